@@ -1,0 +1,279 @@
+#include "auditlog.h"
+
+#include "crypto/crypto.h"
+#include "crypto/hmacsha256.h"
+#include "crypto/securebuffer.h"
+#include "json/canonicaljson.h"
+#include "storage/sqlcipherdriver.h"
+
+#include <QDateTime>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+
+Q_LOGGING_CATEGORY(lcAudit, "countersign.audit")
+
+namespace countersign::audit {
+
+namespace {
+
+constexpr qint64 PROGRESS_INTERVAL = 4096;
+
+QString describe(VerifyResult::Problem problem, qint64 seq)
+{
+    switch (problem) {
+    case VerifyResult::Problem::Hash:
+        return QStringLiteral("entry %1 was altered: its content does not match its hash").arg(seq);
+    case VerifyResult::Problem::Mac:
+        return QStringLiteral("entry %1 has an invalid MAC: it was not written with this vault's audit key").arg(seq);
+    case VerifyResult::Problem::Link:
+        return QStringLiteral("entry %1 does not link to the entry before it").arg(seq);
+    default:
+        return {};
+    }
+}
+
+} // namespace
+
+QString VerifyResult::problemName(Problem problem)
+{
+    switch (problem) {
+    case Problem::None:
+        return QStringLiteral("ok");
+    case Problem::Hash:
+        return QStringLiteral("hash");
+    case Problem::Mac:
+        return QStringLiteral("mac");
+    case Problem::Link:
+        return QStringLiteral("link");
+    case Problem::Gap:
+        return QStringLiteral("gap");
+    case Problem::Order:
+        return QStringLiteral("order");
+    case Problem::Storage:
+        return QStringLiteral("storage");
+    case Problem::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+AuditLog::AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey)
+    : m_db(std::move(db))
+    , m_hmac(std::make_unique<crypto::HmacSha256>(macKey))
+{
+}
+
+AuditLog::~AuditLog() = default;
+
+Result<void> AuditLog::withTransaction(const std::function<Result<void>()>& work)
+{
+    auto* driver = qobject_cast<storage::SqlCipherDriver*>(m_db.driver());
+    const bool own = !driver || !driver->inTransaction();
+    if (own && !m_db.transaction())
+        return fail(ErrorCode::Storage, m_db.lastError().text());
+    auto result = work();
+    if (!own)
+        return result;
+    if (!result) {
+        m_db.rollback();
+        return result;
+    }
+    if (!m_db.commit()) {
+        const QString message = m_db.lastError().text();
+        m_db.rollback();
+        return fail(ErrorCode::Storage, message);
+    }
+    return {};
+}
+
+Result<qint64> AuditLog::append(const AuditRecord& record)
+{
+    qint64 seq = 0;
+    auto done = withTransaction([&]() -> Result<void> {
+        auto appended = appendOne(record);
+        if (!appended)
+            return std::unexpected(appended.error());
+        seq = *appended;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return seq;
+}
+
+Result<qint64> AuditLog::appendAll(const QList<AuditRecord>& records)
+{
+    qint64 seq = 0;
+    auto done = withTransaction([&]() -> Result<void> {
+        for (const AuditRecord& record : records) {
+            auto appended = appendOne(record);
+            if (!appended)
+                return std::unexpected(appended.error());
+            seq = *appended;
+        }
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return seq;
+}
+
+Result<qint64> AuditLog::appendOne(const AuditRecord& record)
+{
+    // The tail is read inside the write transaction every time, so that several processes
+    // (the app and countersign-cli) can append to one vault without forking the chain.
+    QSqlQuery last(m_db);
+    last.setForwardOnly(true);
+    if (!last.exec(QStringLiteral("SELECT seq, ts, entry_hash FROM audit_log ORDER BY id DESC LIMIT 1")))
+        return fail(ErrorCode::Storage, last.lastError().text());
+
+    AuditEntry entry;
+    entry.prevHash = QByteArray(AUDIT_HASH_SIZE, '\0');
+    entry.seq = 1;
+    qint64 lastTimestamp = 0;
+    if (last.next()) {
+        entry.seq = last.value(0).toLongLong() + 1;
+        lastTimestamp = last.value(1).toLongLong();
+        entry.prevHash = last.value(2).toByteArray();
+    }
+    last.finish();
+    // Time never runs backwards inside the chain, even if the wall clock does.
+    entry.timestampMs = std::max(QDateTime::currentMSecsSinceEpoch(), lastTimestamp);
+    entry.actor = record.actor;
+    entry.action = record.action;
+    entry.subject = record.subject;
+    entry.details = json::canonicalJson(record.details);
+    entry.entryHash = entry.computeHash();
+    entry.mac = m_hmac->mac(entry.entryHash);
+
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral("INSERT INTO audit_log (seq, ts, actor, action, subject, details, prev_hash, "
+                                  "entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    insert.addBindValue(entry.seq);
+    insert.addBindValue(entry.timestampMs);
+    insert.addBindValue(entry.actor);
+    insert.addBindValue(entry.action);
+    insert.addBindValue(entry.subject);
+    insert.addBindValue(QString::fromUtf8(entry.details));
+    insert.addBindValue(entry.prevHash);
+    insert.addBindValue(entry.entryHash);
+    insert.addBindValue(entry.mac);
+    if (!insert.exec())
+        return fail(ErrorCode::Storage, insert.lastError().text());
+    qCDebug(lcAudit) << "appended" << entry.seq << entry.action;
+    return entry.seq;
+}
+
+Result<qint64> AuditLog::count() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT count(*) FROM audit_log")) || !query.next())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    return query.value(0).toLongLong();
+}
+
+Result<QList<AuditEntry>> AuditLog::entries(qint64 fromSeq, int limit) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac "
+                                 "FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?"));
+    query.addBindValue(fromSeq);
+    query.addBindValue(limit);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    QList<AuditEntry> result;
+    while (query.next()) {
+        result.append(AuditEntry{query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toString(),
+                                 query.value(3).toString(), query.value(4).toString(),
+                                 query.value(5).toString().toUtf8(), query.value(6).toByteArray(),
+                                 query.value(7).toByteArray(), query.value(8).toByteArray()});
+    }
+    return result;
+}
+
+VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress) const
+{
+    VerifyResult result;
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT id, seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac "
+                                   "FROM audit_log ORDER BY id"))) {
+        result.problem = VerifyResult::Problem::Storage;
+        result.message = query.lastError().text();
+        return result;
+    }
+    QByteArray previousHash(AUDIT_HASH_SIZE, '\0');
+    qint64 previousTimestamp = 0;
+    qint64 expectedSeq = 1;
+    auto broken = [&](VerifyResult::Problem problem, qint64 seq, const QString& message) {
+        result.problem = problem;
+        result.brokenSeq = seq;
+        result.message = message;
+        return result;
+    };
+    AuditEntry entry;
+    while (query.next()) {
+        const qint64 id = query.value(0).toLongLong();
+        entry.seq = query.value(1).toLongLong();
+        if (entry.seq != expectedSeq) {
+            if (entry.seq < expectedSeq)
+                return broken(VerifyResult::Problem::Order, entry.seq,
+                              QStringLiteral("entry %1 appears after entry %2: the log was reordered")
+                                  .arg(entry.seq)
+                                  .arg(expectedSeq - 1));
+            // A later row holding the expected number means rows were swapped, not removed.
+            QSqlQuery later(m_db);
+            later.prepare(QStringLiteral("SELECT 1 FROM audit_log WHERE seq = ? AND id > ?"));
+            later.addBindValue(expectedSeq);
+            later.addBindValue(id);
+            if (later.exec() && later.next())
+                return broken(VerifyResult::Problem::Order, expectedSeq,
+                              QStringLiteral("entry %1 appears after entry %2: the log was reordered")
+                                  .arg(expectedSeq)
+                                  .arg(entry.seq));
+            return broken(VerifyResult::Problem::Gap, expectedSeq,
+                          expectedSeq + 1 == entry.seq
+                              ? QStringLiteral("entry %1 is missing: the log was cut").arg(expectedSeq)
+                              : QStringLiteral("entries %1 to %2 are missing: the log was cut")
+                                    .arg(expectedSeq)
+                                    .arg(entry.seq - 1));
+        }
+        entry.timestampMs = query.value(2).toLongLong();
+        entry.actor = query.value(3).toString();
+        entry.action = query.value(4).toString();
+        entry.subject = query.value(5).toString();
+        entry.details = query.value(6).toString().toUtf8();
+        entry.prevHash = query.value(7).toByteArray();
+        entry.entryHash = query.value(8).toByteArray();
+        entry.mac = query.value(9).toByteArray();
+
+        if (entry.computeHash() != entry.entryHash)
+            return broken(VerifyResult::Problem::Hash, entry.seq, describe(VerifyResult::Problem::Hash, entry.seq));
+        if (!crypto::constantTimeEqual(m_hmac->mac(entry.entryHash), entry.mac))
+            return broken(VerifyResult::Problem::Mac, entry.seq, describe(VerifyResult::Problem::Mac, entry.seq));
+        if (entry.prevHash != previousHash)
+            return broken(VerifyResult::Problem::Link, entry.seq, describe(VerifyResult::Problem::Link, entry.seq));
+        if (entry.timestampMs < previousTimestamp)
+            return broken(VerifyResult::Problem::Order, entry.seq,
+                          QStringLiteral("entry %1 is dated before the entry preceding it").arg(entry.seq));
+
+        previousHash = entry.entryHash;
+        previousTimestamp = entry.timestampMs;
+        ++expectedSeq;
+        ++result.checked;
+        if (progress && result.checked % PROGRESS_INTERVAL == 0 && !progress(result.checked)) {
+            result.problem = VerifyResult::Problem::Cancelled;
+            result.message = QStringLiteral("verification cancelled");
+            return result;
+        }
+    }
+    if (query.lastError().isValid())
+        return broken(VerifyResult::Problem::Storage, expectedSeq, query.lastError().text());
+    if (progress)
+        progress(result.checked);
+    return result;
+}
+
+} // namespace countersign::audit

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "auditentry.h"
+#include "error.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QSqlDatabase>
+
+#include <functional>
+#include <memory>
+
+namespace countersign::crypto {
+class HmacSha256;
+class SecureBuffer;
+} // namespace countersign::crypto
+
+namespace countersign::audit {
+
+/// What to append; sequence, time and hashes are filled in by the log.
+struct AuditRecord final {
+    QString actor;
+    QString action;
+    QString subject;
+    QJsonObject details;
+};
+
+/// The outcome of walking the chain: either every entry holds, or the first broken one and why.
+struct VerifyResult final {
+    enum class Problem { None, Hash, Mac, Link, Gap, Order, Storage, Cancelled };
+    Problem problem = Problem::None;
+    qint64 checked = 0;    // entries that verified before the first problem
+    qint64 brokenSeq = -1; // sequence number of the first broken entry
+    QString message;
+
+    [[nodiscard]] bool ok() const { return problem == Problem::None; }
+    [[nodiscard]] static QString problemName(Problem problem);
+};
+
+/// The append-only audit chain inside the vault (SPEC section 5). Each entry's hash covers the
+/// previous entry's hash; each hash is authenticated with a MAC under the vault's audit key.
+/// There is deliberately no update or delete path, and the schema's triggers refuse both.
+class AuditLog final {
+public:
+    inline static const QString SYSTEM_ACTOR = QStringLiteral("system");
+
+    /// \a db must stay open for the life of the log and be used from this thread only.
+    AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey);
+    ~AuditLog();
+    AuditLog(const AuditLog&) = delete;
+    AuditLog& operator=(const AuditLog&) = delete;
+
+    /// Appends one entry; joins the caller's open transaction or commits its own. Returns the seq.
+    [[nodiscard]] Result<qint64> append(const AuditRecord& record);
+    /// Appends several entries in one transaction. Returns the last seq.
+    [[nodiscard]] Result<qint64> appendAll(const QList<AuditRecord>& records);
+
+    [[nodiscard]] Result<qint64> count() const;
+    /// Up to \a limit entries with seq >= \a fromSeq, in order.
+    [[nodiscard]] Result<QList<AuditEntry>> entries(qint64 fromSeq, int limit) const;
+
+    /// Walks the whole chain in storage order. \a progress is called now and then with the
+    /// number of entries checked; returning false cancels.
+    [[nodiscard]] VerifyResult verify(const std::function<bool(qint64)>& progress = {}) const;
+
+private:
+    [[nodiscard]] Result<qint64> appendOne(const AuditRecord& record);
+    [[nodiscard]] Result<void> withTransaction(const std::function<Result<void>()>& work);
+
+    QSqlDatabase m_db;
+    std::unique_ptr<crypto::HmacSha256> m_hmac;
+};
+
+} // namespace countersign::audit

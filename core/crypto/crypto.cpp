@@ -1,0 +1,45 @@
+#include "crypto.h"
+
+#include <openssl/evp.h>
+#include <sodium.h>
+
+namespace countersign::crypto {
+
+bool initialize()
+{
+    return sodium_init() >= 0;
+}
+
+QByteArray randomBytes(qsizetype count)
+{
+    QByteArray bytes(count, Qt::Uninitialized);
+    randombytes_buf(bytes.data(), static_cast<std::size_t>(count));
+    return bytes;
+}
+
+QByteArray sha256(QByteArrayView data)
+{
+    QByteArray digest(SHA256_SIZE, Qt::Uninitialized);
+    unsigned int length = 0;
+    EVP_Digest(data.data(), static_cast<std::size_t>(data.size()), reinterpret_cast<unsigned char*>(digest.data()),
+               &length, EVP_sha256(), nullptr);
+    return digest;
+}
+
+bool constantTimeEqual(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    if (a.isEmpty())
+        return true;
+    return sodium_memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size())) == 0;
+}
+
+void wipe(QByteArray& bytes)
+{
+    if (!bytes.isEmpty())
+        sodium_memzero(bytes.data(), static_cast<std::size_t>(bytes.size()));
+    bytes.clear();
+}
+
+} // namespace countersign::crypto

@@ -1,0 +1,27 @@
+#pragma once
+
+#include "error.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+namespace countersign::crypto {
+
+inline constexpr qsizetype SHA256_SIZE = 32;
+
+/// Initialises libsodium; safe to call more than once. Returns false if the library cannot run.
+[[nodiscard]] bool initialize();
+
+/// Cryptographically secure random bytes (libsodium).
+[[nodiscard]] QByteArray randomBytes(qsizetype count);
+
+/// SHA-256 through OpenSSL's libcrypto, which uses the CPU's SHA extensions where present.
+[[nodiscard]] QByteArray sha256(QByteArrayView data);
+
+/// Length-independent comparison of two byte strings (libsodium's sodium_memcmp).
+[[nodiscard]] bool constantTimeEqual(QByteArrayView a, QByteArrayView b);
+
+/// Overwrites the array's bytes with zeros and empties it.
+void wipe(QByteArray& bytes);
+
+} // namespace countersign::crypto

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "error.h"
+
+#include <QList>
+#include <QString>
+
+class QSqlDatabase;
+
+namespace countersign::storage {
+
+/// One numbered step of the vault schema. Steps only ever move forward.
+struct Migration final {
+    int version = 0;
+    QString description;
+    QString sql; // one or more statements
+};
+
+/// Numbered, transactional, forward-only schema migrations. The schema version is SQLite's
+/// `PRAGMA user_version`, updated in the same transaction as the step it records, so a step
+/// either applies completely or not at all.
+class Migrations final {
+public:
+    /// \a steps must be numbered 1, 2, 3... in order.
+    explicit Migrations(QList<Migration> steps = standard());
+
+    /// The product's schema history. Append only: never edit a published step.
+    [[nodiscard]] static QList<Migration> standard();
+    [[nodiscard]] int latestVersion() const;
+
+    [[nodiscard]] static Result<int> currentVersion(const QSqlDatabase& db);
+    /// Applies every step above the current version up to \a target (default: the latest).
+    /// Refuses a database whose version is newer than this build knows.
+    [[nodiscard]] Result<int> migrate(QSqlDatabase& db, int target = -1) const;
+
+private:
+    QList<Migration> m_steps;
+};
+
+} // namespace countersign::storage

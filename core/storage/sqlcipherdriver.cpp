@@ -1,0 +1,340 @@
+#include "sqlcipherdriver.h"
+
+#include "sqlcipherresult.h"
+
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlField>
+#include <QSqlQuery>
+#include <QSqlRecord>
+
+#include <sqlite3.h>
+
+namespace countersign::storage {
+
+namespace {
+
+constexpr int DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+QSqlError makeError(sqlite3* db, const QString& text, QSqlError::ErrorType type, int code = -1)
+{
+    const int native = code >= 0 ? code : (db ? sqlite3_extended_errcode(db) : SQLITE_ERROR);
+    const QString message = db ? QString::fromUtf8(sqlite3_errmsg(db)) : QString::fromUtf8(sqlite3_errstr(native));
+    return QSqlError(text, message, type, QString::number(native));
+}
+
+// SQLCipher takes a raw key written as the blob literal x'<64 hex digits>' and then skips its own
+// PBKDF2: our key already comes from Argon2id.
+crypto::SecureBuffer keyLiteral(const crypto::SecureBuffer& key)
+{
+    crypto::SecureBuffer literal(key.size() * 2 + 3);
+    const crypto::SecureBuffer hex = key.toHex();
+    literal.data()[0] = 'x';
+    literal.data()[1] = '\'';
+    std::copy(hex.data(), hex.data() + hex.size(), literal.data() + 2);
+    literal.data()[literal.size() - 1] = '\'';
+    return literal;
+}
+
+} // namespace
+
+SqlCipherDriver::SqlCipherDriver(QObject* parent)
+    : QSqlDriver(parent)
+{
+}
+
+SqlCipherDriver::~SqlCipherDriver()
+{
+    close();
+}
+
+void SqlCipherDriver::setKey(crypto::SecureBuffer key)
+{
+    m_key = std::move(key);
+}
+
+bool SqlCipherDriver::hasFeature(DriverFeature feature) const
+{
+    switch (feature) {
+    case Transactions:
+    case BLOB:
+    case Unicode:
+    case PreparedQueries:
+    case PositionalPlaceholders:
+    case LastInsertId:
+    case SimpleLocking:
+    case FinishQuery:
+    case LowPrecisionNumbers:
+        return true;
+    case QuerySize:
+    case NamedPlaceholders:
+    case BatchOperations:
+    case EventNotifications:
+    case MultipleResultSets:
+    case CancelQuery:
+        return false;
+    }
+    return false;
+}
+
+bool SqlCipherDriver::open(const QString& db, const QString& /*user*/, const QString& /*password*/,
+                           const QString& /*host*/, int /*port*/, const QString& connectOptions)
+{
+    if (isOpen())
+        close();
+
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    int busyTimeout = DEFAULT_BUSY_TIMEOUT_MS;
+    const QStringList options = connectOptions.split(u';', Qt::SkipEmptyParts);
+    for (const QString& raw : options) {
+        const QString option = raw.trimmed();
+        if (option == u"READONLY") {
+            flags = SQLITE_OPEN_READONLY;
+        } else if (option == u"NO_CREATE") {
+            flags &= ~SQLITE_OPEN_CREATE;
+        } else if (option.startsWith(u"BUSY_TIMEOUT=")) {
+            bool ok = false;
+            busyTimeout = option.mid(13).toInt(&ok);
+            if (!ok || busyTimeout < 0) {
+                setLastError(QSqlError(tr("Bad connect option"), option, QSqlError::ConnectionError));
+                setOpenError(true);
+                return false;
+            }
+        } else {
+            setLastError(QSqlError(tr("Unknown connect option"), option, QSqlError::ConnectionError));
+            setOpenError(true);
+            return false;
+        }
+    }
+
+    const QByteArray path = QFile::encodeName(db);
+    const int rc = sqlite3_open_v2(path.constData(), &m_db, flags | SQLITE_OPEN_FULLMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        setLastError(makeError(m_db, tr("Error opening database"), QSqlError::ConnectionError, rc));
+        setOpenError(true);
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+        m_key.clear();
+        return false;
+    }
+    sqlite3_extended_result_codes(m_db, 1);
+    sqlite3_busy_timeout(m_db, busyTimeout);
+
+    if (!m_key.isEmpty()) {
+        const crypto::SecureBuffer literal = keyLiteral(m_key);
+        const int keyRc = sqlite3_key(m_db, literal.data(), static_cast<int>(literal.size()));
+        m_key.clear();
+        if (keyRc != SQLITE_OK) {
+            setLastError(makeError(m_db, tr("Cannot key the database"), QSqlError::ConnectionError, keyRc));
+            setOpenError(true);
+            sqlite3_close_v2(m_db);
+            m_db = nullptr;
+            return false;
+        }
+    }
+
+    // Reading the schema is the first access that decrypts a page: a wrong key or a file that
+    // is not a database fails here, before anything is written.
+    const int readRc = sqlite3_exec(m_db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    if (readRc != SQLITE_OK) {
+        setLastError(makeError(m_db, tr("Cannot read the database"), QSqlError::ConnectionError, readRc));
+        setOpenError(true);
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+        return false;
+    }
+
+    setOpen(true);
+    setOpenError(false);
+    return true;
+}
+
+void SqlCipherDriver::close()
+{
+    if (!m_db)
+        return;
+    // sqlite3_close_v2 defers the close until every statement of a still-living QSqlQuery is
+    // finalized, so closing never fails with SQLITE_BUSY.
+    sqlite3_close_v2(m_db);
+    m_db = nullptr;
+    setOpen(false);
+    setOpenError(false);
+}
+
+QSqlResult* SqlCipherDriver::createResult() const
+{
+    return new SqlCipherResult(this, m_db);
+}
+
+bool SqlCipherDriver::execSimple(const char* sql, QSqlError::ErrorType type)
+{
+    if (!m_db)
+        return false;
+    const int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        setErrorFromDb(QString::fromUtf8(sql), type);
+        return false;
+    }
+    return true;
+}
+
+void SqlCipherDriver::setErrorFromDb(const QString& text, QSqlError::ErrorType type)
+{
+    setLastError(makeError(m_db, text, type));
+}
+
+bool SqlCipherDriver::beginTransaction()
+{
+    // IMMEDIATE takes the write lock up front: a transaction never fails half-way on a lock
+    // upgrade, it waits (busy timeout) or fails at BEGIN.
+    return execSimple("BEGIN IMMEDIATE", QSqlError::TransactionError);
+}
+
+bool SqlCipherDriver::commitTransaction()
+{
+    return execSimple("COMMIT", QSqlError::TransactionError);
+}
+
+bool SqlCipherDriver::rollbackTransaction()
+{
+    return execSimple("ROLLBACK", QSqlError::TransactionError);
+}
+
+QStringList SqlCipherDriver::tables(QSql::TableType type) const
+{
+    QStringList result;
+    if (!isOpen())
+        return result;
+    QString sql;
+    if (type & QSql::Tables)
+        sql = QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    if (type & QSql::Views)
+        sql += (sql.isEmpty() ? QString() : QStringLiteral(" UNION ALL ")) +
+               QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'view'");
+    if (type & QSql::SystemTables)
+        sql += (sql.isEmpty() ? QString() : QStringLiteral(" UNION ALL ")) +
+               QStringLiteral("SELECT 'sqlite_master'");
+    if (sql.isEmpty())
+        return result;
+    QSqlQuery query(createResult());
+    query.setForwardOnly(true);
+    if (query.exec(sql)) {
+        while (query.next())
+            result.append(query.value(0).toString());
+    }
+    return result;
+}
+
+QSqlRecord SqlCipherDriver::record(const QString& tableName) const
+{
+    QSqlRecord record;
+    if (!isOpen())
+        return record;
+    QSqlQuery query(createResult());
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("PRAGMA table_info(") + escapeIdentifier(tableName, TableName) + u')'))
+        return record;
+    while (query.next()) {
+        QSqlField field(query.value(1).toString(), SqlCipherResult::metaTypeForDeclared(query.value(2).toString()), tableName);
+        field.setRequiredStatus(query.value(3).toInt() != 0 ? QSqlField::Required : QSqlField::Optional);
+        field.setDefaultValue(query.value(4));
+        record.append(field);
+    }
+    return record;
+}
+
+QString SqlCipherDriver::escapeIdentifier(const QString& identifier, IdentifierType /*type*/) const
+{
+    QString escaped = identifier;
+    if (escaped.startsWith(u'"') && escaped.endsWith(u'"') && escaped.size() >= 2)
+        return escaped;
+    escaped.replace(u'"', QStringLiteral("\"\""));
+    return u'"' + escaped + u'"';
+}
+
+QVariant SqlCipherDriver::handle() const
+{
+    return QVariant::fromValue(static_cast<void*>(m_db));
+}
+
+Result<void> SqlCipherDriver::executeScript(const QString& sql)
+{
+    if (!m_db)
+        return fail(ErrorCode::Storage, QStringLiteral("the database is not open"));
+    char* message = nullptr;
+    const QByteArray utf8 = sql.toUtf8();
+    const int rc = sqlite3_exec(m_db, utf8.constData(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+        const QString text = message ? QString::fromUtf8(message) : QString::fromUtf8(sqlite3_errstr(rc));
+        sqlite3_free(message);
+        return fail(ErrorCode::Storage, text);
+    }
+    return {};
+}
+
+bool SqlCipherDriver::inTransaction() const
+{
+    return m_db && sqlite3_get_autocommit(m_db) == 0;
+}
+
+QString SqlCipherDriver::cipherVersion() const
+{
+    if (!m_db)
+        return {};
+    sqlite3_stmt* stmt = nullptr;
+    QString version;
+    if (sqlite3_prepare_v2(m_db, "PRAGMA cipher_version", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+        version = QString::fromUtf8(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    }
+    sqlite3_finalize(stmt);
+    return version;
+}
+
+Result<void> SqlCipherDriver::exportTo(const QString& path, const crypto::SecureBuffer& key)
+{
+    if (!m_db)
+        return fail(ErrorCode::Storage, QStringLiteral("the database is not open"));
+    // The new key travels as a bound blob in the blob-literal form, never inside SQL text.
+    const crypto::SecureBuffer literal = keyLiteral(key);
+
+    auto run = [this](const char* sql, auto&& bind) -> Result<void> {
+        sqlite3_stmt* stmt = nullptr;
+        int rc = sqlite3_prepare_v2(m_db, sql, -1, &stmt, nullptr);
+        if (rc == SQLITE_OK) {
+            bind(stmt);
+            rc = sqlite3_step(stmt);
+            while (rc == SQLITE_ROW)
+                rc = sqlite3_step(stmt);
+        }
+        sqlite3_finalize(stmt);
+        if (rc != SQLITE_DONE && rc != SQLITE_OK)
+            return fail(ErrorCode::Storage, QString::fromUtf8(sqlite3_errmsg(m_db)));
+        return {};
+    };
+    const QByteArray target = QFile::encodeName(path);
+    auto attached = run("ATTACH DATABASE ?1 AS rekeyed KEY ?2", [&](sqlite3_stmt* stmt) {
+        sqlite3_bind_text(stmt, 1, target.constData(), static_cast<int>(target.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_blob(stmt, 2, literal.data(), static_cast<int>(literal.size()), SQLITE_STATIC);
+    });
+    if (!attached)
+        return attached;
+    auto exported = run("SELECT sqlcipher_export('rekeyed')", [](sqlite3_stmt*) {});
+    if (exported) {
+        // sqlcipher_export copies schema and rows but not the header's user_version.
+        sqlite3_stmt* stmt = nullptr;
+        int version = 0;
+        if (sqlite3_prepare_v2(m_db, "PRAGMA main.user_version", -1, &stmt, nullptr) == SQLITE_OK &&
+            sqlite3_step(stmt) == SQLITE_ROW)
+            version = sqlite3_column_int(stmt, 0);
+        sqlite3_finalize(stmt);
+        const QByteArray pragma = "PRAGMA rekeyed.user_version = " + QByteArray::number(version);
+        exported = run(pragma.constData(), [](sqlite3_stmt*) {});
+    }
+    auto detached = run("DETACH DATABASE rekeyed", [](sqlite3_stmt*) {});
+    if (!exported)
+        return exported;
+    return detached;
+}
+
+} // namespace countersign::storage

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "crypto/securebuffer.h"
+#include "error.h"
+
+#include <QSqlDriver>
+#include <QSqlError>
+
+struct sqlite3;
+
+namespace countersign::storage {
+
+/// A QSqlDriver over the SQLCipher C API, so the encrypted vault is used through QSqlDatabase
+/// and QSqlQuery like any Qt database. Named placeholders are rewritten to positional ones by
+/// QSqlResult itself (the driver reports positional placeholders only).
+///
+/// Connect options (QSqlDatabase::setConnectOptions, separated by ';'):
+///   READONLY            open read-only
+///   NO_CREATE           fail if the file does not exist
+///   BUSY_TIMEOUT=<ms>   how long to wait for another connection's lock (default 5000)
+class SqlCipherDriver final : public QSqlDriver {
+    Q_OBJECT
+public:
+    explicit SqlCipherDriver(QObject* parent = nullptr);
+    ~SqlCipherDriver() override;
+
+    /// The raw 256-bit key used by the next open(); wiped as soon as the connection is keyed.
+    /// Without a key the file is an ordinary, unencrypted SQLite database.
+    void setKey(crypto::SecureBuffer key);
+
+    bool hasFeature(DriverFeature feature) const override;
+    bool open(const QString& db, const QString& user, const QString& password, const QString& host, int port,
+              const QString& connectOptions) override;
+    void close() override;
+    QSqlResult* createResult() const override;
+    bool beginTransaction() override;
+    bool commitTransaction() override;
+    bool rollbackTransaction() override;
+    QStringList tables(QSql::TableType type) const override;
+    QSqlRecord record(const QString& tableName) const override;
+    QString escapeIdentifier(const QString& identifier, IdentifierType type) const override;
+    QVariant handle() const override;
+
+    [[nodiscard]] sqlite3* nativeHandle() const { return m_db; }
+    /// True while an explicit transaction is open on this connection.
+    [[nodiscard]] bool inTransaction() const;
+    /// Runs a script of one or more statements without results (schema migrations).
+    [[nodiscard]] Result<void> executeScript(const QString& sql);
+    /// The linked library's `PRAGMA cipher_version`; empty when it is not SQLCipher.
+    [[nodiscard]] QString cipherVersion() const;
+    /// Writes a copy of the open database, encrypted with \a key, to \a path (sqlcipher_export).
+    [[nodiscard]] Result<void> exportTo(const QString& path, const crypto::SecureBuffer& key);
+
+private:
+    bool execSimple(const char* sql, QSqlError::ErrorType type);
+    void setErrorFromDb(const QString& text, QSqlError::ErrorType type);
+
+    sqlite3* m_db = nullptr;
+    crypto::SecureBuffer m_key;
+};
+
+} // namespace countersign::storage

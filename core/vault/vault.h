@@ -1,0 +1,94 @@
+#pragma once
+
+#include "crypto/keyderivation.h"
+#include "crypto/securebuffer.h"
+#include "crypto/signingkey.h"
+#include "error.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+namespace countersign::audit {
+class AuditLog;
+}
+
+namespace countersign::vault {
+
+/// The encrypted store of everything Countersign knows (SPEC section 3): one SQLCipher database
+/// keyed by Argon2id from the owner's passphrase, plus the plaintext header `vault.json` beside it.
+///
+/// A Vault is unlocked while the object lives; destroying it closes the database and wipes
+/// the key. Its database connection belongs to the thread that opened it.
+class Vault final {
+public:
+    struct CreateOptions {
+        crypto::KdfParams kdf = crypto::KdfParams::defaults();
+        /// Stop at this schema version instead of the latest (for upgrade tests).
+        std::optional<int> schemaVersion;
+    };
+
+    inline static const QString HEADER_FILE = QStringLiteral("vault.json");
+    inline static const QString FAILED_UNLOCKS_FILE = QStringLiteral("unlock-failures");
+
+    /// `$XDG_DATA_HOME/countersign` (usually ~/.local/share/countersign).
+    [[nodiscard]] static QString defaultDataDir();
+    [[nodiscard]] static bool exists(const QString& dataDir);
+
+    /// Creates a vault in \a dataDir, refusing weak passphrases and existing vaults.
+    [[nodiscard]] static Result<std::unique_ptr<Vault>> create(const QString& dataDir, const QString& ownerName,
+                                                               const crypto::SecureBuffer& passphrase,
+                                                               const CreateOptions& options);
+    [[nodiscard]] static Result<std::unique_ptr<Vault>> create(const QString& dataDir, const QString& ownerName,
+                                                               const crypto::SecureBuffer& passphrase);
+    /// Unlocks an existing vault. A wrong passphrase leaves every vault file untouched; the
+    /// failure is noted beside the vault and audited at the next successful unlock.
+    [[nodiscard]] static Result<std::unique_ptr<Vault>> open(const QString& dataDir,
+                                                             const crypto::SecureBuffer& passphrase);
+    /// Secure mode: the linked SQLite must be SQLCipher.
+    [[nodiscard]] static Result<void> requireCipher(const QString& cipherVersion);
+
+    ~Vault();
+    Vault(const Vault&) = delete;
+    Vault& operator=(const Vault&) = delete;
+
+    /// Re-keys the vault atomically: after an interruption either the old or the new
+    /// passphrase opens it, never neither.
+    [[nodiscard]] Result<void> changePassphrase(const crypto::SecureBuffer& newPassphrase,
+                                                const crypto::KdfParams& kdf = crypto::KdfParams::defaults());
+
+    [[nodiscard]] QSqlDatabase database() const;
+    [[nodiscard]] audit::AuditLog& audit() { return *m_audit; }
+    [[nodiscard]] QString dataDir() const { return m_dataDir; }
+    [[nodiscard]] QString databasePath() const;
+    [[nodiscard]] QString ownerName() const { return m_ownerName; }
+    [[nodiscard]] QString cipherVersion() const { return m_cipherVersion; }
+    [[nodiscard]] int schemaVersion() const { return m_schemaVersion; }
+    /// The instance's Ed25519 public key (checkpoints and receipts are signed with it).
+    [[nodiscard]] QByteArray instancePublicKey() const;
+
+private:
+    Vault(QString dataDir, QString databaseFile, crypto::SecureBuffer key);
+    [[nodiscard]] Result<void> connect(const QString& databaseFile, crypto::SecureBuffer key, bool create);
+    [[nodiscard]] Result<void> configureConnection();
+    [[nodiscard]] Result<void> seedSecrets(const QString& ownerName);
+    [[nodiscard]] Result<void> loadSecrets();
+    [[nodiscard]] Result<void> ensureOwnerKey();
+    [[nodiscard]] Result<void> auditPendingFailures();
+    void removeStaleDatabases() const;
+    void disconnect();
+
+    QString m_dataDir;
+    QString m_databaseFile;
+    QString m_connectionName;
+    crypto::SecureBuffer m_key;
+    QString m_ownerName;
+    QString m_cipherVersion;
+    int m_schemaVersion = 0;
+    std::optional<crypto::SigningKey> m_instanceKey;
+    std::unique_ptr<audit::AuditLog> m_audit;
+};
+
+} // namespace countersign::vault
