@@ -13,6 +13,9 @@ SecureBuffer::SecureBuffer(std::size_t size)
 {
     if (size == 0)
         return;
+    // sodium_malloc needs the library initialised; sodium_init is idempotent and thread-safe.
+    if (sodium_init() < 0)
+        throw std::bad_alloc();
     m_data = static_cast<unsigned char*>(sodium_malloc(size));
     if (!m_data)
         throw std::bad_alloc(); // out of locked memory is not recoverable here

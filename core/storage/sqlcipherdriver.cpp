@@ -2,6 +2,7 @@
 
 #include "sqlcipherresult.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QSqlError>
 #include <QSqlField>
@@ -312,6 +313,13 @@ Result<void> SqlCipherDriver::exportTo(const QString& path, const crypto::Secure
             return fail(ErrorCode::Storage, QString::fromUtf8(sqlite3_errmsg(m_db)));
         return {};
     };
+    // ATTACH opens with the main connection's flags, which lack CREATE for an existing vault:
+    // start from an empty file, which SQLite treats as an empty database.
+    QFile targetFile(path);
+    if (!targetFile.open(QIODevice::WriteOnly | QIODevice::NewOnly))
+        return fail(ErrorCode::Io, QStringLiteral("cannot create %1: %2").arg(path, targetFile.errorString()));
+    targetFile.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    targetFile.close();
     const QByteArray target = QFile::encodeName(path);
     auto attached = run("ATTACH DATABASE ?1 AS rekeyed KEY ?2", [&](sqlite3_stmt* stmt) {
         sqlite3_bind_text(stmt, 1, target.constData(), static_cast<int>(target.size()), SQLITE_TRANSIENT);

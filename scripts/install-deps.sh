@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Countersign needs to build, test and run, but only those
+# that are missing. Everything comes from Debian's archive; nothing is downloaded elsewhere.
+set -euo pipefail
+
+packages=(
+    # build
+    g++ cmake ninja-build pkg-config ccache make
+    # libraries
+    qt6-base-dev qt6-base-dev-tools libqt6sql6 libgl-dev
+    libsqlcipher-dev libsodium-dev libssl-dev libhttp-parser-dev
+    # tests: the sqlite3 tool shows the vault is unreadable without the key; offscreen GUI fonts
+    sqlite3 fonts-dejavu-core
+    # looking at the window and benchmarks
+    xvfb xauth imagemagick wrk nginx-light
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    exit 0
+fi
+
+echo "Installing missing packages: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq || true
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,73 @@
+// Test helper run as a separate process so that tests can kill it with SIGKILL:
+//   countersign-vault-helper append DIR      appends audit entries forever, printing "ack <seq>"
+//                                            after each one has committed
+//   countersign-vault-helper rekey DIR       changes the passphrase to the one in
+//                                            COUNTERSIGN_NEW_PASSPHRASE_FILE (fast KDF), repeatedly
+// The passphrase comes from COUNTERSIGN_PASSPHRASE_FILE.
+#include "audit/auditlog.h"
+#include "crypto/crypto.h"
+#include "crypto/securebuffer.h"
+#include "vault/vault.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonObject>
+
+#include <cstdio>
+
+using namespace countersign;
+
+namespace {
+
+crypto::SecureBuffer passphraseFrom(const char* variable)
+{
+    QFile file(qEnvironmentVariable(variable));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QByteArray line = file.readLine().trimmed();
+    return crypto::SecureBuffer::takeFrom(line);
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = QCoreApplication::arguments();
+    if (args.size() < 3 || !crypto::initialize())
+        return 2;
+    const QString command = args.at(1);
+    const QString dir = args.at(2);
+    auto vault = vault::Vault::open(dir, passphraseFrom("COUNTERSIGN_PASSPHRASE_FILE"));
+    if (!vault) {
+        std::fprintf(stderr, "open: %s\n", qPrintable(vault.error().message));
+        return 3;
+    }
+    if (command == u"append") {
+        for (qint64 i = 0;; ++i) {
+            auto seq = (*vault)->audit().append({QStringLiteral("runtime:durability"), QStringLiteral("test.write"),
+                                                 QStringLiteral("item-%1").arg(i),
+                                                 QJsonObject{{QStringLiteral("i"), i}}});
+            if (!seq) {
+                std::fprintf(stderr, "append: %s\n", qPrintable(seq.error().message));
+                return 1;
+            }
+            std::printf("ack %lld\n", static_cast<long long>(*seq));
+            std::fflush(stdout);
+        }
+    }
+    if (command == u"rekey") {
+        std::printf("started\n");
+        std::fflush(stdout);
+        auto changed = (*vault)->changePassphrase(passphraseFrom("COUNTERSIGN_NEW_PASSPHRASE_FILE"),
+                                                  crypto::KdfParams::fast());
+        if (!changed) {
+            std::fprintf(stderr, "rekey: %s\n", qPrintable(changed.error().message));
+            return 1;
+        }
+        std::printf("done\n");
+        std::fflush(stdout);
+        return 0;
+    }
+    return 2;
+}

@@ -1,0 +1,164 @@
+#include "audit/auditlog.h"
+#include "testsupport.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using namespace countersign;
+
+namespace {
+
+const QString CLI = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-cli");
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+} // namespace
+
+class TestCli final : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_passFile;
+    QString m_newPassFile;
+
+    Run cli(const QStringList& args, const QString& passFile, const QString& newPassFile = {})
+    {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"));
+        env.remove(QStringLiteral("COUNTERSIGN_NEW_PASSPHRASE_FILE"));
+        if (!passFile.isEmpty())
+            env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), passFile);
+        if (!newPassFile.isEmpty())
+            env.insert(QStringLiteral("COUNTERSIGN_NEW_PASSPHRASE_FILE"), newPassFile);
+        process.setProcessEnvironment(env);
+        // Detach from any controlling terminal so that "no passphrase source" is deterministic.
+        process.setChildProcessModifier([] { ::setsid(); });
+        process.start(CLI, args);
+        Run run;
+        if (!process.waitForFinished(120000))
+            return run;
+        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+        run.out = process.readAllStandardOutput();
+        run.err = process.readAllStandardError();
+        return run;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_passFile = m_dir.filePath(QStringLiteral("pass"));
+        m_newPassFile = m_dir.filePath(QStringLiteral("newpass"));
+        test::writeTextFile(m_passFile, test::PASSPHRASE);
+        test::writeTextFile(m_newPassFile, test::OTHER_PASSPHRASE);
+    }
+
+    void usageErrors()
+    {
+        QCOMPARE(cli({}, {}).exitCode, 2);
+        QCOMPARE(cli({QStringLiteral("frobnicate")}, {}).exitCode, 2);
+        QCOMPARE(cli({QStringLiteral("vault"), QStringLiteral("explode")}, {}).exitCode, 2);
+        const Run noOwner = cli({QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("x")),
+                                 QStringLiteral("vault"), QStringLiteral("init")}, m_passFile);
+        QCOMPARE(noOwner.exitCode, 2);
+        QVERIFY(noOwner.err.contains("--owner"));
+    }
+
+    void initCheckPasswdLifecycle()
+    {
+        const QString dataDir = m_dir.filePath(QStringLiteral("vault"));
+        const QStringList base{QStringLiteral("--data-dir"), dataDir};
+
+        const Run noSource = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("init"),
+                                                    QStringLiteral("--owner"), QStringLiteral("Ada")}, {});
+        QCOMPARE(noSource.exitCode, 2);
+        QVERIFY2(noSource.err.contains("COUNTERSIGN_PASSPHRASE_FILE"), noSource.err.constData());
+
+        const QString weakFile = m_dir.filePath(QStringLiteral("weak"));
+        test::writeTextFile(weakFile, QStringLiteral("letmein"));
+        const Run weak = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("init"),
+                                                QStringLiteral("--owner"), QStringLiteral("Ada")}, weakFile);
+        QCOMPARE(weak.exitCode, 2);
+        QVERIFY(weak.err.contains("passphrase refused"));
+        QVERIFY(!vault::Vault::exists(dataDir));
+
+        const Run init = cli(base + QStringList{QStringLiteral("--json"), QStringLiteral("vault"), QStringLiteral("init"),
+                                                QStringLiteral("--owner"), QStringLiteral("Ada")}, m_passFile);
+        QCOMPARE(init.exitCode, 0);
+        const QJsonObject created = QJsonDocument::fromJson(init.out).object();
+        QCOMPARE(created.value(QStringLiteral("owner")).toString(), QStringLiteral("Ada"));
+        QCOMPARE(QByteArray::fromBase64(created.value(QStringLiteral("instance_public_key")).toString().toLatin1()).size(),
+                 32);
+        QVERIFY(vault::Vault::exists(dataDir));
+
+        const Run again = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("init"),
+                                                 QStringLiteral("--owner"), QStringLiteral("Eve")}, m_passFile);
+        QCOMPARE(again.exitCode, 4);
+
+        const Run check = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("check")}, m_passFile);
+        QCOMPARE(check.exitCode, 0);
+        QVERIFY2(check.out.startsWith("vault OK:"), check.out.constData());
+
+        const Run wrong = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("check")}, m_newPassFile);
+        QCOMPARE(wrong.exitCode, 3);
+        QVERIFY(wrong.err.contains("wrong passphrase"));
+
+        const Run passwd = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("passwd")}, m_passFile,
+                               m_newPassFile);
+        QCOMPARE(passwd.exitCode, 0);
+        QCOMPARE(cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("check")}, m_passFile).exitCode, 3);
+        const Run checkNew = cli(base + QStringList{QStringLiteral("--json"), QStringLiteral("vault"),
+                                                    QStringLiteral("check")}, m_newPassFile);
+        QCOMPARE(checkNew.exitCode, 0);
+        const QJsonObject report = QJsonDocument::fromJson(checkNew.out).object();
+        QVERIFY(report.value(QStringLiteral("ok")).toBool());
+        // created, key, unlock x4 (one failed before, one failed after), passwd ... at least these:
+        QVERIFY(report.value(QStringLiteral("entries")).toInt() >= 6);
+
+        // Every command above is in the chain.
+        auto vault = test::openVault(dataDir, test::OTHER_PASSPHRASE);
+        QVERIFY(vault);
+        QSqlQuery query(vault->database());
+        QVERIFY(query.exec(QStringLiteral("SELECT action FROM audit_log ORDER BY seq")));
+        QStringList actions;
+        while (query.next())
+            actions.append(query.value(0).toString());
+        QVERIFY(actions.contains(QStringLiteral("vault.created")));
+        QVERIFY(actions.contains(QStringLiteral("vault.passphrase_changed")));
+        QCOMPARE(actions.count(QStringLiteral("vault.unlock_failed")), 2);
+    }
+
+    void checkReportsBrokenChain()
+    {
+        const QString dataDir = m_dir.filePath(QStringLiteral("tampered"));
+        {
+            auto vault = test::createVault(dataDir);
+            QVERIFY(vault);
+            for (int i = 0; i < 5; ++i)
+                QVERIFY(vault->audit().append({QStringLiteral("system"), QStringLiteral("test.x"), QString::number(i), {}}));
+            QSqlQuery query(vault->database());
+            QVERIFY(query.exec(QStringLiteral("DROP TRIGGER audit_log_no_update")));
+            QVERIFY(query.exec(QStringLiteral("UPDATE audit_log SET subject = 'forged' WHERE seq = 4")));
+        }
+        const Run check = cli({QStringLiteral("--data-dir"), dataDir, QStringLiteral("--json"), QStringLiteral("vault"),
+                               QStringLiteral("check")}, m_passFile);
+        QCOMPARE(check.exitCode, 1);
+        const QJsonObject report = QJsonDocument::fromJson(check.out).object();
+        QCOMPARE(report.value(QStringLiteral("ok")).toBool(), false);
+        QCOMPARE(report.value(QStringLiteral("broken_seq")).toInt(), 4);
+        QCOMPARE(report.value(QStringLiteral("problem")).toString(), QStringLiteral("hash"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
