@@ -26,6 +26,15 @@ QProcessEnvironment helperEnvironment(const QString& passFile, const QString& ne
     return env;
 }
 
+/// SIGKILL for a child that may already have exited. QProcess reports pid 0 then, and
+/// kill(0, ...) would hit this whole process group.
+void killHard(QProcess& process)
+{
+    const qint64 pid = process.processId();
+    if (pid > 0 && process.state() == QProcess::Running)
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+}
+
 } // namespace
 
 class TestDurability final : public QObject {
@@ -65,7 +74,7 @@ private Q_SLOTS:
                 }
             }
             QVERIFY2(acks >= wanted, qPrintable(QString::fromUtf8(writer.readAllStandardError())));
-            ::kill(static_cast<pid_t>(writer.processId()), SIGKILL); // mid-stream, no chance to clean up
+            killHard(writer); // mid-stream, no chance to clean up
             QVERIFY(writer.waitForFinished(10000));
             QCOMPARE(writer.exitStatus(), QProcess::CrashExit);
 
@@ -126,7 +135,7 @@ private Q_SLOTS:
             const int delay = static_cast<int>(span * round / ROUNDS) +
                               QRandomGenerator::global()->bounded(static_cast<int>(qMax<qint64>(1, span / ROUNDS)));
             QTest::qWait(delay);
-            ::kill(static_cast<pid_t>(rekey.processId()), SIGKILL);
+            killHard(rekey);
             rekey.waitForFinished(10000);
 
             auto withOld = vault::Vault::open(vaultDir, test::secure(test::PASSPHRASE));

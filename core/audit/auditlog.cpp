@@ -89,37 +89,19 @@ Result<void> AuditLog::withTransaction(const std::function<Result<void>()>& work
 
 Result<qint64> AuditLog::append(const AuditRecord& record)
 {
-    qint64 seq = 0;
-    auto done = withTransaction([&]() -> Result<void> {
-        auto appended = appendOne(record);
-        if (!appended)
-            return std::unexpected(appended.error());
-        seq = *appended;
-        return {};
-    });
-    if (!done)
-        return std::unexpected(done.error());
-    return seq;
+    return appendAll({record});
 }
 
 Result<qint64> AuditLog::appendAll(const QList<AuditRecord>& records)
 {
     qint64 seq = 0;
-    auto done = withTransaction([&]() -> Result<void> {
-        for (const AuditRecord& record : records) {
-            auto appended = appendOne(record);
-            if (!appended)
-                return std::unexpected(appended.error());
-            seq = *appended;
-        }
-        return {};
-    });
+    auto done = withTransaction([&] { return appendRecords(records, seq); });
     if (!done)
         return std::unexpected(done.error());
     return seq;
 }
 
-Result<qint64> AuditLog::appendOne(const AuditRecord& record)
+Result<AuditLog::Tail> AuditLog::readTail() const
 {
     // The tail is read inside the write transaction every time, so that several processes
     // (the app and countersign-cli) can append to one vault without forking the chain.
@@ -127,42 +109,49 @@ Result<qint64> AuditLog::appendOne(const AuditRecord& record)
     last.setForwardOnly(true);
     if (!last.exec(QStringLiteral("SELECT seq, ts, entry_hash FROM audit_log ORDER BY id DESC LIMIT 1")))
         return fail(ErrorCode::Storage, last.lastError().text());
+    Tail tail{0, 0, QByteArray(AUDIT_HASH_SIZE, '\0')};
+    if (last.next())
+        tail = Tail{last.value(0).toLongLong(), last.value(1).toLongLong(), last.value(2).toByteArray()};
+    return tail;
+}
 
-    AuditEntry entry;
-    entry.prevHash = QByteArray(AUDIT_HASH_SIZE, '\0');
-    entry.seq = 1;
-    qint64 lastTimestamp = 0;
-    if (last.next()) {
-        entry.seq = last.value(0).toLongLong() + 1;
-        lastTimestamp = last.value(1).toLongLong();
-        entry.prevHash = last.value(2).toByteArray();
-    }
-    last.finish();
-    // Time never runs backwards inside the chain, even if the wall clock does.
-    entry.timestampMs = std::max(QDateTime::currentMSecsSinceEpoch(), lastTimestamp);
-    entry.actor = record.actor;
-    entry.action = record.action;
-    entry.subject = record.subject;
-    entry.details = json::canonicalJson(record.details);
-    entry.entryHash = entry.computeHash();
-    entry.mac = m_hmac->mac(entry.entryHash);
-
+Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& lastSeq)
+{
+    auto tail = readTail();
+    if (!tail)
+        return std::unexpected(tail.error());
     QSqlQuery insert(m_db);
     insert.prepare(QStringLiteral("INSERT INTO audit_log (seq, ts, actor, action, subject, details, prev_hash, "
                                   "entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    insert.addBindValue(entry.seq);
-    insert.addBindValue(entry.timestampMs);
-    insert.addBindValue(entry.actor);
-    insert.addBindValue(entry.action);
-    insert.addBindValue(entry.subject);
-    insert.addBindValue(QString::fromUtf8(entry.details));
-    insert.addBindValue(entry.prevHash);
-    insert.addBindValue(entry.entryHash);
-    insert.addBindValue(entry.mac);
-    if (!insert.exec())
-        return fail(ErrorCode::Storage, insert.lastError().text());
-    qCDebug(lcAudit) << "appended" << entry.seq << entry.action;
-    return entry.seq;
+    AuditEntry entry;
+    for (const AuditRecord& record : records) {
+        entry.seq = tail->seq + 1;
+        // Time never runs backwards inside the chain, even if the wall clock does.
+        entry.timestampMs = std::max(QDateTime::currentMSecsSinceEpoch(), tail->timestampMs);
+        entry.actor = record.actor;
+        entry.action = record.action;
+        entry.subject = record.subject;
+        entry.details = json::canonicalJson(record.details);
+        entry.prevHash = tail->entryHash;
+        entry.entryHash = entry.computeHash();
+        entry.mac = m_hmac->mac(entry.entryHash);
+
+        insert.bindValue(0, entry.seq);
+        insert.bindValue(1, entry.timestampMs);
+        insert.bindValue(2, entry.actor);
+        insert.bindValue(3, entry.action);
+        insert.bindValue(4, entry.subject);
+        insert.bindValue(5, QString::fromUtf8(entry.details));
+        insert.bindValue(6, entry.prevHash);
+        insert.bindValue(7, entry.entryHash);
+        insert.bindValue(8, entry.mac);
+        if (!insert.exec())
+            return fail(ErrorCode::Storage, insert.lastError().text());
+        qCDebug(lcAudit) << "appended" << entry.seq << entry.action;
+        *tail = Tail{entry.seq, entry.timestampMs, entry.entryHash};
+    }
+    lastSeq = tail->seq;
+    return {};
 }
 
 Result<qint64> AuditLog::count() const

@@ -64,7 +64,13 @@ public:
     [[nodiscard]] VerifyResult verify(const std::function<bool(qint64)>& progress = {}) const;
 
 private:
-    [[nodiscard]] Result<qint64> appendOne(const AuditRecord& record);
+    struct Tail {
+        qint64 seq;
+        qint64 timestampMs;
+        QByteArray entryHash;
+    };
+    [[nodiscard]] Result<Tail> readTail() const;
+    [[nodiscard]] Result<void> appendRecords(const QList<AuditRecord>& records, qint64& lastSeq);
     [[nodiscard]] Result<void> withTransaction(const std::function<Result<void>()>& work);
 
     QSqlDatabase m_db;
