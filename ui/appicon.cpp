@@ -1,0 +1,51 @@
+#include "appicon.h"
+
+#include <QPainter>
+#include <QPainterPath>
+#include <QPixmap>
+
+namespace countersign::ui {
+
+namespace {
+
+QPixmap paintIcon(int size)
+{
+    QPixmap pixmap(size, size);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.scale(size / 256.0, size / 256.0);
+
+    QPainterPath shield;
+    shield.moveTo(128, 16);
+    shield.lineTo(224, 52);
+    shield.lineTo(224, 120);
+    shield.cubicTo(224, 180, 184, 222, 128, 240);
+    shield.cubicTo(72, 222, 32, 180, 32, 120);
+    shield.lineTo(32, 52);
+    shield.closeSubpath();
+    painter.setPen(QPen(QColor(0x1b, 0x3a, 0x5c), 8, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    painter.setBrush(QColor(0x2d, 0x5b, 0x8a));
+    painter.drawPath(shield);
+
+    auto check = [&painter](QPointF a, QPointF b, QPointF c, const QColor& color) {
+        painter.setPen(QPen(color, 18, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawPolyline(QPolygonF{a, b, c});
+    };
+    check({70, 128}, {104, 162}, {160, 96}, QColor(0x9f, 0xd3, 0xff));
+    check({104, 140}, {132, 168}, {190, 104}, Qt::white);
+    return pixmap;
+}
+
+} // namespace
+
+QIcon appIcon()
+{
+    QIcon icon;
+    for (const int size : {16, 22, 24, 32, 48, 64, 128, 256})
+        icon.addPixmap(paintIcon(size));
+    return icon;
+}
+
+} // namespace countersign::ui
