@@ -20,6 +20,24 @@ enum class ErrorCode {
     Crypto,
     Io,
     Integrity,
+    // Runtime API and endpoint
+    Unauthenticated,      // no or unknown credentials
+    PermissionDenied,     // authenticated but not allowed (e.g. a capability outside the runtime's globs)
+    NotApproved,          // consume of a request that is not approved
+    Conflict,             // idempotency key reused with another body; a state that forbids the change
+    AlreadyConsumed,
+    Expired,
+    DigestMismatch,       // consume with a payload digest other than the approved one
+    RateLimited,
+    LockedOut,            // too many failed authentications from this client
+    PayloadTooLarge,
+    HeadersTooLarge,
+    UnsupportedMediaType,
+    MisdirectedRequest,   // Host header does not name this server (DNS rebinding)
+    OriginForbidden,
+    MethodNotAllowed,
+    RequestTimeout,
+    Unavailable,
 };
 
 /// A failure with a code for programs and a message for people.

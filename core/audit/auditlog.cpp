@@ -4,7 +4,7 @@
 #include "crypto/hmacsha256.h"
 #include "crypto/securebuffer.h"
 #include "json/canonicaljson.h"
-#include "storage/sqlcipherdriver.h"
+#include "storage/transaction.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
@@ -66,27 +66,6 @@ AuditLog::AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey)
 
 AuditLog::~AuditLog() = default;
 
-Result<void> AuditLog::withTransaction(const std::function<Result<void>()>& work)
-{
-    auto* driver = qobject_cast<storage::SqlCipherDriver*>(m_db.driver());
-    const bool own = !driver || !driver->inTransaction();
-    if (own && !m_db.transaction())
-        return fail(ErrorCode::Storage, m_db.lastError().text());
-    auto result = work();
-    if (!own)
-        return result;
-    if (!result) {
-        m_db.rollback();
-        return result;
-    }
-    if (!m_db.commit()) {
-        const QString message = m_db.lastError().text();
-        m_db.rollback();
-        return fail(ErrorCode::Storage, message);
-    }
-    return {};
-}
-
 Result<qint64> AuditLog::append(const AuditRecord& record)
 {
     return appendAll({record});
@@ -95,7 +74,7 @@ Result<qint64> AuditLog::append(const AuditRecord& record)
 Result<qint64> AuditLog::appendAll(const QList<AuditRecord>& records)
 {
     qint64 seq = 0;
-    auto done = withTransaction([&] { return appendRecords(records, seq); });
+    auto done = storage::transact(m_db, [&] { return appendRecords(records, seq); });
     if (!done)
         return std::unexpected(done.error());
     return seq;

@@ -71,7 +71,6 @@ private:
     };
     [[nodiscard]] Result<Tail> readTail() const;
     [[nodiscard]] Result<void> appendRecords(const QList<AuditRecord>& records, qint64& lastSeq);
-    [[nodiscard]] Result<void> withTransaction(const std::function<Result<void>()>& work);
 
     QSqlDatabase m_db;
     std::unique_ptr<crypto::HmacSha256> m_hmac;

@@ -61,6 +61,62 @@ INSERT INTO members (id, display_name, role, created_at)
     FROM meta WHERE key = 'owner_name';
 CREATE INDEX audit_log_action ON audit_log (action);
 )sql")},
+        Migration{3, QStringLiteral("runtimes, policies, requests and decisions"), QStringLiteral(R"sql(
+CREATE TABLE runtimes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    allowed TEXT NOT NULL,
+    token_hash BLOB NOT NULL UNIQUE,
+    member_id TEXT REFERENCES members (id),
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    last_seen_at INTEGER
+);
+CREATE TABLE policy_rules (
+    id INTEGER PRIMARY KEY,
+    position INTEGER NOT NULL,
+    capability_glob TEXT NOT NULL,
+    min_risk TEXT CHECK (min_risk IN ('low', 'medium', 'high', 'critical')),
+    outcome TEXT NOT NULL CHECK (outcome IN ('require', 'allow', 'deny')),
+    approvals INTEGER NOT NULL DEFAULT 1 CHECK (approvals BETWEEN 1 AND 10),
+    timeout_seconds INTEGER NOT NULL DEFAULT 900 CHECK (timeout_seconds > 0),
+    validity_seconds INTEGER NOT NULL DEFAULT 600 CHECK (validity_seconds > 0)
+);
+CREATE TABLE requests (
+    id TEXT PRIMARY KEY,
+    runtime_id INTEGER NOT NULL REFERENCES runtimes (id),
+    capability TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    details TEXT NOT NULL DEFAULT '',
+    payload TEXT NOT NULL,
+    payload_sha256 TEXT NOT NULL,
+    risk TEXT NOT NULL CHECK (risk IN ('low', 'medium', 'high', 'critical')),
+    context TEXT NOT NULL DEFAULT '{}',
+    idempotency_key TEXT,
+    body_sha256 TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired', 'cancelled', 'consumed')),
+    required_approvals INTEGER NOT NULL,
+    policy_rule TEXT NOT NULL,
+    validity_seconds INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    decided_at INTEGER,
+    approval_expires_at INTEGER,
+    consumed_at INTEGER,
+    UNIQUE (runtime_id, idempotency_key)
+);
+CREATE INDEX requests_runtime ON requests (runtime_id, created_at);
+CREATE INDEX requests_state ON requests (state, expires_at);
+CREATE TABLE decisions (
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    member_id TEXT NOT NULL REFERENCES members (id),
+    verdict TEXT NOT NULL CHECK (verdict IN ('approve', 'deny')),
+    reason TEXT NOT NULL DEFAULT '',
+    decided_at INTEGER NOT NULL,
+    signature BLOB,
+    PRIMARY KEY (request_id, member_id)
+);
+)sql")},
     };
 }
 

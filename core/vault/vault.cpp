@@ -154,6 +154,34 @@ QSqlDatabase Vault::database() const
     return QSqlDatabase::database(m_connectionName, false);
 }
 
+Result<QSqlDatabase> Vault::openConnection(const QString& connectionName) const
+{
+    auto* driver = new storage::SqlCipherDriver();
+    driver->setKey(m_key.clone());
+    QSqlDatabase db = QSqlDatabase::addDatabase(driver, connectionName);
+    db.setDatabaseName(databasePath());
+    db.setConnectOptions(QStringLiteral("NO_CREATE"));
+    if (!db.open()) {
+        const QString message = db.lastError().text();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(connectionName);
+        return fail(ErrorCode::Storage, QStringLiteral("cannot open another vault connection: %1").arg(message));
+    }
+    auto configured = driver->executeScript(QStringLiteral("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+                                                           "PRAGMA secure_delete = ON;"));
+    if (!configured)
+        return std::unexpected(configured.error());
+    return db;
+}
+
+Result<std::unique_ptr<audit::AuditLog>> Vault::openAuditLog(const QSqlDatabase& connection) const
+{
+    auto key = readSecret(connection, SECRET_AUDIT_KEY);
+    if (!key)
+        return std::unexpected(key.error());
+    return std::make_unique<audit::AuditLog>(connection, *key);
+}
+
 QString Vault::databasePath() const
 {
     return QDir(m_dataDir).filePath(m_databaseFile);

@@ -60,6 +60,11 @@ public:
                                                 const crypto::KdfParams& kdf = crypto::KdfParams::defaults());
 
     [[nodiscard]] QSqlDatabase database() const;
+    /// Another connection to this vault, named \a connectionName, for use by the calling thread
+    /// only (Qt Sql connections are thread-affine). Close it with QSqlDatabase::removeDatabase.
+    [[nodiscard]] Result<QSqlDatabase> openConnection(const QString& connectionName) const;
+    /// An audit log appending through \a connection (another thread's connection to this vault).
+    [[nodiscard]] Result<std::unique_ptr<audit::AuditLog>> openAuditLog(const QSqlDatabase& connection) const;
     [[nodiscard]] audit::AuditLog& audit() { return *m_audit; }
     [[nodiscard]] QString dataDir() const { return m_dataDir; }
     [[nodiscard]] QString databasePath() const;

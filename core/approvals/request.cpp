@@ -1,0 +1,96 @@
+#include "request.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace countersign::approvals {
+
+namespace {
+
+QJsonValue isoTime(qint64 ms)
+{
+    if (ms <= 0)
+        return QJsonValue::Null;
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+QString stateName(RequestState state)
+{
+    switch (state) {
+    case RequestState::Pending:
+        return QStringLiteral("pending");
+    case RequestState::Approved:
+        return QStringLiteral("approved");
+    case RequestState::Denied:
+        return QStringLiteral("denied");
+    case RequestState::Expired:
+        return QStringLiteral("expired");
+    case RequestState::Cancelled:
+        return QStringLiteral("cancelled");
+    case RequestState::Consumed:
+        return QStringLiteral("consumed");
+    }
+    return {};
+}
+
+std::optional<RequestState> parseState(const QString& name)
+{
+    for (const auto state : {RequestState::Pending, RequestState::Approved, RequestState::Denied, RequestState::Expired,
+                             RequestState::Cancelled, RequestState::Consumed}) {
+        if (stateName(state) == name)
+            return state;
+    }
+    return std::nullopt;
+}
+
+QJsonObject Decision::toJson() const
+{
+    return QJsonObject{{QStringLiteral("member"), memberId},
+                       {QStringLiteral("member_name"), memberName},
+                       {QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
+                       {QStringLiteral("reason"), reason},
+                       {QStringLiteral("decided_at"), isoTime(decidedAt)}};
+}
+
+int Request::approvalCount() const
+{
+    int count = 0;
+    for (const Decision& decision : decisions)
+        count += decision.approve ? 1 : 0;
+    return count;
+}
+
+QJsonObject Request::toJson() const
+{
+    QJsonArray decisionArray;
+    for (const Decision& decision : decisions)
+        decisionArray.append(decision.toJson());
+    QJsonObject json{
+        {QStringLiteral("id"), id},
+        {QStringLiteral("runtime"), runtimeName},
+        {QStringLiteral("capability"), capability},
+        {QStringLiteral("summary"), summary},
+        {QStringLiteral("details"), details},
+        {QStringLiteral("payload"), QJsonDocument::fromJson('[' + payload + ']').array().at(0)},
+        {QStringLiteral("payload_sha256"), payloadSha256},
+        {QStringLiteral("risk"), policy::riskName(risk)},
+        {QStringLiteral("context"), context},
+        {QStringLiteral("state"), stateName(state)},
+        {QStringLiteral("approvals"), approvalCount()},
+        {QStringLiteral("required_approvals"), requiredApprovals},
+        {QStringLiteral("policy_rule"), policyRule},
+        {QStringLiteral("created_at"), isoTime(createdAt)},
+        {QStringLiteral("expires_at"), isoTime(state == RequestState::Approved ? approvalExpiresAt : expiresAt)},
+        {QStringLiteral("decided_at"), isoTime(decidedAt)},
+        {QStringLiteral("consumed_at"), isoTime(consumedAt)},
+        {QStringLiteral("decisions"), decisionArray},
+    };
+    if (!idempotencyKey.isEmpty())
+        json.insert(QStringLiteral("idempotency_key"), idempotencyKey);
+    return json;
+}
+
+} // namespace countersign::approvals

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "policy/risk.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace countersign::approvals {
+
+/// SPEC section 2: pending -> approved | denied | expired | cancelled; approved -> consumed | expired.
+enum class RequestState { Pending, Approved, Denied, Expired, Cancelled, Consumed };
+
+[[nodiscard]] QString stateName(RequestState state);
+[[nodiscard]] std::optional<RequestState> parseState(const QString& name);
+
+/// One approver's verdict on a request.
+struct Decision final {
+    QString memberId;
+    QString memberName;
+    bool approve = false;
+    QString reason;
+    qint64 decidedAt = 0;
+
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+/// A request as stored, with its decisions.
+struct Request final {
+    QString id;
+    qint64 runtimeId = 0;
+    QString runtimeName;
+    QString capability;
+    QString summary;
+    QString details;
+    QByteArray payload; // canonical JSON text
+    QString payloadSha256;
+    policy::Risk risk = policy::Risk::Medium;
+    QJsonObject context;
+    QString idempotencyKey;
+    RequestState state = RequestState::Pending;
+    int requiredApprovals = 1;
+    QString policyRule;
+    int validitySeconds = 0;
+    qint64 createdAt = 0;
+    qint64 expiresAt = 0;
+    qint64 decidedAt = 0;
+    qint64 approvalExpiresAt = 0;
+    qint64 consumedAt = 0;
+    QList<Decision> decisions;
+    QString raisedBy; // the member the runtime acts for, if any: they may not decide it
+
+    [[nodiscard]] int approvalCount() const;
+    /// The wire form of GET /v1/requests/{id} (times as ISO 8601 UTC).
+    [[nodiscard]] QJsonObject toJson() const;
+};
+
+} // namespace countersign::approvals

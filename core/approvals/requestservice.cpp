@@ -1,0 +1,758 @@
+#include "requestservice.h"
+
+#include "audit/auditlog.h"
+#include "crypto/crypto.h"
+#include "json/canonicaljson.h"
+#include "policy/capabilityglob.h"
+#include "policy/policystore.h"
+#include "requestevents.h"
+#include "runtimeregistry.h"
+#include "storage/transaction.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSet>
+#include <QSqlError>
+#include <QSqlQuery>
+
+Q_LOGGING_CATEGORY(lcRequests, "countersign.requests")
+
+namespace countersign::approvals {
+
+namespace {
+
+constexpr int MAX_TIMER_MS = 60'000; // re-check at least this often (other processes may write)
+
+const QSet<QString> WRITABLE_FIELDS{QStringLiteral("capability"), QStringLiteral("summary"), QStringLiteral("details"),
+                                    QStringLiteral("payload"),    QStringLiteral("risk"),    QStringLiteral("context")};
+const QSet<QString> READ_ONLY_FIELDS{
+    QStringLiteral("id"),          QStringLiteral("state"),         QStringLiteral("runtime"),
+    QStringLiteral("created_at"),  QStringLiteral("expires_at"),    QStringLiteral("decided_at"),
+    QStringLiteral("consumed_at"), QStringLiteral("payload_sha256"), QStringLiteral("decisions"),
+    QStringLiteral("approvals"),   QStringLiteral("required_approvals"), QStringLiteral("policy_rule")};
+
+const QString SELECT_REQUEST = QStringLiteral(
+    "SELECT q.id, q.runtime_id, r.name, q.capability, q.summary, q.details, q.payload, q.payload_sha256, q.risk, "
+    "q.context, q.idempotency_key, q.state, q.required_approvals, q.policy_rule, q.validity_seconds, q.created_at, "
+    "q.expires_at, q.decided_at, q.approval_expires_at, q.consumed_at, r.member_id "
+    "FROM requests q JOIN runtimes r ON r.id = q.runtime_id ");
+
+qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+bool hasControlCharacters(const QString& text, bool allowNewlines)
+{
+    for (const QChar c : text) {
+        if (allowNewlines && (c == u'\n' || c == u'\t'))
+            continue;
+        if (c.category() == QChar::Other_Control)
+            return true;
+    }
+    return false;
+}
+
+Request requestFromRow(const QSqlQuery& row)
+{
+    Request request;
+    request.id = row.value(0).toString();
+    request.runtimeId = row.value(1).toLongLong();
+    request.runtimeName = row.value(2).toString();
+    request.capability = row.value(3).toString();
+    request.summary = row.value(4).toString();
+    request.details = row.value(5).toString();
+    request.payload = row.value(6).toString().toUtf8();
+    request.payloadSha256 = row.value(7).toString();
+    request.risk = policy::parseRisk(row.value(8).toString()).value_or(policy::Risk::Critical);
+    request.context = QJsonDocument::fromJson(row.value(9).toString().toUtf8()).object();
+    request.idempotencyKey = row.value(10).toString();
+    request.state = parseState(row.value(11).toString()).value_or(RequestState::Expired);
+    request.requiredApprovals = row.value(12).toInt();
+    request.policyRule = row.value(13).toString();
+    request.validitySeconds = row.value(14).toInt();
+    request.createdAt = row.value(15).toLongLong();
+    request.expiresAt = row.value(16).toLongLong();
+    request.decidedAt = row.value(17).toLongLong();
+    request.approvalExpiresAt = row.value(18).toLongLong();
+    request.consumedAt = row.value(19).toLongLong();
+    request.raisedBy = row.value(20).toString();
+    return request;
+}
+
+Result<void> loadDecisions(const QSqlDatabase& db, Request& request)
+{
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, "
+                                 "d.decided_at FROM decisions d LEFT JOIN members m ON m.id = d.member_id "
+                                 "WHERE d.request_id = ? ORDER BY d.decided_at"));
+    query.addBindValue(request.id);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    request.decisions.clear();
+    while (query.next()) {
+        request.decisions.append(Decision{query.value(0).toString(), query.value(1).toString(),
+                                          query.value(2).toString() == u"approve", query.value(3).toString(),
+                                          query.value(4).toLongLong()});
+    }
+    return {};
+}
+
+Result<std::optional<Request>> findRequest(const QSqlDatabase& db, const QString& where, const QVariantList& values)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(SELECT_REQUEST + where);
+    for (const QVariant& value : values)
+        query.addBindValue(value);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    if (!query.next())
+        return std::optional<Request>();
+    Request request = requestFromRow(query);
+    query.finish();
+    if (auto decisions = loadDecisions(db, request); !decisions)
+        return std::unexpected(decisions.error());
+    return std::optional<Request>(std::move(request));
+}
+
+} // namespace
+
+RequestService::RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeRegistry& runtimes,
+                               policy::PolicyStore& policies, RequestEvents& events, QObject* parent)
+    : QObject(parent)
+    , m_db(std::move(db))
+    , m_audit(audit)
+    , m_runtimes(runtimes)
+    , m_policies(policies)
+    , m_events(events)
+{
+    m_expiryTimer.setSingleShot(true);
+    m_expiryTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_expiryTimer, &QTimer::timeout, this, [this] {
+        if (auto expired = expireDue(); !expired)
+            qCWarning(lcRequests) << "expiry failed:" << expired.error().message;
+        scheduleExpiry();
+    });
+}
+
+RequestService::~RequestService() = default;
+
+void RequestService::setExpiryTimerEnabled(bool enabled)
+{
+    m_expiryEnabled = enabled;
+    if (enabled) {
+        (void)expireDue();
+        scheduleExpiry();
+    } else {
+        m_expiryTimer.stop();
+    }
+}
+
+void RequestService::scheduleExpiry()
+{
+    if (!m_expiryEnabled)
+        return;
+    QSqlQuery query(m_db);
+    qint64 next = 0;
+    if (query.exec(QStringLiteral("SELECT min(CASE state WHEN 'pending' THEN expires_at ELSE approval_expires_at END) "
+                                  "FROM requests WHERE state IN ('pending', 'approved')")) &&
+        query.next() && !query.isNull(0))
+        next = query.value(0).toLongLong();
+    const qint64 delay = next > 0 ? std::clamp<qint64>(next - now(), 0, MAX_TIMER_MS) : MAX_TIMER_MS;
+    m_expiryTimer.start(static_cast<int>(delay));
+}
+
+void RequestService::announce(const Request& request, bool created)
+{
+    if (created)
+        Q_EMIT m_events.requestCreated(request.id);
+    Q_EMIT m_events.requestChanged(request.id, stateName(request.state));
+    if (created || request.state == RequestState::Approved)
+        scheduleExpiry();
+}
+
+Result<qint64> RequestService::audit(const QString& actor, const QString& action, const Request& request,
+                                     QJsonObject details)
+{
+    details.insert(QStringLiteral("state"), stateName(request.state));
+    details.insert(QStringLiteral("capability"), request.capability);
+    details.insert(QStringLiteral("runtime"), request.runtimeName);
+    return m_audit.append({actor, action, QStringLiteral("request:") + request.id, details});
+}
+
+Result<RuntimeIdentity> RequestService::authenticate(QByteArrayView token)
+{
+    return m_runtimes.authenticate(token);
+}
+
+void RequestService::recordSecurityEvent(const QString& action, const QJsonObject& details)
+{
+    if (auto appended = m_audit.append({audit::AuditLog::SYSTEM_ACTOR, action, QStringLiteral("endpoint"), details});
+        !appended)
+        qCWarning(lcRequests) << "cannot audit" << action << appended.error().message;
+}
+
+QJsonObject RequestService::health()
+{
+    return QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
+                       {QStringLiteral("version"), QStringLiteral(COUNTERSIGN_VERSION)},
+                       {QStringLiteral("vault"), QStringLiteral("unlocked")}};
+}
+
+Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                       const QString& idempotencyKey, bool& created)
+{
+    created = false;
+    for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
+        if (READ_ONLY_FIELDS.contains(it.key()))
+            return fail(ErrorCode::InvalidArgument, QStringLiteral("field '%1' is read-only").arg(it.key()));
+        if (!WRITABLE_FIELDS.contains(it.key()))
+            return fail(ErrorCode::InvalidArgument, QStringLiteral("unknown field '%1'").arg(it.key().left(64)));
+    }
+    Request request;
+    const QJsonValue capability = body.value(QStringLiteral("capability"));
+    if (!capability.isString())
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("'capability' is required and must be a string"));
+    request.capability = capability.toString();
+    if (auto valid = policy::CapabilityGlob::validateCapability(request.capability); !valid)
+        return std::unexpected(valid.error());
+    const bool allowed = std::any_of(runtime.allowedCapabilities.cbegin(), runtime.allowedCapabilities.cend(),
+                                     [&](const QString& glob) { return policy::CapabilityGlob::matches(glob, request.capability); });
+    if (!allowed)
+        return fail(ErrorCode::PermissionDenied, QStringLiteral("runtime '%1' may not ask for '%2'")
+                                                     .arg(runtime.name, request.capability));
+
+    const QJsonValue summary = body.value(QStringLiteral("summary"));
+    if (!summary.isString())
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("'summary' is required and must be a string"));
+    request.summary = summary.toString();
+    if (request.summary.trimmed().isEmpty() || request.summary.size() > MAX_SUMMARY_CHARS)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("'summary' has 1 to %1 characters").arg(MAX_SUMMARY_CHARS));
+    if (hasControlCharacters(request.summary, false))
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("'summary' is one line without control characters"));
+
+    const QJsonValue details = body.value(QStringLiteral("details"));
+    if (!details.isUndefined() && !details.isString())
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("'details' must be a string"));
+    request.details = details.toString();
+    if (request.details.size() > MAX_DETAILS_CHARS || hasControlCharacters(request.details, true))
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("'details' is text of at most %1 characters").arg(MAX_DETAILS_CHARS));
+
+    const QJsonValue risk = body.value(QStringLiteral("risk"));
+    if (risk.isUndefined()) {
+        request.risk = policy::Risk::Medium;
+    } else {
+        const auto parsed = risk.isString() ? policy::parseRisk(risk.toString()) : std::nullopt;
+        if (!parsed)
+            return fail(ErrorCode::InvalidArgument, QStringLiteral("'risk' is one of low, medium, high, critical"));
+        request.risk = *parsed;
+    }
+
+    const QJsonValue context = body.value(QStringLiteral("context"));
+    if (!context.isUndefined()) {
+        if (!context.isObject())
+            return fail(ErrorCode::InvalidArgument, QStringLiteral("'context' must be an object"));
+        request.context = context.toObject();
+        if (request.context.size() > MAX_CONTEXT_KEYS)
+            return fail(ErrorCode::InvalidArgument,
+                        QStringLiteral("'context' holds at most %1 fields").arg(MAX_CONTEXT_KEYS));
+        for (auto it = request.context.constBegin(); it != request.context.constEnd(); ++it) {
+            if (it.key().isEmpty() || it.key().size() > MAX_CONTEXT_KEY_CHARS)
+                return fail(ErrorCode::InvalidArgument, QStringLiteral("context field names have 1 to %1 characters")
+                                                            .arg(MAX_CONTEXT_KEY_CHARS));
+            const QJsonValue value = it.value();
+            if (value.isObject() || value.isArray())
+                return fail(ErrorCode::InvalidArgument,
+                            QStringLiteral("context field '%1' must be a string, number or boolean").arg(it.key()));
+            if (value.isString() && (value.toString().size() > MAX_CONTEXT_VALUE_CHARS ||
+                                     hasControlCharacters(value.toString(), false)))
+                return fail(ErrorCode::InvalidArgument,
+                            QStringLiteral("context field '%1' is one line of at most %2 characters")
+                                .arg(it.key())
+                                .arg(MAX_CONTEXT_VALUE_CHARS));
+        }
+    }
+
+    request.payload = json::canonicalJson(body.value(QStringLiteral("payload")));
+    if (request.payload.size() > MAX_PAYLOAD_BYTES)
+        return fail(ErrorCode::PayloadTooLarge, QStringLiteral("'payload' is larger than 64 KiB"));
+    request.payloadSha256 = QString::fromLatin1(crypto::sha256(request.payload).toHex());
+
+    if (idempotencyKey.size() > MAX_IDEMPOTENCY_KEY_CHARS || hasControlCharacters(idempotencyKey, false))
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("the Idempotency-Key has at most %1 printable characters")
+                                                    .arg(MAX_IDEMPOTENCY_KEY_CHARS));
+    request.idempotencyKey = idempotencyKey;
+    const QString bodySha256 = QString::fromLatin1(crypto::sha256(json::canonicalJson(body)).toHex());
+
+    Result<Request> outcome = fail(ErrorCode::Storage, QStringLiteral("not created"));
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        if (!idempotencyKey.isEmpty()) {
+            auto existing = findRequest(m_db, QStringLiteral("WHERE q.runtime_id = ? AND q.idempotency_key = ?"),
+                                        {runtime.id, idempotencyKey});
+            if (!existing)
+                return std::unexpected(existing.error());
+            if (*existing) {
+                QSqlQuery original(m_db);
+                original.prepare(QStringLiteral("SELECT body_sha256 FROM requests WHERE id = ?"));
+                original.addBindValue((*existing)->id);
+                if (!original.exec() || !original.next())
+                    return fail(ErrorCode::Storage, original.lastError().text());
+                if (original.value(0).toString() != bodySha256)
+                    return fail(ErrorCode::Conflict,
+                                QStringLiteral("this Idempotency-Key was used with a different request body"));
+                outcome = **existing;
+                return {};
+            }
+        }
+        auto rule = m_policies.evaluate(request.capability, request.risk);
+        if (!rule)
+            return std::unexpected(rule.error());
+        QByteArray idBytes = crypto::randomBytes(16);
+        request.id = QString::fromLatin1(idBytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+        request.runtimeId = runtime.id;
+        request.runtimeName = runtime.name;
+        request.policyRule = rule->describe();
+        request.requiredApprovals = rule->outcome == policy::PolicyRule::Outcome::Require ? rule->approvals : 0;
+        request.validitySeconds = rule->validitySeconds;
+        request.createdAt = now();
+        request.expiresAt = request.createdAt + qint64{rule->timeoutSeconds} * 1000;
+        request.state = RequestState::Pending;
+
+        QSqlQuery insert(m_db);
+        insert.prepare(QStringLiteral(
+            "INSERT INTO requests (id, runtime_id, capability, summary, details, payload, payload_sha256, risk, "
+            "context, idempotency_key, body_sha256, state, required_approvals, policy_rule, validity_seconds, "
+            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)"));
+        for (const QVariant& value :
+             {QVariant(request.id), QVariant(request.runtimeId), QVariant(request.capability), QVariant(request.summary),
+              QVariant(request.details), QVariant(QString::fromUtf8(request.payload)), QVariant(request.payloadSha256),
+              QVariant(policy::riskName(request.risk)),
+              QVariant(QString::fromUtf8(json::canonicalJson(request.context))),
+              idempotencyKey.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(idempotencyKey),
+              QVariant(bodySha256), QVariant(request.requiredApprovals), QVariant(request.policyRule),
+              QVariant(request.validitySeconds), QVariant(request.createdAt), QVariant(request.expiresAt)})
+            insert.addBindValue(value);
+        if (!insert.exec())
+            return fail(ErrorCode::Storage, insert.lastError().text());
+        const QString actor = QStringLiteral("runtime:") + runtime.name;
+        auto audited = audit(actor, QStringLiteral("request.created"), request,
+                             QJsonObject{{QStringLiteral("summary"), request.summary},
+                                         {QStringLiteral("risk"), policy::riskName(request.risk)},
+                                         {QStringLiteral("payload_sha256"), request.payloadSha256},
+                                         {QStringLiteral("policy_rule"), request.policyRule}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        // allow and deny rules decide at once, on the policy's authority.
+        if (rule->outcome != policy::PolicyRule::Outcome::Require) {
+            const bool allow = rule->outcome == policy::PolicyRule::Outcome::Allow;
+            if (auto set = setState(request, allow ? RequestState::Approved : RequestState::Denied, request.createdAt);
+                !set)
+                return set;
+            auto decided = audit(QStringLiteral("policy"), allow ? QStringLiteral("request.approved")
+                                                                  : QStringLiteral("request.denied"),
+                                 request, QJsonObject{{QStringLiteral("by_policy"), request.policyRule}});
+            if (!decided)
+                return std::unexpected(decided.error());
+        }
+        created = true;
+        outcome = request;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    if (created) {
+        qCInfo(lcRequests) << "request" << outcome->id << outcome->capability << "from" << runtime.name;
+        announce(*outcome, true);
+    }
+    return outcome;
+}
+
+Result<void> RequestService::setState(Request& request, RequestState state, qint64 at)
+{
+    QSqlQuery update(m_db);
+    switch (state) {
+    case RequestState::Approved:
+        request.approvalExpiresAt = at + qint64{request.validitySeconds} * 1000;
+        request.decidedAt = at;
+        update.prepare(QStringLiteral("UPDATE requests SET state = 'approved', decided_at = ?, approval_expires_at = ? "
+                                      "WHERE id = ? AND state = 'pending'"));
+        update.addBindValue(at);
+        update.addBindValue(request.approvalExpiresAt);
+        break;
+    case RequestState::Consumed:
+        request.consumedAt = at;
+        update.prepare(QStringLiteral("UPDATE requests SET state = 'consumed', consumed_at = ? WHERE id = ? "
+                                      "AND state = 'approved'"));
+        update.addBindValue(at);
+        break;
+    case RequestState::Expired:
+        update.prepare(QStringLiteral("UPDATE requests SET state = 'expired' WHERE id = ? "
+                                      "AND state IN ('pending', 'approved')"));
+        break;
+    default: // denied, cancelled: final decisions on a pending request
+        request.decidedAt = at;
+        update.prepare(QStringLiteral("UPDATE requests SET state = ?, decided_at = ? WHERE id = ? AND state = 'pending'"));
+        update.addBindValue(stateName(state));
+        update.addBindValue(at);
+        break;
+    }
+    update.addBindValue(request.id);
+    if (!update.exec())
+        return fail(ErrorCode::Storage, update.lastError().text());
+    // The WHERE clause holds the allowed source states: zero rows means someone else won.
+    if (update.numRowsAffected() != 1)
+        return fail(ErrorCode::Conflict, QStringLiteral("request %1 changed meanwhile").arg(request.id));
+    request.state = state;
+    return {};
+}
+
+Result<void> RequestService::expireIfDue(Request& request, qint64 at)
+{
+    const bool pendingDue = request.state == RequestState::Pending && request.expiresAt <= at;
+    const bool approvalDue = request.state == RequestState::Approved && request.approvalExpiresAt <= at;
+    if (!pendingDue && !approvalDue)
+        return {};
+    if (auto set = setState(request, RequestState::Expired, at); !set)
+        return set;
+    auto audited = audit(audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("request.expired"), request,
+                         QJsonObject{{QStringLiteral("was"), pendingDue ? QStringLiteral("pending")
+                                                                          : QStringLiteral("approved")}});
+    if (!audited)
+        return std::unexpected(audited.error());
+    return {};
+}
+
+Result<int> RequestService::expireDue()
+{
+    QList<Request> expired;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        const qint64 at = now();
+        QSqlQuery due(m_db);
+        due.setForwardOnly(true);
+        due.prepare(SELECT_REQUEST + QStringLiteral("WHERE (q.state = 'pending' AND q.expires_at <= ?) "
+                                                    "OR (q.state = 'approved' AND q.approval_expires_at <= ?)"));
+        due.addBindValue(at);
+        due.addBindValue(at);
+        if (!due.exec())
+            return fail(ErrorCode::Storage, due.lastError().text());
+        QList<Request> candidates;
+        while (due.next())
+            candidates.append(requestFromRow(due));
+        due.finish();
+        for (Request& request : candidates) {
+            if (auto changed = expireIfDue(request, at); !changed)
+                return changed;
+            expired.append(request);
+        }
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    for (const Request& request : std::as_const(expired))
+        announce(request);
+    return static_cast<int>(expired.size());
+}
+
+Result<QJsonObject> RequestService::createRequest(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                                  const QString& idempotencyKey, bool& created)
+{
+    auto request = create(runtime, body, idempotencyKey, created);
+    if (!request)
+        return std::unexpected(request.error());
+    return request->toJson();
+}
+
+Result<Request> RequestService::ownRequest(const RuntimeIdentity& runtime, const QString& id)
+{
+    Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
+    bool changed = false;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+        if (!found)
+            return std::unexpected(found.error());
+        // Another runtime's request does not exist as far as this runtime can tell.
+        if (!*found || (*found)->runtimeId != runtime.id)
+            return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
+        Request request = **found;
+        const RequestState before = request.state;
+        if (auto expired = expireIfDue(request, now()); !expired)
+            return expired;
+        changed = request.state != before;
+        result = request;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    if (changed)
+        announce(*result);
+    return result;
+}
+
+Result<QJsonObject> RequestService::getRequest(const RuntimeIdentity& runtime, const QString& id)
+{
+    auto request = ownRequest(runtime, id);
+    if (!request)
+        return std::unexpected(request.error());
+    return request->toJson();
+}
+
+Result<QJsonArray> RequestService::listRequests(const RuntimeIdentity& runtime, const QString& state)
+{
+    if (!state.isEmpty() && !parseState(state))
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("state is one of pending, approved, denied, expired, cancelled, consumed"));
+    (void)expireDue();
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(SELECT_REQUEST + QStringLiteral("WHERE q.runtime_id = ? AND (? = '' OR q.state = ?) "
+                                                  "ORDER BY q.created_at DESC LIMIT 1000"));
+    query.addBindValue(runtime.id);
+    query.addBindValue(state);
+    query.addBindValue(state);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    QList<Request> requests;
+    while (query.next())
+        requests.append(requestFromRow(query));
+    query.finish();
+    QJsonArray result;
+    for (Request& request : requests) {
+        if (auto decisions = loadDecisions(m_db, request); !decisions)
+            return std::unexpected(decisions.error());
+        result.append(request.toJson());
+    }
+    return result;
+}
+
+Result<QJsonObject> RequestService::cancelRequest(const RuntimeIdentity& runtime, const QString& id)
+{
+    Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+        if (!found)
+            return std::unexpected(found.error());
+        if (!*found || (*found)->runtimeId != runtime.id)
+            return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
+        Request request = **found;
+        if (auto expired = expireIfDue(request, now()); !expired)
+            return expired;
+        if (request.state != RequestState::Pending)
+            return fail(ErrorCode::Conflict,
+                        QStringLiteral("request %1 is %2; only a pending request can be cancelled")
+                            .arg(request.id, stateName(request.state)));
+        if (auto set = setState(request, RequestState::Cancelled, now()); !set)
+            return set;
+        auto audited = audit(QStringLiteral("runtime:") + runtime.name, QStringLiteral("request.cancelled"), request);
+        if (!audited)
+            return std::unexpected(audited.error());
+        result = request;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    announce(*result);
+    return result->toJson();
+}
+
+Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtime, const QString& id,
+                                                   const QString& payloadSha256)
+{
+    Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
+    qint64 auditSeq = 0;
+    bool expiredNow = false;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+        if (!found)
+            return std::unexpected(found.error());
+        if (!*found || (*found)->runtimeId != runtime.id)
+            return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
+        Request request = **found;
+        const qint64 at = now();
+        switch (request.state) {
+        case RequestState::Consumed:
+            return fail(ErrorCode::AlreadyConsumed, QStringLiteral("request %1 was already consumed").arg(request.id));
+        case RequestState::Expired:
+            return fail(ErrorCode::Expired, QStringLiteral("request %1 has expired").arg(request.id));
+        case RequestState::Approved:
+            if (request.approvalExpiresAt <= at) {
+                if (auto expired = expireIfDue(request, at); !expired)
+                    return expired;
+                expiredNow = true;
+                result = request;
+                return {}; // commit the expiry, then report it
+            }
+            break;
+        default:
+            return fail(ErrorCode::NotApproved,
+                        QStringLiteral("request %1 is %2, not approved").arg(request.id, stateName(request.state)));
+        }
+        if (!crypto::constantTimeEqual(payloadSha256.toLower().toLatin1(), request.payloadSha256.toLatin1()))
+            return fail(ErrorCode::DigestMismatch,
+                        QStringLiteral("the payload digest does not match the approved payload"));
+        if (auto set = setState(request, RequestState::Consumed, at); !set)
+            return fail(ErrorCode::AlreadyConsumed, QStringLiteral("request %1 was already consumed").arg(request.id));
+        auto audited = audit(QStringLiteral("runtime:") + runtime.name, QStringLiteral("request.consumed"), request,
+                             QJsonObject{{QStringLiteral("payload_sha256"), request.payloadSha256}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        auditSeq = *audited;
+        result = request;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    announce(*result);
+    if (expiredNow)
+        return fail(ErrorCode::Expired, QStringLiteral("the approval of request %1 has expired").arg(id.left(64)));
+    const Request& consumed = *result;
+    QJsonArray decisions;
+    for (const Decision& decision : consumed.decisions)
+        decisions.append(decision.toJson());
+    const QJsonObject request = consumed.toJson();
+    return QJsonObject{{QStringLiteral("receipt"),
+                        QJsonObject{{QStringLiteral("request_id"), consumed.id},
+                                    {QStringLiteral("runtime"), consumed.runtimeName},
+                                    {QStringLiteral("capability"), consumed.capability},
+                                    {QStringLiteral("payload_sha256"), consumed.payloadSha256},
+                                    {QStringLiteral("decisions"), decisions},
+                                    {QStringLiteral("policy_rule"), consumed.policyRule},
+                                    {QStringLiteral("consumed_at"), request.value(QStringLiteral("consumed_at"))},
+                                    {QStringLiteral("audit_seq"), auditSeq}}},
+                       {QStringLiteral("state"), stateName(consumed.state)}};
+}
+
+Result<Request> RequestService::request(const QString& id) const
+{
+    auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+    if (!found)
+        return std::unexpected(found.error());
+    if (!*found)
+        return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
+    return **found;
+}
+
+Result<QList<Request>> RequestService::requestsInState(RequestState state, int limit) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(SELECT_REQUEST + QStringLiteral("WHERE q.state = ? ORDER BY q.created_at DESC LIMIT ?"));
+    query.addBindValue(stateName(state));
+    query.addBindValue(limit);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    QList<Request> requests;
+    while (query.next())
+        requests.append(requestFromRow(query));
+    query.finish();
+    for (Request& request : requests) {
+        if (auto decisions = loadDecisions(m_db, request); !decisions)
+            return std::unexpected(decisions.error());
+    }
+    return requests;
+}
+
+Result<Request> RequestService::approve(const QString& memberId, const QString& id, const QString& reason)
+{
+    return decide(memberId, id, true, reason);
+}
+
+Result<Request> RequestService::deny(const QString& memberId, const QString& id, const QString& reason)
+{
+    return decide(memberId, id, false, reason);
+}
+
+Result<Request> RequestService::decide(const QString& memberId, const QString& id, bool approve, const QString& reason)
+{
+    if (reason.size() > MAX_REASON_CHARS)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("a reason has at most %1 characters").arg(MAX_REASON_CHARS));
+    Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
+    std::optional<Error> refusal;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        QSqlQuery member(m_db);
+        member.prepare(QStringLiteral("SELECT role FROM members WHERE id = ? AND state = 'active'"));
+        member.addBindValue(memberId);
+        if (!member.exec())
+            return fail(ErrorCode::Storage, member.lastError().text());
+        if (!member.next())
+            return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
+        const QString role = member.value(0).toString();
+        member.finish();
+        if (role != u"owner" && role != u"admin" && role != u"approver")
+            return fail(ErrorCode::PermissionDenied, QStringLiteral("a %1 does not decide requests").arg(role));
+
+        auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+        if (!found)
+            return std::unexpected(found.error());
+        if (!*found)
+            return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
+        Request request = **found;
+        const qint64 at = now();
+        if (auto expired = expireIfDue(request, at); !expired)
+            return expired;
+        if (request.state != RequestState::Pending) {
+            // Commit a just-noticed expiry, then refuse: decisions are final.
+            result = request;
+            refusal = request.state == RequestState::Expired
+                          ? Error{ErrorCode::Expired, QStringLiteral("request %1 has expired").arg(request.id)}
+                          : Error{ErrorCode::Conflict,
+                                  QStringLiteral("request %1 is already %2").arg(request.id, stateName(request.state))};
+            return {};
+        }
+        if (!request.raisedBy.isEmpty() && request.raisedBy == memberId)
+            return fail(ErrorCode::PermissionDenied, QStringLiteral("nobody decides a request they raised"));
+        // Decisions are final and each member counts once.
+        for (const Decision& earlier : std::as_const(request.decisions)) {
+            if (earlier.memberId == memberId)
+                return fail(ErrorCode::Conflict, QStringLiteral("you have already decided on this request"));
+        }
+        QSqlQuery insert(m_db);
+        insert.prepare(QStringLiteral("INSERT INTO decisions (request_id, member_id, verdict, reason, decided_at) "
+                                      "VALUES (?, ?, ?, ?, ?)"));
+        insert.addBindValue(request.id);
+        insert.addBindValue(memberId);
+        insert.addBindValue(approve ? QStringLiteral("approve") : QStringLiteral("deny"));
+        insert.addBindValue(reason);
+        insert.addBindValue(at);
+        if (!insert.exec())
+            return fail(ErrorCode::Storage, insert.lastError().text());
+        if (auto decisions = loadDecisions(m_db, request); !decisions)
+            return decisions;
+        const QString actor = QStringLiteral("member:") + memberId;
+        auto audited = audit(actor, QStringLiteral("request.decision"), request,
+                             QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve")
+                                                                            : QStringLiteral("deny")},
+                                         {QStringLiteral("reason"), reason},
+                                         {QStringLiteral("approvals"), request.approvalCount()},
+                                         {QStringLiteral("required"), request.requiredApprovals}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        // One deny denies; the quorum's last approval approves.
+        if (!approve || request.approvalCount() >= request.requiredApprovals) {
+            const RequestState next = approve ? RequestState::Approved : RequestState::Denied;
+            if (auto set = setState(request, next, at); !set)
+                return set;
+            auto final = audit(actor, approve ? QStringLiteral("request.approved") : QStringLiteral("request.denied"),
+                               request);
+            if (!final)
+                return std::unexpected(final.error());
+        }
+        result = request;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    if (refusal) {
+        if (result->state == RequestState::Expired)
+            announce(*result);
+        return std::unexpected(*refusal);
+    }
+    announce(*result);
+    return result;
+}
+
+} // namespace countersign::approvals

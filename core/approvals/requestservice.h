@@ -1,0 +1,88 @@
+#pragma once
+
+#include "request.h"
+#include "runtimeapi.h"
+
+#include <QObject>
+#include <QSqlDatabase>
+#include <QTimer>
+
+namespace countersign::audit {
+class AuditLog;
+}
+namespace countersign::policy {
+class PolicyStore;
+}
+
+namespace countersign::approvals {
+
+class RuntimeRegistry;
+
+/// Requests and their state machine (SPEC section 2): creation with validation and
+/// idempotency, quorum decisions, expiry on time, cancel, and exactly-once consume.
+/// Every transition happens inside one write transaction together with its audit entry.
+///
+/// One instance per thread and connection; all instances of an app share one RequestEvents.
+class RequestService final : public QObject, public RuntimeApi {
+    Q_OBJECT
+public:
+    static constexpr qsizetype MAX_PAYLOAD_BYTES = 64 * 1024;
+    static constexpr qsizetype MAX_SUMMARY_CHARS = 200;
+    static constexpr qsizetype MAX_DETAILS_CHARS = 4000;
+    static constexpr qsizetype MAX_CONTEXT_KEYS = 16;
+    static constexpr qsizetype MAX_CONTEXT_KEY_CHARS = 64;
+    static constexpr qsizetype MAX_CONTEXT_VALUE_CHARS = 500;
+    static constexpr qsizetype MAX_IDEMPOTENCY_KEY_CHARS = 200;
+    static constexpr qsizetype MAX_REASON_CHARS = 1000;
+
+    RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeRegistry& runtimes, policy::PolicyStore& policies,
+                   RequestEvents& events, QObject* parent = nullptr);
+    ~RequestService() override;
+
+    // RuntimeApi
+    [[nodiscard]] Result<RuntimeIdentity> authenticate(QByteArrayView token) override;
+    [[nodiscard]] Result<QJsonObject> createRequest(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                                    const QString& idempotencyKey, bool& created) override;
+    [[nodiscard]] Result<QJsonObject> getRequest(const RuntimeIdentity& runtime, const QString& id) override;
+    [[nodiscard]] Result<QJsonArray> listRequests(const RuntimeIdentity& runtime, const QString& state) override;
+    [[nodiscard]] Result<QJsonObject> cancelRequest(const RuntimeIdentity& runtime, const QString& id) override;
+    [[nodiscard]] Result<QJsonObject> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
+                                                     const QString& payloadSha256) override;
+    [[nodiscard]] QJsonObject health() override;
+    [[nodiscard]] RequestEvents& events() override { return m_events; }
+    void recordSecurityEvent(const QString& action, const QJsonObject& details) override;
+
+    // The decision API (the window, and later remote members).
+    [[nodiscard]] Result<Request> request(const QString& id) const;
+    [[nodiscard]] Result<QList<Request>> requestsInState(RequestState state, int limit = 10000) const;
+    [[nodiscard]] Result<Request> approve(const QString& memberId, const QString& id, const QString& reason);
+    [[nodiscard]] Result<Request> deny(const QString& memberId, const QString& id, const QString& reason);
+
+    /// Expires every pending request past its deadline and every approval past its validity.
+    /// Returns how many changed. Runs by itself on a timer when enabled.
+    [[nodiscard]] Result<int> expireDue();
+    void setExpiryTimerEnabled(bool enabled);
+
+private:
+    [[nodiscard]] Result<Request> create(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                         const QString& idempotencyKey, bool& created);
+    [[nodiscard]] Result<Request> decide(const QString& memberId, const QString& id, bool approve,
+                                         const QString& reason);
+    [[nodiscard]] Result<Request> ownRequest(const RuntimeIdentity& runtime, const QString& id);
+    [[nodiscard]] Result<void> expireIfDue(Request& request, qint64 now);
+    [[nodiscard]] Result<void> setState(Request& request, RequestState state, qint64 now);
+    [[nodiscard]] Result<qint64> audit(const QString& actor, const QString& action, const Request& request,
+                                       QJsonObject details = {});
+    void scheduleExpiry();
+    void announce(const Request& request, bool created = false);
+
+    QSqlDatabase m_db;
+    audit::AuditLog& m_audit;
+    RuntimeRegistry& m_runtimes;
+    policy::PolicyStore& m_policies;
+    RequestEvents& m_events;
+    QTimer m_expiryTimer;
+    bool m_expiryEnabled = false;
+};
+
+} // namespace countersign::approvals

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "error.h"
+#include "runtimeidentity.h"
+
+#include <QByteArrayView>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace countersign::approvals {
+
+class RequestEvents;
+
+/// What the local endpoint may do on behalf of runtimes (SPEC section 4). The HTTP layer knows
+/// the services only through this interface; every rule (validation, ownership, the state
+/// machine) lives behind it. Results are the JSON bodies of the responses.
+class RuntimeApi {
+public:
+    virtual ~RuntimeApi() = default;
+
+    /// Checks a bearer token (constant-time) and notes the runtime as seen.
+    [[nodiscard]] virtual Result<RuntimeIdentity> authenticate(QByteArrayView token) = 0;
+
+    /// Validates and stores a request. \a created is false when an idempotent retry returned
+    /// the original request. Unknown or read-only fields are InvalidArgument.
+    [[nodiscard]] virtual Result<QJsonObject> createRequest(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                                            const QString& idempotencyKey, bool& created) = 0;
+    /// Another runtime's request is NotFound, never PermissionDenied.
+    [[nodiscard]] virtual Result<QJsonObject> getRequest(const RuntimeIdentity& runtime, const QString& id) = 0;
+    /// \a state filters by wire state name; empty lists all of the runtime's requests.
+    [[nodiscard]] virtual Result<QJsonArray> listRequests(const RuntimeIdentity& runtime, const QString& state) = 0;
+    [[nodiscard]] virtual Result<QJsonObject> cancelRequest(const RuntimeIdentity& runtime, const QString& id) = 0;
+    /// Exactly one consume of an approved request with the matching digest succeeds; returns the receipt.
+    [[nodiscard]] virtual Result<QJsonObject> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
+                                                             const QString& payloadSha256) = 0;
+
+    /// Appends a security event (authentication failure, lockout) to the audit chain.
+    virtual void recordSecurityEvent(const QString& action, const QJsonObject& details) = 0;
+
+    /// Version and state for GET /v1/health; no secrets.
+    [[nodiscard]] virtual QJsonObject health() = 0;
+    /// Creation and state-change notifications, for long-polls.
+    [[nodiscard]] virtual RequestEvents& events() = 0;
+};
+
+} // namespace countersign::approvals

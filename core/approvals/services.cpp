@@ -1,0 +1,52 @@
+#include "services.h"
+
+#include "audit/auditlog.h"
+#include "policy/policystore.h"
+#include "requestservice.h"
+#include "runtimeregistry.h"
+#include "vault/vault.h"
+
+namespace countersign::approvals {
+
+Services::Services(QString connectionName)
+    : m_connectionName(std::move(connectionName))
+{
+}
+
+Services::~Services()
+{
+    m_requests.reset();
+    m_policies.reset();
+    m_runtimes.reset();
+    m_audit.reset();
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+QSqlDatabase Services::database() const
+{
+    return QSqlDatabase::database(m_connectionName, false);
+}
+
+Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, RequestEvents& events,
+                                                 const QString& connectionName)
+{
+    auto db = vault.openConnection(connectionName);
+    if (!db)
+        return std::unexpected(db.error());
+    std::unique_ptr<Services> services(new Services(connectionName));
+    auto audit = vault.openAuditLog(*db);
+    if (!audit)
+        return std::unexpected(audit.error());
+    services->m_audit = std::move(*audit);
+    services->m_runtimes = std::make_unique<RuntimeRegistry>(*db, *services->m_audit);
+    services->m_policies = std::make_unique<policy::PolicyStore>(*db, *services->m_audit);
+    services->m_requests = std::make_unique<RequestService>(*db, *services->m_audit, *services->m_runtimes,
+                                                            *services->m_policies, events);
+    return services;
+}
+
+} // namespace countersign::approvals

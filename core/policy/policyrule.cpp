@@ -1,0 +1,68 @@
+#include "policyrule.h"
+
+#include "capabilityglob.h"
+
+namespace countersign::policy {
+
+bool PolicyRule::matches(const QString& capability, Risk risk) const
+{
+    if (minimumRisk && risk < *minimumRisk)
+        return false;
+    return CapabilityGlob::matches(capabilityGlob, capability);
+}
+
+QString PolicyRule::outcomeName(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Require:
+        return QStringLiteral("require");
+    case Outcome::Allow:
+        return QStringLiteral("allow");
+    case Outcome::Deny:
+        return QStringLiteral("deny");
+    }
+    return {};
+}
+
+QString PolicyRule::describe() const
+{
+    QString text = capabilityGlob;
+    if (minimumRisk)
+        text += QStringLiteral(" [%1+]").arg(riskName(*minimumRisk));
+    switch (outcome) {
+    case Outcome::Require:
+        text += QStringLiteral(" -> require %1").arg(approvals);
+        break;
+    case Outcome::Allow:
+        text += QStringLiteral(" -> allow");
+        break;
+    case Outcome::Deny:
+        text += QStringLiteral(" -> deny");
+        break;
+    }
+    return text + QStringLiteral(" (timeout %1 s)").arg(timeoutSeconds);
+}
+
+QJsonObject PolicyRule::toJson() const
+{
+    QJsonObject json{{QStringLiteral("capability"), capabilityGlob},
+                     {QStringLiteral("outcome"), outcomeName(outcome)},
+                     {QStringLiteral("timeout_seconds"), timeoutSeconds},
+                     {QStringLiteral("validity_seconds"), validitySeconds}};
+    if (outcome == Outcome::Require)
+        json.insert(QStringLiteral("approvals"), approvals);
+    if (minimumRisk)
+        json.insert(QStringLiteral("min_risk"), riskName(*minimumRisk));
+    if (id != 0)
+        json.insert(QStringLiteral("id"), id);
+    return json;
+}
+
+PolicyRule PolicyRule::fallback()
+{
+    PolicyRule rule;
+    rule.capabilityGlob = QStringLiteral("*");
+    return rule;
+}
+
+} // namespace countersign::policy

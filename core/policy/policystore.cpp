@@ -1,0 +1,208 @@
+#include "policystore.h"
+
+#include "audit/auditlog.h"
+#include "capabilityglob.h"
+#include "storage/transaction.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace countersign::policy {
+
+namespace {
+
+std::optional<PolicyRule::Outcome> parseOutcome(const QString& name)
+{
+    for (const auto outcome : {PolicyRule::Outcome::Require, PolicyRule::Outcome::Allow, PolicyRule::Outcome::Deny}) {
+        if (PolicyRule::outcomeName(outcome) == name)
+            return outcome;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+PolicyStore::PolicyStore(QSqlDatabase db, audit::AuditLog& audit)
+    : m_db(std::move(db))
+    , m_audit(audit)
+{
+}
+
+Result<void> PolicyStore::validate(const PolicyRule& rule)
+{
+    if (auto glob = CapabilityGlob::validateGlob(rule.capabilityGlob); !glob)
+        return glob;
+    if (rule.outcome == PolicyRule::Outcome::Require &&
+        (rule.approvals < 1 || rule.approvals > PolicyRule::MAX_APPROVALS))
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("a rule requires 1 to %1 approvals").arg(PolicyRule::MAX_APPROVALS));
+    if (rule.timeoutSeconds < 1 || rule.timeoutSeconds > PolicyRule::MAX_SECONDS)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("a timeout is 1 to %1 seconds").arg(PolicyRule::MAX_SECONDS));
+    if (rule.validitySeconds < 1 || rule.validitySeconds > PolicyRule::MAX_SECONDS)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("an approval's validity is 1 to %1 seconds").arg(PolicyRule::MAX_SECONDS));
+    return {};
+}
+
+Result<QList<PolicyRule>> PolicyStore::rules() const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT id, capability_glob, min_risk, outcome, approvals, timeout_seconds, "
+                                   "validity_seconds FROM policy_rules ORDER BY position")))
+        return fail(ErrorCode::Storage, query.lastError().text());
+    QList<PolicyRule> result;
+    while (query.next()) {
+        PolicyRule rule;
+        rule.id = query.value(0).toLongLong();
+        rule.capabilityGlob = query.value(1).toString();
+        if (!query.isNull(2))
+            rule.minimumRisk = parseRisk(query.value(2).toString());
+        rule.outcome = parseOutcome(query.value(3).toString()).value_or(PolicyRule::Outcome::Deny);
+        rule.approvals = query.value(4).toInt();
+        rule.timeoutSeconds = query.value(5).toInt();
+        rule.validitySeconds = query.value(6).toInt();
+        result.append(rule);
+    }
+    return result;
+}
+
+Result<void> PolicyStore::rewriteOrder(const QList<PolicyRule>& ordered)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("UPDATE policy_rules SET position = ? WHERE id = ?"));
+    for (qsizetype i = 0; i < ordered.size(); ++i) {
+        query.bindValue(0, i + 1);
+        query.bindValue(1, ordered.at(i).id);
+        if (!query.exec())
+            return fail(ErrorCode::Storage, query.lastError().text());
+    }
+    return {};
+}
+
+Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, int index)
+{
+    if (auto valid = validate(rule); !valid)
+        return std::unexpected(valid.error());
+    qint64 id = 0;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        auto current = rules();
+        if (!current)
+            return std::unexpected(current.error());
+        QSqlQuery insert(m_db);
+        insert.prepare(QStringLiteral("INSERT INTO policy_rules (position, capability_glob, min_risk, outcome, "
+                                      "approvals, timeout_seconds, validity_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+        insert.addBindValue(current->size() + 1);
+        insert.addBindValue(rule.capabilityGlob);
+        insert.addBindValue(rule.minimumRisk ? QVariant(riskName(*rule.minimumRisk)) : QVariant(QMetaType::fromType<QString>()));
+        insert.addBindValue(PolicyRule::outcomeName(rule.outcome));
+        insert.addBindValue(rule.outcome == PolicyRule::Outcome::Require ? rule.approvals : 1);
+        insert.addBindValue(rule.timeoutSeconds);
+        insert.addBindValue(rule.validitySeconds);
+        if (!insert.exec())
+            return fail(ErrorCode::Storage, insert.lastError().text());
+        id = insert.lastInsertId().toLongLong();
+        PolicyRule stored = rule;
+        stored.id = id;
+        const int at = index < 0 || index > current->size() ? static_cast<int>(current->size()) : index;
+        current->insert(at, stored);
+        if (auto ordered = rewriteOrder(*current); !ordered)
+            return ordered;
+        QJsonObject details = stored.toJson();
+        details.insert(QStringLiteral("index"), at);
+        auto audited = m_audit.append({actor, QStringLiteral("policy.rule_added"), stored.describe(), details});
+        if (!audited)
+            return std::unexpected(audited.error());
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return id;
+}
+
+Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
+{
+    if (auto valid = validate(rule); !valid)
+        return valid;
+    return storage::transact(m_db, [&]() -> Result<void> {
+        QSqlQuery query(m_db);
+        query.prepare(QStringLiteral("UPDATE policy_rules SET capability_glob = ?, min_risk = ?, outcome = ?, "
+                                     "approvals = ?, timeout_seconds = ?, validity_seconds = ? WHERE id = ?"));
+        query.addBindValue(rule.capabilityGlob);
+        query.addBindValue(rule.minimumRisk ? QVariant(riskName(*rule.minimumRisk)) : QVariant(QMetaType::fromType<QString>()));
+        query.addBindValue(PolicyRule::outcomeName(rule.outcome));
+        query.addBindValue(rule.outcome == PolicyRule::Outcome::Require ? rule.approvals : 1);
+        query.addBindValue(rule.timeoutSeconds);
+        query.addBindValue(rule.validitySeconds);
+        query.addBindValue(rule.id);
+        if (!query.exec())
+            return fail(ErrorCode::Storage, query.lastError().text());
+        if (query.numRowsAffected() != 1)
+            return fail(ErrorCode::NotFound, QStringLiteral("no policy rule %1").arg(rule.id));
+        auto audited = m_audit.append({actor, QStringLiteral("policy.rule_changed"), rule.describe(), rule.toJson()});
+        if (!audited)
+            return std::unexpected(audited.error());
+        return {};
+    });
+}
+
+Result<void> PolicyStore::remove(int index, const QString& actor)
+{
+    return storage::transact(m_db, [&]() -> Result<void> {
+        auto current = rules();
+        if (!current)
+            return std::unexpected(current.error());
+        if (index < 0 || index >= current->size())
+            return fail(ErrorCode::NotFound, QStringLiteral("no policy rule at index %1 (there are %2)")
+                                                 .arg(index)
+                                                 .arg(current->size()));
+        const PolicyRule removed = current->takeAt(index);
+        QSqlQuery query(m_db);
+        query.prepare(QStringLiteral("DELETE FROM policy_rules WHERE id = ?"));
+        query.addBindValue(removed.id);
+        if (!query.exec())
+            return fail(ErrorCode::Storage, query.lastError().text());
+        if (auto ordered = rewriteOrder(*current); !ordered)
+            return ordered;
+        QJsonObject details = removed.toJson();
+        details.insert(QStringLiteral("index"), index);
+        auto audited = m_audit.append({actor, QStringLiteral("policy.rule_removed"), removed.describe(), details});
+        if (!audited)
+            return std::unexpected(audited.error());
+        return {};
+    });
+}
+
+Result<void> PolicyStore::move(int from, int to, const QString& actor)
+{
+    return storage::transact(m_db, [&]() -> Result<void> {
+        auto current = rules();
+        if (!current)
+            return std::unexpected(current.error());
+        if (from < 0 || from >= current->size() || to < 0 || to >= current->size())
+            return fail(ErrorCode::NotFound, QStringLiteral("no policy rule at that index"));
+        current->move(from, to);
+        if (auto ordered = rewriteOrder(*current); !ordered)
+            return ordered;
+        auto audited = m_audit.append({actor, QStringLiteral("policy.rule_moved"), current->at(to).describe(),
+                                       QJsonObject{{QStringLiteral("from"), from}, {QStringLiteral("to"), to}}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        return {};
+    });
+}
+
+Result<PolicyRule> PolicyStore::evaluate(const QString& capability, Risk risk) const
+{
+    auto current = rules();
+    if (!current)
+        return std::unexpected(current.error());
+    for (const PolicyRule& rule : std::as_const(*current)) {
+        if (rule.matches(capability, risk))
+            return rule;
+    }
+    return PolicyRule::fallback();
+}
+
+} // namespace countersign::policy

@@ -1,0 +1,450 @@
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
+#include "audit/auditlog.h"
+#include "crypto/crypto.h"
+#include "json/canonicaljson.h"
+#include "policy/policystore.h"
+#include "testsupport.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace countersign;
+using approvals::RequestState;
+
+namespace {
+
+QJsonObject body(const QString& capability = QStringLiteral("deploy.production"), const QJsonValue& payload = 1)
+{
+    return QJsonObject{{QStringLiteral("capability"), capability},
+                       {QStringLiteral("summary"), QStringLiteral("Deploy v1.2.3")},
+                       {QStringLiteral("payload"), payload},
+                       {QStringLiteral("risk"), QStringLiteral("high")},
+                       {QStringLiteral("context"), QJsonObject{{QStringLiteral("run_id"), QStringLiteral("r-17")},
+                                                               {QStringLiteral("agent"), QStringLiteral("ci")}}}};
+}
+
+QString digestOf(const QJsonValue& payload)
+{
+    return QString::fromLatin1(crypto::sha256(json::canonicalJson(payload)).toHex());
+}
+
+} // namespace
+
+class TestRequestService final : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<vault::Vault> m_vault;
+    approvals::RequestEvents m_events;
+    std::unique_ptr<approvals::Services> m_services;
+    approvals::RuntimeIdentity m_runtime;
+    approvals::RuntimeIdentity m_other;
+    QString m_token;
+    int m_round = 0;
+
+    approvals::RequestService& requests() { return m_services->requests(); }
+
+    QString create(const QJsonObject& request, const QString& key = {})
+    {
+        bool created = false;
+        auto result = requests().createRequest(m_runtime, request, key, created);
+        if (!result) {
+            qWarning("create: %s", qPrintable(result.error().message));
+            return {};
+        }
+        return result->value(QStringLiteral("id")).toString();
+    }
+
+    RequestState stateOf(const QString& id)
+    {
+        auto request = requests().request(id);
+        return request ? request->state : RequestState::Cancelled;
+    }
+
+    int auditCount(const QString& action, const QString& id)
+    {
+        QSqlQuery query(m_services->database());
+        query.prepare(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = ? AND subject = ?"));
+        query.addBindValue(action);
+        query.addBindValue(QString(QStringLiteral("request:") + id));
+        query.exec();
+        query.next();
+        return query.value(0).toInt();
+    }
+
+    void addPolicy(const QString& glob, policy::PolicyRule::Outcome outcome, int approvals = 1, int timeout = 900,
+                   int validity = 600)
+    {
+        policy::PolicyRule rule;
+        rule.capabilityGlob = glob;
+        rule.outcome = outcome;
+        rule.approvals = approvals;
+        rule.timeoutSeconds = timeout;
+        rule.validitySeconds = validity;
+        QVERIFY(m_services->policies().add(rule, QStringLiteral("member:owner")));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        QVERIFY(m_vault);
+        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("services"));
+        QVERIFY(services);
+        m_services = std::move(*services);
+        QSqlQuery members(m_services->database());
+        QVERIFY(members.exec(QStringLiteral(
+            "INSERT INTO members (id, display_name, role, created_at) VALUES ('alice', 'Alice', 'approver', 0), "
+            "('bob', 'Bob', 'approver', 0), ('victor', 'Victor', 'viewer', 0), ('dave', 'Dave', 'admin', 0)")));
+        auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*"),
+                                                                                    QStringLiteral("db.migrate")},
+                                                            QStringLiteral("member:owner"), QStringLiteral("dave"));
+        QVERIFY(token);
+        m_token = *token;
+        QVERIFY(m_token.startsWith(QStringLiteral("cs_rt_")));
+        QVERIFY(QByteArray::fromBase64(m_token.mid(6).toLatin1(), QByteArray::Base64UrlEncoding).size() >= 32);
+        auto identity = requests().authenticate(m_token.toLatin1());
+        QVERIFY(identity);
+        m_runtime = *identity;
+        auto other = m_services->runtimes().registerRuntime(QStringLiteral("other"), {QStringLiteral("*")},
+                                                            QStringLiteral("member:owner"));
+        QVERIFY(other);
+        m_other = *requests().authenticate(other->toLatin1());
+    }
+
+    void cleanupTestCase()
+    {
+        QVERIFY(m_services->audit().verify().ok());
+        m_services.reset();
+        m_vault.reset();
+    }
+
+    void tokensAreStoredOnlyAsHashes()
+    {
+        QSqlQuery query(m_services->database());
+        QVERIFY(query.exec(QStringLiteral("SELECT token_hash FROM runtimes WHERE name = 'ci'")) && query.next());
+        QCOMPARE(query.value(0).toByteArray(), crypto::sha256(m_token.toLatin1()));
+        QVERIFY(!requests().authenticate("cs_rt_not-a-token"));
+        QCOMPARE(requests().authenticate("").error().code, ErrorCode::Unauthenticated);
+        auto duplicate = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("*")},
+                                                                QStringLiteral("member:owner"));
+        QCOMPARE(duplicate.error().code, ErrorCode::AlreadyExists);
+        QCOMPARE(m_services->runtimes().registerRuntime(QStringLiteral("bad name!"), {QStringLiteral("*")}, {})
+                     .error().code,
+                 ErrorCode::InvalidArgument);
+        QCOMPARE(m_services->runtimes().registerRuntime(QStringLiteral("x"), {QStringLiteral("Bad[glob")}, {})
+                     .error().code,
+                 ErrorCode::InvalidArgument);
+    }
+
+    void revokedRuntimeNoLongerAuthenticates()
+    {
+        auto token = m_services->runtimes().registerRuntime(QStringLiteral("temp"), {QStringLiteral("*")},
+                                                            QStringLiteral("member:owner"));
+        QVERIFY(token);
+        QVERIFY(requests().authenticate(token->toLatin1()));
+        QVERIFY(m_services->runtimes().revoke(QStringLiteral("temp"), QStringLiteral("member:owner")));
+        QCOMPARE(requests().authenticate(token->toLatin1()).error().code, ErrorCode::Unauthenticated);
+        QCOMPARE(m_services->runtimes().revoke(QStringLiteral("temp"), {}).error().code, ErrorCode::NotFound);
+    }
+
+    void validatesCreation_data()
+    {
+        QTest::addColumn<QJsonObject>("request");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("fragment");
+        const QJsonObject good = body();
+        auto with = [&](const QString& key, const QJsonValue& value) {
+            QJsonObject copy = good;
+            copy.insert(key, value);
+            return copy;
+        };
+        auto without = [&](const QString& key) {
+            QJsonObject copy = good;
+            copy.remove(key);
+            return copy;
+        };
+        const int invalid = int(ErrorCode::InvalidArgument);
+        QTest::newRow("unknown field") << with(QStringLiteral("colour"), 1) << invalid << QStringLiteral("unknown field");
+        QTest::newRow("read-only state") << with(QStringLiteral("state"), QStringLiteral("approved")) << invalid
+                                         << QStringLiteral("read-only");
+        QTest::newRow("read-only id") << with(QStringLiteral("id"), QStringLiteral("x")) << invalid
+                                      << QStringLiteral("read-only");
+        QTest::newRow("no capability") << without(QStringLiteral("capability")) << invalid << QStringLiteral("capability");
+        QTest::newRow("capability syntax") << with(QStringLiteral("capability"), QStringLiteral("Deploy..x")) << invalid
+                                           << QStringLiteral("capability");
+        QTest::newRow("capability not allowed") << with(QStringLiteral("capability"), QStringLiteral("payments.send"))
+                                                << int(ErrorCode::PermissionDenied) << QStringLiteral("may not ask");
+        QTest::newRow("no summary") << without(QStringLiteral("summary")) << invalid << QStringLiteral("summary");
+        QTest::newRow("empty summary") << with(QStringLiteral("summary"), QStringLiteral("  ")) << invalid
+                                       << QStringLiteral("summary");
+        QTest::newRow("long summary") << with(QStringLiteral("summary"), QString(201, u'x')) << invalid
+                                      << QStringLiteral("summary");
+        QTest::newRow("multi-line summary") << with(QStringLiteral("summary"), QStringLiteral("a\nb")) << invalid
+                                            << QStringLiteral("one line");
+        QTest::newRow("summary number") << with(QStringLiteral("summary"), 5) << invalid << QStringLiteral("string");
+        QTest::newRow("bad risk") << with(QStringLiteral("risk"), QStringLiteral("extreme")) << invalid
+                                  << QStringLiteral("risk");
+        QTest::newRow("payload too large") << with(QStringLiteral("payload"), QString(70000, u'p'))
+                                           << int(ErrorCode::PayloadTooLarge) << QStringLiteral("64 KiB");
+        QTest::newRow("context not object") << with(QStringLiteral("context"), QStringLiteral("x")) << invalid
+                                            << QStringLiteral("object");
+        QTest::newRow("context nested") << with(QStringLiteral("context"), QJsonObject{{QStringLiteral("a"), QJsonObject{}}})
+                                        << invalid << QStringLiteral("context field");
+        QJsonObject many;
+        for (int i = 0; i < 17; ++i)
+            many.insert(QStringLiteral("k%1").arg(i), i);
+        QTest::newRow("context too many") << with(QStringLiteral("context"), many) << invalid << QStringLiteral("at most");
+        QTest::newRow("context long value")
+            << with(QStringLiteral("context"), QJsonObject{{QStringLiteral("reason"), QString(501, u'r')}}) << invalid
+            << QStringLiteral("reason");
+    }
+    void validatesCreation()
+    {
+        QFETCH(QJsonObject, request);
+        QFETCH(int, code);
+        QFETCH(QString, fragment);
+        QSqlQuery count(m_services->database());
+        QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM requests")) && count.next());
+        const int before = count.value(0).toInt();
+        bool created = true;
+        auto result = requests().createRequest(m_runtime, request, {}, created);
+        QVERIFY(!result);
+        QCOMPARE(int(result.error().code), code);
+        QVERIFY2(result.error().message.contains(fragment), qPrintable(result.error().message));
+        QVERIFY(!created);
+        QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM requests")) && count.next());
+        QCOMPARE(count.value(0).toInt(), before); // nothing stored, not even half
+    }
+
+    void createsWithDigestAndAudit()
+    {
+        const QJsonObject payload{{QStringLiteral("b"), 2}, {QStringLiteral("a"), QStringLiteral("x")}};
+        QSignalSpy created(&m_events, &approvals::RequestEvents::requestCreated);
+        bool isNew = false;
+        auto result = requests().createRequest(m_runtime, body(QStringLiteral("deploy.production"), payload), {}, isNew);
+        QVERIFY(result);
+        QVERIFY(isNew);
+        const QString id = result->value(QStringLiteral("id")).toString();
+        QCOMPARE(QByteArray::fromBase64(id.toLatin1(), QByteArray::Base64UrlEncoding).size(), 16);
+        QCOMPARE(result->value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
+        QCOMPARE(result->value(QStringLiteral("payload_sha256")).toString(), digestOf(payload));
+        QCOMPARE(result->value(QStringLiteral("required_approvals")).toInt(), 1);
+        QCOMPARE(created.count(), 1);
+        QCOMPARE(created.at(0).at(0).toString(), id);
+        QCOMPARE(auditCount(QStringLiteral("request.created"), id), 1);
+    }
+
+    void idempotencyKey()
+    {
+        const QString key = QStringLiteral("retry-%1").arg(++m_round);
+        bool created = false;
+        auto first = requests().createRequest(m_runtime, body(), key, created);
+        QVERIFY(first && created);
+        auto again = requests().createRequest(m_runtime, body(), key, created);
+        QVERIFY(again);
+        QVERIFY(!created);
+        QCOMPARE(again->value(QStringLiteral("id")), first->value(QStringLiteral("id")));
+        auto different = requests().createRequest(m_runtime, body(QStringLiteral("deploy.staging")), key, created);
+        QVERIFY(!different);
+        QCOMPARE(different.error().code, ErrorCode::Conflict);
+        // Keys are per runtime: another runtime may use the same key.
+        auto otherRuntime = requests().createRequest(m_other, body(), key, created);
+        QVERIFY(otherRuntime && created);
+        QVERIFY(otherRuntime->value(QStringLiteral("id")) != first->value(QStringLiteral("id")));
+    }
+
+    void otherRuntimesRequestIsNotFound()
+    {
+        const QString id = create(body());
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(requests().getRequest(m_other, id).error().code, ErrorCode::NotFound);
+        QCOMPARE(requests().cancelRequest(m_other, id).error().code, ErrorCode::NotFound);
+        QCOMPARE(requests().consumeRequest(m_other, id, QString()).error().code, ErrorCode::NotFound);
+        QCOMPARE(requests().getRequest(m_runtime, QStringLiteral("nope")).error().code, ErrorCode::NotFound);
+        auto listed = requests().listRequests(m_other, QStringLiteral("pending"));
+        QVERIFY(listed);
+        for (const QJsonValue& request : std::as_const(*listed))
+            QVERIFY(request.toObject().value(QStringLiteral("id")).toString() != id);
+        QCOMPARE(requests().listRequests(m_runtime, QStringLiteral("bogus")).error().code, ErrorCode::InvalidArgument);
+    }
+
+    void approveThenConsumeExactlyOnce()
+    {
+        const QJsonValue payload = QJsonObject{{QStringLiteral("cmd"), QStringLiteral("rm -rf /tmp/x")}};
+        const QString id = create(body(QStringLiteral("deploy.production"), payload));
+        QCOMPARE(requests().consumeRequest(m_runtime, id, digestOf(payload)).error().code, ErrorCode::NotApproved);
+        QSignalSpy changed(&m_events, &approvals::RequestEvents::requestChanged);
+        auto approved = requests().approve(QStringLiteral("alice"), id, QStringLiteral("looks right"));
+        QVERIFY(approved);
+        QCOMPARE(approved->state, RequestState::Approved);
+        QVERIFY(approved->approvalExpiresAt > approved->decidedAt);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(1).toString(), QStringLiteral("approved"));
+
+        QCOMPARE(requests().consumeRequest(m_runtime, id, digestOf(QStringLiteral("other"))).error().code,
+                 ErrorCode::DigestMismatch);
+        QCOMPARE(stateOf(id), RequestState::Approved);
+        auto receipt = requests().consumeRequest(m_runtime, id, digestOf(payload));
+        QVERIFY2(receipt, receipt ? "" : qPrintable(receipt.error().message));
+        const QJsonObject r = receipt->value(QStringLiteral("receipt")).toObject();
+        QCOMPARE(r.value(QStringLiteral("request_id")).toString(), id);
+        QCOMPARE(r.value(QStringLiteral("payload_sha256")).toString(), digestOf(payload));
+        QCOMPARE(r.value(QStringLiteral("decisions")).toArray().size(), 1);
+        QCOMPARE(r.value(QStringLiteral("decisions")).toArray().at(0).toObject().value(QStringLiteral("member")).toString(),
+                 QStringLiteral("alice"));
+        QVERIFY(r.value(QStringLiteral("audit_seq")).toInteger() > 0);
+        QCOMPARE(requests().consumeRequest(m_runtime, id, digestOf(payload)).error().code, ErrorCode::AlreadyConsumed);
+        QCOMPARE(stateOf(id), RequestState::Consumed);
+        QCOMPARE(auditCount(QStringLiteral("request.consumed"), id), 1);
+        QCOMPARE(auditCount(QStringLiteral("request.approved"), id), 1);
+        // Final: nothing leaves consumed.
+        QCOMPARE(requests().deny(QStringLiteral("bob"), id, {}).error().code, ErrorCode::Conflict);
+        QCOMPARE(requests().cancelRequest(m_runtime, id).error().code, ErrorCode::Conflict);
+    }
+
+    void consumeRacesBetweenConnections()
+    {
+        auto second = approvals::Services::open(*m_vault, m_events, QStringLiteral("second"));
+        QVERIFY(second);
+        const QString id = create(body());
+        QVERIFY(requests().approve(QStringLiteral("alice"), id, {}));
+        const QString digest = digestOf(1);
+        int wins = 0, refusals = 0;
+        for (int i = 0; i < 10; ++i) {
+            auto& service = i % 2 ? requests() : (*second)->requests();
+            auto result = service.consumeRequest(m_runtime, id, digest);
+            if (result)
+                ++wins;
+            else if (result.error().code == ErrorCode::AlreadyConsumed)
+                ++refusals;
+        }
+        QCOMPARE(wins, 1);
+        QCOMPARE(refusals, 9);
+    }
+
+    void quorumAndDeny()
+    {
+        addPolicy(QStringLiteral("db.migrate"), policy::PolicyRule::Outcome::Require, 2);
+        const QString id = create(body(QStringLiteral("db.migrate")));
+        auto one = requests().approve(QStringLiteral("alice"), id, QStringLiteral("ok"));
+        QVERIFY(one);
+        QCOMPARE(one->state, RequestState::Pending);
+        QCOMPARE(one->approvalCount(), 1);
+        QCOMPARE(one->requiredApprovals, 2);
+        QCOMPARE(requests().approve(QStringLiteral("alice"), id, {}).error().code, ErrorCode::Conflict);
+        auto two = requests().approve(QStringLiteral("bob"), id, QStringLiteral("ok too"));
+        QVERIFY(two);
+        QCOMPARE(two->state, RequestState::Approved);
+        QCOMPARE(auditCount(QStringLiteral("request.decision"), id), 2);
+
+        const QString denied = create(body(QStringLiteral("db.migrate")));
+        QVERIFY(requests().approve(QStringLiteral("alice"), denied, {}));
+        auto no = requests().deny(QStringLiteral("bob"), denied, QStringLiteral("not today"));
+        QVERIFY(no);
+        QCOMPARE(no->state, RequestState::Denied);
+        QCOMPARE(requests().approve(QStringLiteral("dave"), denied, {}).error().code, ErrorCode::Conflict);
+        QCOMPARE(requests().consumeRequest(m_runtime, denied, digestOf(1)).error().code, ErrorCode::NotApproved);
+    }
+
+    void whoMayDecide()
+    {
+        const QString id = create(body());
+        QCOMPARE(requests().approve(QStringLiteral("victor"), id, {}).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(requests().approve(QStringLiteral("mallory"), id, {}).error().code, ErrorCode::PermissionDenied);
+        // The ci runtime acts for dave: dave may not decide its requests.
+        QCOMPARE(requests().approve(QStringLiteral("dave"), id, {}).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(stateOf(id), RequestState::Pending);
+        QCOMPARE(requests().approve(QStringLiteral("alice"), id, QString(1001, u'r')).error().code,
+                 ErrorCode::InvalidArgument);
+    }
+
+    void policyAllowAndDenyDecideAtOnce()
+    {
+        addPolicy(QStringLiteral("deploy.preview"), policy::PolicyRule::Outcome::Allow);
+        addPolicy(QStringLiteral("deploy.forbidden"), policy::PolicyRule::Outcome::Deny);
+        const QString allowed = create(body(QStringLiteral("deploy.preview")));
+        QCOMPARE(stateOf(allowed), RequestState::Approved);
+        QCOMPARE(auditCount(QStringLiteral("request.approved"), allowed), 1);
+        QVERIFY(requests().consumeRequest(m_runtime, allowed, digestOf(1)));
+        const QString denied = create(body(QStringLiteral("deploy.forbidden")));
+        QCOMPARE(stateOf(denied), RequestState::Denied);
+    }
+
+    void firstMatchingRuleWins()
+    {
+        auto rules = m_services->policies().rules();
+        QVERIFY(rules);
+        const int before = static_cast<int>(rules->size());
+        policy::PolicyRule broad;
+        broad.capabilityGlob = QStringLiteral("deploy.*");
+        broad.outcome = policy::PolicyRule::Outcome::Deny;
+        broad.minimumRisk = policy::Risk::Critical;
+        QVERIFY(m_services->policies().add(broad, QStringLiteral("member:owner"), 0));
+        auto critical = m_services->policies().evaluate(QStringLiteral("deploy.preview"), policy::Risk::Critical);
+        QCOMPARE(critical->outcome, policy::PolicyRule::Outcome::Deny);
+        auto high = m_services->policies().evaluate(QStringLiteral("deploy.preview"), policy::Risk::High);
+        QCOMPARE(high->outcome, policy::PolicyRule::Outcome::Allow);
+        auto none = m_services->policies().evaluate(QStringLiteral("shell.exec"), policy::Risk::Low);
+        QCOMPARE(none->outcome, policy::PolicyRule::Outcome::Require);
+        QCOMPARE(none->approvals, 1);
+        QVERIFY(m_services->policies().move(0, before, QStringLiteral("member:owner")));
+        QCOMPARE(m_services->policies().rules()->constLast().capabilityGlob, QStringLiteral("deploy.*"));
+        QVERIFY(m_services->policies().remove(before, QStringLiteral("member:owner")));
+        QCOMPARE(m_services->policies().rules()->size(), before);
+        QCOMPARE(m_services->policies().remove(99, {}).error().code, ErrorCode::NotFound);
+        policy::PolicyRule bad;
+        bad.capabilityGlob = QStringLiteral("deploy.[x]");
+        QCOMPARE(m_services->policies().add(bad, {}).error().code, ErrorCode::InvalidArgument);
+        QSqlQuery audited(m_services->database());
+        QVERIFY(audited.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action LIKE 'policy.%'")) &&
+                audited.next());
+        QVERIFY(audited.value(0).toInt() >= 5);
+    }
+
+    void cancelOnlyWhilePending()
+    {
+        const QString id = create(body());
+        auto cancelled = requests().cancelRequest(m_runtime, id);
+        QVERIFY(cancelled);
+        QCOMPARE(cancelled->value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
+        QCOMPARE(requests().approve(QStringLiteral("alice"), id, {}).error().code, ErrorCode::Conflict);
+        QCOMPARE(requests().cancelRequest(m_runtime, id).error().code, ErrorCode::Conflict);
+        QCOMPARE(auditCount(QStringLiteral("request.cancelled"), id), 1);
+    }
+
+    void pendingExpiresOnTimeWithoutPolling()
+    {
+        addPolicy(QStringLiteral("deploy.quick"), policy::PolicyRule::Outcome::Require, 1, 1);
+        requests().setExpiryTimerEnabled(true);
+        QSignalSpy changed(&m_events, &approvals::RequestEvents::requestChanged);
+        const QString id = create(body(QStringLiteral("deploy.quick")));
+        QCOMPARE(stateOf(id), RequestState::Pending);
+        QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty() && changed.constLast().at(1).toString() == u"expired", 10000);
+        QCOMPARE(changed.constLast().at(0).toString(), id);
+        QCOMPARE(stateOf(id), RequestState::Expired);
+        QCOMPARE(auditCount(QStringLiteral("request.expired"), id), 1);
+        QCOMPARE(requests().approve(QStringLiteral("alice"), id, {}).error().code, ErrorCode::Expired);
+        requests().setExpiryTimerEnabled(false);
+    }
+
+    void approvalExpiresAfterItsWindow()
+    {
+        addPolicy(QStringLiteral("deploy.window"), policy::PolicyRule::Outcome::Require, 1, 900, 1);
+        const QString id = create(body(QStringLiteral("deploy.window")));
+        QVERIFY(requests().approve(QStringLiteral("alice"), id, {}));
+        QTest::qWait(1200);
+        QCOMPARE(requests().consumeRequest(m_runtime, id, digestOf(1)).error().code, ErrorCode::Expired);
+        QCOMPARE(stateOf(id), RequestState::Expired);
+        QCOMPARE(requests().consumeRequest(m_runtime, id, digestOf(1)).error().code, ErrorCode::Expired);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRequestService)
+#include "tst_requestservice.moc"
