@@ -1,8 +1,11 @@
-// countersign-cli: administration of the vault without the window, and (later) the client
-// that runtimes and scripts use. See SPEC section 7 and `countersign-cli --help`.
+// countersign-cli: vault administration without the window, and the client that runtimes and
+// scripts use (SPEC section 7). See `countersign-cli --help`.
+#include "admincommands.h"
 #include "crypto/crypto.h"
 #include "exitcode.h"
 #include "output.h"
+#include "requestcommands.h"
+#include "runtimeclient.h"
 #include "vault/vault.h"
 #include "vaultcommands.h"
 
@@ -14,35 +17,110 @@
 
 using namespace countersign;
 
+namespace {
+
+const QStringList COMMANDS{QStringLiteral("vault"),   QStringLiteral("runtime"), QStringLiteral("policy"),
+                           QStringLiteral("request"), QStringLiteral("status"),  QStringLiteral("wait"),
+                           QStringLiteral("consume"), QStringLiteral("cancel"),  QStringLiteral("exec")};
+
+const char* const HELP = R"(Countersign command-line client.
+
+Administration (on the vault; passphrase from the terminal or COUNTERSIGN_PASSPHRASE_FILE):
+  vault init --owner NAME                    create a vault
+  vault passwd                               change the passphrase (new one: terminal or
+                                             COUNTERSIGN_NEW_PASSPHRASE_FILE)
+  vault check                                unlock and verify the audit chain
+  runtime add NAME --allow GLOB...           register a runtime; prints its token once
+  runtime list | runtime revoke NAME
+  policy list
+  policy add GLOB (--require N | --allow | --deny) [--min-risk R] [--timeout SECONDS]
+  policy remove INDEX
+
+For runtimes (COUNTERSIGN_URL, default http://127.0.0.1:7447; token from COUNTERSIGN_TOKEN
+or COUNTERSIGN_TOKEN_FILE, never argv):
+  request --capability C --summary S [--payload FILE|-] [--risk R] [--details D] [--wait [SECONDS]]
+  status ID | wait ID [--timeout SECONDS] | consume ID --payload FILE|- | cancel ID
+  exec --capability C [--summary S] [--risk R] [--timeout SECONDS] -- COMMAND ARGS...
+
+Exit codes: 0 approved or success, 1 check failed, 2 usage, 3 connection or authentication
+failure, 4 refused by the server, 10 denied, 11 expired or timed out, 12 cancelled.
+exec exits with the command's own code once it ran.)";
+
+/// `--wait` takes an optional number of seconds, which QCommandLineParser cannot express:
+/// a bare `--wait` becomes `--wait=` (wait as long as it takes).
+QStringList normaliseWait(QStringList args)
+{
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        if (args.at(i) == u"--")
+            break;
+        if (args.at(i) == u"--wait") {
+            bool number = false;
+            if (i + 1 < args.size())
+                args.at(i + 1).toInt(&number);
+            if (!number)
+                args[i] = QStringLiteral("--wait=");
+        }
+    }
+    return args;
+}
+
+} // namespace
+
 int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("countersign"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
     // A command-line tool speaks through its output and exit code; diagnostics on request only.
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("countersign.*.debug=false\ncountersign.*.info=false"));
-    QCoreApplication::setApplicationName(QStringLiteral("countersign"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
+
+    const QStringList arguments = normaliseWait(QCoreApplication::arguments());
+    QString command;
+    for (const QString& argument : arguments.mid(1)) {
+        if (argument == u"--")
+            break;
+        if (COMMANDS.contains(argument)) {
+            command = argument;
+            break;
+        }
+    }
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Countersign command-line client.\n\n"
-        "Commands:\n"
-        "  vault init --owner NAME   create a vault\n"
-        "  vault passwd              change the vault passphrase\n"
-        "  vault check               unlock the vault and verify its audit chain\n\n"
-        "Passphrases come from the terminal, or from the files named by\n"
-        "COUNTERSIGN_PASSPHRASE_FILE (and COUNTERSIGN_NEW_PASSPHRASE_FILE for a new one).\n"
-        "Exit codes: 0 success, 1 check failed, 2 usage, 3 authentication, 4 refused."));
+    parser.setApplicationDescription(QString::fromUtf8(HELP));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Vault directory."),
-                                     QStringLiteral("DIR"), vault::Vault::defaultDataDir());
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print results as JSON."));
-    const QCommandLineOption owner(QStringLiteral("owner"), QStringLiteral("Owner's display name (vault init)."),
-                                   QStringLiteral("NAME"));
-    parser.addOptions({dataDir, json, owner});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("vault"));
-    if (!parser.parse(QCoreApplication::arguments())) {
+    auto value = [&](const char* name, const char* help, const char* valueName) {
+        parser.addOption(QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help),
+                                            QString::fromLatin1(valueName)));
+    };
+    auto flag = [&](const char* name, const char* help) {
+        parser.addOption(QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help)));
+    };
+    value("data-dir", "Vault directory (default: $XDG_DATA_HOME/countersign).", "DIR");
+    flag("json", "Print results as JSON.");
+    value("owner", "Owner's display name (vault init).", "NAME");
+    value("acts-for", "Member the runtime acts for; they may not decide its requests (runtime add).", "MEMBER");
+    if (command == u"policy") {
+        // `policy add` takes --allow as an outcome; `runtime add` takes --allow GLOB.
+        parser.addOption(QCommandLineOption(QStringLiteral("allow"), QStringLiteral("Auto-approve (policy add).")));
+    } else {
+        value("allow", "Allowed capability glob, repeatable (runtime add).", "GLOB");
+    }
+    value("require", "Approvals required (policy add).", "N");
+    flag("deny", "Deny outright (policy add).");
+    value("min-risk", "Lowest risk the rule applies to (policy add).", "RISK");
+    value("timeout", "Seconds (policy add: pending timeout; wait, exec: how long to wait).", "SECONDS");
+    value("capability", "Capability, e.g. deploy.production.", "C");
+    value("summary", "One-line summary.", "S");
+    value("details", "Longer description.", "D");
+    value("payload", "JSON payload file, or - for standard input.", "FILE");
+    value("risk", "low, medium, high or critical.", "R");
+    value("wait", "Wait for the decision (optionally at most SECONDS).", "SECONDS");
+    value("idempotency-key", "Makes retries of the same request safe.", "KEY");
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("See above."));
+
+    if (!parser.parse(arguments)) {
         std::fprintf(stderr, "countersign-cli: %s\n", qPrintable(parser.errorText()));
         return cli::EXIT_USAGE;
     }
@@ -50,17 +128,32 @@ int main(int argc, char* argv[])
         parser.showHelp(cli::EXIT_OK);
     if (parser.isSet(QStringLiteral("version")))
         parser.showVersion();
-
     if (!crypto::initialize()) {
         std::fprintf(stderr, "countersign-cli: libsodium cannot be initialised\n");
         return cli::EXIT_FAILED;
     }
-    const QStringList args = parser.positionalArguments();
-    const bool asJson = parser.isSet(json);
-    if (args.value(0) == u"vault")
-        return cli::VaultCommands(parser.value(dataDir), asJson).run(args.mid(1), parser.value(owner));
-    return cli::printError(asJson, Error{ErrorCode::InvalidArgument,
-                                         args.isEmpty() ? QStringLiteral("no command given; see --help")
-                                                        : QStringLiteral("unknown command '%1'; see --help")
-                                                              .arg(args.value(0))});
+
+    const bool json = parser.isSet(QStringLiteral("json"));
+    QStringList args = parser.positionalArguments();
+    const QString dataDir =
+        parser.isSet(QStringLiteral("data-dir")) ? parser.value(QStringLiteral("data-dir")) : vault::Vault::defaultDataDir();
+    if (command.isEmpty() || args.value(0) != command)
+        return cli::printError(json, Error{ErrorCode::InvalidArgument,
+                                           args.isEmpty() ? QStringLiteral("no command given; see --help")
+                                                          : QStringLiteral("unknown command '%1'; see --help")
+                                                                .arg(args.value(0))});
+    args.removeFirst();
+    if (command == u"vault")
+        return cli::VaultCommands(dataDir, json).run(args, parser.value(QStringLiteral("owner")));
+    if (command == u"runtime")
+        return cli::AdminCommands(dataDir, json).runtime(args, parser);
+    if (command == u"policy")
+        return cli::AdminCommands(dataDir, json).policy(args, parser);
+
+    auto client = cli::RuntimeClient::fromEnvironment();
+    if (!client) {
+        std::fprintf(stderr, "countersign-cli: %s\n", qPrintable(client.error().message));
+        return client.error().code == ErrorCode::Unauthenticated ? cli::EXIT_AUTH : cli::EXIT_USAGE;
+    }
+    return cli::RequestCommands(std::move(*client), json).run(command, args, parser);
 }
