@@ -1,6 +1,7 @@
 #include "audit/auditlog.h"
 #include "testsupport.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -37,6 +38,8 @@ private:
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"));
         env.remove(QStringLiteral("COUNTERSIGN_NEW_PASSPHRASE_FILE"));
+        env.remove(QStringLiteral("COUNTERSIGN_TOKEN"));
+        env.remove(QStringLiteral("COUNTERSIGN_TOKEN_FILE"));
         if (!passFile.isEmpty())
             env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), passFile);
         if (!newPassFile.isEmpty())
@@ -136,6 +139,88 @@ private Q_SLOTS:
         QVERIFY(actions.contains(QStringLiteral("vault.created")));
         QVERIFY(actions.contains(QStringLiteral("vault.passphrase_changed")));
         QCOMPARE(actions.count(QStringLiteral("vault.unlock_failed")), 2);
+    }
+
+    void runtimeAndPolicyAdministration()
+    {
+        const QString dataDir = m_dir.filePath(QStringLiteral("admin"));
+        QVERIFY(test::createVault(dataDir));
+        const QStringList base{QStringLiteral("--data-dir"), dataDir, QStringLiteral("--json")};
+
+        const Run added = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("ci"),
+                                                 QStringLiteral("--allow"), QStringLiteral("deploy.*"),
+                                                 QStringLiteral("--allow"), QStringLiteral("shell.exec")}, m_passFile);
+        QCOMPARE(added.exitCode, 0);
+        const QJsonObject runtime = QJsonDocument::fromJson(added.out).object();
+        const QString token = runtime.value(QStringLiteral("token")).toString();
+        QVERIFY(token.startsWith(QStringLiteral("cs_rt_")));
+        QCOMPARE(runtime.value(QStringLiteral("allowed")).toArray().size(), 2);
+
+        const Run duplicate = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("ci"),
+                                                     QStringLiteral("--allow"), QStringLiteral("*")}, m_passFile);
+        QCOMPARE(duplicate.exitCode, 4);
+        const Run badGlob = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("x"),
+                                                   QStringLiteral("--allow"), QStringLiteral("Deploy[")}, m_passFile);
+        QCOMPARE(badGlob.exitCode, 2);
+        const Run noGlob = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("y")},
+                               m_passFile);
+        QCOMPARE(noGlob.exitCode, 2);
+
+        const Run listed = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("list")}, m_passFile);
+        QCOMPARE(listed.exitCode, 0);
+        QVERIFY(!listed.out.contains(token.toLatin1())); // shown once, never again
+        const QJsonArray runtimes = QJsonDocument::fromJson(listed.out).object().value(QStringLiteral("runtimes")).toArray();
+        QCOMPARE(runtimes.size(), 1);
+        QCOMPARE(runtimes.at(0).toObject().value(QStringLiteral("revoked")).toBool(), false);
+
+        QCOMPARE(cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("revoke"), QStringLiteral("ci")},
+                     m_passFile).exitCode, 0);
+        QCOMPARE(cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("revoke"), QStringLiteral("ci")},
+                     m_passFile).exitCode, 1);
+
+        QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("deploy.*"),
+                                        QStringLiteral("--require"), QStringLiteral("2"), QStringLiteral("--min-risk"),
+                                        QStringLiteral("high"), QStringLiteral("--timeout"), QStringLiteral("120")},
+                     m_passFile).exitCode, 0);
+        QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("docs.*"),
+                                        QStringLiteral("--allow")}, m_passFile).exitCode, 0);
+        QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("x.*"),
+                                        QStringLiteral("--allow"), QStringLiteral("--deny")}, m_passFile).exitCode, 2);
+        QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("x.*"),
+                                        QStringLiteral("--require"), QStringLiteral("11")}, m_passFile).exitCode, 2);
+        const Run policies = cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("list")}, m_passFile);
+        QCOMPARE(policies.exitCode, 0);
+        const QJsonArray rules = QJsonDocument::fromJson(policies.out).object().value(QStringLiteral("rules")).toArray();
+        QCOMPARE(rules.size(), 2);
+        QCOMPARE(rules.at(0).toObject().value(QStringLiteral("approvals")).toInt(), 2);
+        QCOMPARE(rules.at(0).toObject().value(QStringLiteral("min_risk")).toString(), QStringLiteral("high"));
+        QCOMPARE(rules.at(0).toObject().value(QStringLiteral("timeout_seconds")).toInt(), 120);
+        QCOMPARE(rules.at(1).toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("allow"));
+        QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("remove"), QStringLiteral("1")},
+                     m_passFile).exitCode, 0);
+        QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("remove"), QStringLiteral("5")},
+                     m_passFile).exitCode, 1);
+        const Run after = cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("list")}, m_passFile);
+        QCOMPARE(QJsonDocument::fromJson(after.out).object().value(QStringLiteral("rules")).toArray().size(), 1);
+
+        auto vault = test::openVault(dataDir);
+        QVERIFY(vault);
+        QSqlQuery query(vault->database());
+        QVERIFY(query.exec(QStringLiteral("SELECT action FROM audit_log WHERE action LIKE 'runtime.%' OR action LIKE "
+                                          "'policy.%' ORDER BY seq")));
+        QStringList actions;
+        while (query.next())
+            actions.append(query.value(0).toString());
+        QCOMPARE(actions, (QStringList{QStringLiteral("runtime.registered"), QStringLiteral("runtime.revoked"),
+                                       QStringLiteral("policy.rule_added"), QStringLiteral("policy.rule_added"),
+                                       QStringLiteral("policy.rule_removed")}));
+    }
+
+    void runtimeCommandsNeedAToken()
+    {
+        const Run noToken = cli({QStringLiteral("status"), QStringLiteral("abc")}, {});
+        QCOMPARE(noToken.exitCode, 3);
+        QVERIFY(noToken.err.contains("COUNTERSIGN_TOKEN"));
     }
 
     void checkReportsBrokenChain()
