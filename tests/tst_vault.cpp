@@ -282,6 +282,25 @@ private Q_SLOTS:
         QVERIFY(vault->audit().verify().ok());
     }
 
+    void rekeyWaitsForOtherConnections()
+    {
+        QTemporaryDir dir;
+        auto vault = test::createVault(dir.path());
+        QVERIFY(vault);
+        {
+            auto other = vault->openConnection(QStringLiteral("other-thread"));
+            QVERIFY(other);
+            QSqlQuery query(*other);
+            QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM audit_log")) && query.next());
+            QVERIFY(query.value(0).toInt() > 0);
+            auto refused = vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast());
+            QVERIFY(!refused);
+            QCOMPARE(refused.error().code, ErrorCode::Conflict);
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("other-thread"));
+        QVERIFY(vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast()));
+    }
+
     void leftoverFromInterruptedRekeyIsIgnoredAndRemoved()
     {
         QTemporaryDir dir;

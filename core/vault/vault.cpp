@@ -171,6 +171,8 @@ Result<QSqlDatabase> Vault::openConnection(const QString& connectionName) const
                                                            "PRAGMA secure_delete = ON;"));
     if (!configured)
         return std::unexpected(configured.error());
+    const QMutexLocker lock(&m_connectionsMutex);
+    m_otherConnections.append(connectionName);
     return db;
 }
 
@@ -492,6 +494,13 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto:
 
 Result<void> Vault::changePassphrase(const crypto::SecureBuffer& newPassphrase, const crypto::KdfParams& kdf)
 {
+    {
+        const QMutexLocker lock(&m_connectionsMutex);
+        m_otherConnections.removeIf([](const QString& name) { return !QSqlDatabase::contains(name); });
+        if (!m_otherConnections.isEmpty())
+            return fail(ErrorCode::Conflict,
+                        QStringLiteral("close the vault's other connections (stop the endpoint) before re-keying"));
+    }
     const PassphraseAssessment strength =
         assessPassphrase(QString::fromUtf8(reinterpret_cast<const char*>(newPassphrase.data()),
                                            static_cast<qsizetype>(newPassphrase.size())));

@@ -5,7 +5,9 @@
 #include "crypto/signingkey.h"
 #include "error.h"
 
+#include <QMutex>
 #include <QSqlDatabase>
+#include <QStringList>
 #include <QString>
 
 #include <memory>
@@ -55,7 +57,8 @@ public:
     Vault& operator=(const Vault&) = delete;
 
     /// Re-keys the vault atomically: after an interruption either the old or the new
-    /// passphrase opens it, never neither.
+    /// passphrase opens it, never neither. Refused (Conflict) while connections from
+    /// openConnection() are still open: they would keep writing to the replaced file.
     [[nodiscard]] Result<void> changePassphrase(const crypto::SecureBuffer& newPassphrase,
                                                 const crypto::KdfParams& kdf = crypto::KdfParams::defaults());
 
@@ -88,6 +91,8 @@ private:
     QString m_dataDir;
     QString m_databaseFile;
     QString m_connectionName;
+    mutable QMutex m_connectionsMutex;
+    mutable QStringList m_otherConnections;
     crypto::SecureBuffer m_key;
     QString m_ownerName;
     QString m_cipherVersion;
