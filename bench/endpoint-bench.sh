@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Endpoint throughput against nginx, measured in the same run (issue: runtime API benchmark).
+#
+#   bench/endpoint-bench.sh [BUILD_DIR]
+#
+# 1. Authenticated status polls (GET /v1/requests/{id}, no long-poll) with 50 keep-alive
+#    connections, wrk, 20 s; then the same wrk against nginx-light serving a static JSON file
+#    of the same size on loopback. Prints requests/s, p99 latency and the ratio.
+# 2. Durable request creation (POST /v1/requests), 1 and 8 connections.
+# Decision latency is measured by the countersign-bench-endpoint program.
+set -euo pipefail
+build=${1:-build}
+bin=$(cd "$build/bin" && pwd)
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+port=17447
+nginx_port=17448
+duration=${DURATION:-20s}
+
+echo "correct horse battery staple 42" > "$work/pass"
+export COUNTERSIGN_PASSPHRASE_FILE="$work/pass"
+"$bin/countersign-cli" --data-dir "$work/vault" vault init --owner Bench >/dev/null
+token=$("$bin/countersign-cli" --data-dir "$work/vault" --json runtime add bench --allow 'bench.*' |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+"$bin/countersign" --headless --data-dir "$work/vault" --port "$port" --rate-limit 1000000 > "$work/server.log" 2>&1 &
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.2; done
+
+export COUNTERSIGN_URL="http://127.0.0.1:$port" COUNTERSIGN_TOKEN="$token"
+id=$("$bin/countersign-cli" --json request --capability bench.poll --summary "benchmark request" |
+     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/requests/$id" > "$work/status.json"
+size=$(stat -c %s "$work/status.json")
+
+# nginx serving a file of the same size, same loopback, one worker per core.
+mkdir -p "$work/nginx/www"
+cp "$work/status.json" "$work/nginx/www/status.json"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+    uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+    server { listen 127.0.0.1:$nginx_port; root $work/nginx/www; default_type application/json; }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf"
+trap 'kill $(jobs -p) 2>/dev/null || true; nginx -c "$work/nginx/nginx.conf" -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
+
+run_wrk() { wrk -t2 -c50 -d"$duration" --latency "$@" 2>&1; }
+rps() { awk '/Requests\/sec/ {print $2}'; }
+p99() { awk '$1 == "99%" {print $2}'; }
+
+echo "Status polls, 50 keep-alive connections, $duration, response body $size bytes"
+ours=$(run_wrk -H "Authorization: Bearer $token" "http://127.0.0.1:$port/v1/requests/$id")
+theirs=$(run_wrk "http://127.0.0.1:$nginx_port/status.json")
+ours_rps=$(echo "$ours" | rps); theirs_rps=$(echo "$theirs" | rps)
+printf '  countersign  %10s req/s   p99 %s\n' "$ours_rps" "$(echo "$ours" | p99)"
+printf '  nginx        %10s req/s   p99 %s\n' "$theirs_rps" "$(echo "$theirs" | p99)"
+python3 -c "print(f'  ratio countersign/nginx {float($ours_rps)/float($theirs_rps):.2f} (target >= 0.50)')"
+errors=$(echo "$ours" | awk '/Non-2xx/ {print $4}')
+[ -n "$errors" ] && echo "  non-2xx responses from countersign: $errors"
+
+cat > "$work/create.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"capability":"bench.create","summary":"benchmark create","payload":{"n":1}}'
+LUA
+echo
+echo "Durable request creation (each acknowledged after fsync)"
+for connections in 1 8; do
+    out=$(wrk -t1 -c$connections -d10s --latency -s "$work/create.lua" -H "Authorization: Bearer $token" \
+          "http://127.0.0.1:$port/v1/requests" 2>&1)
+    printf '  %d connection(s)  %10s creates/s   p99 %s\n' "$connections" "$(echo "$out" | rps)" "$(echo "$out" | p99)"
+done
