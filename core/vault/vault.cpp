@@ -115,6 +115,21 @@ bool Vault::exists(const QString& dataDir)
     return QFile::exists(QDir(dataDir).filePath(HEADER_FILE));
 }
 
+Result<void> Vault::verifyPassphrase(const QString& dataDir, const crypto::SecureBuffer& passphrase)
+{
+    auto header = VaultHeader::load(QDir(dataDir).filePath(HEADER_FILE));
+    if (!header)
+        return std::unexpected(header.error());
+    auto key = crypto::deriveKey(passphrase, header->kdf);
+    if (!key)
+        return std::unexpected(key.error());
+    if (!crypto::constantTimeEqual(crypto::keyCheckValue(*key), header->keyCheck)) {
+        recordFailedUnlock(dataDir);
+        return fail(ErrorCode::WrongPassphrase, QStringLiteral("wrong passphrase"));
+    }
+    return {};
+}
+
 Result<void> Vault::requireCipher(const QString& cipherVersion)
 {
     if (cipherVersion.trimmed().isEmpty())

@@ -49,6 +49,9 @@ public:
     /// failure is noted beside the vault and audited at the next successful unlock.
     [[nodiscard]] static Result<std::unique_ptr<Vault>> open(const QString& dataDir,
                                                              const crypto::SecureBuffer& passphrase);
+    /// Checks \a passphrase against the vault's header without opening the database (for
+    /// confirming the current passphrase before a change). A wrong one is noted like a failed unlock.
+    [[nodiscard]] static Result<void> verifyPassphrase(const QString& dataDir, const crypto::SecureBuffer& passphrase);
     /// Secure mode: the linked SQLite must be SQLCipher.
     [[nodiscard]] static Result<void> requireCipher(const QString& cipherVersion);
 

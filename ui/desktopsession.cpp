@@ -1,0 +1,68 @@
+#include "desktopsession.h"
+
+#include "firstrunwizard.h"
+#include "mainwindow.h"
+#include "unlockdialog.h"
+#include "vault/vault.h"
+
+namespace countersign::ui {
+
+DesktopSession::DesktopSession(QString dataDir, QObject* parent)
+    : QObject(parent)
+    , m_dataDir(std::move(dataDir))
+{
+}
+
+DesktopSession::~DesktopSession()
+{
+    delete m_window;
+}
+
+MainWindow* DesktopSession::window() const
+{
+    return m_window;
+}
+
+void DesktopSession::start()
+{
+    if (vault::Vault::exists(m_dataDir))
+        showUnlock();
+    else
+        showFirstRun();
+}
+
+void DesktopSession::showFirstRun()
+{
+    auto* wizard = new FirstRunWizard(m_dataDir);
+    wizard->setAttribute(Qt::WA_DeleteOnClose);
+    connect(wizard, &QDialog::accepted, this, [this, wizard] { showWindow(wizard->takeVault()); });
+    connect(wizard, &QDialog::rejected, this, &DesktopSession::finished);
+    wizard->open();
+}
+
+void DesktopSession::showUnlock()
+{
+    auto* dialog = new UnlockDialog(m_dataDir);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { showWindow(dialog->takeVault()); });
+    connect(dialog, &QDialog::rejected, this, &DesktopSession::finished);
+    dialog->open();
+}
+
+void DesktopSession::showWindow(std::unique_ptr<vault::Vault> vault)
+{
+    if (!vault) {
+        Q_EMIT finished();
+        return;
+    }
+    delete m_window;
+    m_window = new MainWindow(std::move(vault));
+    m_window->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_window, &MainWindow::locked, this, [this] {
+        m_window->deleteLater();
+        showUnlock();
+    });
+    m_window->show();
+}
+
+} // namespace countersign::ui

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "crypto/keyderivation.h"
+
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+
+namespace countersign::vault {
+class Vault;
+}
+
+namespace countersign::ui {
+
+class MainWindow;
+
+/// The desktop app's flow: first run creates the vault, later runs unlock it, then the main
+/// window; locking returns to the unlock dialog. Cancelling a dialog quits.
+class DesktopSession final : public QObject {
+    Q_OBJECT
+public:
+    explicit DesktopSession(QString dataDir, QObject* parent = nullptr);
+    ~DesktopSession() override;
+
+    void start();
+    [[nodiscard]] MainWindow* window() const;
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    void showFirstRun();
+    void showUnlock();
+    void showWindow(std::unique_ptr<vault::Vault> vault);
+
+    QString m_dataDir;
+    QPointer<MainWindow> m_window;
+};
+
+} // namespace countersign::ui

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+class QPushButton;
+class QTabWidget;
+
+namespace countersign::vault {
+class Vault;
+}
+
+namespace countersign::ui {
+
+/// The main window of an unlocked vault. It owns the vault: locking destroys it (wiping the
+/// key) and asks the application to show the unlock dialog again.
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    [[nodiscard]] vault::Vault* vault() const { return m_vault.get(); }
+    void lock();
+    void refresh();
+
+Q_SIGNALS:
+    /// The vault was locked and released; show the unlock dialog.
+    void locked();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    QWidget* createVaultTab();
+    void createMenus();
+    void verifyChain();
+    void changePassphrase();
+    void showAbout();
+
+    std::unique_ptr<vault::Vault> m_vault;
+    QTabWidget* m_tabs = nullptr;
+    QLabel* m_owner = nullptr;
+    QLabel* m_location = nullptr;
+    QLabel* m_cipher = nullptr;
+    QLabel* m_schema = nullptr;
+    QLabel* m_entries = nullptr;
+    QLabel* m_publicKey = nullptr;
+    QLabel* m_verifyResult = nullptr;
+    QPushButton* m_verifyButton = nullptr;
+};
+
+} // namespace countersign::ui

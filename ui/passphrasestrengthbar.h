@@ -1,0 +1,27 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+
+namespace countersign::ui {
+
+/// The strength meter: a bar of four steps and the reason a passphrase would be refused.
+/// It only shows core's assessment (vault/passphrasepolicy.h); the vault enforces it.
+class PassphraseStrengthBar final : public QWidget {
+    Q_OBJECT
+public:
+    explicit PassphraseStrengthBar(QWidget* parent = nullptr);
+
+    void assess(const QString& passphrase);
+    [[nodiscard]] bool isAcceptable() const { return m_acceptable; }
+    [[nodiscard]] int score() const;
+
+private:
+    QProgressBar* m_bar;
+    QLabel* m_hint;
+    bool m_acceptable = false;
+};
+
+} // namespace countersign::ui
