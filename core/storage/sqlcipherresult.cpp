@@ -323,14 +323,11 @@ QVariant SqlCipherResult::data(int index)
     switch (sqlite3_column_type(m_stmt, index)) {
     case SQLITE_INTEGER: {
         const qint64 value = sqlite3_column_int64(m_stmt, index);
-        switch (numericalPrecisionPolicy()) {
-        case QSql::LowPrecisionInt32:
+        // Integers stay 64-bit whatever the precision policy, except when 32-bit is asked for;
+        // LowPrecisionDouble (Qt's default) concerns floating-point columns only.
+        if (numericalPrecisionPolicy() == QSql::LowPrecisionInt32)
             return static_cast<int>(value);
-        case QSql::LowPrecisionDouble:
-            return static_cast<double>(value);
-        default:
-            return value;
-        }
+        return value;
     }
     case SQLITE_FLOAT:
         return sqlite3_column_double(m_stmt, index);

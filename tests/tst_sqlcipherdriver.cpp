@@ -1,0 +1,421 @@
+#include "crypto/securebuffer.h"
+#include "storage/sqlcipherdriver.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QSqlError>
+#include <QSqlField>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <limits>
+
+using countersign::crypto::SecureBuffer;
+using countersign::storage::SqlCipherDriver;
+
+namespace {
+
+QSqlDatabase openDatabase(const QString& path, const QString& name, const QByteArray& key = QByteArray(32, 'k'),
+                          const QString& options = {})
+{
+    auto* driver = new SqlCipherDriver();
+    if (!key.isEmpty())
+        driver->setKey(SecureBuffer::copyOf(key));
+    QSqlDatabase db = QSqlDatabase::addDatabase(driver, name);
+    db.setDatabaseName(path);
+    db.setConnectOptions(options);
+    db.open();
+    return db;
+}
+
+void closeDatabase(const QString& name)
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+} // namespace
+
+class TestSqlCipherDriver final : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QSqlDatabase m_db;
+
+private Q_SLOTS:
+    void init()
+    {
+        QFile::remove(m_dir.filePath(QStringLiteral("t.db")));
+        m_db = openDatabase(m_dir.filePath(QStringLiteral("t.db")), QStringLiteral("main"));
+        QVERIFY2(m_db.isOpen(), qPrintable(m_db.lastError().text()));
+        QSqlQuery query(m_db);
+        QVERIFY(query.exec(QStringLiteral("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, d REAL, s TEXT, "
+                                          "b BLOB, u TEXT UNIQUE, n TEXT NOT NULL DEFAULT 'x', c INTEGER CHECK (c >= 0))")));
+    }
+
+    void cleanup()
+    {
+        m_db = QSqlDatabase();
+        closeDatabase(QStringLiteral("main"));
+    }
+
+    void roundTrips_data()
+    {
+        QTest::addColumn<QString>("column");
+        QTest::addColumn<QVariant>("value");
+        QTest::addColumn<QVariant>("expected");
+        const qint64 big = std::numeric_limits<qint64>::max();
+        const qint64 small = std::numeric_limits<qint64>::min();
+        QByteArray allBytes;
+        for (int i = 0; i < 256; ++i)
+            allBytes.append(static_cast<char>(i));
+        QTest::newRow("int64 max") << QStringLiteral("i") << QVariant(big) << QVariant(big);
+        QTest::newRow("int64 min") << QStringLiteral("i") << QVariant(small) << QVariant(small);
+        QTest::newRow("int") << QStringLiteral("i") << QVariant(-42) << QVariant(qint64{-42});
+        QTest::newRow("bool") << QStringLiteral("i") << QVariant(true) << QVariant(qint64{1});
+        QTest::newRow("unsigned in range") << QStringLiteral("i") << QVariant(quint64{12345}) << QVariant(qint64{12345});
+        QTest::newRow("double") << QStringLiteral("d") << QVariant(3.141592653589793) << QVariant(3.141592653589793);
+        QTest::newRow("negative double") << QStringLiteral("d") << QVariant(-1e-300) << QVariant(-1e-300);
+        QTest::newRow("text") << QStringLiteral("s") << QVariant(QStringLiteral("plain")) << QVariant(QStringLiteral("plain"));
+        QTest::newRow("unicode") << QStringLiteral("s") << QVariant(QStringLiteral("zürich ∑ 日本 😀"))
+                                 << QVariant(QStringLiteral("zürich ∑ 日本 😀"));
+        QTest::newRow("empty text") << QStringLiteral("s") << QVariant(QStringLiteral("")) << QVariant(QStringLiteral(""));
+        QTest::newRow("blob") << QStringLiteral("b") << QVariant(allBytes) << QVariant(allBytes);
+    }
+    void roundTrips()
+    {
+        QFETCH(QString, column);
+        QFETCH(QVariant, value);
+        QFETCH(QVariant, expected);
+        QSqlQuery insert(m_db);
+        QVERIFY(insert.prepare(QStringLiteral("INSERT INTO t (%1) VALUES (?)").arg(column)));
+        insert.addBindValue(value);
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+        QSqlQuery select(m_db);
+        QVERIFY(select.exec(QStringLiteral("SELECT %1 FROM t").arg(column)));
+        QVERIFY(select.next());
+        QVERIFY(!select.isNull(0));
+        QCOMPARE(select.value(0).metaType(), expected.metaType());
+        QCOMPARE(select.value(0), expected);
+        QVERIFY(!select.next());
+    }
+
+    void emptyStringIsNotNull()
+    {
+        QSqlQuery query(m_db);
+        query.prepare(QStringLiteral("INSERT INTO t (s) VALUES (?)"));
+        query.addBindValue(QStringLiteral(""));
+        QVERIFY(query.exec());
+        QVERIFY(query.exec(QStringLiteral("SELECT s IS NULL, length(s) FROM t")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 0);
+        QCOMPARE(query.value(1).toInt(), 0);
+    }
+
+    void nullsOfEveryType()
+    {
+        QSqlQuery insert(m_db);
+        QVERIFY(insert.prepare(QStringLiteral("INSERT INTO t (i, d, s, b) VALUES (?, ?, ?, ?)")));
+        insert.addBindValue(QVariant(QMetaType::fromType<qint64>()));
+        insert.addBindValue(QVariant(QMetaType::fromType<double>()));
+        insert.addBindValue(QVariant(QMetaType::fromType<QString>()));
+        insert.addBindValue(QVariant(QMetaType::fromType<QByteArray>()));
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+        QSqlQuery select(m_db);
+        QVERIFY(select.exec(QStringLiteral("SELECT i, d, s, b, i IS NULL AND d IS NULL AND s IS NULL AND b IS NULL FROM t")));
+        QVERIFY(select.next());
+        for (int column = 0; column < 4; ++column) {
+            QVERIFY(select.isNull(column));
+            QVERIFY(select.value(column).isNull());
+        }
+        QCOMPARE(select.value(0).metaType(), QMetaType::fromType<qlonglong>());
+        QCOMPARE(select.value(1).metaType(), QMetaType::fromType<double>());
+        QCOMPARE(select.value(2).metaType(), QMetaType::fromType<QString>());
+        QCOMPARE(select.value(3).metaType(), QMetaType::fromType<QByteArray>());
+        QCOMPARE(select.value(4).toInt(), 1);
+    }
+
+    void unsignedTooLargeIsRefused()
+    {
+        QSqlQuery insert(m_db);
+        QVERIFY(insert.prepare(QStringLiteral("INSERT INTO t (i) VALUES (?)")));
+        insert.addBindValue(QVariant(std::numeric_limits<quint64>::max()));
+        QVERIFY(!insert.exec());
+        QVERIFY(insert.lastError().databaseText().contains(QStringLiteral("does not fit")));
+    }
+
+    void positionalAndNamedBinding()
+    {
+        QSqlQuery insert(m_db);
+        QVERIFY(insert.prepare(QStringLiteral("INSERT INTO t (i, s) VALUES (:number, :text)")));
+        insert.bindValue(QStringLiteral(":text"), QStringLiteral("named"));
+        insert.bindValue(QStringLiteral(":number"), 7);
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+        QVERIFY(insert.prepare(QStringLiteral("INSERT INTO t (i, s) VALUES (?, ?)")));
+        insert.bindValue(0, 8);
+        insert.bindValue(1, QStringLiteral("positional"));
+        QVERIFY(insert.exec());
+        QSqlQuery select(m_db);
+        QVERIFY(select.prepare(QStringLiteral("SELECT s FROM t WHERE i = :n OR i = :n + 100")));
+        select.bindValue(QStringLiteral(":n"), 7);
+        QVERIFY2(select.exec(), qPrintable(select.lastError().text()));
+        QVERIFY(select.next());
+        QCOMPARE(select.value(0).toString(), QStringLiteral("named"));
+        QVERIFY(select.prepare(QStringLiteral("SELECT s FROM t WHERE i = ?")));
+        select.addBindValue(8);
+        QVERIFY(select.exec() && select.next());
+        QCOMPARE(select.value(0).toString(), QStringLiteral("positional"));
+    }
+
+    void bindingErrors()
+    {
+        QSqlQuery query(m_db);
+        QVERIFY(query.prepare(QStringLiteral("INSERT INTO t (i, s) VALUES (?, ?)")));
+        query.addBindValue(1);
+        QVERIFY(!query.exec());
+        QCOMPARE(query.lastError().type(), QSqlError::StatementError);
+        QVERIFY2(query.lastError().text().contains(QStringLiteral("Parameter count mismatch")),
+                 qPrintable(query.lastError().text()));
+
+        QVERIFY(query.prepare(QStringLiteral("INSERT INTO t (i) VALUES (?)")));
+        query.addBindValue(1);
+        query.addBindValue(2);
+        QVERIFY(!query.exec());
+        QCOMPARE(query.lastError().type(), QSqlError::StatementError);
+
+        QVERIFY(!query.prepare(QStringLiteral("INSERT INTO nowhere VALUES (1)")));
+        QCOMPARE(query.lastError().nativeErrorCode(), QStringLiteral("1")); // SQLITE_ERROR
+        QVERIFY(query.lastError().databaseText().contains(QStringLiteral("no such table")));
+        QVERIFY(!query.exec(QStringLiteral("SELEC 1")));
+        QVERIFY(query.lastError().databaseText().contains(QStringLiteral("syntax error")));
+        QVERIFY(!query.exec(QStringLiteral("SELECT 1; SELECT 2")));
+        QVERIFY(query.lastError().databaseText().contains(QStringLiteral("one statement")));
+    }
+
+    void constraintViolations_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("fragment");
+        QTest::newRow("unique") << QStringLiteral("INSERT INTO t (u) VALUES ('same'), ('same')") << QStringLiteral("2067")
+                                << QStringLiteral("UNIQUE");
+        QTest::newRow("not null") << QStringLiteral("INSERT INTO t (n) VALUES (NULL)") << QStringLiteral("1299")
+                                  << QStringLiteral("NOT NULL");
+        QTest::newRow("check") << QStringLiteral("INSERT INTO t (c) VALUES (-1)") << QStringLiteral("275")
+                               << QStringLiteral("CHECK");
+        QTest::newRow("primary key") << QStringLiteral("INSERT INTO t (id) VALUES (1), (1)") << QStringLiteral("1555")
+                                     << QStringLiteral("UNIQUE");
+    }
+    void constraintViolations()
+    {
+        QFETCH(QString, sql);
+        QFETCH(QString, code);
+        QFETCH(QString, fragment);
+        QSqlQuery query(m_db);
+        QVERIFY(!query.exec(sql));
+        QCOMPARE(query.lastError().nativeErrorCode(), code);
+        QVERIFY2(query.lastError().databaseText().contains(fragment), qPrintable(query.lastError().databaseText()));
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM t")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 0); // the failed statement left nothing behind
+    }
+
+    void lastInsertIdAndRowsAffected()
+    {
+        QSqlQuery query(m_db);
+        QVERIFY(query.exec(QStringLiteral("INSERT INTO t (id, i) VALUES (41, 1)")));
+        QCOMPARE(query.lastInsertId().toLongLong(), qint64{41});
+        QCOMPARE(query.numRowsAffected(), 1);
+        QVERIFY(query.exec(QStringLiteral("INSERT INTO t (i) VALUES (2), (3)")));
+        QCOMPARE(query.lastInsertId().toLongLong(), qint64{43});
+        QCOMPARE(query.numRowsAffected(), 2);
+        QVERIFY(query.exec(QStringLiteral("UPDATE t SET s = 'x' WHERE i >= 2")));
+        QCOMPARE(query.numRowsAffected(), 2);
+        QVERIFY(query.exec(QStringLiteral("DELETE FROM t WHERE i = 99")));
+        QCOMPARE(query.numRowsAffected(), 0);
+        QVERIFY(query.exec(QStringLiteral("DELETE FROM t")));
+        QCOMPARE(query.numRowsAffected(), 3);
+        QCOMPARE(query.size(), -1);
+    }
+
+    void transactions()
+    {
+        QVERIFY(m_db.transaction());
+        QVERIFY(QSqlQuery(m_db).exec(QStringLiteral("INSERT INTO t (i) VALUES (1)")));
+        QVERIFY(m_db.commit());
+        QVERIFY(m_db.transaction());
+        QVERIFY(QSqlQuery(m_db).exec(QStringLiteral("INSERT INTO t (i) VALUES (2)")));
+        QVERIFY(m_db.rollback());
+        QSqlQuery query(m_db);
+        QVERIFY(query.exec(QStringLiteral("SELECT group_concat(i) FROM t")) && query.next());
+        QCOMPARE(query.value(0).toString(), QStringLiteral("1"));
+        QVERIFY(!m_db.commit()); // nothing open
+        QCOMPARE(m_db.lastError().type(), QSqlError::TransactionError);
+    }
+
+    void records()
+    {
+        const QSqlRecord table = m_db.record(QStringLiteral("t"));
+        QCOMPARE(table.count(), 8);
+        QCOMPARE(table.field(QStringLiteral("i")).metaType(), QMetaType::fromType<qlonglong>());
+        QCOMPARE(table.field(QStringLiteral("d")).metaType(), QMetaType::fromType<double>());
+        QCOMPARE(table.field(QStringLiteral("s")).metaType(), QMetaType::fromType<QString>());
+        QCOMPARE(table.field(QStringLiteral("b")).metaType(), QMetaType::fromType<QByteArray>());
+        QCOMPARE(table.field(QStringLiteral("n")).requiredStatus(), QSqlField::Required);
+        QVERIFY(m_db.tables().contains(QStringLiteral("t")));
+
+        QSqlQuery query(m_db);
+        QVERIFY(query.exec(QStringLiteral("SELECT i AS number, s, b FROM t")));
+        const QSqlRecord result = query.record();
+        QCOMPARE(result.count(), 3);
+        QCOMPARE(result.fieldName(0), QStringLiteral("number"));
+        QCOMPARE(result.field(0).metaType(), QMetaType::fromType<qlonglong>());
+        QCOMPARE(result.field(2).metaType(), QMetaType::fromType<QByteArray>());
+    }
+
+    void navigation()
+    {
+        QSqlQuery insert(m_db);
+        QVERIFY(insert.exec(QStringLiteral("INSERT INTO t (i) VALUES (10), (20), (30), (40)")));
+        QSqlQuery query(m_db);
+        QVERIFY(query.exec(QStringLiteral("SELECT i FROM t ORDER BY i")));
+        QVERIFY(query.last());
+        QCOMPARE(query.value(0).toInt(), 40);
+        QVERIFY(query.first());
+        QCOMPARE(query.value(0).toInt(), 10);
+        QVERIFY(query.seek(2));
+        QCOMPARE(query.value(0).toInt(), 30);
+        QVERIFY(query.previous());
+        QCOMPARE(query.value(0).toInt(), 20);
+        QVERIFY(query.next() && query.next());
+        QCOMPARE(query.value(0).toInt(), 40);
+        QVERIFY(!query.next());
+    }
+
+    void preparedStatementReusedManyTimes()
+    {
+        constexpr int ROWS = 10000;
+        QVERIFY(m_db.transaction());
+        QSqlQuery insert(m_db);
+        QVERIFY(insert.prepare(QStringLiteral("INSERT INTO t (i, s) VALUES (?, ?)")));
+        for (int i = 1; i <= ROWS; ++i) {
+            insert.bindValue(0, i);
+            insert.bindValue(1, QString::number(i));
+            QVERIFY(insert.exec());
+        }
+        QVERIFY(m_db.commit());
+        QSqlQuery check(m_db);
+        QVERIFY(check.exec(QStringLiteral("SELECT count(*), sum(i), sum(CAST(s AS INTEGER)) FROM t")) && check.next());
+        QCOMPARE(check.value(0).toInt(), ROWS);
+        const qint64 expected = qint64{ROWS} * (ROWS + 1) / 2;
+        QCOMPARE(check.value(1).toLongLong(), expected);
+        QCOMPARE(check.value(2).toLongLong(), expected);
+    }
+
+    void busyWithShortTimeoutFails()
+    {
+        QSqlDatabase other = openDatabase(m_dir.filePath(QStringLiteral("t.db")), QStringLiteral("other"),
+                                          QByteArray(32, 'k'), QStringLiteral("BUSY_TIMEOUT=100"));
+        QVERIFY(other.isOpen());
+        QVERIFY(m_db.transaction()); // BEGIN IMMEDIATE: holds the write lock
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(!other.transaction());
+        QVERIFY(timer.elapsed() >= 90); // it waited for the lock before giving up
+        QCOMPARE(other.lastError().nativeErrorCode(), QStringLiteral("5")); // SQLITE_BUSY
+        QVERIFY(m_db.commit());
+        QVERIFY(other.transaction());
+        QVERIFY(other.commit());
+        other = QSqlDatabase();
+        closeDatabase(QStringLiteral("other"));
+    }
+
+    void busyWaitsForTheLock()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("t.db"));
+        QVERIFY(m_db.transaction());
+        QVERIFY(QSqlQuery(m_db).exec(QStringLiteral("INSERT INTO t (i) VALUES (1)")));
+        // Another thread with a generous timeout blocks until this transaction commits.
+        bool otherWrote = false;
+        QThread* writer = QThread::create([&] {
+            {
+                QSqlDatabase db = openDatabase(path, QStringLiteral("writer"), QByteArray(32, 'k'),
+                                               QStringLiteral("BUSY_TIMEOUT=30000"));
+                otherWrote = QSqlQuery(db).exec(QStringLiteral("INSERT INTO t (i) VALUES (2)"));
+            }
+            closeDatabase(QStringLiteral("writer"));
+        });
+        writer->start();
+        QTest::qWait(300);
+        QVERIFY(!writer->isFinished()); // still waiting for our lock
+        QVERIFY(m_db.commit());
+        QVERIFY(writer->wait(30000));
+        delete writer;
+        QVERIFY(otherWrote);
+        QSqlQuery query(m_db);
+        QVERIFY(query.exec(QStringLiteral("SELECT count(*) FROM t")) && query.next());
+        QCOMPARE(query.value(0).toInt(), 2);
+    }
+
+    void encryptionAndWrongKey()
+    {
+        const QString marker = QStringLiteral("Marker-Quokka-5521");
+        const QString encryptedPath = m_dir.filePath(QStringLiteral("enc.db"));
+        const QString plainPath = m_dir.filePath(QStringLiteral("plain.db"));
+        for (const auto& [path, key] : {std::pair{encryptedPath, QByteArray(32, 'z')}, std::pair{plainPath, QByteArray()}}) {
+            {
+                QSqlDatabase db = openDatabase(path, QStringLiteral("marker"), key);
+                QVERIFY(db.isOpen());
+                QSqlQuery query(db);
+                QVERIFY(query.exec(QStringLiteral("CREATE TABLE m (v TEXT)")));
+                query.prepare(QStringLiteral("INSERT INTO m VALUES (?)"));
+                query.addBindValue(marker);
+                QVERIFY(query.exec());
+            }
+            closeDatabase(QStringLiteral("marker"));
+        }
+        auto contents = [](const QString& path) {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+        };
+        QVERIFY(!contents(encryptedPath).contains(marker.toUtf8()));
+        QVERIFY(contents(plainPath).contains(marker.toUtf8())); // control: the same write, unencrypted
+
+        QSqlDatabase wrong = openDatabase(encryptedPath, QStringLiteral("wrong"), QByteArray(32, 'y'));
+        QVERIFY(!wrong.isOpen());
+        QCOMPARE(wrong.lastError().nativeErrorCode(), QStringLiteral("26")); // SQLITE_NOTADB
+        wrong = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("wrong"));
+        QSqlDatabase right = openDatabase(encryptedPath, QStringLiteral("right"), QByteArray(32, 'z'));
+        QVERIFY(right.isOpen());
+        QSqlQuery read(right);
+        QVERIFY(read.exec(QStringLiteral("SELECT v FROM m")) && read.next());
+        QCOMPARE(read.value(0).toString(), marker);
+        read = QSqlQuery();
+        right = QSqlDatabase();
+        closeDatabase(QStringLiteral("right"));
+    }
+
+    void unknownConnectOptionIsRefused()
+    {
+        QSqlDatabase db = openDatabase(m_dir.filePath(QStringLiteral("o.db")), QStringLiteral("options"),
+                                       QByteArray(32, 'k'), QStringLiteral("FROBNICATE=1"));
+        QVERIFY(!db.isOpen());
+        QVERIFY(db.lastError().text().contains(QStringLiteral("Unknown connect option")));
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("options"));
+        QSqlDatabase missing = openDatabase(m_dir.filePath(QStringLiteral("absent.db")), QStringLiteral("absent"),
+                                            QByteArray(32, 'k'), QStringLiteral("NO_CREATE"));
+        QVERIFY(!missing.isOpen());
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("absent.db"))));
+        missing = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("absent"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSqlCipherDriver)
+#include "tst_sqlcipherdriver.moc"
