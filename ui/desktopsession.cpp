@@ -1,15 +1,18 @@
 #include "desktopsession.h"
 
+#include "approvals/services.h"
 #include "firstrunwizard.h"
+#include "http/endpointthread.h"
 #include "mainwindow.h"
 #include "unlockdialog.h"
 #include "vault/vault.h"
 
 namespace countersign::ui {
 
-DesktopSession::DesktopSession(QString dataDir, QObject* parent)
+DesktopSession::DesktopSession(QString dataDir, http::EndpointSettings endpointSettings, QObject* parent)
     : QObject(parent)
     , m_dataDir(std::move(dataDir))
+    , m_endpointSettings(std::move(endpointSettings))
 {
 }
 
@@ -57,6 +60,10 @@ void DesktopSession::showWindow(std::unique_ptr<vault::Vault> vault)
     }
     delete m_window;
     m_window = new MainWindow(std::move(vault));
+    // The endpoint serves runtimes from its own thread while the vault is unlocked.
+    m_window->setEndpoint(std::make_unique<http::EndpointThread>(
+        m_endpointSettings,
+        approvals::Services::runtimeApiFactory(*m_window->vault(), m_events, QStringLiteral("endpoint"))));
     m_window->setAttribute(Qt::WA_DeleteOnClose);
     connect(m_window, &MainWindow::locked, this, [this] {
         m_window->deleteLater();

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "crypto/keyderivation.h"
+#include "approvals/requestevents.h"
+#include "http/endpointsettings.h"
 
 #include <QObject>
 #include <QPointer>
@@ -20,7 +21,7 @@ class MainWindow;
 class DesktopSession final : public QObject {
     Q_OBJECT
 public:
-    explicit DesktopSession(QString dataDir, QObject* parent = nullptr);
+    DesktopSession(QString dataDir, http::EndpointSettings endpointSettings, QObject* parent = nullptr);
     ~DesktopSession() override;
 
     void start();
@@ -35,6 +36,8 @@ private:
     void showWindow(std::unique_ptr<vault::Vault> vault);
 
     QString m_dataDir;
+    http::EndpointSettings m_endpointSettings;
+    approvals::RequestEvents m_events;
     QPointer<MainWindow> m_window;
 };
 

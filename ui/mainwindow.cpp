@@ -3,6 +3,7 @@
 #include "appicon.h"
 #include "audit/auditlog.h"
 #include "changepassphrasedialog.h"
+#include "http/endpointthread.h"
 #include "uisettings.h"
 #include "vault/vault.h"
 
@@ -50,14 +51,36 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     m_tabs->addTab(createVaultTab(), tr("&Vault"));
     setCentralWidget(m_tabs);
     createMenus();
-    statusBar()->showMessage(tr("Vault unlocked"));
+    m_endpointStatus = new QLabel(tr("Endpoint not running"), this);
+    m_endpointStatus->setObjectName(QStringLiteral("endpointStatus"));
+    m_endpointStatus->setAccessibleName(tr("Endpoint status"));
+    statusBar()->addPermanentWidget(m_endpointStatus);
+    statusBar()->showMessage(tr("Vault unlocked"), 5000);
     if (!restoreGeometry(UiSettings::mainWindowGeometry()))
         resize(820, 560);
     restoreState(UiSettings::mainWindowState());
     refresh();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    m_endpoint.reset(); // before the vault it serves from
+}
+
+void MainWindow::setEndpoint(std::unique_ptr<http::EndpointThread> endpoint)
+{
+    m_endpoint = std::move(endpoint);
+    startEndpoint();
+}
+
+void MainWindow::startEndpoint()
+{
+    if (!m_endpoint)
+        return;
+    auto started = m_endpoint->start();
+    m_endpointStatus->setText(started ? tr("Runtimes: http://127.0.0.1:%1").arg(m_endpoint->port())
+                                      : tr("Endpoint not running: %1").arg(started.error().message));
+}
 
 QWidget* MainWindow::createVaultTab()
 {
@@ -146,11 +169,15 @@ void MainWindow::changePassphrase()
 {
     if (!m_vault)
         return;
+    // Re-keying replaces the database file: the endpoint's connection must not be open meanwhile.
+    if (m_endpoint)
+        m_endpoint->stop();
     ChangePassphraseDialog dialog(*m_vault, this);
     if (dialog.exec() == QDialog::Accepted) {
         statusBar()->showMessage(tr("Passphrase changed"), 5000);
         refresh();
     }
+    startEndpoint();
 }
 
 void MainWindow::showAbout()
@@ -168,6 +195,7 @@ void MainWindow::lock()
         return;
     UiSettings::setMainWindowGeometry(saveGeometry());
     UiSettings::setMainWindowState(saveState());
+    m_endpoint.reset();
     m_vault.reset(); // closes the database and wipes the key
     hide();
     Q_EMIT locked();

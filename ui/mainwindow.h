@@ -8,6 +8,9 @@ class QLabel;
 class QPushButton;
 class QTabWidget;
 
+namespace countersign::http {
+class EndpointThread;
+}
 namespace countersign::vault {
 class Vault;
 }
@@ -23,6 +26,8 @@ public:
     ~MainWindow() override;
 
     [[nodiscard]] vault::Vault* vault() const { return m_vault.get(); }
+    /// Takes the endpoint and starts it; it is stopped before the vault is locked or re-keyed.
+    void setEndpoint(std::unique_ptr<http::EndpointThread> endpoint);
     void lock();
     void refresh();
 
@@ -40,7 +45,11 @@ private:
     void changePassphrase();
     void showAbout();
 
+    void startEndpoint();
+
     std::unique_ptr<vault::Vault> m_vault;
+    std::unique_ptr<http::EndpointThread> m_endpoint;
+    QLabel* m_endpointStatus = nullptr;
     QTabWidget* m_tabs = nullptr;
     QLabel* m_owner = nullptr;
     QLabel* m_location = nullptr;

@@ -5,7 +5,7 @@
 #include "approvals/services.h"
 #include "exitcode.h"
 #include "output.h"
-#include "passphrasereader.h"
+#include "vault/passphrasereader.h"
 #include "policy/policystore.h"
 #include "vault/vault.h"
 
@@ -28,7 +28,7 @@ struct Session {
 
 Result<std::unique_ptr<Session>> unlock(const QString& dataDir)
 {
-    auto passphrase = PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Passphrase: "));
+    auto passphrase = vault::PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Passphrase: "));
     if (!passphrase)
         return std::unexpected(passphrase.error());
     auto vault = vault::Vault::open(dataDir, *passphrase);

@@ -3,7 +3,7 @@
 #include "audit/auditlog.h"
 #include "exitcode.h"
 #include "output.h"
-#include "passphrasereader.h"
+#include "vault/passphrasereader.h"
 #include "vault/vault.h"
 
 #include <QJsonObject>
@@ -41,7 +41,7 @@ int VaultCommands::init(const QString& ownerName)
     if (vault::Vault::exists(m_dataDir))
         return printError(m_json,
                           Error{ErrorCode::AlreadyExists, QStringLiteral("a vault already exists in %1").arg(m_dataDir)});
-    auto passphrase = PassphraseReader::readNew(PASSPHRASE_FILE, QStringLiteral("New vault passphrase: "));
+    auto passphrase = vault::PassphraseReader::readNew(PASSPHRASE_FILE, QStringLiteral("New vault passphrase: "));
     if (!passphrase)
         return printError(m_json, passphrase.error());
     auto vault = vault::Vault::create(m_dataDir, ownerName, *passphrase);
@@ -57,13 +57,13 @@ int VaultCommands::init(const QString& ownerName)
 
 int VaultCommands::changePassphrase()
 {
-    auto current = PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Current passphrase: "));
+    auto current = vault::PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Current passphrase: "));
     if (!current)
         return printError(m_json, current.error());
     auto vault = vault::Vault::open(m_dataDir, *current);
     if (!vault)
         return printError(m_json, vault.error());
-    auto next = PassphraseReader::readNew(NEW_PASSPHRASE_FILE, QStringLiteral("New passphrase: "));
+    auto next = vault::PassphraseReader::readNew(NEW_PASSPHRASE_FILE, QStringLiteral("New passphrase: "));
     if (!next)
         return printError(m_json, next.error());
     if (auto changed = (*vault)->changePassphrase(*next); !changed)
@@ -74,7 +74,7 @@ int VaultCommands::changePassphrase()
 
 int VaultCommands::check()
 {
-    auto passphrase = PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Passphrase: "));
+    auto passphrase = vault::PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Passphrase: "));
     if (!passphrase)
         return printError(m_json, passphrase.error());
     auto vault = vault::Vault::open(m_dataDir, *passphrase);

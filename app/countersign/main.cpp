@@ -1,11 +1,16 @@
 // countersign: the desktop approver. `countersign [--data-dir DIR]`; see --help.
 #include "crypto/crypto.h"
 #include "desktopsession.h"
+#include "headless.h"
+#include "http/endpointsettings.h"
 #include "vault/vault.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QLoggingCategory>
+
+#include <algorithm>
+#include <memory>
 
 #include <cstdio>
 
@@ -13,11 +18,19 @@ using namespace countersign;
 
 int main(int argc, char* argv[])
 {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("Countersign"));
-    QApplication::setOrganizationName(QStringLiteral("Countersign"));
-    QApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("countersign"));
+    // --headless serves without a window (servers, tests): no display needed.
+    const bool headless = std::any_of(argv + 1, argv + argc, [](const char* arg) { return qstrcmp(arg, "--headless") == 0; });
+    std::unique_ptr<QCoreApplication> application;
+    if (headless)
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    else
+        application = std::make_unique<QApplication>(argc, argv);
+    QCoreApplication& app = *application;
+    QCoreApplication::setApplicationName(QStringLiteral("Countersign"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Countersign"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
+    if (!headless)
+        QGuiApplication::setDesktopFileName(QStringLiteral("countersign"));
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("countersign.*.debug=false"));
 
@@ -28,14 +41,49 @@ int main(int argc, char* argv[])
     const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Vault directory."), QStringLiteral("DIR"),
                                      vault::Vault::defaultDataDir());
     parser.addOption(dataDir);
+    const QCommandLineOption headlessOption(QStringLiteral("headless"),
+                                            QStringLiteral("Serve the endpoint without a window; the passphrase comes "
+                                                           "from the terminal or COUNTERSIGN_PASSPHRASE_FILE."));
+    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Endpoint port on 127.0.0.1 and ::1 (default "
+                                                                         "7447, 0 for any free port)."),
+                                  QStringLiteral("N"), QStringLiteral("7447"));
+    const QCommandLineOption socket(QStringLiteral("socket"), QStringLiteral("Unix socket path (default under "
+                                                                             "$XDG_RUNTIME_DIR/countersign; 'none' "
+                                                                             "for no socket)."),
+                                    QStringLiteral("PATH"));
+    const QCommandLineOption rateLimit(QStringLiteral("rate-limit"),
+                                       QStringLiteral("Requests per second per token (default 20)."),
+                                       QStringLiteral("N"));
+    parser.addOptions({headlessOption, port, socket, rateLimit});
     parser.process(app);
+
+    http::EndpointSettings settings;
+    bool ok = false;
+    settings.port = static_cast<quint16>(parser.value(port).toUShort(&ok));
+    if (!ok) {
+        std::fprintf(stderr, "countersign: --port takes a number from 0 to 65535\n");
+        return 2;
+    }
+    settings.localSocketPath = parser.isSet(socket) ? parser.value(socket) : http::EndpointSettings::defaultLocalSocketPath();
+    if (settings.localSocketPath == u"none")
+        settings.localSocketPath.clear();
+    if (parser.isSet(rateLimit)) {
+        settings.ratePerSecond = parser.value(rateLimit).toDouble(&ok);
+        if (!ok || settings.ratePerSecond <= 0) {
+            std::fprintf(stderr, "countersign: --rate-limit takes a positive number\n");
+            return 2;
+        }
+        settings.rateBurst = std::max(settings.rateBurst, settings.ratePerSecond * 2);
+    }
 
     if (!crypto::initialize()) {
         std::fprintf(stderr, "countersign: libsodium cannot be initialised\n");
         return 1;
     }
-    ui::DesktopSession session(parser.value(dataDir));
+    if (headless)
+        return app::runHeadless(parser.value(dataDir), settings);
+    ui::DesktopSession session(parser.value(dataDir), settings);
     QObject::connect(&session, &ui::DesktopSession::finished, &app, &QApplication::quit, Qt::QueuedConnection);
     session.start();
-    return QApplication::exec();
+    return QCoreApplication::exec();
 }

@@ -5,6 +5,7 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace countersign::audit {
@@ -21,6 +22,7 @@ namespace countersign::approvals {
 
 class RequestEvents;
 class RequestService;
+class RuntimeApi;
 class RuntimeRegistry;
 
 /// The services of one thread over its own connection to an unlocked vault: audit log,
@@ -30,6 +32,10 @@ public:
     /// Opens a new connection named \a connectionName; call from the thread that will use it.
     [[nodiscard]] static Result<std::unique_ptr<Services>> open(const vault::Vault& vault, RequestEvents& events,
                                                                 const QString& connectionName);
+    /// A factory for the endpoint thread: opens a Services in the calling thread with its
+    /// expiry timer running, and hands out its RuntimeApi (which keeps the Services alive).
+    [[nodiscard]] static std::function<Result<std::shared_ptr<RuntimeApi>>()>
+    runtimeApiFactory(const vault::Vault& vault, RequestEvents& events, const QString& connectionName);
     ~Services();
     Services(const Services&) = delete;
     Services& operator=(const Services&) = delete;

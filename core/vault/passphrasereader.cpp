@@ -9,7 +9,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-namespace countersign::cli {
+namespace countersign::vault {
 
 namespace {
 
@@ -79,4 +79,4 @@ Result<crypto::SecureBuffer> PassphraseReader::readNew(const char* fileVariable,
     return first;
 }
 
-} // namespace countersign::cli
+} // namespace countersign::vault

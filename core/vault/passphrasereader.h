@@ -5,9 +5,9 @@
 
 #include <QString>
 
-namespace countersign::cli {
+namespace countersign::vault {
 
-/// Where countersign-cli gets passphrases: the file named by an environment variable
+/// Where countersign-cli and `countersign --headless` get passphrases: the file named by an environment variable
 /// (COUNTERSIGN_PASSPHRASE_FILE, first line), or else the terminal with echo off.
 /// Never argv, never the environment's value itself.
 class PassphraseReader final {
@@ -18,4 +18,4 @@ public:
     [[nodiscard]] static Result<crypto::SecureBuffer> readNew(const char* fileVariable, const QString& prompt);
 };
 
-} // namespace countersign::cli
+} // namespace countersign::vault

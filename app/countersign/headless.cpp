@@ -1,0 +1,68 @@
+#include "headless.h"
+
+#include "approvals/requestevents.h"
+#include "approvals/services.h"
+#include "http/endpointthread.h"
+#include "vault/passphrasereader.h"
+#include "vault/vault.h"
+
+#include <QCoreApplication>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace countersign::app {
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    (void)!::write(g_signalPipe[1], &byte, 1); // async-signal-safe: the event loop does the rest
+}
+
+} // namespace
+
+int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
+{
+    auto passphrase = vault::PassphraseReader::read("COUNTERSIGN_PASSPHRASE_FILE", QStringLiteral("Passphrase: "));
+    if (!passphrase) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(passphrase.error().message));
+        return 2;
+    }
+    auto vault = vault::Vault::open(dataDir, *passphrase);
+    passphrase->clear();
+    if (!vault) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(vault.error().message));
+        return vault.error().code == ErrorCode::WrongPassphrase ? 3 : 1;
+    }
+    approvals::RequestEvents events;
+    http::EndpointThread endpoint(settings,
+                                  approvals::Services::runtimeApiFactory(**vault, events, QStringLiteral("endpoint")));
+    if (auto started = endpoint.start(); !started) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(started.error().message));
+        return 1;
+    }
+    std::printf("countersign: serving http://127.0.0.1:%u%s\n", endpoint.port(),
+                settings.localSocketPath.isEmpty() ? ""
+                                                   : qPrintable(QStringLiteral(" and %1").arg(settings.localSocketPath)));
+    std::fflush(stdout);
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) == 0) {
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+    }
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, QCoreApplication::instance(), &QCoreApplication::quit);
+    const int code = QCoreApplication::exec();
+    endpoint.stop();
+    std::fprintf(stderr, "countersign: stopped\n");
+    return code;
+}
+
+} // namespace countersign::app

@@ -1,0 +1,65 @@
+#include "endpointthread.h"
+
+#include "approvals/runtimeapi.h"
+#include "httpserver.h"
+
+namespace countersign::http {
+
+EndpointThread::EndpointThread(EndpointSettings settings, ApiFactory factory, QObject* parent)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_factory(std::move(factory))
+{
+    m_thread.setObjectName(QStringLiteral("countersign-endpoint"));
+}
+
+EndpointThread::~EndpointThread()
+{
+    stop();
+}
+
+Result<void> EndpointThread::start()
+{
+    if (m_thread.isRunning())
+        return {};
+    m_thread.start();
+    m_context = new QObject();
+    m_context->moveToThread(&m_thread);
+    Result<void> outcome;
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, &outcome] {
+            auto api = m_factory();
+            if (!api) {
+                outcome = std::unexpected(api.error());
+                return;
+            }
+            m_api = std::move(*api);
+            auto* server = new HttpServer(*m_api, m_settings, m_context);
+            outcome = server->listen();
+            m_port = server->port();
+        },
+        Qt::BlockingQueuedConnection);
+    if (!outcome)
+        stop();
+    return outcome;
+}
+
+void EndpointThread::stop()
+{
+    if (!m_thread.isRunning())
+        return;
+    // Tear down inside the thread: the server, then the services and their connection.
+    QMetaObject::invokeMethod(
+        m_context,
+        [this] {
+            delete m_context;
+            m_context = nullptr;
+            m_api.reset();
+        },
+        Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+} // namespace countersign::http

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "httprequest.h"
+
+#include <QByteArrayView>
+#include <QQueue>
+
+#include <memory>
+
+struct http_parser;
+
+namespace countersign::http {
+
+/// Incremental HTTP/1.1 request parsing over Debian's libhttp-parser, with hard limits checked
+/// while bytes arrive: a body announced or growing past the limit is refused before it is
+/// buffered, and so are oversized headers. Complete requests queue up in order (pipelining).
+class HttpRequestParser final {
+public:
+    struct Limits {
+        qsizetype maxHeaderBytes = 16 * 1024;
+        qsizetype maxBodyBytes = 64 * 1024;
+    };
+    enum class Status { Ok, HeadersTooLarge, PayloadTooLarge, BadRequest };
+
+    explicit HttpRequestParser(Limits limits);
+    HttpRequestParser() : HttpRequestParser(Limits{}) {}
+    ~HttpRequestParser();
+    HttpRequestParser(const HttpRequestParser&) = delete;
+    HttpRequestParser& operator=(const HttpRequestParser&) = delete;
+
+    /// Parses \a data. After a non-Ok status the stream is unusable; answer and close.
+    [[nodiscard]] Status feed(QByteArrayView data);
+    [[nodiscard]] bool hasRequest() const { return !m_ready.isEmpty(); }
+    [[nodiscard]] HttpRequest takeRequest() { return m_ready.dequeue(); }
+    /// True between the first byte of a request and its end (for the header timeout).
+    [[nodiscard]] bool inMessage() const { return m_inMessage; }
+    [[nodiscard]] bool headersComplete() const { return m_headersComplete; }
+
+private:
+    struct Callbacks;
+
+    Limits m_limits;
+    std::unique_ptr<http_parser> m_parser;
+    Status m_status = Status::Ok;
+    HttpRequest m_current;
+    QByteArray m_url;
+    QByteArray m_field;
+    QByteArray m_value;
+    bool m_lastWasValue = false;
+    qsizetype m_headerBytes = 0;
+    bool m_inMessage = false;
+    bool m_headersComplete = false;
+    QQueue<HttpRequest> m_ready;
+};
+
+} // namespace countersign::http

@@ -1,0 +1,44 @@
+#include "httpresponse.h"
+
+#include "httpstatus.h"
+
+#include <QJsonDocument>
+
+namespace countersign::http {
+
+HttpResponse HttpResponse::json(int status, const QJsonObject& body)
+{
+    HttpResponse response;
+    response.status = status;
+    response.body = body;
+    return response;
+}
+
+HttpResponse HttpResponse::error(const Error& error)
+{
+    return json(statusFor(error.code),
+                QJsonObject{{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), errorCodeName(error.code)},
+                                                                  {QStringLiteral("message"), error.message}}}});
+}
+
+QByteArray HttpResponse::serialize(bool keepAlive) const
+{
+    const QByteArray payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    QByteArray out;
+    out.reserve(payload.size() + 320);
+    out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    out += "Content-Type: application/json\r\n";
+    out += "Content-Length: " + QByteArray::number(payload.size()) + "\r\n";
+    // SPEC section 4: never cached, never sniffed, never rendered as a page.
+    out += "Cache-Control: no-store\r\n";
+    out += "X-Content-Type-Options: nosniff\r\n";
+    out += "Content-Security-Policy: default-src 'none'\r\n";
+    for (const auto& [name, value] : extraHeaders)
+        out += name + ": " + value + "\r\n";
+    out += (keepAlive && !close) ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
+    out += "\r\n";
+    out += payload;
+    return out;
+}
+
+} // namespace countersign::http

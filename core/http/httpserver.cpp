@@ -1,0 +1,362 @@
+#include "httpserver.h"
+
+#include "approvals/requestevents.h"
+#include "approvals/runtimeapi.h"
+#include "httpconnection.h"
+#include "router.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QLoggingCategory>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <cmath>
+
+Q_LOGGING_CATEGORY(lcHttp, "countersign.http")
+
+namespace countersign::http {
+
+namespace {
+
+const QString LOCAL_CLIENT = QStringLiteral("unix");
+
+HttpResponse withRetryAfter(HttpResponse response, int seconds)
+{
+    response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArray::number(std::max(1, seconds))});
+    return response;
+}
+
+} // namespace
+
+HttpServer::HttpServer(approvals::RuntimeApi& api, EndpointSettings settings, QObject* parent)
+    : QObject(parent)
+    , m_api(api)
+    , m_settings(std::move(settings))
+    , m_waitTimer(new QTimer(this))
+{
+    m_clock.start();
+    m_waitTimer->setInterval(200);
+    connect(m_waitTimer, &QTimer::timeout, this, &HttpServer::expireWaiters);
+    connect(&m_api.events(), &approvals::RequestEvents::requestChanged, this,
+            [this](const QString& id, const QString&) { onRequestChanged(id); });
+}
+
+HttpServer::~HttpServer()
+{
+    if (m_localServer)
+        QLocalServer::removeServer(m_localServer->fullServerName());
+}
+
+Result<void> HttpServer::listen()
+{
+    quint16 port = m_settings.port;
+    for (const QHostAddress& address : {QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6)}) {
+        auto* server = new QTcpServer(this);
+        server->setMaxPendingConnections(64);
+        if (!server->listen(address, port)) {
+            const QString message = server->errorString();
+            delete server;
+            if (address == QHostAddress(QHostAddress::LocalHostIPv6)) {
+                qCWarning(lcHttp) << "no IPv6 loopback:" << message;
+                continue; // a machine without ::1 still serves 127.0.0.1
+            }
+            return fail(ErrorCode::Io, QStringLiteral("cannot listen on %1 port %2: %3")
+                                           .arg(address.toString())
+                                           .arg(port)
+                                           .arg(message));
+        }
+        port = server->serverPort(); // with port 0, the second address takes the first's port
+        connect(server, &QTcpServer::newConnection, this, [this, server] { acceptTcp(server); });
+        m_tcpServers.append(server);
+    }
+    m_settings.port = port;
+    if (!m_settings.localSocketPath.isEmpty()) {
+        const QFileInfo info(m_settings.localSocketPath);
+        QDir().mkpath(info.absolutePath());
+        QFile::setPermissions(info.absolutePath(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QLocalServer::removeServer(m_settings.localSocketPath);
+        m_localServer = new QLocalServer(this);
+        m_localServer->setSocketOptions(QLocalServer::UserAccessOption); // mode 0600
+        if (!m_localServer->listen(m_settings.localSocketPath))
+            return fail(ErrorCode::Io, QStringLiteral("cannot listen on %1: %2")
+                                           .arg(m_settings.localSocketPath, m_localServer->errorString()));
+        connect(m_localServer, &QLocalServer::newConnection, this, &HttpServer::acceptLocal);
+    }
+    qCInfo(lcHttp) << "listening on port" << port;
+    return {};
+}
+
+quint16 HttpServer::port() const
+{
+    return m_settings.port;
+}
+
+void HttpServer::adopt(HttpConnection* connection)
+{
+    ++m_connections;
+    connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
+}
+
+void HttpServer::acceptTcp(QTcpServer* server)
+{
+    while (QTcpSocket* socket = server->nextPendingConnection()) {
+        auto* connection = new HttpConnection(socket, socket->peerAddress().toString(), *this);
+        adopt(connection);
+        if (m_connections > m_settings.maxConnections) {
+            const HttpResponse busy =
+                HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
+            socket->write(busy.serialize(false));
+            connection->closeNow();
+        }
+    }
+}
+
+void HttpServer::acceptLocal()
+{
+    while (QLocalSocket* socket = m_localServer->nextPendingConnection()) {
+        auto* connection = new HttpConnection(socket, LOCAL_CLIENT, *this);
+        adopt(connection);
+        if (m_connections > m_settings.maxConnections) {
+            HttpResponse busy = HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
+            socket->write(busy.serialize(false));
+            connection->closeNow();
+        }
+    }
+}
+
+std::optional<Error> HttpServer::checkHost(const HttpRequest& request) const
+{
+    // SPEC section 4: DNS rebinding defence. Only loopback names with our port, checked before
+    // anything else looks at the request.
+    bool found = false;
+    const QByteArray host = request.header("host", &found).toLower();
+    if (!found || request.headerCount("host") != 1)
+        return Error{ErrorCode::MisdirectedRequest, QStringLiteral("exactly one Host header naming this machine is required")};
+    const QByteArray port = QByteArray::number(m_settings.port);
+    for (const QByteArray& name : {QByteArrayLiteral("127.0.0.1"), QByteArrayLiteral("[::1]"),
+                                   QByteArrayLiteral("localhost")}) {
+        if (host == name + ':' + port)
+            return std::nullopt;
+    }
+    return Error{ErrorCode::MisdirectedRequest,
+                 QStringLiteral("this endpoint answers only to 127.0.0.1, [::1] or localhost on port %1")
+                     .arg(m_settings.port)};
+}
+
+Result<approvals::RuntimeIdentity> HttpServer::authenticate(const HttpRequest& request, const QString& client,
+                                                            int& retryAfterSeconds)
+{
+    const QByteArray authorization = request.header("authorization");
+    if (authorization.size() > 7 && authorization.left(7).toLower() == "bearer " && request.headerCount("authorization") == 1) {
+        auto identity = m_api.authenticate(authorization.mid(7).trimmed());
+        if (identity)
+            return identity; // a valid token is never blocked by a lockout (loopback clients share an address)
+    }
+    const qint64 now = m_clock.elapsed();
+    ClientFailures& failures = m_failures[client];
+    if (failures.lockedUntil > now) {
+        retryAfterSeconds = static_cast<int>((failures.lockedUntil - now + 999) / 1000);
+        return fail(ErrorCode::LockedOut, QStringLiteral("too many failed authentications; try again later"));
+    }
+    failures.recent.removeIf([&](qint64 at) { return now - at > m_settings.authFailureWindowMs; });
+    failures.recent.append(now);
+    const QString reason = authorization.isEmpty() ? QStringLiteral("missing token") : QStringLiteral("invalid token");
+    m_api.recordSecurityEvent(QStringLiteral("auth.failed"),
+                              QJsonObject{{QStringLiteral("client"), client}, {QStringLiteral("reason"), reason},
+                                          {QStringLiteral("path"), QString::fromLatin1(request.path.left(100))}});
+    if (failures.recent.size() >= m_settings.authFailuresBeforeLockout) {
+        failures.lockedUntil = now + m_settings.lockoutMs;
+        failures.recent.clear();
+        m_api.recordSecurityEvent(QStringLiteral("auth.lockout"),
+                                  QJsonObject{{QStringLiteral("client"), client},
+                                              {QStringLiteral("seconds"), m_settings.lockoutMs / 1000}});
+        qCWarning(lcHttp) << "locked out" << client << "after repeated authentication failures";
+    }
+    return fail(ErrorCode::Unauthenticated, QStringLiteral("a valid token is required (Authorization: Bearer)"));
+}
+
+bool HttpServer::takeRateToken(qint64 runtimeId, int& retryAfterSeconds)
+{
+    const qint64 now = m_clock.elapsed();
+    auto it = m_buckets.find(runtimeId);
+    if (it == m_buckets.end())
+        it = m_buckets.insert(runtimeId, Bucket{m_settings.rateBurst, now});
+    Bucket& bucket = *it;
+    bucket.tokens = std::min(m_settings.rateBurst,
+                             bucket.tokens + static_cast<double>(now - bucket.refilledAt) * m_settings.ratePerSecond / 1000.0);
+    bucket.refilledAt = now;
+    if (bucket.tokens >= 1.0) {
+        bucket.tokens -= 1.0;
+        return true;
+    }
+    retryAfterSeconds = static_cast<int>(std::ceil((1.0 - bucket.tokens) / m_settings.ratePerSecond));
+    return false;
+}
+
+Result<QJsonObject> HttpServer::jsonBody(const HttpRequest& request) const
+{
+    const QByteArray type = request.header("content-type").toLower();
+    const qsizetype semicolon = type.indexOf(';');
+    const QByteArray mediaType = (semicolon < 0 ? type : type.left(semicolon)).trimmed();
+    if (mediaType != "application/json")
+        return fail(ErrorCode::UnsupportedMediaType, QStringLiteral("send JSON with Content-Type: application/json"));
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(request.body, &error);
+    if (error.error != QJsonParseError::NoError)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("malformed JSON: %1").arg(error.errorString()));
+    if (!document.isObject())
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("the body must be a JSON object"));
+    return document.object();
+}
+
+std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpConnection& connection)
+{
+    if (auto hostError = checkHost(request))
+        return HttpResponse::error(*hostError);
+    bool hasOrigin = false;
+    const QByteArray origin = request.header("origin", &hasOrigin);
+    if (hasOrigin && !m_settings.allowedOrigins.contains(QString::fromLatin1(origin)))
+        return HttpResponse::error(Error{ErrorCode::OriginForbidden, QStringLiteral("requests from web pages are refused")});
+    const RouteMatch match = Router::match(request.method, request.path);
+    if (!match.route) {
+        HttpResponse response = HttpResponse::error(
+            Error{match.error, match.error == ErrorCode::MethodNotAllowed ? QStringLiteral("method not allowed here")
+                                                                           : QStringLiteral("no such route")});
+        if (!match.allow.isEmpty())
+            response.extraHeaders.append({QByteArrayLiteral("Allow"), match.allow});
+        return response;
+    }
+    if (*match.route == Route::Health)
+        return HttpResponse::json(200, m_api.health());
+
+    int retryAfter = 1;
+    auto runtime = authenticate(request, connection.client(), retryAfter);
+    if (!runtime) {
+        HttpResponse response = HttpResponse::error(runtime.error());
+        if (runtime.error().code == ErrorCode::LockedOut)
+            return withRetryAfter(response, retryAfter);
+        response.extraHeaders.append({QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer")});
+        return response;
+    }
+    if (!takeRateToken(runtime->id, retryAfter))
+        return withRetryAfter(HttpResponse::error(Error{ErrorCode::RateLimited, QStringLiteral("slow down")}), retryAfter);
+    return dispatch(request, connection, *runtime, static_cast<int>(*match.route), match.id);
+}
+
+std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, HttpConnection& connection,
+                                                 const approvals::RuntimeIdentity& runtime, int routeValue,
+                                                 const QString& id)
+{
+    switch (static_cast<Route>(routeValue)) {
+    case Route::CreateRequest: {
+        auto body = jsonBody(request);
+        if (!body)
+            return HttpResponse::error(body.error());
+        bool created = false;
+        auto result = m_api.createRequest(runtime, *body, QString::fromUtf8(request.header("idempotency-key")), created);
+        if (!result)
+            return HttpResponse::error(result.error());
+        return HttpResponse::json(created ? 201 : 200, *result);
+    }
+    case Route::ListRequests: {
+        auto result = m_api.listRequests(runtime, QString::fromUtf8(request.queryValue("state")));
+        if (!result)
+            return HttpResponse::error(result.error());
+        return HttpResponse::json(200, QJsonObject{{QStringLiteral("requests"), *result}});
+    }
+    case Route::GetRequest: {
+        bool hasWait = false;
+        const QByteArray waitText = request.queryValue("wait", &hasWait);
+        bool ok = true;
+        const int wait = hasWait ? waitText.toInt(&ok) : 0;
+        if (!ok || wait < 0)
+            return HttpResponse::error(Error{ErrorCode::InvalidArgument, QStringLiteral("wait is a number of seconds")});
+        auto result = m_api.getRequest(runtime, id);
+        if (!result)
+            return HttpResponse::error(result.error());
+        if (wait == 0 || result->value(QStringLiteral("state")).toString() != u"pending")
+            return HttpResponse::json(200, *result);
+        const int seconds = std::min(wait, m_settings.maxWaitSeconds);
+        m_waiters.append(Waiter{&connection, runtime, id, m_clock.elapsed() + qint64{seconds} * 1000});
+        if (!m_waitTimer->isActive())
+            m_waitTimer->start();
+        return std::nullopt;
+    }
+    case Route::ConsumeRequest: {
+        auto body = jsonBody(request);
+        if (!body)
+            return HttpResponse::error(body.error());
+        const QJsonValue digest = body->value(QStringLiteral("payload_sha256"));
+        if (body->size() != 1 || !digest.isString())
+            return HttpResponse::error(Error{ErrorCode::InvalidArgument,
+                                             QStringLiteral("the body is exactly {\"payload_sha256\": \"<hex>\"}")});
+        auto result = m_api.consumeRequest(runtime, id, digest.toString());
+        if (!result)
+            return HttpResponse::error(result.error());
+        return HttpResponse::json(200, *result);
+    }
+    case Route::CancelRequest: {
+        if (!request.body.isEmpty()) {
+            auto body = jsonBody(request);
+            if (!body)
+                return HttpResponse::error(body.error());
+            if (!body->isEmpty())
+                return HttpResponse::error(Error{ErrorCode::InvalidArgument, QStringLiteral("cancel takes no fields")});
+        }
+        auto result = m_api.cancelRequest(runtime, id);
+        if (!result)
+            return HttpResponse::error(result.error());
+        return HttpResponse::json(200, *result);
+    }
+    case Route::Health:
+        break;
+    }
+    return HttpResponse::json(200, m_api.health());
+}
+
+void HttpServer::onRequestChanged(const QString& id)
+{
+    // Answer every long-poll on this request the moment its state changes.
+    QList<Waiter> ready;
+    m_waiters.removeIf([&](const Waiter& waiter) {
+        if (waiter.id != id && waiter.connection)
+            return false;
+        if (waiter.connection)
+            ready.append(waiter);
+        return true;
+    });
+    for (const Waiter& waiter : std::as_const(ready)) {
+        auto result = m_api.getRequest(waiter.runtime, waiter.id);
+        if (waiter.connection)
+            waiter.connection->complete(result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error()));
+    }
+}
+
+void HttpServer::expireWaiters()
+{
+    const qint64 now = m_clock.elapsed();
+    QList<Waiter> due;
+    m_waiters.removeIf([&](const Waiter& waiter) {
+        if (!waiter.connection)
+            return true;
+        if (waiter.deadline > now)
+            return false;
+        due.append(waiter);
+        return true;
+    });
+    for (const Waiter& waiter : std::as_const(due)) {
+        auto result = m_api.getRequest(waiter.runtime, waiter.id);
+        if (waiter.connection)
+            waiter.connection->complete(result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error()));
+    }
+    if (m_waiters.isEmpty())
+        m_waitTimer->stop();
+}
+
+} // namespace countersign::http

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "approvals/runtimeidentity.h"
+#include "endpointsettings.h"
+#include "error.h"
+#include "httprequest.h"
+#include "httpresponse.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+#include <optional>
+
+class QLocalServer;
+class QTcpServer;
+class QTimer;
+
+namespace countersign::approvals {
+class RuntimeApi;
+}
+
+namespace countersign::http {
+
+class HttpConnection;
+
+/// The local endpoint (SPEC section 4): HTTP/1.1 on 127.0.0.1 and ::1 and on a Unix socket,
+/// with the transport hardening in front of RuntimeApi. No business rule lives here.
+class HttpServer final : public QObject {
+    Q_OBJECT
+public:
+    HttpServer(approvals::RuntimeApi& api, EndpointSettings settings, QObject* parent = nullptr);
+    ~HttpServer() override;
+
+    /// Listens on both loopback addresses (and the Unix socket when configured).
+    [[nodiscard]] Result<void> listen();
+    [[nodiscard]] quint16 port() const;
+    [[nodiscard]] const EndpointSettings& settings() const { return m_settings; }
+
+    /// Answers \a request, or returns nothing when the answer comes later (a long-poll); the
+    /// connection then receives it through HttpConnection::complete().
+    [[nodiscard]] std::optional<HttpResponse> handle(const HttpRequest& request, HttpConnection& connection);
+
+private:
+    struct Waiter {
+        QPointer<HttpConnection> connection;
+        approvals::RuntimeIdentity runtime;
+        QString id;
+        qint64 deadline = 0;
+    };
+    struct ClientFailures {
+        QList<qint64> recent; // monotonic ms of failures within the window
+        qint64 lockedUntil = 0;
+    };
+    struct Bucket {
+        double tokens = 0;
+        qint64 refilledAt = 0;
+    };
+
+    void acceptTcp(QTcpServer* server);
+    void acceptLocal();
+    void adopt(HttpConnection* connection);
+    [[nodiscard]] std::optional<Error> checkHost(const HttpRequest& request) const;
+    [[nodiscard]] Result<approvals::RuntimeIdentity> authenticate(const HttpRequest& request, const QString& client,
+                                                                  int& retryAfterSeconds);
+    [[nodiscard]] bool takeRateToken(qint64 runtimeId, int& retryAfterSeconds);
+    [[nodiscard]] Result<QJsonObject> jsonBody(const HttpRequest& request) const;
+    [[nodiscard]] std::optional<HttpResponse> dispatch(const HttpRequest& request, HttpConnection& connection,
+                                                      const approvals::RuntimeIdentity& runtime, int route,
+                                                      const QString& id);
+    void onRequestChanged(const QString& id);
+    void expireWaiters();
+
+    approvals::RuntimeApi& m_api;
+    EndpointSettings m_settings;
+    QList<QTcpServer*> m_tcpServers;
+    QLocalServer* m_localServer = nullptr;
+    QTimer* m_waitTimer = nullptr;
+    int m_connections = 0;
+    QElapsedTimer m_clock;
+    QHash<QString, ClientFailures> m_failures;
+    QHash<qint64, Bucket> m_buckets;
+    QList<Waiter> m_waiters;
+};
+
+} // namespace countersign::http

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "error.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+
+namespace countersign::http {
+
+enum class Route { Health, CreateRequest, ListRequests, GetRequest, ConsumeRequest, CancelRequest };
+
+/// The result of matching a method and path against the route table.
+struct RouteMatch final {
+    std::optional<Route> route;
+    QString id;              // the {id} segment, when the route has one
+    ErrorCode error = ErrorCode::NotFound; // when there is no route: NotFound or MethodNotAllowed
+    QByteArray allow;        // for 405: the methods the path does accept
+};
+
+/// The route/method table (SPEC section 4). Anything not in it is refused: an unknown path
+/// is 404, a known path with another method 405.
+class Router final {
+public:
+    [[nodiscard]] static RouteMatch match(QByteArrayView method, QByteArrayView path);
+};
+
+} // namespace countersign::http
