@@ -14,6 +14,7 @@
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QSet>
 #include <QTimer>
 
 #include <cmath>
@@ -354,6 +355,21 @@ void HttpServer::expireWaiters()
         auto result = m_api.getRequest(waiter.runtime, waiter.id);
         if (waiter.connection)
             waiter.connection->complete(result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error()));
+    }
+    // Decisions made by another process (countersign-cli, a second app) raise no signal here:
+    // look at the waited-on requests once a second as well.
+    if (now - m_lastStateCheck >= 1000) {
+        m_lastStateCheck = now;
+        QSet<QString> changed;
+        for (const Waiter& waiter : std::as_const(m_waiters)) {
+            if (changed.contains(waiter.id))
+                continue;
+            auto result = m_api.getRequest(waiter.runtime, waiter.id);
+            if (!result || result->value(QStringLiteral("state")).toString() != u"pending")
+                changed.insert(waiter.id);
+        }
+        for (const QString& id : std::as_const(changed))
+            onRequestChanged(id);
     }
     if (m_waiters.isEmpty())
         m_waitTimer->stop();

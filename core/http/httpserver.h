@@ -80,6 +80,7 @@ private:
     QLocalServer* m_localServer = nullptr;
     QTimer* m_waitTimer = nullptr;
     int m_connections = 0;
+    qint64 m_lastStateCheck = 0;
     QElapsedTimer m_clock;
     QHash<QString, ClientFailures> m_failures;
     QHash<qint64, Bucket> m_buckets;

@@ -1,0 +1,508 @@
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
+#include "http/endpointthread.h"
+#include "testsupport.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocalSocket>
+#include <QSqlQuery>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <thread>
+
+using namespace countersign;
+
+namespace {
+
+struct Response {
+    int status = 0;
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+    bool closed = false;
+
+    QByteArray header(const QByteArray& name) const
+    {
+        for (const auto& [key, value] : headers)
+            if (key.toLower() == name)
+                return value;
+        return {};
+    }
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QString errorCode() const
+    {
+        return json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
+    }
+};
+
+/// Reads exactly one response from a socket, or whatever came before it closed.
+Response readResponse(QIODevice& socket, QByteArray& buffer, int timeoutMs = 10000)
+{
+    Response response;
+    QElapsedTimer timer;
+    timer.start();
+    auto waitMore = [&] {
+        if (socket.bytesAvailable() > 0) {
+            buffer += socket.readAll();
+            return true;
+        }
+        const int left = timeoutMs - static_cast<int>(timer.elapsed());
+        if (left <= 0 || !socket.waitForReadyRead(left)) {
+            buffer += socket.readAll();
+            response.closed = true;
+            return false;
+        }
+        buffer += socket.readAll();
+        return true;
+    };
+    qsizetype headerEnd = -1;
+    while ((headerEnd = buffer.indexOf("\r\n\r\n")) < 0) {
+        if (!waitMore())
+            return response;
+    }
+    const QList<QByteArray> lines = buffer.left(headerEnd).split('\n');
+    response.status = lines.value(0).split(' ').value(1).toInt();
+    qsizetype length = 0;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype colon = line.indexOf(':');
+        response.headers.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
+        if (line.left(colon).trimmed().toLower() == "content-length")
+            length = line.mid(colon + 1).trimmed().toLongLong();
+    }
+    while (buffer.size() < headerEnd + 4 + length) {
+        if (!waitMore())
+            break;
+    }
+    response.body = buffer.mid(headerEnd + 4, length);
+    buffer.remove(0, headerEnd + 4 + length);
+    return response;
+}
+
+} // namespace
+
+class TestEndpoint final : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<vault::Vault> m_vault;
+    approvals::RequestEvents m_events;
+    std::unique_ptr<approvals::Services> m_services; // the "window's" services, on this thread
+    std::unique_ptr<http::EndpointThread> m_endpoint;
+    QByteArray m_token;
+    QByteArray m_otherToken;
+    quint16 m_port = 0;
+
+    QByteArray host() const { return "127.0.0.1:" + QByteArray::number(m_port); }
+
+    Response send(const QByteArray& raw, int timeoutMs = 10000)
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        if (!socket.waitForConnected(5000))
+            return {};
+        socket.write(raw);
+        socket.waitForBytesWritten(5000);
+        QByteArray buffer;
+        return readResponse(socket, buffer, timeoutMs);
+    }
+
+    QByteArray get(const QByteArray& path, const QByteArray& token, const QByteArray& extra = {})
+    {
+        return "GET " + path + " HTTP/1.1\r\nHost: " + host() + "\r\n" +
+               (token.isEmpty() ? QByteArray() : "Authorization: Bearer " + token + "\r\n") + extra + "\r\n";
+    }
+
+    QByteArray post(const QByteArray& path, const QByteArray& token, const QByteArray& body,
+                    const QByteArray& contentType = "application/json")
+    {
+        return "POST " + path + " HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer " + token +
+               "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + QByteArray::number(body.size()) +
+               "\r\n\r\n" + body;
+    }
+
+    QString createRequest(const QByteArray& token = {})
+    {
+        const Response created = send(post("/v1/requests", token.isEmpty() ? m_token : token,
+                                           R"({"capability":"deploy.web","summary":"Deploy web","payload":{"v":1}})"));
+        return created.json().value(QStringLiteral("id")).toString();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        QVERIFY(m_vault);
+        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("window"));
+        QVERIFY(services);
+        m_services = std::move(*services);
+        QVERIFY(QSqlQuery(m_services->database())
+                    .exec(QStringLiteral("INSERT INTO members (id, display_name, role, created_at) "
+                                         "VALUES ('alice', 'Alice', 'approver', 0)")));
+        m_token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, {})->toLatin1();
+        m_otherToken =
+            m_services->runtimes().registerRuntime(QStringLiteral("other"), {QStringLiteral("*")}, {})->toLatin1();
+        QVERIFY(m_services->runtimes().registerRuntime(QStringLiteral("slow"), {QStringLiteral("*")}, {}));
+
+        http::EndpointSettings settings;
+        settings.port = 0;
+        settings.localSocketPath = m_dir.filePath(QStringLiteral("run/countersign.sock"));
+        settings.headerTimeoutMs = 500;
+        settings.idleTimeoutMs = 800;
+        settings.maxConnections = 8;
+        settings.authFailuresBeforeLockout = 6;
+        settings.lockoutMs = 60'000;
+        settings.ratePerSecond = 1000;
+        settings.rateBurst = 1000;
+        m_endpoint = std::make_unique<http::EndpointThread>(
+            settings, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("endpoint")));
+        auto started = m_endpoint->start();
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
+        m_port = m_endpoint->port();
+        QVERIFY(m_port != 0);
+    }
+
+    void cleanupTestCase()
+    {
+        m_endpoint.reset();
+        m_services.reset();
+        m_vault.reset();
+    }
+
+    void healthCarriesSecurityHeaders()
+    {
+        const Response health = send(get("/v1/health", {}));
+        QCOMPARE(health.status, 200);
+        QCOMPARE(health.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(health.header("cache-control"), QByteArray("no-store"));
+        QCOMPARE(health.header("x-content-type-options"), QByteArray("nosniff"));
+        QCOMPARE(health.header("content-security-policy"), QByteArray("default-src 'none'"));
+        QCOMPARE(health.header("content-type"), QByteArray("application/json"));
+        for (const auto& header : health.headers)
+            QVERIFY2(!header.first.toLower().startsWith("access-control"), header.first.constData());
+    }
+
+    void hostMustBeLoopback_data()
+    {
+        QTest::addColumn<QByteArray>("hostLine");
+        QTest::addColumn<int>("status");
+        QTest::newRow("rebinding name") << QByteArray("Host: evil.example:PORT\r\n") << 421;
+        QTest::newRow("wrong port") << QByteArray("Host: 127.0.0.1:1\r\n") << 421;
+        QTest::newRow("no port") << QByteArray("Host: localhost\r\n") << 421;
+        QTest::newRow("two hosts") << QByteArray("Host: localhost:PORT\r\nHost: evil:PORT\r\n") << 421;
+        QTest::newRow("missing") << QByteArray() << 421;
+        QTest::newRow("localhost") << QByteArray("Host: localhost:PORT\r\n") << 200;
+        QTest::newRow("ipv6") << QByteArray("Host: [::1]:PORT\r\n") << 200;
+    }
+    void hostMustBeLoopback()
+    {
+        QFETCH(QByteArray, hostLine);
+        QFETCH(int, status);
+        hostLine.replace("PORT", QByteArray::number(m_port));
+        // Before authentication: a missing token does not turn 421 into 401.
+        const Response response = send("GET /v1/requests HTTP/1.1\r\n" + hostLine + "Authorization: Bearer " + m_token +
+                                       "\r\n\r\n");
+        QCOMPARE(response.status, status);
+        if (status == 421) {
+            QCOMPARE(response.errorCode(), QStringLiteral("misdirected_request"));
+            const Response noToken = send("GET /v1/requests HTTP/1.1\r\n" + hostLine + "\r\n");
+            QCOMPARE(noToken.status, 421);
+        }
+    }
+
+    void originIsRefused()
+    {
+        const Response response = send(get("/v1/requests", m_token, "Origin: http://localhost:3000\r\n"));
+        QCOMPARE(response.status, 403);
+        QCOMPARE(response.errorCode(), QStringLiteral("origin_forbidden"));
+        QCOMPARE(send(get("/v1/health", {}, "Origin: null\r\n")).status, 403);
+    }
+
+    void routeTableDeniesByDefault()
+    {
+        QCOMPARE(send(get("/v1/nothing", m_token)).status, 404);
+        QCOMPARE(send(get("/v1/requests/../../etc/passwd", m_token)).status, 404);
+        const Response wrongMethod = send("DELETE /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\n\r\n");
+        QCOMPARE(wrongMethod.status, 405);
+        QCOMPARE(wrongMethod.header("allow"), QByteArray("POST, GET"));
+    }
+
+    void bearerOnly()
+    {
+        QCOMPARE(send(get("/v1/requests", {})).status, 401);
+        QCOMPARE(send(get("/v1/requests", "cs_rt_wrong")).status, 401);
+        QCOMPARE(send(get("/v1/requests?token=" + m_token + "&access_token=" + m_token, {})).status, 401);
+        QCOMPARE(send("GET /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Basic " + m_token.toBase64() +
+                      "\r\n\r\n")
+                     .status,
+                 401);
+        QCOMPARE(send(get("/v1/requests", m_token)).status, 200);
+    }
+
+    void repeatedFailuresLockOutButNotValidTokens()
+    {
+        // Earlier tests already failed a few times from this address; push past the threshold.
+        Response response;
+        for (int i = 0; i < 6; ++i)
+            response = send(get("/v1/requests", "cs_rt_guess" + QByteArray::number(i)));
+        QCOMPARE(response.status, 429);
+        QCOMPARE(response.errorCode(), QStringLiteral("locked_out"));
+        QVERIFY(response.header("retry-after").toInt() > 0);
+        QCOMPARE(send(get("/v1/requests", m_token)).status, 200); // shares the address, still served
+        QSqlQuery audit(m_services->database());
+        QVERIFY(audit.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'auth.lockout'")) && audit.next());
+        QCOMPARE(audit.value(0).toInt(), 1);
+        QVERIFY(audit.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'auth.failed'")) && audit.next());
+        QVERIFY(audit.value(0).toInt() >= 4);
+    }
+
+    void oversizedBodyIsRefusedUnread()
+    {
+        // Only the headers are sent: the 413 comes from Content-Length alone.
+        const Response response = send("POST /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer " +
+                                       m_token + "\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+        QCOMPARE(response.status, 413);
+        QVERIFY(response.closed || response.header("connection") == "close");
+        // A chunked body is cut off as soon as it crosses 64 KiB.
+        QByteArray chunked = "POST /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer " + m_token +
+                             "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (int i = 0; i < 20; ++i)
+            chunked += "1000\r\n" + QByteArray(4096, 'x') + "\r\n";
+        QCOMPARE(send(chunked).status, 413);
+    }
+
+    void oversizedHeadersAre431()
+    {
+        const Response response = send(get("/v1/health", {}, "X-Filler: " + QByteArray(20 * 1024, 'a') + "\r\n"));
+        QCOMPARE(response.status, 431);
+    }
+
+    void slowHeadersAre408()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("GET /v1/health HTTP/1.1\r\nHost: " + host() + "\r\n");
+        QByteArray buffer;
+        const Response response = readResponse(socket, buffer, 10000);
+        QCOMPARE(response.status, 408);
+        QVERIFY(socket.state() == QAbstractSocket::UnconnectedState || socket.waitForDisconnected(5000));
+    }
+
+    void idleKeepAliveIsClosed()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(get("/v1/health", {}));
+        QByteArray buffer;
+        QCOMPARE(readResponse(socket, buffer).status, 200);
+        QVERIFY(socket.waitForDisconnected(10000)); // idle timeout is 0.8 s here
+    }
+
+    void connectionCountIsBounded()
+    {
+        // Open more connections than allowed at once (idle ones close after the header timeout).
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < 12; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            socket->connectToHost(QHostAddress::LocalHost, m_port);
+            QVERIFY(socket->waitForConnected(5000));
+            sockets.push_back(std::move(socket));
+        }
+        int refused = 0;
+        for (auto& socket : sockets) {
+            if (socket->bytesAvailable() > 0 || socket->waitForReadyRead(200))
+                refused += socket->readAll().startsWith("HTTP/1.1 503") ? 1 : 0;
+        }
+        QVERIFY2(refused >= 1, "connections beyond the limit are answered 503");
+        QVERIFY(refused <= 4);
+        sockets.clear();
+        QTRY_COMPARE_WITH_TIMEOUT(send(get("/v1/health", {})).status, 200, 10000);
+    }
+
+    void jsonOnlyAndNoUnknownFields()
+    {
+        QCOMPARE(send(post("/v1/requests", m_token, "capability=deploy.web", "application/x-www-form-urlencoded")).status,
+                 415);
+        QCOMPARE(send(post("/v1/requests", m_token, R"({"capability":)")).status, 400);
+        QCOMPARE(send(post("/v1/requests", m_token, R"([1,2])")).status, 400);
+        const Response unknown =
+            send(post("/v1/requests", m_token, R"({"capability":"deploy.web","summary":"x","colour":"red"})"));
+        QCOMPARE(unknown.status, 400);
+        QVERIFY(unknown.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString().contains(
+            QStringLiteral("colour")));
+        QCOMPARE(send(post("/v1/requests", m_token, R"({"capability":"deploy.web","summary":"x","state":"approved"})"))
+                     .status,
+                 400);
+        QCOMPARE(send(post("/v1/requests", m_token, R"({"capability":"payments.send","summary":"x"})")).status, 403);
+    }
+
+    void otherRuntimesRequestIs404()
+    {
+        const QString id = createRequest();
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(send(get("/v1/requests/" + id.toLatin1(), m_otherToken)).status, 404);
+        QCOMPARE(send(post("/v1/requests/" + id.toLatin1() + "/cancel", m_otherToken, {})).status, 404);
+        QCOMPARE(send(get("/v1/requests/" + id.toLatin1(), m_token)).status, 200);
+    }
+
+    void createIdempotentAndCancel()
+    {
+        QByteArray request = post("/v1/requests", m_token,
+                                  R"({"capability":"deploy.web","summary":"Deploy","payload":[1,2,3]})");
+        request.insert(request.indexOf("\r\n") + 2, "Idempotency-Key: deploy-42\r\n");
+        const Response first = send(request);
+        QCOMPARE(first.status, 201);
+        const Response again = send(request);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.json().value(QStringLiteral("id")), first.json().value(QStringLiteral("id")));
+        const QByteArray id = first.json().value(QStringLiteral("id")).toString().toLatin1();
+        const Response cancelled = send(post("/v1/requests/" + id + "/cancel", m_token, {}));
+        QCOMPARE(cancelled.status, 200);
+        QCOMPARE(cancelled.json().value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
+        QCOMPARE(send(post("/v1/requests/" + id + "/cancel", m_token, {})).status, 409);
+        const Response list = send(get("/v1/requests?state=cancelled", m_token));
+        QCOMPARE(list.status, 200);
+        QVERIFY(QString::fromUtf8(list.body).contains(QString::fromLatin1(id)));
+    }
+
+    void consumeErrors()
+    {
+        const QByteArray id = createRequest().toLatin1();
+        const QByteArray digest = R"({"payload_sha256":"00"})";
+        QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, digest)).status, 403);
+        QVERIFY(m_services->requests().approve(QStringLiteral("alice"), QString::fromLatin1(id), QStringLiteral("ok")));
+        QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, digest)).status, 422);
+        QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, R"({"payload_sha256":"00","x":1})")).status, 400);
+        const QByteArray good = R"({"payload_sha256":"2ca0b2b8c1fc5b1c2a40c6f4de2f7fe9c0b41a8a3b5c8ef5a0c7b6c2d6f4b2a1"})";
+        const Response status = send(get("/v1/requests/" + id, m_token));
+        const QByteArray real = "{\"payload_sha256\":\"" +
+                                status.json().value(QStringLiteral("payload_sha256")).toString().toLatin1() + "\"}";
+        QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, good)).status, 422);
+        const Response consumed = send(post("/v1/requests/" + id + "/consume", m_token, real));
+        QCOMPARE(consumed.status, 200);
+        QVERIFY(consumed.json().value(QStringLiteral("receipt")).toObject().value(QStringLiteral("audit_seq")).toInteger() > 0);
+        QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, real)).status, 409);
+    }
+
+    void keepAliveAndPipelining()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(get("/v1/health", {}) + get("/v1/nothing", {}) + get("/v1/requests", m_token));
+        QByteArray buffer;
+        QCOMPARE(readResponse(socket, buffer).status, 200);
+        QCOMPARE(readResponse(socket, buffer).status, 404);
+        QCOMPARE(readResponse(socket, buffer).status, 200);
+        socket.write(get("/v1/health", {}));
+        QCOMPARE(readResponse(socket, buffer).status, 200); // the same connection, still open
+    }
+
+    void longPollAnsweredOnDecision()
+    {
+        const QByteArray id = createRequest().toLatin1();
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        QElapsedTimer timer;
+        timer.start();
+        socket.write(get("/v1/requests/" + id + "?wait=30", m_token));
+        QVERIFY(socket.waitForBytesWritten(5000));
+        QVERIFY(!socket.waitForReadyRead(300)); // still pending: no answer yet
+        QVERIFY(m_services->requests().approve(QStringLiteral("alice"), QString::fromLatin1(id), {}));
+        QByteArray buffer;
+        const Response response = readResponse(socket, buffer, 10000);
+        QCOMPARE(response.status, 200);
+        QCOMPARE(response.json().value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
+        QVERIFY2(timer.elapsed() < 10000, "answered on the decision, not at the 30 s timeout");
+    }
+
+    void longPollTimesOutWithCurrentState()
+    {
+        const QByteArray id = createRequest().toLatin1();
+        QElapsedTimer timer;
+        timer.start();
+        const Response response = send(get("/v1/requests/" + id + "?wait=1", m_token), 15000);
+        QCOMPARE(response.status, 200);
+        QCOMPARE(response.json().value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
+        QVERIFY(timer.elapsed() >= 900);
+        QCOMPARE(send(get("/v1/requests/" + id + "?wait=soon", m_token)).status, 400);
+    }
+
+    void answersWhileTheMainThreadIsBlocked()
+    {
+        const QByteArray id = createRequest().toLatin1();
+        std::atomic<int> status{0};
+        std::atomic<qint64> answeredAt{0};
+        QElapsedTimer clock;
+        clock.start();
+        std::thread client([&] {
+            QThread::msleep(300);
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress::LocalHost, m_port);
+            if (!socket.waitForConnected(5000))
+                return;
+            socket.write(get("/v1/requests/" + id, m_token));
+            QByteArray buffer;
+            status = readResponse(socket, buffer, 5000).status;
+            answeredAt = clock.elapsed();
+        });
+        QThread::msleep(2000); // the "GUI" thread is busy and processes no events
+        const qint64 mainWokeAt = clock.elapsed();
+        client.join();
+        QCOMPARE(status.load(), 200);
+        QVERIFY2(answeredAt.load() < mainWokeAt, "the poll was answered while the main thread was blocked");
+    }
+
+    void unixSocketIsPrivate()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("run/countersign.sock"));
+        QFileInfo info(path);
+        QVERIFY(info.exists());
+        QCOMPARE(info.permissions() & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),
+                 QFile::Permissions());
+        QLocalSocket socket;
+        socket.connectToServer(path);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write(get("/v1/requests", m_token));
+        QByteArray buffer;
+        QCOMPARE(readResponse(socket, buffer).status, 200);
+    }
+
+    void rateLimitAnswers429()
+    {
+        http::EndpointSettings settings;
+        settings.port = 0;
+        settings.ratePerSecond = 1;
+        settings.rateBurst = 2;
+        http::EndpointThread limited(settings,
+                                     approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("limited")));
+        QVERIFY(limited.start());
+        const quint16 saved = m_port;
+        m_port = limited.port();
+        QList<int> statuses;
+        Response last;
+        for (int i = 0; i < 4; ++i) {
+            last = send(get("/v1/requests", m_token));
+            statuses.append(last.status);
+        }
+        m_port = saved;
+        QVERIFY2(statuses.contains(429), qPrintable(QString::number(statuses.constLast())));
+        QCOMPARE(statuses.first(), 200);
+        QCOMPARE(last.status, 429);
+        QCOMPARE(last.errorCode(), QStringLiteral("rate_limited"));
+        QVERIFY(last.header("retry-after").toInt() >= 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEndpoint)
+#include "tst_endpoint.moc"
