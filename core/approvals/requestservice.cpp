@@ -7,6 +7,7 @@
 #include "policy/policystore.h"
 #include "requestevents.h"
 #include "runtimeregistry.h"
+#include "storage/statementcache.h"
 #include "storage/transaction.h"
 
 #include <QDateTime>
@@ -82,13 +83,12 @@ Request requestFromRow(const QSqlQuery& row)
     return request;
 }
 
-Result<void> loadDecisions(const QSqlDatabase& db, Request& request)
+Result<void> loadDecisions(storage::StatementCache& statements, Request& request)
 {
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, "
+    QSqlQuery& query = statements.prepared(QStringLiteral("SELECT d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, "
                                  "d.decided_at FROM decisions d LEFT JOIN members m ON m.id = d.member_id "
                                  "WHERE d.request_id = ? ORDER BY d.decided_at"));
-    query.addBindValue(request.id);
+    query.bindValue(0, request.id);
     if (!query.exec())
         return fail(ErrorCode::Storage, query.lastError().text());
     request.decisions.clear();
@@ -97,23 +97,25 @@ Result<void> loadDecisions(const QSqlDatabase& db, Request& request)
                                           query.value(2).toString() == u"approve", query.value(3).toString(),
                                           query.value(4).toLongLong()});
     }
+    query.finish();
     return {};
 }
 
-Result<std::optional<Request>> findRequest(const QSqlDatabase& db, const QString& where, const QVariantList& values)
+Result<std::optional<Request>> findRequest(storage::StatementCache& statements, const QString& where,
+                                           const QVariantList& values)
 {
-    QSqlQuery query(db);
-    query.setForwardOnly(true);
-    query.prepare(SELECT_REQUEST + where);
-    for (const QVariant& value : values)
-        query.addBindValue(value);
+    QSqlQuery& query = statements.prepared(SELECT_REQUEST + where);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(static_cast<int>(i), values.at(i));
     if (!query.exec())
         return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
+    if (!query.next()) {
+        query.finish();
         return std::optional<Request>();
+    }
     Request request = requestFromRow(query);
     query.finish();
-    if (auto decisions = loadDecisions(db, request); !decisions)
+    if (auto decisions = loadDecisions(statements, request); !decisions)
         return std::unexpected(decisions.error());
     return std::optional<Request>(std::move(request));
 }
@@ -128,6 +130,7 @@ RequestService::RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeR
     , m_runtimes(runtimes)
     , m_policies(policies)
     , m_events(events)
+    , m_statements(std::make_unique<storage::StatementCache>(m_db))
 {
     m_expiryTimer.setSingleShot(true);
     m_expiryTimer.setTimerType(Qt::PreciseTimer);
@@ -292,7 +295,7 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
     Result<Request> outcome = fail(ErrorCode::Storage, QStringLiteral("not created"));
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         if (!idempotencyKey.isEmpty()) {
-            auto existing = findRequest(m_db, QStringLiteral("WHERE q.runtime_id = ? AND q.idempotency_key = ?"),
+            auto existing = findRequest(*m_statements, QStringLiteral("WHERE q.runtime_id = ? AND q.idempotency_key = ?"),
                                         {runtime.id, idempotencyKey});
             if (!existing)
                 return std::unexpected(existing.error());
@@ -469,16 +472,26 @@ Result<QJsonObject> RequestService::createRequest(const RuntimeIdentity& runtime
 
 Result<Request> RequestService::ownRequest(const RuntimeIdentity& runtime, const QString& id)
 {
-    Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
+    // A plain read first: polls are the hot path and rarely find an expiry due.
+    auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
+    if (!found)
+        return std::unexpected(found.error());
+    // Another runtime's request does not exist as far as this runtime can tell.
+    if (!*found || (*found)->runtimeId != runtime.id)
+        return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
+    const Request& current = **found;
+    const qint64 at = now();
+    const bool due = (current.state == RequestState::Pending && current.expiresAt <= at) ||
+                     (current.state == RequestState::Approved && current.approvalExpiresAt <= at);
+    if (!due)
+        return current;
+    Result<Request> result = current;
     bool changed = false;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
-        if (!found)
-            return std::unexpected(found.error());
-        // Another runtime's request does not exist as far as this runtime can tell.
-        if (!*found || (*found)->runtimeId != runtime.id)
-            return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
-        Request request = **found;
+        auto fresh = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
+        if (!fresh)
+            return std::unexpected(fresh.error());
+        Request request = **fresh;
         const RequestState before = request.state;
         if (auto expired = expireIfDue(request, now()); !expired)
             return expired;
@@ -522,7 +535,7 @@ Result<QJsonArray> RequestService::listRequests(const RuntimeIdentity& runtime, 
     query.finish();
     QJsonArray result;
     for (Request& request : requests) {
-        if (auto decisions = loadDecisions(m_db, request); !decisions)
+        if (auto decisions = loadDecisions(*m_statements, request); !decisions)
             return std::unexpected(decisions.error());
         result.append(request.toJson());
     }
@@ -533,7 +546,7 @@ Result<QJsonObject> RequestService::cancelRequest(const RuntimeIdentity& runtime
 {
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+        auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
         if (!found)
             return std::unexpected(found.error());
         if (!*found || (*found)->runtimeId != runtime.id)
@@ -566,7 +579,7 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
     qint64 auditSeq = 0;
     bool expiredNow = false;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+        auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
         if (!found)
             return std::unexpected(found.error());
         if (!*found || (*found)->runtimeId != runtime.id)
@@ -628,7 +641,7 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
 
 Result<Request> RequestService::request(const QString& id) const
 {
-    auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+    auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
     if (!found)
         return std::unexpected(found.error());
     if (!*found)
@@ -650,7 +663,7 @@ Result<QList<Request>> RequestService::requestsInState(RequestState state, int l
         requests.append(requestFromRow(query));
     query.finish();
     for (Request& request : requests) {
-        if (auto decisions = loadDecisions(m_db, request); !decisions)
+        if (auto decisions = loadDecisions(*m_statements, request); !decisions)
             return std::unexpected(decisions.error());
     }
     return requests;
@@ -685,7 +698,7 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
         if (role != u"owner" && role != u"admin" && role != u"approver")
             return fail(ErrorCode::PermissionDenied, QStringLiteral("a %1 does not decide requests").arg(role));
 
-        auto found = findRequest(m_db, QStringLiteral("WHERE q.id = ?"), {id});
+        auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
         if (!found)
             return std::unexpected(found.error());
         if (!*found)
@@ -720,7 +733,7 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
         insert.addBindValue(at);
         if (!insert.exec())
             return fail(ErrorCode::Storage, insert.lastError().text());
-        if (auto decisions = loadDecisions(m_db, request); !decisions)
+        if (auto decisions = loadDecisions(*m_statements, request); !decisions)
             return decisions;
         const QString actor = QStringLiteral("member:") + memberId;
         auto audited = audit(actor, QStringLiteral("request.decision"), request,

@@ -7,11 +7,16 @@
 #include <QSqlDatabase>
 #include <QTimer>
 
+#include <memory>
+
 namespace countersign::audit {
 class AuditLog;
 }
 namespace countersign::policy {
 class PolicyStore;
+}
+namespace countersign::storage {
+class StatementCache;
 }
 
 namespace countersign::approvals {
@@ -81,6 +86,7 @@ private:
     RuntimeRegistry& m_runtimes;
     policy::PolicyStore& m_policies;
     RequestEvents& m_events;
+    std::unique_ptr<storage::StatementCache> m_statements;
     QTimer m_expiryTimer;
     bool m_expiryEnabled = false;
 };

@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "policy/capabilityglob.h"
+#include "storage/statementcache.h"
 #include "storage/transaction.h"
 
 #include <QDateTime>
@@ -19,6 +20,7 @@ namespace {
 // last_seen_at is written at most this often per runtime, so polling does not turn every
 // read into an fsynced write.
 constexpr qint64 LAST_SEEN_RESOLUTION_MS = 10'000;
+constexpr qint64 AUTH_CACHE_MS = 2'000;
 
 QStringList globsFromJson(const QString& text)
 {
@@ -34,8 +36,11 @@ QStringList globsFromJson(const QString& text)
 RuntimeRegistry::RuntimeRegistry(QSqlDatabase db, audit::AuditLog& audit)
     : m_db(std::move(db))
     , m_audit(audit)
+    , m_statements(std::make_unique<storage::StatementCache>(m_db))
 {
 }
+
+RuntimeRegistry::~RuntimeRegistry() = default;
 
 Result<void> RuntimeRegistry::validateName(const QString& name)
 {
@@ -103,6 +108,7 @@ Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
             return fail(ErrorCode::Storage, query.lastError().text());
         if (query.numRowsAffected() != 1)
             return fail(ErrorCode::NotFound, QStringLiteral("no active runtime named '%1'").arg(name));
+        m_recent.clear();
         auto audited = m_audit.append({actor, QStringLiteral("runtime.revoked"), QStringLiteral("runtime:") + name, {}});
         if (!audited)
             return std::unexpected(audited.error());
@@ -133,16 +139,26 @@ Result<RuntimeIdentity> RuntimeRegistry::authenticate(QByteArrayView token)
     // The lookup is by SHA-256 of the token: timing reveals nothing about the token itself,
     // and the stored hash is compared in constant time once found.
     const QByteArray presentedHash = crypto::sha256(token);
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT id, name, allowed, token_hash, last_seen_at FROM runtimes "
-                                 "WHERE token_hash = ? AND revoked_at IS NULL"));
-    query.addBindValue(presentedHash);
+    const qint64 checkedAt = QDateTime::currentMSecsSinceEpoch();
+    // Recently confirmed tokens skip the database for a moment; a revocation made elsewhere
+    // takes effect within AUTH_CACHE_MS.
+    if (auto cached = m_recent.constFind(presentedHash);
+        cached != m_recent.cend() && checkedAt - cached->checkedAt < AUTH_CACHE_MS)
+        return cached->identity;
+    QSqlQuery& query = m_statements->prepared(QStringLiteral("SELECT id, name, allowed, token_hash, last_seen_at "
+                                                             "FROM runtimes WHERE token_hash = ? AND revoked_at IS NULL"));
+    query.bindValue(0, presentedHash);
     if (!query.exec())
         return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next() || !crypto::constantTimeEqual(query.value(3).toByteArray(), presentedHash))
+    if (!query.next() || !crypto::constantTimeEqual(query.value(3).toByteArray(), presentedHash)) {
+        query.finish();
         return fail(ErrorCode::Unauthenticated, QStringLiteral("unknown or revoked token"));
+    }
     RuntimeIdentity identity{query.value(0).toLongLong(), query.value(1).toString(),
                              globsFromJson(query.value(2).toString())};
+    if (m_recent.size() > 1024)
+        m_recent.clear();
+    m_recent.insert(presentedHash, CachedIdentity{identity, checkedAt});
     const qint64 lastSeen = query.value(4).toLongLong();
     query.finish();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();

@@ -4,13 +4,19 @@
 #include "runtimeidentity.h"
 
 #include <QByteArrayView>
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+
 namespace countersign::audit {
 class AuditLog;
+}
+namespace countersign::storage {
+class StatementCache;
 }
 
 namespace countersign::approvals {
@@ -34,6 +40,7 @@ public:
     inline static const QString TOKEN_PREFIX = QStringLiteral("cs_rt_");
 
     RuntimeRegistry(QSqlDatabase db, audit::AuditLog& audit);
+    ~RuntimeRegistry();
 
     /// Registers \a name allowed to ask for capabilities matching \a globs. Returns the token.
     /// \a actsFor names the member the runtime works for (their agent, their CI); that member
@@ -50,6 +57,12 @@ public:
 private:
     QSqlDatabase m_db;
     audit::AuditLog& m_audit;
+    std::unique_ptr<storage::StatementCache> m_statements;
+    struct CachedIdentity {
+        RuntimeIdentity identity;
+        qint64 checkedAt = 0;
+    };
+    QHash<QByteArray, CachedIdentity> m_recent; // by token hash
 };
 
 } // namespace countersign::approvals

@@ -109,7 +109,9 @@ bool SqlCipherDriver::open(const QString& db, const QString& /*user*/, const QSt
     }
 
     const QByteArray path = QFile::encodeName(db);
-    const int rc = sqlite3_open_v2(path.constData(), &m_db, flags | SQLITE_OPEN_FULLMUTEX, nullptr);
+    // Each connection is used by one thread only (Qt Sql's rule): SQLite's per-connection mutex
+    // would only cost time.
+    const int rc = sqlite3_open_v2(path.constData(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         setLastError(makeError(m_db, tr("Error opening database"), QSqlError::ConnectionError, rc));
         setOpenError(true);
