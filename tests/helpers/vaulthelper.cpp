@@ -2,8 +2,12 @@
 //   countersign-vault-helper append DIR      appends audit entries forever, printing "ack <seq>"
 //                                            after each one has committed
 //   countersign-vault-helper rekey DIR       changes the passphrase to the one in
-//                                            COUNTERSIGN_NEW_PASSPHRASE_FILE (fast KDF), repeatedly
+//                                            COUNTERSIGN_NEW_PASSPHRASE_FILE (fast KDF)
+//   countersign-vault-helper approve DIR ID  approves a request as the owner (decision API)
 // The passphrase comes from COUNTERSIGN_PASSPHRASE_FILE.
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/services.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "crypto/securebuffer.h"
@@ -67,6 +71,18 @@ int main(int argc, char* argv[])
         }
         std::printf("done\n");
         std::fflush(stdout);
+        return 0;
+    }
+    if (command == u"approve" && args.size() == 4) {
+        approvals::RequestEvents events;
+        auto services = approvals::Services::open(**vault, events, QStringLiteral("helper"));
+        if (!services)
+            return 1;
+        auto approved = (*services)->requests().approve(QStringLiteral("owner"), args.at(3), QStringLiteral("helper"));
+        if (!approved) {
+            std::fprintf(stderr, "approve: %s\n", qPrintable(approved.error().message));
+            return 1;
+        }
         return 0;
     }
     return 2;
