@@ -101,6 +101,30 @@ Result<void> loadDecisions(storage::StatementCache& statements, Request& request
     return {};
 }
 
+/// Every request matching \a where (after SELECT_REQUEST), with its decisions when asked.
+Result<QList<Request>> selectRequests(const QSqlDatabase& db, storage::StatementCache& statements, const QString& where,
+                                      const QVariantList& values, bool withDecisions)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.prepare(SELECT_REQUEST + where);
+    for (const QVariant& value : values)
+        query.addBindValue(value);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    QList<Request> requests;
+    while (query.next())
+        requests.append(requestFromRow(query));
+    query.finish();
+    for (Request& request : requests) {
+        if (!withDecisions)
+            break;
+        if (auto decisions = loadDecisions(statements, request); !decisions)
+            return std::unexpected(decisions.error());
+    }
+    return requests;
+}
+
 Result<std::optional<Request>> findRequest(storage::StatementCache& statements, const QString& where,
                                            const QVariantList& values)
 {
@@ -435,19 +459,13 @@ Result<int> RequestService::expireDue()
     QList<Request> expired;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         const qint64 at = now();
-        QSqlQuery due(m_db);
-        due.setForwardOnly(true);
-        due.prepare(SELECT_REQUEST + QStringLiteral("WHERE (q.state = 'pending' AND q.expires_at <= ?) "
-                                                    "OR (q.state = 'approved' AND q.approval_expires_at <= ?)"));
-        due.addBindValue(at);
-        due.addBindValue(at);
-        if (!due.exec())
-            return fail(ErrorCode::Storage, due.lastError().text());
-        QList<Request> candidates;
-        while (due.next())
-            candidates.append(requestFromRow(due));
-        due.finish();
-        for (Request& request : candidates) {
+        auto candidates = selectRequests(m_db, *m_statements,
+                                         QStringLiteral("WHERE (q.state = 'pending' AND q.expires_at <= ?) "
+                                                        "OR (q.state = 'approved' AND q.approval_expires_at <= ?)"),
+                                         {at, at}, false);
+        if (!candidates)
+            return std::unexpected(candidates.error());
+        for (Request& request : *candidates) {
             if (auto changed = expireIfDue(request, at); !changed)
                 return changed;
             expired.append(request);
@@ -520,23 +538,14 @@ Result<QJsonArray> RequestService::listRequests(const RuntimeIdentity& runtime, 
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("state is one of pending, approved, denied, expired, cancelled, consumed"));
     (void)expireDue();
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(SELECT_REQUEST + QStringLiteral("WHERE q.runtime_id = ? AND (? = '' OR q.state = ?) "
-                                                  "ORDER BY q.created_at DESC LIMIT 1000"));
-    query.addBindValue(runtime.id);
-    query.addBindValue(state);
-    query.addBindValue(state);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    QList<Request> requests;
-    while (query.next())
-        requests.append(requestFromRow(query));
-    query.finish();
+    auto requests = selectRequests(m_db, *m_statements,
+                                   QStringLiteral("WHERE q.runtime_id = ? AND (? = '' OR q.state = ?) "
+                                                  "ORDER BY q.created_at DESC LIMIT 1000"),
+                                   {runtime.id, state, state}, true);
+    if (!requests)
+        return std::unexpected(requests.error());
     QJsonArray result;
-    for (Request& request : requests) {
-        if (auto decisions = loadDecisions(*m_statements, request); !decisions)
-            return std::unexpected(decisions.error());
+    for (const Request& request : std::as_const(*requests)) {
         result.append(request.toJson());
     }
     return result;
@@ -651,22 +660,8 @@ Result<Request> RequestService::request(const QString& id) const
 
 Result<QList<Request>> RequestService::requestsInState(RequestState state, int limit) const
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(SELECT_REQUEST + QStringLiteral("WHERE q.state = ? ORDER BY q.created_at DESC LIMIT ?"));
-    query.addBindValue(stateName(state));
-    query.addBindValue(limit);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    QList<Request> requests;
-    while (query.next())
-        requests.append(requestFromRow(query));
-    query.finish();
-    for (Request& request : requests) {
-        if (auto decisions = loadDecisions(*m_statements, request); !decisions)
-            return std::unexpected(decisions.error());
-    }
-    return requests;
+    return selectRequests(m_db, *m_statements, QStringLiteral("WHERE q.state = ? ORDER BY q.created_at DESC LIMIT ?"),
+                          {stateName(state), limit}, true);
 }
 
 Result<Request> RequestService::approve(const QString& memberId, const QString& id, const QString& reason)

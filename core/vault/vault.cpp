@@ -4,6 +4,7 @@
 #include "crypto/crypto.h"
 #include "storage/durablefile.h"
 #include "storage/migrations.h"
+#include "storage/transaction.h"
 #include "storage/sqlcipherdriver.h"
 #include "passphrasepolicy.h"
 #include "vaultheader.h"
@@ -251,28 +252,18 @@ Result<void> Vault::configureConnection()
 Result<void> Vault::seedSecrets(const QString& ownerName)
 {
     QSqlDatabase db = database();
-    if (!db.transaction())
-        return fail(ErrorCode::Storage, db.lastError().text());
-    QSqlQuery meta(db);
-    meta.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('owner_name', ?), ('created_at', ?)"));
-    meta.addBindValue(ownerName);
-    meta.addBindValue(QString::number(QDateTime::currentMSecsSinceEpoch()));
-    Result<void> seeded;
-    if (!meta.exec())
-        seeded = fail(ErrorCode::Storage, meta.lastError().text());
-    if (seeded) {
+    return storage::transact(db, [&]() -> Result<void> {
+        QSqlQuery meta(db);
+        meta.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('owner_name', ?), ('created_at', ?)"));
+        meta.addBindValue(ownerName);
+        meta.addBindValue(QString::number(QDateTime::currentMSecsSinceEpoch()));
+        if (!meta.exec())
+            return fail(ErrorCode::Storage, meta.lastError().text());
         QByteArray auditKey = crypto::randomBytes(AUDIT_KEY_SIZE);
-        seeded = writeSecret(db, SECRET_AUDIT_KEY, crypto::SecureBuffer::takeFrom(auditKey));
-    }
-    if (seeded)
-        seeded = writeSecret(db, SECRET_INSTANCE_SEED, crypto::SigningKey::generate().seed());
-    if (!seeded) {
-        db.rollback();
-        return seeded;
-    }
-    if (!db.commit())
-        return fail(ErrorCode::Storage, db.lastError().text());
-    return {};
+        if (auto stored = writeSecret(db, SECRET_AUDIT_KEY, crypto::SecureBuffer::takeFrom(auditKey)); !stored)
+            return stored;
+        return writeSecret(db, SECRET_INSTANCE_SEED, crypto::SigningKey::generate().seed());
+    });
 }
 
 Result<void> Vault::loadSecrets()
@@ -309,31 +300,22 @@ Result<void> Vault::ensureOwnerKey()
         return {};
     missing.finish();
     const crypto::SigningKey ownerKey = crypto::SigningKey::generate();
-    if (!db.transaction())
-        return fail(ErrorCode::Storage, db.lastError().text());
-    auto stored = writeSecret(db, SECRET_OWNER_SEED, ownerKey.seed());
-    if (stored) {
+    return storage::transact(db, [&]() -> Result<void> {
+        if (auto stored = writeSecret(db, SECRET_OWNER_SEED, ownerKey.seed()); !stored)
+            return stored;
         QSqlQuery update(db);
         update.prepare(QStringLiteral("UPDATE members SET public_key = ? WHERE id = 'owner'"));
         update.addBindValue(ownerKey.publicKey());
         if (!update.exec())
-            stored = fail(ErrorCode::Storage, update.lastError().text());
-    }
-    if (stored) {
+            return fail(ErrorCode::Storage, update.lastError().text());
         auto audited = m_audit->append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("member.key_created"),
                                         QStringLiteral("member:owner"),
                                         QJsonObject{{QStringLiteral("public_key"),
                                                      QString::fromLatin1(ownerKey.publicKey().toBase64())}}});
         if (!audited)
-            stored = std::unexpected(audited.error());
-    }
-    if (!stored) {
-        db.rollback();
-        return stored;
-    }
-    if (!db.commit())
-        return fail(ErrorCode::Storage, db.lastError().text());
-    return {};
+            return std::unexpected(audited.error());
+        return {};
+    });
 }
 
 Result<void> Vault::auditPendingFailures()
