@@ -426,6 +426,18 @@ private Q_SLOTS:
         QVERIFY2(timer.elapsed() < 10000, "answered on the decision, not at the 30 s timeout");
     }
 
+    void statusFollowsDecisions()
+    {
+        const QByteArray id = createRequest().toLatin1();
+        QCOMPARE(send(get("/v1/requests/" + id, m_token)).json().value(QStringLiteral("state")).toString(),
+                 QStringLiteral("pending"));
+        QVERIFY(m_services->requests().deny(QStringLiteral("alice"), QString::fromLatin1(id), QStringLiteral("no")));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            send(get("/v1/requests/" + id, m_token)).json().value(QStringLiteral("state")).toString(),
+            QStringLiteral("denied"), 2000);
+        QCOMPARE(send(get("/v1/requests/" + id, m_otherToken)).status, 404); // never from another runtime's cache
+    }
+
     void longPollTimesOutWithCurrentState()
     {
         const QByteArray id = createRequest().toLatin1();

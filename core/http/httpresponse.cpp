@@ -23,7 +23,7 @@ HttpResponse HttpResponse::error(const Error& error)
 
 QByteArray HttpResponse::serialize(bool keepAlive) const
 {
-    const QByteArray payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    const QByteArray payload = rawBody.isNull() ? QJsonDocument(body).toJson(QJsonDocument::Compact) : rawBody;
     QByteArray out;
     out.reserve(payload.size() + 320);
     out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";

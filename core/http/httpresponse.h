@@ -13,6 +13,7 @@ namespace countersign::http {
 struct HttpResponse final {
     int status = 200;
     QJsonObject body;
+    QByteArray rawBody; // already-serialized JSON; used instead of body when set
     QList<QPair<QByteArray, QByteArray>> extraHeaders;
     bool close = false;
 

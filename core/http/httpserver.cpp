@@ -26,6 +26,7 @@ namespace countersign::http {
 namespace {
 
 const QString LOCAL_CLIENT = QStringLiteral("unix");
+constexpr qint64 STATUS_CACHE_MS = 250;
 
 HttpResponse withRetryAfter(HttpResponse response, int seconds)
 {
@@ -278,11 +279,30 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         const int wait = hasWait ? waitText.toInt(&ok) : 0;
         if (!ok || wait < 0)
             return HttpResponse::error(Error{ErrorCode::InvalidArgument, QStringLiteral("wait is a number of seconds")});
+        // Status polls are the hot path: an answer serialized a moment ago is served again for
+        // STATUS_CACHE_MS, unless a change in this process invalidated it first. Changes made by
+        // other processes show within that time, as they do for long-polls within a second.
+        const QString cacheKey = QString::number(runtime.id) + u'/' + id;
+        const qint64 now = m_clock.elapsed();
+        if (auto cached = m_statusCache.constFind(cacheKey); cached != m_statusCache.cend() && cached->validUntil > now) {
+            if (wait == 0 || !cached->json.contains("\"state\":\"pending\"")) {
+                HttpResponse response;
+                response.rawBody = cached->json;
+                return response;
+            }
+        }
         auto result = m_api.getRequest(runtime, id);
         if (!result)
             return HttpResponse::error(result.error());
-        if (wait == 0 || result->value(QStringLiteral("state")).toString() != u"pending")
-            return HttpResponse::json(200, *result);
+        if (m_statusCache.size() > 4096)
+            m_statusCache.clear();
+        const QByteArray json = QJsonDocument(*result).toJson(QJsonDocument::Compact);
+        m_statusCache.insert(cacheKey, CachedBody{json, now + STATUS_CACHE_MS});
+        if (wait == 0 || result->value(QStringLiteral("state")).toString() != u"pending") {
+            HttpResponse response;
+            response.rawBody = json;
+            return response;
+        }
         const int seconds = std::min(wait, m_settings.maxWaitSeconds);
         m_waiters.append(Waiter{&connection, runtime, id, m_clock.elapsed() + qint64{seconds} * 1000});
         if (!m_waitTimer->isActive())
@@ -323,6 +343,7 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
 
 void HttpServer::onRequestChanged(const QString& id)
 {
+    m_statusCache.removeIf([&](const auto& entry) { return entry.key().endsWith(u'/' + id); });
     // Answer every long-poll on this request the moment its state changes.
     QList<Waiter> ready;
     m_waiters.removeIf([&](const Waiter& waiter) {

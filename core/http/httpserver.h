@@ -55,6 +55,10 @@ private:
         QList<qint64> recent; // monotonic ms of failures within the window
         qint64 lockedUntil = 0;
     };
+    struct CachedBody {
+        QByteArray json;
+        qint64 validUntil = 0;
+    };
     struct Bucket {
         double tokens = 0;
         qint64 refilledAt = 0;
@@ -85,6 +89,7 @@ private:
     QHash<QString, ClientFailures> m_failures;
     QHash<qint64, Bucket> m_buckets;
     QList<Waiter> m_waiters;
+    QHash<QString, CachedBody> m_statusCache; // "runtime id/request id" -> serialized GET answer
 };
 
 } // namespace countersign::http
