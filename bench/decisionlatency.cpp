@@ -41,11 +41,9 @@ QByteArray exchange(QTcpSocket& socket, const QByteArray& raw)
 {
     socket.write(raw);
     QByteArray response;
-    while (!response.contains("\r\n\r\n") || response.size() < response.indexOf("\r\n\r\n") + 4 +
-                                                                   response.mid(response.indexOf("Content-Length: ") + 16)
-                                                                       .split('\r')
-                                                                       .first()
-                                                                       .toInt()) {
+    while (!response.contains("\r\n\r\n") ||
+           response.size() < response.indexOf("\r\n\r\n") + 4 +
+                                 response.mid(response.indexOf("Content-Length: ") + 16).split('\r').first().toInt()) {
         if (!socket.waitForReadyRead(30000))
             break;
         response += socket.readAll();
@@ -90,10 +88,10 @@ int main(int argc, char* argv[])
         socket.connectToHost(QHostAddress::LocalHost, endpoint.port());
         socket.waitForConnected(5000);
         const QByteArray body = R"({"capability":"bench.decide","summary":"latency"})";
-        const QByteArray created = exchange(socket, "POST /v1/requests HTTP/1.1\r\nHost: " + host +
-                                                        "\r\nAuthorization: Bearer " + token +
-                                                        "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                                        QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        const QByteArray created = exchange(
+            socket, "POST /v1/requests HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + token +
+                        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+                        "\r\n\r\n" + body);
         const QString id = QJsonDocument::fromJson(created.mid(created.indexOf("\r\n\r\n") + 4))
                                .object()
                                .value(QStringLiteral("id"))
@@ -123,7 +121,8 @@ int main(int argc, char* argv[])
     }
     std::sort(latenciesMs.begin(), latenciesMs.end());
     auto percentile = [&](double p) {
-        return latenciesMs.at(std::min<qsizetype>(latenciesMs.size() - 1, static_cast<qsizetype>(p * latenciesMs.size())));
+        return latenciesMs.at(
+            std::min<qsizetype>(latenciesMs.size() - 1, static_cast<qsizetype>(p * latenciesMs.size())));
     };
     std::printf("Decision latency over %d decisions (decision call returned -> long-poll answer received)\n", rounds);
     std::printf("  p50 %.3f ms   p90 %.3f ms   p99 %.3f ms   max %.3f ms   (target p99 < 5 ms)\n", percentile(0.5),

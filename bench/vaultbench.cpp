@@ -128,7 +128,8 @@ int main(int argc, char* argv[])
     QSqlDatabase::removeDatabase(QStringLiteral("enc"));
     QSqlDatabase::removeDatabase(QStringLiteral("plain"));
     std::printf("Storage (rows/s)\n");
-    line(qPrintable(QStringLiteral("%1 inserts, one transaction").arg(w.bulkRows)), encrypted.bulk, plain.bulk, "rows/s");
+    line(qPrintable(QStringLiteral("%1 inserts, one transaction").arg(w.bulkRows)), encrypted.bulk, plain.bulk,
+         "rows/s");
     line(qPrintable(QStringLiteral("%1 durable 1-row transactions").arg(w.durableRows)), encrypted.durable,
          plain.durable, "rows/s");
     line(qPrintable(QStringLiteral("%1-row scan").arg(w.bulkRows)), encrypted.scan, plain.scan, "rows/s");

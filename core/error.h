@@ -21,19 +21,19 @@ enum class ErrorCode {
     Io,
     Integrity,
     // Runtime API and endpoint
-    Unauthenticated,      // no or unknown credentials
-    PermissionDenied,     // authenticated but not allowed (e.g. a capability outside the runtime's globs)
-    NotApproved,          // consume of a request that is not approved
-    Conflict,             // idempotency key reused with another body; a state that forbids the change
+    Unauthenticated,  // no or unknown credentials
+    PermissionDenied, // authenticated but not allowed (e.g. a capability outside the runtime's globs)
+    NotApproved,      // consume of a request that is not approved
+    Conflict,         // idempotency key reused with another body; a state that forbids the change
     AlreadyConsumed,
     Expired,
-    DigestMismatch,       // consume with a payload digest other than the approved one
+    DigestMismatch, // consume with a payload digest other than the approved one
     RateLimited,
-    LockedOut,            // too many failed authentications from this client
+    LockedOut, // too many failed authentications from this client
     PayloadTooLarge,
     HeadersTooLarge,
     UnsupportedMediaType,
-    MisdirectedRequest,   // Host header does not name this server (DNS rebinding)
+    MisdirectedRequest, // Host header does not name this server (DNS rebinding)
     OriginForbidden,
     MethodNotAllowed,
     RequestTimeout,
@@ -50,8 +50,7 @@ struct Error final {
 
 [[nodiscard]] QString errorCodeName(ErrorCode code);
 
-template <typename T>
-using Result = std::expected<T, Error>;
+template <typename T> using Result = std::expected<T, Error>;
 
 /// Shorthand for returning a failure: `return fail(ErrorCode::Io, u"..."_s);`
 [[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, const QString& message)

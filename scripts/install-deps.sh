@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     # build
-    g++ cmake ninja-build pkg-config ccache make
+    g++ cmake ninja-build pkg-config ccache make clang-format git
     # libraries
     qt6-base-dev qt6-base-dev-tools libqt6sql6 libgl-dev
     libsqlcipher-dev libsodium-dev libssl-dev libhttp-parser-dev

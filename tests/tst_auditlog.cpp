@@ -37,8 +37,8 @@ audit::AuditEntry readEntry(QSqlDatabase db, qint64 seq)
     query.addBindValue(seq);
     if (!query.exec() || !query.next())
         return {};
-    return {query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toString(),
-            query.value(3).toString(),   query.value(4).toString(),   query.value(5).toString().toUtf8(),
+    return {query.value(0).toLongLong(),  query.value(1).toLongLong(),  query.value(2).toString(),
+            query.value(3).toString(),    query.value(4).toString(),    query.value(5).toString().toUtf8(),
             query.value(6).toByteArray(), query.value(7).toByteArray(), query.value(8).toByteArray()};
 }
 
@@ -91,9 +91,9 @@ private Q_SLOTS:
     {
         auto vault = freshVault(ENTRIES);
         QVERIFY(vault);
-        auto seq = vault->audit().append({QStringLiteral("member:owner"), QStringLiteral("test.one"),
-                                          QStringLiteral("req-1"), QJsonObject{{QStringLiteral("b"), 2},
-                                                                               {QStringLiteral("a"), 1}}});
+        auto seq =
+            vault->audit().append({QStringLiteral("member:owner"), QStringLiteral("test.one"), QStringLiteral("req-1"),
+                                   QJsonObject{{QStringLiteral("b"), 2}, {QStringLiteral("a"), 1}}});
         QVERIFY(seq);
         QCOMPARE(*seq, qint64{ENTRIES + 1});
         auto entries = vault->audit().entries(*seq, 10);
@@ -120,10 +120,20 @@ private Q_SLOTS:
     void canonicalEncodingIsAsDocumented()
     {
         // Built here byte by byte from docs/audit-format.md, independently of AuditEntry.
-        audit::AuditEntry entry{7, 1700000000123, QStringLiteral("system"), QStringLiteral("vault.unlocked"),
-                                QStringLiteral("vault"), QByteArray("{}"), QByteArray(32, '\x11'), {}, {}};
+        audit::AuditEntry entry{7,
+                                1700000000123,
+                                QStringLiteral("system"),
+                                QStringLiteral("vault.unlocked"),
+                                QStringLiteral("vault"),
+                                QByteArray("{}"),
+                                QByteArray(32, '\x11'),
+                                {},
+                                {}};
         QByteArray expected("CSA1");
-        auto u64 = [&](quint64 v) { for (int i = 7; i >= 0; --i) expected.append(static_cast<char>((v >> (8 * i)) & 0xff)); };
+        auto u64 = [&](quint64 v) {
+            for (int i = 7; i >= 0; --i)
+                expected.append(static_cast<char>((v >> (8 * i)) & 0xff));
+        };
         auto field = [&](const QByteArray& f) {
             const auto n = static_cast<quint32>(f.size());
             for (int i = 3; i >= 0; --i)
@@ -177,8 +187,9 @@ private Q_SLOTS:
         auto second = test::openVault(dir);
         QVERIFY(first && second);
         for (int i = 0; i < 20; ++i) {
-            QVERIFY((i % 2 ? first : second)->audit().append({QStringLiteral("system"), QStringLiteral("test.i"),
-                                                              QString::number(i), {}}));
+            QVERIFY((i % 2 ? first : second)
+                        ->audit()
+                        .append({QStringLiteral("system"), QStringLiteral("test.i"), QString::number(i), {}}));
         }
         const VerifyResult result = first->audit().verify();
         QVERIFY2(result.ok(), qPrintable(result.message));
@@ -192,12 +203,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("messageFragment");
         QTest::newRow("edit details") << QStringLiteral("edit") << TARGET << int(VerifyResult::Problem::Hash)
                                       << QStringLiteral("altered");
-        QTest::newRow("edit and rehash without the key") << QStringLiteral("rehash") << TARGET
-                                                         << int(VerifyResult::Problem::Mac) << QStringLiteral("MAC");
+        QTest::newRow("edit and rehash without the key")
+            << QStringLiteral("rehash") << TARGET << int(VerifyResult::Problem::Mac) << QStringLiteral("MAC");
         QTest::newRow("change a MAC") << QStringLiteral("mac") << TARGET << int(VerifyResult::Problem::Mac)
                                       << QStringLiteral("MAC");
-        QTest::newRow("relink with the key") << QStringLiteral("relink") << TARGET << int(VerifyResult::Problem::Link)
-                                             << QStringLiteral("link");
+        QTest::newRow("relink with the key")
+            << QStringLiteral("relink") << TARGET << int(VerifyResult::Problem::Link) << QStringLiteral("link");
         QTest::newRow("delete a row") << QStringLiteral("delete") << TARGET << int(VerifyResult::Problem::Gap)
                                       << QStringLiteral("missing");
         QTest::newRow("swap two rows") << QStringLiteral("swap") << TARGET << int(VerifyResult::Problem::Order)
@@ -220,7 +231,8 @@ private Q_SLOTS:
         const crypto::HmacSha256 hmac(auditKey(db));
 
         if (kind == u"edit") {
-            QVERIFY(exec(db, QStringLiteral("UPDATE audit_log SET details = '{\"n\":999}' WHERE seq = %1").arg(TARGET)));
+            QVERIFY(
+                exec(db, QStringLiteral("UPDATE audit_log SET details = '{\"n\":999}' WHERE seq = %1").arg(TARGET)));
         } else if (kind == u"rehash") {
             audit::AuditEntry entry = readEntry(db, TARGET);
             entry.details = QByteArray(R"({"n":999})");

@@ -14,16 +14,15 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("input");
         QTest::addColumn<QByteArray>("expected");
-        QTest::newRow("keys sorted, no spaces") << QByteArray(R"({ "b": 1, "a": [true, false, null] })")
-                                               << QByteArray(R"({"a":[true,false,null],"b":1})");
-        QTest::newRow("nested objects sorted")
-            << QByteArray(R"({"z":{"y":2,"x":1},"m":[{"d":4,"c":3}]})")
-            << QByteArray(R"({"m":[{"c":3,"d":4}],"z":{"x":1,"y":2}})");
+        QTest::newRow("keys sorted, no spaces")
+            << QByteArray(R"({ "b": 1, "a": [true, false, null] })") << QByteArray(R"({"a":[true,false,null],"b":1})");
+        QTest::newRow("nested objects sorted") << QByteArray(R"({"z":{"y":2,"x":1},"m":[{"d":4,"c":3}]})")
+                                               << QByteArray(R"({"m":[{"c":3,"d":4}],"z":{"x":1,"y":2}})");
         QTest::newRow("utf16 key order") << QByteArray(R"({"é":1,"z":2,"A":3})")
                                          << QByteArray("{\"A\":3,\"z\":2,\"\xc3\xa9\":1}");
         QTest::newRow("integral doubles") << QByteArray(R"([1.0, -0, 0.0, 100, -7])") << QByteArray("[1,0,0,100,-7]");
-        QTest::newRow("fractions shortest") << QByteArray(R"([0.1, 1.5, -2.25, 1e-7])")
-                                            << QByteArray("[0.1,1.5,-2.25,1e-07]");
+        QTest::newRow("fractions shortest")
+            << QByteArray(R"([0.1, 1.5, -2.25, 1e-7])") << QByteArray("[0.1,1.5,-2.25,1e-07]");
         // Plain literals: moc cannot read raw strings holding \".
         QTest::newRow("escapes") << QByteArray("[\"q\\\"b\\\\s/\\n\\t\\r\\b\\f\\u0001\"]")
                                  << QByteArray("[\"q\\\"b\\\\s/\\n\\t\\r\\b\\f\\u0001\"]");

@@ -72,7 +72,8 @@ private Q_SLOTS:
         QCOMPARE(cli({QStringLiteral("frobnicate")}, {}).exitCode, 2);
         QCOMPARE(cli({QStringLiteral("vault"), QStringLiteral("explode")}, {}).exitCode, 2);
         const Run noOwner = cli({QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("x")),
-                                 QStringLiteral("vault"), QStringLiteral("init")}, m_passFile);
+                                 QStringLiteral("vault"), QStringLiteral("init")},
+                                m_passFile);
         QCOMPARE(noOwner.exitCode, 2);
         QVERIFY(noOwner.err.contains("--owner"));
     }
@@ -83,29 +84,35 @@ private Q_SLOTS:
         const QStringList base{QStringLiteral("--data-dir"), dataDir};
 
         const Run noSource = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("init"),
-                                                    QStringLiteral("--owner"), QStringLiteral("Ada")}, {});
+                                                    QStringLiteral("--owner"), QStringLiteral("Ada")},
+                                 {});
         QCOMPARE(noSource.exitCode, 2);
         QVERIFY2(noSource.err.contains("COUNTERSIGN_PASSPHRASE_FILE"), noSource.err.constData());
 
         const QString weakFile = m_dir.filePath(QStringLiteral("weak"));
         test::writeTextFile(weakFile, QStringLiteral("letmein"));
         const Run weak = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("init"),
-                                                QStringLiteral("--owner"), QStringLiteral("Ada")}, weakFile);
+                                                QStringLiteral("--owner"), QStringLiteral("Ada")},
+                             weakFile);
         QCOMPARE(weak.exitCode, 2);
         QVERIFY(weak.err.contains("passphrase refused"));
         QVERIFY(!vault::Vault::exists(dataDir));
 
-        const Run init = cli(base + QStringList{QStringLiteral("--json"), QStringLiteral("vault"), QStringLiteral("init"),
-                                                QStringLiteral("--owner"), QStringLiteral("Ada")}, m_passFile);
+        const Run init =
+            cli(base + QStringList{QStringLiteral("--json"), QStringLiteral("vault"), QStringLiteral("init"),
+                                   QStringLiteral("--owner"), QStringLiteral("Ada")},
+                m_passFile);
         QCOMPARE(init.exitCode, 0);
         const QJsonObject created = QJsonDocument::fromJson(init.out).object();
         QCOMPARE(created.value(QStringLiteral("owner")).toString(), QStringLiteral("Ada"));
-        QCOMPARE(QByteArray::fromBase64(created.value(QStringLiteral("instance_public_key")).toString().toLatin1()).size(),
-                 32);
+        QCOMPARE(
+            QByteArray::fromBase64(created.value(QStringLiteral("instance_public_key")).toString().toLatin1()).size(),
+            32);
         QVERIFY(vault::Vault::exists(dataDir));
 
         const Run again = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("init"),
-                                                 QStringLiteral("--owner"), QStringLiteral("Eve")}, m_passFile);
+                                                 QStringLiteral("--owner"), QStringLiteral("Eve")},
+                              m_passFile);
         QCOMPARE(again.exitCode, 4);
 
         const Run check = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("check")}, m_passFile);
@@ -116,12 +123,13 @@ private Q_SLOTS:
         QCOMPARE(wrong.exitCode, 3);
         QVERIFY(wrong.err.contains("wrong passphrase"));
 
-        const Run passwd = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("passwd")}, m_passFile,
-                               m_newPassFile);
+        const Run passwd =
+            cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("passwd")}, m_passFile, m_newPassFile);
         QCOMPARE(passwd.exitCode, 0);
         QCOMPARE(cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("check")}, m_passFile).exitCode, 3);
-        const Run checkNew = cli(base + QStringList{QStringLiteral("--json"), QStringLiteral("vault"),
-                                                    QStringLiteral("check")}, m_newPassFile);
+        const Run checkNew =
+            cli(base + QStringList{QStringLiteral("--json"), QStringLiteral("vault"), QStringLiteral("check")},
+                m_newPassFile);
         QCOMPARE(checkNew.exitCode, 0);
         const QJsonObject report = QJsonDocument::fromJson(checkNew.out).object();
         QVERIFY(report.value(QStringLiteral("ok")).toBool());
@@ -149,57 +157,83 @@ private Q_SLOTS:
 
         const Run added = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("ci"),
                                                  QStringLiteral("--allow"), QStringLiteral("deploy.*"),
-                                                 QStringLiteral("--allow"), QStringLiteral("shell.exec")}, m_passFile);
+                                                 QStringLiteral("--allow"), QStringLiteral("shell.exec")},
+                              m_passFile);
         QCOMPARE(added.exitCode, 0);
         const QJsonObject runtime = QJsonDocument::fromJson(added.out).object();
         const QString token = runtime.value(QStringLiteral("token")).toString();
         QVERIFY(token.startsWith(QStringLiteral("cs_rt_")));
         QCOMPARE(runtime.value(QStringLiteral("allowed")).toArray().size(), 2);
 
-        const Run duplicate = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("ci"),
-                                                     QStringLiteral("--allow"), QStringLiteral("*")}, m_passFile);
+        const Run duplicate =
+            cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("ci"),
+                                   QStringLiteral("--allow"), QStringLiteral("*")},
+                m_passFile);
         QCOMPARE(duplicate.exitCode, 4);
-        const Run badGlob = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("x"),
-                                                   QStringLiteral("--allow"), QStringLiteral("Deploy[")}, m_passFile);
+        const Run badGlob =
+            cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("x"),
+                                   QStringLiteral("--allow"), QStringLiteral("Deploy[")},
+                m_passFile);
         QCOMPARE(badGlob.exitCode, 2);
-        const Run noGlob = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("y")},
-                               m_passFile);
+        const Run noGlob =
+            cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("add"), QStringLiteral("y")}, m_passFile);
         QCOMPARE(noGlob.exitCode, 2);
 
         const Run listed = cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("list")}, m_passFile);
         QCOMPARE(listed.exitCode, 0);
         QVERIFY(!listed.out.contains(token.toLatin1())); // shown once, never again
-        const QJsonArray runtimes = QJsonDocument::fromJson(listed.out).object().value(QStringLiteral("runtimes")).toArray();
+        const QJsonArray runtimes =
+            QJsonDocument::fromJson(listed.out).object().value(QStringLiteral("runtimes")).toArray();
         QCOMPARE(runtimes.size(), 1);
         QCOMPARE(runtimes.at(0).toObject().value(QStringLiteral("revoked")).toBool(), false);
 
         QCOMPARE(cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("revoke"), QStringLiteral("ci")},
-                     m_passFile).exitCode, 0);
+                     m_passFile)
+                     .exitCode,
+                 0);
         QCOMPARE(cli(base + QStringList{QStringLiteral("runtime"), QStringLiteral("revoke"), QStringLiteral("ci")},
-                     m_passFile).exitCode, 1);
+                     m_passFile)
+                     .exitCode,
+                 1);
 
         QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("deploy.*"),
                                         QStringLiteral("--require"), QStringLiteral("2"), QStringLiteral("--min-risk"),
                                         QStringLiteral("high"), QStringLiteral("--timeout"), QStringLiteral("120")},
-                     m_passFile).exitCode, 0);
+                     m_passFile)
+                     .exitCode,
+                 0);
         QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("docs.*"),
-                                        QStringLiteral("--allow")}, m_passFile).exitCode, 0);
+                                        QStringLiteral("--allow")},
+                     m_passFile)
+                     .exitCode,
+                 0);
         QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("x.*"),
-                                        QStringLiteral("--allow"), QStringLiteral("--deny")}, m_passFile).exitCode, 2);
+                                        QStringLiteral("--allow"), QStringLiteral("--deny")},
+                     m_passFile)
+                     .exitCode,
+                 2);
         QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("x.*"),
-                                        QStringLiteral("--require"), QStringLiteral("11")}, m_passFile).exitCode, 2);
+                                        QStringLiteral("--require"), QStringLiteral("11")},
+                     m_passFile)
+                     .exitCode,
+                 2);
         const Run policies = cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("list")}, m_passFile);
         QCOMPARE(policies.exitCode, 0);
-        const QJsonArray rules = QJsonDocument::fromJson(policies.out).object().value(QStringLiteral("rules")).toArray();
+        const QJsonArray rules =
+            QJsonDocument::fromJson(policies.out).object().value(QStringLiteral("rules")).toArray();
         QCOMPARE(rules.size(), 2);
         QCOMPARE(rules.at(0).toObject().value(QStringLiteral("approvals")).toInt(), 2);
         QCOMPARE(rules.at(0).toObject().value(QStringLiteral("min_risk")).toString(), QStringLiteral("high"));
         QCOMPARE(rules.at(0).toObject().value(QStringLiteral("timeout_seconds")).toInt(), 120);
         QCOMPARE(rules.at(1).toObject().value(QStringLiteral("outcome")).toString(), QStringLiteral("allow"));
-        QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("remove"), QStringLiteral("1")},
-                     m_passFile).exitCode, 0);
-        QCOMPARE(cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("remove"), QStringLiteral("5")},
-                     m_passFile).exitCode, 1);
+        QCOMPARE(
+            cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("remove"), QStringLiteral("1")}, m_passFile)
+                .exitCode,
+            0);
+        QCOMPARE(
+            cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("remove"), QStringLiteral("5")}, m_passFile)
+                .exitCode,
+            1);
         const Run after = cli(base + QStringList{QStringLiteral("policy"), QStringLiteral("list")}, m_passFile);
         QCOMPARE(QJsonDocument::fromJson(after.out).object().value(QStringLiteral("rules")).toArray().size(), 1);
 
@@ -230,13 +264,15 @@ private Q_SLOTS:
             auto vault = test::createVault(dataDir);
             QVERIFY(vault);
             for (int i = 0; i < 5; ++i)
-                QVERIFY(vault->audit().append({QStringLiteral("system"), QStringLiteral("test.x"), QString::number(i), {}}));
+                QVERIFY(vault->audit().append(
+                    {QStringLiteral("system"), QStringLiteral("test.x"), QString::number(i), {}}));
             QSqlQuery query(vault->database());
             QVERIFY(query.exec(QStringLiteral("DROP TRIGGER audit_log_no_update")));
             QVERIFY(query.exec(QStringLiteral("UPDATE audit_log SET subject = 'forged' WHERE seq = 4")));
         }
         const Run check = cli({QStringLiteral("--data-dir"), dataDir, QStringLiteral("--json"), QStringLiteral("vault"),
-                               QStringLiteral("check")}, m_passFile);
+                               QStringLiteral("check")},
+                              m_passFile);
         QCOMPARE(check.exitCode, 1);
         const QJsonObject report = QJsonDocument::fromJson(check.out).object();
         QCOMPARE(report.value(QStringLiteral("ok")).toBool(), false);

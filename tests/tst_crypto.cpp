@@ -148,8 +148,7 @@ private Q_SLOTS:
     void ed25519KnownVector()
     {
         // RFC 8032 section 7.1, TEST 2 (one-byte message 0x72).
-        const QByteArray seed =
-            QByteArray::fromHex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
+        const QByteArray seed = QByteArray::fromHex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
         auto key = SigningKey::fromSeed(SecureBuffer::copyOf(seed));
         QVERIFY(key);
         QCOMPARE(key->publicKey().toHex(),

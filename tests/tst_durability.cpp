@@ -152,7 +152,8 @@ private Q_SLOTS:
             const audit::VerifyResult verified = vault->audit().verify();
             QVERIFY2(verified.ok(), qPrintable(verified.message));
             QSqlQuery kept(vault->database());
-            QVERIFY(kept.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'test.keep'")) && kept.next());
+            QVERIFY(kept.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'test.keep'")) &&
+                    kept.next());
             QCOMPARE(kept.value(0).toInt(), 1);
             // Exactly one database file remains after the next unlock tidied up.
             QCOMPARE(QDir(vaultDir).entryList({QStringLiteral("vault-*.db")}, QDir::Files).size(), 1);

@@ -110,8 +110,10 @@ private:
         if (!socket.waitForConnected(5000))
             return {};
         socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port) +
-                     "\r\nAuthorization: Bearer " + m_token + "\r\nConnection: close\r\nContent-Type: application/json"
-                     "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                     "\r\nAuthorization: Bearer " + m_token +
+                     "\r\nConnection: close\r\nContent-Type: application/json"
+                     "\r\nContent-Length: " +
+                     QByteArray::number(body.size()) + "\r\n\r\n" + body);
         QByteArray response;
         while (socket.waitForReadyRead(10000))
             response += socket.readAll();
@@ -130,8 +132,8 @@ private Q_SLOTS:
         auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("approver"));
         QVERIFY(services);
         m_services = std::move(*services);
-        auto token = m_services->runtimes().registerRuntime(QStringLiteral("agent"),
-                                                            {QStringLiteral("shell.exec"), QStringLiteral("deploy.*")}, {});
+        auto token = m_services->runtimes().registerRuntime(
+            QStringLiteral("agent"), {QStringLiteral("shell.exec"), QStringLiteral("deploy.*")}, {});
         QVERIFY(token);
         m_token = token->toLatin1();
         test::writeTextFile(m_tokenFile, *token);
@@ -199,7 +201,8 @@ private Q_SLOTS:
                             QStringLiteral("--wait"), QStringLiteral("1")});
         QVERIFY(request.waitForFinished(60000));
         QCOMPARE(request.exitCode(), 11); // still pending after the wait: timed out
-        const QString id = QJsonDocument::fromJson(request.readAllStandardOutput()).object().value(QStringLiteral("id")).toString();
+        const QString id =
+            QJsonDocument::fromJson(request.readAllStandardOutput()).object().value(QStringLiteral("id")).toString();
         QVERIFY(!id.isEmpty());
         QProcess cancel;
         cancel.setProcessEnvironment(clientEnvironment());
@@ -221,10 +224,11 @@ private Q_SLOTS:
         const QString id = request.value(QStringLiteral("id")).toString();
         QVERIFY2(!id.isEmpty(), created.constData());
         QVERIFY(m_services->requests().approve(QStringLiteral("owner"), id, {}));
-        const QByteArray body = "{\"payload_sha256\":\"" +
-                                request.value(QStringLiteral("payload_sha256")).toString().toLatin1() + "\"}";
-        const QByteArray raw = "POST /v1/requests/" + id.toLatin1() + "/consume HTTP/1.1\r\nHost: 127.0.0.1:" +
-                               QByteArray::number(m_port) + "\r\nAuthorization: Bearer " + m_token +
+        const QByteArray body =
+            "{\"payload_sha256\":\"" + request.value(QStringLiteral("payload_sha256")).toString().toLatin1() + "\"}";
+        const QByteArray raw = "POST /v1/requests/" + id.toLatin1() +
+                               "/consume HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port) +
+                               "\r\nAuthorization: Bearer " + m_token +
                                "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
                                QByteArray::number(body.size()) + "\r\n\r\n" + body;
         constexpr int CLIENTS = 100;

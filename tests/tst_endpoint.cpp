@@ -146,7 +146,8 @@ private Q_SLOTS:
         QVERIFY(QSqlQuery(m_services->database())
                     .exec(QStringLiteral("INSERT INTO members (id, display_name, role, created_at) "
                                          "VALUES ('alice', 'Alice', 'approver', 0)")));
-        m_token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, {})->toLatin1();
+        m_token =
+            m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, {})->toLatin1();
         m_otherToken =
             m_services->runtimes().registerRuntime(QStringLiteral("other"), {QStringLiteral("*")}, {})->toLatin1();
         QVERIFY(m_services->runtimes().registerRuntime(QStringLiteral("slow"), {QStringLiteral("*")}, {}));
@@ -207,8 +208,8 @@ private Q_SLOTS:
         QFETCH(int, status);
         hostLine.replace("PORT", QByteArray::number(m_port));
         // Before authentication: a missing token does not turn 421 into 401.
-        const Response response = send("GET /v1/requests HTTP/1.1\r\n" + hostLine + "Authorization: Bearer " + m_token +
-                                       "\r\n\r\n");
+        const Response response =
+            send("GET /v1/requests HTTP/1.1\r\n" + hostLine + "Authorization: Bearer " + m_token + "\r\n\r\n");
         QCOMPARE(response.status, status);
         if (status == 421) {
             QCOMPARE(response.errorCode(), QStringLiteral("misdirected_request"));
@@ -239,8 +240,8 @@ private Q_SLOTS:
         QCOMPARE(send(get("/v1/requests", {})).status, 401);
         QCOMPARE(send(get("/v1/requests", "cs_rt_wrong")).status, 401);
         QCOMPARE(send(get("/v1/requests?token=" + m_token + "&access_token=" + m_token, {})).status, 401);
-        QCOMPARE(send("GET /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Basic " + m_token.toBase64() +
-                      "\r\n\r\n")
+        QCOMPARE(send("GET /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Basic " +
+                      m_token.toBase64() + "\r\n\r\n")
                      .status,
                  401);
         QCOMPARE(send(get("/v1/requests", m_token)).status, 200);
@@ -257,17 +258,20 @@ private Q_SLOTS:
         QVERIFY(response.header("retry-after").toInt() > 0);
         QCOMPARE(send(get("/v1/requests", m_token)).status, 200); // shares the address, still served
         QSqlQuery audit(m_services->database());
-        QVERIFY(audit.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'auth.lockout'")) && audit.next());
+        QVERIFY(audit.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'auth.lockout'")) &&
+                audit.next());
         QCOMPARE(audit.value(0).toInt(), 1);
-        QVERIFY(audit.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'auth.failed'")) && audit.next());
+        QVERIFY(audit.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'auth.failed'")) &&
+                audit.next());
         QVERIFY(audit.value(0).toInt() >= 4);
     }
 
     void oversizedBodyIsRefusedUnread()
     {
         // Only the headers are sent: the 413 comes from Content-Length alone.
-        const Response response = send("POST /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer " +
-                                       m_token + "\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
+        const Response response =
+            send("POST /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer " + m_token +
+                 "\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
         QCOMPARE(response.status, 413);
         QVERIFY(response.closed || response.header("connection") == "close");
         // A chunked body is cut off as soon as it crosses 64 KiB.
@@ -330,15 +334,20 @@ private Q_SLOTS:
 
     void jsonOnlyAndNoUnknownFields()
     {
-        QCOMPARE(send(post("/v1/requests", m_token, "capability=deploy.web", "application/x-www-form-urlencoded")).status,
-                 415);
+        QCOMPARE(
+            send(post("/v1/requests", m_token, "capability=deploy.web", "application/x-www-form-urlencoded")).status,
+            415);
         QCOMPARE(send(post("/v1/requests", m_token, R"({"capability":)")).status, 400);
         QCOMPARE(send(post("/v1/requests", m_token, R"([1,2])")).status, 400);
         const Response unknown =
             send(post("/v1/requests", m_token, R"({"capability":"deploy.web","summary":"x","colour":"red"})"));
         QCOMPARE(unknown.status, 400);
-        QVERIFY(unknown.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString().contains(
-            QStringLiteral("colour")));
+        QVERIFY(unknown.json()
+                    .value(QStringLiteral("error"))
+                    .toObject()
+                    .value(QStringLiteral("message"))
+                    .toString()
+                    .contains(QStringLiteral("colour")));
         QCOMPARE(send(post("/v1/requests", m_token, R"({"capability":"deploy.web","summary":"x","state":"approved"})"))
                      .status,
                  400);
@@ -356,8 +365,8 @@ private Q_SLOTS:
 
     void createIdempotentAndCancel()
     {
-        QByteArray request = post("/v1/requests", m_token,
-                                  R"({"capability":"deploy.web","summary":"Deploy","payload":[1,2,3]})");
+        QByteArray request =
+            post("/v1/requests", m_token, R"({"capability":"deploy.web","summary":"Deploy","payload":[1,2,3]})");
         request.insert(request.indexOf("\r\n") + 2, "Idempotency-Key: deploy-42\r\n");
         const Response first = send(request);
         QCOMPARE(first.status, 201);
@@ -381,15 +390,19 @@ private Q_SLOTS:
         QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, digest)).status, 403);
         QVERIFY(m_services->requests().approve(QStringLiteral("alice"), QString::fromLatin1(id), QStringLiteral("ok")));
         QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, digest)).status, 422);
-        QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, R"({"payload_sha256":"00","x":1})")).status, 400);
-        const QByteArray good = R"({"payload_sha256":"2ca0b2b8c1fc5b1c2a40c6f4de2f7fe9c0b41a8a3b5c8ef5a0c7b6c2d6f4b2a1"})";
+        QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, R"({"payload_sha256":"00","x":1})")).status,
+                 400);
+        const QByteArray good =
+            R"({"payload_sha256":"2ca0b2b8c1fc5b1c2a40c6f4de2f7fe9c0b41a8a3b5c8ef5a0c7b6c2d6f4b2a1"})";
         const Response status = send(get("/v1/requests/" + id, m_token));
         const QByteArray real = "{\"payload_sha256\":\"" +
                                 status.json().value(QStringLiteral("payload_sha256")).toString().toLatin1() + "\"}";
         QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, good)).status, 422);
         const Response consumed = send(post("/v1/requests/" + id + "/consume", m_token, real));
         QCOMPARE(consumed.status, 200);
-        QVERIFY(consumed.json().value(QStringLiteral("receipt")).toObject().value(QStringLiteral("audit_seq")).toInteger() > 0);
+        QVERIFY(
+            consumed.json().value(QStringLiteral("receipt")).toObject().value(QStringLiteral("audit_seq")).toInteger() >
+            0);
         QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, real)).status, 409);
     }
 
@@ -496,8 +509,8 @@ private Q_SLOTS:
         settings.port = 0;
         settings.ratePerSecond = 1;
         settings.rateBurst = 2;
-        http::EndpointThread limited(settings,
-                                     approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("limited")));
+        http::EndpointThread limited(
+            settings, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("limited")));
         QVERIFY(limited.start());
         const quint16 saved = m_port;
         m_port = limited.port();

@@ -13,8 +13,7 @@ using namespace countersign;
 class TestFirstRunWizard final : public QObject {
     Q_OBJECT
 private:
-    template <typename T>
-    static T* child(QWidget& parent, const char* name)
+    template <typename T> static T* child(QWidget& parent, const char* name)
     {
         return parent.findChild<T*>(QString::fromLatin1(name));
     }

@@ -19,7 +19,9 @@ private:
         driver->setKey(crypto::SecureBuffer::copyOf(QByteArray(32, 'm')));
         QSqlDatabase db = QSqlDatabase::addDatabase(driver, name);
         db.setDatabaseName(path);
-        [&] { QVERIFY(db.open()); }();
+        [&] {
+            QVERIFY(db.open());
+        }();
         return db;
     }
 
@@ -112,12 +114,12 @@ private Q_SLOTS:
             vault::Vault::CreateOptions options;
             options.kdf = crypto::KdfParams::fast();
             options.schemaVersion = fromVersion;
-            auto created = vault::Vault::create(dir.path(), QStringLiteral("Grace"), test::secure(test::PASSPHRASE),
-                                                options);
+            auto created =
+                vault::Vault::create(dir.path(), QStringLiteral("Grace"), test::secure(test::PASSPHRASE), options);
             QVERIFY2(created, qPrintable(created ? QString() : created.error().message));
             QCOMPARE((*created)->schemaVersion(), fromVersion);
-            QVERIFY((*created)->audit().append({QStringLiteral("system"), QStringLiteral("test.before_upgrade"),
-                                                QStringLiteral("x"), {}}));
+            QVERIFY((*created)->audit().append(
+                {QStringLiteral("system"), QStringLiteral("test.before_upgrade"), QStringLiteral("x"), {}}));
             publicKey = (*created)->instancePublicKey();
         }
         auto vault = test::openVault(dir.path());

@@ -102,8 +102,8 @@ private Q_SLOTS:
         QVERIFY(members.exec(QStringLiteral(
             "INSERT INTO members (id, display_name, role, created_at) VALUES ('alice', 'Alice', 'approver', 0), "
             "('bob', 'Bob', 'approver', 0), ('victor', 'Victor', 'viewer', 0), ('dave', 'Dave', 'admin', 0)")));
-        auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*"),
-                                                                                    QStringLiteral("db.migrate")},
+        auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"),
+                                                            {QStringLiteral("deploy.*"), QStringLiteral("db.migrate")},
                                                             QStringLiteral("member:owner"), QStringLiteral("dave"));
         QVERIFY(token);
         m_token = *token;
@@ -135,12 +135,12 @@ private Q_SLOTS:
         auto duplicate = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("*")},
                                                                 QStringLiteral("member:owner"));
         QCOMPARE(duplicate.error().code, ErrorCode::AlreadyExists);
-        QCOMPARE(m_services->runtimes().registerRuntime(QStringLiteral("bad name!"), {QStringLiteral("*")}, {})
-                     .error().code,
-                 ErrorCode::InvalidArgument);
-        QCOMPARE(m_services->runtimes().registerRuntime(QStringLiteral("x"), {QStringLiteral("Bad[glob")}, {})
-                     .error().code,
-                 ErrorCode::InvalidArgument);
+        QCOMPARE(
+            m_services->runtimes().registerRuntime(QStringLiteral("bad name!"), {QStringLiteral("*")}, {}).error().code,
+            ErrorCode::InvalidArgument);
+        QCOMPARE(
+            m_services->runtimes().registerRuntime(QStringLiteral("x"), {QStringLiteral("Bad[glob")}, {}).error().code,
+            ErrorCode::InvalidArgument);
     }
 
     void revokedRuntimeNoLongerAuthenticates()
@@ -171,12 +171,14 @@ private Q_SLOTS:
             return copy;
         };
         const int invalid = int(ErrorCode::InvalidArgument);
-        QTest::newRow("unknown field") << with(QStringLiteral("colour"), 1) << invalid << QStringLiteral("unknown field");
+        QTest::newRow("unknown field") << with(QStringLiteral("colour"), 1) << invalid
+                                       << QStringLiteral("unknown field");
         QTest::newRow("read-only state") << with(QStringLiteral("state"), QStringLiteral("approved")) << invalid
                                          << QStringLiteral("read-only");
         QTest::newRow("read-only id") << with(QStringLiteral("id"), QStringLiteral("x")) << invalid
                                       << QStringLiteral("read-only");
-        QTest::newRow("no capability") << without(QStringLiteral("capability")) << invalid << QStringLiteral("capability");
+        QTest::newRow("no capability") << without(QStringLiteral("capability")) << invalid
+                                       << QStringLiteral("capability");
         QTest::newRow("capability syntax") << with(QStringLiteral("capability"), QStringLiteral("Deploy..x")) << invalid
                                            << QStringLiteral("capability");
         QTest::newRow("capability not allowed") << with(QStringLiteral("capability"), QStringLiteral("payments.send"))
@@ -186,21 +188,23 @@ private Q_SLOTS:
                                        << QStringLiteral("summary");
         QTest::newRow("long summary") << with(QStringLiteral("summary"), QString(201, u'x')) << invalid
                                       << QStringLiteral("summary");
-        QTest::newRow("multi-line summary") << with(QStringLiteral("summary"), QStringLiteral("a\nb")) << invalid
-                                            << QStringLiteral("one line");
+        QTest::newRow("multi-line summary")
+            << with(QStringLiteral("summary"), QStringLiteral("a\nb")) << invalid << QStringLiteral("one line");
         QTest::newRow("summary number") << with(QStringLiteral("summary"), 5) << invalid << QStringLiteral("string");
         QTest::newRow("bad risk") << with(QStringLiteral("risk"), QStringLiteral("extreme")) << invalid
                                   << QStringLiteral("risk");
         QTest::newRow("payload too large") << with(QStringLiteral("payload"), QString(70000, u'p'))
                                            << int(ErrorCode::PayloadTooLarge) << QStringLiteral("64 KiB");
-        QTest::newRow("context not object") << with(QStringLiteral("context"), QStringLiteral("x")) << invalid
-                                            << QStringLiteral("object");
-        QTest::newRow("context nested") << with(QStringLiteral("context"), QJsonObject{{QStringLiteral("a"), QJsonObject{}}})
+        QTest::newRow("context not object")
+            << with(QStringLiteral("context"), QStringLiteral("x")) << invalid << QStringLiteral("object");
+        QTest::newRow("context nested") << with(QStringLiteral("context"),
+                                                QJsonObject{{QStringLiteral("a"), QJsonObject{}}})
                                         << invalid << QStringLiteral("context field");
         QJsonObject many;
         for (int i = 0; i < 17; ++i)
             many.insert(QStringLiteral("k%1").arg(i), i);
-        QTest::newRow("context too many") << with(QStringLiteral("context"), many) << invalid << QStringLiteral("at most");
+        QTest::newRow("context too many")
+            << with(QStringLiteral("context"), many) << invalid << QStringLiteral("at most");
         QTest::newRow("context long value")
             << with(QStringLiteral("context"), QJsonObject{{QStringLiteral("reason"), QString(501, u'r')}}) << invalid
             << QStringLiteral("reason");
@@ -228,7 +232,8 @@ private Q_SLOTS:
         const QJsonObject payload{{QStringLiteral("b"), 2}, {QStringLiteral("a"), QStringLiteral("x")}};
         QSignalSpy created(&m_events, &approvals::RequestEvents::requestCreated);
         bool isNew = false;
-        auto result = requests().createRequest(m_runtime, body(QStringLiteral("deploy.production"), payload), {}, isNew);
+        auto result =
+            requests().createRequest(m_runtime, body(QStringLiteral("deploy.production"), payload), {}, isNew);
         QVERIFY(result);
         QVERIFY(isNew);
         const QString id = result->value(QStringLiteral("id")).toString();
@@ -297,8 +302,9 @@ private Q_SLOTS:
         QCOMPARE(r.value(QStringLiteral("request_id")).toString(), id);
         QCOMPARE(r.value(QStringLiteral("payload_sha256")).toString(), digestOf(payload));
         QCOMPARE(r.value(QStringLiteral("decisions")).toArray().size(), 1);
-        QCOMPARE(r.value(QStringLiteral("decisions")).toArray().at(0).toObject().value(QStringLiteral("member")).toString(),
-                 QStringLiteral("alice"));
+        QCOMPARE(
+            r.value(QStringLiteral("decisions")).toArray().at(0).toObject().value(QStringLiteral("member")).toString(),
+            QStringLiteral("alice"));
         QVERIFY(r.value(QStringLiteral("audit_seq")).toInteger() > 0);
         QCOMPARE(requests().consumeRequest(m_runtime, id, digestOf(payload)).error().code, ErrorCode::AlreadyConsumed);
         QCOMPARE(stateOf(id), RequestState::Consumed);

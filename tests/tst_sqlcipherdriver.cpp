@@ -55,8 +55,9 @@ private Q_SLOTS:
         m_db = openDatabase(m_dir.filePath(QStringLiteral("t.db")), QStringLiteral("main"));
         QVERIFY2(m_db.isOpen(), qPrintable(m_db.lastError().text()));
         QSqlQuery query(m_db);
-        QVERIFY(query.exec(QStringLiteral("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, d REAL, s TEXT, "
-                                          "b BLOB, u TEXT UNIQUE, n TEXT NOT NULL DEFAULT 'x', c INTEGER CHECK (c >= 0))")));
+        QVERIFY(query.exec(
+            QStringLiteral("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, d REAL, s TEXT, "
+                           "b BLOB, u TEXT UNIQUE, n TEXT NOT NULL DEFAULT 'x', c INTEGER CHECK (c >= 0))")));
     }
 
     void cleanup()
@@ -79,13 +80,16 @@ private Q_SLOTS:
         QTest::newRow("int64 min") << QStringLiteral("i") << QVariant(small) << QVariant(small);
         QTest::newRow("int") << QStringLiteral("i") << QVariant(-42) << QVariant(qint64{-42});
         QTest::newRow("bool") << QStringLiteral("i") << QVariant(true) << QVariant(qint64{1});
-        QTest::newRow("unsigned in range") << QStringLiteral("i") << QVariant(quint64{12345}) << QVariant(qint64{12345});
+        QTest::newRow("unsigned in range")
+            << QStringLiteral("i") << QVariant(quint64{12345}) << QVariant(qint64{12345});
         QTest::newRow("double") << QStringLiteral("d") << QVariant(3.141592653589793) << QVariant(3.141592653589793);
         QTest::newRow("negative double") << QStringLiteral("d") << QVariant(-1e-300) << QVariant(-1e-300);
-        QTest::newRow("text") << QStringLiteral("s") << QVariant(QStringLiteral("plain")) << QVariant(QStringLiteral("plain"));
+        QTest::newRow("text") << QStringLiteral("s") << QVariant(QStringLiteral("plain"))
+                              << QVariant(QStringLiteral("plain"));
         QTest::newRow("unicode") << QStringLiteral("s") << QVariant(QStringLiteral("zürich ∑ 日本 😀"))
                                  << QVariant(QStringLiteral("zürich ∑ 日本 😀"));
-        QTest::newRow("empty text") << QStringLiteral("s") << QVariant(QStringLiteral("")) << QVariant(QStringLiteral(""));
+        QTest::newRow("empty text") << QStringLiteral("s") << QVariant(QStringLiteral(""))
+                                    << QVariant(QStringLiteral(""));
         QTest::newRow("blob") << QStringLiteral("b") << QVariant(allBytes) << QVariant(allBytes);
     }
     void roundTrips()
@@ -127,7 +131,8 @@ private Q_SLOTS:
         insert.addBindValue(QVariant(QMetaType::fromType<QByteArray>()));
         QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
         QSqlQuery select(m_db);
-        QVERIFY(select.exec(QStringLiteral("SELECT i, d, s, b, i IS NULL AND d IS NULL AND s IS NULL AND b IS NULL FROM t")));
+        QVERIFY(select.exec(
+            QStringLiteral("SELECT i, d, s, b, i IS NULL AND d IS NULL AND s IS NULL AND b IS NULL FROM t")));
         QVERIFY(select.next());
         for (int column = 0; column < 4; ++column) {
             QVERIFY(select.isNull(column));
@@ -202,8 +207,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("sql");
         QTest::addColumn<QString>("code");
         QTest::addColumn<QString>("fragment");
-        QTest::newRow("unique") << QStringLiteral("INSERT INTO t (u) VALUES ('same'), ('same')") << QStringLiteral("2067")
-                                << QStringLiteral("UNIQUE");
+        QTest::newRow("unique") << QStringLiteral("INSERT INTO t (u) VALUES ('same'), ('same')")
+                                << QStringLiteral("2067") << QStringLiteral("UNIQUE");
         QTest::newRow("not null") << QStringLiteral("INSERT INTO t (n) VALUES (NULL)") << QStringLiteral("1299")
                                   << QStringLiteral("NOT NULL");
         QTest::newRow("check") << QStringLiteral("INSERT INTO t (c) VALUES (-1)") << QStringLiteral("275")
@@ -325,7 +330,7 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         QVERIFY(!other.transaction());
-        QVERIFY(timer.elapsed() >= 90); // it waited for the lock before giving up
+        QVERIFY(timer.elapsed() >= 90);                                     // it waited for the lock before giving up
         QCOMPARE(other.lastError().nativeErrorCode(), QStringLiteral("5")); // SQLITE_BUSY
         QVERIFY(m_db.commit());
         QVERIFY(other.transaction());
@@ -366,7 +371,8 @@ private Q_SLOTS:
         const QString marker = QStringLiteral("Marker-Quokka-5521");
         const QString encryptedPath = m_dir.filePath(QStringLiteral("enc.db"));
         const QString plainPath = m_dir.filePath(QStringLiteral("plain.db"));
-        for (const auto& [path, key] : {std::pair{encryptedPath, QByteArray(32, 'z')}, std::pair{plainPath, QByteArray()}}) {
+        for (const auto& [path, key] :
+             {std::pair{encryptedPath, QByteArray(32, 'z')}, std::pair{plainPath, QByteArray()}}) {
             {
                 QSqlDatabase db = openDatabase(path, QStringLiteral("marker"), key);
                 QVERIFY(db.isOpen());

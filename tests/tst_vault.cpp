@@ -81,8 +81,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         vault::Vault::CreateOptions options;
         options.kdf = crypto::KdfParams::fast();
-        auto weak = vault::Vault::create(dir.path(), QStringLiteral("Ada"), test::secure(QStringLiteral("password1")),
-                                         options);
+        auto weak =
+            vault::Vault::create(dir.path(), QStringLiteral("Ada"), test::secure(QStringLiteral("password1")), options);
         QVERIFY(!weak);
         QCOMPARE(weak.error().code, ErrorCode::WeakPassphrase);
         QVERIFY(!vault::Vault::exists(dir.path()));
@@ -258,13 +258,15 @@ private Q_SLOTS:
         {
             auto vault = test::createVault(dir.path());
             QVERIFY(vault);
-            QVERIFY(vault->audit().append({QStringLiteral("system"), QStringLiteral("test.keep"), QStringLiteral("x"), {}}));
+            QVERIFY(vault->audit().append(
+                {QStringLiteral("system"), QStringLiteral("test.keep"), QStringLiteral("x"), {}}));
             oldDatabase = vault->databasePath();
             auto changed = vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast());
             QVERIFY2(changed, qPrintable(changed ? QString() : changed.error().message));
             QVERIFY(vault->databasePath() != oldDatabase);
             // The same object keeps working on the re-keyed database.
-            QVERIFY(vault->audit().append({QStringLiteral("system"), QStringLiteral("test.after"), QStringLiteral("y"), {}}));
+            QVERIFY(vault->audit().append(
+                {QStringLiteral("system"), QStringLiteral("test.after"), QStringLiteral("y"), {}}));
             QVERIFY(!vault->changePassphrase(test::secure(QStringLiteral("short")), crypto::KdfParams::fast()));
         }
         QVERIFY(!QFile::exists(oldDatabase));

@@ -155,8 +155,8 @@ void MainWindow::verifyChain()
     const audit::VerifyResult result = m_vault->audit().verify();
     QApplication::restoreOverrideCursor();
     if (result.ok()) {
-        m_verifyResult->setText(tr("%1 entries verified: every hash, MAC and link holds.")
-                                    .arg(QLocale().toString(result.checked)));
+        m_verifyResult->setText(
+            tr("%1 entries verified: every hash, MAC and link holds.").arg(QLocale().toString(result.checked)));
     } else {
         m_verifyResult->setText(tr("Broken at entry %1 (%2): %3")
                                     .arg(result.brokenSeq)

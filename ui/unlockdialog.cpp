@@ -27,8 +27,8 @@ UnlockDialog::UnlockDialog(QString dataDir, QWidget* parent)
     auto* icon = new QLabel(this);
     icon->setPixmap(appIcon().pixmap(48, 48));
     icon->setAccessibleName(tr("Countersign"));
-    auto* prompt = new QLabel(tr("Enter the passphrase of the vault in %1.").arg(QDir::toNativeSeparators(m_dataDir)),
-                              this);
+    auto* prompt =
+        new QLabel(tr("Enter the passphrase of the vault in %1.").arg(QDir::toNativeSeparators(m_dataDir)), this);
     prompt->setWordWrap(true);
     prompt->setBuddy(m_passphrase);
     m_error->setObjectName(QStringLiteral("errorLabel"));
@@ -84,9 +84,8 @@ void UnlockDialog::unlock()
     QApplication::restoreOverrideCursor();
     setEnabled(true);
     if (!opened) {
-        m_error->setText(opened.error().code == ErrorCode::WrongPassphrase
-                             ? tr("Wrong passphrase. Try again.")
-                             : opened.error().message);
+        m_error->setText(opened.error().code == ErrorCode::WrongPassphrase ? tr("Wrong passphrase. Try again.")
+                                                                           : opened.error().message);
         m_error->show();
         m_passphrase->setFocus();
         return;

@@ -5,8 +5,8 @@
 #include "approvals/services.h"
 #include "exitcode.h"
 #include "output.h"
-#include "vault/passphrasereader.h"
 #include "policy/policystore.h"
+#include "vault/passphrasereader.h"
 #include "vault/vault.h"
 
 #include <QCommandLineParser>
@@ -45,7 +45,8 @@ Result<std::unique_ptr<Session>> unlock(const QString& dataDir)
 
 QString when(qint64 ms)
 {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QStringLiteral("never");
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm"))
+                  : QStringLiteral("never");
 }
 
 } // namespace
@@ -60,13 +61,14 @@ int AdminCommands::runtime(const QStringList& args, const QCommandLineParser& pa
 {
     const QString command = args.value(0);
     if (command != u"add" && command != u"list" && command != u"revoke")
-        return printError(m_json, Error{ErrorCode::InvalidArgument,
-                                        QStringLiteral("unknown runtime command '%1' (add, list, revoke)").arg(command)});
+        return printError(m_json,
+                          Error{ErrorCode::InvalidArgument,
+                                QStringLiteral("unknown runtime command '%1' (add, list, revoke)").arg(command)});
     if ((command == u"add" || command == u"revoke") && args.size() != 2)
-        return printError(m_json, Error{ErrorCode::InvalidArgument,
-                                        QStringLiteral("usage: runtime %1 NAME%2")
-                                            .arg(command, command == u"add" ? QStringLiteral(" --allow GLOB...")
-                                                                            : QString())});
+        return printError(m_json,
+                          Error{ErrorCode::InvalidArgument,
+                                QStringLiteral("usage: runtime %1 NAME%2")
+                                    .arg(command, command == u"add" ? QStringLiteral(" --allow GLOB...") : QString())});
     if (command == u"add" && parser.values(QStringLiteral("allow")).isEmpty())
         return printError(m_json, Error{ErrorCode::InvalidArgument, QStringLiteral("runtime add needs --allow GLOB")});
     auto session = unlock(m_dataDir);
@@ -79,13 +81,14 @@ int AdminCommands::runtime(const QStringList& args, const QCommandLineParser& pa
         auto token = registry.registerRuntime(args.at(1), globs, ACTOR, parser.value(QStringLiteral("acts-for")));
         if (!token)
             return printError(m_json, token.error());
-        printResult(m_json,
-                    QStringLiteral("registered runtime %1 (allowed: %2)\n\n    %3\n\nThis token is shown once; store it "
-                                   "now (e.g. in a file read through COUNTERSIGN_TOKEN_FILE).")
-                        .arg(args.at(1), globs.join(QStringLiteral(", ")), *token),
-                    QJsonObject{{QStringLiteral("name"), args.at(1)},
-                                {QStringLiteral("allowed"), QJsonArray::fromStringList(globs)},
-                                {QStringLiteral("token"), *token}});
+        printResult(
+            m_json,
+            QStringLiteral("registered runtime %1 (allowed: %2)\n\n    %3\n\nThis token is shown once; store it "
+                           "now (e.g. in a file read through COUNTERSIGN_TOKEN_FILE).")
+                .arg(args.at(1), globs.join(QStringLiteral(", ")), *token),
+            QJsonObject{{QStringLiteral("name"), args.at(1)},
+                        {QStringLiteral("allowed"), QJsonArray::fromStringList(globs)},
+                        {QStringLiteral("token"), *token}});
         return EXIT_OK;
     }
     if (command == u"revoke") {
@@ -120,8 +123,9 @@ int AdminCommands::policy(const QStringList& args, const QCommandLineParser& par
 {
     const QString command = args.value(0);
     if (command != u"add" && command != u"list" && command != u"remove")
-        return printError(m_json, Error{ErrorCode::InvalidArgument,
-                                        QStringLiteral("unknown policy command '%1' (list, add, remove)").arg(command)});
+        return printError(m_json,
+                          Error{ErrorCode::InvalidArgument,
+                                QStringLiteral("unknown policy command '%1' (list, add, remove)").arg(command)});
     policy::PolicyRule rule;
     int removeIndex = -1;
     if (command == u"add") {
@@ -139,11 +143,12 @@ int AdminCommands::policy(const QStringList& args, const QCommandLineParser& par
             bool ok = false;
             rule.approvals = parser.value(QStringLiteral("require")).toInt(&ok);
             if (!ok)
-                return printError(m_json, Error{ErrorCode::InvalidArgument, QStringLiteral("--require takes a number")});
+                return printError(m_json,
+                                  Error{ErrorCode::InvalidArgument, QStringLiteral("--require takes a number")});
         }
-        rule.outcome = parser.isSet(QStringLiteral("deny"))        ? policy::PolicyRule::Outcome::Deny
+        rule.outcome = parser.isSet(QStringLiteral("deny"))    ? policy::PolicyRule::Outcome::Deny
                        : parser.isSet(QStringLiteral("allow")) ? policy::PolicyRule::Outcome::Allow
-                                                                   : policy::PolicyRule::Outcome::Require;
+                                                               : policy::PolicyRule::Outcome::Require;
         if (parser.isSet(QStringLiteral("min-risk"))) {
             rule.minimumRisk = policy::parseRisk(parser.value(QStringLiteral("min-risk")));
             if (!rule.minimumRisk)

@@ -91,8 +91,8 @@ int main(int argc, char* argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     auto value = [&](const char* name, const char* help, const char* valueName) {
-        parser.addOption(QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help),
-                                            QString::fromLatin1(valueName)));
+        parser.addOption(
+            QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help), QString::fromLatin1(valueName)));
     };
     auto flag = [&](const char* name, const char* help) {
         parser.addOption(QCommandLineOption(QString::fromLatin1(name), QString::fromLatin1(help)));
@@ -135,13 +135,13 @@ int main(int argc, char* argv[])
 
     const bool json = parser.isSet(QStringLiteral("json"));
     QStringList args = parser.positionalArguments();
-    const QString dataDir =
-        parser.isSet(QStringLiteral("data-dir")) ? parser.value(QStringLiteral("data-dir")) : vault::Vault::defaultDataDir();
+    const QString dataDir = parser.isSet(QStringLiteral("data-dir")) ? parser.value(QStringLiteral("data-dir"))
+                                                                     : vault::Vault::defaultDataDir();
     if (command.isEmpty() || args.value(0) != command)
-        return cli::printError(json, Error{ErrorCode::InvalidArgument,
-                                           args.isEmpty() ? QStringLiteral("no command given; see --help")
-                                                          : QStringLiteral("unknown command '%1'; see --help")
-                                                                .arg(args.value(0))});
+        return cli::printError(
+            json, Error{ErrorCode::InvalidArgument,
+                        args.isEmpty() ? QStringLiteral("no command given; see --help")
+                                       : QStringLiteral("unknown command '%1'; see --help").arg(args.value(0))});
     args.removeFirst();
     if (command == u"vault")
         return cli::VaultCommands(dataDir, json).run(args, parser.value(QStringLiteral("owner")));

@@ -27,7 +27,8 @@ Result<QJsonValue> readPayload(const QString& source)
 {
     QFile file;
     const bool fromStdin = source == u"-";
-    if (fromStdin ? !file.open(stdin, QIODevice::ReadOnly) : (file.setFileName(source), !file.open(QIODevice::ReadOnly)))
+    if (fromStdin ? !file.open(stdin, QIODevice::ReadOnly)
+                  : (file.setFileName(source), !file.open(QIODevice::ReadOnly)))
         return fail(ErrorCode::InvalidArgument, QStringLiteral("cannot read the payload %1").arg(source));
     const QByteArray bytes = file.read(64 * 1024 + 1);
     if (bytes.size() > 64 * 1024)
@@ -137,8 +138,8 @@ Result<QJsonObject> RequestCommands::waitFor(const QString& id, int timeoutSecon
 int RequestCommands::request(const QCommandLineParser& parser)
 {
     if (!parser.isSet(QStringLiteral("capability")) || !parser.isSet(QStringLiteral("summary")))
-        return printError(m_json, Error{ErrorCode::InvalidArgument,
-                                        QStringLiteral("request needs --capability C and --summary S")});
+        return printError(
+            m_json, Error{ErrorCode::InvalidArgument, QStringLiteral("request needs --capability C and --summary S")});
     QJsonObject body{{QStringLiteral("capability"), parser.value(QStringLiteral("capability"))},
                      {QStringLiteral("summary"), parser.value(QStringLiteral("summary"))}};
     if (parser.isSet(QStringLiteral("risk")))
@@ -157,7 +158,8 @@ int RequestCommands::request(const QCommandLineParser& parser)
         return reportFailure(created);
     if (!parser.isSet(QStringLiteral("wait")))
         return reportState(created.body);
-    const int timeout = parser.value(QStringLiteral("wait")).isEmpty() ? -1 : parser.value(QStringLiteral("wait")).toInt();
+    const int timeout =
+        parser.value(QStringLiteral("wait")).isEmpty() ? -1 : parser.value(QStringLiteral("wait")).toInt();
     auto decided = waitFor(created.body.value(QStringLiteral("id")).toString(), timeout);
     if (!decided)
         return decided.error().message.toInt();
@@ -186,8 +188,9 @@ int RequestCommands::wait(const QString& id, int timeoutSeconds)
 int RequestCommands::consume(const QString& id, const QCommandLineParser& parser)
 {
     if (!parser.isSet(QStringLiteral("payload")))
-        return printError(m_json, Error{ErrorCode::InvalidArgument,
-                                        QStringLiteral("consume needs --payload FILE|- (the payload you will act on)")});
+        return printError(m_json,
+                          Error{ErrorCode::InvalidArgument,
+                                QStringLiteral("consume needs --payload FILE|- (the payload you will act on)")});
     auto payload = readPayload(parser.value(QStringLiteral("payload")));
     if (!payload)
         return printError(m_json, payload.error());

@@ -32,7 +32,8 @@ Result<RuntimeClient> RuntimeClient::fromEnvironment()
         token = file.readLine(4096).trimmed();
     }
     if (token.isEmpty())
-        return fail(ErrorCode::Unauthenticated, QStringLiteral("no token: set COUNTERSIGN_TOKEN or COUNTERSIGN_TOKEN_FILE"));
+        return fail(ErrorCode::Unauthenticated,
+                    QStringLiteral("no token: set COUNTERSIGN_TOKEN or COUNTERSIGN_TOKEN_FILE"));
     return RuntimeClient(base, token);
 }
 
@@ -73,11 +74,11 @@ RuntimeClient::Response RuntimeClient::send(const QByteArray& method, const QStr
     response.body = QJsonDocument::fromJson(reply->readAll()).object();
     response.retryAfter = reply->rawHeader("Retry-After");
     if (response.status == 0)
-        response.body = QJsonObject{{QStringLiteral("error"),
-                                     QJsonObject{{QStringLiteral("code"), QStringLiteral("connection")},
-                                                 {QStringLiteral("message"),
-                                                  QStringLiteral("cannot reach %1: %2")
-                                                      .arg(m_baseUrl.toString(), reply->errorString())}}}};
+        response.body = QJsonObject{
+            {QStringLiteral("error"),
+             QJsonObject{{QStringLiteral("code"), QStringLiteral("connection")},
+                         {QStringLiteral("message"),
+                          QStringLiteral("cannot reach %1: %2").arg(m_baseUrl.toString(), reply->errorString())}}}};
     reply->deleteLater();
     return response;
 }

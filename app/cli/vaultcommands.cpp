@@ -39,8 +39,8 @@ int VaultCommands::init(const QString& ownerName)
     if (ownerName.trimmed().isEmpty())
         return printError(m_json, Error{ErrorCode::InvalidArgument, QStringLiteral("vault init needs --owner NAME")});
     if (vault::Vault::exists(m_dataDir))
-        return printError(m_json,
-                          Error{ErrorCode::AlreadyExists, QStringLiteral("a vault already exists in %1").arg(m_dataDir)});
+        return printError(
+            m_json, Error{ErrorCode::AlreadyExists, QStringLiteral("a vault already exists in %1").arg(m_dataDir)});
     auto passphrase = vault::PassphraseReader::readNew(PASSPHRASE_FILE, QStringLiteral("New vault passphrase: "));
     if (!passphrase)
         return printError(m_json, passphrase.error());

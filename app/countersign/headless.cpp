@@ -48,9 +48,9 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
         std::fprintf(stderr, "countersign: %s\n", qPrintable(started.error().message));
         return 1;
     }
-    std::printf("countersign: serving http://127.0.0.1:%u%s\n", endpoint.port(),
-                settings.localSocketPath.isEmpty() ? ""
-                                                   : qPrintable(QStringLiteral(" and %1").arg(settings.localSocketPath)));
+    std::printf(
+        "countersign: serving http://127.0.0.1:%u%s\n", endpoint.port(),
+        settings.localSocketPath.isEmpty() ? "" : qPrintable(QStringLiteral(" and %1").arg(settings.localSocketPath)));
     std::fflush(stdout);
 
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) == 0) {

@@ -19,7 +19,8 @@ using namespace countersign;
 int main(int argc, char* argv[])
 {
     // --headless serves without a window (servers, tests): no display needed.
-    const bool headless = std::any_of(argv + 1, argv + argc, [](const char* arg) { return qstrcmp(arg, "--headless") == 0; });
+    const bool headless =
+        std::any_of(argv + 1, argv + argc, [](const char* arg) { return qstrcmp(arg, "--headless") == 0; });
     std::unique_ptr<QCoreApplication> application;
     if (headless)
         application = std::make_unique<QCoreApplication>(argc, argv);
@@ -38,18 +39,20 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(QStringLiteral("Countersign: approve or deny what automated runtimes ask to do."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Vault directory."), QStringLiteral("DIR"),
-                                     vault::Vault::defaultDataDir());
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"), QStringLiteral("Vault directory."),
+                                     QStringLiteral("DIR"), vault::Vault::defaultDataDir());
     parser.addOption(dataDir);
     const QCommandLineOption headlessOption(QStringLiteral("headless"),
                                             QStringLiteral("Serve the endpoint without a window; the passphrase comes "
                                                            "from the terminal or COUNTERSIGN_PASSPHRASE_FILE."));
-    const QCommandLineOption port(QStringLiteral("port"), QStringLiteral("Endpoint port on 127.0.0.1 and ::1 (default "
-                                                                         "7447, 0 for any free port)."),
+    const QCommandLineOption port(QStringLiteral("port"),
+                                  QStringLiteral("Endpoint port on 127.0.0.1 and ::1 (default "
+                                                 "7447, 0 for any free port)."),
                                   QStringLiteral("N"), QStringLiteral("7447"));
-    const QCommandLineOption socket(QStringLiteral("socket"), QStringLiteral("Unix socket path (default under "
-                                                                             "$XDG_RUNTIME_DIR/countersign; 'none' "
-                                                                             "for no socket)."),
+    const QCommandLineOption socket(QStringLiteral("socket"),
+                                    QStringLiteral("Unix socket path (default under "
+                                                   "$XDG_RUNTIME_DIR/countersign; 'none' "
+                                                   "for no socket)."),
                                     QStringLiteral("PATH"));
     const QCommandLineOption rateLimit(QStringLiteral("rate-limit"),
                                        QStringLiteral("Requests per second per token (default 20)."),
@@ -64,7 +67,8 @@ int main(int argc, char* argv[])
         std::fprintf(stderr, "countersign: --port takes a number from 0 to 65535\n");
         return 2;
     }
-    settings.localSocketPath = parser.isSet(socket) ? parser.value(socket) : http::EndpointSettings::defaultLocalSocketPath();
+    settings.localSocketPath =
+        parser.isSet(socket) ? parser.value(socket) : http::EndpointSettings::defaultLocalSocketPath();
     if (settings.localSocketPath == u"none")
         settings.localSocketPath.clear();
     if (parser.isSet(rateLimit)) {

@@ -28,11 +28,18 @@ constexpr int MAX_TIMER_MS = 60'000; // re-check at least this often (other proc
 
 const QSet<QString> WRITABLE_FIELDS{QStringLiteral("capability"), QStringLiteral("summary"), QStringLiteral("details"),
                                     QStringLiteral("payload"),    QStringLiteral("risk"),    QStringLiteral("context")};
-const QSet<QString> READ_ONLY_FIELDS{
-    QStringLiteral("id"),          QStringLiteral("state"),         QStringLiteral("runtime"),
-    QStringLiteral("created_at"),  QStringLiteral("expires_at"),    QStringLiteral("decided_at"),
-    QStringLiteral("consumed_at"), QStringLiteral("payload_sha256"), QStringLiteral("decisions"),
-    QStringLiteral("approvals"),   QStringLiteral("required_approvals"), QStringLiteral("policy_rule")};
+const QSet<QString> READ_ONLY_FIELDS{QStringLiteral("id"),
+                                     QStringLiteral("state"),
+                                     QStringLiteral("runtime"),
+                                     QStringLiteral("created_at"),
+                                     QStringLiteral("expires_at"),
+                                     QStringLiteral("decided_at"),
+                                     QStringLiteral("consumed_at"),
+                                     QStringLiteral("payload_sha256"),
+                                     QStringLiteral("decisions"),
+                                     QStringLiteral("approvals"),
+                                     QStringLiteral("required_approvals"),
+                                     QStringLiteral("policy_rule")};
 
 const QString SELECT_REQUEST = QStringLiteral(
     "SELECT q.id, q.runtime_id, r.name, q.capability, q.summary, q.details, q.payload, q.payload_sha256, q.risk, "
@@ -85,9 +92,10 @@ Request requestFromRow(const QSqlQuery& row)
 
 Result<void> loadDecisions(storage::StatementCache& statements, Request& request)
 {
-    QSqlQuery& query = statements.prepared(QStringLiteral("SELECT d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, "
-                                 "d.decided_at FROM decisions d LEFT JOIN members m ON m.id = d.member_id "
-                                 "WHERE d.request_id = ? ORDER BY d.decided_at"));
+    QSqlQuery& query = statements.prepared(
+        QStringLiteral("SELECT d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, "
+                       "d.decided_at FROM decisions d LEFT JOIN members m ON m.id = d.member_id "
+                       "WHERE d.request_id = ? ORDER BY d.decided_at"));
     query.bindValue(0, request.id);
     if (!query.exec())
         return fail(ErrorCode::Storage, query.lastError().text());
@@ -246,11 +254,12 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
     request.capability = capability.toString();
     if (auto valid = policy::CapabilityGlob::validateCapability(request.capability); !valid)
         return std::unexpected(valid.error());
-    const bool allowed = std::any_of(runtime.allowedCapabilities.cbegin(), runtime.allowedCapabilities.cend(),
-                                     [&](const QString& glob) { return policy::CapabilityGlob::matches(glob, request.capability); });
+    const bool allowed =
+        std::any_of(runtime.allowedCapabilities.cbegin(), runtime.allowedCapabilities.cend(),
+                    [&](const QString& glob) { return policy::CapabilityGlob::matches(glob, request.capability); });
     if (!allowed)
-        return fail(ErrorCode::PermissionDenied, QStringLiteral("runtime '%1' may not ask for '%2'")
-                                                     .arg(runtime.name, request.capability));
+        return fail(ErrorCode::PermissionDenied,
+                    QStringLiteral("runtime '%1' may not ask for '%2'").arg(runtime.name, request.capability));
 
     const QJsonValue summary = body.value(QStringLiteral("summary"));
     if (!summary.isString())
@@ -290,14 +299,14 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
                         QStringLiteral("'context' holds at most %1 fields").arg(MAX_CONTEXT_KEYS));
         for (auto it = request.context.constBegin(); it != request.context.constEnd(); ++it) {
             if (it.key().isEmpty() || it.key().size() > MAX_CONTEXT_KEY_CHARS)
-                return fail(ErrorCode::InvalidArgument, QStringLiteral("context field names have 1 to %1 characters")
-                                                            .arg(MAX_CONTEXT_KEY_CHARS));
+                return fail(ErrorCode::InvalidArgument,
+                            QStringLiteral("context field names have 1 to %1 characters").arg(MAX_CONTEXT_KEY_CHARS));
             const QJsonValue value = it.value();
             if (value.isObject() || value.isArray())
                 return fail(ErrorCode::InvalidArgument,
                             QStringLiteral("context field '%1' must be a string, number or boolean").arg(it.key()));
-            if (value.isString() && (value.toString().size() > MAX_CONTEXT_VALUE_CHARS ||
-                                     hasControlCharacters(value.toString(), false)))
+            if (value.isString() &&
+                (value.toString().size() > MAX_CONTEXT_VALUE_CHARS || hasControlCharacters(value.toString(), false)))
                 return fail(ErrorCode::InvalidArgument,
                             QStringLiteral("context field '%1' is one line of at most %2 characters")
                                 .arg(it.key())
@@ -311,16 +320,18 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
     request.payloadSha256 = QString::fromLatin1(crypto::sha256(request.payload).toHex());
 
     if (idempotencyKey.size() > MAX_IDEMPOTENCY_KEY_CHARS || hasControlCharacters(idempotencyKey, false))
-        return fail(ErrorCode::InvalidArgument, QStringLiteral("the Idempotency-Key has at most %1 printable characters")
-                                                    .arg(MAX_IDEMPOTENCY_KEY_CHARS));
+        return fail(
+            ErrorCode::InvalidArgument,
+            QStringLiteral("the Idempotency-Key has at most %1 printable characters").arg(MAX_IDEMPOTENCY_KEY_CHARS));
     request.idempotencyKey = idempotencyKey;
     const QString bodySha256 = QString::fromLatin1(crypto::sha256(json::canonicalJson(body)).toHex());
 
     Result<Request> outcome = fail(ErrorCode::Storage, QStringLiteral("not created"));
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         if (!idempotencyKey.isEmpty()) {
-            auto existing = findRequest(*m_statements, QStringLiteral("WHERE q.runtime_id = ? AND q.idempotency_key = ?"),
-                                        {runtime.id, idempotencyKey});
+            auto existing =
+                findRequest(*m_statements, QStringLiteral("WHERE q.runtime_id = ? AND q.idempotency_key = ?"),
+                            {runtime.id, idempotencyKey});
             if (!existing)
                 return std::unexpected(existing.error());
             if (*existing) {
@@ -340,7 +351,8 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
         if (!rule)
             return std::unexpected(rule.error());
         QByteArray idBytes = crypto::randomBytes(16);
-        request.id = QString::fromLatin1(idBytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+        request.id =
+            QString::fromLatin1(idBytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
         request.runtimeId = runtime.id;
         request.runtimeName = runtime.name;
         request.policyRule = rule->describe();
@@ -356,9 +368,9 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
             "context, idempotency_key, body_sha256, state, required_approvals, policy_rule, validity_seconds, "
             "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)"));
         for (const QVariant& value :
-             {QVariant(request.id), QVariant(request.runtimeId), QVariant(request.capability), QVariant(request.summary),
-              QVariant(request.details), QVariant(QString::fromUtf8(request.payload)), QVariant(request.payloadSha256),
-              QVariant(policy::riskName(request.risk)),
+             {QVariant(request.id), QVariant(request.runtimeId), QVariant(request.capability),
+              QVariant(request.summary), QVariant(request.details), QVariant(QString::fromUtf8(request.payload)),
+              QVariant(request.payloadSha256), QVariant(policy::riskName(request.risk)),
               QVariant(QString::fromUtf8(json::canonicalJson(request.context))),
               idempotencyKey.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(idempotencyKey),
               QVariant(bodySha256), QVariant(request.requiredApprovals), QVariant(request.policyRule),
@@ -380,9 +392,9 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
             if (auto set = setState(request, allow ? RequestState::Approved : RequestState::Denied, request.createdAt);
                 !set)
                 return set;
-            auto decided = audit(QStringLiteral("policy"), allow ? QStringLiteral("request.approved")
-                                                                  : QStringLiteral("request.denied"),
-                                 request, QJsonObject{{QStringLiteral("by_policy"), request.policyRule}});
+            auto decided = audit(QStringLiteral("policy"),
+                                 allow ? QStringLiteral("request.approved") : QStringLiteral("request.denied"), request,
+                                 QJsonObject{{QStringLiteral("by_policy"), request.policyRule}});
             if (!decided)
                 return std::unexpected(decided.error());
         }
@@ -423,7 +435,8 @@ Result<void> RequestService::setState(Request& request, RequestState state, qint
         break;
     default: // denied, cancelled: final decisions on a pending request
         request.decidedAt = at;
-        update.prepare(QStringLiteral("UPDATE requests SET state = ?, decided_at = ? WHERE id = ? AND state = 'pending'"));
+        update.prepare(
+            QStringLiteral("UPDATE requests SET state = ?, decided_at = ? WHERE id = ? AND state = 'pending'"));
         update.addBindValue(stateName(state));
         update.addBindValue(at);
         break;
@@ -446,9 +459,9 @@ Result<void> RequestService::expireIfDue(Request& request, qint64 at)
         return {};
     if (auto set = setState(request, RequestState::Expired, at); !set)
         return set;
-    auto audited = audit(audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("request.expired"), request,
-                         QJsonObject{{QStringLiteral("was"), pendingDue ? QStringLiteral("pending")
-                                                                          : QStringLiteral("approved")}});
+    auto audited = audit(
+        audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("request.expired"), request,
+        QJsonObject{{QStringLiteral("was"), pendingDue ? QStringLiteral("pending") : QStringLiteral("approved")}});
     if (!audited)
         return std::unexpected(audited.error());
     return {};
@@ -564,9 +577,8 @@ Result<QJsonObject> RequestService::cancelRequest(const RuntimeIdentity& runtime
         if (auto expired = expireIfDue(request, now()); !expired)
             return expired;
         if (request.state != RequestState::Pending)
-            return fail(ErrorCode::Conflict,
-                        QStringLiteral("request %1 is %2; only a pending request can be cancelled")
-                            .arg(request.id, stateName(request.state)));
+            return fail(ErrorCode::Conflict, QStringLiteral("request %1 is %2; only a pending request can be cancelled")
+                                                 .arg(request.id, stateName(request.state)));
         if (auto set = setState(request, RequestState::Cancelled, now()); !set)
             return set;
         auto audited = audit(QStringLiteral("runtime:") + runtime.name, QStringLiteral("request.cancelled"), request);
@@ -677,7 +689,8 @@ Result<Request> RequestService::deny(const QString& memberId, const QString& id,
 Result<Request> RequestService::decide(const QString& memberId, const QString& id, bool approve, const QString& reason)
 {
     if (reason.size() > MAX_REASON_CHARS)
-        return fail(ErrorCode::InvalidArgument, QStringLiteral("a reason has at most %1 characters").arg(MAX_REASON_CHARS));
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("a reason has at most %1 characters").arg(MAX_REASON_CHARS));
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     std::optional<Error> refusal;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
@@ -731,12 +744,12 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
         if (auto decisions = loadDecisions(*m_statements, request); !decisions)
             return decisions;
         const QString actor = QStringLiteral("member:") + memberId;
-        auto audited = audit(actor, QStringLiteral("request.decision"), request,
-                             QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve")
-                                                                            : QStringLiteral("deny")},
-                                         {QStringLiteral("reason"), reason},
-                                         {QStringLiteral("approvals"), request.approvalCount()},
-                                         {QStringLiteral("required"), request.requiredApprovals}});
+        auto audited =
+            audit(actor, QStringLiteral("request.decision"), request,
+                  QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
+                              {QStringLiteral("reason"), reason},
+                              {QStringLiteral("approvals"), request.approvalCount()},
+                              {QStringLiteral("required"), request.requiredApprovals}});
         if (!audited)
             return std::unexpected(audited.error());
         // One deny denies; the quorum's last approval approves.
@@ -744,8 +757,8 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
             const RequestState next = approve ? RequestState::Approved : RequestState::Denied;
             if (auto set = setState(request, next, at); !set)
                 return set;
-            auto final = audit(actor, approve ? QStringLiteral("request.approved") : QStringLiteral("request.denied"),
-                               request);
+            auto final =
+                audit(actor, approve ? QStringLiteral("request.approved") : QStringLiteral("request.denied"), request);
             if (!final)
                 return std::unexpected(final.error());
         }

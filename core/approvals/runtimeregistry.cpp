@@ -63,8 +63,8 @@ Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStr
             return std::unexpected(valid.error());
     }
     QByteArray random = crypto::randomBytes(TOKEN_BYTES);
-    const QString token =
-        TOKEN_PREFIX + QString::fromLatin1(random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    const QString token = TOKEN_PREFIX + QString::fromLatin1(random.toBase64(QByteArray::Base64UrlEncoding |
+                                                                             QByteArray::OmitTrailingEquals));
     crypto::wipe(random);
     const QByteArray tokenHash = crypto::sha256(token.toLatin1());
 
@@ -80,7 +80,8 @@ Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStr
         insert.prepare(QStringLiteral("INSERT INTO runtimes (name, allowed, token_hash, member_id, created_at) "
                                       "VALUES (?, ?, ?, ?, ?)"));
         insert.addBindValue(name);
-        insert.addBindValue(QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(globs)).toJson(QJsonDocument::Compact)));
+        insert.addBindValue(
+            QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(globs)).toJson(QJsonDocument::Compact)));
         insert.addBindValue(tokenHash);
         insert.addBindValue(actsFor.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(actsFor));
         insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
@@ -109,7 +110,8 @@ Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
         if (query.numRowsAffected() != 1)
             return fail(ErrorCode::NotFound, QStringLiteral("no active runtime named '%1'").arg(name));
         m_recent.clear();
-        auto audited = m_audit.append({actor, QStringLiteral("runtime.revoked"), QStringLiteral("runtime:") + name, {}});
+        auto audited =
+            m_audit.append({actor, QStringLiteral("runtime.revoked"), QStringLiteral("runtime:") + name, {}});
         if (!audited)
             return std::unexpected(audited.error());
         return {};
@@ -145,8 +147,9 @@ Result<RuntimeIdentity> RuntimeRegistry::authenticate(QByteArrayView token)
     if (auto cached = m_recent.constFind(presentedHash);
         cached != m_recent.cend() && checkedAt - cached->checkedAt < AUTH_CACHE_MS)
         return cached->identity;
-    QSqlQuery& query = m_statements->prepared(QStringLiteral("SELECT id, name, allowed, token_hash, last_seen_at "
-                                                             "FROM runtimes WHERE token_hash = ? AND revoked_at IS NULL"));
+    QSqlQuery& query =
+        m_statements->prepared(QStringLiteral("SELECT id, name, allowed, token_hash, last_seen_at "
+                                              "FROM runtimes WHERE token_hash = ? AND revoked_at IS NULL"));
     query.bindValue(0, presentedHash);
     if (!query.exec())
         return fail(ErrorCode::Storage, query.lastError().text());

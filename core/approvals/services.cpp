@@ -57,8 +57,8 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
     services->m_audit = std::move(*audit);
     services->m_runtimes = std::make_unique<RuntimeRegistry>(*db, *services->m_audit);
     services->m_policies = std::make_unique<policy::PolicyStore>(*db, *services->m_audit);
-    services->m_requests = std::make_unique<RequestService>(*db, *services->m_audit, *services->m_runtimes,
-                                                            *services->m_policies, events);
+    services->m_requests =
+        std::make_unique<RequestService>(*db, *services->m_audit, *services->m_runtimes, *services->m_policies, events);
     return services;
 }
 

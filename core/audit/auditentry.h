@@ -12,10 +12,10 @@ struct AuditEntry final {
     QString actor;          // "system", "member:<id>", "runtime:<name>"
     QString action;         // dotted, e.g. "vault.created"
     QString subject;
-    QByteArray details;     // canonical JSON object text, secrets already masked
-    QByteArray prevHash;    // entry hash of seq - 1; 32 zero bytes for the first entry
-    QByteArray entryHash;   // SHA-256 of canonicalEncoding()
-    QByteArray mac;         // HMAC-SHA-256 of entryHash under the vault's audit key
+    QByteArray details;   // canonical JSON object text, secrets already masked
+    QByteArray prevHash;  // entry hash of seq - 1; 32 zero bytes for the first entry
+    QByteArray entryHash; // SHA-256 of canonicalEncoding()
+    QByteArray mac;       // HMAC-SHA-256 of entryHash under the vault's audit key
 
     /// The exact bytes that are hashed: magic "CSA1", seq and time as big-endian 64-bit
     /// integers, then actor, action, subject and details each as a big-endian 32-bit length

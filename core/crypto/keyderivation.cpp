@@ -62,8 +62,8 @@ Result<SecureBuffer> deriveKey(const SecureBuffer& passphrase, const KdfParams& 
     SecureBuffer key(KEY_SIZE);
     const auto* pass = reinterpret_cast<const char*>(passphrase.data());
     if (crypto_pwhash(key.data(), key.size(), pass ? pass : "", passphrase.size(),
-                      reinterpret_cast<const unsigned char*>(params.salt.constData()), params.opsLimit,
-                      params.memLimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+                      reinterpret_cast<const unsigned char*>(params.salt.constData()), params.opsLimit, params.memLimit,
+                      crypto_pwhash_ALG_ARGON2ID13) != 0)
         return fail(ErrorCode::Crypto, QStringLiteral("not enough memory to derive the vault key"));
     return key;
 }

@@ -13,9 +13,9 @@ class SecureBuffer;
 
 /// Argon2id parameters; stored in plaintext beside the vault so the key can be derived again.
 struct KdfParams final {
-    QByteArray salt;           // crypto_pwhash_SALTBYTES
-    quint64 opsLimit = 0;      // Argon2 passes
-    std::size_t memLimit = 0;  // bytes
+    QByteArray salt;          // crypto_pwhash_SALTBYTES
+    quint64 opsLimit = 0;     // Argon2 passes
+    std::size_t memLimit = 0; // bytes
 
     /// Fresh salt with the product's default limits: 3 passes over 128 MiB, between libsodium's
     /// "interactive" and "moderate" settings (about half a second on the reference laptop).

@@ -43,8 +43,8 @@ private:
     HttpRequestParser m_parser;
     QTimer m_headerTimer;
     QTimer m_idleTimer;
-    bool m_waiting = false;      // a deferred response is outstanding
-    bool m_keepAlive = true;     // of the request being answered
+    bool m_waiting = false;  // a deferred response is outstanding
+    bool m_keepAlive = true; // of the request being answered
     bool m_closing = false;
 };
 

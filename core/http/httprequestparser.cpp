@@ -128,7 +128,6 @@ struct HttpRequestParser::Callbacks {
     }
 };
 
-
 HttpRequestParser::HttpRequestParser(Limits limits)
     : m_limits(limits)
     , m_parser(std::make_unique<http_parser>())
@@ -145,7 +144,8 @@ HttpRequestParser::Status HttpRequestParser::feed(QByteArrayView data)
         return m_status;
     if (data.isEmpty())
         return m_status;
-    const size_t parsed = http_parser_execute(m_parser.get(), &Callbacks::settings(), data.data(), static_cast<size_t>(data.size()));
+    const size_t parsed =
+        http_parser_execute(m_parser.get(), &Callbacks::settings(), data.data(), static_cast<size_t>(data.size()));
     if (m_status != Status::Ok)
         return m_status;
     if (m_parser->upgrade || HTTP_PARSER_ERRNO(m_parser.get()) != HPE_OK || parsed != static_cast<size_t>(data.size()))

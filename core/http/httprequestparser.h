@@ -23,7 +23,10 @@ public:
     enum class Status { Ok, HeadersTooLarge, PayloadTooLarge, BadRequest };
 
     explicit HttpRequestParser(Limits limits);
-    HttpRequestParser() : HttpRequestParser(Limits{}) {}
+    HttpRequestParser()
+        : HttpRequestParser(Limits{})
+    {
+    }
     ~HttpRequestParser();
     HttpRequestParser(const HttpRequestParser&) = delete;
     HttpRequestParser& operator=(const HttpRequestParser&) = delete;

@@ -12,9 +12,9 @@
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QSet>
 #include <QTimer>
 
 #include <cmath>
@@ -58,7 +58,8 @@ HttpServer::~HttpServer()
 Result<void> HttpServer::listen()
 {
     quint16 port = m_settings.port;
-    for (const QHostAddress& address : {QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6)}) {
+    for (const QHostAddress& address :
+         {QHostAddress(QHostAddress::LocalHost), QHostAddress(QHostAddress::LocalHostIPv6)}) {
         auto* server = new QTcpServer(this);
         server->setMaxPendingConnections(64);
         if (!server->listen(address, port)) {
@@ -68,10 +69,9 @@ Result<void> HttpServer::listen()
                 qCWarning(lcHttp) << "no IPv6 loopback:" << message;
                 continue; // a machine without ::1 still serves 127.0.0.1
             }
-            return fail(ErrorCode::Io, QStringLiteral("cannot listen on %1 port %2: %3")
-                                           .arg(address.toString())
-                                           .arg(port)
-                                           .arg(message));
+            return fail(
+                ErrorCode::Io,
+                QStringLiteral("cannot listen on %1 port %2: %3").arg(address.toString()).arg(port).arg(message));
         }
         port = server->serverPort(); // with port 0, the second address takes the first's port
         connect(server, &QTcpServer::newConnection, this, [this, server] { acceptTcp(server); });
@@ -125,7 +125,8 @@ void HttpServer::acceptLocal()
         auto* connection = new HttpConnection(socket, LOCAL_CLIENT, *this);
         adopt(connection);
         if (m_connections > m_settings.maxConnections) {
-            HttpResponse busy = HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
+            HttpResponse busy =
+                HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
             socket->write(busy.serialize(false));
             connection->closeNow();
         }
@@ -139,23 +140,25 @@ std::optional<Error> HttpServer::checkHost(const HttpRequest& request) const
     bool found = false;
     const QByteArray host = request.header("host", &found).toLower();
     if (!found || request.headerCount("host") != 1)
-        return Error{ErrorCode::MisdirectedRequest, QStringLiteral("exactly one Host header naming this machine is required")};
+        return Error{ErrorCode::MisdirectedRequest,
+                     QStringLiteral("exactly one Host header naming this machine is required")};
     const QByteArray port = QByteArray::number(m_settings.port);
-    for (const QByteArray& name : {QByteArrayLiteral("127.0.0.1"), QByteArrayLiteral("[::1]"),
-                                   QByteArrayLiteral("localhost")}) {
+    for (const QByteArray& name :
+         {QByteArrayLiteral("127.0.0.1"), QByteArrayLiteral("[::1]"), QByteArrayLiteral("localhost")}) {
         if (host == name + ':' + port)
             return std::nullopt;
     }
-    return Error{ErrorCode::MisdirectedRequest,
-                 QStringLiteral("this endpoint answers only to 127.0.0.1, [::1] or localhost on port %1")
-                     .arg(m_settings.port)};
+    return Error{
+        ErrorCode::MisdirectedRequest,
+        QStringLiteral("this endpoint answers only to 127.0.0.1, [::1] or localhost on port %1").arg(m_settings.port)};
 }
 
 Result<approvals::RuntimeIdentity> HttpServer::authenticate(const HttpRequest& request, const QString& client,
                                                             int& retryAfterSeconds)
 {
     const QByteArray authorization = request.header("authorization");
-    if (authorization.size() > 7 && authorization.left(7).toLower() == "bearer " && request.headerCount("authorization") == 1) {
+    if (authorization.size() > 7 && authorization.left(7).toLower() == "bearer " &&
+        request.headerCount("authorization") == 1) {
         auto identity = m_api.authenticate(authorization.mid(7).trimmed());
         if (identity)
             return identity; // a valid token is never blocked by a lockout (loopback clients share an address)
@@ -170,14 +173,15 @@ Result<approvals::RuntimeIdentity> HttpServer::authenticate(const HttpRequest& r
     failures.recent.append(now);
     const QString reason = authorization.isEmpty() ? QStringLiteral("missing token") : QStringLiteral("invalid token");
     m_api.recordSecurityEvent(QStringLiteral("auth.failed"),
-                              QJsonObject{{QStringLiteral("client"), client}, {QStringLiteral("reason"), reason},
+                              QJsonObject{{QStringLiteral("client"), client},
+                                          {QStringLiteral("reason"), reason},
                                           {QStringLiteral("path"), QString::fromLatin1(request.path.left(100))}});
     if (failures.recent.size() >= m_settings.authFailuresBeforeLockout) {
         failures.lockedUntil = now + m_settings.lockoutMs;
         failures.recent.clear();
-        m_api.recordSecurityEvent(QStringLiteral("auth.lockout"),
-                                  QJsonObject{{QStringLiteral("client"), client},
-                                              {QStringLiteral("seconds"), m_settings.lockoutMs / 1000}});
+        m_api.recordSecurityEvent(
+            QStringLiteral("auth.lockout"),
+            QJsonObject{{QStringLiteral("client"), client}, {QStringLiteral("seconds"), m_settings.lockoutMs / 1000}});
         qCWarning(lcHttp) << "locked out" << client << "after repeated authentication failures";
     }
     return fail(ErrorCode::Unauthenticated, QStringLiteral("a valid token is required (Authorization: Bearer)"));
@@ -190,8 +194,8 @@ bool HttpServer::takeRateToken(qint64 runtimeId, int& retryAfterSeconds)
     if (it == m_buckets.end())
         it = m_buckets.insert(runtimeId, Bucket{m_settings.rateBurst, now});
     Bucket& bucket = *it;
-    bucket.tokens = std::min(m_settings.rateBurst,
-                             bucket.tokens + static_cast<double>(now - bucket.refilledAt) * m_settings.ratePerSecond / 1000.0);
+    bucket.tokens = std::min(m_settings.rateBurst, bucket.tokens + static_cast<double>(now - bucket.refilledAt) *
+                                                                       m_settings.ratePerSecond / 1000.0);
     bucket.refilledAt = now;
     if (bucket.tokens >= 1.0) {
         bucket.tokens -= 1.0;
@@ -224,11 +228,12 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
     bool hasOrigin = false;
     const QByteArray origin = request.header("origin", &hasOrigin);
     if (hasOrigin && !m_settings.allowedOrigins.contains(QString::fromLatin1(origin)))
-        return HttpResponse::error(Error{ErrorCode::OriginForbidden, QStringLiteral("requests from web pages are refused")});
+        return HttpResponse::error(
+            Error{ErrorCode::OriginForbidden, QStringLiteral("requests from web pages are refused")});
     const RouteMatch match = Router::match(request.method, request.path);
     if (!match.route) {
-        HttpResponse response = HttpResponse::error(
-            Error{match.error, match.error == ErrorCode::MethodNotAllowed ? QStringLiteral("method not allowed here")
+        HttpResponse response = HttpResponse::error(Error{match.error, match.error == ErrorCode::MethodNotAllowed
+                                                                           ? QStringLiteral("method not allowed here")
                                                                            : QStringLiteral("no such route")});
         if (!match.allow.isEmpty())
             response.extraHeaders.append({QByteArrayLiteral("Allow"), match.allow});
@@ -247,7 +252,8 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
         return response;
     }
     if (!takeRateToken(runtime->id, retryAfter))
-        return withRetryAfter(HttpResponse::error(Error{ErrorCode::RateLimited, QStringLiteral("slow down")}), retryAfter);
+        return withRetryAfter(HttpResponse::error(Error{ErrorCode::RateLimited, QStringLiteral("slow down")}),
+                              retryAfter);
     return dispatch(request, connection, *runtime, static_cast<int>(*match.route), match.id);
 }
 
@@ -261,7 +267,8 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         if (!body)
             return HttpResponse::error(body.error());
         bool created = false;
-        auto result = m_api.createRequest(runtime, *body, QString::fromUtf8(request.header("idempotency-key")), created);
+        auto result =
+            m_api.createRequest(runtime, *body, QString::fromUtf8(request.header("idempotency-key")), created);
         if (!result)
             return HttpResponse::error(result.error());
         return HttpResponse::json(created ? 201 : 200, *result);
@@ -278,13 +285,15 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         bool ok = true;
         const int wait = hasWait ? waitText.toInt(&ok) : 0;
         if (!ok || wait < 0)
-            return HttpResponse::error(Error{ErrorCode::InvalidArgument, QStringLiteral("wait is a number of seconds")});
+            return HttpResponse::error(
+                Error{ErrorCode::InvalidArgument, QStringLiteral("wait is a number of seconds")});
         // Status polls are the hot path: an answer serialized a moment ago is served again for
         // STATUS_CACHE_MS, unless a change in this process invalidated it first. Changes made by
         // other processes show within that time, as they do for long-polls within a second.
         const QString cacheKey = QString::number(runtime.id) + u'/' + id;
         const qint64 now = m_clock.elapsed();
-        if (auto cached = m_statusCache.constFind(cacheKey); cached != m_statusCache.cend() && cached->validUntil > now) {
+        if (auto cached = m_statusCache.constFind(cacheKey);
+            cached != m_statusCache.cend() && cached->validUntil > now) {
             if (wait == 0 || !cached->json.contains("\"state\":\"pending\"")) {
                 HttpResponse response;
                 response.rawBody = cached->json;
@@ -356,7 +365,8 @@ void HttpServer::onRequestChanged(const QString& id)
     for (const Waiter& waiter : std::as_const(ready)) {
         auto result = m_api.getRequest(waiter.runtime, waiter.id);
         if (waiter.connection)
-            waiter.connection->complete(result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error()));
+            waiter.connection->complete(result ? HttpResponse::json(200, *result)
+                                               : HttpResponse::error(result.error()));
     }
 }
 
@@ -375,7 +385,8 @@ void HttpServer::expireWaiters()
     for (const Waiter& waiter : std::as_const(due)) {
         auto result = m_api.getRequest(waiter.runtime, waiter.id);
         if (waiter.connection)
-            waiter.connection->complete(result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error()));
+            waiter.connection->complete(result ? HttpResponse::json(200, *result)
+                                               : HttpResponse::error(result.error()));
     }
     // Decisions made by another process (countersign-cli, a second app) raise no signal here:
     // look at the waited-on requests once a second as well.

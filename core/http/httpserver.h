@@ -73,8 +73,8 @@ private:
     [[nodiscard]] bool takeRateToken(qint64 runtimeId, int& retryAfterSeconds);
     [[nodiscard]] Result<QJsonObject> jsonBody(const HttpRequest& request) const;
     [[nodiscard]] std::optional<HttpResponse> dispatch(const HttpRequest& request, HttpConnection& connection,
-                                                      const approvals::RuntimeIdentity& runtime, int route,
-                                                      const QString& id);
+                                                       const approvals::RuntimeIdentity& runtime, int route,
+                                                       const QString& id);
     void onRequestChanged(const QString& id);
     void expireWaiters();
 

@@ -14,9 +14,9 @@ enum class Route { Health, CreateRequest, ListRequests, GetRequest, ConsumeReque
 /// The result of matching a method and path against the route table.
 struct RouteMatch final {
     std::optional<Route> route;
-    QString id;              // the {id} segment, when the route has one
+    QString id;                            // the {id} segment, when the route has one
     ErrorCode error = ErrorCode::NotFound; // when there is no route: NotFound or MethodNotAllowed
-    QByteArray allow;        // for 405: the methods the path does accept
+    QByteArray allow;                      // for 405: the methods the path does accept
 };
 
 /// The route/method table (SPEC section 4). Anything not in it is refused: an unknown path

@@ -14,8 +14,7 @@ bool isWordChar(QChar c)
 Result<void> CapabilityGlob::validateCapability(QStringView capability)
 {
     if (capability.isEmpty() || capability.size() > MAX_LENGTH)
-        return fail(ErrorCode::InvalidArgument,
-                    QStringLiteral("a capability has 1 to %1 characters").arg(MAX_LENGTH));
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("a capability has 1 to %1 characters").arg(MAX_LENGTH));
     bool segmentStart = true;
     for (const QChar c : capability) {
         if (c == u'.') {
@@ -30,9 +29,9 @@ Result<void> CapabilityGlob::validateCapability(QStringView capability)
                         QStringLiteral("each segment of capability '%1' must start with a lower-case letter")
                             .arg(capability.toString()));
         if (!isWordChar(c))
-            return fail(ErrorCode::InvalidArgument,
-                        QStringLiteral("capability '%1' may hold only a-z, 0-9, '_', '-' and dots")
-                            .arg(capability.toString()));
+            return fail(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("capability '%1' may hold only a-z, 0-9, '_', '-' and dots").arg(capability.toString()));
         segmentStart = false;
     }
     if (segmentStart)
@@ -44,12 +43,13 @@ Result<void> CapabilityGlob::validateCapability(QStringView capability)
 Result<void> CapabilityGlob::validateGlob(QStringView glob)
 {
     if (glob.isEmpty() || glob.size() > MAX_LENGTH)
-        return fail(ErrorCode::InvalidArgument, QStringLiteral("a capability glob has 1 to %1 characters").arg(MAX_LENGTH));
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("a capability glob has 1 to %1 characters").arg(MAX_LENGTH));
     for (const QChar c : glob) {
         if (!isWordChar(c) && c != u'.' && c != u'*' && c != u'?')
-            return fail(ErrorCode::InvalidArgument,
-                        QStringLiteral("glob '%1' may hold only a-z, 0-9, '_', '-', '.', '*' and '?'")
-                            .arg(glob.toString()));
+            return fail(
+                ErrorCode::InvalidArgument,
+                QStringLiteral("glob '%1' may hold only a-z, 0-9, '_', '-', '.', '*' and '?'").arg(glob.toString()));
     }
     if (glob.contains(u".."))
         return fail(ErrorCode::InvalidArgument, QStringLiteral("glob '%1' has an empty segment").arg(glob.toString()));

@@ -95,7 +95,8 @@ Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, in
                                       "approvals, timeout_seconds, validity_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)"));
         insert.addBindValue(current->size() + 1);
         insert.addBindValue(rule.capabilityGlob);
-        insert.addBindValue(rule.minimumRisk ? QVariant(riskName(*rule.minimumRisk)) : QVariant(QMetaType::fromType<QString>()));
+        insert.addBindValue(rule.minimumRisk ? QVariant(riskName(*rule.minimumRisk))
+                                             : QVariant(QMetaType::fromType<QString>()));
         insert.addBindValue(PolicyRule::outcomeName(rule.outcome));
         insert.addBindValue(rule.outcome == PolicyRule::Outcome::Require ? rule.approvals : 1);
         insert.addBindValue(rule.timeoutSeconds);
@@ -130,7 +131,8 @@ Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
         query.prepare(QStringLiteral("UPDATE policy_rules SET capability_glob = ?, min_risk = ?, outcome = ?, "
                                      "approvals = ?, timeout_seconds = ?, validity_seconds = ? WHERE id = ?"));
         query.addBindValue(rule.capabilityGlob);
-        query.addBindValue(rule.minimumRisk ? QVariant(riskName(*rule.minimumRisk)) : QVariant(QMetaType::fromType<QString>()));
+        query.addBindValue(rule.minimumRisk ? QVariant(riskName(*rule.minimumRisk))
+                                            : QVariant(QMetaType::fromType<QString>()));
         query.addBindValue(PolicyRule::outcomeName(rule.outcome));
         query.addBindValue(rule.outcome == PolicyRule::Outcome::Require ? rule.approvals : 1);
         query.addBindValue(rule.timeoutSeconds);
@@ -154,9 +156,8 @@ Result<void> PolicyStore::remove(int index, const QString& actor)
         if (!current)
             return std::unexpected(current.error());
         if (index < 0 || index >= current->size())
-            return fail(ErrorCode::NotFound, QStringLiteral("no policy rule at index %1 (there are %2)")
-                                                 .arg(index)
-                                                 .arg(current->size()));
+            return fail(ErrorCode::NotFound,
+                        QStringLiteral("no policy rule at index %1 (there are %2)").arg(index).arg(current->size()));
         const PolicyRule removed = current->takeAt(index);
         QSqlQuery query(m_db);
         query.prepare(QStringLiteral("DELETE FROM policy_rules WHERE id = ?"));

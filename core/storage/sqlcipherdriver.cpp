@@ -215,8 +215,7 @@ QStringList SqlCipherDriver::tables(QSql::TableType type) const
         sql += (sql.isEmpty() ? QString() : QStringLiteral(" UNION ALL ")) +
                QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'view'");
     if (type & QSql::SystemTables)
-        sql += (sql.isEmpty() ? QString() : QStringLiteral(" UNION ALL ")) +
-               QStringLiteral("SELECT 'sqlite_master'");
+        sql += (sql.isEmpty() ? QString() : QStringLiteral(" UNION ALL ")) + QStringLiteral("SELECT 'sqlite_master'");
     if (sql.isEmpty())
         return result;
     QSqlQuery query(createResult());
@@ -238,7 +237,8 @@ QSqlRecord SqlCipherDriver::record(const QString& tableName) const
     if (!query.exec(QStringLiteral("PRAGMA table_info(") + escapeIdentifier(tableName, TableName) + u')'))
         return record;
     while (query.next()) {
-        QSqlField field(query.value(1).toString(), SqlCipherResult::metaTypeForDeclared(query.value(2).toString()), tableName);
+        QSqlField field(query.value(1).toString(), SqlCipherResult::metaTypeForDeclared(query.value(2).toString()),
+                        tableName);
         field.setRequiredStatus(query.value(3).toInt() != 0 ? QSqlField::Required : QSqlField::Optional);
         field.setDefaultValue(query.value(4));
         record.append(field);

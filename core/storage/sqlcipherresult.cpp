@@ -151,10 +151,10 @@ bool SqlCipherResult::bindValues()
             case QMetaType::ULongLong: {
                 const qulonglong unsignedValue = value.toULongLong();
                 if (unsignedValue > static_cast<qulonglong>(std::numeric_limits<qint64>::max())) {
-                    setLastError(QSqlError(QStringLiteral("Unable to bind value"),
-                                           QStringLiteral("value %1 does not fit a 64-bit signed integer")
-                                               .arg(unsignedValue),
-                                           QSqlError::StatementError));
+                    setLastError(
+                        QSqlError(QStringLiteral("Unable to bind value"),
+                                  QStringLiteral("value %1 does not fit a 64-bit signed integer").arg(unsignedValue),
+                                  QSqlError::StatementError));
                     return false;
                 }
                 rc = sqlite3_bind_int64(m_stmt, position, static_cast<qint64>(unsignedValue));
@@ -178,10 +178,10 @@ bool SqlCipherResult::bindValues()
             }
             default: {
                 if (!value.canConvert<QString>()) {
-                    setLastError(QSqlError(QStringLiteral("Unable to bind value"),
-                                           QStringLiteral("values of type %1 cannot be stored")
-                                               .arg(QString::fromLatin1(value.typeName())),
-                                           QSqlError::StatementError));
+                    setLastError(QSqlError(
+                        QStringLiteral("Unable to bind value"),
+                        QStringLiteral("values of type %1 cannot be stored").arg(QString::fromLatin1(value.typeName())),
+                        QSqlError::StatementError));
                     return false;
                 }
                 const QByteArray text = value.toString().toUtf8();

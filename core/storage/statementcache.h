@@ -11,7 +11,10 @@ namespace countersign::storage {
 /// token, reading a request) do not parse their SQL again on every call.
 class StatementCache final {
 public:
-    explicit StatementCache(QSqlDatabase db) : m_db(std::move(db)) {}
+    explicit StatementCache(QSqlDatabase db)
+        : m_db(std::move(db))
+    {
+    }
 
     /// The prepared, forward-only query for \a sql; bind, exec, read, then finish() it.
     [[nodiscard]] QSqlQuery& prepared(const QString& sql);

@@ -12,9 +12,9 @@ namespace {
 bool isCommon(const QString& lowered)
 {
     static const std::array<QStringView, 24> COMMON = {
-        u"password", u"passphrase", u"123456", u"qwerty", u"letmein", u"welcome", u"iloveyou", u"admin",
-        u"monkey", u"dragon", u"master", u"sunshine", u"princess", u"football", u"baseball", u"shadow",
-        u"trustno1", u"superman", u"countersign", u"secret", u"changeme", u"abc123", u"passw0rd", u"azerty",
+        u"password", u"passphrase", u"123456",      u"qwerty",   u"letmein",  u"welcome",  u"iloveyou", u"admin",
+        u"monkey",   u"dragon",     u"master",      u"sunshine", u"princess", u"football", u"baseball", u"shadow",
+        u"trustno1", u"superman",   u"countersign", u"secret",   u"changeme", u"abc123",   u"passw0rd", u"azerty",
     };
     for (QStringView word : COMMON) {
         if (lowered.contains(word) && word.size() * 2 >= lowered.size())
@@ -72,8 +72,11 @@ PassphraseAssessment assessPassphrase(QStringView passphrase)
     if (common)
         result.entropyBits = std::min(result.entropyBits, 20.0);
 
-    result.score = result.entropyBits < 28 ? 0 : result.entropyBits < 45 ? 1 : result.entropyBits < 60 ? 2
-                 : result.entropyBits < 80 ? 3 : 4;
+    result.score = result.entropyBits < 28   ? 0
+                   : result.entropyBits < 45 ? 1
+                   : result.entropyBits < 60 ? 2
+                   : result.entropyBits < 80 ? 3
+                                             : 4;
     if (text.isEmpty()) {
         result.reason = QStringLiteral("enter a passphrase");
     } else if (text.size() < MIN_PASSPHRASE_LENGTH) {

@@ -8,9 +8,9 @@ namespace countersign::vault {
 /// How strong a passphrase looks, for the strength meter and for refusing weak ones.
 struct PassphraseAssessment final {
     double entropyBits = 0;
-    int score = 0;         // 0 (very weak) .. 4 (strong), for the meter
+    int score = 0; // 0 (very weak) .. 4 (strong), for the meter
     bool acceptable = false;
-    QString reason;        // why it is refused, or a hint; empty when strong
+    QString reason; // why it is refused, or a hint; empty when strong
 };
 
 /// A conservative estimate: character pool size per character, discounted for repeats,

@@ -19,7 +19,8 @@ Result<crypto::SecureBuffer> readFromFile(const QString& path)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return fail(ErrorCode::Io, QStringLiteral("cannot read the passphrase file %1: %2").arg(path, file.errorString()));
+        return fail(ErrorCode::Io,
+                    QStringLiteral("cannot read the passphrase file %1: %2").arg(path, file.errorString()));
     QByteArray line = file.readLine(MAX_PASSPHRASE_BYTES);
     while (line.endsWith('\n') || line.endsWith('\r'))
         line.chop(1);

@@ -2,11 +2,11 @@
 
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
+#include "passphrasepolicy.h"
 #include "storage/durablefile.h"
 #include "storage/migrations.h"
-#include "storage/transaction.h"
 #include "storage/sqlcipherdriver.h"
-#include "passphrasepolicy.h"
+#include "storage/transaction.h"
 #include "vaultheader.h"
 
 #include <QAtomicInteger>
@@ -245,7 +245,8 @@ Result<void> Vault::configureConnection()
     auto configured = driver->executeScript(QStringLiteral("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                                                            "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"));
     if (!configured)
-        return fail(ErrorCode::Storage, QStringLiteral("cannot configure the vault: %1").arg(configured.error().message));
+        return fail(ErrorCode::Storage,
+                    QStringLiteral("cannot configure the vault: %1").arg(configured.error().message));
     return {};
 }
 
@@ -308,10 +309,9 @@ Result<void> Vault::ensureOwnerKey()
         update.addBindValue(ownerKey.publicKey());
         if (!update.exec())
             return fail(ErrorCode::Storage, update.lastError().text());
-        auto audited = m_audit->append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("member.key_created"),
-                                        QStringLiteral("member:owner"),
-                                        QJsonObject{{QStringLiteral("public_key"),
-                                                     QString::fromLatin1(ownerKey.publicKey().toBase64())}}});
+        auto audited = m_audit->append(
+            {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("member.key_created"), QStringLiteral("member:owner"),
+             QJsonObject{{QStringLiteral("public_key"), QString::fromLatin1(ownerKey.publicKey().toBase64())}}});
         if (!audited)
             return std::unexpected(audited.error());
         return {};
@@ -374,9 +374,8 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
     const QString owner = ownerName.trimmed();
     if (owner.isEmpty() || owner.size() > 100)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("the owner's name must have 1 to 100 characters"));
-    const PassphraseAssessment strength =
-        assessPassphrase(QString::fromUtf8(reinterpret_cast<const char*>(passphrase.data()),
-                                           static_cast<qsizetype>(passphrase.size())));
+    const PassphraseAssessment strength = assessPassphrase(
+        QString::fromUtf8(reinterpret_cast<const char*>(passphrase.data()), static_cast<qsizetype>(passphrase.size())));
     if (!strength.acceptable)
         return fail(ErrorCode::WeakPassphrase, QStringLiteral("passphrase refused: %1").arg(strength.reason));
     if (exists(dataDir))
@@ -413,12 +412,13 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
     vault->m_schemaVersion = *version;
     if (auto loaded = vault->loadSecrets(); !loaded)
         return std::unexpected(loaded.error());
-    auto created = vault->audit().append(
-        {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.created"), QStringLiteral("vault"),
-         QJsonObject{{QStringLiteral("owner"), owner},
-                     {QStringLiteral("schema_version"), *version},
-                     {QStringLiteral("cipher_version"), vault->m_cipherVersion},
-                     {QStringLiteral("instance_public_key"), QString::fromLatin1(vault->instancePublicKey().toBase64())}}});
+    auto created =
+        vault->audit().append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.created"), QStringLiteral("vault"),
+                               QJsonObject{{QStringLiteral("owner"), owner},
+                                           {QStringLiteral("schema_version"), *version},
+                                           {QStringLiteral("cipher_version"), vault->m_cipherVersion},
+                                           {QStringLiteral("instance_public_key"),
+                                            QString::fromLatin1(vault->instancePublicKey().toBase64())}}});
     if (!created)
         return std::unexpected(created.error());
     if (auto owned = vault->ensureOwnerKey(); !owned)
@@ -470,10 +470,9 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto:
     if (auto loaded = vault->loadSecrets(); !loaded)
         return std::unexpected(loaded.error());
     if (*before != *version) {
-        auto upgraded = vault->audit().append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.schema_upgraded"),
-                                               QStringLiteral("vault"),
-                                               QJsonObject{{QStringLiteral("from"), *before},
-                                                           {QStringLiteral("to"), *version}}});
+        auto upgraded = vault->audit().append(
+            {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.schema_upgraded"), QStringLiteral("vault"),
+             QJsonObject{{QStringLiteral("from"), *before}, {QStringLiteral("to"), *version}}});
         if (!upgraded)
             return std::unexpected(upgraded.error());
     }
@@ -498,9 +497,8 @@ Result<void> Vault::changePassphrase(const crypto::SecureBuffer& newPassphrase, 
             return fail(ErrorCode::Conflict,
                         QStringLiteral("close the vault's other connections (stop the endpoint) before re-keying"));
     }
-    const PassphraseAssessment strength =
-        assessPassphrase(QString::fromUtf8(reinterpret_cast<const char*>(newPassphrase.data()),
-                                           static_cast<qsizetype>(newPassphrase.size())));
+    const PassphraseAssessment strength = assessPassphrase(QString::fromUtf8(
+        reinterpret_cast<const char*>(newPassphrase.data()), static_cast<qsizetype>(newPassphrase.size())));
     if (!strength.acceptable)
         return fail(ErrorCode::WeakPassphrase, QStringLiteral("passphrase refused: %1").arg(strength.reason));
     auto newKey = crypto::deriveKey(newPassphrase, kdf);
@@ -515,7 +513,8 @@ Result<void> Vault::changePassphrase(const crypto::SecureBuffer& newPassphrase, 
         QFile::remove(dir.filePath(newFile + suffix));
     auto* driver = qobject_cast<storage::SqlCipherDriver*>(database().driver());
     if (auto exported = driver->exportTo(dir.filePath(newFile), *newKey); !exported)
-        return fail(ErrorCode::Storage, QStringLiteral("cannot re-encrypt the vault: %1").arg(exported.error().message));
+        return fail(ErrorCode::Storage,
+                    QStringLiteral("cannot re-encrypt the vault: %1").arg(exported.error().message));
 
     // 2. Switch this connection to the copy and record the change there, so the entry exists
     //    exactly when the change does.

@@ -7,8 +7,8 @@
 
 #include <QMutex>
 #include <QSqlDatabase>
-#include <QStringList>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>

@@ -19,7 +19,7 @@ struct VaultHeader final {
 
     QString databaseFile; // relative to the data directory
     crypto::KdfParams kdf;
-    QByteArray keyCheck;  // BLAKE2b-256 keyed with the database key, over a fixed label
+    QByteArray keyCheck; // BLAKE2b-256 keyed with the database key, over a fixed label
 
     [[nodiscard]] static Result<VaultHeader> load(const QString& path);
     /// Writes to a temporary file, fsyncs it, renames it over \a path and fsyncs the directory.

@@ -49,9 +49,9 @@ int main(int argc, char* argv[])
     }
     if (command == u"append") {
         for (qint64 i = 0;; ++i) {
-            auto seq = (*vault)->audit().append({QStringLiteral("runtime:durability"), QStringLiteral("test.write"),
-                                                 QStringLiteral("item-%1").arg(i),
-                                                 QJsonObject{{QStringLiteral("i"), i}}});
+            auto seq =
+                (*vault)->audit().append({QStringLiteral("runtime:durability"), QStringLiteral("test.write"),
+                                          QStringLiteral("item-%1").arg(i), QJsonObject{{QStringLiteral("i"), i}}});
             if (!seq) {
                 std::fprintf(stderr, "append: %s\n", qPrintable(seq.error().message));
                 return 1;
@@ -63,8 +63,8 @@ int main(int argc, char* argv[])
     if (command == u"rekey") {
         std::printf("started\n");
         std::fflush(stdout);
-        auto changed = (*vault)->changePassphrase(passphraseFrom("COUNTERSIGN_NEW_PASSPHRASE_FILE"),
-                                                  crypto::KdfParams::fast());
+        auto changed =
+            (*vault)->changePassphrase(passphraseFrom("COUNTERSIGN_NEW_PASSPHRASE_FILE"), crypto::KdfParams::fast());
         if (!changed) {
             std::fprintf(stderr, "rekey: %s\n", qPrintable(changed.error().message));
             return 1;

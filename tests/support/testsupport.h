@@ -16,7 +16,8 @@ inline const QString OTHER_PASSPHRASE = QStringLiteral("violet tangerine saxopho
 
 [[nodiscard]] crypto::SecureBuffer secure(const QString& text);
 /// A vault in \a dir with the fast KDF; fails the current test (returns null) on error.
-[[nodiscard]] std::unique_ptr<vault::Vault> createVault(const QString& dir, const QString& owner = QStringLiteral("Ada"));
+[[nodiscard]] std::unique_ptr<vault::Vault> createVault(const QString& dir,
+                                                        const QString& owner = QStringLiteral("Ada"));
 [[nodiscard]] std::unique_ptr<vault::Vault> openVault(const QString& dir, const QString& passphrase = PASSPHRASE);
 /// SHA-256 of a file's bytes, or empty if it cannot be read.
 [[nodiscard]] QByteArray fileDigest(const QString& path);
