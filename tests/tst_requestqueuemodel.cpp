@@ -1,0 +1,79 @@
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
+#include "requestqueuemodel.h"
+#include "testsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace countersign;
+
+class TestRequestQueueModel final : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<vault::Vault> m_vault;
+    approvals::RequestEvents m_events;
+    std::unique_ptr<approvals::Services> m_services;
+    approvals::RuntimeIdentity m_runtime;
+
+    QString create(const QString& summary)
+    {
+        bool created = false;
+        auto result = m_services->requests().createRequest(
+            m_runtime,
+            QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
+                        {QStringLiteral("summary"), summary},
+                        {QStringLiteral("risk"), QStringLiteral("high")}},
+            {}, created);
+        return result ? result->value(QStringLiteral("id")).toString() : QString();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        QVERIFY(m_vault);
+        m_services = std::move(*approvals::Services::open(*m_vault, m_events, QStringLiteral("gui")));
+        auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, {});
+        m_runtime = *m_services->requests().authenticate(token->toLatin1());
+    }
+
+    void followsTheQueueLive()
+    {
+        const QString before = create(QStringLiteral("already there"));
+        ui::RequestQueueModel model(m_services->requests(), m_events);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.data(model.index(0, ui::RequestQueueModel::Summary)).toString(),
+                 QStringLiteral("already there"));
+        QCOMPARE(model.data(model.index(0, ui::RequestQueueModel::Risk)).toString(), QStringLiteral("high"));
+        QCOMPARE(model.data(model.index(0, ui::RequestQueueModel::Approvals)).toString(), QStringLiteral("0/1"));
+        QCOMPARE(model.data(model.index(0, 0), ui::RequestQueueModel::IdRole).toString(), before);
+
+        const QString arrived = create(QStringLiteral("new arrival"));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.rowOf(arrived), 1);
+
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QVERIFY(m_services->requests().approve(QStringLiteral("owner"), before, {}));
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(model.rowOf(arrived), 0); // the other row stays, just moves up
+
+        QSignalSpy ticked(&model, &QAbstractItemModel::dataChanged);
+        QTRY_VERIFY_WITH_TIMEOUT(!ticked.isEmpty(), 3000); // the countdown refreshes on its own
+        QVERIFY(!model.data(model.index(0, ui::RequestQueueModel::TimeLeft)).toString().isEmpty());
+
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, arrived));
+        QCOMPARE(model.rowCount(), 0);
+    }
+};
+
+QTEST_MAIN(TestRequestQueueModel)
+#include "tst_requestqueuemodel.moc"

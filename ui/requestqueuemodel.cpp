@@ -1,0 +1,192 @@
+#include "requestqueuemodel.h"
+
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+
+#include <QDateTime>
+
+namespace countersign::ui {
+
+namespace {
+
+QString duration(qint64 ms)
+{
+    const qint64 seconds = std::max<qint64>(0, ms / 1000);
+    if (seconds < 60)
+        return QObject::tr("%1 s").arg(seconds);
+    if (seconds < 3600)
+        return QObject::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return QObject::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+RequestQueueModel::RequestQueueModel(approvals::RequestService& requests, approvals::RequestEvents& events,
+                                     QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_requests(requests)
+{
+    connect(&events, &approvals::RequestEvents::requestCreated, this, &RequestQueueModel::refreshOne);
+    connect(&events, &approvals::RequestEvents::requestChanged, this,
+            [this](const QString& id, const QString&) { refreshOne(id); });
+    m_ticker.setInterval(1000);
+    connect(&m_ticker, &QTimer::timeout, this, &RequestQueueModel::tick);
+    m_ticker.start();
+    reload();
+}
+
+int RequestQueueModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int RequestQueueModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant RequestQueueModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Age:
+        return tr("Age");
+    case Runtime:
+        return tr("Runtime");
+    case Capability:
+        return tr("Capability");
+    case Risk:
+        return tr("Risk");
+    case Summary:
+        return tr("Summary");
+    case Approvals:
+        return tr("Approvals");
+    case TimeLeft:
+        return tr("Time left");
+    default:
+        return {};
+    }
+}
+
+QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const approvals::Request& request = m_rows.at(index.row());
+    if (role == IdRole)
+        return request.id;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (role == SortRole) {
+        switch (index.column()) {
+        case Age:
+            return request.createdAt;
+        case Risk:
+            return static_cast<int>(request.risk);
+        case Approvals:
+            return request.approvalCount();
+        case TimeLeft:
+            return request.expiresAt;
+        default:
+            break;
+        }
+        role = Qt::DisplayRole;
+    }
+    if (role == Qt::ToolTipRole && index.column() == Summary)
+        return request.summary;
+    if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
+        return {};
+    switch (index.column()) {
+    case Age:
+        return duration(now - request.createdAt);
+    case Runtime:
+        return request.runtimeName;
+    case Capability:
+        return request.capability;
+    case Risk:
+        return policy::riskName(request.risk);
+    case Summary:
+        return request.summary;
+    case Approvals:
+        return QStringLiteral("%1/%2").arg(request.approvalCount()).arg(request.requiredApprovals);
+    case TimeLeft:
+        return duration(request.expiresAt - now);
+    default:
+        return {};
+    }
+}
+
+int RequestQueueModel::rowOf(const QString& id) const
+{
+    for (qsizetype row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).id == id)
+            return static_cast<int>(row);
+    }
+    return -1;
+}
+
+const approvals::Request* RequestQueueModel::requestAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
+}
+
+void RequestQueueModel::reload()
+{
+    auto pending = m_requests.requestsInState(approvals::RequestState::Pending);
+    if (!pending)
+        return;
+    // Remove rows that left the queue, update the others, then append the new ones.
+    for (int row = static_cast<int>(m_rows.size()) - 1; row >= 0; --row) {
+        const QString id = m_rows.at(row).id;
+        const bool stillPending = std::any_of(pending->cbegin(), pending->cend(),
+                                              [&](const approvals::Request& request) { return request.id == id; });
+        if (!stillPending) {
+            beginRemoveRows({}, row, row);
+            m_rows.removeAt(row);
+            endRemoveRows();
+        }
+    }
+    for (const approvals::Request& request : std::as_const(*pending)) {
+        const int row = rowOf(request.id);
+        if (row >= 0) {
+            m_rows[row] = request;
+            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        } else {
+            const int at = static_cast<int>(m_rows.size());
+            beginInsertRows({}, at, at);
+            m_rows.append(request);
+            endInsertRows();
+        }
+    }
+}
+
+void RequestQueueModel::refreshOne(const QString& id)
+{
+    auto request = m_requests.request(id);
+    const int row = rowOf(id);
+    const bool pending = request && request->state == approvals::RequestState::Pending;
+    if (row >= 0 && !pending) {
+        beginRemoveRows({}, row, row);
+        m_rows.removeAt(row);
+        endRemoveRows();
+    } else if (row >= 0) {
+        m_rows[row] = *request;
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    } else if (pending) {
+        const int at = static_cast<int>(m_rows.size());
+        beginInsertRows({}, at, at);
+        m_rows.append(*request);
+        endInsertRows();
+    }
+}
+
+void RequestQueueModel::tick()
+{
+    if (m_rows.isEmpty())
+        return;
+    const int last = static_cast<int>(m_rows.size()) - 1;
+    Q_EMIT dataChanged(index(0, Age), index(last, Age), {Qt::DisplayRole});
+    Q_EMIT dataChanged(index(0, TimeLeft), index(last, TimeLeft), {Qt::DisplayRole});
+}
+
+} // namespace countersign::ui

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "approvals/request.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+#include <QTimer>
+
+namespace countersign::approvals {
+class RequestEvents;
+class RequestService;
+} // namespace countersign::approvals
+
+namespace countersign::ui {
+
+/// The pending requests, kept live: rows arrive, change and leave as requests are created,
+/// decided (here or elsewhere), expire or are cancelled, with row-level signals so a view keeps
+/// its selection. Age and time left tick every second.
+class RequestQueueModel final : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Age, Runtime, Capability, Risk, Summary, Approvals, TimeLeft, ColumnCount };
+    enum Role { IdRole = Qt::UserRole + 1, SortRole };
+
+    RequestQueueModel(approvals::RequestService& requests, approvals::RequestEvents& events, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Reloads every pending request, keeping rows that are still pending in place.
+    void reload();
+    [[nodiscard]] int rowOf(const QString& id) const;
+    [[nodiscard]] const approvals::Request* requestAt(int row) const;
+
+private:
+    void refreshOne(const QString& id);
+    void tick();
+
+    approvals::RequestService& m_requests;
+    QList<approvals::Request> m_rows;
+    QTimer m_ticker;
+};
+
+} // namespace countersign::ui
