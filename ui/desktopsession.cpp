@@ -60,6 +60,8 @@ void DesktopSession::showWindow(std::unique_ptr<vault::Vault> vault)
     }
     delete m_window;
     m_window = new MainWindow(std::move(vault));
+    if (auto services = approvals::Services::open(*m_window->vault(), m_events, QStringLiteral("window")))
+        m_window->setServices(std::move(*services), m_events);
     // The endpoint serves runtimes from its own thread while the vault is unlocked.
     m_window->setEndpoint(std::make_unique<http::EndpointThread>(
         m_endpointSettings,

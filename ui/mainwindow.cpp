@@ -1,9 +1,11 @@
 #include "mainwindow.h"
 
 #include "appicon.h"
+#include "approvals/services.h"
 #include "audit/auditlog.h"
 #include "changepassphrasedialog.h"
 #include "http/endpointthread.h"
+#include "queuetab.h"
 #include "uisettings.h"
 #include "vault/vault.h"
 
@@ -65,6 +67,16 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
 MainWindow::~MainWindow()
 {
     m_endpoint.reset(); // before the vault it serves from
+    delete m_queueTab;
+    m_services.reset();
+}
+
+void MainWindow::setServices(std::unique_ptr<approvals::Services> services, approvals::RequestEvents& events)
+{
+    m_services = std::move(services);
+    m_queueTab = new QueueTab(m_services->requests(), events, QStringLiteral("owner"), m_tabs);
+    m_tabs->insertTab(0, m_queueTab, tr("&Queue"));
+    m_tabs->setCurrentIndex(0);
 }
 
 void MainWindow::setEndpoint(std::unique_ptr<http::EndpointThread> endpoint)
@@ -196,6 +208,9 @@ void MainWindow::lock()
     UiSettings::setMainWindowGeometry(saveGeometry());
     UiSettings::setMainWindowState(saveState());
     m_endpoint.reset();
+    delete m_queueTab;
+    m_queueTab = nullptr;
+    m_services.reset();
     m_vault.reset(); // closes the database and wipes the key
     hide();
     Q_EMIT locked();

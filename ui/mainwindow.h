@@ -8,6 +8,10 @@ class QLabel;
 class QPushButton;
 class QTabWidget;
 
+namespace countersign::approvals {
+class RequestEvents;
+class Services;
+} // namespace countersign::approvals
 namespace countersign::http {
 class EndpointThread;
 }
@@ -28,6 +32,8 @@ public:
     [[nodiscard]] vault::Vault* vault() const { return m_vault.get(); }
     /// Takes the endpoint and starts it; it is stopped before the vault is locked or re-keyed.
     void setEndpoint(std::unique_ptr<http::EndpointThread> endpoint);
+    /// Takes this window's services (its own vault connection) and shows the queue.
+    void setServices(std::unique_ptr<approvals::Services> services, approvals::RequestEvents& events);
     void lock();
     void refresh();
 
@@ -49,6 +55,8 @@ private:
 
     std::unique_ptr<vault::Vault> m_vault;
     std::unique_ptr<http::EndpointThread> m_endpoint;
+    std::unique_ptr<approvals::Services> m_services;
+    QWidget* m_queueTab = nullptr;
     QLabel* m_endpointStatus = nullptr;
     QTabWidget* m_tabs = nullptr;
     QLabel* m_owner = nullptr;

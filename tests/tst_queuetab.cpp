@@ -1,0 +1,106 @@
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
+#include "queuetab.h"
+#include "requestqueuemodel.h"
+#include "testsupport.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBrowser>
+
+using namespace countersign;
+
+class TestQueueTab final : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<vault::Vault> m_vault;
+    approvals::RequestEvents m_events;
+    std::unique_ptr<approvals::Services> m_services;
+    approvals::RuntimeIdentity m_runtime;
+
+    QString create(const QString& summary, const QString& risk)
+    {
+        bool created = false;
+        auto result = m_services->requests().createRequest(
+            m_runtime,
+            QJsonObject{
+                {QStringLiteral("capability"), QStringLiteral("deploy.web")},
+                {QStringLiteral("summary"), summary},
+                {QStringLiteral("risk"), risk},
+                {QStringLiteral("payload"), QJsonObject{{QStringLiteral("db_password"), QStringLiteral("hunter2")},
+                                                        {QStringLiteral("version"), QStringLiteral("1.4.2")}}}},
+            {}, created);
+        return result ? result->value(QStringLiteral("id")).toString() : QString();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        QVERIFY(m_vault);
+        m_services = std::move(*approvals::Services::open(*m_vault, m_events, QStringLiteral("gui")));
+        auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, {});
+        m_runtime = *m_services->requests().authenticate(token->toLatin1());
+    }
+
+    void decideFromTheQueue()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        auto* detail = tab.findChild<QTextBrowser*>(QStringLiteral("detailPane"));
+        auto* reason = tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit"));
+        auto* approve = tab.findChild<QPushButton*>(QStringLiteral("approveButton"));
+        auto* deny = tab.findChild<QPushButton*>(QStringLiteral("denyButton"));
+        auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
+        QVERIFY(view && detail && reason && approve && deny && message);
+
+        const QString risky = create(QStringLiteral("Deploy web 1.4.2"), QStringLiteral("high"));
+        QCOMPARE(view->model()->rowCount(), 1); // arrived live
+        tab.select(risky);
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("Deploy web 1.4.2")));
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("1.4.2")));
+        QVERIFY2(!detail->toPlainText().contains(QStringLiteral("hunter2")), "secret fields are masked");
+
+        QTest::mouseClick(approve, Qt::LeftButton);
+        QVERIFY(message->text().contains(QStringLiteral("needs a reason")));
+        QCOMPARE(m_services->requests().request(risky)->state, approvals::RequestState::Pending);
+
+        QTest::keyClicks(reason, QStringLiteral("release train, checked the diff"));
+        QTest::mouseClick(approve, Qt::LeftButton);
+        QCOMPARE(m_services->requests().request(risky)->state, approvals::RequestState::Approved);
+        QCOMPARE(m_services->requests().request(risky)->decisions.first().reason,
+                 QStringLiteral("release train, checked the diff"));
+        QCOMPARE(view->model()->rowCount(), 0);
+
+        const QString low = create(QStringLiteral("Preview deploy"), QStringLiteral("low"));
+        tab.select(low);
+        QTest::mouseClick(deny, Qt::LeftButton); // low risk: no reason needed
+        QCOMPARE(m_services->requests().request(low)->state, approvals::RequestState::Denied);
+    }
+
+    void filterNarrowsTheQueue()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        const QString a = create(QStringLiteral("alpha rollout"), QStringLiteral("low"));
+        const QString b = create(QStringLiteral("beta rollout"), QStringLiteral("low"));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        QCOMPARE(view->model()->rowCount(), 2);
+        QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("queueFilter")), QStringLiteral("BETA"));
+        QCOMPARE(view->model()->rowCount(), 1);
+        QCOMPARE(view->model()->index(0, 0).data(ui::RequestQueueModel::IdRole).toString(), b);
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, a));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, b));
+    }
+};
+
+QTEST_MAIN(TestQueueTab)
+#include "tst_queuetab.moc"

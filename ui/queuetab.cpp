@@ -1,0 +1,179 @@
+#include "queuetab.h"
+
+#include "approvals/requestservice.h"
+#include "approvals/secretmasking.h"
+#include "requestqueuemodel.h"
+
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace countersign::ui {
+
+QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents& events, QString memberId,
+                   QWidget* parent)
+    : QWidget(parent)
+    , m_requests(requests)
+    , m_memberId(std::move(memberId))
+    , m_model(new RequestQueueModel(requests, events, this))
+    , m_proxy(new QSortFilterProxyModel(this))
+    , m_filter(new QLineEdit(this))
+    , m_view(new QTableView(this))
+    , m_detail(new QTextBrowser(this))
+    , m_reason(new QLineEdit(this))
+    , m_approve(new QPushButton(tr("&Approve"), this))
+    , m_deny(new QPushButton(tr("&Deny"), this))
+    , m_message(new QLabel(this))
+{
+    setObjectName(QStringLiteral("queueTab"));
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(RequestQueueModel::SortRole);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setFilterKeyColumn(-1);
+    m_filter->setObjectName(QStringLiteral("queueFilter"));
+    m_filter->setAccessibleName(tr("Filter requests"));
+    m_filter->setPlaceholderText(tr("Filter by runtime, capability, risk or summary"));
+    m_filter->setClearButtonEnabled(true);
+    m_view->setObjectName(QStringLiteral("queueView"));
+    m_view->setAccessibleName(tr("Pending requests"));
+    m_view->setModel(m_proxy);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(RequestQueueModel::Age, Qt::AscendingOrder);
+    m_view->verticalHeader()->hide();
+    m_view->horizontalHeader()->setStretchLastSection(false);
+    m_view->horizontalHeader()->setSectionResizeMode(RequestQueueModel::Summary, QHeaderView::Stretch);
+    m_detail->setObjectName(QStringLiteral("detailPane"));
+    m_detail->setAccessibleName(tr("Request details"));
+    m_detail->setOpenLinks(false);
+    m_reason->setObjectName(QStringLiteral("reasonEdit"));
+    m_reason->setAccessibleName(tr("Reason"));
+    m_reason->setPlaceholderText(tr("Reason (required for high and critical risk)"));
+    m_reason->setMaxLength(1000);
+    m_approve->setObjectName(QStringLiteral("approveButton"));
+    m_approve->setAccessibleName(tr("Approve"));
+    m_deny->setObjectName(QStringLiteral("denyButton"));
+    m_deny->setAccessibleName(tr("Deny"));
+    m_message->setObjectName(QStringLiteral("decisionMessage"));
+    m_message->setAccessibleName(tr("Decision message"));
+    m_message->setWordWrap(true);
+
+    auto* detailSide = new QWidget(this);
+    auto* detailLayout = new QVBoxLayout(detailSide);
+    detailLayout->setContentsMargins(0, 0, 0, 0);
+    detailLayout->addWidget(m_detail, 1);
+    detailLayout->addWidget(m_reason);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_approve);
+    buttons->addWidget(m_deny);
+    buttons->addStretch();
+    detailLayout->addLayout(buttons);
+    detailLayout->addWidget(m_message);
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(m_view);
+    splitter->addWidget(detailSide);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_filter);
+    layout->addWidget(splitter, 1);
+    setTabOrder(m_filter, m_view);
+    setTabOrder(m_view, m_reason);
+    setTabOrder(m_reason, m_approve);
+    setTabOrder(m_approve, m_deny);
+
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &QueueTab::showCurrent);
+    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& topLeft) {
+        if (topLeft.column() != RequestQueueModel::Age)
+            showCurrent();
+    });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &QueueTab::showCurrent);
+    connect(m_approve, &QPushButton::clicked, this, [this] { decide(true); });
+    connect(m_deny, &QPushButton::clicked, this, [this] { decide(false); });
+    showCurrent();
+}
+
+QString QueueTab::currentId() const
+{
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    return current.isValid() ? current.data(RequestQueueModel::IdRole).toString() : QString();
+}
+
+void QueueTab::select(const QString& id)
+{
+    const int row = m_model->rowOf(id);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+void QueueTab::showCurrent()
+{
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    const approvals::Request* request =
+        current.isValid() ? m_model->requestAt(m_proxy->mapToSource(current).row()) : nullptr;
+    m_approve->setEnabled(request != nullptr);
+    m_deny->setEnabled(request != nullptr);
+    if (!request) {
+        m_detail->setPlainText(tr("Select a request to see what it would do."));
+        return;
+    }
+    // Plain text only: nothing a runtime sends is ever rendered as markup.
+    const QJsonValue payload = QJsonDocument::fromJson('[' + request->payload + ']').array().at(0);
+    const QJsonValue masked = approvals::SecretMasking::mask(payload);
+    const QByteArray pretty = masked.isObject()  ? QJsonDocument(masked.toObject()).toJson(QJsonDocument::Indented)
+                              : masked.isArray() ? QJsonDocument(masked.toArray()).toJson(QJsonDocument::Indented)
+                                                 : QJsonDocument(QJsonArray{masked}).toJson(QJsonDocument::Compact);
+    QStringList lines{tr("Summary: %1").arg(request->summary),
+                      tr("Runtime: %1   Capability: %2   Risk: %3")
+                          .arg(request->runtimeName, request->capability, policy::riskName(request->risk)),
+                      tr("Policy: %1   Approvals: %2/%3")
+                          .arg(request->policyRule)
+                          .arg(request->approvalCount())
+                          .arg(request->requiredApprovals)};
+    if (!request->details.isEmpty())
+        lines << QString() << request->details;
+    for (auto it = request->context.constBegin(); it != request->context.constEnd(); ++it)
+        lines << tr("Context %1: %2").arg(it.key(), it.value().toVariant().toString());
+    lines << QString() << tr("Payload (SHA-256 %1):").arg(request->payloadSha256) << QString::fromUtf8(pretty);
+    for (const approvals::Decision& decision : request->decisions)
+        lines << tr("%1 by %2: %3")
+                     .arg(decision.approve ? tr("Approved") : tr("Denied"), decision.memberName, decision.reason);
+    m_detail->setPlainText(lines.join(u'\n'));
+}
+
+void QueueTab::decide(bool approve)
+{
+    const QString id = currentId();
+    if (id.isEmpty())
+        return;
+    const approvals::Request* request = m_model->requestAt(m_model->rowOf(id));
+    const QString reason = m_reason->text().trimmed();
+    if (request && request->risk >= policy::Risk::High && reason.isEmpty()) {
+        m_message->setText(tr("A %1-risk request needs a reason.").arg(policy::riskName(request->risk)));
+        m_reason->setFocus();
+        return;
+    }
+    auto decided = approve ? m_requests.approve(m_memberId, id, reason) : m_requests.deny(m_memberId, id, reason);
+    if (!decided) {
+        m_message->setText(decided.error().message);
+        return;
+    }
+    m_reason->clear();
+    m_message->setText(approve ? tr("Approved %1.").arg(decided->summary) : tr("Denied %1.").arg(decided->summary));
+}
+
+} // namespace countersign::ui
