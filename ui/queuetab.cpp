@@ -52,8 +52,11 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(RequestQueueModel::Age, Qt::AscendingOrder);
     m_view->verticalHeader()->hide();
+    m_view->setWordWrap(false);
     m_view->horizontalHeader()->setStretchLastSection(false);
-    m_view->horizontalHeader()->setSectionResizeMode(RequestQueueModel::Summary, QHeaderView::Stretch);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setSectionResizeMode(RequestQueueModel::Summary, QHeaderView::Interactive);
+    m_view->setColumnWidth(RequestQueueModel::Summary, 240);
     m_detail->setObjectName(QStringLiteral("detailPane"));
     m_detail->setAccessibleName(tr("Request details"));
     m_detail->setOpenLinks(false);
@@ -85,6 +88,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     splitter->addWidget(detailSide);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({620, 380});
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_filter);
     layout->addWidget(splitter, 1);
@@ -100,6 +104,12 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
             showCurrent();
     });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &QueueTab::showCurrent);
+    // Something to look at as soon as the queue is not empty; an existing selection is kept.
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
+        if (!m_view->selectionModel()->currentIndex().isValid())
+            m_view->selectionModel()->setCurrentIndex(m_proxy->index(0, 0),
+                                                      QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    });
     connect(m_approve, &QPushButton::clicked, this, [this] { decide(true); });
     connect(m_deny, &QPushButton::clicked, this, [this] { decide(false); });
     showCurrent();
