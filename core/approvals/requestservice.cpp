@@ -501,16 +501,24 @@ Result<QJsonObject> RequestService::createRequest(const RuntimeIdentity& runtime
     return request->toJson();
 }
 
-Result<Request> RequestService::ownRequest(const RuntimeIdentity& runtime, const QString& id)
+Result<Request> RequestService::findOwn(const RuntimeIdentity& runtime, const QString& id)
 {
-    // A plain read first: polls are the hot path and rarely find an expiry due.
     auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
     if (!found)
         return std::unexpected(found.error());
     // Another runtime's request does not exist as far as this runtime can tell.
     if (!*found || (*found)->runtimeId != runtime.id)
         return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
-    const Request& current = **found;
+    return **found;
+}
+
+Result<Request> RequestService::ownRequest(const RuntimeIdentity& runtime, const QString& id)
+{
+    // A plain read first: polls are the hot path and rarely find an expiry due.
+    auto found = findOwn(runtime, id);
+    if (!found)
+        return std::unexpected(found.error());
+    const Request& current = *found;
     const qint64 at = now();
     const bool due = (current.state == RequestState::Pending && current.expiresAt <= at) ||
                      (current.state == RequestState::Approved && current.approvalExpiresAt <= at);
@@ -568,12 +576,10 @@ Result<QJsonObject> RequestService::cancelRequest(const RuntimeIdentity& runtime
 {
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
+        auto found = findOwn(runtime, id);
         if (!found)
             return std::unexpected(found.error());
-        if (!*found || (*found)->runtimeId != runtime.id)
-            return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
-        Request request = **found;
+        Request request = *found;
         if (auto expired = expireIfDue(request, now()); !expired)
             return expired;
         if (request.state != RequestState::Pending)
@@ -600,12 +606,10 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
     qint64 auditSeq = 0;
     bool expiredNow = false;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
+        auto found = findOwn(runtime, id);
         if (!found)
             return std::unexpected(found.error());
-        if (!*found || (*found)->runtimeId != runtime.id)
-            return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
-        Request request = **found;
+        Request request = *found;
         const qint64 at = now();
         switch (request.state) {
         case RequestState::Consumed:

@@ -73,6 +73,8 @@ private:
                                          const QString& idempotencyKey, bool& created);
     [[nodiscard]] Result<Request> decide(const QString& memberId, const QString& id, bool approve,
                                          const QString& reason);
+    /// The runtime's own request by id; another runtime's is NotFound.
+    [[nodiscard]] Result<Request> findOwn(const RuntimeIdentity& runtime, const QString& id);
     [[nodiscard]] Result<Request> ownRequest(const RuntimeIdentity& runtime, const QString& id);
     [[nodiscard]] Result<void> expireIfDue(Request& request, qint64 now);
     [[nodiscard]] Result<void> setState(Request& request, RequestState state, qint64 now);
