@@ -87,6 +87,33 @@ private Q_SLOTS:
         QCOMPARE(m_services->requests().request(low)->state, approvals::RequestState::Denied);
     }
 
+    void keyboardFirst()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString first = create(QStringLiteral("first"), QStringLiteral("low"));
+        const QString second = create(QStringLiteral("second"), QStringLiteral("low"));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        QCOMPARE(view->currentIndex().data(ui::RequestQueueModel::IdRole).toString(), first);
+        QTest::keyClick(view, Qt::Key_J);
+        QCOMPARE(view->currentIndex().data(ui::RequestQueueModel::IdRole).toString(), second);
+        QTest::keyClick(view, Qt::Key_D);
+        QCOMPARE(m_services->requests().request(second)->state, approvals::RequestState::Denied);
+        QTRY_COMPARE(view->currentIndex().data(ui::RequestQueueModel::IdRole).toString(), first);
+        // Typing in the reason field never decides.
+        auto* reason = tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit"));
+        QTest::keyClicks(reason, QStringLiteral("ad"));
+        QCOMPARE(m_services->requests().request(first)->state, approvals::RequestState::Pending);
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_A);
+        QCOMPARE(m_services->requests().request(first)->state, approvals::RequestState::Approved);
+        QTest::keyClick(&tab, Qt::Key_Slash);
+        QVERIFY(tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"))->hasFocus());
+    }
+
     void filterNarrowsTheQueue()
     {
         ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));

@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -110,6 +111,19 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
             m_view->selectionModel()->setCurrentIndex(m_proxy->index(0, 0),
                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     });
+    // Keyboard first: on the list, J/K move, A approves, D denies; "/" jumps to the filter.
+    // Shortcuts live on the list only, so typing a reason never triggers them.
+    auto onView = [this](QKeySequence keys, auto slot) {
+        auto* shortcut = new QShortcut(keys, m_view, slot, Qt::WidgetShortcut);
+        shortcut->setAutoRepeat(false);
+    };
+    onView(QKeySequence(Qt::Key_J), [this] { moveSelection(1); });
+    onView(QKeySequence(Qt::Key_K), [this] { moveSelection(-1); });
+    onView(QKeySequence(Qt::Key_A), [this] { decide(true); });
+    onView(QKeySequence(Qt::Key_D), [this] { decide(false); });
+    auto* focusFilter = new QShortcut(QKeySequence(Qt::Key_Slash), this, m_filter, qOverload<>(&QWidget::setFocus),
+                                      Qt::WidgetWithChildrenShortcut);
+    Q_UNUSED(focusFilter);
     connect(m_approve, &QPushButton::clicked, this, [this] { decide(true); });
     connect(m_deny, &QPushButton::clicked, this, [this] { decide(false); });
     showCurrent();
@@ -128,6 +142,17 @@ void QueueTab::select(const QString& id)
         return;
     const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
     m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+}
+
+void QueueTab::moveSelection(int delta)
+{
+    const int rows = m_proxy->rowCount();
+    if (rows == 0)
+        return;
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    const int row = current.isValid() ? std::clamp(current.row() + delta, 0, rows - 1) : 0;
+    m_view->selectionModel()->setCurrentIndex(m_proxy->index(row, 0),
+                                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }
 
 void QueueTab::showCurrent()

@@ -32,6 +32,7 @@ public:
 
 private:
     void showCurrent();
+    void moveSelection(int delta);
     void decide(bool approve);
     [[nodiscard]] QString currentId() const;
 
