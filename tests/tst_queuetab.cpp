@@ -114,6 +114,36 @@ private Q_SLOTS:
         QVERIFY(tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"))->hasFocus());
     }
 
+    void bulkDeny()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QStringList ids{create(QStringLiteral("one"), QStringLiteral("low")),
+                              create(QStringLiteral("two"), QStringLiteral("critical")),
+                              create(QStringLiteral("three"), QStringLiteral("low"))};
+        const QString untouched = create(QStringLiteral("keep me"), QStringLiteral("low"));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        QCOMPARE(view->model()->rowCount(), 4);
+        view->selectionModel()->clearSelection();
+        for (int row = 0; row < 3; ++row)
+            view->selectionModel()->select(view->model()->index(row, 0),
+                                           QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        auto* bulk = tab.findChild<QPushButton*>(QStringLiteral("bulkDenyButton"));
+        QTest::mouseClick(bulk, Qt::LeftButton); // a critical one is selected: a reason is required
+        for (const QString& id : ids)
+            QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Pending);
+        QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit")), QStringLiteral("incident freeze"));
+        QTest::mouseClick(bulk, Qt::LeftButton);
+        for (const QString& id : ids) {
+            QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Denied);
+            QCOMPARE(m_services->requests().request(id)->decisions.first().reason, QStringLiteral("incident freeze"));
+        }
+        QCOMPARE(m_services->requests().request(untouched)->state, approvals::RequestState::Pending);
+        QCOMPARE(view->model()->rowCount(), 1);
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, untouched));
+    }
+
     void filterNarrowsTheQueue()
     {
         ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));

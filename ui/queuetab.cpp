@@ -34,6 +34,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     , m_reason(new QLineEdit(this))
     , m_approve(new QPushButton(tr("&Approve"), this))
     , m_deny(new QPushButton(tr("&Deny"), this))
+    , m_bulkDeny(new QPushButton(tr("Deny &selected"), this))
     , m_message(new QLabel(this))
 {
     setObjectName(QStringLiteral("queueTab"));
@@ -49,7 +50,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_view->setAccessibleName(tr("Pending requests"));
     m_view->setModel(m_proxy);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(RequestQueueModel::Age, Qt::AscendingOrder);
     m_view->verticalHeader()->hide();
@@ -69,6 +70,8 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_approve->setAccessibleName(tr("Approve"));
     m_deny->setObjectName(QStringLiteral("denyButton"));
     m_deny->setAccessibleName(tr("Deny"));
+    m_bulkDeny->setObjectName(QStringLiteral("bulkDenyButton"));
+    m_bulkDeny->setAccessibleName(tr("Deny all selected requests"));
     m_message->setObjectName(QStringLiteral("decisionMessage"));
     m_message->setAccessibleName(tr("Decision message"));
     m_message->setWordWrap(true);
@@ -82,6 +85,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     buttons->addWidget(m_approve);
     buttons->addWidget(m_deny);
     buttons->addStretch();
+    buttons->addWidget(m_bulkDeny);
     detailLayout->addLayout(buttons);
     detailLayout->addWidget(m_message);
     auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -97,6 +101,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     setTabOrder(m_view, m_reason);
     setTabOrder(m_reason, m_approve);
     setTabOrder(m_approve, m_deny);
+    setTabOrder(m_deny, m_bulkDeny);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &QueueTab::showCurrent);
@@ -124,6 +129,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     auto* focusFilter = new QShortcut(QKeySequence(Qt::Key_Slash), this, m_filter, qOverload<>(&QWidget::setFocus),
                                       Qt::WidgetWithChildrenShortcut);
     Q_UNUSED(focusFilter);
+    connect(m_bulkDeny, &QPushButton::clicked, this, &QueueTab::denySelected);
     connect(m_approve, &QPushButton::clicked, this, [this] { decide(true); });
     connect(m_deny, &QPushButton::clicked, this, [this] { decide(false); });
     showCurrent();
@@ -162,6 +168,7 @@ void QueueTab::showCurrent()
         current.isValid() ? m_model->requestAt(m_proxy->mapToSource(current).row()) : nullptr;
     m_approve->setEnabled(request != nullptr);
     m_deny->setEnabled(request != nullptr);
+    m_bulkDeny->setEnabled(m_view->selectionModel()->hasSelection());
     if (!request) {
         m_detail->setPlainText(tr("Select a request to see what it would do."));
         return;
@@ -188,6 +195,40 @@ void QueueTab::showCurrent()
         lines << tr("%1 by %2: %3")
                      .arg(decision.approve ? tr("Approved") : tr("Denied"), decision.memberName, decision.reason);
     m_detail->setPlainText(lines.join(u'\n'));
+}
+
+void QueueTab::denySelected()
+{
+    QStringList ids;
+    bool needsReason = false;
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    for (const QModelIndex& row : rows) {
+        const approvals::Request* request = m_model->requestAt(m_proxy->mapToSource(row).row());
+        if (!request)
+            continue;
+        ids.append(request->id);
+        needsReason = needsReason || request->risk >= policy::Risk::High;
+    }
+    const QString reason = m_reason->text().trimmed();
+    if (ids.isEmpty())
+        return;
+    if (needsReason && reason.isEmpty()) {
+        m_message->setText(tr("The selection holds high or critical risk requests: give a reason."));
+        m_reason->setFocus();
+        return;
+    }
+    int denied = 0;
+    QStringList failures;
+    for (const QString& id : std::as_const(ids)) {
+        auto result = m_requests.deny(m_memberId, id, reason);
+        if (result)
+            ++denied;
+        else
+            failures.append(result.error().message);
+    }
+    m_reason->clear();
+    m_message->setText(failures.isEmpty() ? tr("Denied %n request(s).", nullptr, denied)
+                                          : tr("Denied %1; %2").arg(denied).arg(failures.join(QStringLiteral("; "))));
 }
 
 void QueueTab::decide(bool approve)

@@ -33,6 +33,7 @@ public:
 private:
     void showCurrent();
     void moveSelection(int delta);
+    void denySelected();
     void decide(bool approve);
     [[nodiscard]] QString currentId() const;
 
@@ -46,6 +47,7 @@ private:
     QLineEdit* m_reason;
     QPushButton* m_approve;
     QPushButton* m_deny;
+    QPushButton* m_bulkDeny;
     QLabel* m_message;
 };
 
