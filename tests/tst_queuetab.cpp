@@ -75,6 +75,9 @@ private Q_SLOTS:
         QCOMPARE(m_services->requests().request(risky)->state, approvals::RequestState::Pending);
 
         QTest::keyClicks(reason, QStringLiteral("release train, checked the diff"));
+        QTest::mouseClick(approve, Qt::LeftButton); // arms: high risk takes a second confirmation
+        QCOMPARE(m_services->requests().request(risky)->state, approvals::RequestState::Pending);
+        QVERIFY(message->text().contains(QStringLiteral("again")));
         QTest::mouseClick(approve, Qt::LeftButton);
         QCOMPARE(m_services->requests().request(risky)->state, approvals::RequestState::Approved);
         QCOMPARE(m_services->requests().request(risky)->decisions.first().reason,
@@ -112,6 +115,26 @@ private Q_SLOTS:
         QCOMPARE(m_services->requests().request(first)->state, approvals::RequestState::Approved);
         QTest::keyClick(&tab, Qt::Key_Slash);
         QVERIFY(tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"))->hasFocus());
+    }
+
+    void highRiskNeedsASecondKeystroke()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString id = create(QStringLiteral("drop table"), QStringLiteral("critical"));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        tab.select(id);
+        QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit")), QStringLiteral("approved change"));
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_A);
+        QTest::keyClick(view, Qt::Key_Escape); // cancels the armed approval
+        QTest::keyClick(view, Qt::Key_Return);
+        QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Pending);
+        QTest::keyClick(view, Qt::Key_A);
+        QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Pending);
+        QTest::keyClick(view, Qt::Key_Return); // the confirming keystroke
+        QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Approved);
     }
 
     void bulkDeny()

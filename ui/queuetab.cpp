@@ -126,6 +126,9 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     onView(QKeySequence(Qt::Key_K), [this] { moveSelection(-1); });
     onView(QKeySequence(Qt::Key_A), [this] { decide(true); });
     onView(QKeySequence(Qt::Key_D), [this] { decide(false); });
+    onView(QKeySequence(Qt::Key_Return), [this] { confirmArmed(); });
+    onView(QKeySequence(Qt::Key_Enter), [this] { confirmArmed(); });
+    onView(QKeySequence(Qt::Key_Escape), [this] { disarm(); });
     auto* focusFilter = new QShortcut(QKeySequence(Qt::Key_Slash), this, m_filter, qOverload<>(&QWidget::setFocus),
                                       Qt::WidgetWithChildrenShortcut);
     Q_UNUSED(focusFilter);
@@ -163,6 +166,8 @@ void QueueTab::moveSelection(int delta)
 
 void QueueTab::showCurrent()
 {
+    if (!m_armedId.isEmpty() && m_armedId != currentId())
+        m_armedId.clear(); // a confirmation is for the request it was asked about
     const QModelIndex current = m_view->selectionModel()->currentIndex();
     const approvals::Request* request =
         current.isValid() ? m_model->requestAt(m_proxy->mapToSource(current).row()) : nullptr;
@@ -238,11 +243,20 @@ void QueueTab::decide(bool approve)
         return;
     const approvals::Request* request = m_model->requestAt(m_model->rowOf(id));
     const QString reason = m_reason->text().trimmed();
-    if (request && request->risk >= policy::Risk::High && reason.isEmpty()) {
+    const bool risky = request && request->risk >= policy::Risk::High;
+    if (risky && reason.isEmpty()) {
         m_message->setText(tr("A %1-risk request needs a reason.").arg(policy::riskName(request->risk)));
         m_reason->setFocus();
         return;
     }
+    // Approving a high or critical risk request takes a second, deliberate keystroke or click.
+    if (risky && approve && m_armedId != id) {
+        m_armedId = id;
+        m_message->setText(tr("Approve this %1-risk request? Press A or Enter again to confirm, Esc to cancel.")
+                               .arg(policy::riskName(request->risk)));
+        return;
+    }
+    m_armedId.clear();
     auto decided = approve ? m_requests.approve(m_memberId, id, reason) : m_requests.deny(m_memberId, id, reason);
     if (!decided) {
         m_message->setText(decided.error().message);
@@ -250,6 +264,20 @@ void QueueTab::decide(bool approve)
     }
     m_reason->clear();
     m_message->setText(approve ? tr("Approved %1.").arg(decided->summary) : tr("Denied %1.").arg(decided->summary));
+}
+
+void QueueTab::confirmArmed()
+{
+    if (!m_armedId.isEmpty() && m_armedId == currentId())
+        decide(true);
+}
+
+void QueueTab::disarm()
+{
+    if (m_armedId.isEmpty())
+        return;
+    m_armedId.clear();
+    m_message->setText(tr("Not approved."));
 }
 
 } // namespace countersign::ui

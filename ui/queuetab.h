@@ -34,6 +34,8 @@ private:
     void showCurrent();
     void moveSelection(int delta);
     void denySelected();
+    void confirmArmed();
+    void disarm();
     void decide(bool approve);
     [[nodiscard]] QString currentId() const;
 
@@ -49,6 +51,7 @@ private:
     QPushButton* m_deny;
     QPushButton* m_bulkDeny;
     QLabel* m_message;
+    QString m_armedId; // a high-risk approval waiting for its confirming keystroke
 };
 
 } // namespace countersign::ui
