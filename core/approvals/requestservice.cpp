@@ -389,12 +389,9 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
         // allow and deny rules decide at once, on the policy's authority.
         if (rule->outcome != policy::PolicyRule::Outcome::Require) {
             const bool allow = rule->outcome == policy::PolicyRule::Outcome::Allow;
-            if (auto set = setState(request, allow ? RequestState::Approved : RequestState::Denied, request.createdAt);
-                !set)
-                return set;
-            auto decided = audit(QStringLiteral("policy"),
-                                 allow ? QStringLiteral("request.approved") : QStringLiteral("request.denied"), request,
-                                 QJsonObject{{QStringLiteral("by_policy"), request.policyRule}});
+            auto decided =
+                transition(request, allow ? RequestState::Approved : RequestState::Denied, request.createdAt,
+                           QStringLiteral("policy"), QJsonObject{{QStringLiteral("by_policy"), request.policyRule}});
             if (!decided)
                 return std::unexpected(decided.error());
         }
@@ -451,16 +448,23 @@ Result<void> RequestService::setState(Request& request, RequestState state, qint
     return {};
 }
 
+Result<qint64> RequestService::transition(Request& request, RequestState state, qint64 at, const QString& actor,
+                                          QJsonObject details)
+{
+    if (auto set = setState(request, state, at); !set)
+        return std::unexpected(set.error());
+    // Every transition is audited as "request.<new state>", in the same transaction.
+    return audit(actor, QStringLiteral("request.") + stateName(state), request, std::move(details));
+}
+
 Result<void> RequestService::expireIfDue(Request& request, qint64 at)
 {
     const bool pendingDue = request.state == RequestState::Pending && request.expiresAt <= at;
     const bool approvalDue = request.state == RequestState::Approved && request.approvalExpiresAt <= at;
     if (!pendingDue && !approvalDue)
         return {};
-    if (auto set = setState(request, RequestState::Expired, at); !set)
-        return set;
-    auto audited = audit(
-        audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("request.expired"), request,
+    auto audited = transition(
+        request, RequestState::Expired, at, audit::AuditLog::SYSTEM_ACTOR,
         QJsonObject{{QStringLiteral("was"), pendingDue ? QStringLiteral("pending") : QStringLiteral("approved")}});
     if (!audited)
         return std::unexpected(audited.error());
@@ -585,9 +589,7 @@ Result<QJsonObject> RequestService::cancelRequest(const RuntimeIdentity& runtime
         if (request.state != RequestState::Pending)
             return fail(ErrorCode::Conflict, QStringLiteral("request %1 is %2; only a pending request can be cancelled")
                                                  .arg(request.id, stateName(request.state)));
-        if (auto set = setState(request, RequestState::Cancelled, now()); !set)
-            return set;
-        auto audited = audit(QStringLiteral("runtime:") + runtime.name, QStringLiteral("request.cancelled"), request);
+        auto audited = transition(request, RequestState::Cancelled, now(), QStringLiteral("runtime:") + runtime.name);
         if (!audited)
             return std::unexpected(audited.error());
         result = request;
@@ -632,10 +634,10 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
         if (!crypto::constantTimeEqual(payloadSha256.toLower().toLatin1(), request.payloadSha256.toLatin1()))
             return fail(ErrorCode::DigestMismatch,
                         QStringLiteral("the payload digest does not match the approved payload"));
-        if (auto set = setState(request, RequestState::Consumed, at); !set)
+        auto audited = transition(request, RequestState::Consumed, at, QStringLiteral("runtime:") + runtime.name,
+                                  QJsonObject{{QStringLiteral("payload_sha256"), request.payloadSha256}});
+        if (!audited && audited.error().code == ErrorCode::Conflict)
             return fail(ErrorCode::AlreadyConsumed, QStringLiteral("request %1 was already consumed").arg(request.id));
-        auto audited = audit(QStringLiteral("runtime:") + runtime.name, QStringLiteral("request.consumed"), request,
-                             QJsonObject{{QStringLiteral("payload_sha256"), request.payloadSha256}});
         if (!audited)
             return std::unexpected(audited.error());
         auditSeq = *audited;
@@ -759,10 +761,7 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
         // One deny denies; the quorum's last approval approves.
         if (!approve || request.approvalCount() >= request.requiredApprovals) {
             const RequestState next = approve ? RequestState::Approved : RequestState::Denied;
-            if (auto set = setState(request, next, at); !set)
-                return set;
-            auto final =
-                audit(actor, approve ? QStringLiteral("request.approved") : QStringLiteral("request.denied"), request);
+            auto final = transition(request, next, at, actor);
             if (!final)
                 return std::unexpected(final.error());
         }

@@ -78,6 +78,9 @@ private:
     [[nodiscard]] Result<Request> ownRequest(const RuntimeIdentity& runtime, const QString& id);
     [[nodiscard]] Result<void> expireIfDue(Request& request, qint64 now);
     [[nodiscard]] Result<void> setState(Request& request, RequestState state, qint64 now);
+    /// setState() plus its audit entry; returns the entry's sequence number.
+    [[nodiscard]] Result<qint64> transition(Request& request, RequestState state, qint64 at, const QString& actor,
+                                            QJsonObject details = {});
     [[nodiscard]] Result<qint64> audit(const QString& actor, const QString& action, const Request& request,
                                        QJsonObject details = {});
     void scheduleExpiry();

@@ -104,6 +104,21 @@ void recordFailedUnlock(const QString& dataDir)
     }
 }
 
+/// Derives the database key and checks it against the header, without touching the database.
+/// A wrong passphrase is noted beside the vault.
+Result<crypto::SecureBuffer> unlockKey(const QString& dataDir, const VaultHeader& header,
+                                       const crypto::SecureBuffer& passphrase)
+{
+    auto key = crypto::deriveKey(passphrase, header.kdf);
+    if (!key)
+        return std::unexpected(key.error());
+    if (!crypto::constantTimeEqual(crypto::keyCheckValue(*key), header.keyCheck)) {
+        recordFailedUnlock(dataDir);
+        return fail(ErrorCode::WrongPassphrase, QStringLiteral("wrong passphrase"));
+    }
+    return key;
+}
+
 } // namespace
 
 QString Vault::defaultDataDir()
@@ -121,13 +136,9 @@ Result<void> Vault::verifyPassphrase(const QString& dataDir, const crypto::Secur
     auto header = VaultHeader::load(QDir(dataDir).filePath(HEADER_FILE));
     if (!header)
         return std::unexpected(header.error());
-    auto key = crypto::deriveKey(passphrase, header->kdf);
+    auto key = unlockKey(dataDir, *header, passphrase);
     if (!key)
         return std::unexpected(key.error());
-    if (!crypto::constantTimeEqual(crypto::keyCheckValue(*key), header->keyCheck)) {
-        recordFailedUnlock(dataDir);
-        return fail(ErrorCode::WrongPassphrase, QStringLiteral("wrong passphrase"));
-    }
     return {};
 }
 
@@ -448,13 +459,9 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto:
                     QStringLiteral("%1 is a plaintext SQLite database, not an encrypted vault; refusing to open it")
                         .arg(databasePath));
 
-    auto key = crypto::deriveKey(passphrase, header->kdf);
+    auto key = unlockKey(dataDir, *header, passphrase);
     if (!key)
         return std::unexpected(key.error());
-    if (!crypto::constantTimeEqual(crypto::keyCheckValue(*key), header->keyCheck)) {
-        recordFailedUnlock(dataDir);
-        return fail(ErrorCode::WrongPassphrase, QStringLiteral("wrong passphrase"));
-    }
 
     std::unique_ptr<Vault> vault(new Vault(dataDir, header->databaseFile, key->clone()));
     if (auto connected = vault->connect(header->databaseFile, std::move(*key), false); !connected)
