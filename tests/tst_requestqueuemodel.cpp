@@ -24,14 +24,7 @@ private:
 
     QString create(const QString& summary)
     {
-        bool created = false;
-        auto result = m_services->requests().createRequest(
-            m_runtime,
-            QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
-                        {QStringLiteral("summary"), summary},
-                        {QStringLiteral("risk"), QStringLiteral("high")}},
-            {}, created);
-        return result ? result->value(QStringLiteral("id")).toString() : QString();
+        return test::createRequest(m_services->requests(), m_runtime, summary, QStringLiteral("high"));
     }
 
 private Q_SLOTS:
@@ -40,8 +33,8 @@ private Q_SLOTS:
         m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
         m_services = std::move(*approvals::Services::open(*m_vault, m_events, QStringLiteral("gui")));
-        auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, {});
-        m_runtime = *m_services->requests().authenticate(token->toLatin1());
+        m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
+        QVERIFY(m_runtime.id != 0);
     }
 
     void followsTheQueueLive()

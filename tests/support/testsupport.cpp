@@ -1,7 +1,12 @@
 #include "testsupport.h"
 
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
+
 #include <QCryptographicHash>
 #include <QFile>
+#include <QJsonObject>
 #include <QTest>
 
 namespace countersign::test {
@@ -32,6 +37,31 @@ std::unique_ptr<vault::Vault> openVault(const QString& dir, const QString& passp
         return nullptr;
     }
     return std::move(*opened);
+}
+
+approvals::RuntimeIdentity registerRuntime(approvals::Services& services, const QString& name, const QStringList& globs)
+{
+    auto token = services.runtimes().registerRuntime(name, globs, QStringLiteral("member:owner"));
+    if (!token)
+        return {};
+    return services.requests().authenticate(token->toLatin1()).value_or(approvals::RuntimeIdentity{});
+}
+
+QString createRequest(approvals::RequestService& requests, const approvals::RuntimeIdentity& runtime,
+                      const QString& summary, const QString& risk, const QJsonValue& payload)
+{
+    QJsonObject body{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
+                     {QStringLiteral("summary"), summary},
+                     {QStringLiteral("risk"), risk}};
+    if (!payload.isUndefined())
+        body.insert(QStringLiteral("payload"), payload);
+    bool created = false;
+    auto result = requests.createRequest(runtime, body, {}, created);
+    if (!result) {
+        qWarning("createRequest: %s", qPrintable(result.error().message));
+        return {};
+    }
+    return result->value(QStringLiteral("id")).toString();
 }
 
 QByteArray fileDigest(const QString& path)

@@ -1,12 +1,20 @@
 #pragma once
 
+#include "approvals/runtimeidentity.h"
 #include "crypto/securebuffer.h"
 #include "vault/vault.h"
 
 #include <QByteArray>
+#include <QJsonValue>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
+
+namespace countersign::approvals {
+class RequestService;
+class Services;
+} // namespace countersign::approvals
 
 namespace countersign::test {
 
@@ -19,6 +27,12 @@ inline const QString OTHER_PASSPHRASE = QStringLiteral("violet tangerine saxopho
 [[nodiscard]] std::unique_ptr<vault::Vault> createVault(const QString& dir,
                                                         const QString& owner = QStringLiteral("Ada"));
 [[nodiscard]] std::unique_ptr<vault::Vault> openVault(const QString& dir, const QString& passphrase = PASSPHRASE);
+/// Registers runtime \a name and returns it as the endpoint would after authenticating its token.
+[[nodiscard]] approvals::RuntimeIdentity registerRuntime(approvals::Services& services, const QString& name,
+                                                         const QStringList& globs);
+/// Creates a `deploy.web` request for \a runtime; returns its id, or empty on failure.
+[[nodiscard]] QString createRequest(approvals::RequestService& requests, const approvals::RuntimeIdentity& runtime,
+                                    const QString& summary, const QString& risk, const QJsonValue& payload = {});
 /// SHA-256 of a file's bytes, or empty if it cannot be read.
 [[nodiscard]] QByteArray fileDigest(const QString& path);
 /// Writes \a text plus a newline to \a path (passphrase files for child processes).
