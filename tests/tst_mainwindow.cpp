@@ -1,15 +1,113 @@
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "http/endpointsettings.h"
+#include "http/endpointthread.h"
+#include "lockscreen.h"
 #include "mainwindow.h"
+#include "queuetab.h"
 #include "testsupport.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSqlQuery>
+#include <QSystemTrayIcon>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace countersign;
+
+namespace {
+
+const QString CLI = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-cli");
+
+/// The desktop app as DesktopSession assembles it: the window, its services, and the real
+/// endpoint on a loopback port, with one registered runtime.
+struct Desktop {
+    QTemporaryDir dir;
+    approvals::RequestEvents events;
+    std::unique_ptr<ui::MainWindow> window;
+    QString token;
+    quint16 port = 0;
+    QNetworkAccessManager network;
+
+    bool start()
+    {
+        auto vault = test::createVault(dir.filePath(QStringLiteral("vault")));
+        if (!vault)
+            return false;
+        window = std::make_unique<ui::MainWindow>(std::move(vault));
+        auto services = approvals::Services::open(*window->vault(), events, QStringLiteral("window"));
+        if (!services)
+            return false;
+        auto registered = (*services)->runtimes().registerRuntime(
+            QStringLiteral("agent"), {QStringLiteral("deploy.*"), QStringLiteral("shell.exec")},
+            QStringLiteral("member:owner"));
+        if (!registered)
+            return false;
+        token = *registered;
+        window->setServices(std::move(*services), events);
+        http::EndpointSettings settings;
+        settings.port = 0;
+        settings.localSocketPath.clear();
+        auto endpoint = std::make_unique<http::EndpointThread>(
+            settings, approvals::Services::runtimeApiFactory(*window->vault(), events, QStringLiteral("endpoint")));
+        auto* raw = endpoint.get();
+        window->setEndpoint(std::move(endpoint));
+        port = raw->port();
+        window->setIdleTimeout(std::chrono::milliseconds(0));
+        window->show();
+        return port != 0 && QTest::qWaitForWindowExposed(window.get());
+    }
+
+    /// One HTTP exchange with the endpoint, the event loop running meanwhile.
+    QPair<int, QJsonObject> call(const QByteArray& method, const QString& path, const QJsonObject& body = {})
+    {
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)));
+        request.setRawHeader("Authorization", "Bearer " + token.toLatin1());
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        QNetworkReply* reply = network.sendCustomRequest(
+            request, method, body.isEmpty() ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact));
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        if (!reply->isFinished())
+            done.wait(20000);
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+        reply->deleteLater();
+        return {status, answer};
+    }
+
+    QString ask(const QString& summary, const QString& risk)
+    {
+        const auto [status, answer] =
+            call("POST", QStringLiteral("/v1/requests"),
+                 QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
+                             {QStringLiteral("summary"), summary},
+                             {QStringLiteral("risk"), risk},
+                             {QStringLiteral("payload"),
+                              QJsonObject{{QStringLiteral("api_token"), QStringLiteral("s3cr3t")}}}});
+        return status == 201 ? answer.value(QStringLiteral("id")).toString() : QString();
+    }
+
+    QString stateOf(const QString& id)
+    {
+        return call("GET", QStringLiteral("/v1/requests/") + id).second.value(QStringLiteral("state")).toString();
+    }
+
+    template <typename T> T* find(const QString& name) { return window->findChild<T*>(name); }
+};
+
+} // namespace
 
 class TestMainWindow final : public QObject {
     Q_OBJECT
@@ -43,22 +141,126 @@ private Q_SLOTS:
         QVERIFY2(result->text().contains(QStringLiteral("Broken at entry 1 (hash)")), qPrintable(result->text()));
     }
 
-    void ctrlLLocksAndReleasesTheVault()
+    void aRequestOverHttpIsDecidedInTheWindow()
     {
-        QTemporaryDir dir;
-        const QString vaultDir = dir.filePath(QStringLiteral("vault"));
-        auto vault = test::createVault(vaultDir);
-        QVERIFY(vault);
-        ui::MainWindow window(std::move(vault));
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QSignalSpy locked(&window, &ui::MainWindow::locked);
-        QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier);
-        QTRY_COMPARE(locked.count(), 1);
-        QVERIFY(!window.vault());
-        QVERIFY(!window.isVisible());
-        // Released: the vault's connection is closed, so a fresh unlock works.
-        QVERIFY(test::openVault(vaultDir));
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        QSignalSpy notified(desktop.window.get(), &ui::MainWindow::notified);
+        const QString first = desktop.ask(QStringLiteral("Deploy web 2.0"), QStringLiteral("medium"));
+        QVERIFY(!first.isEmpty());
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        QVERIFY(desktop.window->trayIcon()->toolTip().contains(QStringLiteral("1 request")));
+        QVERIFY(desktop.window->windowTitle().contains(QStringLiteral("(1)")));
+        QTRY_COMPARE(notified.count(), 1);
+        QCOMPARE(notified.first().at(0).toString(), first);
+        QVERIFY(notified.first().at(2).toString().contains(QStringLiteral("Deploy web 2.0")));
+
+        // Clicking the notification opens the request; A with a reason approves it.
+        desktop.window->openRequest(first);
+        auto* view = desktop.find<QTableView>(QStringLiteral("queueView"));
+        QCOMPARE(view->currentIndex().data(Qt::UserRole + 1).toString(), first);
+        QTest::keyClicks(desktop.find<QLineEdit>(QStringLiteral("reasonEdit")), QStringLiteral("looks right"));
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_A);
+        QCOMPARE(desktop.stateOf(first), QStringLiteral("approved"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 0);
+        QVERIFY(desktop.window->trayIcon()->toolTip().contains(QStringLiteral("nothing waiting")));
+
+        // D denies.
+        const QString second = desktop.ask(QStringLiteral("Deploy web 2.1"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.window->openRequest(second);
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_D);
+        QCOMPARE(desktop.stateOf(second), QStringLiteral("denied"));
+
+        // High risk without a reason is refused, and stays pending for the runtime.
+        const QString third = desktop.ask(QStringLiteral("Drop the staging database"), QStringLiteral("high"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.window->openRequest(third);
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_A);
+        QTest::keyClick(view, Qt::Key_Return);
+        QVERIFY(desktop.find<QLabel>(QStringLiteral("decisionMessage"))->text().contains(QStringLiteral("reason")));
+        QCOMPARE(desktop.stateOf(third), QStringLiteral("pending"));
+    }
+
+    void lockingHidesRequestsWhileTheEndpointKeepsAccepting()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        auto* lockScreen = desktop.find<ui::LockScreen>(QStringLiteral("lockScreen"));
+        QVERIFY(lockScreen && !lockScreen->isVisible());
+        QTest::keyClick(desktop.window.get(), Qt::Key_L, Qt::ControlModifier);
+        QVERIFY(desktop.window->isLocked());
+        QVERIFY(lockScreen->isVisible());
+        QVERIFY(!desktop.find<QTableView>(QStringLiteral("queueView"))->isVisible());
+        QVERIFY(desktop.window->vault()); // the vault stays open for the endpoint
+
+        QSignalSpy notified(desktop.window.get(), &ui::MainWindow::notified);
+        const QString id = desktop.ask(QStringLiteral("Rotate the signing key"), QStringLiteral("medium"));
+        QVERIFY2(!id.isEmpty(), "the endpoint accepts requests while locked");
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        QTRY_COMPARE(notified.count(), 1);
+        QVERIFY2(!notified.first().at(2).toString().contains(QStringLiteral("signing key")),
+                 "a notification while locked says nothing of the request");
+        QVERIFY(desktop.find<QLabel>(QStringLiteral("lockPending"))->text().contains(QStringLiteral("1 request")));
+        QCOMPARE(desktop.stateOf(id), QStringLiteral("pending"));
+
+        QVERIFY(!desktop.window->unlock(test::OTHER_PASSPHRASE));
+        QVERIFY(desktop.window->isLocked());
+        QVERIFY(desktop.find<QLabel>(QStringLiteral("lockError"))->text().contains(QStringLiteral("Wrong")));
+        auto* field = desktop.find<QLineEdit>(QStringLiteral("lockPassphrase"));
+        QVERIFY(field);
+        QTest::keyClicks(field, test::PASSPHRASE);
+        QTest::mouseClick(desktop.find<QPushButton>(QStringLiteral("lockUnlockButton")), Qt::LeftButton);
+        QVERIFY(!desktop.window->isLocked());
+        QVERIFY(desktop.find<QTableView>(QStringLiteral("queueView"))->isVisible());
+        QCOMPARE(desktop.window->pendingCount(), 1); // it waited
+
+        QSqlQuery audit(desktop.window->vault()->database());
+        QVERIFY(audit.exec(QStringLiteral("SELECT group_concat(action) FROM audit_log WHERE action LIKE 'desktop.%'")));
+        QVERIFY(audit.next());
+        QCOMPARE(audit.value(0).toString(), QStringLiteral("desktop.lock,desktop.unlock"));
+    }
+
+    void locksAfterIdleTime()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        desktop.window->setIdleTimeout(std::chrono::milliseconds(300));
+        QTRY_VERIFY_WITH_TIMEOUT(desktop.window->isLocked(), 10000);
+        QVERIFY(desktop.find<ui::LockScreen>(QStringLiteral("lockScreen"))->isVisible());
+    }
+
+    void execBlocksUntilApproveIsClicked()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        const QString marker = desktop.dir.filePath(QStringLiteral("ran"));
+        QProcess exec;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("COUNTERSIGN_URL"), QStringLiteral("http://127.0.0.1:%1").arg(desktop.port));
+        env.insert(QStringLiteral("COUNTERSIGN_TOKEN"), desktop.token);
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false"));
+        exec.setProcessEnvironment(env);
+        exec.start(CLI,
+                   {QStringLiteral("exec"), QStringLiteral("--capability"), QStringLiteral("shell.exec"),
+                    QStringLiteral("--summary"), QStringLiteral("touch a marker"), QStringLiteral("--"),
+                    QStringLiteral("/bin/sh"), QStringLiteral("-c"), QStringLiteral("echo ran > '%1'").arg(marker)});
+        QVERIFY(exec.waitForStarted(10000));
+        QTRY_COMPARE_WITH_TIMEOUT(desktop.window->pendingCount(), 1, 20000);
+        QTest::qWait(300);
+        QCOMPARE(exec.state(), QProcess::Running); // blocked on the human
+        QVERIFY(!QFile::exists(marker));
+
+        auto* approve = desktop.find<QPushButton>(QStringLiteral("approveButton"));
+        QVERIFY(approve->isEnabled());
+        QTest::mouseClick(approve, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(exec.state(), QProcess::NotRunning, 30000);
+        QCOMPARE(exec.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(exec.exitCode() == 0, exec.readAllStandardError().constData());
+        QVERIFY(QFile::exists(marker));
     }
 };
 

@@ -2,17 +2,20 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "audit/auditlog.h"
+#include "policy/policystore.h"
 #include "queuetab.h"
 #include "requestqueuemodel.h"
 #include "testsupport.h"
 
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSqlQuery>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QTextBrowser>
 
 using namespace countersign;
 
@@ -48,7 +51,7 @@ private Q_SLOTS:
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
-        auto* detail = tab.findChild<QTextBrowser*>(QStringLiteral("detailPane"));
+        auto* detail = tab.findChild<QPlainTextEdit*>(QStringLiteral("detailPane"));
         auto* reason = tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit"));
         auto* approve = tab.findChild<QPushButton*>(QStringLiteral("approveButton"));
         auto* deny = tab.findChild<QPushButton*>(QStringLiteral("denyButton"));
@@ -169,8 +172,146 @@ private Q_SLOTS:
         QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("queueFilter")), QStringLiteral("BETA"));
         QCOMPARE(view->model()->rowCount(), 1);
         QCOMPARE(view->model()->index(0, 0).data(ui::RequestQueueModel::IdRole).toString(), b);
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, a));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, b));
+        // Field filters: risk with and without "+", runtime, capability prefix.
+        const QString c = create(QStringLiteral("gamma rollout"), QStringLiteral("critical"));
+        auto* filter = tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"));
+        auto filtered = [&](const QString& text) {
+            filter->setText(text);
+            QStringList ids;
+            for (int row = 0; row < view->model()->rowCount(); ++row)
+                ids.append(view->model()->index(row, 0).data(ui::RequestQueueModel::IdRole).toString());
+            std::sort(ids.begin(), ids.end());
+            return ids;
+        };
+        QStringList all{a, b, c};
+        std::sort(all.begin(), all.end());
+        QCOMPARE(filtered(QStringLiteral("risk:critical")), QStringList{c});
+        QCOMPARE(filtered(QStringLiteral("risk:medium+")), QStringList{c});
+        QCOMPARE(filtered(QStringLiteral("risk:low+")), all);
+        QCOMPARE(filtered(QStringLiteral("runtime:CI cap:deploy rollout")), all);
+        QCOMPARE(filtered(QStringLiteral("runtime:other")), QStringList{});
+        QCOMPARE(filtered(QStringLiteral("cap:db.")), QStringList{});
+        QCOMPARE(filtered(QStringLiteral("risk:extreme")), QStringList{});
+        QCOMPARE(filtered(QString()), all);
+        for (const QString& id : {a, b, c})
+            QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+    }
+
+    void revealIsAudited()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString id = create(QStringLiteral("with a secret"), QStringLiteral("low"));
+        tab.select(id);
+        auto* detail = tab.findChild<QPlainTextEdit*>(QStringLiteral("detailPane"));
+        QVERIFY(!detail->toPlainText().contains(QStringLiteral("hunter2")));
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("1 secret-looking field(s) masked")));
+        const qint64 before = *m_services->audit().count();
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("revealButton")), Qt::LeftButton);
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("hunter2")));
+        QCOMPARE(*m_services->audit().count(), before + 1);
+        QSqlQuery last(m_services->database());
+        QVERIFY(last.exec(QStringLiteral("SELECT actor, action, subject FROM audit_log ORDER BY seq DESC LIMIT 1")));
+        QVERIFY(last.next());
+        QCOMPARE(last.value(0).toString(), QStringLiteral("member:owner"));
+        QCOMPARE(last.value(1).toString(), QStringLiteral("request.reveal"));
+        QCOMPARE(last.value(2).toString(), QStringLiteral("request:") + id);
+        // Revealed for this request only: another selection masks again.
+        const QString other = create(QStringLiteral("another secret"), QStringLiteral("low"));
+        tab.select(other);
+        QVERIFY(!detail->toPlainText().contains(QStringLiteral("hunter2")));
+        tab.select(id);
+        QVERIFY(!detail->toPlainText().contains(QStringLiteral("hunter2")));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, other));
+    }
+
+    void extendIsAuditedAndBoundedByPolicy()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        // A rule with a 10-minute timeout: a request may live at most four times that.
+        QVERIFY(m_services->policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
+                                                              policy::PolicyRule::Outcome::Require, 1, 700, 600},
+                                           QStringLiteral("member:owner")));
+        const QString id = create(QStringLiteral("slow one"), QStringLiteral("low"));
+        const approvals::Request before = *m_services->requests().request(id);
+        QCOMPARE(before.expiresAt - before.createdAt, 700'000);
+        tab.select(id);
+        auto* extend = tab.findChild<QPushButton*>(QStringLiteral("extendButton"));
+        auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
+        QTest::mouseClick(extend, Qt::LeftButton);
+        QCOMPARE(m_services->requests().request(id)->expiresAt, before.expiresAt + ui::QueueTab::EXTEND_SECONDS * 1000);
+        QVERIFY(message->text().contains(QStringLiteral("deadline")));
+        QTest::mouseClick(extend, Qt::LeftButton);
+        QTest::mouseClick(extend, Qt::LeftButton); // capped at 4 x 700 s after creation
+        QCOMPARE(m_services->requests().request(id)->expiresAt, before.createdAt + 2800'000);
+        QTest::mouseClick(extend, Qt::LeftButton);
+        QVERIFY2(message->text().contains(QStringLiteral("cannot wait longer")), qPrintable(message->text()));
+        QCOMPARE(m_services->requests().request(id)->expiresAt, before.createdAt + 2800'000);
+        QSqlQuery count(m_services->database());
+        QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'request.extend'")));
+        QVERIFY(count.next());
+        QCOMPARE(count.value(0).toInt(), 3);
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+    }
+
+    void aRequestDecidedElsewhereShowsThatAndDisablesTheButtons()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString shown = create(QStringLiteral("look at me"), QStringLiteral("low"));
+        const QString next = create(QStringLiteral("next in line"), QStringLiteral("low"));
+        tab.select(shown);
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        // Another connection (as the endpoint thread or a remote member would) decides it.
+        auto elsewhere = approvals::Services::open(*m_vault, m_events, QStringLiteral("elsewhere"));
+        QVERIFY(elsewhere);
+        QVERIFY((*elsewhere)->requests().deny(QStringLiteral("owner"), shown, QStringLiteral("from the CLI")));
+        auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
+        auto* detail = tab.findChild<QPlainTextEdit*>(QStringLiteral("detailPane"));
+        QTRY_VERIFY(message->text().contains(QStringLiteral("denied elsewhere")));
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("look at me")));
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("from the CLI")));
+        QVERIFY(!tab.findChild<QPushButton*>(QStringLiteral("approveButton"))->isEnabled());
+        QVERIFY(!tab.findChild<QPushButton*>(QStringLiteral("denyButton"))->isEnabled());
+        // Nothing slid under the keyboard: A does not approve the neighbour.
+        QTest::keyClick(view, Qt::Key_A);
+        QCOMPARE(m_services->requests().request(next)->state, approvals::RequestState::Pending);
+        // Moving on clears it.
+        QTest::keyClick(view, Qt::Key_J);
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("next in line")));
+        QVERIFY(tab.findChild<QPushButton*>(QStringLiteral("approveButton"))->isEnabled());
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, next));
+        elsewhere->reset();
+    }
+
+    void aRequestExpiringWhileSelected()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        QVERIFY(m_services->policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
+                                                              policy::PolicyRule::Outcome::Require, 1, 1, 600},
+                                           QStringLiteral("member:owner")));
+        const QString id = create(QStringLiteral("about to expire"), QStringLiteral("low"));
+        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+        tab.select(id);
+        m_services->requests().setExpiryTimerEnabled(true);
+        auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
+        QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(QStringLiteral("expired")), 10000);
+        m_services->requests().setExpiryTimerEnabled(false);
+        QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Expired);
+        QVERIFY(!tab.findChild<QPushButton*>(QStringLiteral("approveButton"))->isEnabled());
+        QVERIFY(tab.findChild<QPlainTextEdit*>(QStringLiteral("detailPane"))
+                    ->toPlainText()
+                    .contains(QStringLiteral("about to expire")));
     }
 };
 

@@ -4,6 +4,8 @@
 #include <QPainterPath>
 #include <QPixmap>
 
+#include <algorithm>
+
 namespace countersign::ui {
 
 namespace {
@@ -45,6 +47,33 @@ QIcon appIcon()
     QIcon icon;
     for (const int size : {16, 22, 24, 32, 48, 64, 128, 256})
         icon.addPixmap(paintIcon(size));
+    return icon;
+}
+
+QIcon appIconWithCount(int count)
+{
+    if (count <= 0)
+        return appIcon();
+    const QString text = count > 99 ? QStringLiteral("99+") : QString::number(count);
+    QIcon icon;
+    for (const int size : {16, 22, 24, 32, 48, 64}) {
+        QPixmap pixmap = paintIcon(size);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        const qreal badge = size * 0.62;
+        const QRectF circle(size - badge, size - badge, badge, badge);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QColor(0xc6, 0x28, 0x28));
+        painter.drawEllipse(circle);
+        QFont font = painter.font();
+        font.setBold(true);
+        font.setPixelSize(std::max(6, static_cast<int>(badge * (text.size() > 1 ? 0.5 : 0.7))));
+        painter.setFont(font);
+        painter.setPen(Qt::white);
+        painter.drawText(circle, Qt::AlignCenter, text);
+        painter.end();
+        icon.addPixmap(pixmap);
+    }
     return icon;
 }
 

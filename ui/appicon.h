@@ -7,5 +7,7 @@ namespace countersign::ui {
 /// The application icon, painted (a shield with two check marks, resources/icons/countersign.svg)
 /// at every common size so it stays crisp on high-DPI screens without an image plugin.
 [[nodiscard]] QIcon appIcon();
+/// The application icon with \a count in a red badge (the tray's pending count); plain at 0.
+[[nodiscard]] QIcon appIconWithCount(int count);
 
 } // namespace countersign::ui

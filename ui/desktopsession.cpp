@@ -67,10 +67,6 @@ void DesktopSession::showWindow(std::unique_ptr<vault::Vault> vault)
         m_endpointSettings,
         approvals::Services::runtimeApiFactory(*m_window->vault(), m_events, QStringLiteral("endpoint"))));
     m_window->setAttribute(Qt::WA_DeleteOnClose);
-    connect(m_window, &MainWindow::locked, this, [this] {
-        m_window->deleteLater();
-        showUnlock();
-    });
     m_window->show();
 }
 

@@ -17,7 +17,8 @@ namespace countersign::ui {
 class MainWindow;
 
 /// The desktop app's flow: first run creates the vault, later runs unlock it, then the main
-/// window; locking returns to the unlock dialog. Cancelling a dialog quits.
+/// window, which serves runtimes until the app quits (locking only hides it). Cancelling a
+/// dialog quits.
 class DesktopSession final : public QObject {
     Q_OBJECT
 public:

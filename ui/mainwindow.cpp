@@ -1,15 +1,24 @@
 #include "mainwindow.h"
 
 #include "appicon.h"
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
 #include "changepassphrasedialog.h"
+#include "crypto/securebuffer.h"
+#include "historytab.h"
 #include "http/endpointthread.h"
+#include "lockscreen.h"
+#include "policiestab.h"
 #include "queuetab.h"
+#include "requestqueuemodel.h"
+#include "runtimestab.h"
 #include "uisettings.h"
 #include "vault/vault.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
@@ -19,7 +28,9 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -37,6 +48,10 @@ QLabel* valueLabel(const QString& objectName, const QString& accessibleName, QWi
     return label;
 }
 
+const QString OWNER_MEMBER = QStringLiteral("owner");
+const QString OWNER_ACTOR = QStringLiteral("member:owner");
+constexpr int IDLE_CHECK_MS = 1000;
+
 } // namespace
 
 MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
@@ -51,8 +66,20 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     m_tabs->setAccessibleName(tr("Sections"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(createVaultTab(), tr("&Vault"));
-    setCentralWidget(m_tabs);
+    m_lockScreen = new LockScreen(this);
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_tabs);
+    m_stack->addWidget(m_lockScreen);
+    setCentralWidget(m_stack);
+    connect(m_lockScreen, &LockScreen::unlockRequested, this, [this](const QString& text) { (void)unlock(text); });
     createMenus();
+    createTray();
+    // Idle locking: any keyboard or mouse input anywhere in the app counts as presence.
+    qApp->installEventFilter(this);
+    m_lastInput.start();
+    m_idleCheck.setInterval(IDLE_CHECK_MS);
+    connect(&m_idleCheck, &QTimer::timeout, this, &MainWindow::checkIdle);
+    setIdleTimeout(std::chrono::minutes(UiSettings::idleLockMinutes()));
     m_endpointStatus = new QLabel(tr("Endpoint not running"), this);
     m_endpointStatus->setObjectName(QStringLiteral("endpointStatus"));
     m_endpointStatus->setAccessibleName(tr("Endpoint status"));
@@ -66,17 +93,135 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
 
 MainWindow::~MainWindow()
 {
+    qApp->removeEventFilter(this);
     m_endpoint.reset(); // before the vault it serves from
-    delete m_queueTab;
+    qDeleteAll(m_serviceTabs);
+    m_serviceTabs.clear();
     m_services.reset();
 }
 
 void MainWindow::setServices(std::unique_ptr<approvals::Services> services, approvals::RequestEvents& events)
 {
     m_services = std::move(services);
-    m_queueTab = new QueueTab(m_services->requests(), events, QStringLiteral("owner"), m_tabs);
+    m_queueTab = new QueueTab(m_services->requests(), events, OWNER_MEMBER, m_tabs);
+    auto* history = new HistoryTab(m_services->requests(), events, m_tabs);
+    auto* runtimes = new RuntimesTab(m_services->runtimes(), events, OWNER_ACTOR, m_tabs);
+    auto* policies = new PoliciesTab(m_services->policies(), OWNER_ACTOR, m_tabs);
+    m_serviceTabs = {m_queueTab, history, runtimes, policies};
     m_tabs->insertTab(0, m_queueTab, tr("&Queue"));
+    m_tabs->insertTab(1, history, tr("&History"));
+    m_tabs->insertTab(2, runtimes, tr("R&untimes"));
+    m_tabs->insertTab(3, policies, tr("&Policies"));
     m_tabs->setCurrentIndex(0);
+    connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
+    connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
+    connect(m_queueTab->model(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updatePendingCount);
+    connect(&events, &approvals::RequestEvents::requestCreated, this, &MainWindow::onRequestCreated);
+    updatePendingCount();
+}
+
+int MainWindow::pendingCount() const
+{
+    return m_queueTab ? m_queueTab->model()->rowCount() : 0;
+}
+
+void MainWindow::updatePendingCount()
+{
+    const int count = pendingCount();
+    setWindowTitle(count > 0 ? tr("Countersign (%1)").arg(count) : tr("Countersign"));
+    m_lockScreen->setPending(count);
+    m_tray->setIcon(appIconWithCount(count));
+    m_tray->setToolTip(count > 0 ? tr("Countersign: %n request(s) waiting", nullptr, count)
+                                 : tr("Countersign: nothing waiting"));
+}
+
+void MainWindow::onRequestCreated(const QString& id)
+{
+    if (!m_services)
+        return;
+    auto request = m_services->requests().request(id);
+    if (!request || request->state != approvals::RequestState::Pending)
+        return; // allowed or denied by policy at once: nothing to notify
+    // While locked, a notification says only that something waits, never what.
+    const QString title = tr("Approval requested");
+    const QString text = m_locked ? tr("A runtime is waiting for a decision. Unlock Countersign to see it.")
+                                  : tr("%1 asks for %2 (%3 risk): %4")
+                                        .arg(request->runtimeName, request->capability, policy::riskName(request->risk),
+                                             request->summary);
+    m_lastNotified = id;
+    if (QSystemTrayIcon::supportsMessages() && m_tray->isVisible())
+        m_tray->showMessage(title, text, appIcon(), 10000);
+    if (UiSettings::soundOnRequest())
+        QApplication::beep();
+    Q_EMIT notified(id, title, text);
+}
+
+void MainWindow::openRequest(const QString& id)
+{
+    showAndRaise();
+    if (m_locked || !m_queueTab)
+        return; // the lock screen comes first; the request waits in the queue
+    m_tabs->setCurrentWidget(m_queueTab);
+    m_queueTab->select(id);
+}
+
+void MainWindow::showAndRaise()
+{
+    show();
+    setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    raise();
+    activateWindow();
+}
+
+void MainWindow::createTray()
+{
+    m_tray = new QSystemTrayIcon(appIcon(), this);
+    m_tray->setObjectName(QStringLiteral("trayIcon"));
+    auto* menu = new QMenu(this);
+    menu->addAction(tr("&Show Countersign"), this, &MainWindow::showAndRaise);
+    menu->addAction(tr("&Lock"), this, &MainWindow::lock);
+    menu->addSeparator();
+    menu->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+            showAndRaise();
+    });
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] { openRequest(m_lastNotified); });
+    m_tray->setToolTip(tr("Countersign"));
+    if (QSystemTrayIcon::isSystemTrayAvailable())
+        m_tray->show();
+}
+
+void MainWindow::setIdleTimeout(std::chrono::milliseconds timeout)
+{
+    m_idleTimeout = timeout;
+    m_lastInput.restart();
+    if (timeout.count() > 0)
+        m_idleCheck.start();
+    else
+        m_idleCheck.stop();
+}
+
+void MainWindow::checkIdle()
+{
+    if (!m_locked && m_idleTimeout.count() > 0 && m_lastInput.elapsed() >= m_idleTimeout.count())
+        lock();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    switch (event->type()) {
+    case QEvent::KeyPress:
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseMove:
+    case QEvent::Wheel:
+        m_lastInput.restart();
+        break;
+    default:
+        break;
+    }
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::setEndpoint(std::unique_ptr<http::EndpointThread> endpoint)
@@ -134,6 +279,7 @@ void MainWindow::createMenus()
     QMenu* vaultMenu = menuBar()->addMenu(tr("&Vault"));
     QAction* change = vaultMenu->addAction(tr("Change &Passphrase…"), this, &MainWindow::changePassphrase);
     change->setObjectName(QStringLiteral("changePassphraseAction"));
+    m_unlockedOnly.append(change);
     QAction* lockAction = vaultMenu->addAction(tr("&Lock"), this, &MainWindow::lock);
     lockAction->setObjectName(QStringLiteral("lockAction"));
     lockAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
@@ -142,7 +288,42 @@ void MainWindow::createMenus()
     QAction* quit = vaultMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setObjectName(QStringLiteral("quitAction"));
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu* view = menuBar()->addMenu(tr("V&iew"));
+    for (int i = 0; i < 5; ++i) {
+        QAction* go = view->addAction(tr("Tab %1").arg(i + 1), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        go->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
+        m_unlockedOnly.append(go);
+    }
+
+    QMenu* settings = menuBar()->addMenu(tr("&Settings"));
+    QAction* toTray = settings->addAction(tr("&Close to tray"));
+    toTray->setObjectName(QStringLiteral("closeToTrayAction"));
+    toTray->setCheckable(true);
+    toTray->setChecked(UiSettings::closeToTray());
+    connect(toTray, &QAction::toggled, this, [](bool on) { UiSettings::setCloseToTray(on); });
+    QAction* sound = settings->addAction(tr("&Sound for new requests"));
+    sound->setObjectName(QStringLiteral("soundAction"));
+    sound->setCheckable(true);
+    sound->setChecked(UiSettings::soundOnRequest());
+    connect(sound, &QAction::toggled, this, [](bool on) { UiSettings::setSoundOnRequest(on); });
+    QMenu* idle = settings->addMenu(tr("&Lock when idle"));
+    auto* idleGroup = new QActionGroup(idle);
+    for (const int minutes : {0, 1, 5, 10, 15, 30, 60}) {
+        QAction* choice = idle->addAction(minutes == 0 ? tr("Never") : tr("After %n minute(s)", nullptr, minutes));
+        choice->setCheckable(true);
+        choice->setChecked(UiSettings::idleLockMinutes() == minutes);
+        idleGroup->addAction(choice);
+        connect(choice, &QAction::triggered, this, [this, minutes] {
+            UiSettings::setIdleLockMinutes(minutes);
+            setIdleTimeout(std::chrono::minutes(minutes));
+        });
+    }
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* keys = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
+    keys->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About Countersign"), this, &MainWindow::showAbout);
 }
 
@@ -201,25 +382,102 @@ void MainWindow::showAbout()
                            .arg(QStringLiteral(COUNTERSIGN_VERSION)));
 }
 
-void MainWindow::lock()
+void MainWindow::showShortcuts()
 {
-    if (!m_vault)
-        return;
+    auto* box = findChild<QMessageBox*>(QStringLiteral("shortcutsDialog"));
+    if (!box) {
+        box =
+            new QMessageBox(QMessageBox::Information, tr("Keyboard shortcuts"),
+                            tr("<table cellspacing='4'>"
+                               "<tr><td><b>J</b> / <b>K</b>, arrows</td><td>next / previous request</td></tr>"
+                               "<tr><td><b>A</b></td><td>approve (high and critical: press A or Enter again)</td></tr>"
+                               "<tr><td><b>D</b></td><td>deny</td></tr>"
+                               "<tr><td><b>Enter</b> / <b>Esc</b></td><td>confirm / cancel a risky approval</td></tr>"
+                               "<tr><td><b>R</b></td><td>reveal masked fields (audited)</td></tr>"
+                               "<tr><td><b>E</b></td><td>extend the deadline by 15 minutes (audited)</td></tr>"
+                               "<tr><td><b>/</b></td><td>filter: words, runtime:NAME, cap:PREFIX, risk:high+</td></tr>"
+                               "<tr><td><b>Alt+S</b></td><td>deny the selected requests</td></tr>"
+                               "<tr><td><b>Ctrl+1</b> … <b>Ctrl+5</b></td><td>queue, history, runtimes, policies, "
+                               "vault</td></tr>"
+                               "<tr><td><b>Ctrl+L</b></td><td>lock (requests keep arriving and wait)</td></tr>"
+                               "<tr><td><b>?</b> or <b>F1</b></td><td>this list</td></tr>"
+                               "<tr><td><b>Ctrl+Q</b></td><td>quit</td></tr></table>"),
+                            QMessageBox::Close, this);
+        box->setObjectName(QStringLiteral("shortcutsDialog"));
+        box->setModal(false);
+    }
+    box->show();
+    box->raise();
+}
+
+void MainWindow::saveGeometryNow()
+{
     UiSettings::setMainWindowGeometry(saveGeometry());
     UiSettings::setMainWindowState(saveState());
-    m_endpoint.reset();
-    delete m_queueTab;
-    m_queueTab = nullptr;
-    m_services.reset();
-    m_vault.reset(); // closes the database and wipes the key
-    hide();
-    Q_EMIT locked();
+}
+
+void MainWindow::lock()
+{
+    if (m_locked || !m_vault)
+        return;
+    saveGeometryNow();
+    // Nothing a request said stays on screen: close every open dialog (a new token too).
+    const auto dialogs = findChildren<QDialog*>();
+    for (QDialog* dialog : dialogs)
+        dialog->reject();
+    m_locked = true;
+    m_stack->setCurrentWidget(m_lockScreen);
+    for (QAction* action : std::as_const(m_unlockedOnly))
+        action->setEnabled(false);
+    m_lockScreen->reset();
+    updatePendingCount();
+    (void)m_vault->audit().append({OWNER_ACTOR, QStringLiteral("desktop.lock"), QStringLiteral("desktop"),
+                                   QJsonObject{{QStringLiteral("pending"), pendingCount()}}});
+    statusBar()->showMessage(tr("Locked"));
+    Q_EMIT lockedChanged(true);
+}
+
+bool MainWindow::unlock(const QString& passphrase)
+{
+    if (!m_locked || !m_vault)
+        return !m_locked;
+    QByteArray bytes = passphrase.toUtf8();
+    const crypto::SecureBuffer secret = crypto::SecureBuffer::takeFrom(bytes);
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    auto verified = vault::Vault::verifyPassphrase(m_vault->dataDir(), secret);
+    QApplication::restoreOverrideCursor();
+    if (!verified) {
+        m_lockScreen->setError(verified.error().code == ErrorCode::WrongPassphrase ? tr("Wrong passphrase.")
+                                                                                   : verified.error().message);
+        return false;
+    }
+    m_locked = false;
+    m_lastInput.restart();
+    m_stack->setCurrentWidget(m_tabs);
+    for (QAction* action : std::as_const(m_unlockedOnly))
+        action->setEnabled(true);
+    (void)m_vault->audit().append({OWNER_ACTOR, QStringLiteral("desktop.unlock"), QStringLiteral("desktop"), {}});
+    statusBar()->showMessage(tr("Unlocked"), 5000);
+    refresh();
+    Q_EMIT lockedChanged(false);
+    return true;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    UiSettings::setMainWindowGeometry(saveGeometry());
-    UiSettings::setMainWindowState(saveState());
+    saveGeometryNow();
+    // With a tray, closing the window keeps serving requests; Quit ends the app.
+    if (UiSettings::closeToTray() && m_tray->isVisible()) {
+        hide();
+        event->ignore();
+        if (!m_toldAboutTray && QSystemTrayIcon::supportsMessages()) {
+            m_toldAboutTray = true;
+            m_tray->showMessage(tr("Countersign keeps running"),
+                                tr("Requests are still served and will notify you here. Quit from this icon's menu."),
+                                appIcon(), 5000);
+        }
+        return;
+    }
     QMainWindow::closeEvent(event);
 }
 

@@ -1,11 +1,16 @@
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
+#include <QTimer>
 
+#include <chrono>
 #include <memory>
 
 class QLabel;
 class QPushButton;
+class QStackedWidget;
+class QSystemTrayIcon;
 class QTabWidget;
 
 namespace countersign::approvals {
@@ -21,8 +26,13 @@ class Vault;
 
 namespace countersign::ui {
 
-/// The main window of an unlocked vault. It owns the vault: locking destroys it (wiping the
-/// key) and asks the application to show the unlock dialog again.
+class LockScreen;
+class QueueTab;
+
+/// The main window of an unlocked vault. It owns the vault for the whole session. Locking
+/// (Ctrl+L, or after idle time) hides every request behind the passphrase while the endpoint
+/// keeps accepting requests; they wait in the queue. A tray icon shows the pending count and
+/// notifies of each new request; closing the window keeps serving from the tray.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
@@ -30,33 +40,54 @@ public:
     ~MainWindow() override;
 
     [[nodiscard]] vault::Vault* vault() const { return m_vault.get(); }
-    /// Takes the endpoint and starts it; it is stopped before the vault is locked or re-keyed.
+    /// Takes the endpoint and starts it; it is stopped only while the vault is re-keyed.
     void setEndpoint(std::unique_ptr<http::EndpointThread> endpoint);
-    /// Takes this window's services (its own vault connection) and shows the queue.
+    /// Takes this window's services (its own vault connection) and shows the queue, history,
+    /// runtimes and policies.
     void setServices(std::unique_ptr<approvals::Services> services, approvals::RequestEvents& events);
     void lock();
+    /// Unlocks with \a passphrase; returns false (and says why on the lock screen) when wrong.
+    bool unlock(const QString& passphrase);
+    [[nodiscard]] bool isLocked() const { return m_locked; }
+    /// Locks after this long without keyboard or mouse input; zero never locks.
+    void setIdleTimeout(std::chrono::milliseconds timeout);
     void refresh();
+    [[nodiscard]] int pendingCount() const;
+    [[nodiscard]] QSystemTrayIcon* trayIcon() const { return m_tray; }
+    /// Shows the window and selects request \a id (what clicking its notification does).
+    void openRequest(const QString& id);
 
 Q_SIGNALS:
-    /// The vault was locked and released; show the unlock dialog.
-    void locked();
+    void lockedChanged(bool locked);
+    /// A desktop notification was raised for request \a id.
+    void notified(const QString& id, const QString& title, const QString& text);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     QWidget* createVaultTab();
     void createMenus();
+    void createTray();
     void verifyChain();
     void changePassphrase();
     void showAbout();
-
+    void showShortcuts();
+    void showAndRaise();
+    void onRequestCreated(const QString& id);
+    void updatePendingCount();
+    void checkIdle();
     void startEndpoint();
+    void saveGeometryNow();
 
     std::unique_ptr<vault::Vault> m_vault;
     std::unique_ptr<http::EndpointThread> m_endpoint;
     std::unique_ptr<approvals::Services> m_services;
-    QWidget* m_queueTab = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    LockScreen* m_lockScreen = nullptr;
+    QueueTab* m_queueTab = nullptr;
+    QList<QWidget*> m_serviceTabs;
     QLabel* m_endpointStatus = nullptr;
     QTabWidget* m_tabs = nullptr;
     QLabel* m_owner = nullptr;
@@ -67,6 +98,14 @@ private:
     QLabel* m_publicKey = nullptr;
     QLabel* m_verifyResult = nullptr;
     QPushButton* m_verifyButton = nullptr;
+    QList<QAction*> m_unlockedOnly;
+    QSystemTrayIcon* m_tray = nullptr;
+    QString m_lastNotified;
+    bool m_locked = false;
+    bool m_toldAboutTray = false;
+    std::chrono::milliseconds m_idleTimeout{0};
+    QElapsedTimer m_lastInput;
+    QTimer m_idleCheck;
 };
 
 } // namespace countersign::ui

@@ -1,22 +1,20 @@
 #include "queuetab.h"
 
 #include "approvals/requestservice.h"
-#include "approvals/secretmasking.h"
+#include "requestdetail.h"
 #include "requestqueuemodel.h"
 
 #include <QDateTime>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QShortcut>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
-#include <QTextBrowser>
 #include <QVBoxLayout>
 
 namespace countersign::ui {
@@ -27,24 +25,23 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     , m_requests(requests)
     , m_memberId(std::move(memberId))
     , m_model(new RequestQueueModel(requests, events, this))
-    , m_proxy(new QSortFilterProxyModel(this))
+    , m_proxy(new QueueFilterProxy(this))
     , m_filter(new QLineEdit(this))
     , m_view(new QTableView(this))
-    , m_detail(new QTextBrowser(this))
+    , m_detail(new QPlainTextEdit(this))
     , m_reason(new QLineEdit(this))
     , m_approve(new QPushButton(tr("&Approve"), this))
     , m_deny(new QPushButton(tr("&Deny"), this))
     , m_bulkDeny(new QPushButton(tr("Deny &selected"), this))
+    , m_reveal(new QPushButton(tr("&Reveal secrets"), this))
+    , m_extend(new QPushButton(tr("&Extend 15 min"), this))
     , m_message(new QLabel(this))
 {
     setObjectName(QStringLiteral("queueTab"));
     m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(RequestQueueModel::SortRole);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setFilterKeyColumn(-1);
     m_filter->setObjectName(QStringLiteral("queueFilter"));
     m_filter->setAccessibleName(tr("Filter requests"));
-    m_filter->setPlaceholderText(tr("Filter by runtime, capability, risk or summary"));
+    m_filter->setPlaceholderText(tr("Filter: words, runtime:NAME, cap:PREFIX, risk:high or risk:high+"));
     m_filter->setClearButtonEnabled(true);
     m_view->setObjectName(QStringLiteral("queueView"));
     m_view->setAccessibleName(tr("Pending requests"));
@@ -61,7 +58,14 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_view->setColumnWidth(RequestQueueModel::Summary, 240);
     m_detail->setObjectName(QStringLiteral("detailPane"));
     m_detail->setAccessibleName(tr("Request details"));
-    m_detail->setOpenLinks(false);
+    m_detail->setReadOnly(true);
+    m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_detail->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_reveal->setObjectName(QStringLiteral("revealButton"));
+    m_reveal->setAccessibleName(tr("Reveal masked fields (recorded in the audit chain)"));
+    m_reveal->setToolTip(tr("Show the masked fields of this payload. Every reveal is recorded in the audit chain."));
+    m_extend->setObjectName(QStringLiteral("extendButton"));
+    m_extend->setAccessibleName(tr("Extend the deadline by 15 minutes"));
     m_reason->setObjectName(QStringLiteral("reasonEdit"));
     m_reason->setAccessibleName(tr("Reason"));
     m_reason->setPlaceholderText(tr("Reason (required for high and critical risk)"));
@@ -80,6 +84,11 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     auto* detailLayout = new QVBoxLayout(detailSide);
     detailLayout->setContentsMargins(0, 0, 0, 0);
     detailLayout->addWidget(m_detail, 1);
+    auto* tools = new QHBoxLayout;
+    tools->addWidget(m_reveal);
+    tools->addWidget(m_extend);
+    tools->addStretch();
+    detailLayout->addLayout(tools);
     detailLayout->addWidget(m_reason);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_approve);
@@ -102,8 +111,11 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     setTabOrder(m_reason, m_approve);
     setTabOrder(m_approve, m_deny);
     setTabOrder(m_deny, m_bulkDeny);
+    setTabOrder(m_bulkDeny, m_reveal);
+    setTabOrder(m_reveal, m_extend);
 
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QueueFilterProxy::setFilterText);
+    connect(m_model, &RequestQueueModel::requestLeaving, this, &QueueTab::onLeaving);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &QueueTab::showCurrent);
     connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& topLeft) {
         if (topLeft.column() != RequestQueueModel::Age)
@@ -112,7 +124,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &QueueTab::showCurrent);
     // Something to look at as soon as the queue is not empty; an existing selection is kept.
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
-        if (!m_view->selectionModel()->currentIndex().isValid())
+        if (!m_view->selectionModel()->currentIndex().isValid() && m_goneId.isEmpty())
             m_view->selectionModel()->setCurrentIndex(m_proxy->index(0, 0),
                                                       QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     });
@@ -129,12 +141,18 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     onView(QKeySequence(Qt::Key_Return), [this] { confirmArmed(); });
     onView(QKeySequence(Qt::Key_Enter), [this] { confirmArmed(); });
     onView(QKeySequence(Qt::Key_Escape), [this] { disarm(); });
+    onView(QKeySequence(Qt::Key_R), [this] { reveal(); });
+    onView(QKeySequence(Qt::Key_E), [this] { extend(); });
+    onView(QKeySequence(Qt::Key_Question), [this] { Q_EMIT shortcutsRequested(); });
+    onView(QKeySequence(Qt::SHIFT | Qt::Key_Question), [this] { Q_EMIT shortcutsRequested(); });
     auto* focusFilter = new QShortcut(QKeySequence(Qt::Key_Slash), this, m_filter, qOverload<>(&QWidget::setFocus),
                                       Qt::WidgetWithChildrenShortcut);
     Q_UNUSED(focusFilter);
     connect(m_bulkDeny, &QPushButton::clicked, this, &QueueTab::denySelected);
     connect(m_approve, &QPushButton::clicked, this, [this] { decide(true); });
     connect(m_deny, &QPushButton::clicked, this, [this] { decide(false); });
+    connect(m_reveal, &QPushButton::clicked, this, &QueueTab::reveal);
+    connect(m_extend, &QPushButton::clicked, this, &QueueTab::extend);
     showCurrent();
 }
 
@@ -171,35 +189,74 @@ void QueueTab::showCurrent()
     const QModelIndex current = m_view->selectionModel()->currentIndex();
     const approvals::Request* request =
         current.isValid() ? m_model->requestAt(m_proxy->mapToSource(current).row()) : nullptr;
-    m_approve->setEnabled(request != nullptr);
-    m_deny->setEnabled(request != nullptr);
+    if (request)
+        m_goneId.clear(); // the person moved on
+    for (QPushButton* button : {m_approve, m_deny, m_reveal, m_extend})
+        button->setEnabled(request != nullptr);
     m_bulkDeny->setEnabled(m_view->selectionModel()->hasSelection());
+    if (!request && !m_goneId.isEmpty()) {
+        // What the person was looking at was decided elsewhere, expired or was cancelled:
+        // say so and keep it on screen, with nothing left to press.
+        auto gone = m_requests.request(m_goneId);
+        if (gone) {
+            m_detail->setPlainText(describeRequest(*gone, m_revealedId == gone->id));
+            m_message->setText(gone->state == approvals::RequestState::Expired
+                                   ? tr("This request expired before it was decided.")
+                               : gone->state == approvals::RequestState::Cancelled
+                                   ? tr("The runtime cancelled this request.")
+                                   : tr("This request was %1 elsewhere; there is nothing left to decide.")
+                                         .arg(stateName(gone->state)));
+            return;
+        }
+    }
     if (!request) {
+        m_shownId.clear();
         m_detail->setPlainText(tr("Select a request to see what it would do."));
         return;
     }
-    // Plain text only: nothing a runtime sends is ever rendered as markup.
-    const QJsonValue payload = QJsonDocument::fromJson('[' + request->payload + ']').array().at(0);
-    const QJsonValue masked = approvals::SecretMasking::mask(payload);
-    const QByteArray pretty = masked.isObject()  ? QJsonDocument(masked.toObject()).toJson(QJsonDocument::Indented)
-                              : masked.isArray() ? QJsonDocument(masked.toArray()).toJson(QJsonDocument::Indented)
-                                                 : QJsonDocument(QJsonArray{masked}).toJson(QJsonDocument::Compact);
-    QStringList lines{tr("Summary: %1").arg(request->summary),
-                      tr("Runtime: %1   Capability: %2   Risk: %3")
-                          .arg(request->runtimeName, request->capability, policy::riskName(request->risk)),
-                      tr("Policy: %1   Approvals: %2/%3")
-                          .arg(request->policyRule)
-                          .arg(request->approvalCount())
-                          .arg(request->requiredApprovals)};
-    if (!request->details.isEmpty())
-        lines << QString() << request->details;
-    for (auto it = request->context.constBegin(); it != request->context.constEnd(); ++it)
-        lines << tr("Context %1: %2").arg(it.key(), it.value().toVariant().toString());
-    lines << QString() << tr("Payload (SHA-256 %1):").arg(request->payloadSha256) << QString::fromUtf8(pretty);
-    for (const approvals::Decision& decision : request->decisions)
-        lines << tr("%1 by %2: %3")
-                     .arg(decision.approve ? tr("Approved") : tr("Denied"), decision.memberName, decision.reason);
-    m_detail->setPlainText(lines.join(u'\n'));
+    if (request->id != m_shownId) {
+        m_revealedId.clear(); // secrets stay revealed for one request only
+        m_shownId = request->id;
+    }
+    m_detail->setPlainText(describeRequest(*request, m_revealedId == request->id));
+}
+
+void QueueTab::onLeaving(const QString& id)
+{
+    if (m_deciding || id != m_shownId)
+        return;
+    // Clear the selection before the row goes, so no neighbour slides under the keyboard.
+    m_goneId = id;
+    m_view->selectionModel()->clear();
+    showCurrent();
+}
+
+void QueueTab::reveal()
+{
+    const QString id = currentId();
+    if (id.isEmpty())
+        return;
+    auto payload = m_requests.reveal(m_memberId, id);
+    if (!payload) {
+        m_message->setText(payload.error().message);
+        return;
+    }
+    m_revealedId = id;
+    m_message->setText(tr("Secrets revealed; the reveal is recorded in the audit chain."));
+    showCurrent();
+}
+
+void QueueTab::extend()
+{
+    const QString id = currentId();
+    if (id.isEmpty())
+        return;
+    auto extended = m_requests.extend(m_memberId, id, EXTEND_SECONDS);
+    m_message->setText(extended
+                           ? tr("The deadline is now %1.")
+                                 .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(extended->expiresAt).time(),
+                                                         QLocale::ShortFormat))
+                           : extended.error().message);
 }
 
 void QueueTab::denySelected()
@@ -224,6 +281,7 @@ void QueueTab::denySelected()
     }
     int denied = 0;
     QStringList failures;
+    m_deciding = true;
     for (const QString& id : std::as_const(ids)) {
         auto result = m_requests.deny(m_memberId, id, reason);
         if (result)
@@ -231,6 +289,7 @@ void QueueTab::denySelected()
         else
             failures.append(result.error().message);
     }
+    m_deciding = false;
     m_reason->clear();
     m_message->setText(failures.isEmpty() ? tr("Denied %n request(s).", nullptr, denied)
                                           : tr("Denied %1; %2").arg(denied).arg(failures.join(QStringLiteral("; "))));
@@ -257,7 +316,9 @@ void QueueTab::decide(bool approve)
         return;
     }
     m_armedId.clear();
+    m_deciding = true;
     auto decided = approve ? m_requests.approve(m_memberId, id, reason) : m_requests.deny(m_memberId, id, reason);
+    m_deciding = false;
     if (!decided) {
         m_message->setText(decided.error().message);
         return;

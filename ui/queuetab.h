@@ -5,9 +5,8 @@
 class QLabel;
 class QLineEdit;
 class QPushButton;
-class QSortFilterProxyModel;
 class QTableView;
-class QTextBrowser;
+class QPlainTextEdit;
 
 namespace countersign::approvals {
 class RequestEvents;
@@ -16,6 +15,7 @@ class RequestService;
 
 namespace countersign::ui {
 
+class QueueFilterProxy;
 class RequestQueueModel;
 
 /// The queue: pending requests, a detail pane with secrets masked, and Approve / Deny with a
@@ -29,9 +29,18 @@ public:
     [[nodiscard]] RequestQueueModel* model() const { return m_model; }
     /// Selects the row of request \a id, if it is in the queue.
     void select(const QString& id);
+    /// The seconds "Extend" adds to a pending request's deadline.
+    static constexpr int EXTEND_SECONDS = 15 * 60;
+
+Q_SIGNALS:
+    /// The person asked for the list of keyboard shortcuts ("?").
+    void shortcutsRequested();
 
 private:
     void showCurrent();
+    void onLeaving(const QString& id);
+    void reveal();
+    void extend();
     void moveSelection(int delta);
     void denySelected();
     void confirmArmed();
@@ -42,16 +51,22 @@ private:
     approvals::RequestService& m_requests;
     QString m_memberId;
     RequestQueueModel* m_model;
-    QSortFilterProxyModel* m_proxy;
+    QueueFilterProxy* m_proxy;
     QLineEdit* m_filter;
     QTableView* m_view;
-    QTextBrowser* m_detail;
+    QPlainTextEdit* m_detail;
     QLineEdit* m_reason;
     QPushButton* m_approve;
     QPushButton* m_deny;
     QPushButton* m_bulkDeny;
+    QPushButton* m_reveal;
+    QPushButton* m_extend;
     QLabel* m_message;
-    QString m_armedId; // a high-risk approval waiting for its confirming keystroke
+    QString m_armedId;    // a high-risk approval waiting for its confirming keystroke
+    QString m_shownId;    // the request in the detail pane
+    QString m_revealedId; // the request whose secrets are shown (until another is selected)
+    QString m_goneId;     // a shown request that was decided elsewhere, expired or was cancelled
+    bool m_deciding = false;
 };
 
 } // namespace countersign::ui

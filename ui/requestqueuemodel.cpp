@@ -4,6 +4,9 @@
 #include "approvals/requestservice.h"
 
 #include <QDateTime>
+#include <QHash>
+
+#include <algorithm>
 
 namespace countersign::ui {
 
@@ -135,29 +138,32 @@ void RequestQueueModel::reload()
     auto pending = m_requests.requestsInState(approvals::RequestState::Pending);
     if (!pending)
         return;
+    QHash<QString, qsizetype> fresh; // id -> index in *pending
+    fresh.reserve(pending->size());
+    for (qsizetype i = 0; i < pending->size(); ++i)
+        fresh.insert(pending->at(i).id, i);
     // Remove rows that left the queue, update the others, then append the new ones.
     for (int row = static_cast<int>(m_rows.size()) - 1; row >= 0; --row) {
-        const QString id = m_rows.at(row).id;
-        const bool stillPending = std::any_of(pending->cbegin(), pending->cend(),
-                                              [&](const approvals::Request& request) { return request.id == id; });
-        if (!stillPending) {
-            beginRemoveRows({}, row, row);
-            m_rows.removeAt(row);
-            endRemoveRows();
+        const auto it = fresh.constFind(m_rows.at(row).id);
+        if (it == fresh.cend()) {
+            dropRow(row);
+            continue;
         }
+        m_rows[row] = pending->at(*it);
+        fresh.erase(it);
     }
-    for (const approvals::Request& request : std::as_const(*pending)) {
-        const int row = rowOf(request.id);
-        if (row >= 0) {
-            m_rows[row] = request;
-            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
-        } else {
-            const int at = static_cast<int>(m_rows.size());
-            beginInsertRows({}, at, at);
-            m_rows.append(request);
-            endInsertRows();
-        }
-    }
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(static_cast<int>(m_rows.size()) - 1, ColumnCount - 1));
+    if (fresh.isEmpty())
+        return;
+    QList<qsizetype> added = fresh.values();
+    std::sort(added.begin(), added.end());
+    const int first = static_cast<int>(m_rows.size());
+    beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+    m_rows.reserve(m_rows.size() + added.size());
+    for (qsizetype i : std::as_const(added))
+        m_rows.append(std::move((*pending)[i]));
+    endInsertRows();
 }
 
 void RequestQueueModel::refreshOne(const QString& id)
@@ -166,9 +172,7 @@ void RequestQueueModel::refreshOne(const QString& id)
     const int row = rowOf(id);
     const bool pending = request && request->state == approvals::RequestState::Pending;
     if (row >= 0 && !pending) {
-        beginRemoveRows({}, row, row);
-        m_rows.removeAt(row);
-        endRemoveRows();
+        dropRow(row);
     } else if (row >= 0) {
         m_rows[row] = *request;
         Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
@@ -180,6 +184,14 @@ void RequestQueueModel::refreshOne(const QString& id)
     }
 }
 
+void RequestQueueModel::dropRow(int row)
+{
+    Q_EMIT requestLeaving(m_rows.at(row).id);
+    beginRemoveRows({}, row, row);
+    m_rows.removeAt(row);
+    endRemoveRows();
+}
+
 void RequestQueueModel::tick()
 {
     if (m_rows.isEmpty())
@@ -187,6 +199,67 @@ void RequestQueueModel::tick()
     const int last = static_cast<int>(m_rows.size()) - 1;
     Q_EMIT dataChanged(index(0, Age), index(last, Age), {Qt::DisplayRole});
     Q_EMIT dataChanged(index(0, TimeLeft), index(last, TimeLeft), {Qt::DisplayRole});
+}
+
+} // namespace countersign::ui
+
+namespace countersign::ui {
+
+QueueFilterProxy::QueueFilterProxy(QObject* parent)
+    : QSortFilterProxyModel(parent)
+{
+    setSortRole(RequestQueueModel::SortRole);
+}
+
+void QueueFilterProxy::setFilterText(const QString& text)
+{
+    m_words.clear();
+    m_runtime.clear();
+    m_capability.clear();
+    m_risk.reset();
+    m_riskOrHigher = false;
+    for (const QString& word : text.split(u' ', Qt::SkipEmptyParts)) {
+        const qsizetype colon = word.indexOf(u':');
+        const QString key = colon > 0 ? word.left(colon).toLower() : QString();
+        const QString value = colon > 0 ? word.mid(colon + 1) : word;
+        if (key == u"runtime") {
+            m_runtime = value;
+        } else if (key == u"capability" || key == u"cap") {
+            m_capability = value;
+        } else if (key == u"risk") {
+            m_riskOrHigher = value.endsWith(u'+');
+            m_risk = policy::parseRisk(m_riskOrHigher ? value.chopped(1).toLower() : value.toLower());
+            if (!m_risk)
+                m_words.append(word); // not a risk: matches nothing, visibly
+        } else {
+            m_words.append(word);
+        }
+    }
+    invalidateRowsFilter();
+}
+
+bool QueueFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
+{
+    if (sourceParent.isValid())
+        return false;
+    const auto* model = qobject_cast<const RequestQueueModel*>(sourceModel());
+    const approvals::Request* request = model ? model->requestAt(sourceRow) : nullptr;
+    if (!request)
+        return false;
+    if (!m_runtime.isEmpty() && !request->runtimeName.contains(m_runtime, Qt::CaseInsensitive))
+        return false;
+    if (!m_capability.isEmpty() && !request->capability.startsWith(m_capability, Qt::CaseInsensitive))
+        return false;
+    if (m_risk && (m_riskOrHigher ? request->risk < *m_risk : request->risk != *m_risk))
+        return false;
+    for (const QString& word : m_words) {
+        if (!request->summary.contains(word, Qt::CaseInsensitive) &&
+            !request->runtimeName.contains(word, Qt::CaseInsensitive) &&
+            !request->capability.contains(word, Qt::CaseInsensitive) &&
+            !policy::riskName(request->risk).contains(word, Qt::CaseInsensitive) && !request->id.startsWith(word))
+            return false;
+    }
+    return true;
 }
 
 } // namespace countersign::ui

@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QList>
+#include <QSortFilterProxyModel>
 #include <QTimer>
 
 namespace countersign::approvals {
@@ -34,13 +35,40 @@ public:
     [[nodiscard]] int rowOf(const QString& id) const;
     [[nodiscard]] const approvals::Request* requestAt(int row) const;
 
+Q_SIGNALS:
+    /// Request \a id is about to leave the queue (decided, expired or cancelled), before its
+    /// row is removed, so a view can tell the person looking at it what happened.
+    void requestLeaving(const QString& id);
+
 private:
+    void dropRow(int row);
     void refreshOne(const QString& id);
     void tick();
 
     approvals::RequestService& m_requests;
     QList<approvals::Request> m_rows;
     QTimer m_ticker;
+};
+
+/// Sorts the queue and narrows it by a filter line: plain words match the summary, runtime,
+/// capability, risk or id; "runtime:NAME", "capability:PREFIX" (or "cap:"), "risk:high" and
+/// "risk:high+" (high or above) narrow by one field. Reads the requests, not display strings.
+class QueueFilterProxy final : public QSortFilterProxyModel {
+    Q_OBJECT
+public:
+    explicit QueueFilterProxy(QObject* parent = nullptr);
+
+    void setFilterText(const QString& text);
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+
+private:
+    QStringList m_words;
+    QString m_runtime;
+    QString m_capability;
+    std::optional<policy::Risk> m_risk;
+    bool m_riskOrHigher = false;
 };
 
 } // namespace countersign::ui

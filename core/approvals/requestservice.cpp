@@ -7,6 +7,7 @@
 #include "policy/policystore.h"
 #include "requestevents.h"
 #include "runtimeregistry.h"
+#include "secretmasking.h"
 #include "storage/statementcache.h"
 #include "storage/transaction.h"
 
@@ -682,6 +683,121 @@ Result<QList<Request>> RequestService::requestsInState(RequestState state, int l
                           {stateName(state), limit}, true);
 }
 
+Result<QString> RequestService::decidingRole(const QString& memberId) const
+{
+    QSqlQuery member(m_db);
+    member.prepare(QStringLiteral("SELECT role FROM members WHERE id = ? AND state = 'active'"));
+    member.addBindValue(memberId);
+    if (!member.exec())
+        return fail(ErrorCode::Storage, member.lastError().text());
+    if (!member.next())
+        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
+    const QString role = member.value(0).toString();
+    member.finish();
+    if (role != u"owner" && role != u"admin" && role != u"approver")
+        return fail(ErrorCode::PermissionDenied, QStringLiteral("a %1 does not decide requests").arg(role));
+    return role;
+}
+
+Result<QList<Request>> RequestService::history(const QString& search, int limit) const
+{
+    QString pattern = search.trimmed();
+    pattern.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    pattern = u'%' + pattern + u'%';
+    return selectRequests(
+        m_db, *m_statements,
+        QStringLiteral("WHERE q.state <> 'pending' AND (q.id LIKE ?1 ESCAPE '\\' OR r.name LIKE ?1 ESCAPE '\\' "
+                       "OR q.capability LIKE ?1 ESCAPE '\\' OR q.summary LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 "
+                       "FROM decisions d WHERE d.request_id = q.id AND d.reason LIKE ?1 ESCAPE '\\')) "
+                       "ORDER BY max(q.created_at, q.decided_at, q.consumed_at) DESC LIMIT ?2"),
+        {pattern, limit}, true);
+}
+
+Result<QByteArray> RequestService::reveal(const QString& memberId, const QString& id)
+{
+    QByteArray payload;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        if (auto role = decidingRole(memberId); !role)
+            return std::unexpected(role.error());
+        auto found = request(id);
+        if (!found)
+            return std::unexpected(found.error());
+        const int hidden =
+            SecretMasking::countSecrets(QJsonDocument::fromJson('[' + found->payload + ']').array().at(0));
+        auto audited = audit(QStringLiteral("member:") + memberId, QStringLiteral("request.reveal"), *found,
+                             QJsonObject{{QStringLiteral("masked_fields"), hidden}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        payload = found->payload;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return payload;
+}
+
+Result<Request> RequestService::extend(const QString& memberId, const QString& id, int seconds)
+{
+    if (seconds <= 0 || seconds > policy::PolicyRule::MAX_SECONDS)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("an extension is between 1 and %1 seconds").arg(policy::PolicyRule::MAX_SECONDS));
+    Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        if (auto role = decidingRole(memberId); !role)
+            return std::unexpected(role.error());
+        auto found = request(id);
+        if (!found)
+            return std::unexpected(found.error());
+        Request request = *found;
+        const qint64 at = now();
+        if (auto expired = expireIfDue(request, at); !expired)
+            return expired;
+        if (request.state != RequestState::Pending) {
+            result = request;
+            return {};
+        }
+        auto rule = m_policies.evaluate(request.capability, request.risk);
+        if (!rule)
+            return std::unexpected(rule.error());
+        const qint64 lifetime =
+            std::min<qint64>(qint64{rule->timeoutSeconds} * MAX_LIFETIME_FACTOR, policy::PolicyRule::MAX_SECONDS) *
+            1000;
+        const qint64 limit = request.createdAt + lifetime;
+        const qint64 wanted = request.expiresAt + qint64{seconds} * 1000;
+        if (request.expiresAt >= limit)
+            return fail(ErrorCode::Conflict,
+                        QStringLiteral("request %1 cannot wait longer: the policy allows %2 s in all")
+                            .arg(request.id)
+                            .arg(lifetime / 1000));
+        const qint64 previous = request.expiresAt;
+        request.expiresAt = std::min(wanted, limit);
+        QSqlQuery update(m_db);
+        update.prepare(QStringLiteral("UPDATE requests SET expires_at = ? WHERE id = ? AND state = 'pending'"));
+        update.addBindValue(request.expiresAt);
+        update.addBindValue(request.id);
+        if (!update.exec())
+            return fail(ErrorCode::Storage, update.lastError().text());
+        auto audited =
+            audit(QStringLiteral("member:") + memberId, QStringLiteral("request.extend"), request,
+                  QJsonObject{{QStringLiteral("seconds"), (request.expiresAt - previous) / 1000},
+                              {QStringLiteral("expires_at"), request.toJson().value(QStringLiteral("expires_at"))}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        result = request;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    announce(*result);
+    if (result->state != RequestState::Pending)
+        return fail(result->state == RequestState::Expired ? ErrorCode::Expired : ErrorCode::Conflict,
+                    QStringLiteral("request %1 is %2; only a pending request can be extended")
+                        .arg(result->id, stateName(result->state)));
+    return result;
+}
+
 Result<Request> RequestService::approve(const QString& memberId, const QString& id, const QString& reason)
 {
     return decide(memberId, id, true, reason);
@@ -700,17 +816,8 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     std::optional<Error> refusal;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        QSqlQuery member(m_db);
-        member.prepare(QStringLiteral("SELECT role FROM members WHERE id = ? AND state = 'active'"));
-        member.addBindValue(memberId);
-        if (!member.exec())
-            return fail(ErrorCode::Storage, member.lastError().text());
-        if (!member.next())
-            return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
-        const QString role = member.value(0).toString();
-        member.finish();
-        if (role != u"owner" && role != u"admin" && role != u"approver")
-            return fail(ErrorCode::PermissionDenied, QStringLiteral("a %1 does not decide requests").arg(role));
+        if (auto role = decidingRole(memberId); !role)
+            return std::unexpected(role.error());
 
         auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
         if (!found)

@@ -62,6 +62,17 @@ public:
     [[nodiscard]] Result<QList<Request>> requestsInState(RequestState state, int limit = 10000) const;
     [[nodiscard]] Result<Request> approve(const QString& memberId, const QString& id, const QString& reason);
     [[nodiscard]] Result<Request> deny(const QString& memberId, const QString& id, const QString& reason);
+    /// Decided, expired, cancelled and consumed requests, newest first, whose id, runtime,
+    /// capability, summary or a decision's reason contains \a search (case-insensitive).
+    [[nodiscard]] Result<QList<Request>> history(const QString& search = {}, int limit = 1000) const;
+    /// The payload of request \a id with nothing masked, for a member allowed to decide it.
+    /// Every reveal is audited ("request.reveal").
+    [[nodiscard]] Result<QByteArray> reveal(const QString& memberId, const QString& id);
+    /// Pushes a pending request's deadline back by \a seconds (audited, "request.extend").
+    /// The policy bounds it: a request lives at most MAX_LIFETIME_FACTOR times its rule's
+    /// timeout, and never past PolicyRule::MAX_SECONDS.
+    [[nodiscard]] Result<Request> extend(const QString& memberId, const QString& id, int seconds);
+    static constexpr int MAX_LIFETIME_FACTOR = 4;
 
     /// Expires every pending request past its deadline and every approval past its validity.
     /// Returns how many changed. Runs by itself on a timer when enabled.
@@ -73,6 +84,8 @@ private:
                                          const QString& idempotencyKey, bool& created);
     [[nodiscard]] Result<Request> decide(const QString& memberId, const QString& id, bool approve,
                                          const QString& reason);
+    /// The role of active member \a memberId if it may decide requests; PermissionDenied otherwise.
+    [[nodiscard]] Result<QString> decidingRole(const QString& memberId) const;
     /// The runtime's own request by id; another runtime's is NotFound.
     [[nodiscard]] Result<Request> findOwn(const RuntimeIdentity& runtime, const QString& id);
     [[nodiscard]] Result<Request> ownRequest(const RuntimeIdentity& runtime, const QString& id);

@@ -1,0 +1,256 @@
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
+#include "historymodel.h"
+#include "historytab.h"
+#include "policiestab.h"
+#include "policy/policystore.h"
+#include "runtimestab.h"
+#include "testsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSqlQuery>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace countersign;
+
+class TestAdminTabs final : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<vault::Vault> m_vault;
+    approvals::RequestEvents m_events;
+    std::unique_ptr<approvals::Services> m_services;
+    approvals::RuntimeIdentity m_runtime;
+
+    int auditCount(const QString& action)
+    {
+        QSqlQuery query(m_services->database());
+        query.prepare(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = ?"));
+        query.addBindValue(action);
+        return query.exec() && query.next() ? query.value(0).toInt() : -1;
+    }
+
+    template <typename T> static T* waitForDialog(const QString& name)
+    {
+        T* found = nullptr;
+        (void)QTest::qWaitFor(
+            [&] {
+                for (QWidget* widget : QApplication::topLevelWidgets()) {
+                    if (widget->objectName() == name && widget->isVisible())
+                        found = qobject_cast<T*>(widget);
+                }
+                return found != nullptr;
+            },
+            5000);
+        return found;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        QVERIFY(m_vault);
+        m_services = std::move(*approvals::Services::open(*m_vault, m_events, QStringLiteral("gui")));
+        m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
+        QVERIFY(m_runtime.id != 0);
+    }
+
+    void historyIsSearchableWithWhoWhenAndWhy()
+    {
+        approvals::RequestService& requests = m_services->requests();
+        const QString approved =
+            test::createRequest(requests, m_runtime, QStringLiteral("Ship web 3.1"), QStringLiteral("low"));
+        const QString denied =
+            test::createRequest(requests, m_runtime, QStringLiteral("Drop old tables"), QStringLiteral("high"));
+        const QString cancelled =
+            test::createRequest(requests, m_runtime, QStringLiteral("Nightly backup"), QStringLiteral("low"));
+        const QString pending =
+            test::createRequest(requests, m_runtime, QStringLiteral("Still waiting"), QStringLiteral("low"));
+        ui::HistoryTab tab(requests, m_events);
+        QAbstractItemModelTester tester(tab.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        QCOMPARE(tab.model()->rowCount(), 0);
+
+        QVERIFY(requests.approve(QStringLiteral("owner"), approved, QStringLiteral("release train")));
+        QVERIFY(requests.deny(QStringLiteral("owner"), denied, QStringLiteral("not during the freeze")));
+        QVERIFY(requests.cancelRequest(m_runtime, cancelled));
+        QTRY_COMPARE(tab.model()->rowCount(), 3); // follows outcomes live; the pending one is not history
+        auto column = [&](int row, int col) {
+            return tab.model()->index(row, col).data().toString();
+        };
+        QStringList ids;
+        for (int row = 0; row < 3; ++row)
+            ids.append(tab.model()->index(row, 0).data(ui::HistoryModel::IdRole).toString());
+        QVERIFY(!ids.contains(pending));
+        const int deniedRow = static_cast<int>(ids.indexOf(denied));
+        QCOMPARE(column(deniedRow, ui::HistoryModel::State), QStringLiteral("denied"));
+        QCOMPARE(column(deniedRow, ui::HistoryModel::DecidedBy), QStringLiteral("Ada"));
+        QCOMPARE(column(deniedRow, ui::HistoryModel::Reason), QStringLiteral("not during the freeze"));
+        QVERIFY(!column(deniedRow, ui::HistoryModel::When).isEmpty());
+
+        // Search matches summaries and reasons, case-insensitively, and treats % and _ literally.
+        auto* search = tab.findChild<QLineEdit*>(QStringLiteral("historySearch"));
+        QTest::keyClicks(search, QStringLiteral("FREEZE"));
+        QTRY_COMPARE(tab.model()->rowCount(), 1);
+        QCOMPARE(tab.model()->index(0, 0).data(ui::HistoryModel::IdRole).toString(), denied);
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("historyView"));
+        view->selectRow(0);
+        QVERIFY(tab.findChild<QPlainTextEdit*>(QStringLiteral("historyDetail"))
+                    ->toPlainText()
+                    .contains(QStringLiteral("Denied by Ada")));
+        search->clear();
+        QTest::keyClicks(search, QStringLiteral("%"));
+        QTest::keyClick(search, Qt::Key_Return);
+        QCOMPARE(tab.model()->rowCount(), 0);
+        search->clear();
+        QTest::keyClick(search, Qt::Key_Return);
+        QCOMPARE(tab.model()->rowCount(), 3);
+        QVERIFY(requests.cancelRequest(m_runtime, pending));
+    }
+
+    void registerShowsTheTokenOnceAndRevokeAsksFirst()
+    {
+        ui::RuntimesTab tab(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* table = tab.findChild<QTableWidget*>(QStringLiteral("runtimesView"));
+        const int before = table->rowCount();
+
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("registerRuntimeButton")), Qt::LeftButton);
+        auto* dialog = waitForDialog<QDialog>(QStringLiteral("registerRuntimeDialog"));
+        QVERIFY(dialog);
+        QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("runtimeNameEdit")), QStringLiteral("nightly"));
+        QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("runtimeGlobsEdit")),
+                         QStringLiteral("bad glob!"));
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("registerConfirmButton")), Qt::LeftButton);
+        QVERIFY(dialog->isVisible()); // refused with a message, nothing registered
+        QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("registerError"))->text().isEmpty());
+        QCOMPARE(table->rowCount(), before);
+        dialog->findChild<QLineEdit*>(QStringLiteral("runtimeGlobsEdit"))->setText(QStringLiteral("backup.*"));
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("registerConfirmButton")), Qt::LeftButton);
+
+        auto* tokenDialog = waitForDialog<QDialog>(QStringLiteral("tokenDialog"));
+        QVERIFY(tokenDialog);
+        const QString token = tokenDialog->findChild<QLineEdit*>(QStringLiteral("tokenValue"))->text();
+        QVERIFY(token.startsWith(QStringLiteral("cs_rt_")));
+        QVERIFY(tokenDialog->findChild<QLabel*>(QStringLiteral("tokenWarning"))
+                    ->text()
+                    .contains(QStringLiteral("not be shown again")));
+        QTest::mouseClick(tokenDialog->findChild<QPushButton*>(QStringLiteral("copyTokenButton")), Qt::LeftButton);
+        QCOMPARE(QGuiApplication::clipboard()->text(), token);
+        tokenDialog->accept();
+        QCOMPARE(table->rowCount(), before + 1);
+        auto identity = m_services->runtimes().authenticate(token.toLatin1());
+        QVERIFY(identity);
+        QCOMPARE(identity->name, QStringLiteral("nightly"));
+        QCOMPARE(auditCount(QStringLiteral("runtime.registered")), 2);
+
+        // Revoke: a confirmation first; Cancel keeps it.
+        const int row = static_cast<int>(table->findItems(QStringLiteral("nightly"), Qt::MatchExactly).first()->row());
+        table->selectRow(row);
+        auto* revoke = tab.findChild<QPushButton*>(QStringLiteral("revokeRuntimeButton"));
+        QVERIFY(revoke->isEnabled());
+        QTest::mouseClick(revoke, Qt::LeftButton);
+        auto* confirm = waitForDialog<QMessageBox>(QStringLiteral("revokeConfirm"));
+        QVERIFY(confirm);
+        confirm->button(QMessageBox::Cancel)->click();
+        QVERIFY(m_services->runtimes().authenticate(token.toLatin1()));
+        QTest::mouseClick(revoke, Qt::LeftButton);
+        confirm = waitForDialog<QMessageBox>(QStringLiteral("revokeConfirm"));
+        QVERIFY(confirm);
+        confirm->findChild<QPushButton*>(QStringLiteral("revokeConfirmButton"))->click();
+        QTRY_VERIFY(table->item(row, 5)->text().startsWith(QStringLiteral("revoked")));
+        QCOMPARE(m_services->runtimes().authenticate(token.toLatin1()).error().code, ErrorCode::Unauthenticated);
+        QCOMPARE(auditCount(QStringLiteral("runtime.revoked")), 1);
+    }
+
+    void runtimesShowLastSeenAndRequestCounts()
+    {
+        ui::RuntimesTab tab(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
+        auto* table = tab.findChild<QTableWidget*>(QStringLiteral("runtimesView"));
+        const int row = static_cast<int>(table->findItems(QStringLiteral("ci"), Qt::MatchExactly).first()->row());
+        const int count = table->item(row, 4)->text().toInt();
+        QVERIFY(count > 0);
+        QVERIFY(table->item(row, 3)->text() != QStringLiteral("never"));
+        const QString id =
+            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("one more"), QStringLiteral("low"));
+        QTRY_COMPARE_WITH_TIMEOUT(table->item(row, 4)->text().toInt(), count + 1, 10000);
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+    }
+
+    void policiesAreEditedValidatedAndReordered()
+    {
+        ui::PoliciesTab tab(m_services->policies(), QStringLiteral("member:owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* table = tab.findChild<QTableWidget*>(QStringLiteral("policiesView"));
+        QCOMPARE(table->rowCount(), 0);
+        auto addRule = [&](const QString& glob, int outcomeIndex, int approvals) {
+            QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("addRuleButton")), Qt::LeftButton);
+            auto* dialog = waitForDialog<QDialog>(QStringLiteral("ruleDialog"));
+            if (!dialog)
+                return QString(QStringLiteral("no dialog"));
+            dialog->findChild<QLineEdit*>(QStringLiteral("ruleGlobEdit"))->setText(glob);
+            dialog->findChild<QComboBox*>(QStringLiteral("ruleOutcomeBox"))->setCurrentIndex(outcomeIndex);
+            dialog->findChild<QSpinBox*>(QStringLiteral("ruleApprovalsBox"))->setValue(approvals);
+            QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("ruleSaveButton")), Qt::LeftButton);
+            const QString error = dialog->findChild<QLabel*>(QStringLiteral("ruleError"))->text();
+            if (dialog->isVisible())
+                dialog->reject();
+            return error;
+        };
+        QVERIFY(!addRule(QStringLiteral("deploy..*"), 0, 1).isEmpty()); // bad glob: refused with a message
+        QCOMPARE(table->rowCount(), 0);
+        QCOMPARE(addRule(QStringLiteral("deploy.*"), 0, 2), QString());
+        QCOMPARE(addRule(QStringLiteral("docs.**"), 1, 1), QString());
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(1, 1)->text(), QStringLiteral("docs.**"));
+        QVERIFY(table->item(0, 3)->text().contains(QStringLiteral("2 approval")));
+
+        table->selectRow(1);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("moveRuleUpButton")), Qt::LeftButton);
+        QCOMPARE(m_services->policies().rules()->first().capabilityGlob, QStringLiteral("docs.**"));
+        QCOMPARE(table->item(0, 1)->text(), QStringLiteral("docs.**"));
+
+        // Edit through the dialog.
+        table->selectRow(1);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("editRuleButton")), Qt::LeftButton);
+        auto* dialog = waitForDialog<QDialog>(QStringLiteral("ruleDialog"));
+        QVERIFY(dialog);
+        QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("ruleGlobEdit"))->text(), QStringLiteral("deploy.*"));
+        dialog->findChild<QSpinBox*>(QStringLiteral("ruleTimeoutBox"))->setValue(120);
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("ruleSaveButton")), Qt::LeftButton);
+        QCOMPARE(m_services->policies().rules()->at(1).timeoutSeconds, 120);
+
+        table->selectRow(0);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("removeRuleButton")), Qt::LeftButton);
+        auto* confirm = waitForDialog<QMessageBox>(QStringLiteral("removeRuleConfirm"));
+        QVERIFY(confirm);
+        confirm->findChild<QPushButton*>(QStringLiteral("removeRuleConfirmButton"))->click();
+        QCOMPARE(m_services->policies().rules()->size(), 1);
+        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(auditCount(QStringLiteral("policy.rule_added")), 2);
+        QCOMPARE(auditCount(QStringLiteral("policy.rule_moved")), 1);
+        QCOMPARE(auditCount(QStringLiteral("policy.rule_changed")), 1);
+        QCOMPARE(auditCount(QStringLiteral("policy.rule_removed")), 1);
+    }
+};
+
+QTEST_MAIN(TestAdminTabs)
+#include "tst_admintabs.moc"

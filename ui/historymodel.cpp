@@ -1,0 +1,139 @@
+#include "historymodel.h"
+
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+
+#include <QDateTime>
+#include <QLocale>
+
+namespace countersign::ui {
+
+namespace {
+
+constexpr int HISTORY_LIMIT = 5000;
+constexpr int RELOAD_DELAY_MS = 500;
+
+qint64 lastChange(const approvals::Request& request)
+{
+    return std::max({request.createdAt, request.decidedAt, request.consumedAt});
+}
+
+} // namespace
+
+HistoryModel::HistoryModel(approvals::RequestService& requests, approvals::RequestEvents& events, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_requests(requests)
+{
+    m_reloadSoon.setSingleShot(true);
+    m_reloadSoon.setInterval(RELOAD_DELAY_MS);
+    connect(&m_reloadSoon, &QTimer::timeout, this, &HistoryModel::reload);
+    connect(&events, &approvals::RequestEvents::requestChanged, this, [this](const QString&, const QString& state) {
+        if (state != stateName(approvals::RequestState::Pending) && !m_reloadSoon.isActive())
+            m_reloadSoon.start();
+    });
+    reload();
+}
+
+int HistoryModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int HistoryModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case When:
+        return tr("When");
+    case Runtime:
+        return tr("Runtime");
+    case Capability:
+        return tr("Capability");
+    case Summary:
+        return tr("Summary");
+    case State:
+        return tr("Outcome");
+    case DecidedBy:
+        return tr("Decided by");
+    case Reason:
+        return tr("Reason");
+    default:
+        return {};
+    }
+}
+
+QVariant HistoryModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const approvals::Request& request = m_rows.at(index.row());
+    if (role == IdRole)
+        return request.id;
+    if (role == Qt::ToolTipRole && index.column() == Summary)
+        return request.summary;
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case When:
+        return QLocale().toString(QDateTime::fromMSecsSinceEpoch(lastChange(request)), QLocale::ShortFormat);
+    case Runtime:
+        return request.runtimeName;
+    case Capability:
+        return request.capability;
+    case Summary:
+        return request.summary;
+    case State:
+        return stateName(request.state);
+    case DecidedBy: {
+        QStringList names;
+        for (const approvals::Decision& decision : request.decisions)
+            names.append(decision.memberName);
+        return names.join(QStringLiteral(", "));
+    }
+    case Reason: {
+        QStringList reasons;
+        for (const approvals::Decision& decision : request.decisions) {
+            if (!decision.reason.isEmpty())
+                reasons.append(decision.reason);
+        }
+        return reasons.join(QStringLiteral("; "));
+    }
+    default:
+        return {};
+    }
+}
+
+void HistoryModel::setSearch(const QString& text)
+{
+    if (text == m_search)
+        return;
+    m_search = text;
+    reload();
+}
+
+void HistoryModel::reload()
+{
+    auto rows = m_requests.history(m_search, HISTORY_LIMIT);
+    beginResetModel();
+    if (rows) {
+        m_rows = std::move(*rows);
+        m_error.clear();
+    } else {
+        m_rows.clear();
+        m_error = rows.error().message;
+    }
+    endResetModel();
+}
+
+const approvals::Request* HistoryModel::requestAt(int row) const
+{
+    return row >= 0 && row < m_rows.size() ? &m_rows.at(row) : nullptr;
+}
+
+} // namespace countersign::ui

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "approvals/request.h"
+
+#include <QAbstractTableModel>
+#include <QTimer>
+
+namespace countersign::approvals {
+class RequestEvents;
+class RequestService;
+} // namespace countersign::approvals
+
+namespace countersign::ui {
+
+/// Requests that are no longer pending (decided, expired, cancelled, consumed), newest first,
+/// narrowed by a search text. It follows new outcomes live, at most twice a second.
+class HistoryModel final : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { When, Runtime, Capability, Summary, State, DecidedBy, Reason, ColumnCount };
+    enum Role { IdRole = Qt::UserRole + 1 };
+
+    HistoryModel(approvals::RequestService& requests, approvals::RequestEvents& events, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void setSearch(const QString& text);
+    [[nodiscard]] QString search() const { return m_search; }
+    void reload();
+    [[nodiscard]] const approvals::Request* requestAt(int row) const;
+    [[nodiscard]] QString lastError() const { return m_error; }
+
+private:
+    approvals::RequestService& m_requests;
+    QList<approvals::Request> m_rows;
+    QString m_search;
+    QString m_error;
+    QTimer m_reloadSoon;
+};
+
+} // namespace countersign::ui

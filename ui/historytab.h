@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QWidget>
+
+class QLineEdit;
+class QPlainTextEdit;
+class QTableView;
+
+namespace countersign::approvals {
+class RequestEvents;
+class RequestService;
+} // namespace countersign::approvals
+
+namespace countersign::ui {
+
+class HistoryModel;
+
+/// What was decided, by whom, when and why: searchable, newest first, with the full record of
+/// the selected request (payload still masked).
+class HistoryTab final : public QWidget {
+    Q_OBJECT
+public:
+    HistoryTab(approvals::RequestService& requests, approvals::RequestEvents& events, QWidget* parent = nullptr);
+
+    [[nodiscard]] HistoryModel* model() const { return m_model; }
+
+private:
+    void showCurrent();
+
+    HistoryModel* m_model;
+    QLineEdit* m_search;
+    QTableView* m_view;
+    QPlainTextEdit* m_detail;
+};
+
+} // namespace countersign::ui

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "policy/policyrule.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTableWidget;
+
+namespace countersign::policy {
+class PolicyStore;
+}
+
+namespace countersign::ui {
+
+/// The ordered policy rules: the first that matches a request decides it. Add, edit, remove
+/// and reorder, each validated by the store and audited there.
+class PoliciesTab final : public QWidget {
+    Q_OBJECT
+public:
+    PoliciesTab(policy::PolicyStore& policies, QString actor, QWidget* parent = nullptr);
+
+    void reload();
+    /// Adds (id 0) or updates \a rule; returns the error message, empty on success.
+    QString save(const policy::PolicyRule& rule);
+
+private:
+    void editRule(int row);
+    void removeSelected();
+    void moveSelected(int delta);
+    void updateButtons();
+    void report(const QString& failure, const QString& success);
+
+    policy::PolicyStore& m_policies;
+    QString m_actor;
+    QList<policy::PolicyRule> m_rules;
+    QTableWidget* m_table;
+    QPushButton* m_add;
+    QPushButton* m_edit;
+    QPushButton* m_remove;
+    QPushButton* m_up;
+    QPushButton* m_down;
+    QLabel* m_message;
+};
+
+} // namespace countersign::ui

@@ -1,0 +1,67 @@
+#include "requestdetail.h"
+
+#include "approvals/request.h"
+#include "approvals/secretmasking.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
+
+namespace countersign::ui {
+
+namespace {
+
+QString tr(const char* text)
+{
+    return QCoreApplication::translate("RequestDetail", text);
+}
+
+QString prettyJson(const QJsonValue& value)
+{
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Indented));
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Indented));
+    const QByteArray scalar = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return QString::fromUtf8(scalar.mid(1, scalar.size() - 2));
+}
+
+QString when(qint64 ms)
+{
+    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat);
+}
+
+} // namespace
+
+QString describeRequest(const approvals::Request& request, bool revealed)
+{
+    const QJsonValue payload = QJsonDocument::fromJson('[' + request.payload + ']').array().at(0);
+    const int secrets = approvals::SecretMasking::countSecrets(payload);
+    QStringList lines{tr("Summary: %1").arg(request.summary),
+                      tr("Runtime: %1   Capability: %2   Risk: %3")
+                          .arg(request.runtimeName, request.capability, policy::riskName(request.risk)),
+                      tr("Policy: %1   Approvals: %2/%3")
+                          .arg(request.policyRule)
+                          .arg(request.approvalCount())
+                          .arg(request.requiredApprovals),
+                      tr("State: %1   Asked: %2").arg(stateName(request.state), when(request.createdAt))};
+    if (!request.details.isEmpty())
+        lines << QString() << request.details;
+    for (auto it = request.context.constBegin(); it != request.context.constEnd(); ++it)
+        lines << tr("Context %1: %2").arg(it.key(), it.value().toVariant().toString());
+    lines << QString() << tr("Payload (SHA-256 %1):").arg(request.payloadSha256);
+    if (secrets > 0)
+        lines << (revealed ? tr("%1 secret-looking field(s) revealed; this was recorded in the audit chain.")
+                           : tr("%1 secret-looking field(s) masked."))
+                     .arg(secrets);
+    lines << prettyJson(revealed ? payload : approvals::SecretMasking::mask(payload));
+    for (const approvals::Decision& decision : request.decisions)
+        lines << tr("%1 by %2 at %3: %4")
+                     .arg(decision.approve ? tr("Approved") : tr("Denied"), decision.memberName,
+                          when(decision.decidedAt), decision.reason);
+    return lines.join(u'\n');
+}
+
+} // namespace countersign::ui

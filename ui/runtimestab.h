@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QPushButton;
+class QTableWidget;
+
+namespace countersign::approvals {
+class RequestEvents;
+class RuntimeRegistry;
+} // namespace countersign::approvals
+
+namespace countersign::ui {
+
+/// The registered runtimes: register one (its token shown once), revoke one, and see when each
+/// was last seen and how many requests it has made.
+class RuntimesTab final : public QWidget {
+    Q_OBJECT
+public:
+    RuntimesTab(approvals::RuntimeRegistry& runtimes, approvals::RequestEvents& events, QString actor,
+                QWidget* parent = nullptr);
+
+    void reload();
+    /// Registers a runtime and shows its token; returns the error message, empty on success.
+    QString registerRuntime(const QString& name, const QStringList& globs);
+
+Q_SIGNALS:
+    void changed();
+
+private:
+    void showRegisterDialog();
+    void revokeSelected();
+    void updateButtons();
+
+    approvals::RuntimeRegistry& m_runtimes;
+    QString m_actor;
+    QTableWidget* m_table;
+    QPushButton* m_register;
+    QPushButton* m_revoke;
+    QLabel* m_message;
+};
+
+} // namespace countersign::ui
