@@ -34,6 +34,8 @@ sanitize:
 
 bench: build
 	$(BUILD_DIR)/bin/countersign-bench-vault
+	$(BUILD_DIR)/bin/countersign-bench-decision
+	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/bin/countersign-bench-queue
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan

@@ -52,10 +52,21 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_view->sortByColumn(RequestQueueModel::Age, Qt::AscendingOrder);
     m_view->verticalHeader()->hide();
     m_view->setWordWrap(false);
-    m_view->horizontalHeader()->setStretchLastSection(false);
-    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setSectionResizeMode(RequestQueueModel::Summary, QHeaderView::Interactive);
-    m_view->setColumnWidth(RequestQueueModel::Summary, 240);
+    // Widths from the font, not from measuring thousands of rows (which ResizeToContents does
+    // on every refilter); the summary takes the rest. The person can still drag any column.
+    QHeaderView* header = m_view->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(RequestQueueModel::Summary, QHeaderView::Stretch);
+    const QFontMetrics metrics = m_view->fontMetrics();
+    const std::pair<int, QString> samples[] = {{RequestQueueModel::Age, QStringLiteral("59 min 59 s")},
+                                               {RequestQueueModel::Runtime, QStringLiteral("nightly-backup-01")},
+                                               {RequestQueueModel::Capability, QStringLiteral("payments.refund.large")},
+                                               {RequestQueueModel::Risk, QStringLiteral("critical")},
+                                               {RequestQueueModel::Approvals, QStringLiteral("Approvals")},
+                                               {RequestQueueModel::TimeLeft, QStringLiteral("59 min 59 s")}};
+    for (const auto& [column, sample] : samples)
+        m_view->setColumnWidth(column, metrics.horizontalAdvance(sample) + 4 * metrics.averageCharWidth());
     m_detail->setObjectName(QStringLiteral("detailPane"));
     m_detail->setAccessibleName(tr("Request details"));
     m_detail->setReadOnly(true);

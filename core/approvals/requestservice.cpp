@@ -12,6 +12,7 @@
 #include "storage/transaction.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -125,11 +126,36 @@ Result<QList<Request>> selectRequests(const QSqlDatabase& db, storage::Statement
     while (query.next())
         requests.append(requestFromRow(query));
     query.finish();
-    for (Request& request : requests) {
-        if (!withDecisions)
-            break;
-        if (auto decisions = loadDecisions(statements, request); !decisions)
+    if (!withDecisions || requests.isEmpty())
+        return requests;
+    if (requests.size() == 1) {
+        if (auto decisions = loadDecisions(statements, requests.first()); !decisions)
             return std::unexpected(decisions.error());
+        return requests;
+    }
+    // The decisions of every listed request in one query, not one query per request.
+    QHash<QString, qsizetype> byId;
+    byId.reserve(requests.size());
+    for (qsizetype i = 0; i < requests.size(); ++i)
+        byId.insert(requests.at(i).id, i);
+    QSqlQuery decisions(db);
+    decisions.setForwardOnly(true);
+    decisions.prepare(QStringLiteral("SELECT d.request_id, d.member_id, coalesce(m.display_name, d.member_id), "
+                                     "d.verdict, d.reason, d.decided_at FROM decisions d "
+                                     "LEFT JOIN members m ON m.id = d.member_id WHERE d.request_id IN "
+                                     "(SELECT q.id FROM requests q JOIN runtimes r ON r.id = q.runtime_id ") +
+                      where + QStringLiteral(") ORDER BY d.decided_at"));
+    for (const QVariant& value : values)
+        decisions.addBindValue(value);
+    if (!decisions.exec())
+        return fail(ErrorCode::Storage, decisions.lastError().text());
+    while (decisions.next()) {
+        const auto it = byId.constFind(decisions.value(0).toString());
+        if (it == byId.cend())
+            continue;
+        requests[*it].decisions.append(Decision{decisions.value(1).toString(), decisions.value(2).toString(),
+                                                decisions.value(3).toString() == u"approve",
+                                                decisions.value(4).toString(), decisions.value(5).toLongLong()});
     }
     return requests;
 }
