@@ -12,7 +12,7 @@ packages=(
     # tests: the sqlite3 tool shows the vault is unreadable without the key; offscreen GUI fonts
     sqlite3 fonts-dejavu-core
     # looking at the window and benchmarks
-    xvfb xauth imagemagick wrk nginx-light
+    xvfb xauth imagemagick xdotool curl wrk nginx-light
 )
 
 missing=()

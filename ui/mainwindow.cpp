@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "appearance.h"
 #include "appicon.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -307,6 +308,21 @@ void MainWindow::createMenus()
     sound->setCheckable(true);
     sound->setChecked(UiSettings::soundOnRequest());
     connect(sound, &QAction::toggled, this, [](bool on) { UiSettings::setSoundOnRequest(on); });
+    QMenu* colors = settings->addMenu(tr("&Appearance"));
+    auto* colorGroup = new QActionGroup(colors);
+    const std::pair<ColorScheme, QString> schemes[] = {{ColorScheme::System, tr("Follow the &system")},
+                                                       {ColorScheme::Light, tr("&Light")},
+                                                       {ColorScheme::Dark, tr("&Dark")}};
+    for (const auto& [scheme, label] : schemes) {
+        QAction* choice = colors->addAction(label);
+        choice->setCheckable(true);
+        choice->setChecked(parseColorScheme(UiSettings::colorScheme()) == scheme);
+        colorGroup->addAction(choice);
+        connect(choice, &QAction::triggered, this, [scheme] {
+            UiSettings::setColorScheme(colorSchemeName(scheme));
+            applyColorScheme(scheme);
+        });
+    }
     QMenu* idle = settings->addMenu(tr("&Lock when idle"));
     auto* idleGroup = new QActionGroup(idle);
     for (const int minutes : {0, 1, 5, 10, 15, 30, 60}) {

@@ -60,8 +60,8 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     header->setSectionResizeMode(RequestQueueModel::Summary, QHeaderView::Stretch);
     const QFontMetrics metrics = m_view->fontMetrics();
     const std::pair<int, QString> samples[] = {{RequestQueueModel::Age, QStringLiteral("59 min 59 s")},
-                                               {RequestQueueModel::Runtime, QStringLiteral("nightly-backup-01")},
-                                               {RequestQueueModel::Capability, QStringLiteral("payments.refund.large")},
+                                               {RequestQueueModel::Runtime, QStringLiteral("coding-agent-7")},
+                                               {RequestQueueModel::Capability, QStringLiteral("deploy.worker")},
                                                {RequestQueueModel::Risk, QStringLiteral("critical")},
                                                {RequestQueueModel::Approvals, QStringLiteral("Approvals")},
                                                {RequestQueueModel::TimeLeft, QStringLiteral("59 min 59 s")}};
@@ -113,7 +113,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     splitter->addWidget(detailSide);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
-    splitter->setSizes({620, 380});
+    splitter->setSizes({720, 460});
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_filter);
     layout->addWidget(splitter, 1);
@@ -164,6 +164,9 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     connect(m_deny, &QPushButton::clicked, this, [this] { decide(false); });
     connect(m_reveal, &QPushButton::clicked, this, &QueueTab::reveal);
     connect(m_extend, &QPushButton::clicked, this, &QueueTab::extend);
+    if (m_proxy->rowCount() > 0)
+        m_view->selectionModel()->setCurrentIndex(m_proxy->index(0, 0),
+                                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     showCurrent();
 }
 

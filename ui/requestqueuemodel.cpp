@@ -4,6 +4,7 @@
 #include "approvals/requestservice.h"
 
 #include <QDateTime>
+#include <QFont>
 #include <QHash>
 
 #include <algorithm>
@@ -97,6 +98,11 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::ToolTipRole && index.column() == Summary)
         return request.summary;
+    if (role == Qt::FontRole && index.column() == Risk && request.risk >= policy::Risk::High) {
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
     if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
         return {};
     switch (index.column()) {

@@ -12,6 +12,7 @@ const QString STATE = QStringLiteral("mainWindow/state");
 const QString IDLE_LOCK = QStringLiteral("security/idleLockMinutes");
 const QString CLOSE_TO_TRAY = QStringLiteral("desktop/closeToTray");
 const QString SOUND = QStringLiteral("desktop/soundOnRequest");
+const QString COLOR_SCHEME = QStringLiteral("desktop/colorScheme");
 constexpr int DEFAULT_IDLE_LOCK_MINUTES = 10;
 constexpr int MAX_IDLE_LOCK_MINUTES = 24 * 60;
 } // namespace
@@ -66,6 +67,16 @@ bool UiSettings::soundOnRequest()
 void UiSettings::setSoundOnRequest(bool enabled)
 {
     QSettings().setValue(SOUND, enabled);
+}
+
+QString UiSettings::colorScheme()
+{
+    return QSettings().value(COLOR_SCHEME, QStringLiteral("system")).toString();
+}
+
+void UiSettings::setColorScheme(const QString& name)
+{
+    QSettings().setValue(COLOR_SCHEME, name);
 }
 
 } // namespace countersign::ui

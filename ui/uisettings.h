@@ -21,6 +21,9 @@ public:
     /// A sound for each new request (default off).
     [[nodiscard]] static bool soundOnRequest();
     static void setSoundOnRequest(bool enabled);
+    /// "system" (default), "light" or "dark".
+    [[nodiscard]] static QString colorScheme();
+    static void setColorScheme(const QString& name);
 };
 
 } // namespace countersign::ui

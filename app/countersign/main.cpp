@@ -1,8 +1,10 @@
 // countersign: the desktop approver. `countersign [--data-dir DIR]`; see --help.
+#include "appearance.h"
 #include "crypto/crypto.h"
 #include "desktopsession.h"
 #include "headless.h"
 #include "http/endpointsettings.h"
+#include "uisettings.h"
 #include "vault/vault.h"
 
 #include <QApplication>
@@ -86,6 +88,7 @@ int main(int argc, char* argv[])
     }
     if (headless)
         return app::runHeadless(parser.value(dataDir), settings);
+    ui::applyColorScheme(ui::parseColorScheme(ui::UiSettings::colorScheme()));
     ui::DesktopSession session(parser.value(dataDir), settings);
     QObject::connect(&session, &ui::DesktopSession::finished, &app, &QApplication::quit, Qt::QueuedConnection);
     session.start();
