@@ -10,6 +10,8 @@
 #include "queuetab.h"
 #include "testsupport.h"
 
+#include <QAction>
+#include <QDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -222,6 +224,34 @@ private Q_SLOTS:
         QVERIFY(audit.exec(QStringLiteral("SELECT group_concat(action) FROM audit_log WHERE action LIKE 'desktop.%'")));
         QVERIFY(audit.next());
         QCOMPARE(audit.value(0).toString(), QStringLiteral("desktop.lock,desktop.unlock"));
+    }
+
+    void changingThePassphraseKeepsServing()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        const QString before = desktop.ask(QStringLiteral("asked before the change"), QStringLiteral("low"));
+        QVERIFY(!before.isEmpty());
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.find<QAction>(QStringLiteral("changePassphraseAction"))->trigger();
+        auto* dialog = desktop.find<QDialog>(QStringLiteral("changePassphraseDialog"));
+        QVERIFY(dialog && dialog->isVisible());
+        // Not blocking: the endpoint answers while the dialog is open.
+        QCOMPARE(desktop.stateOf(before), QStringLiteral("pending"));
+        QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("currentPassphrase")), test::PASSPHRASE);
+        QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("newPassphrase")), test::OTHER_PASSPHRASE);
+        QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("repeatPassphrase")), test::OTHER_PASSPHRASE);
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("changeButton")), Qt::LeftButton);
+        QTRY_VERIFY(!desktop.find<QDialog>(QStringLiteral("changePassphraseDialog")));
+        // The tabs and the endpoint came back on the re-keyed vault.
+        QCOMPARE(desktop.window->pendingCount(), 1);
+        const QString after = desktop.ask(QStringLiteral("asked after the change"), QStringLiteral("low"));
+        QVERIFY(!after.isEmpty());
+        QTRY_COMPARE(desktop.window->pendingCount(), 2);
+        QCOMPARE(desktop.stateOf(before), QStringLiteral("pending"));
+        desktop.window->lock();
+        QVERIFY(!desktop.window->unlock(test::PASSPHRASE));
+        QVERIFY(desktop.window->unlock(test::OTHER_PASSPHRASE));
     }
 
     void locksAfterIdleTime()

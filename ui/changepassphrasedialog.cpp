@@ -70,8 +70,12 @@ void ChangePassphraseDialog::change()
     const crypto::SecureBuffer newPassphrase = crypto::SecureBuffer::takeFrom(next);
     QApplication::setOverrideCursor(Qt::WaitCursor);
     auto verified = vault::Vault::verifyPassphrase(m_vault.dataDir(), currentPassphrase);
-    Result<void> changed =
-        verified ? m_vault.changePassphrase(newPassphrase, m_kdf) : std::unexpected(verified.error());
+    Result<void> changed = std::unexpected(verified ? Error{} : verified.error());
+    if (verified) {
+        Q_EMIT aboutToRekey();
+        changed = m_vault.changePassphrase(newPassphrase, m_kdf);
+        Q_EMIT rekeyFinished(changed.has_value());
+    }
     QApplication::restoreOverrideCursor();
     if (!changed) {
         m_error->setText(changed.error().code == ErrorCode::WrongPassphrase ? tr("The current passphrase is wrong.")

@@ -24,6 +24,12 @@ public:
 
     void setKdfParams(const crypto::KdfParams& params) { m_kdf = params; }
 
+Q_SIGNALS:
+    /// Emitted just before the re-key: close every other connection to the vault now.
+    void aboutToRekey();
+    /// Emitted right after it, changed or not: connections may open again.
+    void rekeyFinished(bool changed);
+
 private:
     void updateState();
     void change();

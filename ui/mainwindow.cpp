@@ -103,6 +103,9 @@ MainWindow::~MainWindow()
 
 void MainWindow::setServices(std::unique_ptr<approvals::Services> services, approvals::RequestEvents& events)
 {
+    if (!m_events)
+        connect(&events, &approvals::RequestEvents::requestCreated, this, &MainWindow::onRequestCreated);
+    m_events = &events;
     m_services = std::move(services);
     m_queueTab = new QueueTab(m_services->requests(), events, OWNER_MEMBER, m_tabs);
     auto* history = new HistoryTab(m_services->requests(), events, m_tabs);
@@ -117,8 +120,29 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updatePendingCount);
-    connect(&events, &approvals::RequestEvents::requestCreated, this, &MainWindow::onRequestCreated);
     updatePendingCount();
+}
+
+void MainWindow::closeServices()
+{
+    m_queueTab = nullptr;
+    qDeleteAll(m_serviceTabs); // removes their pages from the tab widget
+    m_serviceTabs.clear();
+    m_services.reset();
+}
+
+void MainWindow::reopenServices()
+{
+    if (!m_vault || !m_events)
+        return;
+    const int current = m_tabs->currentIndex();
+    auto services = approvals::Services::open(*m_vault, *m_events, QStringLiteral("window"));
+    if (!services) {
+        statusBar()->showMessage(services.error().message);
+        return;
+    }
+    setServices(std::move(*services), *m_events);
+    m_tabs->setCurrentIndex(current);
 }
 
 int MainWindow::pendingCount() const
@@ -376,17 +400,27 @@ void MainWindow::verifyChain()
 
 void MainWindow::changePassphrase()
 {
-    if (!m_vault)
+    if (!m_vault || findChild<ChangePassphraseDialog*>())
         return;
-    // Re-keying replaces the database file: the endpoint's connection must not be open meanwhile.
-    if (m_endpoint)
-        m_endpoint->stop();
-    ChangePassphraseDialog dialog(*m_vault, this);
-    if (dialog.exec() == QDialog::Accepted) {
-        statusBar()->showMessage(tr("Passphrase changed"), 5000);
-        refresh();
-    }
-    startEndpoint();
+    // Window-modal but not blocking: requests keep arriving while the person types. Re-keying
+    // replaces the database file, so only for that moment every other connection is closed
+    // (the endpoint's and the tabs'); runtimes meanwhile see a refused connection and retry.
+    auto* dialog = new ChangePassphraseDialog(*m_vault, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ChangePassphraseDialog::aboutToRekey, this, [this] {
+        if (m_endpoint)
+            m_endpoint->stop();
+        closeServices();
+    });
+    connect(dialog, &ChangePassphraseDialog::rekeyFinished, this, [this](bool changed) {
+        reopenServices();
+        startEndpoint();
+        if (changed) {
+            statusBar()->showMessage(tr("Passphrase changed"), 5000);
+            refresh();
+        }
+    });
+    dialog->open();
 }
 
 void MainWindow::showAbout()

@@ -80,10 +80,13 @@ private:
     void checkIdle();
     void startEndpoint();
     void saveGeometryNow();
+    void closeServices();
+    void reopenServices();
 
     std::unique_ptr<vault::Vault> m_vault;
     std::unique_ptr<http::EndpointThread> m_endpoint;
     std::unique_ptr<approvals::Services> m_services;
+    approvals::RequestEvents* m_events = nullptr;
     QStackedWidget* m_stack = nullptr;
     LockScreen* m_lockScreen = nullptr;
     QueueTab* m_queueTab = nullptr;

@@ -40,8 +40,13 @@ Result<void> EndpointThread::start()
             m_port = server->port();
         },
         Qt::BlockingQueuedConnection);
-    if (!outcome)
+    if (!outcome) {
         stop();
+        return outcome;
+    }
+    // A restart (after a re-key) listens where runtimes already know to find it.
+    if (m_settings.port == 0)
+        m_settings.port = m_port;
     return outcome;
 }
 
