@@ -1,6 +1,8 @@
 #include "requestservice.h"
 
 #include "audit/auditlog.h"
+#include "audit/audittree.h"
+#include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
 #include "json/canonicaljson.h"
 #include "policy/capabilityglob.h"
@@ -8,6 +10,7 @@
 #include "requestevents.h"
 #include "runtimeregistry.h"
 #include "secretmasking.h"
+#include "storage/sqlcipherdriver.h"
 #include "storage/statementcache.h"
 #include "storage/transaction.h"
 
@@ -234,6 +237,64 @@ void RequestService::announce(const Request& request, bool created)
     Q_EMIT m_events.requestChanged(request.id, stateName(request.state));
     if (created || request.state == RequestState::Approved)
         scheduleExpiry();
+    checkpoint(false);
+}
+
+void RequestService::checkpoint(bool force)
+{
+    if (!m_checkpoints)
+        return;
+    // Only committed entries are ever signed: inside a caller's transaction, wait.
+    auto* driver = qobject_cast<storage::SqlCipherDriver*>(m_db.driver());
+    if (driver && driver->inTransaction())
+        return;
+    if (force) {
+        if (auto signedNow = m_checkpoints->sign(); !signedNow)
+            qCWarning(lcRequests) << "checkpoint refused:" << signedNow.error().message;
+    } else if (auto due = m_checkpoints->signIfDue(); !due) {
+        qCWarning(lcRequests) << "checkpoint refused:" << due.error().message;
+    }
+}
+
+Result<QJsonObject> RequestService::receipt(const Request& consumed, qint64 auditSeq)
+{
+    QJsonArray decisions;
+    for (const Decision& decision : consumed.decisions)
+        decisions.append(decision.toJson());
+    const QJsonObject wire = consumed.toJson();
+    QJsonObject receipt{{QStringLiteral("version"), 1},
+                        {QStringLiteral("request_id"), consumed.id},
+                        {QStringLiteral("runtime"), consumed.runtimeName},
+                        {QStringLiteral("capability"), consumed.capability},
+                        {QStringLiteral("payload_sha256"), consumed.payloadSha256},
+                        {QStringLiteral("decisions"), decisions},
+                        {QStringLiteral("policy_rule"), consumed.policyRule},
+                        {QStringLiteral("consumed_at"), wire.value(QStringLiteral("consumed_at"))},
+                        {QStringLiteral("audit_seq"), auditSeq}};
+    if (!m_checkpoints)
+        return receipt;
+    // The consume entry, a checkpoint that includes it, and the proof that it does.
+    auto entry = m_audit.entries(auditSeq, 1);
+    if (!entry || entry->isEmpty())
+        return fail(ErrorCode::Storage, QStringLiteral("the consume entry %1 cannot be read").arg(auditSeq));
+    auto signedNow = m_checkpoints->sign();
+    if (!signedNow)
+        return std::unexpected(signedNow.error());
+    audit::AuditTree* tree = m_audit.tree();
+    if (!tree)
+        return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault's schema has no audit tree"));
+    auto proof = tree->proofs().inclusionProof(static_cast<quint64>(auditSeq - 1), signedNow->size);
+    if (!proof)
+        return std::unexpected(proof.error());
+    QJsonArray path;
+    for (const QByteArray& hash : std::as_const(*proof))
+        path.append(QString::fromLatin1(hash.toBase64()));
+    receipt.insert(QStringLiteral("audit_entry"), QString::fromLatin1(entry->first().canonicalEncoding().toBase64()));
+    receipt.insert(QStringLiteral("checkpoint"), QString::fromUtf8(signedNow->note));
+    receipt.insert(QStringLiteral("inclusion_proof"), path);
+    receipt.insert(QStringLiteral("public_key"), QString::fromLatin1(m_checkpoints->publicKey().toBase64()));
+    receipt.insert(QStringLiteral("signature"), QString::fromLatin1(m_checkpoints->signReceipt(receipt).toBase64()));
+    return receipt;
 }
 
 Result<qint64> RequestService::audit(const QString& actor, const QString& action, const Request& request,
@@ -676,21 +737,11 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
     announce(*result);
     if (expiredNow)
         return fail(ErrorCode::Expired, QStringLiteral("the approval of request %1 has expired").arg(id.left(64)));
-    const Request& consumed = *result;
-    QJsonArray decisions;
-    for (const Decision& decision : consumed.decisions)
-        decisions.append(decision.toJson());
-    const QJsonObject request = consumed.toJson();
-    return QJsonObject{{QStringLiteral("receipt"),
-                        QJsonObject{{QStringLiteral("request_id"), consumed.id},
-                                    {QStringLiteral("runtime"), consumed.runtimeName},
-                                    {QStringLiteral("capability"), consumed.capability},
-                                    {QStringLiteral("payload_sha256"), consumed.payloadSha256},
-                                    {QStringLiteral("decisions"), decisions},
-                                    {QStringLiteral("policy_rule"), consumed.policyRule},
-                                    {QStringLiteral("consumed_at"), request.value(QStringLiteral("consumed_at"))},
-                                    {QStringLiteral("audit_seq"), auditSeq}}},
-                       {QStringLiteral("state"), stateName(consumed.state)}};
+    auto signedReceipt = receipt(*result, auditSeq);
+    if (!signedReceipt)
+        return std::unexpected(signedReceipt.error());
+    return QJsonObject{{QStringLiteral("receipt"), *signedReceipt},
+                       {QStringLiteral("state"), stateName(result->state)}};
 }
 
 Result<Request> RequestService::request(const QString& id) const
@@ -909,6 +960,7 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
         return std::unexpected(*refusal);
     }
     announce(*result);
+    checkpoint(true); // after every decision
     return result;
 }
 

@@ -11,7 +11,8 @@
 
 namespace countersign::audit {
 class AuditLog;
-}
+class CheckpointSigner;
+} // namespace countersign::audit
 namespace countersign::policy {
 class PolicyStore;
 }
@@ -78,6 +79,9 @@ public:
     /// Returns how many changed. Runs by itself on a timer when enabled.
     [[nodiscard]] Result<int> expireDue();
     void setExpiryTimerEnabled(bool enabled);
+    /// Signs a checkpoint after every decision and consume, and every 1,000 entries otherwise;
+    /// receipts carry one. Without a signer, receipts are unsigned.
+    void setCheckpointSigner(audit::CheckpointSigner* signer) { m_checkpoints = signer; }
 
 private:
     [[nodiscard]] Result<Request> create(const RuntimeIdentity& runtime, const QJsonObject& body,
@@ -98,6 +102,9 @@ private:
                                        QJsonObject details = {});
     void scheduleExpiry();
     void announce(const Request& request, bool created = false);
+    /// After a committed change: a checkpoint now (\a force) or when one is due.
+    void checkpoint(bool force);
+    [[nodiscard]] Result<QJsonObject> receipt(const Request& consumed, qint64 auditSeq);
 
     QSqlDatabase m_db;
     audit::AuditLog& m_audit;
@@ -107,6 +114,7 @@ private:
     std::unique_ptr<storage::StatementCache> m_statements;
     QTimer m_expiryTimer;
     bool m_expiryEnabled = false;
+    audit::CheckpointSigner* m_checkpoints = nullptr;
 };
 
 } // namespace countersign::approvals

@@ -1,6 +1,7 @@
 #include "services.h"
 
 #include "audit/auditlog.h"
+#include "audit/checkpointsigner.h"
 #include "policy/policystore.h"
 #include "requestservice.h"
 #include "runtimeregistry.h"
@@ -18,6 +19,7 @@ Services::~Services()
     m_requests.reset();
     m_policies.reset();
     m_runtimes.reset();
+    m_checkpoints.reset();
     m_audit.reset();
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -55,10 +57,12 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
     if (!audit)
         return std::unexpected(audit.error());
     services->m_audit = std::move(*audit);
+    services->m_checkpoints = vault.openCheckpointSigner(*db, *services->m_audit);
     services->m_runtimes = std::make_unique<RuntimeRegistry>(*db, *services->m_audit);
     services->m_policies = std::make_unique<policy::PolicyStore>(*db, *services->m_audit);
     services->m_requests =
         std::make_unique<RequestService>(*db, *services->m_audit, *services->m_runtimes, *services->m_policies, events);
+    services->m_requests->setCheckpointSigner(services->m_checkpoints.get());
     return services;
 }
 

@@ -10,7 +10,8 @@
 
 namespace countersign::audit {
 class AuditLog;
-}
+class CheckpointSigner;
+} // namespace countersign::audit
 namespace countersign::policy {
 class PolicyStore;
 }
@@ -44,6 +45,7 @@ public:
     [[nodiscard]] RuntimeRegistry& runtimes() { return *m_runtimes; }
     [[nodiscard]] policy::PolicyStore& policies() { return *m_policies; }
     [[nodiscard]] RequestService& requests() { return *m_requests; }
+    [[nodiscard]] audit::CheckpointSigner& checkpoints() { return *m_checkpoints; }
     [[nodiscard]] QSqlDatabase database() const;
 
 private:
@@ -51,6 +53,7 @@ private:
 
     QString m_connectionName;
     std::unique_ptr<audit::AuditLog> m_audit;
+    std::unique_ptr<audit::CheckpointSigner> m_checkpoints;
     std::unique_ptr<RuntimeRegistry> m_runtimes;
     std::unique_ptr<policy::PolicyStore> m_policies;
     std::unique_ptr<RequestService> m_requests;

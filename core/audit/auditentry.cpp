@@ -49,4 +49,52 @@ QByteArray AuditEntry::computeHash() const
     return crypto::sha256(canonicalEncoding());
 }
 
+std::optional<AuditEntry> AuditEntry::fromCanonicalEncoding(QByteArrayView bytes)
+{
+    qsizetype at = 0;
+    auto take = [&](qsizetype count) -> std::optional<QByteArrayView> {
+        if (count < 0 || bytes.size() - at < count)
+            return std::nullopt;
+        const QByteArrayView part = bytes.sliced(at, count);
+        at += count;
+        return part;
+    };
+    auto field = [&]() -> std::optional<QByteArray> {
+        auto length = take(4);
+        if (!length)
+            return std::nullopt;
+        auto value = take(static_cast<qsizetype>(qFromBigEndian<quint32>(length->data())));
+        if (!value)
+            return std::nullopt;
+        return value->toByteArray();
+    };
+    auto magic = take(4);
+    if (!magic || *magic != QByteArrayView("CSA1"))
+        return std::nullopt;
+    auto seq = take(8);
+    auto time = take(8);
+    if (!seq || !time)
+        return std::nullopt;
+    AuditEntry entry;
+    entry.seq = static_cast<qint64>(qFromBigEndian<quint64>(seq->data()));
+    entry.timestampMs = static_cast<qint64>(qFromBigEndian<quint64>(time->data()));
+    auto actor = field();
+    auto action = field();
+    auto subject = field();
+    auto details = field();
+    auto prev = take(AUDIT_HASH_SIZE);
+    if (!actor || !action || !subject || !details || !prev || at != bytes.size())
+        return std::nullopt;
+    entry.actor = QString::fromUtf8(*actor);
+    entry.action = QString::fromUtf8(*action);
+    entry.subject = QString::fromUtf8(*subject);
+    entry.details = *details;
+    entry.prevHash = prev->toByteArray();
+    entry.entryHash = entry.computeHash();
+    // Only a faithful round trip counts (no over-long or non-UTF-8 text).
+    if (entry.canonicalEncoding() != bytes)
+        return std::nullopt;
+    return entry;
+}
+
 } // namespace countersign::audit

@@ -3,6 +3,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <optional>
+
 namespace countersign::audit {
 
 /// One entry of the audit chain, as stored. See docs/audit-format.md for the encoding.
@@ -22,6 +24,8 @@ struct AuditEntry final {
     /// followed by UTF-8, then the 32-byte previous hash.
     [[nodiscard]] QByteArray canonicalEncoding() const;
     [[nodiscard]] QByteArray computeHash() const;
+    /// The entry (without its MAC) from its canonical encoding; empty on malformed input.
+    [[nodiscard]] static std::optional<AuditEntry> fromCanonicalEncoding(QByteArrayView bytes);
 };
 
 inline constexpr qsizetype AUDIT_HASH_SIZE = 32;

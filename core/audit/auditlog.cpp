@@ -1,5 +1,8 @@
 #include "auditlog.h"
 
+#include "audittree.h"
+#include "merkle.h"
+
 #include "crypto/crypto.h"
 #include "crypto/hmacsha256.h"
 #include "crypto/securebuffer.h"
@@ -94,11 +97,63 @@ Result<AuditLog::Tail> AuditLog::readTail() const
     return tail;
 }
 
+AuditTree* AuditLog::tree()
+{
+    if (!m_tree && m_db.tables().contains(QStringLiteral("audit_tree")))
+        m_tree = std::make_unique<AuditTree>(m_db);
+    return m_tree.get();
+}
+
+Result<qint64> AuditLog::syncTree()
+{
+    qint64 added = 0;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        AuditTree* merkleTree = tree();
+        if (!merkleTree)
+            return {};
+        auto size = merkleTree->size();
+        if (!size)
+            return std::unexpected(size.error());
+        constexpr int BATCH = 4096;
+        for (auto next = static_cast<qint64>(*size) + 1;; next += BATCH) {
+            auto batch = entries(next, BATCH);
+            if (!batch)
+                return std::unexpected(batch.error());
+            for (const AuditEntry& entry : std::as_const(*batch)) {
+                if (entry.seq != static_cast<qint64>(*size) + added + 1)
+                    return fail(ErrorCode::Integrity,
+                                QStringLiteral("the audit log has a gap before entry %1").arg(entry.seq));
+                auto leaf = merkleTree->appendLeaf(static_cast<quint64>(entry.seq - 1),
+                                                   merkle::leafHash(entry.canonicalEncoding()));
+                if (!leaf)
+                    return leaf;
+                ++added;
+            }
+            if (batch->size() < BATCH)
+                return {};
+        }
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return added;
+}
+
 Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& lastSeq)
 {
     auto tail = readTail();
     if (!tail)
         return std::unexpected(tail.error());
+    AuditTree* merkleTree = tree();
+    if (merkleTree) {
+        auto size = merkleTree->size();
+        if (!size)
+            return std::unexpected(size.error());
+        if (static_cast<qint64>(*size) != tail->seq) {
+            auto synced = syncTree(); // joins this transaction
+            if (!synced)
+                return std::unexpected(synced.error());
+        }
+    }
     QSqlQuery insert(m_db);
     insert.prepare(QStringLiteral("INSERT INTO audit_log (seq, ts, actor, action, subject, details, prev_hash, "
                                   "entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -126,6 +181,12 @@ Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& 
         insert.bindValue(8, entry.mac);
         if (!insert.exec())
             return fail(ErrorCode::Storage, insert.lastError().text());
+        if (merkleTree) {
+            auto leaf = merkleTree->appendLeaf(static_cast<quint64>(entry.seq - 1),
+                                               merkle::leafHash(entry.canonicalEncoding()));
+            if (!leaf)
+                return leaf;
+        }
         qCDebug(lcAudit) << "appended" << entry.seq << entry.action;
         *tail = Tail{entry.seq, entry.timestampMs, entry.entryHash};
     }

@@ -17,6 +17,8 @@ class SecureBuffer;
 
 namespace countersign::audit {
 
+class AuditTree;
+
 /// What to append; sequence, time and hashes are filled in by the log.
 struct AuditRecord final {
     QString actor;
@@ -63,6 +65,11 @@ public:
     /// number of entries checked; returning false cancels.
     [[nodiscard]] VerifyResult verify(const std::function<bool(qint64)>& progress = {}) const;
 
+    /// The Merkle tree over the entries (schema 4 and later); null on older schemas.
+    [[nodiscard]] AuditTree* tree();
+    /// Adds to the tree the entries it does not hold yet (after an upgrade). Returns how many.
+    [[nodiscard]] Result<qint64> syncTree();
+
 private:
     struct Tail {
         qint64 seq;
@@ -74,6 +81,7 @@ private:
 
     QSqlDatabase m_db;
     std::unique_ptr<crypto::HmacSha256> m_hmac;
+    std::unique_ptr<AuditTree> m_tree;
 };
 
 } // namespace countersign::audit

@@ -117,6 +117,29 @@ CREATE TABLE decisions (
     PRIMARY KEY (request_id, member_id)
 );
 )sql")},
+        Migration{4, QStringLiteral("the audit chain as a Merkle tree, and its signed checkpoints"),
+                  QStringLiteral(R"sql(
+CREATE TABLE audit_tree (
+    level INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TRIGGER audit_tree_no_update BEFORE UPDATE ON audit_tree
+BEGIN
+    SELECT RAISE(ABORT, 'the audit tree is append-only');
+END;
+CREATE TRIGGER audit_tree_no_delete BEFORE DELETE ON audit_tree
+BEGIN
+    SELECT RAISE(ABORT, 'the audit tree is append-only');
+END;
+CREATE TABLE checkpoints (
+    size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    note TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+)sql")},
     };
 }
 

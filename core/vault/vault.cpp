@@ -1,5 +1,7 @@
 #include "vault.h"
 
+#include "audit/checkpointsigner.h"
+
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "passphrasepolicy.h"
@@ -219,6 +221,17 @@ QString Vault::databasePath() const
 QByteArray Vault::instancePublicKey() const
 {
     return m_instanceKey ? m_instanceKey->publicKey() : QByteArray();
+}
+
+QString Vault::checkpointFilePath() const
+{
+    return QDir(m_dataDir).filePath(audit::CheckpointSigner::FILE_NAME);
+}
+
+std::unique_ptr<audit::CheckpointSigner> Vault::openCheckpointSigner(const QSqlDatabase& connection,
+                                                                     audit::AuditLog& audit) const
+{
+    return std::make_unique<audit::CheckpointSigner>(connection, audit, *m_instanceKey, checkpointFilePath());
 }
 
 Result<void> Vault::connect(const QString& databaseFile, crypto::SecureBuffer key, bool create)

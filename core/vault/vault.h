@@ -15,7 +15,8 @@
 
 namespace countersign::audit {
 class AuditLog;
-}
+class CheckpointSigner;
+} // namespace countersign::audit
 
 namespace countersign::vault {
 
@@ -79,6 +80,13 @@ public:
     [[nodiscard]] int schemaVersion() const { return m_schemaVersion; }
     /// The instance's Ed25519 public key (checkpoints and receipts are signed with it).
     [[nodiscard]] QByteArray instancePublicKey() const;
+    /// The instance's signing key; lives as long as this vault.
+    [[nodiscard]] const crypto::SigningKey& instanceKey() const { return *m_instanceKey; }
+    /// The plain, append-only checkpoint file beside the vault.
+    [[nodiscard]] QString checkpointFilePath() const;
+    /// A checkpoint signer over \a connection and \a audit (the log appending through it).
+    [[nodiscard]] std::unique_ptr<audit::CheckpointSigner> openCheckpointSigner(const QSqlDatabase& connection,
+                                                                                audit::AuditLog& audit) const;
 
 private:
     Vault(QString dataDir, QString databaseFile, crypto::SecureBuffer key);

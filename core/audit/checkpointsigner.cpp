@@ -1,0 +1,203 @@
+#include "checkpointsigner.h"
+
+#include "auditlog.h"
+#include "audittree.h"
+#include "crypto/signingkey.h"
+#include "receipt.h"
+#include "storage/durablefile.h"
+#include "storage/transaction.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+#include <QLocale>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace countersign::audit {
+
+CheckpointSigner::CheckpointSigner(QSqlDatabase db, AuditLog& audit, const crypto::SigningKey& key, QString filePath)
+    : m_db(std::move(db))
+    , m_audit(audit)
+    , m_key(key)
+    , m_filePath(std::move(filePath))
+{
+}
+
+QByteArray CheckpointSigner::publicKey() const
+{
+    return m_key.publicKey();
+}
+
+QByteArray CheckpointSigner::signReceipt(const QJsonObject& receipt) const
+{
+    return m_key.sign(Receipt::signedBytes(receipt));
+}
+
+Result<std::optional<Checkpoint>> CheckpointSigner::covering(quint64 size) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT note FROM checkpoints WHERE size >= ? ORDER BY size LIMIT 1"));
+    query.addBindValue(static_cast<qint64>(size));
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    if (!query.next())
+        return std::optional<Checkpoint>();
+    auto parsed = Checkpoint::parse(query.value(0).toString().toUtf8(), m_key.publicKey());
+    if (!parsed)
+        return std::unexpected(parsed.error());
+    return std::optional<Checkpoint>(*parsed);
+}
+
+Result<std::optional<Checkpoint>> CheckpointSigner::latest() const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")))
+        return fail(ErrorCode::Storage, query.lastError().text());
+    if (!query.next())
+        return std::optional<Checkpoint>();
+    auto parsed = Checkpoint::parse(query.value(0).toString().toUtf8(), m_key.publicKey());
+    if (!parsed)
+        return std::unexpected(parsed.error());
+    return std::optional<Checkpoint>(*parsed);
+}
+
+Result<std::optional<Checkpoint>> CheckpointSigner::newestInFile() const
+{
+    QFile file(m_filePath);
+    if (!file.exists())
+        return std::optional<Checkpoint>();
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(m_filePath, file.errorString()));
+    auto all = Checkpoint::parseFile(file.readAll(), m_key.publicKey());
+    if (!all)
+        return std::unexpected(all.error());
+    std::optional<Checkpoint> newest;
+    for (const Checkpoint& checkpoint : std::as_const(*all)) {
+        if (!newest || checkpoint.size > newest->size)
+            newest = checkpoint;
+    }
+    return newest;
+}
+
+Result<void> CheckpointSigner::appendToFile(const Checkpoint& checkpoint) const
+{
+    QFile file(m_filePath);
+    const bool existed = file.exists();
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
+        return fail(ErrorCode::Io, QStringLiteral("cannot append to %1: %2").arg(m_filePath, file.errorString()));
+    const QByteArray record = (existed && file.size() > 0 ? QByteArrayLiteral("\n") : QByteArray()) + checkpoint.note;
+    if (file.write(record) != record.size() || !file.flush())
+        return fail(ErrorCode::Io, QStringLiteral("cannot append to %1: %2").arg(m_filePath, file.errorString()));
+    file.close();
+    if (auto synced = storage::syncFile(m_filePath); !synced)
+        return synced;
+    if (!existed)
+        return storage::syncDirectory(QFileInfo(m_filePath).absolutePath());
+    return {};
+}
+
+Result<Checkpoint> CheckpointSigner::sign()
+{
+    Result<Checkpoint> result = fail(ErrorCode::Storage, QStringLiteral("no checkpoint"));
+    // One write transaction: checkpoints from several connections and processes are serialised.
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        AuditTree* tree = m_audit.tree();
+        if (!tree)
+            return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault's schema has no audit tree"));
+        auto size = tree->size();
+        if (!size)
+            return std::unexpected(size.error());
+        auto count = m_audit.count();
+        if (!count)
+            return std::unexpected(count.error());
+        if (*size != static_cast<quint64>(*count))
+            return fail(ErrorCode::Integrity,
+                        QStringLiteral("the audit tree holds %1 entries but the log %2").arg(*size).arg(*count));
+        merkle::ProofBuilder proofs = tree->proofs();
+        auto root = proofs.root(*size);
+        if (!root)
+            return std::unexpected(root.error());
+        // The newest checkpoint anywhere: the vault's own, or the file's (which outlives a
+        // restored vault).
+        auto inVault = latest();
+        if (!inVault)
+            return std::unexpected(inVault.error());
+        auto inFile = newestInFile();
+        if (!inFile)
+            return std::unexpected(inFile.error());
+        std::optional<Checkpoint> previous = *inVault;
+        if (*inFile && (!previous || (*inFile)->size > previous->size))
+            previous = *inFile;
+        if (previous) {
+            if (previous->size > *size)
+                return fail(ErrorCode::Integrity,
+                            QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was "
+                                           "truncated or an older copy was restored")
+                                .arg(QLocale::c().toString(static_cast<qint64>(*size)),
+                                     QLocale::c().toString(static_cast<qint64>(previous->size))));
+            auto proof = proofs.consistencyProof(previous->size, *size);
+            if (!proof)
+                return std::unexpected(proof.error());
+            if (!merkle::verifyConsistency(previous->size, *size, *proof, previous->root, *root))
+                return fail(ErrorCode::Integrity,
+                            QStringLiteral("the log is not an extension of the checkpoint for %1 entries: it was "
+                                           "rewritten")
+                                .arg(previous->size));
+            if (previous->size == *size) {
+                result = *previous;
+                if (!*inVault || (*inVault)->size != *size) {
+                    // The file has it but the vault does not (a failed commit): store it again.
+                    QSqlQuery insert(m_db);
+                    insert.prepare(QStringLiteral(
+                        "INSERT OR IGNORE INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)"));
+                    insert.addBindValue(static_cast<qint64>(previous->size));
+                    insert.addBindValue(previous->root);
+                    insert.addBindValue(QString::fromUtf8(previous->note));
+                    insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
+                    if (!insert.exec())
+                        return fail(ErrorCode::Storage, insert.lastError().text());
+                }
+                return {};
+            }
+        }
+        Checkpoint checkpoint = Checkpoint::sign(*size, *root, m_key);
+        QSqlQuery insert(m_db);
+        insert.prepare(QStringLiteral("INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)"));
+        insert.addBindValue(static_cast<qint64>(checkpoint.size));
+        insert.addBindValue(checkpoint.root);
+        insert.addBindValue(QString::fromUtf8(checkpoint.note));
+        insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
+        if (!insert.exec())
+            return fail(ErrorCode::Storage, insert.lastError().text());
+        // Leaves the vault before the transaction commits: the entries it covers are committed.
+        if (auto appended = appendToFile(checkpoint); !appended)
+            return appended;
+        result = checkpoint;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return result;
+}
+
+Result<std::optional<Checkpoint>> CheckpointSigner::signIfDue(quint64 interval)
+{
+    auto newest = latest();
+    if (!newest)
+        return std::unexpected(newest.error());
+    auto count = m_audit.count();
+    if (!count)
+        return std::unexpected(count.error());
+    const quint64 signedSize = *newest ? (*newest)->size : 0;
+    if (static_cast<quint64>(*count) < signedSize + interval)
+        return std::optional<Checkpoint>();
+    auto signedNow = sign();
+    if (!signedNow)
+        return std::unexpected(signedNow.error());
+    return std::optional<Checkpoint>(*signedNow);
+}
+
+} // namespace countersign::audit

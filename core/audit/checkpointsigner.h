@@ -1,0 +1,55 @@
+#pragma once
+
+#include "checkpoint.h"
+#include "error.h"
+
+#include <QJsonObject>
+#include <QSqlDatabase>
+
+#include <optional>
+
+namespace countersign::crypto {
+class SigningKey;
+}
+
+namespace countersign::audit {
+
+class AuditLog;
+
+/// Signs checkpoints of the audit tree with the instance key and lets them leave the vault:
+/// each is stored in the vault and appended (fsynced) to the checkpoint file beside it. A new
+/// checkpoint is signed only if the tree is consistent with the newest one already signed,
+/// whichever of the vault and the file holds it, so a truncated, restored or rewritten log
+/// is refused rather than signed over.
+class CheckpointSigner final {
+public:
+    static constexpr quint64 DEFAULT_INTERVAL = 1000;
+    inline static const QString FILE_NAME = QStringLiteral("checkpoints");
+
+    CheckpointSigner(QSqlDatabase db, AuditLog& audit, const crypto::SigningKey& key, QString filePath);
+
+    /// Signs a checkpoint of the whole tree as it stands (committed entries only: call it
+    /// outside a write transaction). Returns the newest checkpoint if nothing was added since.
+    [[nodiscard]] Result<Checkpoint> sign();
+    /// Signs only when at least \a interval entries were added since the newest checkpoint.
+    [[nodiscard]] Result<std::optional<Checkpoint>> signIfDue(quint64 interval = DEFAULT_INTERVAL);
+    /// The newest checkpoint stored in the vault.
+    [[nodiscard]] Result<std::optional<Checkpoint>> latest() const;
+    /// The newest stored checkpoint whose size is at least \a size.
+    [[nodiscard]] Result<std::optional<Checkpoint>> covering(quint64 size) const;
+    [[nodiscard]] QString filePath() const { return m_filePath; }
+    [[nodiscard]] QByteArray publicKey() const;
+    /// The instance's signature over a receipt (Receipt::signedBytes).
+    [[nodiscard]] QByteArray signReceipt(const QJsonObject& receipt) const;
+
+private:
+    [[nodiscard]] Result<std::optional<Checkpoint>> newestInFile() const;
+    [[nodiscard]] Result<void> appendToFile(const Checkpoint& checkpoint) const;
+
+    QSqlDatabase m_db;
+    AuditLog& m_audit;
+    const crypto::SigningKey& m_key;
+    QString m_filePath;
+};
+
+} // namespace countersign::audit
