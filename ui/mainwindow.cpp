@@ -6,6 +6,7 @@
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "audit/checkpointsigner.h"
 #include "changepassphrasedialog.h"
 #include "crypto/securebuffer.h"
 #include "historytab.h"
@@ -385,7 +386,10 @@ void MainWindow::verifyChain()
     if (!m_vault)
         return;
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    const audit::VerifyResult result = m_vault->audit().verify();
+    auto checkpoints = audit::CheckpointSigner::readFile(m_vault->checkpointFilePath(), m_vault->instancePublicKey());
+    const audit::VerifyResult result =
+        checkpoints ? m_vault->audit().verify({}, *checkpoints)
+                    : audit::VerifyResult{audit::VerifyResult::Problem::Storage, 0, 0, checkpoints.error().message};
     QApplication::restoreOverrideCursor();
     if (result.ok()) {
         m_verifyResult->setText(

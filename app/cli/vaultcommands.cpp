@@ -1,6 +1,7 @@
 #include "vaultcommands.h"
 
 #include "audit/auditlog.h"
+#include "audit/checkpointsigner.h"
 #include "exitcode.h"
 #include "output.h"
 #include "vault/passphrasereader.h"
@@ -80,15 +81,22 @@ int VaultCommands::check()
     auto vault = vault::Vault::open(m_dataDir, *passphrase);
     if (!vault)
         return printError(m_json, vault.error());
-    const audit::VerifyResult result = (*vault)->audit().verify();
+    // The chain, and the chain against every checkpoint that left the vault.
+    auto checkpoints = audit::CheckpointSigner::readFile((*vault)->checkpointFilePath(), (*vault)->instancePublicKey());
+    if (!checkpoints)
+        return printError(m_json, checkpoints.error());
+    const audit::VerifyResult result = (*vault)->audit().verify({}, *checkpoints);
     QJsonObject object{{QStringLiteral("ok"), result.ok()},
                        {QStringLiteral("entries"), result.checked},
+                       {QStringLiteral("checkpoints"), checkpoints->size()},
                        {QStringLiteral("schema_version"), (*vault)->schemaVersion()},
                        {QStringLiteral("cipher_version"), (*vault)->cipherVersion()}};
     if (result.ok()) {
         printResult(m_json,
-                    QStringLiteral("vault OK: %1 audit entries verified (schema %2, SQLCipher %3)")
+                    QStringLiteral("vault OK: %1 audit entries verified against %2 signed checkpoints "
+                                   "(schema %3, SQLCipher %4)")
                         .arg(result.checked)
+                        .arg(checkpoints->size())
                         .arg((*vault)->schemaVersion())
                         .arg((*vault)->cipherVersion()),
                     object);

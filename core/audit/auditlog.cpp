@@ -1,6 +1,7 @@
 #include "auditlog.h"
 
 #include "audittree.h"
+#include "checkpoint.h"
 #include "merkle.h"
 
 #include "crypto/crypto.h"
@@ -10,6 +11,7 @@
 #include "storage/transaction.h"
 
 #include <QDateTime>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -57,6 +59,10 @@ QString VerifyResult::problemName(Problem problem)
         return QStringLiteral("storage");
     case Problem::Cancelled:
         return QStringLiteral("cancelled");
+    case Problem::Checkpoint:
+        return QStringLiteral("checkpoint");
+    case Problem::Truncated:
+        return QStringLiteral("truncated");
     }
     return {};
 }
@@ -222,9 +228,15 @@ Result<QList<AuditEntry>> AuditLog::entries(qint64 fromSeq, int limit) const
     return result;
 }
 
-VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress) const
+VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList<Checkpoint> checkpoints) const
 {
     VerifyResult result;
+    std::sort(checkpoints.begin(), checkpoints.end(),
+              [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
+    qsizetype nextCheckpoint = 0;
+    while (nextCheckpoint < checkpoints.size() && checkpoints.at(nextCheckpoint).size == 0)
+        ++nextCheckpoint;
+    merkle::CompactRange range;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT id, seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac "
@@ -278,7 +290,8 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress) const
         entry.entryHash = query.value(8).toByteArray();
         entry.mac = query.value(9).toByteArray();
 
-        if (entry.computeHash() != entry.entryHash)
+        const QByteArray encoding = entry.canonicalEncoding();
+        if (crypto::sha256(encoding) != entry.entryHash)
             return broken(VerifyResult::Problem::Hash, entry.seq, describe(VerifyResult::Problem::Hash, entry.seq));
         if (!crypto::constantTimeEqual(m_hmac->mac(entry.entryHash), entry.mac))
             return broken(VerifyResult::Problem::Mac, entry.seq, describe(VerifyResult::Problem::Mac, entry.seq));
@@ -292,6 +305,20 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress) const
         previousTimestamp = entry.timestampMs;
         ++expectedSeq;
         ++result.checked;
+        if (nextCheckpoint < checkpoints.size()) {
+            // Against what was signed: the root of the first N entries must be the checkpoint's.
+            range.append(merkle::leafHash(encoding));
+            const Checkpoint& checkpoint = checkpoints.at(nextCheckpoint);
+            if (range.size() == checkpoint.size) {
+                if (range.root() != checkpoint.root)
+                    return broken(
+                        VerifyResult::Problem::Checkpoint, entry.seq,
+                        QStringLiteral("the first %1 entries do not match the checkpoint signed for them: the "
+                                       "log was rewritten")
+                            .arg(checkpoint.size));
+                ++nextCheckpoint;
+            }
+        }
         if (progress && result.checked % PROGRESS_INTERVAL == 0 && !progress(result.checked)) {
             result.problem = VerifyResult::Problem::Cancelled;
             result.message = QStringLiteral("verification cancelled");
@@ -300,6 +327,12 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress) const
     }
     if (query.lastError().isValid())
         return broken(VerifyResult::Problem::Storage, expectedSeq, query.lastError().text());
+    if (!checkpoints.isEmpty() && checkpoints.constLast().size > static_cast<quint64>(result.checked))
+        return broken(VerifyResult::Problem::Truncated, result.checked + 1,
+                      QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was truncated or "
+                                     "an older copy was restored")
+                          .arg(QLocale::c().toString(result.checked),
+                               QLocale::c().toString(static_cast<qint64>(checkpoints.constLast().size))));
     if (progress)
         progress(result.checked);
     return result;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "auditentry.h"
+#include "checkpoint.h"
 #include "error.h"
 
 #include <QJsonObject>
@@ -29,7 +30,7 @@ struct AuditRecord final {
 
 /// The outcome of walking the chain: either every entry holds, or the first broken one and why.
 struct VerifyResult final {
-    enum class Problem { None, Hash, Mac, Link, Gap, Order, Storage, Cancelled };
+    enum class Problem { None, Hash, Mac, Link, Gap, Order, Storage, Cancelled, Checkpoint, Truncated };
     Problem problem = Problem::None;
     qint64 checked = 0;    // entries that verified before the first problem
     qint64 brokenSeq = -1; // sequence number of the first broken entry
@@ -62,8 +63,12 @@ public:
     [[nodiscard]] Result<QList<AuditEntry>> entries(qint64 fromSeq, int limit) const;
 
     /// Walks the whole chain in storage order. \a progress is called now and then with the
-    /// number of entries checked; returning false cancels.
-    [[nodiscard]] VerifyResult verify(const std::function<bool(qint64)>& progress = {}) const;
+    /// number of entries checked; returning false cancels. With \a checkpoints (signed ones,
+    /// from the checkpoint file or receipts), the Merkle root of the first N entries must match
+    /// each checkpoint of size N, and the log must reach the largest: this is what catches a
+    /// truncation, a restored older copy or a rewrite with the vault key.
+    [[nodiscard]] VerifyResult verify(const std::function<bool(qint64)>& progress = {},
+                                      QList<Checkpoint> checkpoints = {}) const;
 
     /// The Merkle tree over the entries (schema 4 and later); null on older schemas.
     [[nodiscard]] AuditTree* tree();

@@ -64,14 +64,19 @@ Result<std::optional<Checkpoint>> CheckpointSigner::latest() const
     return std::optional<Checkpoint>(*parsed);
 }
 
+Result<QList<Checkpoint>> CheckpointSigner::readFile(const QString& path, const QByteArray& publicKey)
+{
+    QFile file(path);
+    if (!file.exists())
+        return QList<Checkpoint>();
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    return Checkpoint::parseFile(file.readAll(), publicKey);
+}
+
 Result<std::optional<Checkpoint>> CheckpointSigner::newestInFile() const
 {
-    QFile file(m_filePath);
-    if (!file.exists())
-        return std::optional<Checkpoint>();
-    if (!file.open(QIODevice::ReadOnly))
-        return fail(ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(m_filePath, file.errorString()));
-    auto all = Checkpoint::parseFile(file.readAll(), m_key.publicKey());
+    auto all = readFile(m_filePath, m_key.publicKey());
     if (!all)
         return std::unexpected(all.error());
     std::optional<Checkpoint> newest;

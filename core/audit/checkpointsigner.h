@@ -38,6 +38,8 @@ public:
     /// The newest stored checkpoint whose size is at least \a size.
     [[nodiscard]] Result<std::optional<Checkpoint>> covering(quint64 size) const;
     [[nodiscard]] QString filePath() const { return m_filePath; }
+    /// Every checkpoint in the file beside the vault (none if there is no file yet).
+    [[nodiscard]] static Result<QList<Checkpoint>> readFile(const QString& path, const QByteArray& publicKey);
     [[nodiscard]] QByteArray publicKey() const;
     /// The instance's signature over a receipt (Receipt::signedBytes).
     [[nodiscard]] QByteArray signReceipt(const QJsonObject& receipt) const;

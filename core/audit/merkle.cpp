@@ -212,6 +212,26 @@ bool verifyConsistency(quint64 size1, quint64 size2, const QList<QByteArray>& pr
            crypto::constantTimeEqual(sr, root2.toByteArray());
 }
 
+void CompactRange::append(const QByteArray& leafHash)
+{
+    m_subtrees.append(leafHash);
+    for (quint64 n = m_size; (n & 1) != 0; n >>= 1) {
+        const QByteArray right = m_subtrees.takeLast();
+        m_subtrees.last() = nodeHash(m_subtrees.last(), right);
+    }
+    ++m_size;
+}
+
+QByteArray CompactRange::root() const
+{
+    if (m_subtrees.isEmpty())
+        return emptyRoot();
+    QByteArray hash = m_subtrees.last();
+    for (qsizetype i = m_subtrees.size() - 2; i >= 0; --i)
+        hash = nodeHash(m_subtrees.at(i), hash);
+    return hash;
+}
+
 void MemoryTree::append(const QByteArray& leafHash)
 {
     if (m_levels.isEmpty())

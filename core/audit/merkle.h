@@ -61,6 +61,19 @@ private:
 [[nodiscard]] bool verifyConsistency(quint64 size1, quint64 size2, const QList<QByteArray>& proof, QByteArrayView root1,
                                      QByteArrayView root2);
 
+/// The root of a growing tree in O(log n) memory: the hashes of its perfect subtrees, left to
+/// right (what streaming verification needs).
+class CompactRange final {
+public:
+    void append(const QByteArray& leafHash);
+    [[nodiscard]] quint64 size() const { return m_size; }
+    [[nodiscard]] QByteArray root() const;
+
+private:
+    QList<QByteArray> m_subtrees;
+    quint64 m_size = 0;
+};
+
 /// An in-memory tree over leaf hashes (tests, exports, offline verification).
 class MemoryTree final {
 public:
