@@ -123,7 +123,8 @@ private Q_SLOTS:
         QVERIFY(rejected(QByteArray(checkpoint.note).replace("\n1234\n", "\n01234\n"), key.publicKey()));
         QVERIFY(rejected(QByteArray(checkpoint.note).replace("\n1234\n", "\n+1234\n"), key.publicKey()));
         QVERIFY(rejected(QByteArray(checkpoint.note).replace("\n1234\n", "\n 1234\n"), key.publicKey()));
-        QVERIFY(rejected(QByteArray(checkpoint.note).replace(QByteArray(root.toBase64() + '\n'), QByteArray()), key.publicKey()));
+        QVERIFY(rejected(QByteArray(checkpoint.note).replace(QByteArray(root.toBase64() + '\n'), QByteArray()),
+                         key.publicKey()));
         QVERIFY(rejected(QByteArray(checkpoint.note).replace("\n\n", "\n"), key.publicKey()));
         QVERIFY(rejected(checkpoint.note.chopped(1), key.publicKey()));
         QVERIFY(rejected(QByteArray(checkpoint.note).replace('\n', "\r\n"), key.publicKey()));

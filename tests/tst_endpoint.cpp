@@ -2,6 +2,9 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "audit/checkpoint.h"
+#include "audit/merkle.h"
+#include "audit/receipt.h"
 #include "http/endpointthread.h"
 #include "testsupport.h"
 
@@ -404,6 +407,58 @@ private Q_SLOTS:
             consumed.json().value(QStringLiteral("receipt")).toObject().value(QStringLiteral("audit_seq")).toInteger() >
             0);
         QCOMPARE(send(post("/v1/requests/" + id + "/consume", m_token, real)).status, 409);
+        // The receipt stands on its own: signed, with a checkpoint that includes the consume.
+        const QJsonObject receipt = consumed.json().value(QStringLiteral("receipt")).toObject();
+        auto verified = audit::Receipt::verify(receipt, m_vault->instancePublicKey());
+        QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().message));
+    }
+
+    void auditProofsOverHttp()
+    {
+        // A decision signs a checkpoint; the endpoint serves it and proofs against it.
+        const QString id = createRequest();
+        QVERIFY(m_services->requests().deny(QStringLiteral("alice"), id, QStringLiteral("no")));
+        const Response first = send(get("/v1/audit/checkpoint", m_token));
+        QCOMPARE(first.status, 200);
+        auto checkpoint = audit::Checkpoint::parse(first.json().value(QStringLiteral("checkpoint")).toString().toUtf8(),
+                                                   m_vault->instancePublicKey());
+        QVERIFY2(checkpoint, qPrintable(checkpoint ? QString() : checkpoint.error().message));
+        const auto size = static_cast<qint64>(checkpoint->size);
+        QVERIFY(size > 1);
+        const Response proof = send(get("/v1/audit/proof?seq=2&size=" + QByteArray::number(size), m_token));
+        QCOMPARE(proof.status, 200);
+        QList<QByteArray> path;
+        for (const QJsonValue& hash : proof.json().value(QStringLiteral("proof")).toArray())
+            path.append(QByteArray::fromBase64(hash.toString().toLatin1()));
+        const QByteArray entry =
+            QByteArray::fromBase64(proof.json().value(QStringLiteral("entry")).toString().toLatin1());
+        QVERIFY(audit::merkle::verifyInclusion(1, checkpoint->size, audit::merkle::leafHash(entry), path,
+                                               checkpoint->root));
+        QVERIFY(!audit::merkle::verifyInclusion(2, checkpoint->size, audit::merkle::leafHash(entry), path,
+                                                checkpoint->root));
+
+        // A later checkpoint is consistent with this one.
+        const QString next = createRequest();
+        QVERIFY(m_services->requests().deny(QStringLiteral("alice"), next, QStringLiteral("no")));
+        auto later = audit::Checkpoint::parse(
+            send(get("/v1/audit/checkpoint", m_token)).json().value(QStringLiteral("checkpoint")).toString().toUtf8(),
+            m_vault->instancePublicKey());
+        QVERIFY(later && later->size > checkpoint->size);
+        const Response consistency = send(
+            get("/v1/audit/consistency?from=" + QByteArray::number(size) + "&to=" + QByteArray::number(later->size),
+                m_token));
+        QCOMPARE(consistency.status, 200);
+        QList<QByteArray> steps;
+        for (const QJsonValue& hash : consistency.json().value(QStringLiteral("proof")).toArray())
+            steps.append(QByteArray::fromBase64(hash.toString().toLatin1()));
+        QVERIFY(audit::merkle::verifyConsistency(checkpoint->size, later->size, steps, checkpoint->root, later->root));
+
+        // Bad input is a clear 400.
+        QCOMPARE(send(get("/v1/audit/proof?seq=0&size=1", m_token)).status, 400);
+        QCOMPARE(send(get("/v1/audit/proof?seq=2&size=999999999", m_token)).status, 400);
+        QCOMPARE(send(get("/v1/audit/proof?seq=x&size=2", m_token)).status, 400);
+        QCOMPARE(send(get("/v1/audit/consistency?from=5&to=4", m_token)).status, 400);
+        QCOMPARE(send(post("/v1/audit/checkpoint", m_token, "{}")).status, 405);
     }
 
     void keepAliveAndPipelining()

@@ -256,6 +256,77 @@ void RequestService::checkpoint(bool force)
     }
 }
 
+namespace {
+
+QJsonArray base64List(const QList<QByteArray>& hashes)
+{
+    QJsonArray list;
+    for (const QByteArray& hash : hashes)
+        list.append(QString::fromLatin1(hash.toBase64()));
+    return list;
+}
+
+} // namespace
+
+Result<QJsonObject> RequestService::auditCheckpoint()
+{
+    if (!m_checkpoints)
+        return fail(ErrorCode::Unavailable, QStringLiteral("checkpoints are not available"));
+    auto latest = m_checkpoints->latest();
+    if (!latest)
+        return std::unexpected(latest.error());
+    if (!*latest) {
+        auto signedNow = m_checkpoints->sign();
+        if (!signedNow)
+            return std::unexpected(signedNow.error());
+        *latest = *signedNow;
+    }
+    return QJsonObject{{QStringLiteral("checkpoint"), QString::fromUtf8((*latest)->note)},
+                       {QStringLiteral("size"), static_cast<qint64>((*latest)->size)},
+                       {QStringLiteral("root"), QString::fromLatin1((*latest)->root.toBase64())},
+                       {QStringLiteral("public_key"), QString::fromLatin1(m_checkpoints->publicKey().toBase64())}};
+}
+
+Result<QJsonObject> RequestService::auditInclusionProof(qint64 seq, qint64 size)
+{
+    audit::AuditTree* tree = m_audit.tree();
+    if (!tree)
+        return fail(ErrorCode::Unavailable, QStringLiteral("this vault has no audit tree"));
+    auto stored = tree->size();
+    if (!stored)
+        return std::unexpected(stored.error());
+    if (size <= 0 || seq < 1 || seq > size || static_cast<quint64>(size) > *stored)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("seq is 1 to size, and size at most %1").arg(*stored));
+    auto proof = tree->proofs().inclusionProof(static_cast<quint64>(seq - 1), static_cast<quint64>(size));
+    if (!proof)
+        return std::unexpected(proof.error());
+    auto entry = m_audit.entries(seq, 1);
+    if (!entry || entry->isEmpty())
+        return fail(ErrorCode::Storage, QStringLiteral("entry %1 cannot be read").arg(seq));
+    return QJsonObject{{QStringLiteral("seq"), seq},
+                       {QStringLiteral("leaf_index"), seq - 1},
+                       {QStringLiteral("tree_size"), size},
+                       {QStringLiteral("entry"), QString::fromLatin1(entry->first().canonicalEncoding().toBase64())},
+                       {QStringLiteral("proof"), base64List(*proof)}};
+}
+
+Result<QJsonObject> RequestService::auditConsistencyProof(qint64 from, qint64 to)
+{
+    audit::AuditTree* tree = m_audit.tree();
+    if (!tree)
+        return fail(ErrorCode::Unavailable, QStringLiteral("this vault has no audit tree"));
+    auto stored = tree->size();
+    if (!stored)
+        return std::unexpected(stored.error());
+    if (from < 1 || from > to || static_cast<quint64>(to) > *stored)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("from is 1 to to, and to at most %1").arg(*stored));
+    auto proof = tree->proofs().consistencyProof(static_cast<quint64>(from), static_cast<quint64>(to));
+    if (!proof)
+        return std::unexpected(proof.error());
+    return QJsonObject{
+        {QStringLiteral("from"), from}, {QStringLiteral("to"), to}, {QStringLiteral("proof"), base64List(*proof)}};
+}
+
 Result<QJsonObject> RequestService::receipt(const Request& consumed, qint64 auditSeq)
 {
     QJsonArray decisions;
@@ -286,9 +357,7 @@ Result<QJsonObject> RequestService::receipt(const Request& consumed, qint64 audi
     auto proof = tree->proofs().inclusionProof(static_cast<quint64>(auditSeq - 1), signedNow->size);
     if (!proof)
         return std::unexpected(proof.error());
-    QJsonArray path;
-    for (const QByteArray& hash : std::as_const(*proof))
-        path.append(QString::fromLatin1(hash.toBase64()));
+    const QJsonArray path = base64List(*proof);
     receipt.insert(QStringLiteral("audit_entry"), QString::fromLatin1(entry->first().canonicalEncoding().toBase64()));
     receipt.insert(QStringLiteral("checkpoint"), QString::fromUtf8(signedNow->note));
     receipt.insert(QStringLiteral("inclusion_proof"), path);

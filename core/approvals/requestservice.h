@@ -55,6 +55,9 @@ public:
     [[nodiscard]] Result<QJsonObject> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
                                                      const QString& payloadSha256) override;
     [[nodiscard]] QJsonObject health() override;
+    [[nodiscard]] Result<QJsonObject> auditCheckpoint() override;
+    [[nodiscard]] Result<QJsonObject> auditInclusionProof(qint64 seq, qint64 size) override;
+    [[nodiscard]] Result<QJsonObject> auditConsistencyProof(qint64 from, qint64 to) override;
     [[nodiscard]] RequestEvents& events() override { return m_events; }
     void recordSecurityEvent(const QString& action, const QJsonObject& details) override;
 

@@ -344,6 +344,26 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
             return HttpResponse::error(result.error());
         return HttpResponse::json(200, *result);
     }
+    case Route::AuditCheckpoint: {
+        auto result = m_api.auditCheckpoint();
+        return result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error());
+    }
+    case Route::AuditProof:
+    case Route::AuditConsistency: {
+        const bool inclusion = static_cast<Route>(routeValue) == Route::AuditProof;
+        const QByteArray first = inclusion ? QByteArrayLiteral("seq") : QByteArrayLiteral("from");
+        const QByteArray second = inclusion ? QByteArrayLiteral("size") : QByteArrayLiteral("to");
+        bool okFirst = false;
+        bool okSecond = false;
+        const qint64 a = request.queryValue(first).toLongLong(&okFirst);
+        const qint64 b = request.queryValue(second).toLongLong(&okSecond);
+        if (!okFirst || !okSecond)
+            return HttpResponse::error(
+                Error{ErrorCode::InvalidArgument, QStringLiteral("%1 and %2 are whole numbers")
+                                                      .arg(QString::fromLatin1(first), QString::fromLatin1(second))});
+        auto result = inclusion ? m_api.auditInclusionProof(a, b) : m_api.auditConsistencyProof(a, b);
+        return result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error());
+    }
     case Route::Health:
         break;
     }

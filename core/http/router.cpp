@@ -14,13 +14,16 @@ struct Entry {
     Route route;
 };
 
-constexpr std::array<Entry, 6> TABLE{{
+constexpr std::array<Entry, 9> TABLE{{
     {"GET", "/v1/health", Route::Health},
     {"POST", "/v1/requests", Route::CreateRequest},
     {"GET", "/v1/requests", Route::ListRequests},
     {"GET", "/v1/requests/{id}", Route::GetRequest},
     {"POST", "/v1/requests/{id}/consume", Route::ConsumeRequest},
     {"POST", "/v1/requests/{id}/cancel", Route::CancelRequest},
+    {"GET", "/v1/audit/checkpoint", Route::AuditCheckpoint},
+    {"GET", "/v1/audit/proof", Route::AuditProof},
+    {"GET", "/v1/audit/consistency", Route::AuditConsistency},
 }};
 
 bool isIdSegment(QByteArrayView segment)

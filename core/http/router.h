@@ -9,7 +9,17 @@
 
 namespace countersign::http {
 
-enum class Route { Health, CreateRequest, ListRequests, GetRequest, ConsumeRequest, CancelRequest };
+enum class Route {
+    Health,
+    CreateRequest,
+    ListRequests,
+    GetRequest,
+    ConsumeRequest,
+    CancelRequest,
+    AuditCheckpoint,
+    AuditProof,
+    AuditConsistency
+};
 
 /// The result of matching a method and path against the route table.
 struct RouteMatch final {
