@@ -185,6 +185,21 @@ private Q_SLOTS:
         QJsonObject forged = receipt;
         forged.insert(QStringLiteral("capability"), QStringLiteral("deploy.everything"));
         QVERIFY(!audit::Receipt::verify(forged, vault->instancePublicKey()));
+        // Offline, by the CLI, with nothing but the file and the key.
+        auto cliVerify = [&](const QJsonObject& object) {
+            const QString path = dir.filePath(QStringLiteral("receipt.json"));
+            QFile out(path);
+            if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                return -1;
+            out.write(QJsonDocument(QJsonObject{{QStringLiteral("receipt"), object}}).toJson());
+            out.close();
+            QProcess process;
+            process.start(CLI, {QStringLiteral("receipt"), QStringLiteral("verify"), path, QStringLiteral("--key"),
+                                QString::fromLatin1(vault->instancePublicKey().toBase64())});
+            return process.waitForFinished(30000) ? process.exitCode() : -1;
+        };
+        QCOMPARE(cliVerify(receipt), 0);
+        QCOMPARE(cliVerify(forged), 1);
         QVERIFY(!audit::Receipt::verify(receipt, crypto::SigningKey::generate().publicKey()));
         // Even re-signed with the instance key, a proof for another entry does not pass.
         QJsonObject wrongEntry = receipt;
@@ -286,6 +301,101 @@ private Q_SLOTS:
         QVERIFY2(result.message.contains(QStringLiteral("checkpoint for %1").arg(signedSize)),
                  qPrintable(result.message));
         QVERIFY(!vault->openCheckpointSigner(vault->database(), vault->audit())->sign());
+    }
+
+    void exportsVerifyOfflineAndTamperingIsNamed()
+    {
+        QTemporaryDir dir;
+        const QString vaultDir = dir.filePath(QStringLiteral("v"));
+        QByteArray key;
+        {
+            auto vault = test::createVault(vaultDir);
+            QVERIFY(vault);
+            QVERIFY(vault->audit().appendAll(records(1500))); // crosses a 1,000-entry checkpoint below
+            auto signer = vault->openCheckpointSigner(vault->database(), vault->audit());
+            QVERIFY(signer->signIfDue());
+            key = vault->instancePublicKey();
+        }
+        const QString passFile = dir.filePath(QStringLiteral("pass"));
+        test::writeTextFile(passFile, test::PASSPHRASE);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), passFile);
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("countersign.*=false"));
+        auto cli = [&](const QStringList& args, QByteArray* out = nullptr) {
+            QProcess process;
+            process.setProcessEnvironment(env);
+            process.start(CLI, QStringList{QStringLiteral("--data-dir"), vaultDir} + args);
+            if (!process.waitForFinished(120000))
+                return -1;
+            if (out)
+                *out = process.readAllStandardOutput() + process.readAllStandardError();
+            return process.exitCode();
+        };
+        const QString exported = dir.filePath(QStringLiteral("audit.jsonl"));
+        QCOMPARE(cli({QStringLiteral("audit"), QStringLiteral("export"), exported}), 0);
+        const QString keyText = QString::fromLatin1(key.toBase64());
+        QByteArray output;
+        QCOMPARE(cli({QStringLiteral("audit"), QStringLiteral("verify"), exported, QStringLiteral("--key"), keyText},
+                     &output),
+                 0);
+        QVERIFY2(output.contains("2 signed checkpoints match"), output.constData());
+
+        QFile file(exported);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().split('\n');
+        file.close();
+        auto verifyLines = [&](QList<QByteArray> changed, const QString& name) {
+            const QString path = dir.filePath(name);
+            QFile out(path);
+            if (!out.open(QIODevice::WriteOnly))
+                return QByteArray("cannot write");
+            out.write(changed.join('\n'));
+            out.close();
+            QByteArray result;
+            const int code = cli({QStringLiteral("audit"), QStringLiteral("verify"), path, QStringLiteral("--key"),
+                                  keyText, QStringLiteral("--checkpoint"), vaultDir + QStringLiteral("/checkpoints")},
+                                 &result);
+            return code == 1 ? result : QByteArray("exit code ") + QByteArray::number(code) + ' ' + result;
+        };
+        // lines[0] is the header; entry N is lines[N].
+        QList<QByteArray> edited = lines;
+        edited[700].replace("item:", "ITEM:");
+        QVERIFY2(verifyLines(edited, QStringLiteral("edited")).contains("entry 700: altered"),
+                 verifyLines(edited, QStringLiteral("edited")).constData());
+        QList<QByteArray> deleted = lines;
+        deleted.removeAt(300);
+        QVERIFY(verifyLines(deleted, QStringLiteral("deleted")).contains("entry 300: missing"));
+        QList<QByteArray> reordered = lines;
+        reordered.swapItemsAt(400, 401);
+        QVERIFY(verifyLines(reordered, QStringLiteral("reordered")).contains("entry 400"));
+        // Truncated by the last 600 entries, with the header's count fixed up to hide it: the
+        // checkpoints (kept in the file beside the vault) still tell.
+        const qint64 total =
+            QJsonDocument::fromJson(lines.first()).object().value(QStringLiteral("entries")).toInteger();
+        QList<QByteArray> truncated = lines.mid(0, static_cast<qsizetype>(total) + 1 - 600);
+        const QByteArray declared = "\"entries\":" + QByteArray::number(total);
+        const QByteArray hidden = "\"entries\":" + QByteArray::number(total - 600);
+        truncated[0].replace(declared, hidden);
+        QList<QByteArray> entriesOnly;
+        for (const QByteArray& line : std::as_const(truncated)) {
+            if (!line.startsWith("{\"checkpoint\""))
+                entriesOnly.append(line);
+        }
+        const QByteArray cut = verifyLines(entriesOnly, QStringLiteral("truncated"));
+        QVERIFY2(cut.contains("but a checkpoint for") || cut.contains("it was cut"), cut.constData());
+        // A forged checkpoint line.
+        QList<QByteArray> forged = lines;
+        for (QByteArray& line : forged) {
+            if (line.startsWith("{\"checkpoint\""))
+                line.replace("\\n1000\\n", "\\n01000\\n");
+        }
+        QVERIFY(verifyLines(forged, QStringLiteral("forged")).contains("checkpoint"));
+        // Another key: refused.
+        QByteArray other;
+        QCOMPARE(cli({QStringLiteral("audit"), QStringLiteral("verify"), exported, QStringLiteral("--key"),
+                      QString::fromLatin1(crypto::SigningKey::generate().publicKey().toBase64())},
+                     &other),
+                 1);
     }
 
     void aRewriteWithTheVaultKeyIsCaught()

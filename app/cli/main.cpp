@@ -1,6 +1,7 @@
 // countersign-cli: vault administration without the window, and the client that runtimes and
 // scripts use (SPEC section 7). See `countersign-cli --help`.
 #include "admincommands.h"
+#include "auditcommands.h"
 #include "crypto/crypto.h"
 #include "exitcode.h"
 #include "output.h"
@@ -21,7 +22,8 @@ namespace {
 
 const QStringList COMMANDS{QStringLiteral("vault"),   QStringLiteral("runtime"), QStringLiteral("policy"),
                            QStringLiteral("request"), QStringLiteral("status"),  QStringLiteral("wait"),
-                           QStringLiteral("consume"), QStringLiteral("cancel"),  QStringLiteral("exec")};
+                           QStringLiteral("consume"), QStringLiteral("cancel"),  QStringLiteral("exec"),
+                           QStringLiteral("audit"),   QStringLiteral("receipt")};
 
 const char* const HELP = R"(Countersign command-line client.
 
@@ -35,6 +37,13 @@ Administration (on the vault; passphrase from the terminal or COUNTERSIGN_PASSPH
   policy list
   policy add GLOB (--require N | --allow | --deny) [--min-risk R] [--timeout SECONDS]
   policy remove INDEX
+  audit export FILE                          the chain, its checkpoints and public key as JSON Lines
+  audit key                                  print the instance's public key (base64)
+
+Offline (no vault needed):
+  audit verify EXPORT [--checkpoint FILE]... [--key KEY]
+                                             check an export: hashes, links, signed checkpoints
+  receipt verify FILE --key KEY              check a consume receipt and its inclusion proof
 
 For runtimes (COUNTERSIGN_URL, default http://127.0.0.1:7447; token from COUNTERSIGN_TOKEN
 or COUNTERSIGN_TOKEN_FILE, never argv):
@@ -118,6 +127,8 @@ int main(int argc, char* argv[])
     value("risk", "low, medium, high or critical.", "R");
     value("wait", "Wait for the decision (optionally at most SECONDS).", "SECONDS");
     value("idempotency-key", "Makes retries of the same request safe.", "KEY");
+    value("key", "Instance public key, base64 or a file holding it (audit verify, receipt verify).", "KEY");
+    value("checkpoint", "Checkpoint file or receipt to check an export against, repeatable.", "FILE");
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("See above."));
 
     if (!parser.parse(arguments)) {
@@ -149,6 +160,10 @@ int main(int argc, char* argv[])
         return cli::AdminCommands(dataDir, json).runtime(args, parser);
     if (command == u"policy")
         return cli::AdminCommands(dataDir, json).policy(args, parser);
+    if (command == u"audit")
+        return cli::AuditCommands(dataDir, json).audit(args, parser);
+    if (command == u"receipt")
+        return cli::AuditCommands(dataDir, json).receipt(args, parser);
 
     auto client = cli::RuntimeClient::fromEnvironment();
     if (!client) {

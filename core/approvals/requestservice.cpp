@@ -385,6 +385,7 @@ void RequestService::recordSecurityEvent(const QString& action, const QJsonObjec
     if (auto appended = m_audit.append({audit::AuditLog::SYSTEM_ACTOR, action, QStringLiteral("endpoint"), details});
         !appended)
         qCWarning(lcRequests) << "cannot audit" << action << appended.error().message;
+    checkpoint(false);
 }
 
 QJsonObject RequestService::health()

@@ -1,0 +1,207 @@
+#include "auditexport.h"
+
+#include "crypto/crypto.h"
+#include "merkle.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+#include <QSet>
+
+#include <algorithm>
+
+namespace countersign::audit {
+
+namespace {
+
+constexpr int PAGE = 8192;
+constexpr qint64 PROGRESS_EVERY = 16384;
+
+QByteArray entryLine(const AuditEntry& entry)
+{
+    // Keys sorted (as QJsonDocument writes them); details is the entry's canonical JSON text.
+    QJsonObject object{{QStringLiteral("seq"), entry.seq},
+                       {QStringLiteral("ts"), entry.timestampMs},
+                       {QStringLiteral("actor"), entry.actor},
+                       {QStringLiteral("action"), entry.action},
+                       {QStringLiteral("subject"), entry.subject},
+                       {QStringLiteral("details"), QString::fromUtf8(entry.details)},
+                       {QStringLiteral("prev_hash"), QString::fromLatin1(entry.prevHash.toHex())},
+                       {QStringLiteral("entry_hash"), QString::fromLatin1(entry.entryHash.toHex())},
+                       {QStringLiteral("mac"), QString::fromLatin1(entry.mac.toHex())}};
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+Error at(qint64 seq, const QString& message)
+{
+    return Error{ErrorCode::Integrity, QStringLiteral("entry %1: %2").arg(seq).arg(message)};
+}
+
+} // namespace
+
+Result<qint64> AuditExport::write(const AuditLog& log, const QList<Checkpoint>& checkpoints,
+                                  const QByteArray& publicKey, QIODevice& out,
+                                  const std::function<bool(qint64)>& progress)
+{
+    auto total = log.count();
+    if (!total)
+        return std::unexpected(total.error());
+    const QJsonObject header{
+        {QStringLiteral("format"), FORMAT},
+        {QStringLiteral("version"), VERSION},
+        {QStringLiteral("origin"), Checkpoint::originFor(publicKey)},
+        {QStringLiteral("public_key"), QString::fromLatin1(publicKey.toBase64())},
+        {QStringLiteral("entries"), *total},
+        {QStringLiteral("exported_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}};
+    if (out.write(QJsonDocument(header).toJson(QJsonDocument::Compact) + '\n') < 0)
+        return fail(ErrorCode::Io, out.errorString());
+    qint64 written = 0;
+    for (qint64 from = 1;; from += PAGE) {
+        auto page = log.entries(from, PAGE);
+        if (!page)
+            return std::unexpected(page.error());
+        QByteArray chunk;
+        for (const AuditEntry& entry : std::as_const(*page))
+            chunk += entryLine(entry);
+        if (out.write(chunk) != chunk.size())
+            return fail(ErrorCode::Io, out.errorString());
+        written += page->size();
+        if (progress && !progress(written))
+            return fail(ErrorCode::Conflict, QStringLiteral("export cancelled"));
+        if (page->size() < PAGE)
+            break;
+    }
+    for (const Checkpoint& checkpoint : checkpoints) {
+        const QByteArray line =
+            QJsonDocument(QJsonObject{{QStringLiteral("checkpoint"), QString::fromUtf8(checkpoint.note)}})
+                .toJson(QJsonDocument::Compact) +
+            '\n';
+        if (out.write(line) != line.size())
+            return fail(ErrorCode::Io, out.errorString());
+    }
+    return written;
+}
+
+Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray& publicKey,
+                                                const QList<QByteArray>& extraNotes,
+                                                const std::function<bool(qint64)>& progress)
+{
+    Report report;
+    if (in.isSequential())
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("the export must be a file, not a pipe"));
+    const QByteArray headerLine = in.readLine();
+    const QJsonObject header = QJsonDocument::fromJson(headerLine).object();
+    if (header.value(QStringLiteral("format")).toString() != FORMAT ||
+        header.value(QStringLiteral("version")).toInt() != VERSION)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("not a Countersign audit export (version %1)").arg(VERSION));
+    const QByteArray named = QByteArray::fromBase64(header.value(QStringLiteral("public_key")).toString().toLatin1());
+    if (!publicKey.isEmpty() && !named.isEmpty() && named != publicKey)
+        return fail(ErrorCode::Integrity, QStringLiteral("the export names another instance's key than the one given"));
+    report.publicKey = publicKey.isEmpty() ? named : publicKey;
+    if (report.publicKey.size() != 32)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("no valid Ed25519 public key to check signatures with"));
+
+    // Entries first: the chain, and the leaf hashes for the Merkle roots.
+    merkle::CompactRange range;
+    QHash<quint64, QByteArray> rootAt;
+    QList<QByteArray> notes = extraNotes;
+    QByteArray previousHash(AUDIT_HASH_SIZE, '\0');
+    qint64 previousTime = 0;
+    // Checkpoints are at the end of the file, so the roots of every prefix cannot be known in
+    // advance: keep the compact range's root at every size a checkpoint could name, cheaply, by
+    // reading checkpoints first when the device allows seeking.
+    QSet<quint64> wanted;
+    const qint64 entriesStart = in.pos();
+    {
+        while (!in.atEnd()) {
+            const QByteArray line = in.readLine();
+            if (line.startsWith("{\"checkpoint\"")) {
+                notes.append(
+                    QJsonDocument::fromJson(line).object().value(QStringLiteral("checkpoint")).toString().toUtf8());
+            }
+        }
+        in.seek(entriesStart);
+    }
+    QList<Checkpoint> checkpoints;
+    for (const QByteArray& note : std::as_const(notes)) {
+        auto parsed = Checkpoint::parse(note, report.publicKey);
+        if (!parsed)
+            return fail(ErrorCode::Integrity,
+                        QStringLiteral("checkpoint %1: %2").arg(checkpoints.size() + 1).arg(parsed.error().message));
+        checkpoints.append(*parsed);
+        wanted.insert(parsed->size);
+    }
+    std::sort(checkpoints.begin(), checkpoints.end(),
+              [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
+
+    AuditEntry entry;
+    qint64 expected = 1;
+    while (!in.atEnd()) {
+        const QByteArray line = in.readLine();
+        if (line.startsWith("{\"checkpoint\""))
+            break; // the checkpoints follow the entries
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        if (object.isEmpty())
+            return std::unexpected(at(expected, QStringLiteral("the line is not a JSON object")));
+        entry.seq = object.value(QStringLiteral("seq")).toInteger(-1);
+        if (entry.seq != expected)
+            return std::unexpected(
+                at(expected, entry.seq < expected
+                                 ? QStringLiteral("out of order: entry %1 follows").arg(entry.seq)
+                                 : QStringLiteral("missing: the export skips to entry %1").arg(entry.seq)));
+        entry.timestampMs = object.value(QStringLiteral("ts")).toInteger(-1);
+        entry.actor = object.value(QStringLiteral("actor")).toString();
+        entry.action = object.value(QStringLiteral("action")).toString();
+        entry.subject = object.value(QStringLiteral("subject")).toString();
+        entry.details = object.value(QStringLiteral("details")).toString().toUtf8();
+        entry.prevHash = QByteArray::fromHex(object.value(QStringLiteral("prev_hash")).toString().toLatin1());
+        const QByteArray claimed =
+            QByteArray::fromHex(object.value(QStringLiteral("entry_hash")).toString().toLatin1());
+        const QByteArray encoding = entry.canonicalEncoding();
+        if (crypto::sha256(encoding) != claimed)
+            return std::unexpected(at(entry.seq, QStringLiteral("altered: its content does not match its hash")));
+        if (entry.prevHash != previousHash)
+            return std::unexpected(at(entry.seq, QStringLiteral("does not link to the entry before it")));
+        if (entry.timestampMs < previousTime)
+            return std::unexpected(at(entry.seq, QStringLiteral("dated before the entry preceding it")));
+        previousHash = claimed;
+        previousTime = entry.timestampMs;
+        range.append(merkle::leafHash(encoding));
+        if (wanted.contains(range.size()))
+            rootAt.insert(range.size(), range.root());
+        ++expected;
+        ++report.entries;
+        if (progress && report.entries % PROGRESS_EVERY == 0 && !progress(report.entries))
+            return fail(ErrorCode::Conflict, QStringLiteral("verification cancelled"));
+    }
+    const qint64 declared = header.value(QStringLiteral("entries")).toInteger(-1);
+    if (declared >= 0 && declared != report.entries)
+        return fail(ErrorCode::Integrity, QStringLiteral("the export declares %1 entries but holds %2: it was cut")
+                                              .arg(declared)
+                                              .arg(report.entries));
+    for (const Checkpoint& checkpoint : std::as_const(checkpoints)) {
+        if (checkpoint.size == 0)
+            continue;
+        if (checkpoint.size > static_cast<quint64>(report.entries))
+            return fail(ErrorCode::Integrity,
+                        QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was truncated "
+                                       "or an older copy was exported")
+                            .arg(QLocale::c().toString(report.entries),
+                                 QLocale::c().toString(static_cast<qint64>(checkpoint.size))));
+        if (rootAt.value(checkpoint.size) != checkpoint.root)
+            return fail(ErrorCode::Integrity,
+                        QStringLiteral("entry %1: the first %1 entries do not match the checkpoint signed for them: "
+                                       "the log was rewritten")
+                            .arg(checkpoint.size));
+    }
+    // Every checkpoint matches a prefix of one log, so each is consistent with the others.
+    report.checkpoints = static_cast<int>(checkpoints.size());
+    if (progress)
+        progress(report.entries);
+    return report;
+}
+
+} // namespace countersign::audit
