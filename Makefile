@@ -36,6 +36,7 @@ bench: build
 	$(BUILD_DIR)/bin/countersign-bench-vault
 	$(BUILD_DIR)/bin/countersign-bench-decision
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/bin/countersign-bench-queue
+	$(BUILD_DIR)/bin/countersign-bench-audit
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan
