@@ -34,12 +34,13 @@ QByteArray CheckpointSigner::signReceipt(const QJsonObject& receipt) const
     return m_key.sign(Receipt::signedBytes(receipt));
 }
 
-Result<std::optional<Checkpoint>> CheckpointSigner::covering(quint64 size) const
+Result<std::optional<Checkpoint>> CheckpointSigner::stored(const QString& where, const QVariantList& values) const
 {
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT note FROM checkpoints WHERE size >= ? ORDER BY size LIMIT 1"));
-    query.addBindValue(static_cast<qint64>(size));
+    query.prepare(QStringLiteral("SELECT note FROM checkpoints ") + where);
+    for (const QVariant& value : values)
+        query.addBindValue(value);
     if (!query.exec())
         return fail(ErrorCode::Storage, query.lastError().text());
     if (!query.next())
@@ -50,18 +51,14 @@ Result<std::optional<Checkpoint>> CheckpointSigner::covering(quint64 size) const
     return std::optional<Checkpoint>(*parsed);
 }
 
+Result<std::optional<Checkpoint>> CheckpointSigner::covering(quint64 size) const
+{
+    return stored(QStringLiteral("WHERE size >= ? ORDER BY size LIMIT 1"), {static_cast<qint64>(size)});
+}
+
 Result<std::optional<Checkpoint>> CheckpointSigner::latest() const
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")))
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
-        return std::optional<Checkpoint>();
-    auto parsed = Checkpoint::parse(query.value(0).toString().toUtf8(), m_key.publicKey());
-    if (!parsed)
-        return std::unexpected(parsed.error());
-    return std::optional<Checkpoint>(*parsed);
+    return stored(QStringLiteral("ORDER BY size DESC LIMIT 1"), {});
 }
 
 Result<QList<Checkpoint>> CheckpointSigner::readFile(const QString& path, const QByteArray& publicKey)

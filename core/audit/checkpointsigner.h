@@ -5,6 +5,7 @@
 
 #include <QJsonObject>
 #include <QSqlDatabase>
+#include <QVariantList>
 
 #include <optional>
 
@@ -45,6 +46,8 @@ public:
     [[nodiscard]] QByteArray signReceipt(const QJsonObject& receipt) const;
 
 private:
+    /// The first stored checkpoint the clause \a where (after FROM checkpoints) selects.
+    [[nodiscard]] Result<std::optional<Checkpoint>> stored(const QString& where, const QVariantList& values) const;
     [[nodiscard]] Result<std::optional<Checkpoint>> newestInFile() const;
     [[nodiscard]] Result<void> appendToFile(const Checkpoint& checkpoint) const;
 
