@@ -7,6 +7,7 @@
 #include "approvals/services.h"
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
+#include "audittab.h"
 #include "changepassphrasedialog.h"
 #include "crypto/securebuffer.h"
 #include "historytab.h"
@@ -112,11 +113,13 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     auto* history = new HistoryTab(m_services->requests(), events, m_tabs);
     auto* runtimes = new RuntimesTab(m_services->runtimes(), events, OWNER_ACTOR, m_tabs);
     auto* policies = new PoliciesTab(m_services->policies(), OWNER_ACTOR, m_tabs);
-    m_serviceTabs = {m_queueTab, history, runtimes, policies};
+    auto* auditTab = new AuditTab(*m_vault, events, m_tabs);
+    m_serviceTabs = {m_queueTab, history, runtimes, policies, auditTab};
     m_tabs->insertTab(0, m_queueTab, tr("&Queue"));
     m_tabs->insertTab(1, history, tr("&History"));
     m_tabs->insertTab(2, runtimes, tr("R&untimes"));
     m_tabs->insertTab(3, policies, tr("&Policies"));
+    m_tabs->insertTab(4, auditTab, tr("Au&dit"));
     m_tabs->setCurrentIndex(0);
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
@@ -316,7 +319,7 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* view = menuBar()->addMenu(tr("V&iew"));
-    for (int i = 0; i < 5; ++i) {
+    for (int i = 0; i < 6; ++i) {
         QAction* go = view->addAction(tr("Tab %1").arg(i + 1), this, [this, i] { m_tabs->setCurrentIndex(i); });
         go->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
         m_unlockedOnly.append(go);
@@ -440,23 +443,23 @@ void MainWindow::showShortcuts()
 {
     auto* box = findChild<QMessageBox*>(QStringLiteral("shortcutsDialog"));
     if (!box) {
-        box =
-            new QMessageBox(QMessageBox::Information, tr("Keyboard shortcuts"),
-                            tr("<table cellspacing='4'>"
-                               "<tr><td><b>J</b> / <b>K</b>, arrows</td><td>next / previous request</td></tr>"
-                               "<tr><td><b>A</b></td><td>approve (high and critical: press A or Enter again)</td></tr>"
-                               "<tr><td><b>D</b></td><td>deny</td></tr>"
-                               "<tr><td><b>Enter</b> / <b>Esc</b></td><td>confirm / cancel a risky approval</td></tr>"
-                               "<tr><td><b>R</b></td><td>reveal masked fields (audited)</td></tr>"
-                               "<tr><td><b>E</b></td><td>extend the deadline by 15 minutes (audited)</td></tr>"
-                               "<tr><td><b>/</b></td><td>filter: words, runtime:NAME, cap:PREFIX, risk:high+</td></tr>"
-                               "<tr><td><b>Alt+S</b></td><td>deny the selected requests</td></tr>"
-                               "<tr><td><b>Ctrl+1</b> … <b>Ctrl+5</b></td><td>queue, history, runtimes, policies, "
-                               "vault</td></tr>"
-                               "<tr><td><b>Ctrl+L</b></td><td>lock (requests keep arriving and wait)</td></tr>"
-                               "<tr><td><b>?</b> or <b>F1</b></td><td>this list</td></tr>"
-                               "<tr><td><b>Ctrl+Q</b></td><td>quit</td></tr></table>"),
-                            QMessageBox::Close, this);
+        box = new QMessageBox(
+            QMessageBox::Information, tr("Keyboard shortcuts"),
+            tr("<table cellspacing='4'>"
+               "<tr><td><b>J</b> / <b>K</b>, arrows</td><td>next / previous request</td></tr>"
+               "<tr><td><b>A</b></td><td>approve (high and critical: press A or Enter again)</td></tr>"
+               "<tr><td><b>D</b></td><td>deny</td></tr>"
+               "<tr><td><b>Enter</b> / <b>Esc</b></td><td>confirm / cancel a risky approval</td></tr>"
+               "<tr><td><b>R</b></td><td>reveal masked fields (audited)</td></tr>"
+               "<tr><td><b>E</b></td><td>extend the deadline by 15 minutes (audited)</td></tr>"
+               "<tr><td><b>/</b></td><td>filter: words, runtime:NAME, cap:PREFIX, risk:high+</td></tr>"
+               "<tr><td><b>Alt+S</b></td><td>deny the selected requests</td></tr>"
+               "<tr><td><b>Ctrl+1</b> … <b>Ctrl+6</b></td><td>queue, history, runtimes, policies, audit, "
+               "vault</td></tr>"
+               "<tr><td><b>Ctrl+L</b></td><td>lock (requests keep arriving and wait)</td></tr>"
+               "<tr><td><b>?</b> or <b>F1</b></td><td>this list</td></tr>"
+               "<tr><td><b>Ctrl+Q</b></td><td>quit</td></tr></table>"),
+            QMessageBox::Close, this);
         box->setObjectName(QStringLiteral("shortcutsDialog"));
         box->setModal(false);
     }

@@ -1,0 +1,123 @@
+#include "approvals/requestevents.h"
+#include "audit/auditexport.h"
+#include "audit/auditlog.h"
+#include "audit/checkpointsigner.h"
+#include "auditlogmodel.h"
+#include "audittab.h"
+#include "testsupport.h"
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSqlQuery>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace countersign;
+
+class TestAuditTab final : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<vault::Vault> m_vault;
+    approvals::RequestEvents m_events;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_vault = test::createVault(m_dir.filePath(QStringLiteral("v")));
+        QVERIFY(m_vault);
+        QList<audit::AuditRecord> records;
+        for (int i = 0; i < 3000; ++i)
+            records.append({i % 3 == 0 ? QStringLiteral("runtime:ci") : QStringLiteral("member:owner"),
+                            i % 2 == 0 ? QStringLiteral("request.created") : QStringLiteral("request.approved"),
+                            QStringLiteral("request:%1").arg(i), QJsonObject{{QStringLiteral("n"), i}}});
+        QVERIFY(m_vault->audit().appendAll(records));
+        QVERIFY(m_vault->openCheckpointSigner(m_vault->database(), m_vault->audit())->sign());
+    }
+
+    void browsesFiltersAndShowsTheWholeEntry()
+    {
+        ui::AuditTab tab(*m_vault, m_events);
+        QAbstractItemModelTester tester(tab.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const int total = static_cast<int>(*m_vault->audit().count());
+        QCOMPARE(tab.model()->rowCount(), total);
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("auditView"));
+        view->scrollToBottom();
+        QCOMPARE(tab.model()->index(total - 1, ui::AuditLogModel::Seq).data().toLongLong(), total);
+        view->selectRow(1500);
+        const QString detail = tab.findChild<QPlainTextEdit*>(QStringLiteral("auditDetail"))->toPlainText();
+        const auto entry = m_vault->audit().entries(1501, 1)->first();
+        QVERIFY(detail.contains(QString::fromLatin1(entry.entryHash.toHex())));
+        QVERIFY(detail.contains(QString::fromLatin1(entry.mac.toHex())));
+        QVERIFY(detail.contains(QString::fromLatin1(entry.prevHash.toHex())));
+
+        QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("auditActorFilter")), QStringLiteral("runtime:ci"));
+        QTRY_COMPARE(tab.model()->rowCount(), 1000);
+        QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("auditSubjectFilter")), QStringLiteral("request:29"));
+        // request:29, 290-299, 2900-2999, with i % 3 == 0
+        QTRY_VERIFY(tab.model()->rowCount() < 1000);
+        for (int row = 0; row < tab.model()->rowCount(); ++row) {
+            QCOMPARE(tab.model()->index(row, ui::AuditLogModel::Actor).data().toString(), QStringLiteral("runtime:ci"));
+            QVERIFY(tab.model()
+                        ->index(row, ui::AuditLogModel::Subject)
+                        .data()
+                        .toString()
+                        .contains(QStringLiteral("request:29")));
+        }
+        tab.findChild<QLineEdit*>(QStringLiteral("auditActorFilter"))->clear();
+        tab.findChild<QLineEdit*>(QStringLiteral("auditSubjectFilter"))->setText(QStringLiteral("100%"));
+        QTRY_COMPARE(tab.model()->rowCount(), 0); // % is literal
+    }
+
+    void verifiesOffTheGuiThreadAndExports()
+    {
+        ui::AuditTab tab(*m_vault, m_events);
+        tab.show();
+        QSignalSpy finished(&tab, &ui::AuditTab::jobFinished);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("auditVerifyButton")), Qt::LeftButton);
+        QVERIFY(tab.isBusy());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
+        QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("checkpoint")));
+
+        const QString path = m_dir.filePath(QStringLiteral("export.jsonl"));
+        tab.exportTo(path);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+        QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        auto report = audit::AuditExport::verify(file, m_vault->instancePublicKey());
+        QVERIFY2(report, qPrintable(report ? QString() : report.error().message));
+        QCOMPARE(report->entries, *m_vault->audit().count());
+        QVERIFY(report->checkpoints >= 1);
+    }
+
+    void aBrokenEntryIsSelectedAndNamed()
+    {
+        QSqlQuery query(m_vault->database());
+        QVERIFY(query.exec(QStringLiteral("DROP TRIGGER audit_log_no_update")));
+        QVERIFY(query.exec(QStringLiteral("UPDATE audit_log SET subject = 'request:forged' WHERE seq = 2222")));
+        ui::AuditTab tab(*m_vault, m_events);
+        tab.show();
+        QSignalSpy finished(&tab, &ui::AuditTab::jobFinished);
+        tab.verify();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
+        QVERIFY(!finished.first().at(0).toBool());
+        QVERIFY2(finished.first().at(1).toString().contains(QStringLiteral("Broken at entry 2222 (hash)")),
+                 qPrintable(finished.first().at(1).toString()));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("auditView"));
+        QCOMPARE(view->currentIndex().row(), 2221);
+        QCOMPARE(tab.findChild<QLabel*>(QStringLiteral("auditStatus"))->text(), finished.first().at(1).toString());
+    }
+};
+
+QTEST_MAIN(TestAuditTab)
+#include "tst_audittab.moc"

@@ -1,0 +1,199 @@
+#include "auditlogmodel.h"
+
+#include <QLocale>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace countersign::ui {
+
+namespace {
+
+constexpr qint64 PAGE_SIZE = 256;
+constexpr qsizetype MAX_PAGES = 64;
+
+} // namespace
+
+bool AuditLogModel::Filter::isEmpty() const
+{
+    return actor.isEmpty() && action.isEmpty() && subject.isEmpty() && !from.isValid() && !to.isValid();
+}
+
+AuditLogModel::AuditLogModel(QSqlDatabase db, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_db(std::move(db))
+{
+    reload();
+}
+
+int AuditLogModel::rowCount(const QModelIndex& parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return static_cast<int>(m_filtered ? m_matches.size() : m_count);
+}
+
+int AuditLogModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant AuditLogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case Seq:
+        return tr("#");
+    case Time:
+        return tr("Time (UTC)");
+    case Actor:
+        return tr("Actor");
+    case Action:
+        return tr("Action");
+    case Subject:
+        return tr("Subject");
+    default:
+        return {};
+    }
+}
+
+qint64 AuditLogModel::seqAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return 0;
+    return m_filtered ? m_matches.at(row) : row + 1;
+}
+
+int AuditLogModel::rowOfSeq(qint64 seq) const
+{
+    if (!m_filtered)
+        return seq >= 1 && seq <= m_count ? static_cast<int>(seq - 1) : -1;
+    const auto it = std::lower_bound(m_matches.cbegin(), m_matches.cend(), seq);
+    return it != m_matches.cend() && *it == seq ? static_cast<int>(it - m_matches.cbegin()) : -1;
+}
+
+const audit::AuditEntry* AuditLogModel::entryBySeq(qint64 seq) const
+{
+    const qint64 page = (seq - 1) / PAGE_SIZE;
+    auto found = m_pages.constFind(page);
+    if (found == m_pages.cend()) {
+        QSqlQuery query(m_db);
+        query.setForwardOnly(true);
+        query.prepare(QStringLiteral("SELECT seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac "
+                                     "FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq"));
+        query.addBindValue(page * PAGE_SIZE);
+        query.addBindValue((page + 1) * PAGE_SIZE);
+        if (!query.exec())
+            return nullptr;
+        QList<audit::AuditEntry> entries;
+        entries.reserve(PAGE_SIZE);
+        while (query.next()) {
+            entries.append(audit::AuditEntry{
+                query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toString(),
+                query.value(3).toString(), query.value(4).toString(), query.value(5).toString().toUtf8(),
+                query.value(6).toByteArray(), query.value(7).toByteArray(), query.value(8).toByteArray()});
+        }
+        if (m_pageOrder.size() >= MAX_PAGES)
+            m_pages.remove(m_pageOrder.takeFirst());
+        m_pageOrder.append(page);
+        found = m_pages.insert(page, entries);
+    }
+    for (const audit::AuditEntry& entry : *found) {
+        if (entry.seq == seq)
+            return &entry;
+    }
+    return nullptr;
+}
+
+QVariant AuditLogModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    const audit::AuditEntry* entry = entryBySeq(seqAt(index.row()));
+    if (!entry)
+        return {};
+    switch (index.column()) {
+    case Seq:
+        return entry->seq;
+    case Time:
+        return QDateTime::fromMSecsSinceEpoch(entry->timestampMs, Qt::UTC)
+            .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+    case Actor:
+        return entry->actor;
+    case Action:
+        return entry->action;
+    case Subject:
+        return entry->subject;
+    default:
+        return {};
+    }
+}
+
+std::optional<audit::AuditEntry> AuditLogModel::entryAt(int row) const
+{
+    const audit::AuditEntry* entry = entryBySeq(seqAt(row));
+    return entry ? std::optional(*entry) : std::nullopt;
+}
+
+void AuditLogModel::setFilter(const Filter& filter)
+{
+    m_filter = filter;
+    reload();
+}
+
+void AuditLogModel::reload()
+{
+    beginResetModel();
+    m_pages.clear();
+    m_pageOrder.clear();
+    m_error.clear();
+    m_filtered = !m_filter.isEmpty();
+    m_matches.clear();
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!m_filtered) {
+        if (query.exec(QStringLiteral("SELECT coalesce(max(seq), 0) FROM audit_log")) && query.next())
+            m_count = query.value(0).toLongLong();
+        else
+            m_error = query.lastError().text();
+    } else {
+        QStringList where;
+        QVariantList values;
+        auto like = [&](const char* column, const QString& text) {
+            if (text.isEmpty())
+                return;
+            QString pattern = text;
+            pattern.replace(u'\\', QStringLiteral("\\\\"))
+                .replace(u'%', QStringLiteral("\\%"))
+                .replace(u'_', QStringLiteral("\\_"));
+            where.append(QStringLiteral("%1 LIKE ? ESCAPE '\\'").arg(QLatin1String(column)));
+            values.append(QString(u'%' + pattern + u'%'));
+        };
+        like("actor", m_filter.actor);
+        like("action", m_filter.action);
+        like("subject", m_filter.subject);
+        if (m_filter.from.isValid()) {
+            where.append(QStringLiteral("ts >= ?"));
+            values.append(m_filter.from.toMSecsSinceEpoch());
+        }
+        if (m_filter.to.isValid()) {
+            where.append(QStringLiteral("ts <= ?"));
+            values.append(m_filter.to.toMSecsSinceEpoch());
+        }
+        query.prepare(QStringLiteral("SELECT seq FROM audit_log WHERE ") + where.join(QStringLiteral(" AND ")) +
+                      QStringLiteral(" ORDER BY seq"));
+        for (const QVariant& value : std::as_const(values))
+            query.addBindValue(value);
+        if (query.exec()) {
+            while (query.next())
+                m_matches.append(query.value(0).toLongLong());
+        } else {
+            m_error = query.lastError().text();
+        }
+    }
+    endResetModel();
+}
+
+} // namespace countersign::ui

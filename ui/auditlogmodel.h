@@ -1,0 +1,58 @@
+#pragma once
+
+#include "audit/auditentry.h"
+
+#include <QAbstractTableModel>
+#include <QDateTime>
+#include <QHash>
+#include <QSqlDatabase>
+
+namespace countersign::ui {
+
+/// The audit chain as a table, for a million entries and more: rows are fetched a page at a
+/// time as the view asks for them and a few pages are kept, so opening and scrolling cost the
+/// same at any size. A filter (actor, action, subject text, time range) narrows the rows to a
+/// list of sequence numbers.
+class AuditLogModel final : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Seq, Time, Actor, Action, Subject, ColumnCount };
+    struct Filter {
+        QString actor;
+        QString action;
+        QString subject;
+        QDateTime from; // invalid: no bound
+        QDateTime to;
+        [[nodiscard]] bool isEmpty() const;
+    };
+
+    explicit AuditLogModel(QSqlDatabase db, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// Re-reads the size (and the filter's matches); new entries appear.
+    void reload();
+    void setFilter(const Filter& filter);
+    [[nodiscard]] std::optional<audit::AuditEntry> entryAt(int row) const;
+    /// The row showing entry \a seq, or -1 if it is filtered out.
+    [[nodiscard]] int rowOfSeq(qint64 seq) const;
+    [[nodiscard]] QString lastError() const { return m_error; }
+
+private:
+    [[nodiscard]] qint64 seqAt(int row) const;
+    [[nodiscard]] const audit::AuditEntry* entryBySeq(qint64 seq) const;
+
+    QSqlDatabase m_db;
+    Filter m_filter;
+    qint64 m_count = 0;
+    QList<qint64> m_matches; // when filtered
+    bool m_filtered = false;
+    QString m_error;
+    mutable QHash<qint64, QList<audit::AuditEntry>> m_pages; // by page number
+    mutable QList<qint64> m_pageOrder;                       // least recently fetched first
+};
+
+} // namespace countersign::ui

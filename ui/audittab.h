@@ -1,0 +1,76 @@
+#pragma once
+
+#include <QPointer>
+#include <QThread>
+#include <QWidget>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+class QCheckBox;
+class QDateTimeEdit;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+
+namespace countersign::approvals {
+class RequestEvents;
+}
+namespace countersign::vault {
+class Vault;
+}
+
+namespace countersign::ui {
+
+class AuditLogModel;
+
+/// The audit chain, browsable at any size: filters, the full entry with its hashes and MAC,
+/// Verify (chain and checkpoint file, off the GUI thread, cancellable, jumps to the first
+/// broken entry) and Export to JSON Lines with a progress bar.
+class AuditTab final : public QWidget {
+    Q_OBJECT
+public:
+    AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, QWidget* parent = nullptr);
+    ~AuditTab() override;
+
+    [[nodiscard]] AuditLogModel* model() const { return m_model; }
+    void verify();
+    void exportTo(const QString& path);
+    [[nodiscard]] bool isBusy() const { return m_job != nullptr; }
+
+Q_SIGNALS:
+    void jobFinished(bool ok, const QString& message);
+
+private:
+    using Job = std::function<QString(const std::atomic<bool>& cancel, const std::function<void(qint64)>& progress,
+                                      qint64& brokenSeq)>;
+    void run(const QString& what, Job job);
+    void applyFilter();
+    void showCurrent();
+    void chooseExportFile();
+
+    const vault::Vault& m_vault;
+    approvals::RequestEvents& m_events;
+    AuditLogModel* m_model;
+    QLineEdit* m_actor;
+    QLineEdit* m_action;
+    QLineEdit* m_subject;
+    QCheckBox* m_limitTime;
+    QDateTimeEdit* m_from;
+    QDateTimeEdit* m_to;
+    QTableView* m_view;
+    QPlainTextEdit* m_detail;
+    QPushButton* m_verify;
+    QPushButton* m_export;
+    QPushButton* m_cancel;
+    QProgressBar* m_progress;
+    QLabel* m_status;
+    QThread* m_job = nullptr;
+    std::atomic<bool> m_cancelRequested{false};
+};
+
+} // namespace countersign::ui
