@@ -37,6 +37,7 @@ bench: build
 	$(BUILD_DIR)/bin/countersign-bench-decision
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/bin/countersign-bench-queue
 	$(BUILD_DIR)/bin/countersign-bench-audit
+	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/bin/countersign-bench-auditview
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan
