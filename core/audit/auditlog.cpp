@@ -117,6 +117,7 @@ Result<qint64> AuditLog::syncTree()
         AuditTree* merkleTree = tree();
         if (!merkleTree)
             return {};
+        merkleTree->beginAppends();
         auto size = merkleTree->size();
         if (!size)
             return std::unexpected(size.error());
@@ -151,6 +152,7 @@ Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& 
         return std::unexpected(tail.error());
     AuditTree* merkleTree = tree();
     if (merkleTree) {
+        merkleTree->beginAppends(); // this transaction's nodes, not read back
         auto size = merkleTree->size();
         if (!size)
             return std::unexpected(size.error());
@@ -197,6 +199,8 @@ Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& 
         *tail = Tail{entry.seq, entry.timestampMs, entry.entryHash};
     }
     lastSeq = tail->seq;
+    if (merkleTree)
+        merkleTree->endAppends();
     return {};
 }
 

@@ -42,8 +42,22 @@ Result<QByteArray> AuditTree::node(int level, quint64 index) const
     return hash;
 }
 
+void AuditTree::beginAppends()
+{
+    m_written.clear();
+    m_appending = true;
+}
+
+void AuditTree::endAppends()
+{
+    m_written.clear();
+    m_appending = false;
+}
+
 Result<void> AuditTree::insert(int level, quint64 index, const QByteArray& hash)
 {
+    if (m_appending)
+        m_written.insert({level, index}, hash);
     m_insert.bindValue(0, level);
     m_insert.bindValue(1, static_cast<qint64>(index));
     m_insert.bindValue(2, hash);
@@ -60,7 +74,9 @@ Result<void> AuditTree::appendLeaf(quint64 index, const QByteArray& leafHash)
     int level = 0;
     // A right child completes its parent; climb while that keeps happening.
     while ((index & 1) != 0) {
-        auto sibling = node(level, index - 1);
+        const auto written = m_written.constFind({level, index - 1});
+        Result<QByteArray> sibling =
+            written != m_written.cend() ? Result<QByteArray>(*written) : node(level, index - 1);
         if (!sibling)
             return std::unexpected(sibling.error());
         hash = merkle::nodeHash(*sibling, hash);

@@ -3,6 +3,8 @@
 #include "error.h"
 #include "merkle.h"
 
+#include <QHash>
+#include <QPair>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
@@ -21,6 +23,11 @@ public:
     [[nodiscard]] Result<void> appendLeaf(quint64 index, const QByteArray& leafHash);
     [[nodiscard]] merkle::ProofBuilder proofs() const;
     [[nodiscard]] Result<QByteArray> node(int level, quint64 index) const;
+    /// Starts a run of appends inside one write transaction: nodes written during it are
+    /// remembered, so completing a parent does not read back the sibling just written. Call
+    /// again (or endAppends()) before the next transaction; nothing outlives it.
+    void beginAppends();
+    void endAppends();
 
 private:
     [[nodiscard]] Result<void> insert(int level, quint64 index, const QByteArray& hash);
@@ -28,6 +35,8 @@ private:
     QSqlDatabase m_db;
     mutable QSqlQuery m_select;
     QSqlQuery m_insert;
+    QHash<QPair<int, quint64>, QByteArray> m_written; // during a run of appends only
+    bool m_appending = false;
 };
 
 } // namespace countersign::audit
