@@ -212,6 +212,14 @@ Result<qint64> AuditLog::count() const
     return query.value(0).toLongLong();
 }
 
+Result<qint64> AuditLog::lastSeq() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT coalesce(max(seq), 0) FROM audit_log")) || !query.next())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    return query.value(0).toLongLong();
+}
+
 Result<QList<AuditEntry>> AuditLog::entries(qint64 fromSeq, int limit) const
 {
     QSqlQuery query(m_db);

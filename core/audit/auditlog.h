@@ -59,6 +59,9 @@ public:
     [[nodiscard]] Result<qint64> appendAll(const QList<AuditRecord>& records);
 
     [[nodiscard]] Result<qint64> count() const;
+    /// The newest entry's sequence number (0 for an empty log): one index lookup, where count()
+    /// walks the table. Equal to count() for an intact chain.
+    [[nodiscard]] Result<qint64> lastSeq() const;
     /// Up to \a limit entries with seq >= \a fromSeq, in order.
     [[nodiscard]] Result<QList<AuditEntry>> entries(qint64 fromSeq, int limit) const;
 

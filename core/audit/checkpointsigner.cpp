@@ -14,6 +14,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
+
 namespace countersign::audit {
 
 CheckpointSigner::CheckpointSigner(QSqlDatabase db, AuditLog& audit, const crypto::SigningKey& key, QString filePath)
@@ -73,15 +75,30 @@ Result<QList<Checkpoint>> CheckpointSigner::readFile(const QString& path, const 
 
 Result<std::optional<Checkpoint>> CheckpointSigner::newestInFile() const
 {
-    auto all = readFile(m_filePath, m_key.publicKey());
-    if (!all)
-        return std::unexpected(all.error());
-    std::optional<Checkpoint> newest;
-    for (const Checkpoint& checkpoint : std::as_const(*all)) {
-        if (!newest || checkpoint.size > newest->size)
-            newest = checkpoint;
-    }
-    return newest;
+    QFile file(m_filePath);
+    if (!file.exists())
+        return std::optional<Checkpoint>();
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(m_filePath, file.errorString()));
+    // Checkpoints are appended in increasing size: the newest is the last note, so only the
+    // file's tail is read, however long the file has grown.
+    constexpr qint64 TAIL_BYTES = 8192;
+    const qint64 from = std::max<qint64>(0, file.size() - TAIL_BYTES);
+    if (!file.seek(from))
+        return fail(ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(m_filePath, file.errorString()));
+    const QByteArray tail = file.readAll();
+    if (tail.isEmpty())
+        return std::optional<Checkpoint>();
+    // A note holds one blank line (before its signatures); one empty line separates notes.
+    const qsizetype signatures = tail.lastIndexOf("\n\n");
+    const qsizetype previous = signatures > 0 ? tail.lastIndexOf("\n\n", signatures - 1) : -1;
+    if (signatures < 0 || (previous < 0 && from > 0))
+        return fail(ErrorCode::Integrity, QStringLiteral("the last checkpoint in %1 is incomplete").arg(m_filePath));
+    auto parsed = Checkpoint::parse(tail.mid(previous < 0 ? 0 : previous + 2), m_key.publicKey());
+    if (!parsed)
+        return fail(parsed.error().code,
+                    QStringLiteral("the last checkpoint in %1: %2").arg(m_filePath, parsed.error().message));
+    return std::optional<Checkpoint>(*parsed);
 }
 
 Result<void> CheckpointSigner::appendToFile(const Checkpoint& checkpoint) const
@@ -112,12 +129,12 @@ Result<Checkpoint> CheckpointSigner::sign()
         auto size = tree->size();
         if (!size)
             return std::unexpected(size.error());
-        auto count = m_audit.count();
-        if (!count)
-            return std::unexpected(count.error());
-        if (*size != static_cast<quint64>(*count))
+        auto last = m_audit.lastSeq();
+        if (!last)
+            return std::unexpected(last.error());
+        if (*size != static_cast<quint64>(*last))
             return fail(ErrorCode::Integrity,
-                        QStringLiteral("the audit tree holds %1 entries but the log %2").arg(*size).arg(*count));
+                        QStringLiteral("the audit tree holds %1 entries but the log %2").arg(*size).arg(*last));
         merkle::ProofBuilder proofs = tree->proofs();
         auto root = proofs.root(*size);
         if (!root)
@@ -187,14 +204,16 @@ Result<Checkpoint> CheckpointSigner::sign()
 
 Result<std::optional<Checkpoint>> CheckpointSigner::signIfDue(quint64 interval)
 {
-    auto newest = latest();
-    if (!newest)
-        return std::unexpected(newest.error());
-    auto count = m_audit.count();
-    if (!count)
-        return std::unexpected(count.error());
-    const quint64 signedSize = *newest ? (*newest)->size : 0;
-    if (static_cast<quint64>(*count) < signedSize + interval)
+    // Runs after every request change: two index lookups, no note parsed or verified.
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT coalesce(max(size), 0) FROM checkpoints")) || !query.next())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    const auto signedSize = static_cast<quint64>(query.value(0).toLongLong());
+    query.finish();
+    auto last = m_audit.lastSeq();
+    if (!last)
+        return std::unexpected(last.error());
+    if (static_cast<quint64>(*last) < signedSize + interval)
         return std::optional<Checkpoint>();
     auto signedNow = sign();
     if (!signedNow)
