@@ -10,7 +10,6 @@
 #include "requestevents.h"
 #include "runtimeregistry.h"
 #include "secretmasking.h"
-#include "storage/sqlcipherdriver.h"
 #include "storage/statementcache.h"
 #include "storage/transaction.h"
 
@@ -245,8 +244,7 @@ void RequestService::checkpoint(bool force)
     if (!m_checkpoints)
         return;
     // Only committed entries are ever signed: inside a caller's transaction, wait.
-    auto* driver = qobject_cast<storage::SqlCipherDriver*>(m_db.driver());
-    if (driver && driver->inTransaction())
+    if (storage::inTransaction(m_db))
         return;
     if (force) {
         if (auto signedNow = m_checkpoints->sign(); !signedNow)
@@ -287,16 +285,26 @@ Result<QJsonObject> RequestService::auditCheckpoint()
                        {QStringLiteral("public_key"), QString::fromLatin1(m_checkpoints->publicKey().toBase64())}};
 }
 
-Result<QJsonObject> RequestService::auditInclusionProof(qint64 seq, qint64 size)
+Result<std::pair<audit::AuditTree*, quint64>> RequestService::storedTree()
 {
     audit::AuditTree* tree = m_audit.tree();
     if (!tree)
         return fail(ErrorCode::Unavailable, QStringLiteral("this vault has no audit tree"));
-    auto stored = tree->size();
+    auto size = tree->size();
+    if (!size)
+        return std::unexpected(size.error());
+    return std::pair(tree, *size);
+}
+
+Result<QJsonObject> RequestService::auditInclusionProof(qint64 seq, qint64 size)
+{
+    auto stored = storedTree();
     if (!stored)
         return std::unexpected(stored.error());
-    if (size <= 0 || seq < 1 || seq > size || static_cast<quint64>(size) > *stored)
-        return fail(ErrorCode::InvalidArgument, QStringLiteral("seq is 1 to size, and size at most %1").arg(*stored));
+    const auto [tree, storedSize] = *stored;
+    if (size <= 0 || seq < 1 || seq > size || static_cast<quint64>(size) > storedSize)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("seq is 1 to size, and size at most %1").arg(storedSize));
     auto proof = tree->proofs().inclusionProof(static_cast<quint64>(seq - 1), static_cast<quint64>(size));
     if (!proof)
         return std::unexpected(proof.error());
@@ -312,14 +320,12 @@ Result<QJsonObject> RequestService::auditInclusionProof(qint64 seq, qint64 size)
 
 Result<QJsonObject> RequestService::auditConsistencyProof(qint64 from, qint64 to)
 {
-    audit::AuditTree* tree = m_audit.tree();
-    if (!tree)
-        return fail(ErrorCode::Unavailable, QStringLiteral("this vault has no audit tree"));
-    auto stored = tree->size();
+    auto stored = storedTree();
     if (!stored)
         return std::unexpected(stored.error());
-    if (from < 1 || from > to || static_cast<quint64>(to) > *stored)
-        return fail(ErrorCode::InvalidArgument, QStringLiteral("from is 1 to to, and to at most %1").arg(*stored));
+    const auto [tree, storedSize] = *stored;
+    if (from < 1 || from > to || static_cast<quint64>(to) > storedSize)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("from is 1 to to, and to at most %1").arg(storedSize));
     auto proof = tree->proofs().consistencyProof(static_cast<quint64>(from), static_cast<quint64>(to));
     if (!proof)
         return std::unexpected(proof.error());

@@ -11,6 +11,7 @@
 
 namespace countersign::audit {
 class AuditLog;
+class AuditTree;
 class CheckpointSigner;
 } // namespace countersign::audit
 namespace countersign::policy {
@@ -108,6 +109,8 @@ private:
     /// After a committed change: a checkpoint now (\a force) or when one is due.
     void checkpoint(bool force);
     [[nodiscard]] Result<QJsonObject> receipt(const Request& consumed, qint64 auditSeq);
+    /// The vault's audit tree and how many leaves it holds (Unavailable on older schemas).
+    [[nodiscard]] Result<std::pair<audit::AuditTree*, quint64>> storedTree();
 
     QSqlDatabase m_db;
     audit::AuditLog& m_audit;

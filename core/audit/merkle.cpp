@@ -13,6 +13,17 @@ bool isPowerOfTwo(quint64 n)
     return n != 0 && (n & (n - 1)) == 0;
 }
 
+/// RFC 9162 2.1.3.2 / 2.1.4.2: after hashing in a left sibling at the tree's right edge,
+/// right-shift both indices until fn's lowest bit is set or fn is 0 (the levels where the
+/// path has no sibling).
+void skipRightEdge(quint64& fn, quint64& sn)
+{
+    while ((fn & 1) == 0 && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
+    }
+}
+
 } // namespace
 
 QByteArray leafHash(QByteArrayView entry)
@@ -150,12 +161,7 @@ bool verifyInclusion(quint64 index, quint64 size, QByteArrayView leaf, const QLi
             return false;
         if ((fn & 1) != 0 || fn == sn) {
             r = nodeHash(p, r);
-            if ((fn & 1) == 0) {
-                while ((fn & 1) == 0 && fn != 0) {
-                    fn >>= 1;
-                    sn >>= 1;
-                }
-            }
+            skipRightEdge(fn, sn);
         } else {
             r = nodeHash(r, p);
         }
@@ -196,12 +202,7 @@ bool verifyConsistency(quint64 size1, quint64 size2, const QList<QByteArray>& pr
         if ((fn & 1) != 0 || fn == sn) {
             fr = nodeHash(c, fr);
             sr = nodeHash(c, sr);
-            if ((fn & 1) == 0) {
-                while ((fn & 1) == 0 && fn != 0) {
-                    fn >>= 1;
-                    sn >>= 1;
-                }
-            }
+            skipRightEdge(fn, sn);
         } else {
             sr = nodeHash(sr, c);
         }

@@ -6,10 +6,15 @@
 
 namespace countersign::storage {
 
+bool inTransaction(const QSqlDatabase& db)
+{
+    const auto* driver = qobject_cast<const SqlCipherDriver*>(db.driver());
+    return driver && driver->inTransaction();
+}
+
 Result<void> transact(QSqlDatabase& db, const std::function<Result<void>()>& work)
 {
-    auto* driver = qobject_cast<SqlCipherDriver*>(db.driver());
-    const bool own = !driver || !driver->inTransaction();
+    const bool own = !inTransaction(db);
     if (own && !db.transaction())
         return fail(ErrorCode::Storage, db.lastError().text());
     auto result = work();
