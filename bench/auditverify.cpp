@@ -7,6 +7,7 @@
 #include "audit/auditexport.h"
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
+#include "benchsupport.h"
 #include "crypto/crypto.h"
 #include "vault/vault.h"
 
@@ -35,18 +36,10 @@ double seconds(const QElapsedTimer& timer)
 int main(int argc, char* argv[])
 {
     QCoreApplication app(argc, argv);
-    QLoggingCategory::setFilterRules(QStringLiteral("countersign.*=false"));
-    if (!crypto::initialize())
-        return 1;
+    bench::initialize();
     const qint64 count = argc > 1 ? std::max<qint64>(1000, QByteArray(argv[1]).toLongLong()) : 1'000'000;
     QTemporaryDir dir;
-    vault::Vault::CreateOptions options;
-    options.kdf = crypto::KdfParams::fast();
-    QByteArray pass("correct horse battery staple 42");
-    auto vault = vault::Vault::create(dir.filePath(QStringLiteral("v")), QStringLiteral("Bench"),
-                                      crypto::SecureBuffer::takeFrom(pass), options);
-    if (!vault)
-        qFatal("%s", qPrintable(vault.error().message));
+    auto vault = bench::scratchVault(dir);
 
     // Raw SHA-256 on entry-sized messages (about 200 bytes), the unit of work of a verification.
     QByteArray message(200, 'x');
@@ -71,28 +64,16 @@ int main(int argc, char* argv[])
     }
 
     timer.restart();
-    constexpr int BATCH = 10'000;
-    QList<audit::AuditRecord> batch;
-    for (qint64 done = *(*vault)->audit().count(); done < count;) {
-        batch.clear();
-        for (qint64 i = 0; i < BATCH && done + i < count; ++i)
-            batch.append({QStringLiteral("runtime:bench"), QStringLiteral("request.created"),
-                          QStringLiteral("request:%1").arg(done + i),
-                          QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
-                                      {QStringLiteral("risk"), QStringLiteral("medium")}}});
-        if (auto appended = (*vault)->audit().appendAll(batch); !appended)
-            qFatal("%s", qPrintable(appended.error().message));
-        done += batch.size();
-    }
+    bench::fillAuditLog(*vault, count);
     std::printf("appended %lld entries (with the Merkle tree) in %.1f s: %.0f entries/s\n",
                 static_cast<long long>(count), seconds(timer), static_cast<double>(count) / seconds(timer));
-    auto signer = (*vault)->openCheckpointSigner((*vault)->database(), (*vault)->audit());
+    auto signer = vault->openCheckpointSigner(vault->database(), vault->audit());
     if (auto signedNow = signer->sign(); !signedNow)
         qFatal("%s", qPrintable(signedNow.error().message));
-    auto checkpoints = audit::CheckpointSigner::readFile((*vault)->checkpointFilePath(), (*vault)->instancePublicKey());
+    auto checkpoints = audit::CheckpointSigner::readFile(vault->checkpointFilePath(), vault->instancePublicKey());
 
     timer.restart();
-    const audit::VerifyResult inVault = (*vault)->audit().verify({}, *checkpoints);
+    const audit::VerifyResult inVault = vault->audit().verify({}, *checkpoints);
     const double vaultSeconds = seconds(timer);
     if (!inVault.ok())
         qFatal("%s", qPrintable(inVault.message));
@@ -105,7 +86,7 @@ int main(int argc, char* argv[])
     if (!out.open(QIODevice::WriteOnly))
         return 1;
     timer.restart();
-    if (auto written = audit::AuditExport::write((*vault)->audit(), *checkpoints, (*vault)->instancePublicKey(), out);
+    if (auto written = audit::AuditExport::write(vault->audit(), *checkpoints, vault->instancePublicKey(), out);
         !written)
         qFatal("%s", qPrintable(written.error().message));
     out.close();
@@ -116,7 +97,7 @@ int main(int argc, char* argv[])
     if (!in.open(QIODevice::ReadOnly))
         return 1;
     timer.restart();
-    auto report = audit::AuditExport::verify(in, (*vault)->instancePublicKey());
+    auto report = audit::AuditExport::verify(in, vault->instancePublicKey());
     const double exportSeconds = seconds(timer);
     if (!report)
         qFatal("%s", qPrintable(report.error().message));

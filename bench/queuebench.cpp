@@ -8,6 +8,7 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "benchsupport.h"
 #include "crypto/crypto.h"
 #include "queuetab.h"
 #include "requestqueuemodel.h"
@@ -31,18 +32,6 @@ using namespace countersign;
 
 namespace {
 
-double residentMiB()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
-    }
-    return -1;
-}
-
 double ms(const QElapsedTimer& timer)
 {
     return static_cast<double>(timer.nsecsElapsed()) / 1e6;
@@ -53,20 +42,12 @@ double ms(const QElapsedTimer& timer)
 int main(int argc, char* argv[])
 {
     QApplication app(argc, argv);
-    QLoggingCategory::setFilterRules(QStringLiteral("countersign.*=false"));
-    if (!crypto::initialize())
-        return 1;
+    bench::initialize();
     const int count = argc > 1 ? std::max(100, QByteArray(argv[1]).toInt()) : 10000;
     QTemporaryDir dir;
-    vault::Vault::CreateOptions options;
-    options.kdf = crypto::KdfParams::fast();
-    QByteArray pass("correct horse battery staple 42");
-    auto vault = vault::Vault::create(dir.filePath(QStringLiteral("v")), QStringLiteral("Bench"),
-                                      crypto::SecureBuffer::takeFrom(pass), options);
-    if (!vault)
-        qFatal("%s", qPrintable(vault.error().message));
+    auto vault = bench::scratchVault(dir);
     approvals::RequestEvents events;
-    auto services = approvals::Services::open(**vault, events, QStringLiteral("window"));
+    auto services = approvals::Services::open(*vault, events, QStringLiteral("window"));
     if (!services)
         qFatal("%s", qPrintable(services.error().message));
     approvals::RequestService& requests = (*services)->requests();
@@ -102,7 +83,7 @@ int main(int argc, char* argv[])
     if (!filled)
         qFatal("%s", qPrintable(filled.error().message));
     std::printf("created %d pending requests in %.0f ms\n", count, ms(timer));
-    const double baseline = residentMiB();
+    const double baseline = bench::residentMiB();
 
     timer.restart();
     auto raw = requests.requestsInState(approvals::RequestState::Pending, count);
@@ -157,7 +138,7 @@ int main(int argc, char* argv[])
     QApplication::processEvents();
     view->scrollToTop();
     QApplication::processEvents();
-    const double resident = residentMiB();
+    const double resident = bench::residentMiB();
 
     const double worstKey = *std::max_element(keystrokes.cbegin(), keystrokes.cend());
     std::printf("raw fetch of %d requests (reference): %.1f ms\n", count, fetch);
