@@ -34,6 +34,37 @@ QByteArray entryLine(const AuditEntry& entry)
     return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
 }
 
+/// The notes of the checkpoint lines that end the export, read backwards from its end in blocks
+/// (the entries before them are not read).
+QList<QByteArray> trailingCheckpoints(QIODevice& in, qint64 entriesStart)
+{
+    constexpr qint64 BLOCK = 64 * 1024;
+    const QByteArray marker = QByteArrayLiteral("{\"checkpoint\"");
+    QByteArray tail;
+    for (qint64 end = in.size();;) {
+        const qint64 start = std::max(entriesStart, end - BLOCK);
+        if (!in.seek(start))
+            return {};
+        tail.prepend(in.read(end - start));
+        end = start;
+        // Whole lines only, unless the block reached the entries' start.
+        const qsizetype firstLine = start == entriesStart ? 0 : tail.indexOf('\n') + 1;
+        QList<QByteArray> lines = tail.mid(firstLine).split('\n');
+        const bool reachedEntries = std::any_of(lines.cbegin(), lines.cend(), [&](const QByteArray& line) {
+            return !line.isEmpty() && !line.startsWith(marker);
+        });
+        if (!reachedEntries && start > entriesStart)
+            continue;
+        QList<QByteArray> notes;
+        for (const QByteArray& line : std::as_const(lines)) {
+            if (line.startsWith(marker))
+                notes.append(
+                    QJsonDocument::fromJson(line).object().value(QStringLiteral("checkpoint")).toString().toUtf8());
+        }
+        return notes;
+    }
+}
+
 Error at(qint64 seq, const QString& message)
 {
     return Error{ErrorCode::Integrity, QStringLiteral("entry %1: %2").arg(seq).arg(message)};
@@ -110,21 +141,13 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
     QList<QByteArray> notes = extraNotes;
     QByteArray previousHash(AUDIT_HASH_SIZE, '\0');
     qint64 previousTime = 0;
-    // Checkpoints are at the end of the file, so the roots of every prefix cannot be known in
-    // advance: keep the compact range's root at every size a checkpoint could name, cheaply, by
-    // reading checkpoints first when the device allows seeking.
+    // The checkpoints close the export, yet the walk over the entries must know which prefix
+    // roots to keep: read them from the end of the file first.
     QSet<quint64> wanted;
     const qint64 entriesStart = in.pos();
-    {
-        while (!in.atEnd()) {
-            const QByteArray line = in.readLine();
-            if (line.startsWith("{\"checkpoint\"")) {
-                notes.append(
-                    QJsonDocument::fromJson(line).object().value(QStringLiteral("checkpoint")).toString().toUtf8());
-            }
-        }
-        in.seek(entriesStart);
-    }
+    notes += trailingCheckpoints(in, entriesStart);
+    if (!in.seek(entriesStart))
+        return fail(ErrorCode::Io, in.errorString());
     QList<Checkpoint> checkpoints;
     for (const QByteArray& note : std::as_const(notes)) {
         auto parsed = Checkpoint::parse(note, report.publicKey);
