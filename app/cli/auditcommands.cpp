@@ -161,10 +161,12 @@ int AuditCommands::verifyExport(const QString& path, const QCommandLineParser& p
         return printError(m_json,
                           Error{ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(path, file.errorString())});
     auto report = audit::AuditExport::verify(file, key, extra);
+    if (!report && report.error().code != ErrorCode::Integrity)
+        return printError(m_json, report.error()); // not an export, unreadable, no key: not a verdict
     if (!report) {
         printResult(m_json, QStringLiteral("audit export does NOT verify: %1").arg(report.error().message),
                     QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("message"), report.error().message}});
-        return report.error().code == ErrorCode::Integrity ? EXIT_FAILED : printError(m_json, report.error());
+        return EXIT_FAILED;
     }
     printResult(m_json,
                 QStringLiteral("audit export OK: %1 entries, every hash and link holds, %2 signed checkpoints match")
