@@ -390,6 +390,12 @@ private Q_SLOTS:
                 line.replace("\\n1000\\n", "\\n01000\\n");
         }
         QVERIFY(verifyLines(forged, QStringLiteral("forged")).contains("checkpoint"));
+        // Not an export at all: a usage error, not a verdict; no such file: said so.
+        QCOMPARE(cli({QStringLiteral("audit"), QStringLiteral("verify"), passFile}), 2);
+        QByteArray missing;
+        QVERIFY(cli({QStringLiteral("audit"), QStringLiteral("verify"), dir.filePath(QStringLiteral("missing"))},
+                    &missing) != 0);
+        QVERIFY2(missing.contains("cannot read"), missing.constData());
         // Another key: refused.
         QByteArray other;
         QCOMPARE(cli({QStringLiteral("audit"), QStringLiteral("verify"), exported, QStringLiteral("--key"),
