@@ -39,6 +39,11 @@ int main(int argc, char* argv[])
     bench::initialize();
     const qint64 count = argc > 1 ? std::max<qint64>(1000, QByteArray(argv[1]).toLongLong()) : 1'000'000;
     QTemporaryDir dir;
+    // COUNTERSIGN_BENCH_KEEP=1 keeps the vault and the export for profiling.
+    if (qEnvironmentVariableIsSet("COUNTERSIGN_BENCH_KEEP")) {
+        dir.setAutoRemove(false);
+        std::printf("keeping %s\n", qPrintable(dir.path()));
+    }
     auto vault = bench::scratchVault(dir);
 
     // Raw SHA-256 on entry-sized messages (about 200 bytes), the unit of work of a verification.

@@ -2,6 +2,7 @@
 #include "crypto/hmacsha256.h"
 #include "crypto/keyderivation.h"
 #include "crypto/securebuffer.h"
+#include "crypto/sha256.h"
 #include "crypto/signingkey.h"
 
 #include <QTest>
@@ -30,6 +31,30 @@ private Q_SLOTS:
         QFETCH(QByteArray, input);
         QFETCH(QByteArray, expectedHex);
         QCOMPARE(countersign::crypto::sha256(input).toHex(), expectedHex);
+    }
+
+    void sha256Incremental()
+    {
+        // FIPS 180-2 appendix B.3: one million 'a', fed in uneven pieces.
+        countersign::crypto::Sha256 hash;
+        const QByteArray piece(997, 'a');
+        qsizetype fed = 0;
+        for (; fed + piece.size() <= 1'000'000; fed += piece.size())
+            hash.update(piece);
+        hash.update(QByteArray(1'000'000 - fed, 'a'));
+        QCOMPARE(countersign::crypto::toByteArray(hash.finish()).toHex(),
+                 QByteArray("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+
+        // A copied state continues independently of the original.
+        countersign::crypto::Sha256 prefix;
+        prefix.update("ab");
+        countersign::crypto::Sha256 copy = prefix;
+        prefix.update('c');
+        copy.update("cdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
+        QCOMPARE(countersign::crypto::toByteArray(prefix.finish()).toHex(),
+                 QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(countersign::crypto::toByteArray(copy.finish()).toHex(),
+                 QByteArray("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
     }
 
     void hmac_data()

@@ -25,22 +25,25 @@ void appendField(QByteArray& out, QByteArrayView field)
 
 } // namespace
 
-QByteArray AuditEntry::canonicalEncoding() const
+void AuditEntry::encode(QByteArray& out, qint64 seq, qint64 timestampMs, QByteArrayView actor, QByteArrayView action,
+                        QByteArrayView subject, QByteArrayView details, QByteArrayView prevHash)
 {
-    const QByteArray actorUtf8 = actor.toUtf8();
-    const QByteArray actionUtf8 = action.toUtf8();
-    const QByteArray subjectUtf8 = subject.toUtf8();
-    QByteArray out;
-    out.reserve(4 + 16 + 16 + actorUtf8.size() + actionUtf8.size() + subjectUtf8.size() + details.size() +
-                AUDIT_HASH_SIZE);
+    out.resize(0); // keeps the capacity
+    out.reserve(4 + 16 + 16 + actor.size() + action.size() + subject.size() + details.size() + prevHash.size());
     out.append("CSA1");
     appendU64(out, static_cast<quint64>(seq));
     appendU64(out, static_cast<quint64>(timestampMs));
-    appendField(out, actorUtf8);
-    appendField(out, actionUtf8);
-    appendField(out, subjectUtf8);
+    appendField(out, actor);
+    appendField(out, action);
+    appendField(out, subject);
     appendField(out, details);
     out.append(prevHash);
+}
+
+QByteArray AuditEntry::canonicalEncoding() const
+{
+    QByteArray out;
+    encode(out, seq, timestampMs, actor.toUtf8(), action.toUtf8(), subject.toUtf8(), details, prevHash);
     return out;
 }
 

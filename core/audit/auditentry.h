@@ -24,6 +24,10 @@ struct AuditEntry final {
     /// followed by UTF-8, then the 32-byte previous hash.
     [[nodiscard]] QByteArray canonicalEncoding() const;
     [[nodiscard]] QByteArray computeHash() const;
+    /// Writes the canonical encoding of the given fields (text as UTF-8) into \a out, reusing
+    /// its capacity: the allocation-free form for verifying many entries.
+    static void encode(QByteArray& out, qint64 seq, qint64 timestampMs, QByteArrayView actor, QByteArrayView action,
+                       QByteArrayView subject, QByteArrayView details, QByteArrayView prevHash);
     /// The entry (without its MAC) from its canonical encoding; empty on malformed input.
     [[nodiscard]] static std::optional<AuditEntry> fromCanonicalEncoding(QByteArrayView bytes);
 };

@@ -1,6 +1,7 @@
 #include "auditexport.h"
 
 #include "crypto/crypto.h"
+#include "exportline.h"
 #include "merkle.h"
 
 #include <QDateTime>
@@ -9,37 +10,25 @@
 #include <QJsonObject>
 #include <QLocale>
 #include <QSet>
+#include <QThread>
 
 #include <algorithm>
+#include <future>
+#include <vector>
 
 namespace countersign::audit {
 
 namespace {
 
 constexpr int PAGE = 8192;
-constexpr qint64 PROGRESS_EVERY = 16384;
-
-QByteArray entryLine(const AuditEntry& entry)
-{
-    // Keys sorted (as QJsonDocument writes them); details is the entry's canonical JSON text.
-    QJsonObject object{{QStringLiteral("seq"), entry.seq},
-                       {QStringLiteral("ts"), entry.timestampMs},
-                       {QStringLiteral("actor"), entry.actor},
-                       {QStringLiteral("action"), entry.action},
-                       {QStringLiteral("subject"), entry.subject},
-                       {QStringLiteral("details"), QString::fromUtf8(entry.details)},
-                       {QStringLiteral("prev_hash"), QString::fromLatin1(entry.prevHash.toHex())},
-                       {QStringLiteral("entry_hash"), QString::fromLatin1(entry.entryHash.toHex())},
-                       {QStringLiteral("mac"), QString::fromLatin1(entry.mac.toHex())}};
-    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
-}
+constexpr qint64 BLOCK_SIZE = 2 * 1024 * 1024;
+const QByteArray CHECKPOINT_MARKER = QByteArrayLiteral("{\"checkpoint\"");
 
 /// The notes of the checkpoint lines that end the export, read backwards from its end in blocks
 /// (the entries before them are not read).
 QList<QByteArray> trailingCheckpoints(QIODevice& in, qint64 entriesStart)
 {
     constexpr qint64 BLOCK = 64 * 1024;
-    const QByteArray marker = QByteArrayLiteral("{\"checkpoint\"");
     QByteArray tail;
     for (qint64 end = in.size();;) {
         const qint64 start = std::max(entriesStart, end - BLOCK);
@@ -51,13 +40,13 @@ QList<QByteArray> trailingCheckpoints(QIODevice& in, qint64 entriesStart)
         const qsizetype firstLine = start == entriesStart ? 0 : tail.indexOf('\n') + 1;
         QList<QByteArray> lines = tail.mid(firstLine).split('\n');
         const bool reachedEntries = std::any_of(lines.cbegin(), lines.cend(), [&](const QByteArray& line) {
-            return !line.isEmpty() && !line.startsWith(marker);
+            return !line.isEmpty() && !line.startsWith(CHECKPOINT_MARKER);
         });
         if (!reachedEntries && start > entriesStart)
             continue;
         QList<QByteArray> notes;
         for (const QByteArray& line : std::as_const(lines)) {
-            if (line.startsWith(marker))
+            if (line.startsWith(CHECKPOINT_MARKER))
                 notes.append(
                     QJsonDocument::fromJson(line).object().value(QStringLiteral("checkpoint")).toString().toUtf8());
         }
@@ -71,6 +60,21 @@ Error at(qint64 seq, const QString& message)
 }
 
 } // namespace
+
+QByteArray AuditExport::entryLine(const AuditEntry& entry)
+{
+    // Keys sorted (as QJsonDocument writes them); details is the entry's canonical JSON text.
+    QJsonObject object{{QStringLiteral("seq"), entry.seq},
+                       {QStringLiteral("ts"), entry.timestampMs},
+                       {QStringLiteral("actor"), entry.actor},
+                       {QStringLiteral("action"), entry.action},
+                       {QStringLiteral("subject"), entry.subject},
+                       {QStringLiteral("details"), QString::fromUtf8(entry.details)},
+                       {QStringLiteral("prev_hash"), QString::fromLatin1(entry.prevHash.toHex())},
+                       {QStringLiteral("entry_hash"), QString::fromLatin1(entry.entryHash.toHex())},
+                       {QStringLiteral("mac"), QString::fromLatin1(entry.mac.toHex())}};
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
 
 Result<qint64> AuditExport::write(const AuditLog& log, const QList<Checkpoint>& checkpoints,
                                   const QByteArray& publicKey, QIODevice& out,
@@ -139,8 +143,6 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
     merkle::CompactRange range;
     QHash<quint64, QByteArray> rootAt;
     QList<QByteArray> notes = extraNotes;
-    QByteArray previousHash(AUDIT_HASH_SIZE, '\0');
-    qint64 previousTime = 0;
     // The checkpoints close the export, yet the walk over the entries must know which prefix
     // roots to keep: read them from the end of the file first.
     QSet<quint64> wanted;
@@ -160,44 +162,100 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
     std::sort(checkpoints.begin(), checkpoints.end(),
               [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
 
-    AuditEntry entry;
+    // The lines are read in blocks; each block's lines are parsed and hashed on every core,
+    // then checked in order here (links, order, the Merkle range).
+    struct Parsed {
+        ExportLineReader::Entry entry;
+        crypto::Digest computed{};
+        crypto::Digest leaf{};
+        QString error;
+        bool checkpoint = false;
+    };
+    const int workers = std::clamp(QThread::idealThreadCount(), 1, 8);
+    auto parse = [](const QList<QByteArrayView>& lines, qsizetype begin, qsizetype end, Parsed* out) {
+        thread_local ExportLineReader reader;
+        for (qsizetype i = begin; i < end; ++i) {
+            Parsed& parsed = out[i];
+            if (lines.at(i).startsWith(CHECKPOINT_MARKER)) {
+                parsed.checkpoint = true;
+                return; // the checkpoints follow the entries
+            }
+            if (!reader.read(lines.at(i), parsed.entry)) {
+                parsed.error = reader.error();
+                continue;
+            }
+            parsed.computed = crypto::Sha256::of(parsed.entry.encoding);
+            parsed.leaf = merkle::leafDigest(parsed.entry.encoding);
+        }
+    };
+    crypto::Digest previousHash{};
+    qint64 previousTime = 0;
     qint64 expected = 1;
-    while (!in.atEnd()) {
-        const QByteArray line = in.readLine();
-        if (line.startsWith("{\"checkpoint\""))
-            break; // the checkpoints follow the entries
-        const QJsonObject object = QJsonDocument::fromJson(line).object();
-        if (object.isEmpty())
-            return std::unexpected(at(expected, QStringLiteral("the line is not a JSON object")));
-        entry.seq = object.value(QStringLiteral("seq")).toInteger(-1);
-        if (entry.seq != expected)
-            return std::unexpected(
-                at(expected, entry.seq < expected
-                                 ? QStringLiteral("out of order: entry %1 follows").arg(entry.seq)
-                                 : QStringLiteral("missing: the export skips to entry %1").arg(entry.seq)));
-        entry.timestampMs = object.value(QStringLiteral("ts")).toInteger(-1);
-        entry.actor = object.value(QStringLiteral("actor")).toString();
-        entry.action = object.value(QStringLiteral("action")).toString();
-        entry.subject = object.value(QStringLiteral("subject")).toString();
-        entry.details = object.value(QStringLiteral("details")).toString().toUtf8();
-        entry.prevHash = QByteArray::fromHex(object.value(QStringLiteral("prev_hash")).toString().toLatin1());
-        const QByteArray claimed =
-            QByteArray::fromHex(object.value(QStringLiteral("entry_hash")).toString().toLatin1());
-        const QByteArray encoding = entry.canonicalEncoding();
-        if (crypto::sha256(encoding) != claimed)
-            return std::unexpected(at(entry.seq, QStringLiteral("altered: its content does not match its hash")));
-        if (entry.prevHash != previousHash)
-            return std::unexpected(at(entry.seq, QStringLiteral("does not link to the entry before it")));
-        if (entry.timestampMs < previousTime)
-            return std::unexpected(at(entry.seq, QStringLiteral("dated before the entry preceding it")));
-        previousHash = claimed;
-        previousTime = entry.timestampMs;
-        range.append(merkle::leafHash(encoding));
-        if (wanted.contains(range.size()))
-            rootAt.insert(range.size(), range.root());
-        ++expected;
-        ++report.entries;
-        if (progress && report.entries % PROGRESS_EVERY == 0 && !progress(report.entries))
+    QByteArray buffer;
+    QList<QByteArrayView> lines;
+    QList<Parsed> parsed;
+    bool entriesEnded = false;
+    while (!entriesEnded) {
+        const QByteArray block = in.read(BLOCK_SIZE);
+        const bool atEnd = block.isEmpty();
+        buffer.append(block);
+        const qsizetype complete = atEnd ? buffer.size() : buffer.lastIndexOf('\n') + 1;
+        if (complete == 0 && !atEnd)
+            continue; // a line longer than a block: read on
+        lines.clear();
+        for (qsizetype start = 0; start < complete;) {
+            qsizetype end = buffer.indexOf('\n', start);
+            if (end < 0 || end > complete)
+                end = complete;
+            lines.append(QByteArrayView(buffer).sliced(start, end - start));
+            start = end + 1;
+        }
+        parsed.resize(lines.size());
+        for (Parsed& line : parsed) {
+            line.error.clear();
+            line.checkpoint = false;
+        }
+        const qsizetype share = (lines.size() + workers - 1) / workers;
+        Parsed* const out = parsed.data(); // detached once, here, not from the workers
+        std::vector<std::future<void>> running;
+        for (int w = 1; w < workers && w * share < lines.size(); ++w)
+            running.push_back(std::async(std::launch::async, parse, std::cref(lines), w * share,
+                                         std::min(lines.size(), (w + 1) * share), out));
+        parse(lines, 0, std::min(lines.size(), share), out);
+        for (auto& worker : running)
+            worker.get();
+
+        for (const Parsed& line : std::as_const(parsed)) {
+            if (line.checkpoint) {
+                entriesEnded = true;
+                break;
+            }
+            if (!line.error.isEmpty())
+                return std::unexpected(at(expected, line.error));
+            const ExportLineReader::Entry& entry = line.entry;
+            if (entry.seq != expected)
+                return std::unexpected(
+                    at(expected, entry.seq < expected
+                                     ? QStringLiteral("out of order: entry %1 follows").arg(entry.seq)
+                                     : QStringLiteral("missing: the export skips to entry %1").arg(entry.seq)));
+            if (line.computed != entry.entryHash)
+                return std::unexpected(at(entry.seq, QStringLiteral("altered: its content does not match its hash")));
+            if (entry.prevHash != previousHash)
+                return std::unexpected(at(entry.seq, QStringLiteral("does not link to the entry before it")));
+            if (entry.timestampMs < previousTime)
+                return std::unexpected(at(entry.seq, QStringLiteral("dated before the entry preceding it")));
+            previousHash = entry.entryHash;
+            previousTime = entry.timestampMs;
+            range.append(line.leaf);
+            if (wanted.contains(range.size()))
+                rootAt.insert(range.size(), range.root());
+            ++expected;
+            ++report.entries;
+        }
+        buffer.remove(0, complete);
+        if (atEnd)
+            break;
+        if (progress && !progress(report.entries))
             return fail(ErrorCode::Conflict, QStringLiteral("verification cancelled"));
     }
     const qint64 declared = header.value(QStringLiteral("entries")).toInteger(-1);

@@ -18,6 +18,9 @@ public:
     inline static const QString FORMAT = QStringLiteral("countersign-audit-export");
     static constexpr int VERSION = 1;
 
+    /// One entry's line, with its newline (keys sorted; details as its canonical JSON text).
+    [[nodiscard]] static QByteArray entryLine(const AuditEntry& entry);
+
     /// Writes the whole chain of \a log with \a checkpoints and the instance's \a publicKey.
     /// \a progress gets the entries written so far; returning false cancels.
     [[nodiscard]] static Result<qint64> write(const AuditLog& log, const QList<Checkpoint>& checkpoints,

@@ -7,6 +7,7 @@
 #include "crypto/crypto.h"
 #include "crypto/hmacsha256.h"
 #include "crypto/securebuffer.h"
+#include "crypto/sha256.h"
 #include "json/canonicaljson.h"
 #include "storage/transaction.h"
 
@@ -15,14 +16,17 @@
 #include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
+
+#include <algorithm>
+#include <future>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcAudit, "countersign.audit")
 
 namespace countersign::audit {
 
 namespace {
-
-constexpr qint64 PROGRESS_INTERVAL = 4096;
 
 QString describe(VerifyResult::Problem problem, qint64 seq)
 {
@@ -240,6 +244,44 @@ Result<QList<AuditEntry>> AuditLog::entries(qint64 fromSeq, int limit) const
     return result;
 }
 
+namespace {
+
+/// One stored entry as read for verification: the text columns as their stored UTF-8 bytes.
+struct StoredEntry {
+    qint64 id = 0;
+    qint64 seq = 0;
+    qint64 timestampMs = 0;
+    QByteArray text[4]; // actor, action, subject, details
+    QByteArray prevHash;
+    QByteArray entryHash;
+    QByteArray mac;
+    bool hashMatches = false;
+    bool macMatches = false;
+    crypto::Digest leaf{};
+};
+
+/// Reads up to \a limit rows of \a query into \a into (reusing its buffers); false at the end.
+qsizetype readBatch(QSqlQuery& query, QList<StoredEntry>& into, qsizetype limit)
+{
+    into.resize(limit);
+    qsizetype count = 0;
+    while (count < limit && query.next()) {
+        StoredEntry& row = into[count++];
+        row.id = query.value(0).toLongLong();
+        row.seq = query.value(1).toLongLong();
+        row.timestampMs = query.value(2).toLongLong();
+        for (int i = 0; i < 4; ++i)
+            row.text[i] = query.value(3 + i).toByteArray();
+        row.prevHash = query.value(7).toByteArray();
+        row.entryHash = query.value(8).toByteArray();
+        row.mac = query.value(9).toByteArray();
+    }
+    into.resize(count);
+    return count;
+}
+
+} // namespace
+
 VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList<Checkpoint> checkpoints) const
 {
     VerifyResult result;
@@ -248,10 +290,13 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList
     qsizetype nextCheckpoint = 0;
     while (nextCheckpoint < checkpoints.size() && checkpoints.at(nextCheckpoint).size == 0)
         ++nextCheckpoint;
+    const quint64 leavesNeeded = checkpoints.isEmpty() ? 0 : checkpoints.constLast().size;
     merkle::CompactRange range;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT id, seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac "
+    // The text columns as blobs: the bytes that were hashed, without a round trip through QString.
+    if (!query.exec(QStringLiteral("SELECT id, seq, ts, CAST(actor AS BLOB), CAST(action AS BLOB), "
+                                   "CAST(subject AS BLOB), CAST(details AS BLOB), prev_hash, entry_hash, mac "
                                    "FROM audit_log ORDER BY id"))) {
         result.problem = VerifyResult::Problem::Storage;
         result.message = query.lastError().text();
@@ -266,76 +311,102 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList
         result.message = message;
         return result;
     };
-    AuditEntry entry;
-    while (query.next()) {
-        const qint64 id = query.value(0).toLongLong();
-        entry.seq = query.value(1).toLongLong();
-        if (entry.seq != expectedSeq) {
-            if (entry.seq < expectedSeq)
-                return broken(VerifyResult::Problem::Order, entry.seq,
-                              QStringLiteral("entry %1 appears after entry %2: the log was reordered")
-                                  .arg(entry.seq)
-                                  .arg(expectedSeq - 1));
-            // A later row holding the expected number means rows were swapped, not removed.
-            QSqlQuery later(m_db);
-            later.prepare(QStringLiteral("SELECT 1 FROM audit_log WHERE seq = ? AND id > ?"));
-            later.addBindValue(expectedSeq);
-            later.addBindValue(id);
-            if (later.exec() && later.next())
-                return broken(VerifyResult::Problem::Order, expectedSeq,
-                              QStringLiteral("entry %1 appears after entry %2: the log was reordered")
-                                  .arg(expectedSeq)
-                                  .arg(entry.seq));
-            return broken(VerifyResult::Problem::Gap, expectedSeq,
-                          expectedSeq + 1 == entry.seq
-                              ? QStringLiteral("entry %1 is missing: the log was cut").arg(expectedSeq)
-                              : QStringLiteral("entries %1 to %2 are missing: the log was cut")
-                                    .arg(expectedSeq)
-                                    .arg(entry.seq - 1));
+    // Hashes and MACs are computed on every core while this thread reads the next batch from
+    // the vault; the order, links and checkpoints are checked here, in sequence.
+    const int workers = std::clamp(QThread::idealThreadCount(), 1, 8);
+    const crypto::HmacSha256& hmac = *m_hmac;
+    auto hashRange = [&hmac, leavesNeeded](StoredEntry* rows, qsizetype begin, qsizetype end) {
+        thread_local QByteArray encoding;
+        crypto::Digest digest;
+        for (qsizetype i = begin; i < end; ++i) {
+            StoredEntry& row = rows[i];
+            AuditEntry::encode(encoding, row.seq, row.timestampMs, row.text[0], row.text[1], row.text[2], row.text[3],
+                               row.prevHash);
+            digest = crypto::Sha256::of(encoding);
+            row.hashMatches = crypto::view(digest) == QByteArrayView(row.entryHash);
+            hmac.mac(row.entryHash, digest);
+            row.macMatches = crypto::constantTimeEqual(crypto::view(digest), row.mac);
+            if (static_cast<quint64>(row.seq) <= leavesNeeded)
+                row.leaf = merkle::leafDigest(encoding);
         }
-        entry.timestampMs = query.value(2).toLongLong();
-        entry.actor = query.value(3).toString();
-        entry.action = query.value(4).toString();
-        entry.subject = query.value(5).toString();
-        entry.details = query.value(6).toString().toUtf8();
-        entry.prevHash = query.value(7).toByteArray();
-        entry.entryHash = query.value(8).toByteArray();
-        entry.mac = query.value(9).toByteArray();
+    };
+    auto hashBatch = [&](QList<StoredEntry>& rows) {
+        const qsizetype share = (rows.size() + workers - 1) / workers;
+        StoredEntry* data = rows.data(); // detached once, here, not from the workers
+        std::vector<std::future<void>> parts;
+        for (qsizetype begin = 0; begin < rows.size(); begin += share)
+            parts.push_back(
+                std::async(std::launch::async, hashRange, data, begin, std::min(rows.size(), begin + share)));
+        return parts;
+    };
+    constexpr qsizetype BATCH = 8192;
+    QList<StoredEntry> current;
+    QList<StoredEntry> next;
+    readBatch(query, current, BATCH);
+    while (!current.isEmpty()) {
+        std::vector<std::future<void>> hashing = hashBatch(current);
+        readBatch(query, next, BATCH);
+        for (auto& part : hashing)
+            part.get();
+        for (const StoredEntry& entry : std::as_const(current)) {
+            if (entry.seq != expectedSeq) {
+                if (entry.seq < expectedSeq)
+                    return broken(VerifyResult::Problem::Order, entry.seq,
+                                  QStringLiteral("entry %1 appears after entry %2: the log was reordered")
+                                      .arg(entry.seq)
+                                      .arg(expectedSeq - 1));
+                // A later row holding the expected number means rows were swapped, not removed.
+                QSqlQuery later(m_db);
+                later.prepare(QStringLiteral("SELECT 1 FROM audit_log WHERE seq = ? AND id > ?"));
+                later.addBindValue(expectedSeq);
+                later.addBindValue(entry.id);
+                if (later.exec() && later.next())
+                    return broken(VerifyResult::Problem::Order, expectedSeq,
+                                  QStringLiteral("entry %1 appears after entry %2: the log was reordered")
+                                      .arg(expectedSeq)
+                                      .arg(entry.seq));
+                return broken(VerifyResult::Problem::Gap, expectedSeq,
+                              expectedSeq + 1 == entry.seq
+                                  ? QStringLiteral("entry %1 is missing: the log was cut").arg(expectedSeq)
+                                  : QStringLiteral("entries %1 to %2 are missing: the log was cut")
+                                        .arg(expectedSeq)
+                                        .arg(entry.seq - 1));
+            }
+            if (!entry.hashMatches)
+                return broken(VerifyResult::Problem::Hash, entry.seq, describe(VerifyResult::Problem::Hash, entry.seq));
+            if (!entry.macMatches)
+                return broken(VerifyResult::Problem::Mac, entry.seq, describe(VerifyResult::Problem::Mac, entry.seq));
+            if (entry.prevHash != previousHash)
+                return broken(VerifyResult::Problem::Link, entry.seq, describe(VerifyResult::Problem::Link, entry.seq));
+            if (entry.timestampMs < previousTimestamp)
+                return broken(VerifyResult::Problem::Order, entry.seq,
+                              QStringLiteral("entry %1 is dated before the entry preceding it").arg(entry.seq));
 
-        const QByteArray encoding = entry.canonicalEncoding();
-        if (crypto::sha256(encoding) != entry.entryHash)
-            return broken(VerifyResult::Problem::Hash, entry.seq, describe(VerifyResult::Problem::Hash, entry.seq));
-        if (!crypto::constantTimeEqual(m_hmac->mac(entry.entryHash), entry.mac))
-            return broken(VerifyResult::Problem::Mac, entry.seq, describe(VerifyResult::Problem::Mac, entry.seq));
-        if (entry.prevHash != previousHash)
-            return broken(VerifyResult::Problem::Link, entry.seq, describe(VerifyResult::Problem::Link, entry.seq));
-        if (entry.timestampMs < previousTimestamp)
-            return broken(VerifyResult::Problem::Order, entry.seq,
-                          QStringLiteral("entry %1 is dated before the entry preceding it").arg(entry.seq));
-
-        previousHash = entry.entryHash;
-        previousTimestamp = entry.timestampMs;
-        ++expectedSeq;
-        ++result.checked;
-        if (nextCheckpoint < checkpoints.size()) {
-            // Against what was signed: the root of the first N entries must be the checkpoint's.
-            range.append(merkle::leafHash(encoding));
-            const Checkpoint& checkpoint = checkpoints.at(nextCheckpoint);
-            if (range.size() == checkpoint.size) {
-                if (range.root() != checkpoint.root)
-                    return broken(
-                        VerifyResult::Problem::Checkpoint, entry.seq,
-                        QStringLiteral("the first %1 entries do not match the checkpoint signed for them: the "
-                                       "log was rewritten")
-                            .arg(checkpoint.size));
-                ++nextCheckpoint;
+            previousHash = entry.entryHash;
+            previousTimestamp = entry.timestampMs;
+            ++expectedSeq;
+            ++result.checked;
+            if (nextCheckpoint < checkpoints.size()) {
+                // Against what was signed: the root of the first N entries must be the checkpoint's.
+                range.append(entry.leaf);
+                const Checkpoint& checkpoint = checkpoints.at(nextCheckpoint);
+                if (range.size() == checkpoint.size) {
+                    if (range.root() != checkpoint.root)
+                        return broken(
+                            VerifyResult::Problem::Checkpoint, entry.seq,
+                            QStringLiteral("the first %1 entries do not match the checkpoint signed for them: the "
+                                           "log was rewritten")
+                                .arg(checkpoint.size));
+                    ++nextCheckpoint;
+                }
             }
         }
-        if (progress && result.checked % PROGRESS_INTERVAL == 0 && !progress(result.checked)) {
+        if (progress && !progress(result.checked)) {
             result.problem = VerifyResult::Problem::Cancelled;
             result.message = QStringLiteral("verification cancelled");
             return result;
         }
+        std::swap(current, next);
     }
     if (query.lastError().isValid())
         return broken(VerifyResult::Problem::Storage, expectedSeq, query.lastError().text());

@@ -2,6 +2,7 @@
 
 #include "crypto/crypto.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace countersign::audit::merkle {
@@ -28,21 +29,22 @@ void skipRightEdge(quint64& fn, quint64& sn)
 
 QByteArray leafHash(QByteArrayView entry)
 {
-    QByteArray data;
-    data.reserve(entry.size() + 1);
-    data.append('\0');
-    data.append(entry);
-    return crypto::sha256(data);
+    return crypto::toByteArray(leafDigest(entry));
+}
+
+crypto::Digest leafDigest(QByteArrayView entry)
+{
+    return crypto::Sha256().update('\0').update(entry).finish();
+}
+
+crypto::Digest nodeDigest(const crypto::Digest& left, const crypto::Digest& right)
+{
+    return crypto::Sha256().update('\1').update(crypto::view(left)).update(crypto::view(right)).finish();
 }
 
 QByteArray nodeHash(QByteArrayView left, QByteArrayView right)
 {
-    QByteArray data;
-    data.reserve(1 + left.size() + right.size());
-    data.append('\1');
-    data.append(left);
-    data.append(right);
-    return crypto::sha256(data);
+    return crypto::toByteArray(crypto::Sha256().update('\1').update(left).update(right).finish());
 }
 
 QByteArray emptyRoot()
@@ -215,10 +217,17 @@ bool verifyConsistency(quint64 size1, quint64 size2, const QList<QByteArray>& pr
 
 void CompactRange::append(const QByteArray& leafHash)
 {
+    crypto::Digest leaf{};
+    std::copy_n(leafHash.cbegin(), std::min<qsizetype>(leafHash.size(), HASH_SIZE), leaf.begin());
+    append(leaf);
+}
+
+void CompactRange::append(const crypto::Digest& leafHash)
+{
     m_subtrees.append(leafHash);
     for (quint64 n = m_size; (n & 1) != 0; n >>= 1) {
-        const QByteArray right = m_subtrees.takeLast();
-        m_subtrees.last() = nodeHash(m_subtrees.last(), right);
+        const crypto::Digest right = m_subtrees.takeLast();
+        m_subtrees.last() = nodeDigest(m_subtrees.last(), right);
     }
     ++m_size;
 }
@@ -227,10 +236,10 @@ QByteArray CompactRange::root() const
 {
     if (m_subtrees.isEmpty())
         return emptyRoot();
-    QByteArray hash = m_subtrees.last();
+    crypto::Digest hash = m_subtrees.last();
     for (qsizetype i = m_subtrees.size() - 2; i >= 0; --i)
-        hash = nodeHash(m_subtrees.at(i), hash);
-    return hash;
+        hash = nodeDigest(m_subtrees.at(i), hash);
+    return crypto::toByteArray(hash);
 }
 
 void MemoryTree::append(const QByteArray& leafHash)

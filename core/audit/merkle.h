@@ -1,5 +1,6 @@
 #pragma once
 
+#include "crypto/sha256.h"
 #include "error.h"
 
 #include <QByteArray>
@@ -22,6 +23,9 @@ inline constexpr qsizetype MAX_PROOF_LENGTH = 64;
 [[nodiscard]] QByteArray leafHash(QByteArrayView entry);
 [[nodiscard]] QByteArray nodeHash(QByteArrayView left, QByteArrayView right);
 [[nodiscard]] QByteArray emptyRoot();
+/// The same hashes by value, for hot loops (no allocation).
+[[nodiscard]] crypto::Digest leafDigest(QByteArrayView entry);
+[[nodiscard]] crypto::Digest nodeDigest(const crypto::Digest& left, const crypto::Digest& right);
 /// The largest power of two strictly below \a n (n >= 2).
 [[nodiscard]] quint64 splitPoint(quint64 n);
 
@@ -66,11 +70,12 @@ private:
 class CompactRange final {
 public:
     void append(const QByteArray& leafHash);
+    void append(const crypto::Digest& leafHash);
     [[nodiscard]] quint64 size() const { return m_size; }
     [[nodiscard]] QByteArray root() const;
 
 private:
-    QList<QByteArray> m_subtrees;
+    QList<crypto::Digest> m_subtrees;
     quint64 m_size = 0;
 };
 
