@@ -143,6 +143,26 @@ private Q_SLOTS:
         QVERIFY2(result->text().contains(QStringLiteral("Broken at entry 1 (hash)")), qPrintable(result->text()));
     }
 
+    void theVaultTabVerifiesThroughTheAuditTab()
+    {
+        // With the services open, the Vault tab's button runs the Audit tab's verification (off
+        // the GUI thread, with progress) and shows its result.
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        auto* tabs = desktop.window->findChild<QTabWidget*>(QStringLiteral("tabs"));
+        auto* button = desktop.window->findChild<QPushButton*>(QStringLiteral("verifyButton"));
+        auto* result = desktop.window->findChild<QLabel*>(QStringLiteral("verifyResult"));
+        button->click();
+        QCOMPARE(tabs->currentWidget()->objectName(), QStringLiteral("auditTab"));
+        QTRY_VERIFY2(result->text().contains(QStringLiteral("verified")), qPrintable(result->text()));
+
+        QSqlQuery query(desktop.window->vault()->database());
+        QVERIFY(query.exec(QStringLiteral("DROP TRIGGER audit_log_no_update")));
+        QVERIFY(query.exec(QStringLiteral("UPDATE audit_log SET subject = 'forged' WHERE seq = 2")));
+        button->click();
+        QTRY_VERIFY2(result->text().contains(QStringLiteral("Broken at entry 2 (hash)")), qPrintable(result->text()));
+    }
+
     void aRequestOverHttpIsDecidedInTheWindow()
     {
         Desktop desktop;

@@ -114,6 +114,15 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     auto* runtimes = new RuntimesTab(m_services->runtimes(), events, OWNER_ACTOR, m_tabs);
     auto* policies = new PoliciesTab(m_services->policies(), OWNER_ACTOR, m_tabs);
     auto* auditTab = new AuditTab(*m_vault, events, m_tabs);
+    m_auditTab = auditTab;
+    connect(auditTab, &AuditTab::jobFinished, this, [this](bool ok, const QString& message) {
+        if (!m_verifyFromVaultTab)
+            return;
+        m_verifyFromVaultTab = false;
+        Q_UNUSED(ok)
+        m_verifyResult->setText(message); // says verified, broken where and why, or cancelled
+        refresh();
+    });
     m_serviceTabs = {m_queueTab, history, runtimes, policies, auditTab};
     m_tabs->insertTab(0, m_queueTab, tr("&Queue"));
     m_tabs->insertTab(1, history, tr("&History"));
@@ -130,6 +139,8 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
 void MainWindow::closeServices()
 {
     m_queueTab = nullptr;
+    m_auditTab = nullptr;
+    m_verifyFromVaultTab = false;
     qDeleteAll(m_serviceTabs); // removes their pages from the tab widget
     m_serviceTabs.clear();
     m_services.reset();
@@ -388,6 +399,17 @@ void MainWindow::verifyChain()
 {
     if (!m_vault)
         return;
+    if (m_auditTab) {
+        // Off the GUI thread, with progress and Cancel: the Audit tab does it and jumps to the
+        // first broken entry; the result comes back here too.
+        m_tabs->setCurrentWidget(m_auditTab);
+        if (!m_auditTab->isBusy()) {
+            m_verifyFromVaultTab = true;
+            m_verifyResult->setText(tr("Verifying in the Audit tab…"));
+            m_auditTab->verify();
+        }
+        return;
+    }
     QApplication::setOverrideCursor(Qt::WaitCursor);
     auto checkpoints = audit::CheckpointSigner::readFile(m_vault->checkpointFilePath(), m_vault->instancePublicKey());
     const audit::VerifyResult result =

@@ -27,6 +27,7 @@ class Vault;
 namespace countersign::ui {
 
 class LockScreen;
+class AuditTab;
 class QueueTab;
 
 /// The main window of an unlocked vault. It owns the vault for the whole session. Locking
@@ -90,6 +91,8 @@ private:
     QStackedWidget* m_stack = nullptr;
     LockScreen* m_lockScreen = nullptr;
     QueueTab* m_queueTab = nullptr;
+    AuditTab* m_auditTab = nullptr;
+    bool m_verifyFromVaultTab = false;
     QList<QWidget*> m_serviceTabs;
     QLabel* m_endpointStatus = nullptr;
     QTabWidget* m_tabs = nullptr;
