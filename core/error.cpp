@@ -39,6 +39,8 @@ QString errorCodeName(ErrorCode code)
         return QStringLiteral("already_consumed");
     case ErrorCode::Expired:
         return QStringLiteral("expired");
+    case ErrorCode::Revoked:
+        return QStringLiteral("revoked");
     case ErrorCode::DigestMismatch:
         return QStringLiteral("digest_mismatch");
     case ErrorCode::RateLimited:

@@ -27,6 +27,7 @@ enum class ErrorCode {
     Conflict,         // idempotency key reused with another body; a state that forbids the change
     AlreadyConsumed,
     Expired,
+    Revoked,        // an invitation (or credential) withdrawn by its issuer
     DigestMismatch, // consume with a payload digest other than the approved one
     RateLimited,
     LockedOut, // too many failed authentications from this client

@@ -146,9 +146,8 @@ private Q_SLOTS:
         auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("window"));
         QVERIFY(services);
         m_services = std::move(*services);
-        QVERIFY(QSqlQuery(m_services->database())
-                    .exec(QStringLiteral("INSERT INTO members (id, display_name, role, created_at) "
-                                         "VALUES ('alice', 'Alice', 'approver', 0)")));
+        QVERIFY(
+            test::addMember(*m_services, QStringLiteral("alice"), QStringLiteral("Alice"), QStringLiteral("approver")));
         m_token =
             m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, {})->toLatin1();
         m_otherToken =

@@ -98,10 +98,12 @@ private Q_SLOTS:
         auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("services"));
         QVERIFY(services);
         m_services = std::move(*services);
-        QSqlQuery members(m_services->database());
-        QVERIFY(members.exec(QStringLiteral(
-            "INSERT INTO members (id, display_name, role, created_at) VALUES ('alice', 'Alice', 'approver', 0), "
-            "('bob', 'Bob', 'approver', 0), ('victor', 'Victor', 'viewer', 0), ('dave', 'Dave', 'admin', 0)")));
+        QVERIFY(
+            test::addMember(*m_services, QStringLiteral("alice"), QStringLiteral("Alice"), QStringLiteral("approver")));
+        QVERIFY(test::addMember(*m_services, QStringLiteral("bob"), QStringLiteral("Bob"), QStringLiteral("approver")));
+        QVERIFY(
+            test::addMember(*m_services, QStringLiteral("victor"), QStringLiteral("Victor"), QStringLiteral("viewer")));
+        QVERIFY(test::addMember(*m_services, QStringLiteral("dave"), QStringLiteral("Dave"), QStringLiteral("admin")));
         auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"),
                                                             {QStringLiteral("deploy.*"), QStringLiteral("db.migrate")},
                                                             QStringLiteral("member:owner"), QStringLiteral("dave"));

@@ -52,7 +52,10 @@ QJsonObject Decision::toJson() const
                        {QStringLiteral("member_name"), memberName},
                        {QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
                        {QStringLiteral("reason"), reason},
-                       {QStringLiteral("decided_at"), isoTime(decidedAt)}};
+                       {QStringLiteral("decided_at"), isoTime(decidedAt)},
+                       {QStringLiteral("decided_at_ms"), decidedAt},
+                       {QStringLiteral("public_key"), QString::fromLatin1(memberKey.toBase64())},
+                       {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}};
 }
 
 int Request::approvalCount() const

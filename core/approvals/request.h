@@ -23,7 +23,9 @@ struct Decision final {
     QString memberName;
     bool approve = false;
     QString reason;
-    qint64 decidedAt = 0;
+    qint64 decidedAt = 0; // ms since the epoch, as signed
+    QByteArray memberKey; // the member's Ed25519 public key
+    QByteArray signature; // over the DecisionStatement; empty for decisions made before signing
 
     [[nodiscard]] QJsonObject toJson() const;
 };

@@ -4,7 +4,9 @@
 #include "audit/audittree.h"
 #include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
+#include "crypto/signingkey.h"
 #include "json/canonicaljson.h"
+#include "members/permissions.h"
 #include "policy/capabilityglob.h"
 #include "policy/policystore.h"
 #include "requestevents.h"
@@ -21,6 +23,8 @@
 #include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
+
+#include <cstdlib>
 
 Q_LOGGING_CATEGORY(lcRequests, "countersign.requests")
 
@@ -98,8 +102,8 @@ Result<void> loadDecisions(storage::StatementCache& statements, Request& request
 {
     QSqlQuery& query = statements.prepared(
         QStringLiteral("SELECT d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, "
-                       "d.decided_at FROM decisions d LEFT JOIN members m ON m.id = d.member_id "
-                       "WHERE d.request_id = ? ORDER BY d.decided_at"));
+                       "d.decided_at, m.public_key, d.signature FROM decisions d LEFT JOIN members m "
+                       "ON m.id = d.member_id WHERE d.request_id = ? ORDER BY d.decided_at"));
     query.bindValue(0, request.id);
     if (!query.exec())
         return fail(ErrorCode::Storage, query.lastError().text());
@@ -107,7 +111,8 @@ Result<void> loadDecisions(storage::StatementCache& statements, Request& request
     while (query.next()) {
         request.decisions.append(Decision{query.value(0).toString(), query.value(1).toString(),
                                           query.value(2).toString() == u"approve", query.value(3).toString(),
-                                          query.value(4).toLongLong()});
+                                          query.value(4).toLongLong(), query.value(5).toByteArray(),
+                                          query.value(6).toByteArray()});
     }
     query.finish();
     return {};
@@ -143,7 +148,7 @@ Result<QList<Request>> selectRequests(const QSqlDatabase& db, storage::Statement
     QSqlQuery decisions(db);
     decisions.setForwardOnly(true);
     decisions.prepare(QStringLiteral("SELECT d.request_id, d.member_id, coalesce(m.display_name, d.member_id), "
-                                     "d.verdict, d.reason, d.decided_at FROM decisions d "
+                                     "d.verdict, d.reason, d.decided_at, m.public_key, d.signature FROM decisions d "
                                      "LEFT JOIN members m ON m.id = d.member_id WHERE d.request_id IN "
                                      "(SELECT q.id FROM requests q JOIN runtimes r ON r.id = q.runtime_id ") +
                       where + QStringLiteral(") ORDER BY d.decided_at"));
@@ -157,7 +162,8 @@ Result<QList<Request>> selectRequests(const QSqlDatabase& db, storage::Statement
             continue;
         requests[*it].decisions.append(Decision{decisions.value(1).toString(), decisions.value(2).toString(),
                                                 decisions.value(3).toString() == u"approve",
-                                                decisions.value(4).toString(), decisions.value(5).toLongLong()});
+                                                decisions.value(4).toString(), decisions.value(5).toLongLong(),
+                                                decisions.value(6).toByteArray(), decisions.value(7).toByteArray()});
     }
     return requests;
 }
@@ -847,8 +853,11 @@ Result<QString> RequestService::decidingRole(const QString& memberId) const
         return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
     const QString role = member.value(0).toString();
     member.finish();
-    if (role != u"owner" && role != u"admin" && role != u"approver")
-        return fail(ErrorCode::PermissionDenied, QStringLiteral("a %1 does not decide requests").arg(role));
+    const auto parsed = members::parseRole(role);
+    if (!parsed)
+        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' has no known role").arg(memberId));
+    if (auto allowed = members::require(*parsed, members::Permission::Decide); !allowed)
+        return std::unexpected(allowed.error());
     return role;
 }
 
@@ -951,18 +960,62 @@ Result<Request> RequestService::extend(const QString& memberId, const QString& i
     return result;
 }
 
+void RequestService::setLocalSigningKey(const QString& memberId, std::shared_ptr<const crypto::SigningKey> key)
+{
+    m_localKeys.insert(memberId, std::move(key));
+}
+
 Result<Request> RequestService::approve(const QString& memberId, const QString& id, const QString& reason)
 {
-    return decide(memberId, id, true, reason);
+    return decideLocally(memberId, id, true, reason);
 }
 
 Result<Request> RequestService::deny(const QString& memberId, const QString& id, const QString& reason)
 {
-    return decide(memberId, id, false, reason);
+    return decideLocally(memberId, id, false, reason);
 }
 
-Result<Request> RequestService::decide(const QString& memberId, const QString& id, bool approve, const QString& reason)
+Result<Request> RequestService::decideLocally(const QString& memberId, const QString& id, bool approve,
+                                              const QString& reason)
 {
+    const auto key = m_localKeys.value(memberId);
+    if (!key)
+        return fail(ErrorCode::PermissionDenied,
+                    QStringLiteral("'%1' signs decisions on their own machine; this instance holds no key for them")
+                        .arg(memberId));
+    auto found = request(id);
+    if (!found)
+        return std::unexpected(found.error());
+    const DecisionStatement statement{found->id, memberId, found->payloadSha256, approve, reason, now()};
+    return decide(statement, statement.sign(*key));
+}
+
+Result<Request> RequestService::decideSigned(const DecisionStatement& statement, const QByteArray& signature)
+{
+    auto decided = decide(statement, signature);
+    if (!decided &&
+        (decided.error().code == ErrorCode::PermissionDenied || decided.error().code == ErrorCode::DigestMismatch ||
+         decided.error().code == ErrorCode::InvalidArgument)) {
+        // A refused decision from a remote member is worth keeping, whatever its cause.
+        (void)m_audit.append({QStringLiteral("member:") + statement.memberId,
+                              QStringLiteral("request.decision_refused"),
+                              QStringLiteral("request:") + statement.requestId.left(64),
+                              QJsonObject{{QStringLiteral("reason"), decided.error().message},
+                                          {QStringLiteral("code"), errorCodeName(decided.error().code)}}});
+    }
+    return decided;
+}
+
+Result<Request> RequestService::decide(const DecisionStatement& statement, const QByteArray& signature)
+{
+    const QString& memberId = statement.memberId;
+    const QString& id = statement.requestId;
+    const bool approve = statement.approve;
+    const QString& reason = statement.reason;
+    if (std::abs(statement.decidedAtMs - now()) > MAX_CLOCK_SKEW_MS)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("the decision's time is more than %1 minutes from this instance's clock")
+                        .arg(MAX_CLOCK_SKEW_MS / 60000));
     if (reason.size() > MAX_REASON_CHARS)
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("a reason has at most %1 characters").arg(MAX_REASON_CHARS));
@@ -971,6 +1024,13 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         if (auto role = decidingRole(memberId); !role)
             return std::unexpected(role.error());
+        QSqlQuery key(m_db);
+        key.prepare(QStringLiteral("SELECT public_key FROM members WHERE id = ?"));
+        key.addBindValue(memberId);
+        if (!key.exec() || !key.next())
+            return fail(ErrorCode::Storage, key.lastError().text());
+        const QByteArray publicKey = key.value(0).toByteArray();
+        key.finish();
 
         auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
         if (!found)
@@ -992,19 +1052,28 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
         }
         if (!request.raisedBy.isEmpty() && request.raisedBy == memberId)
             return fail(ErrorCode::PermissionDenied, QStringLiteral("nobody decides a request they raised"));
+        // The signature binds the member to this exact payload: a statement about another
+        // digest, or one that does not verify with the member's key, is refused.
+        if (statement.payloadSha256 != request.payloadSha256)
+            return fail(ErrorCode::DigestMismatch,
+                        QStringLiteral("the decision names another payload than request %1 holds").arg(request.id));
+        if (publicKey.isEmpty() || !statement.verify(publicKey, signature))
+            return fail(ErrorCode::PermissionDenied,
+                        QStringLiteral("the decision's signature does not verify with %1's key").arg(memberId));
         // Decisions are final and each member counts once.
         for (const Decision& earlier : std::as_const(request.decisions)) {
             if (earlier.memberId == memberId)
                 return fail(ErrorCode::Conflict, QStringLiteral("you have already decided on this request"));
         }
         QSqlQuery insert(m_db);
-        insert.prepare(QStringLiteral("INSERT INTO decisions (request_id, member_id, verdict, reason, decided_at) "
-                                      "VALUES (?, ?, ?, ?, ?)"));
+        insert.prepare(QStringLiteral("INSERT INTO decisions (request_id, member_id, verdict, reason, decided_at, "
+                                      "signature) VALUES (?, ?, ?, ?, ?, ?)"));
         insert.addBindValue(request.id);
         insert.addBindValue(memberId);
         insert.addBindValue(approve ? QStringLiteral("approve") : QStringLiteral("deny"));
         insert.addBindValue(reason);
-        insert.addBindValue(at);
+        insert.addBindValue(statement.decidedAtMs);
+        insert.addBindValue(signature);
         if (!insert.exec())
             return fail(ErrorCode::Storage, insert.lastError().text());
         if (auto decisions = loadDecisions(*m_statements, request); !decisions)
@@ -1015,7 +1084,10 @@ Result<Request> RequestService::decide(const QString& memberId, const QString& i
                   QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
                               {QStringLiteral("reason"), reason},
                               {QStringLiteral("approvals"), request.approvalCount()},
-                              {QStringLiteral("required"), request.requiredApprovals}});
+                              {QStringLiteral("required"), request.requiredApprovals},
+                              {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
+                              {QStringLiteral("payload_sha256"), statement.payloadSha256},
+                              {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}});
         if (!audited)
             return std::unexpected(audited.error());
         // One deny denies; the quorum's last approval approves.

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "decisionstatement.h"
 #include "request.h"
 #include "runtimeapi.h"
 
+#include <QHash>
 #include <QObject>
 #include <QSqlDatabase>
 #include <QTimer>
@@ -14,6 +16,9 @@ class AuditLog;
 class AuditTree;
 class CheckpointSigner;
 } // namespace countersign::audit
+namespace countersign::crypto {
+class SigningKey;
+}
 namespace countersign::policy {
 class PolicyStore;
 }
@@ -65,8 +70,16 @@ public:
     // The decision API (the window, and later remote members).
     [[nodiscard]] Result<Request> request(const QString& id) const;
     [[nodiscard]] Result<QList<Request>> requestsInState(RequestState state, int limit = 10000) const;
+    /// Decisions of a member whose key this instance holds (the owner, at the desktop): signed
+    /// here with that key, then checked like any other. Others: PermissionDenied.
     [[nodiscard]] Result<Request> approve(const QString& memberId, const QString& id, const QString& reason);
     [[nodiscard]] Result<Request> deny(const QString& memberId, const QString& id, const QString& reason);
+    /// A decision signed on the member's own machine. Refused (and audited as refused) unless the
+    /// member may decide, the statement names the request's payload digest, its time is within
+    /// MAX_CLOCK_SKEW_MS of this clock, and the signature verifies with the member's key.
+    [[nodiscard]] Result<Request> decideSigned(const DecisionStatement& statement, const QByteArray& signature);
+    void setLocalSigningKey(const QString& memberId, std::shared_ptr<const crypto::SigningKey> key);
+    static constexpr qint64 MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
     /// Decided, expired, cancelled and consumed requests, newest first, whose id, runtime,
     /// capability, summary or a decision's reason contains \a search (case-insensitive).
     [[nodiscard]] Result<QList<Request>> history(const QString& search = {}, int limit = 1000) const;
@@ -90,8 +103,9 @@ public:
 private:
     [[nodiscard]] Result<Request> create(const RuntimeIdentity& runtime, const QJsonObject& body,
                                          const QString& idempotencyKey, bool& created);
-    [[nodiscard]] Result<Request> decide(const QString& memberId, const QString& id, bool approve,
-                                         const QString& reason);
+    [[nodiscard]] Result<Request> decide(const DecisionStatement& statement, const QByteArray& signature);
+    [[nodiscard]] Result<Request> decideLocally(const QString& memberId, const QString& id, bool approve,
+                                                const QString& reason);
     /// The role of active member \a memberId if it may decide requests; PermissionDenied otherwise.
     [[nodiscard]] Result<QString> decidingRole(const QString& memberId) const;
     /// The runtime's own request by id; another runtime's is NotFound.
@@ -121,6 +135,7 @@ private:
     QTimer m_expiryTimer;
     bool m_expiryEnabled = false;
     audit::CheckpointSigner* m_checkpoints = nullptr;
+    QHash<QString, std::shared_ptr<const crypto::SigningKey>> m_localKeys;
 };
 
 } // namespace countersign::approvals

@@ -2,6 +2,8 @@
 
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
+#include "members/invitationservice.h"
+#include "members/memberservice.h"
 #include "policy/policystore.h"
 #include "requestservice.h"
 #include "runtimeregistry.h"
@@ -17,6 +19,8 @@ Services::Services(QString connectionName)
 Services::~Services()
 {
     m_requests.reset();
+    m_invitations.reset();
+    m_members.reset();
     m_policies.reset();
     m_runtimes.reset();
     m_checkpoints.reset();
@@ -62,7 +66,12 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
     services->m_policies = std::make_unique<policy::PolicyStore>(*db, *services->m_audit);
     services->m_requests =
         std::make_unique<RequestService>(*db, *services->m_audit, *services->m_runtimes, *services->m_policies, events);
+    services->m_members = std::make_unique<members::MemberService>(*db, *services->m_audit);
+    services->m_invitations =
+        std::make_unique<members::InvitationService>(*db, *services->m_audit, *services->m_members);
     services->m_requests->setCheckpointSigner(services->m_checkpoints.get());
+    if (auto ownerKey = vault.ownerKey())
+        services->m_requests->setLocalSigningKey(vault::Vault::OWNER_MEMBER_ID, ownerKey);
     return services;
 }
 

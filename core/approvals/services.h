@@ -12,6 +12,10 @@ namespace countersign::audit {
 class AuditLog;
 class CheckpointSigner;
 } // namespace countersign::audit
+namespace countersign::members {
+class InvitationService;
+class MemberService;
+} // namespace countersign::members
 namespace countersign::policy {
 class PolicyStore;
 }
@@ -45,6 +49,8 @@ public:
     [[nodiscard]] RuntimeRegistry& runtimes() { return *m_runtimes; }
     [[nodiscard]] policy::PolicyStore& policies() { return *m_policies; }
     [[nodiscard]] RequestService& requests() { return *m_requests; }
+    [[nodiscard]] members::MemberService& members() { return *m_members; }
+    [[nodiscard]] members::InvitationService& invitations() { return *m_invitations; }
     [[nodiscard]] audit::CheckpointSigner& checkpoints() { return *m_checkpoints; }
     [[nodiscard]] QSqlDatabase database() const;
 
@@ -57,6 +63,8 @@ private:
     std::unique_ptr<RuntimeRegistry> m_runtimes;
     std::unique_ptr<policy::PolicyStore> m_policies;
     std::unique_ptr<RequestService> m_requests;
+    std::unique_ptr<members::MemberService> m_members;
+    std::unique_ptr<members::InvitationService> m_invitations;
 };
 
 } // namespace countersign::approvals

@@ -26,6 +26,7 @@ int statusFor(ErrorCode code)
     case ErrorCode::AlreadyExists:
         return 409;
     case ErrorCode::Expired:
+    case ErrorCode::Revoked:
         return 410;
     case ErrorCode::PayloadTooLarge:
         return 413;

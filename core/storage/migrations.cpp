@@ -140,6 +140,33 @@ CREATE TABLE checkpoints (
     created_at INTEGER NOT NULL
 );
 )sql")},
+        Migration{5, QStringLiteral("invitations, member sessions and removed members"), QStringLiteral(R"sql(
+ALTER TABLE members ADD COLUMN removed_at INTEGER;
+CREATE TABLE invitations (
+    id TEXT PRIMARY KEY,
+    token_hash BLOB NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'approver', 'viewer')),
+    note TEXT NOT NULL DEFAULT '',
+    created_by TEXT NOT NULL REFERENCES members (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'redeemed', 'revoked')),
+    member_id TEXT REFERENCES members (id),
+    closed_at INTEGER
+);
+CREATE TABLE member_sessions (
+    token_hash BLOB PRIMARY KEY,
+    member_id TEXT NOT NULL REFERENCES members (id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX member_sessions_member ON member_sessions (member_id);
+CREATE TABLE session_challenges (
+    nonce BLOB PRIMARY KEY,
+    member_id TEXT NOT NULL REFERENCES members (id),
+    expires_at INTEGER NOT NULL
+);
+)sql")},
     };
 }
 

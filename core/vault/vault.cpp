@@ -322,10 +322,10 @@ Result<void> Vault::ensureOwnerKey()
     if (!missing.exec(QStringLiteral("SELECT 1 FROM members WHERE id = 'owner' AND public_key IS NULL")))
         return fail(ErrorCode::Storage, missing.lastError().text());
     if (!missing.next())
-        return {};
+        return loadOwnerKey();
     missing.finish();
     const crypto::SigningKey ownerKey = crypto::SigningKey::generate();
-    return storage::transact(db, [&]() -> Result<void> {
+    auto created = storage::transact(db, [&]() -> Result<void> {
         if (auto stored = writeSecret(db, SECRET_OWNER_SEED, ownerKey.seed()); !stored)
             return stored;
         QSqlQuery update(db);
@@ -340,6 +340,21 @@ Result<void> Vault::ensureOwnerKey()
             return std::unexpected(audited.error());
         return {};
     });
+    if (!created)
+        return created;
+    return loadOwnerKey();
+}
+
+Result<void> Vault::loadOwnerKey()
+{
+    auto seed = readSecret(database(), SECRET_OWNER_SEED);
+    if (!seed)
+        return std::unexpected(seed.error());
+    auto key = crypto::SigningKey::fromSeed(*seed);
+    if (!key)
+        return std::unexpected(key.error());
+    m_ownerKey = std::make_shared<const crypto::SigningKey>(std::move(*key));
+    return {};
 }
 
 Result<void> Vault::auditPendingFailures()

@@ -82,6 +82,10 @@ public:
     [[nodiscard]] QByteArray instancePublicKey() const;
     /// The instance's signing key; lives as long as this vault.
     [[nodiscard]] const crypto::SigningKey& instanceKey() const { return *m_instanceKey; }
+    /// The owner's Ed25519 key (decisions made at this desktop are signed with it); null on
+    /// vaults older than members.
+    [[nodiscard]] std::shared_ptr<const crypto::SigningKey> ownerKey() const { return m_ownerKey; }
+    inline static const QString OWNER_MEMBER_ID = QStringLiteral("owner");
     /// The plain, append-only checkpoint file beside the vault.
     [[nodiscard]] QString checkpointFilePath() const;
     /// A checkpoint signer over \a connection and \a audit (the log appending through it).
@@ -95,6 +99,7 @@ private:
     [[nodiscard]] Result<void> seedSecrets(const QString& ownerName);
     [[nodiscard]] Result<void> loadSecrets();
     [[nodiscard]] Result<void> ensureOwnerKey();
+    [[nodiscard]] Result<void> loadOwnerKey();
     [[nodiscard]] Result<void> auditPendingFailures();
     void removeStaleDatabases() const;
     void disconnect();
@@ -109,6 +114,7 @@ private:
     QString m_cipherVersion;
     int m_schemaVersion = 0;
     std::optional<crypto::SigningKey> m_instanceKey;
+    std::shared_ptr<const crypto::SigningKey> m_ownerKey;
     std::unique_ptr<audit::AuditLog> m_audit;
 };
 

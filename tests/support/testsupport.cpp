@@ -7,6 +7,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonObject>
+#include <QSqlQuery>
 #include <QTest>
 
 namespace countersign::test {
@@ -45,6 +46,23 @@ approvals::RuntimeIdentity registerRuntime(approvals::Services& services, const 
     if (!token)
         return {};
     return services.requests().authenticate(token->toLatin1()).value_or(approvals::RuntimeIdentity{});
+}
+
+std::shared_ptr<const crypto::SigningKey> addMember(approvals::Services& services, const QString& id,
+                                                    const QString& displayName, const QString& role)
+{
+    auto key = std::make_shared<const crypto::SigningKey>(crypto::SigningKey::generate());
+    QSqlQuery insert(services.database());
+    insert.prepare(
+        QStringLiteral("INSERT INTO members (id, display_name, role, public_key, created_at) VALUES (?, ?, ?, ?, 0)"));
+    insert.addBindValue(id);
+    insert.addBindValue(displayName);
+    insert.addBindValue(role);
+    insert.addBindValue(key->publicKey());
+    if (!insert.exec())
+        return nullptr;
+    services.requests().setLocalSigningKey(id, key);
+    return key;
 }
 
 QString createRequest(approvals::RequestService& requests, const approvals::RuntimeIdentity& runtime,

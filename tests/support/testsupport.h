@@ -30,6 +30,11 @@ inline const QString OTHER_PASSPHRASE = QStringLiteral("violet tangerine saxopho
 /// Registers runtime \a name and returns it as the endpoint would after authenticating its token.
 [[nodiscard]] approvals::RuntimeIdentity registerRuntime(approvals::Services& services, const QString& name,
                                                          const QStringList& globs);
+/// Adds member \a id with \a role and a fresh Ed25519 key (stored as their public key), and
+/// lets \a services sign that member's decisions, as if they decided at their own machine.
+/// Returns the key, or null on failure.
+std::shared_ptr<const crypto::SigningKey> addMember(approvals::Services& services, const QString& id,
+                                                    const QString& displayName, const QString& role);
 /// Creates a `deploy.web` request for \a runtime; returns its id, or empty on failure.
 [[nodiscard]] QString createRequest(approvals::RequestService& requests, const approvals::RuntimeIdentity& runtime,
                                     const QString& summary, const QString& risk, const QJsonValue& payload = {});

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "permissions.h"
+
+#include <QString>
+
+namespace countersign::members {
+
+/// SPEC section 2: an invitation to join with a role, redeemable once before it expires.
+struct Invitation final {
+    enum class State { Pending, Redeemed, Expired, Revoked };
+
+    QString id;
+    Role role = Role::Approver;
+    QString note;
+    QString createdBy; // member id
+    qint64 createdAt = 0;
+    qint64 expiresAt = 0;
+    State state = State::Pending;
+    QString memberId; // who redeemed it
+    qint64 closedAt = 0;
+
+    [[nodiscard]] static QString stateName(State state);
+};
+
+} // namespace countersign::members

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "permissions.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace countersign::members {
+
+/// SPEC section 2: a person who may act on the instance, with an Ed25519 key whose private
+/// part never leaves their machine.
+struct Member final {
+    QString id;
+    QString displayName;
+    Role role = Role::Viewer;
+    QByteArray publicKey;
+    bool active = true;
+    qint64 createdAt = 0; // ms since the epoch
+    qint64 removedAt = 0;
+
+    [[nodiscard]] QString actor() const { return QStringLiteral("member:") + id; }
+};
+
+} // namespace countersign::members

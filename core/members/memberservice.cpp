@@ -1,0 +1,267 @@
+#include "memberservice.h"
+
+#include "audit/auditlog.h"
+#include "crypto/crypto.h"
+#include "crypto/signingkey.h"
+#include "storage/transaction.h"
+
+#include <QDateTime>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace countersign::members {
+
+namespace {
+
+const QString COLUMNS = QStringLiteral("id, display_name, role, public_key, state, created_at, removed_at");
+
+Member readMember(const QSqlQuery& query)
+{
+    Member member;
+    member.id = query.value(0).toString();
+    member.displayName = query.value(1).toString();
+    member.role = parseRole(query.value(2).toString()).value_or(Role::Viewer);
+    member.publicKey = query.value(3).toByteArray();
+    member.active = query.value(4).toString() == u"active";
+    member.createdAt = query.value(5).toLongLong();
+    member.removedAt = query.value(6).toLongLong();
+    return member;
+}
+
+bool isForbiddenInName(char32_t c)
+{
+    // Control characters, and the bidirectional overrides that make a name read as another.
+    return c < 0x20 || (c >= 0x7F && c < 0xA0) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+           c == 0x200E || c == 0x200F || c == 0x061C;
+}
+
+} // namespace
+
+MemberService::MemberService(QSqlDatabase db, audit::AuditLog& audit)
+    : m_db(std::move(db))
+    , m_audit(audit)
+{
+}
+
+Result<QString> MemberService::validateName(const QString& name)
+{
+    const QString trimmed = name.trimmed();
+    if (trimmed.isEmpty())
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("a display name is required"));
+    const QList<uint> codes = trimmed.toUcs4();
+    if (codes.size() > MAX_NAME_CHARS)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("a display name has at most %1 characters").arg(MAX_NAME_CHARS));
+    for (const uint code : codes) {
+        if (isForbiddenInName(code) || code == 0xFFFD)
+            return fail(ErrorCode::InvalidArgument,
+                        QStringLiteral("a display name may not hold control or direction-changing characters"));
+    }
+    return trimmed;
+}
+
+Result<Member> MemberService::member(const QString& memberId) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT %1 FROM members WHERE id = ?").arg(COLUMNS));
+    query.addBindValue(memberId);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    if (!query.next())
+        return fail(ErrorCode::NotFound, QStringLiteral("no member '%1'").arg(memberId));
+    return readMember(query);
+}
+
+Result<Member> MemberService::authorize(const QString& memberId, Permission permission) const
+{
+    auto found = member(memberId);
+    if (!found) {
+        if (found.error().code == ErrorCode::NotFound)
+            return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
+        return found;
+    }
+    if (!found->active)
+        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' was removed").arg(memberId));
+    if (auto allowed = require(found->role, permission); !allowed)
+        return std::unexpected(allowed.error());
+    return found;
+}
+
+Result<QList<Member>> MemberService::list(const QString& actorId) const
+{
+    if (auto actor = authorize(actorId, Permission::ViewMembers); !actor)
+        return std::unexpected(actor.error());
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT %1 FROM members ORDER BY state, created_at, id").arg(COLUMNS)))
+        return fail(ErrorCode::Storage, query.lastError().text());
+    QList<Member> result;
+    while (query.next())
+        result.append(readMember(query));
+    return result;
+}
+
+Result<int> MemberService::activeOwners() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT count(*) FROM members WHERE role = 'owner' AND state = 'active'")) ||
+        !query.next())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    return query.value(0).toInt();
+}
+
+Result<void> MemberService::endSessions(const QString& memberId)
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("DELETE FROM member_sessions WHERE member_id = ?"));
+    query.addBindValue(memberId);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    QSqlQuery challenges(m_db);
+    challenges.prepare(QStringLiteral("DELETE FROM session_challenges WHERE member_id = ?"));
+    challenges.addBindValue(memberId);
+    if (!challenges.exec())
+        return fail(ErrorCode::Storage, challenges.lastError().text());
+    return {};
+}
+
+Result<Member> MemberService::changeRole(const QString& actorId, const QString& memberId, Role role)
+{
+    Member changed;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        auto actor = authorize(actorId, Permission::ChangeRole);
+        if (!actor)
+            return std::unexpected(actor.error());
+        auto target = member(memberId);
+        if (!target)
+            return std::unexpected(target.error());
+        if (!target->active)
+            return fail(ErrorCode::Conflict, QStringLiteral("%1 was removed").arg(target->displayName));
+        if (actor->role != Role::Owner && (target->role == Role::Owner || role == Role::Owner))
+            return fail(ErrorCode::PermissionDenied, QStringLiteral("only an owner may change an owner or make one"));
+        if (target->role == role) {
+            changed = *target;
+            return {};
+        }
+        if (target->role == Role::Owner) {
+            auto owners = activeOwners();
+            if (!owners)
+                return std::unexpected(owners.error());
+            if (*owners <= 1)
+                return fail(ErrorCode::Conflict, QStringLiteral("the last owner cannot be demoted"));
+        }
+        QSqlQuery update(m_db);
+        update.prepare(QStringLiteral("UPDATE members SET role = ? WHERE id = ?"));
+        update.addBindValue(roleName(role));
+        update.addBindValue(memberId);
+        if (!update.exec())
+            return fail(ErrorCode::Storage, update.lastError().text());
+        if (auto ended = endSessions(memberId); !ended)
+            return ended;
+        auto audited = m_audit.append(
+            {actor->actor(), QStringLiteral("member.role_changed"), target->actor(),
+             QJsonObject{{QStringLiteral("from"), roleName(target->role)}, {QStringLiteral("to"), roleName(role)}}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        changed = *target;
+        changed.role = role;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return changed;
+}
+
+Result<Member> MemberService::remove(const QString& actorId, const QString& memberId)
+{
+    Member removed;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        auto actor = authorize(actorId, Permission::RemoveMember);
+        if (!actor)
+            return std::unexpected(actor.error());
+        auto target = member(memberId);
+        if (!target)
+            return std::unexpected(target.error());
+        if (!target->active)
+            return fail(ErrorCode::Conflict, QStringLiteral("%1 was already removed").arg(target->displayName));
+        if (target->role == Role::Owner) {
+            if (actor->role != Role::Owner)
+                return fail(ErrorCode::PermissionDenied, QStringLiteral("only an owner may remove an owner"));
+            auto owners = activeOwners();
+            if (!owners)
+                return std::unexpected(owners.error());
+            if (*owners <= 1)
+                return fail(ErrorCode::Conflict, QStringLiteral("the last owner cannot be removed"));
+        }
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QSqlQuery update(m_db);
+        update.prepare(QStringLiteral("UPDATE members SET state = 'removed', removed_at = ? WHERE id = ?"));
+        update.addBindValue(now);
+        update.addBindValue(memberId);
+        if (!update.exec())
+            return fail(ErrorCode::Storage, update.lastError().text());
+        if (auto ended = endSessions(memberId); !ended)
+            return ended;
+        auto audited = m_audit.append({actor->actor(), QStringLiteral("member.removed"), target->actor(),
+                                       QJsonObject{{QStringLiteral("role"), roleName(target->role)},
+                                                   {QStringLiteral("display_name"), target->displayName}}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        removed = *target;
+        removed.active = false;
+        removed.removedAt = now;
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return removed;
+}
+
+Result<Member> MemberService::add(const QString& displayName, Role role, const QByteArray& publicKey,
+                                  const QString& actor)
+{
+    auto name = validateName(displayName);
+    if (!name)
+        return std::unexpected(name.error());
+    if (publicKey.size() != crypto::SigningKey::PUBLIC_KEY_SIZE)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("a member's public key is 32 bytes (Ed25519)"));
+    Member added;
+    added.id = QString::fromLatin1(
+        crypto::randomBytes(12).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    added.displayName = *name;
+    added.role = role;
+    added.publicKey = publicKey;
+    added.createdAt = QDateTime::currentMSecsSinceEpoch();
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        QSqlQuery taken(m_db);
+        taken.prepare(QStringLiteral("SELECT 1 FROM members WHERE public_key = ? AND state = 'active'"));
+        taken.addBindValue(publicKey);
+        if (!taken.exec())
+            return fail(ErrorCode::Storage, taken.lastError().text());
+        if (taken.next())
+            return fail(ErrorCode::AlreadyExists, QStringLiteral("an active member already holds this key"));
+        QSqlQuery insert(m_db);
+        insert.prepare(QStringLiteral("INSERT INTO members (id, display_name, role, public_key, state, created_at) "
+                                      "VALUES (?, ?, ?, ?, 'active', ?)"));
+        insert.addBindValue(added.id);
+        insert.addBindValue(added.displayName);
+        insert.addBindValue(roleName(role));
+        insert.addBindValue(publicKey);
+        insert.addBindValue(added.createdAt);
+        if (!insert.exec())
+            return fail(ErrorCode::Storage, insert.lastError().text());
+        auto audited =
+            m_audit.append({actor, QStringLiteral("member.added"), added.actor(),
+                            QJsonObject{{QStringLiteral("display_name"), added.displayName},
+                                        {QStringLiteral("role"), roleName(role)},
+                                        {QStringLiteral("public_key"), QString::fromLatin1(publicKey.toBase64())}}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return added;
+}
+
+} // namespace countersign::members

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "member.h"
+
+#include "error.h"
+
+#include <QList>
+#include <QSqlDatabase>
+
+namespace countersign::audit {
+class AuditLog;
+}
+
+namespace countersign::members {
+
+/// Members and their roles (SPEC sections 1 and 2). Every call names the member acting and is
+/// checked against the permission table; the rules beyond it live here: the last owner can
+/// never be removed or demoted, and an admin cannot touch owners (nor make one). Every change
+/// is audited and ends the member's sessions at once.
+class MemberService final {
+public:
+    static constexpr qsizetype MAX_NAME_CHARS = 100;
+
+    MemberService(QSqlDatabase db, audit::AuditLog& audit);
+
+    /// The active member \a memberId, if allowed \a permission; PermissionDenied otherwise
+    /// (also for unknown and removed members).
+    [[nodiscard]] Result<Member> authorize(const QString& memberId, Permission permission) const;
+    /// Any member, active or removed.
+    [[nodiscard]] Result<Member> member(const QString& memberId) const;
+    [[nodiscard]] Result<QList<Member>> list(const QString& actorId) const;
+    [[nodiscard]] Result<Member> changeRole(const QString& actorId, const QString& memberId, Role role);
+    [[nodiscard]] Result<Member> remove(const QString& actorId, const QString& memberId);
+
+    /// Adds an active member (redeeming an invitation does this, inside its transaction).
+    [[nodiscard]] Result<Member> add(const QString& displayName, Role role, const QByteArray& publicKey,
+                                     const QString& actor);
+    /// A display name is 1 to MAX_NAME_CHARS characters, no control or bidi-override characters.
+    [[nodiscard]] static Result<QString> validateName(const QString& name);
+
+private:
+    [[nodiscard]] Result<int> activeOwners() const;
+    [[nodiscard]] Result<void> endSessions(const QString& memberId);
+
+    QSqlDatabase m_db;
+    audit::AuditLog& m_audit;
+};
+
+} // namespace countersign::members
