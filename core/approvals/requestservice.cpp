@@ -842,7 +842,7 @@ Result<QList<Request>> RequestService::requestsInState(RequestState state, int l
                           {stateName(state), limit}, true);
 }
 
-Result<QString> RequestService::decidingRole(const QString& memberId) const
+Result<QString> RequestService::memberRole(const QString& memberId, members::Permission permission) const
 {
     QSqlQuery member(m_db);
     member.prepare(QStringLiteral("SELECT role FROM members WHERE id = ? AND state = 'active'"));
@@ -856,9 +856,16 @@ Result<QString> RequestService::decidingRole(const QString& memberId) const
     const auto parsed = members::parseRole(role);
     if (!parsed)
         return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' has no known role").arg(memberId));
-    if (auto allowed = members::require(*parsed, members::Permission::Decide); !allowed)
+    if (auto allowed = members::require(*parsed, permission); !allowed)
         return std::unexpected(allowed.error());
     return role;
+}
+
+Result<QList<Request>> RequestService::queue(const QString& memberId, int limit) const
+{
+    if (auto role = memberRole(memberId, members::Permission::ViewQueue); !role)
+        return std::unexpected(role.error());
+    return requestsInState(RequestState::Pending, limit);
 }
 
 Result<QList<Request>> RequestService::history(const QString& search, int limit) const
@@ -881,7 +888,7 @@ Result<QByteArray> RequestService::reveal(const QString& memberId, const QString
 {
     QByteArray payload;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        if (auto role = decidingRole(memberId); !role)
+        if (auto role = memberRole(memberId, members::Permission::RevealPayload); !role)
             return std::unexpected(role.error());
         auto found = request(id);
         if (!found)
@@ -907,7 +914,7 @@ Result<Request> RequestService::extend(const QString& memberId, const QString& i
                     QStringLiteral("an extension is between 1 and %1 seconds").arg(policy::PolicyRule::MAX_SECONDS));
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        if (auto role = decidingRole(memberId); !role)
+        if (auto role = memberRole(memberId, members::Permission::ExtendRequest); !role)
             return std::unexpected(role.error());
         auto found = request(id);
         if (!found)
@@ -1022,7 +1029,7 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     std::optional<Error> refusal;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        if (auto role = decidingRole(memberId); !role)
+        if (auto role = memberRole(memberId, members::Permission::Decide); !role)
             return std::unexpected(role.error());
         QSqlQuery key(m_db);
         key.prepare(QStringLiteral("SELECT public_key FROM members WHERE id = ?"));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "decisionstatement.h"
+#include "members/permissions.h"
 #include "request.h"
 #include "runtimeapi.h"
 
@@ -70,6 +71,8 @@ public:
     // The decision API (the window, and later remote members).
     [[nodiscard]] Result<Request> request(const QString& id) const;
     [[nodiscard]] Result<QList<Request>> requestsInState(RequestState state, int limit = 10000) const;
+    /// The pending requests, for member \a memberId if allowed to see the queue.
+    [[nodiscard]] Result<QList<Request>> queue(const QString& memberId, int limit = 10000) const;
     /// Decisions of a member whose key this instance holds (the owner, at the desktop): signed
     /// here with that key, then checked like any other. Others: PermissionDenied.
     [[nodiscard]] Result<Request> approve(const QString& memberId, const QString& id, const QString& reason);
@@ -106,8 +109,9 @@ private:
     [[nodiscard]] Result<Request> decide(const DecisionStatement& statement, const QByteArray& signature);
     [[nodiscard]] Result<Request> decideLocally(const QString& memberId, const QString& id, bool approve,
                                                 const QString& reason);
-    /// The role of active member \a memberId if it may decide requests; PermissionDenied otherwise.
-    [[nodiscard]] Result<QString> decidingRole(const QString& memberId) const;
+    /// The role of active member \a memberId if the permission table allows it \a permission;
+    /// PermissionDenied otherwise.
+    [[nodiscard]] Result<QString> memberRole(const QString& memberId, members::Permission permission) const;
     /// The runtime's own request by id; another runtime's is NotFound.
     [[nodiscard]] Result<Request> findOwn(const RuntimeIdentity& runtime, const QString& id);
     [[nodiscard]] Result<Request> ownRequest(const RuntimeIdentity& runtime, const QString& id);

@@ -2,6 +2,7 @@
 
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
+#include "members/memberservice.h"
 #include "policy/capabilityglob.h"
 #include "storage/statementcache.h"
 #include "storage/transaction.h"
@@ -54,6 +55,9 @@ Result<void> RuntimeRegistry::validateName(const QString& name)
 Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStringList& globs, const QString& actor,
                                                  const QString& actsFor)
 {
+    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::RegisterRuntime);
+        !allowed)
+        return std::unexpected(allowed.error());
     if (auto valid = validateName(name); !valid)
         return std::unexpected(valid.error());
     if (globs.isEmpty())
@@ -100,6 +104,9 @@ Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStr
 
 Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
 {
+    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::RevokeRuntime);
+        !allowed)
+        return allowed;
     return storage::transact(m_db, [&]() -> Result<void> {
         QSqlQuery query(m_db);
         query.prepare(QStringLiteral("UPDATE runtimes SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"));

@@ -1,5 +1,6 @@
 #include "receipt.h"
 
+#include "approvals/decisionstatement.h"
 #include "auditentry.h"
 #include "crypto/signingkey.h"
 #include "json/canonicaljson.h"
@@ -36,6 +37,27 @@ Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray&
         return std::unexpected(signature.error());
     if (!crypto::SigningKey::verify(publicKey, signedBytes(receipt), *signature))
         return fail(ErrorCode::Integrity, QStringLiteral("the receipt's signature does not verify with this key"));
+    // Each decision is the approver's own signed statement about this request and payload: a
+    // receipt the server signed over an altered decision does not hold.
+    const QJsonArray decisions = receipt.value(QStringLiteral("decisions")).toArray();
+    for (const QJsonValue& value : decisions) {
+        const QJsonObject decision = value.toObject();
+        const QString member = decision.value(QStringLiteral("member")).toString();
+        auto memberKey = base64Field(decision, QStringLiteral("public_key"));
+        auto memberSignature = base64Field(decision, QStringLiteral("signature"));
+        if (!memberKey || !memberSignature)
+            return fail(ErrorCode::Integrity, QStringLiteral("the decision by %1 is not signed").arg(member));
+        const approvals::DecisionStatement statement{receipt.value(QStringLiteral("request_id")).toString(),
+                                                     member,
+                                                     receipt.value(QStringLiteral("payload_sha256")).toString(),
+                                                     decision.value(QStringLiteral("verdict")).toString() == u"approve",
+                                                     decision.value(QStringLiteral("reason")).toString(),
+                                                     decision.value(QStringLiteral("decided_at_ms")).toInteger(-1)};
+        if (!statement.verify(*memberKey, *memberSignature))
+            return fail(
+                ErrorCode::Integrity,
+                QStringLiteral("the decision by %1 does not verify with their key: it was altered").arg(member));
+    }
     auto checkpoint = Checkpoint::parse(receipt.value(QStringLiteral("checkpoint")).toString().toUtf8(), publicKey);
     if (!checkpoint)
         return fail(ErrorCode::Integrity,

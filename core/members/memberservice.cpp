@@ -60,6 +60,25 @@ Result<QString> MemberService::validateName(const QString& name)
     return trimmed;
 }
 
+Result<void> MemberService::authorizeActor(const QSqlDatabase& db, const QString& actor, Permission permission)
+{
+    const QString prefix = QStringLiteral("member:");
+    if (!actor.startsWith(prefix))
+        return {};
+    const QString memberId = actor.mid(prefix.size());
+    QSqlQuery query(db);
+    query.prepare(QStringLiteral("SELECT role, state FROM members WHERE id = ?"));
+    query.addBindValue(memberId);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    if (!query.next() || query.value(1).toString() != u"active")
+        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
+    const auto role = parseRole(query.value(0).toString());
+    if (!role)
+        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' has no known role").arg(memberId));
+    return require(*role, permission);
+}
+
 Result<Member> MemberService::member(const QString& memberId) const
 {
     QSqlQuery query(m_db);

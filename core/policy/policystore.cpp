@@ -2,6 +2,7 @@
 
 #include "audit/auditlog.h"
 #include "capabilityglob.h"
+#include "members/memberservice.h"
 #include "storage/transaction.h"
 
 #include <QSqlError>
@@ -83,6 +84,8 @@ Result<void> PolicyStore::rewriteOrder(const QList<PolicyRule>& ordered)
 
 Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, int index)
 {
+    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::EditPolicy); !allowed)
+        return std::unexpected(allowed.error());
     if (auto valid = validate(rule); !valid)
         return std::unexpected(valid.error());
     qint64 id = 0;
@@ -124,6 +127,8 @@ Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, in
 
 Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
 {
+    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::EditPolicy); !allowed)
+        return allowed;
     if (auto valid = validate(rule); !valid)
         return valid;
     return storage::transact(m_db, [&]() -> Result<void> {
@@ -151,6 +156,8 @@ Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
 
 Result<void> PolicyStore::remove(int index, const QString& actor)
 {
+    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::EditPolicy); !allowed)
+        return allowed;
     return storage::transact(m_db, [&]() -> Result<void> {
         auto current = rules();
         if (!current)
@@ -177,6 +184,8 @@ Result<void> PolicyStore::remove(int index, const QString& actor)
 
 Result<void> PolicyStore::move(int from, int to, const QString& actor)
 {
+    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::EditPolicy); !allowed)
+        return allowed;
     return storage::transact(m_db, [&]() -> Result<void> {
         auto current = rules();
         if (!current)
