@@ -1,5 +1,7 @@
 #include "vault.h"
 
+#include "crypto/tlsidentity.h"
+
 #include "audit/checkpointsigner.h"
 
 #include "audit/auditlog.h"
@@ -31,6 +33,8 @@ constexpr qsizetype AUDIT_KEY_SIZE = 32;
 const QString SECRET_AUDIT_KEY = QStringLiteral("audit_mac_key");
 const QString SECRET_INSTANCE_SEED = QStringLiteral("instance_signing_seed");
 const QString SECRET_OWNER_SEED = QStringLiteral("owner_signing_seed");
+const QString SECRET_TLS_CERTIFICATE = QStringLiteral("tls_certificate");
+const QString SECRET_TLS_KEY = QStringLiteral("tls_private_key");
 const QByteArray SQLITE_PLAINTEXT_MAGIC = QByteArrayLiteral("SQLite format 3\0");
 
 QString nextConnectionName()
@@ -345,6 +349,55 @@ Result<void> Vault::ensureOwnerKey()
     return loadOwnerKey();
 }
 
+Result<void> Vault::ensureTlsIdentity()
+{
+    // The team listener's certificate is made once, with the vault (or at the first unlock of
+    // an older one), and kept in it: members pin its fingerprint.
+    if (m_schemaVersion < 5)
+        return {};
+    QSqlDatabase db = database();
+    QSqlQuery present(db);
+    present.prepare(QStringLiteral("SELECT 1 FROM secrets WHERE name = ?"));
+    present.addBindValue(SECRET_TLS_CERTIFICATE);
+    if (!present.exec())
+        return fail(ErrorCode::Storage, present.lastError().text());
+    const bool stored = present.next();
+    present.finish();
+    if (stored) {
+        auto certificate = readSecret(db, SECRET_TLS_CERTIFICATE);
+        if (!certificate)
+            return std::unexpected(certificate.error());
+        auto key = readSecret(db, SECRET_TLS_KEY);
+        if (!key)
+            return std::unexpected(key.error());
+        m_tlsIdentity = crypto::TlsIdentity{certificate->view().toByteArray(), std::move(*key)};
+        return {};
+    }
+    auto made = crypto::TlsIdentity::generate(QStringLiteral("Countersign %1").arg(m_ownerName));
+    if (!made)
+        return std::unexpected(made.error());
+    auto fingerprint = crypto::TlsIdentity::fingerprint(made->certificatePem);
+    if (!fingerprint)
+        return std::unexpected(fingerprint.error());
+    auto kept = storage::transact(db, [&]() -> Result<void> {
+        if (auto written = writeSecret(db, SECRET_TLS_CERTIFICATE, crypto::SecureBuffer::copyOf(made->certificatePem));
+            !written)
+            return written;
+        if (auto written = writeSecret(db, SECRET_TLS_KEY, made->privateKeyPem); !written)
+            return written;
+        auto audited = m_audit->append(
+            {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("tls.certificate_created"), QStringLiteral("vault"),
+             QJsonObject{{QStringLiteral("sha256"), QString::fromLatin1(fingerprint->toHex())}}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        return {};
+    });
+    if (!kept)
+        return kept;
+    m_tlsIdentity = std::move(*made);
+    return {};
+}
+
 Result<void> Vault::loadOwnerKey()
 {
     auto seed = readSecret(database(), SECRET_OWNER_SEED);
@@ -462,6 +515,8 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
         return std::unexpected(created.error());
     if (auto owned = vault->ensureOwnerKey(); !owned)
         return std::unexpected(owned.error());
+    if (auto tls = vault->ensureTlsIdentity(); !tls)
+        return std::unexpected(tls.error());
     // The header is written last: a vault exists exactly when its header does.
     if (auto synced = storage::syncFile(vault->databasePath()); !synced)
         return std::unexpected(synced.error());
@@ -513,6 +568,8 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto:
     }
     if (auto owned = vault->ensureOwnerKey(); !owned)
         return std::unexpected(owned.error());
+    if (auto tls = vault->ensureTlsIdentity(); !tls)
+        return std::unexpected(tls.error());
     if (auto failures = vault->auditPendingFailures(); !failures)
         return std::unexpected(failures.error());
     auto unlocked = vault->audit().append(

@@ -3,6 +3,7 @@
 #include "crypto/keyderivation.h"
 #include "crypto/securebuffer.h"
 #include "crypto/signingkey.h"
+#include "crypto/tlsidentity.h"
 #include "error.h"
 
 #include <QMutex>
@@ -86,6 +87,8 @@ public:
     /// vaults older than members.
     [[nodiscard]] std::shared_ptr<const crypto::SigningKey> ownerKey() const { return m_ownerKey; }
     inline static const QString OWNER_MEMBER_ID = QStringLiteral("owner");
+    /// The team listener's certificate and key (null on vaults older than schema 5).
+    [[nodiscard]] const crypto::TlsIdentity* tlsIdentity() const { return m_tlsIdentity ? &*m_tlsIdentity : nullptr; }
     /// The plain, append-only checkpoint file beside the vault.
     [[nodiscard]] QString checkpointFilePath() const;
     /// A checkpoint signer over \a connection and \a audit (the log appending through it).
@@ -100,6 +103,7 @@ private:
     [[nodiscard]] Result<void> loadSecrets();
     [[nodiscard]] Result<void> ensureOwnerKey();
     [[nodiscard]] Result<void> loadOwnerKey();
+    [[nodiscard]] Result<void> ensureTlsIdentity();
     [[nodiscard]] Result<void> auditPendingFailures();
     void removeStaleDatabases() const;
     void disconnect();
@@ -115,6 +119,7 @@ private:
     int m_schemaVersion = 0;
     std::optional<crypto::SigningKey> m_instanceKey;
     std::shared_ptr<const crypto::SigningKey> m_ownerKey;
+    std::optional<crypto::TlsIdentity> m_tlsIdentity;
     std::unique_ptr<audit::AuditLog> m_audit;
 };
 
