@@ -63,9 +63,11 @@ void DesktopSession::showWindow(std::unique_ptr<vault::Vault> vault)
     if (auto services = approvals::Services::open(*m_window->vault(), m_events, QStringLiteral("window")))
         m_window->setServices(std::move(*services), m_events);
     // The endpoint serves runtimes from its own thread while the vault is unlocked.
+    http::EndpointSettings serving = m_endpointSettings;
+    if (auto team = http::EndpointSettings::teamOf(*m_window->vault()))
+        serving.team = *team;
     m_window->setEndpoint(std::make_unique<http::EndpointThread>(
-        m_endpointSettings,
-        approvals::Services::runtimeApiFactory(*m_window->vault(), m_events, QStringLiteral("endpoint"))));
+        serving, approvals::Services::runtimeApiFactory(*m_window->vault(), m_events, QStringLiteral("endpoint"))));
     m_window->setAttribute(Qt::WA_DeleteOnClose);
     m_window->show();
 }

@@ -2,6 +2,7 @@
 
 #include "approvals/requestevents.h"
 #include "approvals/services.h"
+#include "crypto/tlsidentity.h"
 #include "http/endpointthread.h"
 #include "vault/passphrasereader.h"
 #include "vault/vault.h"
@@ -41,8 +42,15 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
         std::fprintf(stderr, "countersign: %s\n", qPrintable(vault.error().message));
         return vault.error().code == ErrorCode::WrongPassphrase ? 3 : 1;
     }
+    http::EndpointSettings serving = settings;
+    auto team = http::EndpointSettings::teamOf(**vault);
+    if (!team) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(team.error().message));
+        return 1;
+    }
+    serving.team = *team;
     approvals::RequestEvents events;
-    http::EndpointThread endpoint(settings,
+    http::EndpointThread endpoint(serving,
                                   approvals::Services::runtimeApiFactory(**vault, events, QStringLiteral("endpoint")));
     if (auto started = endpoint.start(); !started) {
         std::fprintf(stderr, "countersign: %s\n", qPrintable(started.error().message));
@@ -51,6 +59,12 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
     std::printf(
         "countersign: serving http://127.0.0.1:%u%s\n", endpoint.port(),
         settings.localSocketPath.isEmpty() ? "" : qPrintable(QStringLiteral(" and %1").arg(settings.localSocketPath)));
+    if (serving.team) {
+        auto fingerprint = crypto::TlsIdentity::fingerprint(serving.team->certificatePem);
+        std::printf("countersign: serving the team on https://%s:%u (%s), certificate SHA-256 %s\n",
+                    qPrintable(serving.team->publicHost), endpoint.teamPort(), qPrintable(serving.team->address),
+                    fingerprint ? fingerprint->toHex().constData() : "?");
+    }
     std::fflush(stdout);
 
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) == 0) {

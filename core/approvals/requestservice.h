@@ -66,6 +66,8 @@ public:
     [[nodiscard]] Result<QJsonObject> auditInclusionProof(qint64 seq, qint64 size) override;
     [[nodiscard]] Result<QJsonObject> auditConsistencyProof(qint64 from, qint64 to) override;
     [[nodiscard]] RequestEvents& events() override { return m_events; }
+    [[nodiscard]] TeamApi* team() override { return m_team; }
+    void setTeamApi(TeamApi* team) { m_team = team; }
     void recordSecurityEvent(const QString& action, const QJsonObject& details) override;
 
     // The decision API (the window, and later remote members).
@@ -139,6 +141,7 @@ private:
     QTimer m_expiryTimer;
     bool m_expiryEnabled = false;
     audit::CheckpointSigner* m_checkpoints = nullptr;
+    TeamApi* m_team = nullptr;
     QHash<QString, std::shared_ptr<const crypto::SigningKey>> m_localKeys;
 };
 

@@ -11,6 +11,7 @@
 namespace countersign::approvals {
 
 class RequestEvents;
+class TeamApi;
 
 /// What the local endpoint may do on behalf of runtimes (SPEC section 4). The HTTP layer knows
 /// the services only through this interface; every rule (validation, ownership, the state
@@ -46,6 +47,8 @@ public:
 
     /// Version and state for GET /v1/health; no secrets.
     [[nodiscard]] virtual QJsonObject health() = 0;
+    /// The member side of the same services, when this instance serves a team; null otherwise.
+    [[nodiscard]] virtual TeamApi* team() { return nullptr; }
     /// Creation and state-change notifications, for long-polls.
     [[nodiscard]] virtual RequestEvents& events() = 0;
 };

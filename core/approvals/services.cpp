@@ -4,9 +4,11 @@
 #include "audit/checkpointsigner.h"
 #include "members/invitationservice.h"
 #include "members/memberservice.h"
+#include "members/sessionservice.h"
 #include "policy/policystore.h"
 #include "requestservice.h"
 #include "runtimeregistry.h"
+#include "teamservice.h"
 #include "vault/vault.h"
 
 namespace countersign::approvals {
@@ -18,7 +20,9 @@ Services::Services(QString connectionName)
 
 Services::~Services()
 {
+    m_team.reset();
     m_requests.reset();
+    m_sessions.reset();
     m_invitations.reset();
     m_members.reset();
     m_policies.reset();
@@ -69,6 +73,10 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
     services->m_members = std::make_unique<members::MemberService>(*db, *services->m_audit);
     services->m_invitations =
         std::make_unique<members::InvitationService>(*db, *services->m_audit, *services->m_members);
+    services->m_sessions = std::make_unique<members::SessionService>(*db, *services->m_audit, *services->m_members);
+    services->m_team = std::make_unique<TeamService>(*services->m_requests, *services->m_members,
+                                                     *services->m_invitations, *services->m_sessions);
+    services->m_requests->setTeamApi(services->m_team.get());
     services->m_requests->setCheckpointSigner(services->m_checkpoints.get());
     if (auto ownerKey = vault.ownerKey())
         services->m_requests->setLocalSigningKey(vault::Vault::OWNER_MEMBER_ID, ownerKey);

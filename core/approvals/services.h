@@ -15,6 +15,7 @@ class CheckpointSigner;
 namespace countersign::members {
 class InvitationService;
 class MemberService;
+class SessionService;
 } // namespace countersign::members
 namespace countersign::policy {
 class PolicyStore;
@@ -29,6 +30,7 @@ class RequestEvents;
 class RequestService;
 class RuntimeApi;
 class RuntimeRegistry;
+class TeamService;
 
 /// The services of one thread over its own connection to an unlocked vault: audit log,
 /// runtimes, policies and requests. The endpoint thread and the window each hold one.
@@ -51,6 +53,8 @@ public:
     [[nodiscard]] RequestService& requests() { return *m_requests; }
     [[nodiscard]] members::MemberService& members() { return *m_members; }
     [[nodiscard]] members::InvitationService& invitations() { return *m_invitations; }
+    [[nodiscard]] members::SessionService& sessions() { return *m_sessions; }
+    [[nodiscard]] TeamService& team() { return *m_team; }
     [[nodiscard]] audit::CheckpointSigner& checkpoints() { return *m_checkpoints; }
     [[nodiscard]] QSqlDatabase database() const;
 
@@ -65,6 +69,8 @@ private:
     std::unique_ptr<RequestService> m_requests;
     std::unique_ptr<members::MemberService> m_members;
     std::unique_ptr<members::InvitationService> m_invitations;
+    std::unique_ptr<members::SessionService> m_sessions;
+    std::unique_ptr<TeamService> m_team;
 };
 
 } // namespace countersign::approvals

@@ -1,5 +1,9 @@
 #include "endpointsettings.h"
 
+#include "crypto/tlsidentity.h"
+#include "members/teamlistenersettings.h"
+#include "vault/vault.h"
+
 #include <QStandardPaths>
 
 namespace countersign::http {
@@ -8,6 +12,25 @@ QString EndpointSettings::defaultLocalSocketPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation) +
            QStringLiteral("/countersign/countersign.sock");
+}
+
+Result<std::optional<EndpointSettings::Team>> EndpointSettings::teamOf(const vault::Vault& vault)
+{
+    auto stored = members::TeamListenerSettings::load(vault.database());
+    if (!stored)
+        return std::unexpected(stored.error());
+    if (!*stored)
+        return std::optional<Team>();
+    const crypto::TlsIdentity* identity = vault.tlsIdentity();
+    if (!identity)
+        return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault has no TLS identity for a team listener"));
+    Team team;
+    team.address = (*stored)->address;
+    team.port = (*stored)->port;
+    team.publicHost = (*stored)->publicHost;
+    team.certificatePem = identity->certificatePem;
+    team.privateKeyPem = identity->privateKeyPem.view().toByteArray();
+    return std::optional<Team>(team);
 }
 
 } // namespace countersign::http

@@ -1,7 +1,16 @@
 #pragma once
 
+#include "error.h"
+
+#include <QByteArray>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
+
+namespace countersign::vault {
+class Vault;
+}
 
 namespace countersign::http {
 
@@ -19,9 +28,22 @@ struct EndpointSettings final {
     int authFailureWindowMs = 60'000;
     int lockoutMs = 5 * 60'000;
     QStringList allowedOrigins; // none: every Origin header is refused
+    /// The team listener: TLS only, for remote members (off when absent).
+    struct Team {
+        QString address;    // what to bind, e.g. 0.0.0.0 or 192.168.1.20
+        quint16 port = 0;   // 0: ephemeral (tests)
+        QString publicHost; // the name members dial, as in invitation links; their Host header
+        QByteArray certificatePem;
+        QByteArray privateKeyPem;
+        int handshakeTimeoutMs = 10'000;
+    };
+    std::optional<Team> team;
 
     /// `$XDG_RUNTIME_DIR/countersign/countersign.sock`
     [[nodiscard]] static QString defaultLocalSocketPath();
+    /// The team listener as \a vault has it configured (with the vault's TLS identity), or
+    /// nullopt while it is off.
+    [[nodiscard]] static Result<std::optional<Team>> teamOf(const vault::Vault& vault);
 };
 
 } // namespace countersign::http

@@ -38,6 +38,7 @@ Result<void> EndpointThread::start()
             auto* server = new HttpServer(*m_api, m_settings, m_context);
             outcome = server->listen();
             m_port = server->port();
+            m_teamPort = server->teamPort();
         },
         Qt::BlockingQueuedConnection);
     if (!outcome) {
@@ -47,6 +48,8 @@ Result<void> EndpointThread::start()
     // A restart (after a re-key) listens where runtimes already know to find it.
     if (m_settings.port == 0)
         m_settings.port = m_port;
+    if (m_settings.team && m_settings.team->port == 0)
+        m_settings.team->port = m_teamPort;
     return outcome;
 }
 

@@ -31,6 +31,8 @@ public:
     [[nodiscard]] Result<void> start();
     void stop();
     [[nodiscard]] quint16 port() const { return m_port; }
+    /// The team listener's port, when it serves one.
+    [[nodiscard]] quint16 teamPort() const { return m_teamPort; }
 
 private:
     EndpointSettings m_settings;
@@ -39,6 +41,7 @@ private:
     QObject* m_context = nullptr; // lives in m_thread; owns the server
     std::shared_ptr<approvals::RuntimeApi> m_api;
     quint16 m_port = 0;
+    quint16 m_teamPort = 0;
 };
 
 } // namespace countersign::http

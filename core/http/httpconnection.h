@@ -23,6 +23,9 @@ public:
     ~HttpConnection() override;
 
     [[nodiscard]] const QString& client() const { return m_client; }
+    /// Came in through the team listener (TLS), not loopback.
+    [[nodiscard]] bool isTeam() const { return m_team; }
+    void setTeam(bool team) { m_team = team; }
     /// Answers the request that was deferred (a long-poll), then carries on with the next.
     void complete(const HttpResponse& response);
     void closeNow();
@@ -46,6 +49,7 @@ private:
     bool m_waiting = false;  // a deferred response is outstanding
     bool m_keepAlive = true; // of the request being answered
     bool m_closing = false;
+    bool m_team = false;
 };
 
 } // namespace countersign::http

@@ -2,6 +2,7 @@
 
 #include "approvals/requestevents.h"
 #include "approvals/runtimeapi.h"
+#include "approvals/teamapi.h"
 #include "httpconnection.h"
 #include "router.h"
 
@@ -13,6 +14,8 @@
 #include <QLocalSocket>
 #include <QLoggingCategory>
 #include <QSet>
+#include <QSslKey>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -47,6 +50,7 @@ HttpServer::HttpServer(approvals::RuntimeApi& api, EndpointSettings settings, QO
     connect(m_waitTimer, &QTimer::timeout, this, &HttpServer::expireWaiters);
     connect(&m_api.events(), &approvals::RequestEvents::requestChanged, this,
             [this](const QString& id, const QString&) { onRequestChanged(id); });
+    connect(&m_api.events(), &approvals::RequestEvents::requestCreated, this, [this] { answerMemberWaiters(true); });
 }
 
 HttpServer::~HttpServer()
@@ -90,8 +94,50 @@ Result<void> HttpServer::listen()
                                            .arg(m_settings.localSocketPath, m_localServer->errorString()));
         connect(m_localServer, &QLocalServer::newConnection, this, &HttpServer::acceptLocal);
     }
+    if (m_settings.team) {
+        const EndpointSettings::Team& team = *m_settings.team;
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate(team.certificatePem, QSsl::Pem));
+        tls.setPrivateKey(QSslKey(team.privateKeyPem, QSsl::Ec, QSsl::Pem));
+        tls.setProtocol(QSsl::TlsV1_2OrLater);
+        tls.setPeerVerifyMode(QSslSocket::VerifyNone); // members prove themselves by their keys
+        if (tls.localCertificate().isNull() || tls.privateKey().isNull())
+            return fail(ErrorCode::Crypto, QStringLiteral("the team listener's certificate or key cannot be read"));
+        m_teamServer = new QSslServer(this);
+        m_teamServer->setSslConfiguration(tls);
+        m_teamServer->setHandshakeTimeout(team.handshakeTimeoutMs);
+        m_teamServer->setMaxPendingConnections(64);
+        if (!m_teamServer->listen(QHostAddress(team.address), team.port))
+            return fail(ErrorCode::Io, QStringLiteral("cannot listen for the team on %1 port %2: %3")
+                                           .arg(team.address)
+                                           .arg(team.port)
+                                           .arg(m_teamServer->errorString()));
+        m_settings.team->port = m_teamServer->serverPort();
+        connect(m_teamServer, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::acceptTeam);
+        qCInfo(lcHttp) << "serving the team over TLS on" << team.address << "port" << m_settings.team->port;
+    }
     qCInfo(lcHttp) << "listening on port" << port;
     return {};
+}
+
+quint16 HttpServer::teamPort() const
+{
+    return m_settings.team ? m_settings.team->port : 0;
+}
+
+void HttpServer::acceptTeam()
+{
+    while (QTcpSocket* socket = m_teamServer->nextPendingConnection()) {
+        auto* connection = new HttpConnection(socket, socket->peerAddress().toString(), *this);
+        connection->setTeam(true);
+        adopt(connection);
+        if (m_connections > m_settings.maxConnections) {
+            const HttpResponse busy =
+                HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
+            socket->write(busy.serialize(false));
+            connection->closeNow();
+        }
+    }
 }
 
 quint16 HttpServer::port() const
@@ -133,7 +179,7 @@ void HttpServer::acceptLocal()
     }
 }
 
-std::optional<Error> HttpServer::checkHost(const HttpRequest& request) const
+std::optional<Error> HttpServer::checkHost(const HttpRequest& request, bool team) const
 {
     // SPEC section 4: DNS rebinding defence. Only loopback names with our port, checked before
     // anything else looks at the request.
@@ -142,6 +188,13 @@ std::optional<Error> HttpServer::checkHost(const HttpRequest& request) const
     if (!found || request.headerCount("host") != 1)
         return Error{ErrorCode::MisdirectedRequest,
                      QStringLiteral("exactly one Host header naming this machine is required")};
+    if (team) {
+        // Members dial the name in their invitation link.
+        const QString expected = QStringLiteral("%1:%2").arg(m_settings.team->publicHost).arg(m_settings.team->port);
+        if (QString::fromUtf8(host) == expected.toLower())
+            return std::nullopt;
+        return Error{ErrorCode::MisdirectedRequest, QStringLiteral("this listener answers only to %1").arg(expected)};
+    }
     const QByteArray port = QByteArray::number(m_settings.port);
     for (const QByteArray& name :
          {QByteArrayLiteral("127.0.0.1"), QByteArrayLiteral("[::1]"), QByteArrayLiteral("localhost")}) {
@@ -153,25 +206,28 @@ std::optional<Error> HttpServer::checkHost(const HttpRequest& request) const
         QStringLiteral("this endpoint answers only to 127.0.0.1, [::1] or localhost on port %1").arg(m_settings.port)};
 }
 
-Result<approvals::RuntimeIdentity> HttpServer::authenticate(const HttpRequest& request, const QString& client,
-                                                            int& retryAfterSeconds)
+QString HttpServer::Caller::bucket() const
 {
-    const QByteArray authorization = request.header("authorization");
-    if (authorization.size() > 7 && authorization.left(7).toLower() == "bearer " &&
-        request.headerCount("authorization") == 1) {
-        auto identity = m_api.authenticate(authorization.mid(7).trimmed());
-        if (identity)
-            return identity; // a valid token is never blocked by a lockout (loopback clients share an address)
-    }
+    return runtime ? QStringLiteral("runtime:") + QString::number(runtime->id)
+                   : QStringLiteral("member:") + (member ? member->id : QString());
+}
+
+bool HttpServer::isLockedOut(const QString& client, int& retryAfterSeconds) const
+{
+    const qint64 now = m_clock.elapsed();
+    const auto failures = m_failures.constFind(client);
+    if (failures == m_failures.cend() || failures->lockedUntil <= now)
+        return false;
+    retryAfterSeconds = static_cast<int>((failures->lockedUntil - now + 999) / 1000);
+    return true;
+}
+
+void HttpServer::recordFailure(const QString& client, const QString& reason, const HttpRequest& request)
+{
     const qint64 now = m_clock.elapsed();
     ClientFailures& failures = m_failures[client];
-    if (failures.lockedUntil > now) {
-        retryAfterSeconds = static_cast<int>((failures.lockedUntil - now + 999) / 1000);
-        return fail(ErrorCode::LockedOut, QStringLiteral("too many failed authentications; try again later"));
-    }
     failures.recent.removeIf([&](qint64 at) { return now - at > m_settings.authFailureWindowMs; });
     failures.recent.append(now);
-    const QString reason = authorization.isEmpty() ? QStringLiteral("missing token") : QStringLiteral("invalid token");
     m_api.recordSecurityEvent(QStringLiteral("auth.failed"),
                               QJsonObject{{QStringLiteral("client"), client},
                                           {QStringLiteral("reason"), reason},
@@ -184,15 +240,38 @@ Result<approvals::RuntimeIdentity> HttpServer::authenticate(const HttpRequest& r
             QJsonObject{{QStringLiteral("client"), client}, {QStringLiteral("seconds"), m_settings.lockoutMs / 1000}});
         qCWarning(lcHttp) << "locked out" << client << "after repeated authentication failures";
     }
+}
+
+Result<HttpServer::Caller> HttpServer::authenticate(const HttpRequest& request, const QString& client, bool runtimes,
+                                                    bool members, int& retryAfterSeconds)
+{
+    const QByteArray authorization = request.header("authorization");
+    if (authorization.size() > 7 && authorization.left(7).toLower() == "bearer " &&
+        request.headerCount("authorization") == 1) {
+        const QByteArray token = authorization.mid(7).trimmed();
+        // A valid token is never blocked by a lockout (loopback clients share an address).
+        if (runtimes) {
+            if (auto identity = m_api.authenticate(token))
+                return Caller{*identity, std::nullopt};
+        }
+        if (members && m_api.team()) {
+            if (auto member = m_api.team()->authenticateMember(token))
+                return Caller{std::nullopt, *member};
+        }
+    }
+    if (isLockedOut(client, retryAfterSeconds))
+        return fail(ErrorCode::LockedOut, QStringLiteral("too many failed authentications; try again later"));
+    recordFailure(client, authorization.isEmpty() ? QStringLiteral("missing token") : QStringLiteral("invalid token"),
+                  request);
     return fail(ErrorCode::Unauthenticated, QStringLiteral("a valid token is required (Authorization: Bearer)"));
 }
 
-bool HttpServer::takeRateToken(qint64 runtimeId, int& retryAfterSeconds)
+bool HttpServer::takeRateToken(const QString& bucketKey, int& retryAfterSeconds)
 {
     const qint64 now = m_clock.elapsed();
-    auto it = m_buckets.find(runtimeId);
+    auto it = m_buckets.find(bucketKey);
     if (it == m_buckets.end())
-        it = m_buckets.insert(runtimeId, Bucket{m_settings.rateBurst, now});
+        it = m_buckets.insert(bucketKey, Bucket{m_settings.rateBurst, now});
     Bucket& bucket = *it;
     bucket.tokens = std::min(m_settings.rateBurst, bucket.tokens + static_cast<double>(now - bucket.refilledAt) *
                                                                        m_settings.ratePerSecond / 1000.0);
@@ -223,7 +302,7 @@ Result<QJsonObject> HttpServer::jsonBody(const HttpRequest& request) const
 
 std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpConnection& connection)
 {
-    if (auto hostError = checkHost(request))
+    if (auto hostError = checkHost(request, connection.isTeam()))
         return HttpResponse::error(*hostError);
     bool hasOrigin = false;
     const QByteArray origin = request.header("origin", &hasOrigin);
@@ -241,20 +320,31 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
     }
     if (*match.route == Route::Health)
         return HttpResponse::json(200, m_api.health());
+    const RouteAudience audience = audienceOf(*match.route);
+    // Runtimes are served on loopback only; the team listener is for people.
+    if (connection.isTeam() && audience == RouteAudience::Runtime)
+        return HttpResponse::error(Error{ErrorCode::NotFound, QStringLiteral("no such route")});
+    if ((audience == RouteAudience::Invitee || audience == RouteAudience::Member) && !m_api.team())
+        return HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("this instance serves no team")});
+    if (audience == RouteAudience::Invitee)
+        return invitee(request, connection, static_cast<int>(*match.route));
 
     int retryAfter = 1;
-    auto runtime = authenticate(request, connection.client(), retryAfter);
-    if (!runtime) {
-        HttpResponse response = HttpResponse::error(runtime.error());
-        if (runtime.error().code == ErrorCode::LockedOut)
+    auto caller = authenticate(request, connection.client(), audience != RouteAudience::Member,
+                               audience != RouteAudience::Runtime, retryAfter);
+    if (!caller) {
+        HttpResponse response = HttpResponse::error(caller.error());
+        if (caller.error().code == ErrorCode::LockedOut)
             return withRetryAfter(response, retryAfter);
         response.extraHeaders.append({QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer")});
         return response;
     }
-    if (!takeRateToken(runtime->id, retryAfter))
+    if (!takeRateToken(caller->bucket(), retryAfter))
         return withRetryAfter(HttpResponse::error(Error{ErrorCode::RateLimited, QStringLiteral("slow down")}),
                               retryAfter);
-    return dispatch(request, connection, *runtime, static_cast<int>(*match.route), match.id);
+    if (caller->member)
+        return dispatchTeam(request, connection, *caller, static_cast<int>(*match.route), match.id);
+    return dispatch(request, connection, *caller->runtime, static_cast<int>(*match.route), match.id);
 }
 
 std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, HttpConnection& connection,
@@ -365,6 +455,13 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         return result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error());
     }
     case Route::Health:
+    case Route::RedeemInvitation:
+    case Route::SessionChallenge:
+    case Route::OpenSession:
+    case Route::MemberProfile:
+    case Route::MemberQueue:
+    case Route::MemberRequest:
+    case Route::MemberDecide:
         break;
     }
     return HttpResponse::json(200, m_api.health());
@@ -408,6 +505,8 @@ void HttpServer::expireWaiters()
             waiter.connection->complete(result ? HttpResponse::json(200, *result)
                                                : HttpResponse::error(result.error()));
     }
+    if (!m_memberWaiters.isEmpty())
+        answerMemberWaiters(false);
     // Decisions made by another process (countersign-cli, a second app) raise no signal here:
     // look at the waited-on requests once a second as well.
     if (now - m_lastStateCheck >= 1000) {
@@ -423,7 +522,7 @@ void HttpServer::expireWaiters()
         for (const QString& id : std::as_const(changed))
             onRequestChanged(id);
     }
-    if (m_waiters.isEmpty())
+    if (m_waiters.isEmpty() && m_memberWaiters.isEmpty())
         m_waitTimer->stop();
 }
 

@@ -5,6 +5,7 @@
 #include "error.h"
 #include "httprequest.h"
 #include "httpresponse.h"
+#include "members/member.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -16,6 +17,7 @@
 #include <optional>
 
 class QLocalServer;
+class QSslServer;
 class QTcpServer;
 class QTimer;
 
@@ -38,6 +40,8 @@ public:
     /// Listens on both loopback addresses (and the Unix socket when configured).
     [[nodiscard]] Result<void> listen();
     [[nodiscard]] quint16 port() const;
+    /// The team listener's port (0 when there is none).
+    [[nodiscard]] quint16 teamPort() const;
     [[nodiscard]] const EndpointSettings& settings() const { return m_settings; }
 
     /// Answers \a request, or returns nothing when the answer comes later (a long-poll); the
@@ -63,14 +67,35 @@ private:
         double tokens = 0;
         qint64 refilledAt = 0;
     };
+    struct MemberWaiter {
+        QPointer<HttpConnection> connection;
+        members::Member member;
+        qint64 deadline = 0;
+    };
+    /// Who made an authenticated call: a runtime or a member with a session.
+    struct Caller {
+        std::optional<approvals::RuntimeIdentity> runtime;
+        std::optional<members::Member> member;
+        [[nodiscard]] QString bucket() const;
+    };
 
     void acceptTcp(QTcpServer* server);
     void acceptLocal();
     void adopt(HttpConnection* connection);
-    [[nodiscard]] std::optional<Error> checkHost(const HttpRequest& request) const;
-    [[nodiscard]] Result<approvals::RuntimeIdentity> authenticate(const HttpRequest& request, const QString& client,
-                                                                  int& retryAfterSeconds);
-    [[nodiscard]] bool takeRateToken(qint64 runtimeId, int& retryAfterSeconds);
+    [[nodiscard]] std::optional<Error> checkHost(const HttpRequest& request, bool team) const;
+    [[nodiscard]] Result<Caller> authenticate(const HttpRequest& request, const QString& client, bool runtimes,
+                                              bool members, int& retryAfterSeconds);
+    /// Counts an authentication failure of \a client (audited) and locks it out after too many.
+    void recordFailure(const QString& client, const QString& reason, const HttpRequest& request);
+    /// True while \a client is locked out; \a retryAfterSeconds says for how long.
+    [[nodiscard]] bool isLockedOut(const QString& client, int& retryAfterSeconds) const;
+    [[nodiscard]] bool takeRateToken(const QString& bucket, int& retryAfterSeconds);
+    void acceptTeam();
+    /// The invitee and member routes (teamroutes.cpp).
+    [[nodiscard]] std::optional<HttpResponse> dispatchTeam(const HttpRequest& request, HttpConnection& connection,
+                                                           const Caller& caller, int route, const QString& id);
+    [[nodiscard]] HttpResponse invitee(const HttpRequest& request, HttpConnection& connection, int route);
+    void answerMemberWaiters(bool all);
     [[nodiscard]] Result<QJsonObject> jsonBody(const HttpRequest& request) const;
     [[nodiscard]] std::optional<HttpResponse> dispatch(const HttpRequest& request, HttpConnection& connection,
                                                        const approvals::RuntimeIdentity& runtime, int route,
@@ -81,14 +106,16 @@ private:
     approvals::RuntimeApi& m_api;
     EndpointSettings m_settings;
     QList<QTcpServer*> m_tcpServers;
+    QSslServer* m_teamServer = nullptr;
     QLocalServer* m_localServer = nullptr;
     QTimer* m_waitTimer = nullptr;
     int m_connections = 0;
     qint64 m_lastStateCheck = 0;
     QElapsedTimer m_clock;
     QHash<QString, ClientFailures> m_failures;
-    QHash<qint64, Bucket> m_buckets;
+    QHash<QString, Bucket> m_buckets;
     QList<Waiter> m_waiters;
+    QList<MemberWaiter> m_memberWaiters;
     QHash<QString, CachedBody> m_statusCache; // "runtime id/request id" -> serialized GET answer
 };
 

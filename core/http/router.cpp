@@ -14,7 +14,7 @@ struct Entry {
     Route route;
 };
 
-constexpr std::array<Entry, 9> TABLE{{
+constexpr std::array<Entry, 16> TABLE{{
     {"GET", "/v1/health", Route::Health},
     {"POST", "/v1/requests", Route::CreateRequest},
     {"GET", "/v1/requests", Route::ListRequests},
@@ -24,6 +24,13 @@ constexpr std::array<Entry, 9> TABLE{{
     {"GET", "/v1/audit/checkpoint", Route::AuditCheckpoint},
     {"GET", "/v1/audit/proof", Route::AuditProof},
     {"GET", "/v1/audit/consistency", Route::AuditConsistency},
+    {"POST", "/v1/invitations/redeem", Route::RedeemInvitation},
+    {"POST", "/v1/sessions/challenge", Route::SessionChallenge},
+    {"POST", "/v1/sessions", Route::OpenSession},
+    {"GET", "/v1/member", Route::MemberProfile},
+    {"GET", "/v1/member/queue", Route::MemberQueue},
+    {"GET", "/v1/member/requests/{id}", Route::MemberRequest},
+    {"POST", "/v1/member/requests/{id}/decision", Route::MemberDecide},
 }};
 
 bool isIdSegment(QByteArrayView segment)
@@ -58,6 +65,34 @@ bool matchPattern(QByteArrayView pattern, QByteArrayView path, QString& id)
 }
 
 } // namespace
+
+RouteAudience audienceOf(Route route)
+{
+    switch (route) {
+    case Route::Health:
+        return RouteAudience::Anyone;
+    case Route::RedeemInvitation:
+    case Route::SessionChallenge:
+    case Route::OpenSession:
+        return RouteAudience::Invitee;
+    case Route::MemberProfile:
+    case Route::MemberQueue:
+    case Route::MemberRequest:
+    case Route::MemberDecide:
+        return RouteAudience::Member;
+    case Route::AuditCheckpoint:
+    case Route::AuditProof:
+    case Route::AuditConsistency:
+        return RouteAudience::RuntimeOrMember;
+    case Route::CreateRequest:
+    case Route::ListRequests:
+    case Route::GetRequest:
+    case Route::ConsumeRequest:
+    case Route::CancelRequest:
+        break;
+    }
+    return RouteAudience::Runtime;
+}
 
 RouteMatch Router::match(QByteArrayView method, QByteArrayView path)
 {

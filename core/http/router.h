@@ -18,8 +18,21 @@ enum class Route {
     CancelRequest,
     AuditCheckpoint,
     AuditProof,
-    AuditConsistency
+    AuditConsistency,
+    // Invitees and team members
+    RedeemInvitation,
+    SessionChallenge,
+    OpenSession,
+    MemberProfile,
+    MemberQueue,
+    MemberRequest,
+    MemberDecide,
 };
+
+/// Who may call a route: anyone, an invitee or member opening a session (no bearer yet), a
+/// runtime, a member with a session, or either of the last two.
+enum class RouteAudience { Anyone, Invitee, Runtime, Member, RuntimeOrMember };
+[[nodiscard]] RouteAudience audienceOf(Route route);
 
 /// The result of matching a method and path against the route table.
 struct RouteMatch final {

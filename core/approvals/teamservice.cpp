@@ -1,0 +1,208 @@
+#include "teamservice.h"
+
+#include "request.h"
+#include "requestservice.h"
+#include "secretmasking.h"
+
+#include "members/invitationservice.h"
+#include "members/memberservice.h"
+#include "members/sessionservice.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace countersign::approvals {
+
+namespace {
+
+/// The body must hold exactly \a names, each a string no longer than \a maxChars (numbers are
+/// named in \a integers instead); anything missing, extra or of another type is InvalidArgument.
+Result<void> expectFields(const QJsonObject& body, const QStringList& names, const QStringList& integers = {},
+                          qsizetype maxChars = 4096)
+{
+    for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
+        if (!names.contains(it.key()) && !integers.contains(it.key()))
+            return fail(ErrorCode::InvalidArgument, QStringLiteral("unknown field '%1'").arg(it.key().left(64)));
+    }
+    for (const QString& name : names) {
+        const QJsonValue value = body.value(name);
+        if (!value.isString())
+            return fail(ErrorCode::InvalidArgument, QStringLiteral("'%1' is required and must be a string").arg(name));
+        if (value.toString().size() > maxChars)
+            return fail(ErrorCode::InvalidArgument, QStringLiteral("'%1' is too long").arg(name));
+    }
+    for (const QString& name : integers) {
+        const QJsonValue value = body.value(name);
+        if (!value.isDouble() || value.toDouble() != static_cast<double>(value.toInteger()))
+            return fail(ErrorCode::InvalidArgument,
+                        QStringLiteral("'%1' is required and must be an integer").arg(name));
+    }
+    return {};
+}
+
+Result<QByteArray> base64(const QJsonObject& body, const QString& name, qsizetype size)
+{
+    auto decoded =
+        QByteArray::fromBase64Encoding(body.value(name).toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.size() != size)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("'%1' must be %2 bytes in base64").arg(name).arg(size));
+    return decoded.decoded;
+}
+
+QJsonObject memberView(const Request& request)
+{
+    QJsonObject json = request.toJson();
+    const QJsonValue payload = json.value(QStringLiteral("payload"));
+    json.insert(QStringLiteral("payload"), SecretMasking::mask(payload));
+    json.insert(QStringLiteral("masked_fields"), SecretMasking::countSecrets(payload));
+    json.remove(QStringLiteral("idempotency_key"));
+    json.insert(QStringLiteral("created_at_ms"), request.createdAt);
+    return json;
+}
+
+} // namespace
+
+TeamService::TeamService(RequestService& requests, members::MemberService& members,
+                         members::InvitationService& invitations, members::SessionService& sessions)
+    : m_requests(requests)
+    , m_members(members)
+    , m_invitations(invitations)
+    , m_sessions(sessions)
+{
+}
+
+QJsonObject TeamService::memberJson(const members::Member& member)
+{
+    return QJsonObject{{QStringLiteral("id"), member.id},
+                       {QStringLiteral("display_name"), member.displayName},
+                       {QStringLiteral("role"), members::roleName(member.role)},
+                       {QStringLiteral("public_key"), QString::fromLatin1(member.publicKey.toBase64())}};
+}
+
+Result<QJsonObject> TeamService::redeemInvitation(const QJsonObject& body)
+{
+    if (auto valid =
+            expectFields(body, {QStringLiteral("token"), QStringLiteral("display_name"), QStringLiteral("public_key")});
+        !valid)
+        return std::unexpected(valid.error());
+    auto key = base64(body, QStringLiteral("public_key"), 32);
+    if (!key)
+        return std::unexpected(key.error());
+    auto member = m_invitations.redeem(body.value(QStringLiteral("token")).toString(),
+                                       body.value(QStringLiteral("display_name")).toString(), *key);
+    if (!member)
+        return std::unexpected(member.error());
+    return QJsonObject{{QStringLiteral("member"), memberJson(*member)}};
+}
+
+Result<QJsonObject> TeamService::sessionChallenge(const QJsonObject& body)
+{
+    if (auto valid = expectFields(body, {QStringLiteral("member")}, {}, 64); !valid)
+        return std::unexpected(valid.error());
+    auto nonce = m_sessions.challenge(body.value(QStringLiteral("member")).toString());
+    if (!nonce)
+        return std::unexpected(nonce.error());
+    return QJsonObject{{QStringLiteral("nonce"), QString::fromLatin1(nonce->toBase64())},
+                       {QStringLiteral("expires_in"), members::SessionService::CHALLENGE_SECONDS}};
+}
+
+Result<QJsonObject> TeamService::openSession(const QJsonObject& body)
+{
+    if (auto valid =
+            expectFields(body, {QStringLiteral("member"), QStringLiteral("nonce"), QStringLiteral("signature")});
+        !valid)
+        return std::unexpected(valid.error());
+    auto nonce = base64(body, QStringLiteral("nonce"), 32);
+    auto signature = base64(body, QStringLiteral("signature"), 64);
+    if (!nonce || !signature)
+        return fail(ErrorCode::Unauthenticated, QStringLiteral("the session could not be opened"));
+    auto session = m_sessions.open(body.value(QStringLiteral("member")).toString(), *nonce, *signature);
+    if (!session)
+        return std::unexpected(session.error());
+    return QJsonObject{{QStringLiteral("token"), session->token},
+                       {QStringLiteral("expires_at"),
+                        QDateTime::fromMSecsSinceEpoch(session->expiresAt, Qt::UTC).toString(Qt::ISODateWithMs)},
+                       {QStringLiteral("member"), memberJson(session->member)}};
+}
+
+Result<members::Member> TeamService::authenticateMember(QByteArrayView token)
+{
+    return m_sessions.authenticate(token);
+}
+
+Result<void> TeamService::authorizeMember(const members::Member& member, members::Permission permission)
+{
+    auto allowed = m_members.authorize(member.id, permission);
+    if (!allowed)
+        return std::unexpected(allowed.error());
+    return {};
+}
+
+Result<QJsonObject> TeamService::memberProfile(const members::Member& member)
+{
+    QJsonArray permissions;
+    for (members::Permission permission : members::allPermissions()) {
+        if (members::isAllowed(member.role, permission))
+            permissions.append(members::permissionName(permission));
+    }
+    QJsonObject json = memberJson(member);
+    json.insert(QStringLiteral("permissions"), permissions);
+    return json;
+}
+
+Result<QJsonObject> TeamService::memberQueue(const members::Member& member)
+{
+    auto pending = m_requests.queue(member.id);
+    if (!pending)
+        return std::unexpected(pending.error());
+    QJsonArray requests;
+    for (const Request& request : std::as_const(*pending))
+        requests.append(memberView(request));
+    return QJsonObject{{QStringLiteral("requests"), requests}};
+}
+
+Result<QJsonObject> TeamService::memberRequest(const members::Member& member, const QString& id)
+{
+    if (auto allowed = m_members.authorize(member.id, members::Permission::ViewQueue); !allowed)
+        return std::unexpected(allowed.error());
+    auto request = m_requests.request(id);
+    if (!request)
+        return std::unexpected(request.error());
+    return memberView(*request);
+}
+
+Result<QJsonObject> TeamService::memberDecide(const members::Member& member, const QString& id, const QJsonObject& body)
+{
+    if (auto valid = expectFields(body,
+                                  {QStringLiteral("verdict"), QStringLiteral("reason"),
+                                   QStringLiteral("payload_sha256"), QStringLiteral("signature")},
+                                  {QStringLiteral("decided_at_ms")});
+        !valid)
+        return std::unexpected(valid.error());
+    const QString verdict = body.value(QStringLiteral("verdict")).toString();
+    if (verdict != u"approve" && verdict != u"deny")
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("'verdict' is \"approve\" or \"deny\""));
+    auto signature = base64(body, QStringLiteral("signature"), 64);
+    if (!signature)
+        return std::unexpected(signature.error());
+    // The member's statement as they signed it; the service refuses it unless it names the
+    // payload this request holds and the signature verifies.
+    const DecisionStatement statement{id,
+                                      member.id,
+                                      body.value(QStringLiteral("payload_sha256")).toString(),
+                                      verdict == u"approve",
+                                      body.value(QStringLiteral("reason")).toString(),
+                                      body.value(QStringLiteral("decided_at_ms")).toInteger()};
+    auto decided = m_requests.decideSigned(statement, *signature);
+    if (!decided)
+        return std::unexpected(decided.error());
+    return memberView(*decided);
+}
+
+RequestEvents& TeamService::teamEvents()
+{
+    return m_requests.events();
+}
+
+} // namespace countersign::approvals

@@ -1,0 +1,147 @@
+// The invitee and member routes of HttpServer (SPEC section 4): redeeming an invitation,
+// opening a session, and a member's queue, requests, decisions and long-poll. The rules live
+// behind TeamApi; this is transport.
+#include "httpserver.h"
+
+#include "approvals/runtimeapi.h"
+#include "approvals/teamapi.h"
+#include "httpconnection.h"
+#include "router.h"
+
+#include <QJsonArray>
+#include <QTimer>
+
+namespace countersign::http {
+
+namespace {
+
+HttpResponse answer(const Result<QJsonObject>& result, int status = 200)
+{
+    return result ? HttpResponse::json(status, *result) : HttpResponse::error(result.error());
+}
+
+} // namespace
+
+HttpResponse HttpServer::invitee(const HttpRequest& request, HttpConnection& connection, int routeValue)
+{
+    // No bearer yet: these are rate-limited per client, and a wrong token or signature counts
+    // as a failed authentication towards that client's lockout.
+    int retryAfter = 1;
+    const QString& client = connection.client();
+    if (isLockedOut(client, retryAfter)) {
+        HttpResponse response = HttpResponse::error(
+            Error{ErrorCode::LockedOut, QStringLiteral("too many failed authentications; try again later")});
+        response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArray::number(retryAfter)});
+        return response;
+    }
+    if (!takeRateToken(QStringLiteral("client:") + client, retryAfter)) {
+        HttpResponse response = HttpResponse::error(Error{ErrorCode::RateLimited, QStringLiteral("slow down")});
+        response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArray::number(std::max(1, retryAfter))});
+        return response;
+    }
+    auto body = jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    approvals::TeamApi& team = *m_api.team();
+    switch (static_cast<Route>(routeValue)) {
+    case Route::RedeemInvitation: {
+        auto joined = team.redeemInvitation(*body);
+        if (!joined && joined.error().code == ErrorCode::NotFound)
+            recordFailure(client, QStringLiteral("unknown invitation token"), request);
+        return answer(joined, 201);
+    }
+    case Route::SessionChallenge: {
+        auto challenge = team.sessionChallenge(*body);
+        if (!challenge && challenge.error().code == ErrorCode::Unauthenticated)
+            recordFailure(client, QStringLiteral("session challenge for an unknown member"), request);
+        return answer(challenge);
+    }
+    case Route::OpenSession: {
+        auto session = team.openSession(*body);
+        if (!session && session.error().code == ErrorCode::Unauthenticated)
+            recordFailure(client, QStringLiteral("session signature refused"), request);
+        return answer(session, 201);
+    }
+    default:
+        break;
+    }
+    return HttpResponse::error(Error{ErrorCode::NotFound, QStringLiteral("no such route")});
+}
+
+std::optional<HttpResponse> HttpServer::dispatchTeam(const HttpRequest& request, HttpConnection& connection,
+                                                     const Caller& caller, int routeValue, const QString& id)
+{
+    approvals::TeamApi& team = *m_api.team();
+    const members::Member& member = *caller.member;
+    switch (static_cast<Route>(routeValue)) {
+    case Route::AuditCheckpoint:
+    case Route::AuditProof:
+    case Route::AuditConsistency:
+        if (auto allowed = team.authorizeMember(member, members::Permission::ViewAudit); !allowed)
+            return HttpResponse::error(allowed.error());
+        return dispatch(request, connection, approvals::RuntimeIdentity{}, routeValue, id);
+    case Route::MemberProfile:
+        return answer(team.memberProfile(member));
+    case Route::MemberQueue: {
+        bool hasWait = false;
+        const QByteArray waitText = request.queryValue("wait", &hasWait);
+        bool ok = true;
+        const int wait = hasWait ? waitText.toInt(&ok) : 0;
+        bool hasSince = false;
+        const QByteArray sinceText = request.queryValue("since", &hasSince);
+        bool sinceOk = true;
+        const qint64 since = hasSince ? sinceText.toLongLong(&sinceOk) : 0;
+        if (!ok || wait < 0 || !sinceOk)
+            return HttpResponse::error(
+                Error{ErrorCode::InvalidArgument, QStringLiteral("wait is a number of seconds, since a time in ms")});
+        auto queue = team.memberQueue(member);
+        if (!queue || wait == 0)
+            return answer(queue);
+        // Long-poll: answer at once if something newer than `since` is waiting, else on the next
+        // new request or when the wait runs out.
+        const QJsonArray requests = queue->value(QStringLiteral("requests")).toArray();
+        for (const QJsonValue& pending : requests) {
+            if (pending.toObject().value(QStringLiteral("created_at_ms")).toInteger() > since)
+                return answer(queue);
+        }
+        const int seconds = std::min(wait, m_settings.maxWaitSeconds);
+        m_memberWaiters.append(MemberWaiter{&connection, member, m_clock.elapsed() + qint64{seconds} * 1000});
+        if (!m_waitTimer->isActive())
+            m_waitTimer->start();
+        return std::nullopt;
+    }
+    case Route::MemberRequest:
+        return answer(team.memberRequest(member, id));
+    case Route::MemberDecide: {
+        auto body = jsonBody(request);
+        if (!body)
+            return HttpResponse::error(body.error());
+        return answer(team.memberDecide(member, id, *body));
+    }
+    default:
+        break;
+    }
+    return HttpResponse::error(Error{ErrorCode::NotFound, QStringLiteral("no such route")});
+}
+
+void HttpServer::answerMemberWaiters(bool all)
+{
+    if (!m_api.team())
+        return;
+    const qint64 now = m_clock.elapsed();
+    QList<MemberWaiter> ready;
+    m_memberWaiters.removeIf([&](const MemberWaiter& waiter) {
+        if (!waiter.connection)
+            return true;
+        if (!all && waiter.deadline > now)
+            return false;
+        ready.append(waiter);
+        return true;
+    });
+    for (const MemberWaiter& waiter : std::as_const(ready)) {
+        if (waiter.connection)
+            waiter.connection->complete(answer(m_api.team()->memberQueue(waiter.member)));
+    }
+}
+
+} // namespace countersign::http

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "member.h"
+
+#include "error.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QSqlDatabase>
+
+namespace countersign::audit {
+class AuditLog;
+}
+
+namespace countersign::members {
+
+class MemberService;
+
+/// Member sessions by challenge and response (issue: listening for a team): the instance hands
+/// out a single-use nonce, the member signs a statement naming it with their Ed25519 key, and
+/// gets a short-lived bearer token, stored only as its SHA-256. Removing a member or changing
+/// their role deletes their sessions (MemberService), so they end at once.
+class SessionService final {
+public:
+    static constexpr qint64 CHALLENGE_SECONDS = 60;
+    static constexpr qint64 SESSION_SECONDS = 15 * 60;
+    inline static const QString TOKEN_PREFIX = QStringLiteral("css_");
+    inline static const QString STATEMENT_TYPE = QStringLiteral("countersign-session/1");
+
+    struct Session {
+        QString token; // shown once
+        qint64 expiresAt = 0;
+        Member member;
+    };
+
+    SessionService(QSqlDatabase db, audit::AuditLog& audit, MemberService& members);
+
+    /// A nonce for active member \a memberId to sign; Unauthenticated for anyone else.
+    [[nodiscard]] Result<QByteArray> challenge(const QString& memberId);
+    /// The bytes a member signs to answer \a nonce.
+    [[nodiscard]] static QByteArray statement(const QString& memberId, const QByteArray& nonce);
+    /// Opens a session if \a signature over statement(memberId, nonce) verifies with the
+    /// member's key and the nonce is theirs, unused and fresh. Unauthenticated otherwise.
+    [[nodiscard]] Result<Session> open(const QString& memberId, const QByteArray& nonce, const QByteArray& signature);
+    /// The active member holding session token \a token; Unauthenticated when unknown, expired
+    /// or ended.
+    [[nodiscard]] Result<Member> authenticate(QByteArrayView token) const;
+
+private:
+    QSqlDatabase m_db;
+    audit::AuditLog& m_audit;
+    MemberService& m_members;
+};
+
+} // namespace countersign::members
