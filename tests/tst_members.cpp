@@ -12,6 +12,7 @@
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
 #include "members/memberservice.h"
+#include "members/sessionservice.h"
 #include "policy/policystore.h"
 #include "testsupport.h"
 
@@ -409,6 +410,34 @@ private Q_SLOTS:
         approvals::DecisionStatement afterRemoval = statementFor(newRequest(), false);
         QCOMPARE(requests.decideSigned(afterRemoval, afterRemoval.sign(grace)).error().code,
                  ErrorCode::PermissionDenied);
+    }
+
+    void sessionsNeedTheMembersKeyAndEndWithARoleChange()
+    {
+        auto& sessions = m_services->sessions();
+        const crypto::SigningKey key = crypto::SigningKey::generate();
+        auto invitation = m_services->invitations().create(OWNER, Role::Approver);
+        auto member = m_services->invitations().redeem(invitation->token, QStringLiteral("Sam"), key.publicKey());
+        QVERIFY(member);
+        // Another key's signature, or a nonce never issued: refused alike.
+        auto nonce = sessions.challenge(member->id);
+        QVERIFY(nonce);
+        const QByteArray statement = members::SessionService::statement(member->id, *nonce);
+        QCOMPARE(sessions.open(member->id, *nonce, crypto::SigningKey::generate().sign(statement)).error().code,
+                 ErrorCode::Unauthenticated);
+        QCOMPARE(sessions.open(member->id, *nonce, key.sign(statement)).error().code,
+                 ErrorCode::Unauthenticated); // the refused attempt used the nonce up
+        QCOMPARE(sessions.challenge(QStringLiteral("nobody")).error().code, ErrorCode::Unauthenticated);
+        nonce = sessions.challenge(member->id);
+        auto session =
+            sessions.open(member->id, *nonce, key.sign(members::SessionService::statement(member->id, *nonce)));
+        QVERIFY2(session, qPrintable(session ? QString() : session.error().message));
+        QVERIFY(session->token.startsWith(members::SessionService::TOKEN_PREFIX));
+        QCOMPARE(sessions.authenticate(session->token.toLatin1())->id, member->id);
+        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("member.session_opened")});
+        // A role change ends it at once.
+        QVERIFY(m_services->members().changeRole(OWNER, member->id, Role::Viewer));
+        QCOMPARE(sessions.authenticate(session->token.toLatin1()).error().code, ErrorCode::Unauthenticated);
     }
 
     void invitationLinksRoundTripAndRefuseAnythingElse()

@@ -6,8 +6,8 @@
 #include "exitcode.h"
 #include "output.h"
 #include "policy/policystore.h"
-#include "vault/passphrasereader.h"
 #include "vault/vault.h"
+#include "vaultsession.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -17,31 +17,7 @@ namespace countersign::cli {
 
 namespace {
 
-constexpr const char* PASSPHRASE_FILE = "COUNTERSIGN_PASSPHRASE_FILE";
-const QString ACTOR = QStringLiteral("member:owner");
-
-struct Session {
-    std::unique_ptr<vault::Vault> vault;
-    approvals::RequestEvents events;
-    std::unique_ptr<approvals::Services> services;
-};
-
-Result<std::unique_ptr<Session>> unlock(const QString& dataDir)
-{
-    auto passphrase = vault::PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Passphrase: "));
-    if (!passphrase)
-        return std::unexpected(passphrase.error());
-    auto vault = vault::Vault::open(dataDir, *passphrase);
-    if (!vault)
-        return std::unexpected(vault.error());
-    auto session = std::make_unique<Session>();
-    session->vault = std::move(*vault);
-    auto services = approvals::Services::open(*session->vault, session->events, QStringLiteral("cli-admin"));
-    if (!services)
-        return std::unexpected(services.error());
-    session->services = std::move(*services);
-    return session;
-}
+const QString ACTOR = VaultSession::OWNER_ACTOR;
 
 QString when(qint64 ms)
 {
@@ -71,7 +47,7 @@ int AdminCommands::runtime(const QStringList& args, const QCommandLineParser& pa
                                     .arg(command, command == u"add" ? QStringLiteral(" --allow GLOB...") : QString())});
     if (command == u"add" && parser.values(QStringLiteral("allow")).isEmpty())
         return printError(m_json, Error{ErrorCode::InvalidArgument, QStringLiteral("runtime add needs --allow GLOB")});
-    auto session = unlock(m_dataDir);
+    auto session = VaultSession::unlock(m_dataDir);
     if (!session)
         return printError(m_json, session.error());
     approvals::RuntimeRegistry& registry = (*session)->services->runtimes();
@@ -169,7 +145,7 @@ int AdminCommands::policy(const QStringList& args, const QCommandLineParser& par
         if (!ok || args.size() != 2)
             return printError(m_json, Error{ErrorCode::InvalidArgument, QStringLiteral("usage: policy remove INDEX")});
     }
-    auto session = unlock(m_dataDir);
+    auto session = VaultSession::unlock(m_dataDir);
     if (!session)
         return printError(m_json, session.error());
     policy::PolicyStore& store = (*session)->services->policies();

@@ -4,6 +4,7 @@
 #include "auditcommands.h"
 #include "crypto/crypto.h"
 #include "exitcode.h"
+#include "membercommands.h"
 #include "output.h"
 #include "requestcommands.h"
 #include "runtimeclient.h"
@@ -23,7 +24,8 @@ namespace {
 const QStringList COMMANDS{QStringLiteral("vault"),   QStringLiteral("runtime"), QStringLiteral("policy"),
                            QStringLiteral("request"), QStringLiteral("status"),  QStringLiteral("wait"),
                            QStringLiteral("consume"), QStringLiteral("cancel"),  QStringLiteral("exec"),
-                           QStringLiteral("audit"),   QStringLiteral("receipt")};
+                           QStringLiteral("audit"),   QStringLiteral("receipt"), QStringLiteral("team"),
+                           QStringLiteral("member")};
 
 const char* const HELP = R"(Countersign command-line client.
 
@@ -39,6 +41,23 @@ Administration (on the vault; passphrase from the terminal or COUNTERSIGN_PASSPH
   policy remove INDEX
   audit export FILE                          the chain, its checkpoints and public key as JSON Lines
   audit key                                  print the instance's public key (base64)
+
+  team enable --address A [--port P] [--host H]
+                                             serve remote members over TLS (address to bind;
+                                             host members dial, default the address)
+  team disable | team status
+  member invite --role R [--expires HOURS] [--note TEXT]
+                                             an invitation link, shown once
+  member list | member invitations | member revoke-invitation ID
+  member set-role ID ROLE | member remove ID
+
+For members (key in --member-file or COUNTERSIGN_MEMBER_FILE, default
+$XDG_CONFIG_HOME/countersign/member.json; its passphrase from the terminal or
+COUNTERSIGN_MEMBER_PASSPHRASE_FILE):
+  member join LINK|- [--name NAME]           make a key pair, pin the certificate, join
+  member queue | member show ID | member watch [--timeout SECONDS]
+  member approve ID --reason R | member deny ID --reason R
+                                             sign and send a decision
 
 Offline (no vault needed):
   audit verify EXPORT [--checkpoint FILE]... [--key KEY]
@@ -129,6 +148,15 @@ int main(int argc, char* argv[])
     value("idempotency-key", "Makes retries of the same request safe.", "KEY");
     value("key", "Instance public key, base64 or a file holding it (audit verify, receipt verify).", "KEY");
     value("checkpoint", "Checkpoint file or receipt to check an export against, repeatable.", "FILE");
+    value("address", "Address the team listener binds (team enable).", "A");
+    value("port", "Port of the team listener (team enable; default 7448).", "P");
+    value("host", "Host name members dial (team enable).", "H");
+    value("role", "owner, admin, approver or viewer (member invite).", "ROLE");
+    value("expires", "Hours until the invitation expires (member invite; default 72, at most 336).", "HOURS");
+    value("note", "A note kept with the invitation (member invite).", "TEXT");
+    value("name", "Your display name (member join; default $USER).", "NAME");
+    value("member-file", "Your member key file (member commands).", "FILE");
+    value("reason", "Why (member approve, member deny).", "TEXT");
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("See above."));
 
     if (!parser.parse(arguments)) {
@@ -164,6 +192,10 @@ int main(int argc, char* argv[])
         return cli::AuditCommands(dataDir, json).audit(args, parser);
     if (command == u"receipt")
         return cli::AuditCommands(dataDir, json).receipt(args, parser);
+    if (command == u"team")
+        return cli::MemberCommands(dataDir, json).team(args, parser);
+    if (command == u"member")
+        return cli::MemberCommands(dataDir, json).member(args, parser);
 
     auto client = cli::RuntimeClient::fromEnvironment();
     if (!client) {

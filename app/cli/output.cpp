@@ -25,7 +25,14 @@ int printError(bool json, const Error& error)
         code = EXIT_USAGE;
         break;
     case ErrorCode::WrongPassphrase:
+    case ErrorCode::Unauthenticated:
         code = EXIT_AUTH;
+        break;
+    case ErrorCode::PermissionDenied:
+    case ErrorCode::Conflict:
+    case ErrorCode::Expired:
+    case ErrorCode::Revoked:
+        code = EXIT_REFUSED;
         break;
     case ErrorCode::NotEncrypted:
     case ErrorCode::UnsupportedSchema:

@@ -1,0 +1,433 @@
+// A team over real processes on loopback: `countersign --headless` with its TLS team listener,
+// and `countersign-cli` joining with an invitation link, listing the queue and deciding, while
+// a runtime asks and consumes over plain loopback HTTP. Also what must be refused: another
+// certificate than the link's, used/revoked/expired tokens, a viewer's decision, a removed
+// member's session; and the audit entries each leaves.
+#include "approvals/decisionstatement.h"
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
+#include "audit/auditlog.h"
+#include "audit/receipt.h"
+#include "members/invitationlink.h"
+#include "members/invitationservice.h"
+#include "members/memberkeyfile.h"
+#include "members/memberservice.h"
+#include "members/sessionservice.h"
+#include "members/teamlistenersettings.h"
+#include "testsupport.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSslSocket>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace countersign;
+
+namespace {
+
+const QString APP = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign");
+const QString CLI = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-cli");
+const QString MEMBER_PASSPHRASE = QStringLiteral("member key passphrase 1987 tangerine");
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+} // namespace
+
+class TestTeam final : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_vaultDir;
+    QString m_passFile;
+    QString m_memberPassFile;
+    QByteArray m_runtimeToken;
+    QProcess m_server;
+    quint16 m_port = 0;
+    quint16 m_teamPort = 0;
+    approvals::RequestEvents m_events;
+    std::unique_ptr<vault::Vault> m_vault;
+    std::unique_ptr<approvals::Services> m_services;
+    QString m_graceFile;
+    QString m_graceId;
+    QString m_firstLink;
+
+    struct Run {
+        int code = -1;
+        QByteArray out;
+        QByteArray err;
+        [[nodiscard]] QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+    };
+
+    Run cli(const QStringList& arguments, const QString& memberFile = {}, const QByteArray& input = {})
+    {
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), m_passFile);
+        env.insert(QStringLiteral("COUNTERSIGN_MEMBER_PASSPHRASE_FILE"), m_memberPassFile);
+        if (!memberFile.isEmpty())
+            env.insert(QStringLiteral("COUNTERSIGN_MEMBER_FILE"), memberFile);
+        process.setProcessEnvironment(env);
+        process.start(CLI, QStringList{QStringLiteral("--data-dir"), m_vaultDir} + arguments);
+        if (!input.isEmpty()) {
+            process.write(input);
+            process.closeWriteChannel();
+        }
+        Run run;
+        if (!process.waitForFinished(60000)) {
+            process.kill();
+            return run;
+        }
+        run.code = process.exitCode();
+        run.out = process.readAllStandardOutput();
+        run.err = process.readAllStandardError();
+        return run;
+    }
+
+    QString invite(const QString& role, const QStringList& extra = {})
+    {
+        const Run run = cli(QStringList{QStringLiteral("member"), QStringLiteral("invite"), QStringLiteral("--role"),
+                                        role, QStringLiteral("--json")} +
+                            extra);
+        return run.json().value(QStringLiteral("link")).toString();
+    }
+
+    Run join(const QString& link, const QString& name, const QString& memberFile)
+    {
+        return cli({QStringLiteral("member"), QStringLiteral("join"), link, QStringLiteral("--name"), name,
+                    QStringLiteral("--json")},
+                   memberFile);
+    }
+
+    /// Writes one request on a connected socket and reads the answer until the server closes.
+    static QByteArray exchange(QAbstractSocket& socket, const QByteArray& method, const QByteArray& path,
+                               const QByteArray& host, const QByteArray& token, const QByteArray& body)
+    {
+        socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + token +
+                     "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " +
+                     QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QByteArray response;
+        while (socket.waitForReadyRead(10000))
+            response += socket.readAll();
+        return response + socket.readAll();
+    }
+
+    QByteArray loopback(const QByteArray& method, const QByteArray& path, const QByteArray& body = {})
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        if (!socket.waitForConnected(5000))
+            return {};
+        return exchange(socket, method, path, "127.0.0.1:" + QByteArray::number(m_port), m_runtimeToken, body);
+    }
+
+    /// One request over TLS to the team listener, raw, with any Host and token.
+    QByteArray team(const QByteArray& method, const QByteArray& path, const QByteArray& token,
+                    const QByteArray& host = {}, const QByteArray& body = {})
+    {
+        QSslSocket socket;
+        socket.setPeerVerifyMode(QSslSocket::VerifyNone);
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_teamPort);
+        if (!socket.waitForEncrypted(10000))
+            return "no TLS: " + socket.errorString().toUtf8();
+        return exchange(socket, method, path, host.isEmpty() ? "127.0.0.1:" + QByteArray::number(m_teamPort) : host,
+                        token, body);
+    }
+
+    struct OpenedSession {
+        QByteArray response;
+        QByteArray token;
+        QByteArray requestBody; // what was sent to open it (to try it twice)
+    };
+    /// Opens a session on the team listener with the key in \a memberFile, as a client does.
+    OpenedSession openSession(const QString& memberFile, const QString& memberId)
+    {
+        OpenedSession opened;
+        auto key = members::MemberKeyFile::unseal(memberFile, test::secure(MEMBER_PASSPHRASE));
+        if (!key)
+            return opened;
+        const QByteArray challenge =
+            team("POST", "/v1/sessions/challenge", {}, {}, "{\"member\":\"" + memberId.toLatin1() + "\"}");
+        const QByteArray nonce =
+            QByteArray::fromBase64(bodyOf(challenge).value(QStringLiteral("nonce")).toString().toLatin1());
+        const QByteArray signature = key->sign(members::SessionService::statement(memberId, nonce));
+        opened.requestBody =
+            QJsonDocument(QJsonObject{{QStringLiteral("member"), memberId},
+                                      {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
+                                      {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}})
+                .toJson(QJsonDocument::Compact);
+        opened.response = team("POST", "/v1/sessions", {}, {}, opened.requestBody);
+        opened.token = bodyOf(opened.response).value(QStringLiteral("token")).toString().toLatin1();
+        return opened;
+    }
+
+    static QJsonObject bodyOf(const QByteArray& response)
+    {
+        return QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
+    }
+
+    QString createRequest(const QString& summary)
+    {
+        const QByteArray body =
+            QJsonDocument(QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
+                                      {QStringLiteral("summary"), summary},
+                                      {QStringLiteral("payload"), QJsonObject{{QStringLiteral("commit"), summary}}}})
+                .toJson(QJsonDocument::Compact);
+        return bodyOf(loopback("POST", "/v1/requests", body)).value(QStringLiteral("id")).toString();
+    }
+
+    QStringList auditActions()
+    {
+        QStringList actions;
+        const auto entries = m_vault->audit().entries(1, 1'000'000);
+        for (const audit::AuditEntry& entry : entries.value_or(QList<audit::AuditEntry>()))
+            actions.append(entry.action);
+        return actions;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_vaultDir = m_dir.filePath(QStringLiteral("vault"));
+        m_vault = test::createVault(m_vaultDir);
+        QVERIFY(m_vault);
+        m_passFile = m_dir.filePath(QStringLiteral("pass"));
+        test::writeTextFile(m_passFile, test::PASSPHRASE);
+        m_memberPassFile = m_dir.filePath(QStringLiteral("member-pass"));
+        test::writeTextFile(m_memberPassFile, MEMBER_PASSPHRASE);
+        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("test"));
+        QVERIFY(services);
+        m_services = std::move(*services);
+        auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")},
+                                                            QStringLiteral("member:owner"));
+        QVERIFY(token);
+        m_runtimeToken = token->toLatin1();
+        m_teamPort = freePort();
+        QVERIFY(m_teamPort > 0);
+        QVERIFY(members::TeamListenerSettings::store(
+            m_services->database(), m_services->audit(), QStringLiteral("owner"),
+            members::TeamListenerSettings{QStringLiteral("127.0.0.1"), m_teamPort, QStringLiteral("127.0.0.1")}));
+
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), m_passFile);
+        m_server.setProcessEnvironment(env);
+        m_server.start(APP, {QStringLiteral("--headless"), QStringLiteral("--data-dir"), m_vaultDir,
+                             QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--socket"),
+                             QStringLiteral("none"), QStringLiteral("--rate-limit"), QStringLiteral("100000")});
+        QVERIFY(m_server.waitForStarted(10000));
+        static const QRegularExpression SERVING(QStringLiteral("serving http://127.0.0.1:(\\d+)"));
+        static const QRegularExpression TEAM(QStringLiteral("serving the team on https://127.0.0.1:(\\d+)"));
+        QElapsedTimer timer;
+        timer.start();
+        QByteArray output;
+        while (timer.elapsed() < 30000 && !TEAM.match(QString::fromUtf8(output)).hasMatch()) {
+            m_server.waitForReadyRead(500);
+            output += m_server.readAllStandardOutput();
+            QVERIFY2(m_server.state() == QProcess::Running, m_server.readAllStandardError().constData());
+        }
+        const auto serving = SERVING.match(QString::fromUtf8(output));
+        QVERIFY2(serving.hasMatch(), output.constData());
+        m_port = static_cast<quint16>(serving.captured(1).toUInt());
+        QCOMPARE(TEAM.match(QString::fromUtf8(output)).captured(1).toUInt(), uint(m_teamPort));
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_server.state() == QProcess::Running) {
+            m_server.terminate();
+            if (!m_server.waitForFinished(10000))
+                m_server.kill();
+        }
+    }
+
+    void aMemberJoinsSeesTheQueueAndApprovesWithTheirOwnKey()
+    {
+        m_firstLink = invite(QStringLiteral("approver"));
+        QVERIFY2(m_firstLink.startsWith(QStringLiteral("countersign://127.0.0.1:")), qPrintable(m_firstLink));
+        m_graceFile = m_dir.filePath(QStringLiteral("grace/member.json"));
+        const Run joined = join(m_firstLink, QStringLiteral("Grace"), m_graceFile);
+        QVERIFY2(joined.code == 0, joined.err.constData());
+        m_graceId = joined.json().value(QStringLiteral("member")).toObject().value(QStringLiteral("id")).toString();
+        QVERIFY(!m_graceId.isEmpty());
+        QCOMPARE(QFile::permissions(m_graceFile) & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+        auto keyFile = members::MemberKeyFile::read(m_graceFile);
+        QVERIFY(keyFile);
+        QCOMPARE(keyFile->memberId, m_graceId);
+
+        const QString id = createRequest(QStringLiteral("ship 1.2"));
+        QVERIFY(!id.isEmpty());
+        const Run queue =
+            cli({QStringLiteral("member"), QStringLiteral("queue"), QStringLiteral("--json")}, m_graceFile);
+        QVERIFY2(queue.code == 0, queue.err.constData());
+        const QJsonArray pending = queue.json().value(QStringLiteral("requests")).toArray();
+        QCOMPARE(pending.size(), 1);
+        QCOMPARE(pending.first().toObject().value(QStringLiteral("id")).toString(), id);
+
+        const Run approved = cli({QStringLiteral("member"), QStringLiteral("approve"), id, QStringLiteral("--reason"),
+                                  QStringLiteral("diff reviewed")},
+                                 m_graceFile);
+        QVERIFY2(approved.code == 0, approved.err.constData());
+        QVERIFY(approved.out.contains("approved"));
+
+        // The runtime consumes; its receipt carries Grace's valid signature.
+        const QString digest =
+            bodyOf(loopback("GET", "/v1/requests/" + id.toLatin1())).value(QStringLiteral("payload_sha256")).toString();
+        const QJsonObject consumed = bodyOf(loopback("POST", "/v1/requests/" + id.toLatin1() + "/consume",
+                                                     "{\"payload_sha256\":\"" + digest.toLatin1() + "\"}"));
+        const QJsonObject receipt = consumed.value(QStringLiteral("receipt")).toObject();
+        const QJsonObject decision = receipt.value(QStringLiteral("decisions")).toArray().first().toObject();
+        QCOMPARE(decision.value(QStringLiteral("member")).toString(), m_graceId);
+        QCOMPARE(QByteArray::fromBase64(decision.value(QStringLiteral("public_key")).toString().toLatin1()),
+                 keyFile->publicKey);
+        auto verified = audit::Receipt::verify(receipt, m_vault->instancePublicKey());
+        QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().message));
+    }
+
+    void aListenerWithAnotherCertificateIsNotTalkedTo()
+    {
+        const QString link = invite(QStringLiteral("approver"));
+        auto parsed = members::InvitationLink::parse(link);
+        QVERIFY(parsed);
+        members::InvitationLink forged = *parsed;
+        forged.certificateSha256[0] = static_cast<char>(forged.certificateSha256[0] ^ 0x01);
+        const QString memberFile = m_dir.filePath(QStringLiteral("mallory/member.json"));
+        const Run refused = join(forged.toString(), QStringLiteral("Mallory"), memberFile);
+        QCOMPARE(refused.code, 3);
+        QVERIFY2(refused.err.contains("pinned"), refused.err.constData());
+        // Nothing was sent: the invitation is still pending and usable with the real link.
+        auto invitations = m_services->invitations().list(QStringLiteral("owner"));
+        QVERIFY(invitations);
+        bool stillPending = false;
+        for (const members::Invitation& invitation : *invitations)
+            stillPending |= invitation.state == members::Invitation::State::Pending;
+        QVERIFY(stillPending);
+        const Run real = join(link, QStringLiteral("Real"), m_dir.filePath(QStringLiteral("real/member.json")));
+        QVERIFY2(real.code == 0, real.err.constData());
+    }
+
+    void usedRevokedAndExpiredTokensAreRefused()
+    {
+        const QString reusedFile = m_dir.filePath(QStringLiteral("reuse/member.json"));
+        const Run reused = join(m_firstLink, QStringLiteral("Again"), reusedFile);
+        QCOMPARE(reused.code, 4);
+        QVERIFY(reused.err.contains("already used"));
+        QVERIFY(!QFile::exists(reusedFile)); // a refused join leaves no orphan key
+
+        const QString link = invite(QStringLiteral("approver"));
+        const Run listed = cli({QStringLiteral("member"), QStringLiteral("invitations"), QStringLiteral("--json")});
+        QString pendingId;
+        for (const QJsonValue& value : listed.json().value(QStringLiteral("invitations")).toArray()) {
+            if (value.toObject().value(QStringLiteral("state")).toString() == u"pending")
+                pendingId = value.toObject().value(QStringLiteral("id")).toString();
+        }
+        QVERIFY(!pendingId.isEmpty());
+        QCOMPARE(cli({QStringLiteral("member"), QStringLiteral("revoke-invitation"), pendingId}).code, 0);
+        const Run revoked = join(link, QStringLiteral("Late"), m_dir.filePath(QStringLiteral("late/member.json")));
+        QCOMPARE(revoked.code, 4);
+        QVERIFY(revoked.err.contains("revoked"));
+
+        const QString expiring =
+            invite(QStringLiteral("approver"), {QStringLiteral("--expires"), QStringLiteral("0.0003")});
+        QVERIFY(!expiring.isEmpty());
+        QTest::qWait(1500);
+        const Run expired = join(expiring, QStringLiteral("Slow"), m_dir.filePath(QStringLiteral("slow/member.json")));
+        QCOMPARE(expired.code, 4);
+        QVERIFY(expired.err.contains("expired"));
+    }
+
+    void aViewersDecisionIsRefused()
+    {
+        const QString viewerFile = m_dir.filePath(QStringLiteral("vic/member.json"));
+        QCOMPARE(join(invite(QStringLiteral("viewer")), QStringLiteral("Vic"), viewerFile).code, 0);
+        const QString id = createRequest(QStringLiteral("ship 1.3"));
+        const Run refused = cli({QStringLiteral("member"), QStringLiteral("approve"), id, QStringLiteral("--reason"),
+                                 QStringLiteral("looks fine")},
+                                viewerFile);
+        QCOMPARE(refused.code, 4); // a viewer cannot even see the request
+        // A decision the viewer signs and sends anyway is refused too.
+        const QString viewerId = members::MemberKeyFile::read(viewerFile)->memberId;
+        const OpenedSession session = openSession(viewerFile, viewerId);
+        QVERIFY2(session.response.startsWith("HTTP/1.1 201"), session.response.constData());
+        auto key = members::MemberKeyFile::unseal(viewerFile, test::secure(MEMBER_PASSPHRASE));
+        QVERIFY(key);
+        const QString digest =
+            bodyOf(loopback("GET", "/v1/requests/" + id.toLatin1())).value(QStringLiteral("payload_sha256")).toString();
+        const approvals::DecisionStatement statement{
+            id, viewerId, digest, true, QStringLiteral("looks fine"), QDateTime::currentMSecsSinceEpoch()};
+        const QByteArray decided =
+            team("POST", "/v1/member/requests/" + id.toLatin1() + "/decision", session.token, {},
+                 QJsonDocument(
+                     QJsonObject{{QStringLiteral("verdict"), QStringLiteral("approve")},
+                                 {QStringLiteral("reason"), statement.reason},
+                                 {QStringLiteral("payload_sha256"), digest},
+                                 {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
+                                 {QStringLiteral("signature"), QString::fromLatin1(statement.sign(*key).toBase64())}})
+                     .toJson(QJsonDocument::Compact));
+        QVERIFY2(decided.startsWith("HTTP/1.1 403"), decided.constData());
+        QCOMPARE(bodyOf(loopback("GET", "/v1/requests/" + id.toLatin1())).value(QStringLiteral("state")).toString(),
+                 QStringLiteral("pending"));
+    }
+
+    void theTeamListenerIsForPeopleAndNamesItself()
+    {
+        // Runtime routes are not served there; a Host other than the link's is misdirected.
+        QVERIFY(team("GET", "/v1/requests", m_runtimeToken).startsWith("HTTP/1.1 404"));
+        QVERIFY(team("GET", "/v1/health", {}, "evil.example:443").startsWith("HTTP/1.1 421"));
+        QVERIFY(team("GET", "/v1/member/queue", "css_not-a-session").startsWith("HTTP/1.1 401"));
+    }
+
+    void aRemovedMembersSessionEndsAtOnce()
+    {
+        // Grace's own key opens a session, as her client does.
+        const OpenedSession opened = openSession(m_graceFile, m_graceId);
+        QVERIFY2(opened.response.startsWith("HTTP/1.1 201"), opened.response.constData());
+        const QByteArray session = opened.token;
+        QVERIFY(team("GET", "/v1/member/queue", session).startsWith("HTTP/1.1 200"));
+        // The same nonce cannot open a second session.
+        QVERIFY(team("POST", "/v1/sessions", {}, {}, opened.requestBody).startsWith("HTTP/1.1 401"));
+
+        QCOMPARE(cli({QStringLiteral("member"), QStringLiteral("remove"), m_graceId}).code, 0);
+        QVERIFY(team("GET", "/v1/member/queue", session).startsWith("HTTP/1.1 401"));
+        QCOMPARE(cli({QStringLiteral("member"), QStringLiteral("queue")}, m_graceFile).code, 3);
+    }
+
+    void everythingLeftItsAuditEntry()
+    {
+        const QStringList actions = auditActions();
+        for (const char* action :
+             {"team.listener_enabled", "invitation.created", "invitation.redeemed", "member.added",
+              "member.session_opened", "request.decision", "request.decision_refused", "invitation.revoked",
+              "invitation.redeem_refused", "member.removed", "auth.failed", "request.consumed"})
+            QVERIFY2(actions.contains(QString::fromLatin1(action)), action);
+        // The decision entry holds the member's signature.
+        const auto entries = m_vault->audit().entries(1, 1'000'000);
+        bool signedDecision = false;
+        for (const audit::AuditEntry& entry : *entries) {
+            if (entry.action == u"request.decision" && entry.actor == QStringLiteral("member:") + m_graceId)
+                signedDecision = QJsonDocument::fromJson(entry.details)
+                                     .object()
+                                     .value(QStringLiteral("signature"))
+                                     .toString()
+                                     .size() > 80;
+        }
+        QVERIFY(signedDecision);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTeam)
+#include "tst_team.moc"
