@@ -391,6 +391,62 @@ private Q_SLOTS:
         QVERIFY(team("GET", "/v1/member/queue", "css_not-a-session").startsWith("HTTP/1.1 401"));
     }
 
+    void everyRoleOnEveryMemberRoute()
+    {
+        // The member routes reflect the permission table: view_queue (queue, one request),
+        // decide (a signed decision), view_audit (the checkpoint).
+        for (members::Role role : members::allRoles()) {
+            const QString id = QStringLiteral("route-") + members::roleName(role);
+            auto key = test::addMember(*m_services, id, id, members::roleName(role));
+            QVERIFY(key);
+            auto nonce =
+                bodyOf(team("POST", "/v1/sessions/challenge", {}, {}, "{\"member\":\"" + id.toLatin1() + "\"}"))
+                    .value(QStringLiteral("nonce"))
+                    .toString();
+            const QByteArray signature =
+                key->sign(members::SessionService::statement(id, QByteArray::fromBase64(nonce.toLatin1())));
+            const QByteArray session =
+                bodyOf(team("POST", "/v1/sessions", {}, {},
+                            QJsonDocument(
+                                QJsonObject{{QStringLiteral("member"), id},
+                                            {QStringLiteral("nonce"), nonce},
+                                            {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}})
+                                .toJson(QJsonDocument::Compact)))
+                    .value(QStringLiteral("token"))
+                    .toString()
+                    .toLatin1();
+            QVERIFY2(!session.isEmpty(), qPrintable(id));
+            auto status = [](const QByteArray& response) {
+                return response.mid(9, 3).toInt();
+            };
+            auto expect = [&](members::Permission permission, int answered) {
+                const bool allowed = members::isAllowed(role, permission);
+                QVERIFY2(
+                    allowed ? answered == 200 : answered == 403,
+                    qPrintable(QStringLiteral("%1 %2: %3").arg(id, members::permissionName(permission)).arg(answered)));
+            };
+            const QString request = createRequest(id);
+            expect(members::Permission::ViewQueue, status(team("GET", "/v1/member/queue", session)));
+            expect(members::Permission::ViewQueue,
+                   status(team("GET", "/v1/member/requests/" + request.toLatin1(), session)));
+            expect(members::Permission::ViewAudit, status(team("GET", "/v1/audit/checkpoint", session)));
+            const QString digest = bodyOf(loopback("GET", "/v1/requests/" + request.toLatin1()))
+                                       .value(QStringLiteral("payload_sha256"))
+                                       .toString();
+            const approvals::DecisionStatement statement{
+                request, id, digest, false, QStringLiteral("walk"), QDateTime::currentMSecsSinceEpoch()};
+            expect(members::Permission::Decide,
+                   status(team("POST", "/v1/member/requests/" + request.toLatin1() + "/decision", session, {},
+                               QJsonDocument(QJsonObject{{QStringLiteral("verdict"), QStringLiteral("deny")},
+                                                         {QStringLiteral("reason"), statement.reason},
+                                                         {QStringLiteral("payload_sha256"), digest},
+                                                         {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
+                                                         {QStringLiteral("signature"),
+                                                          QString::fromLatin1(statement.sign(*key).toBase64())}})
+                                   .toJson(QJsonDocument::Compact))));
+        }
+    }
+
     void aRemovedMembersSessionEndsAtOnce()
     {
         // Grace's own key opens a session, as her client does.
