@@ -2,8 +2,14 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "crypto/signingkey.h"
+#include "crypto/tlsidentity.h"
 #include "historymodel.h"
 #include "historytab.h"
+#include "members/invitationlink.h"
+#include "members/invitationservice.h"
+#include "members/memberservice.h"
+#include "memberstab.h"
 #include "policiestab.h"
 #include "policy/policystore.h"
 #include "runtimestab.h"
@@ -19,6 +25,7 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QSqlQuery>
 #include <QTableView>
@@ -249,6 +256,90 @@ private Q_SLOTS:
         QCOMPARE(auditCount(QStringLiteral("policy.rule_moved")), 1);
         QCOMPARE(auditCount(QStringLiteral("policy.rule_changed")), 1);
         QCOMPARE(auditCount(QStringLiteral("policy.rule_removed")), 1);
+    }
+
+    void theMembersTabInvitesWithALinkShownOnceAndManagesMembers()
+    {
+        ui::MembersTab tab(*m_services, m_vault->tlsIdentity(), QStringLiteral("owner"));
+        tab.show();
+        auto* invite = tab.findChild<QPushButton*>(QStringLiteral("inviteButton"));
+        QVERIFY(!invite->isEnabled()); // the link needs the team listener's address
+
+        QSignalSpy restart(&tab, &ui::MembersTab::teamListenerChanged);
+        tab.findChild<QLineEdit*>(QStringLiteral("teamAddress"))->setText(QStringLiteral("127.0.0.1"));
+        tab.findChild<QSpinBox*>(QStringLiteral("teamPort"))->setValue(7450);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("teamToggleButton")), Qt::LeftButton);
+        QCOMPARE(restart.count(), 1);
+        QVERIFY(
+            tab.findChild<QLabel*>(QStringLiteral("teamStatus"))->text().contains(QStringLiteral("127.0.0.1:7450")));
+        QCOMPARE(auditCount(QStringLiteral("team.listener_enabled")), 1);
+        QVERIFY(invite->isEnabled());
+
+        QTest::mouseClick(invite, Qt::LeftButton);
+        auto* dialog = waitForDialog<QDialog>(QStringLiteral("inviteDialog"));
+        QVERIFY(dialog);
+        dialog->findChild<QComboBox*>(QStringLiteral("inviteRole"))->setCurrentText(QStringLiteral("approver"));
+        QTest::keyClicks(dialog->findChild<QLineEdit*>(QStringLiteral("inviteNote")), QStringLiteral("for Grace"));
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("inviteConfirmButton")), Qt::LeftButton);
+        auto* shown = waitForDialog<QDialog>(QStringLiteral("tokenDialog"));
+        QVERIFY(shown);
+        const QString linkText = shown->findChild<QLineEdit*>(QStringLiteral("tokenValue"))->text();
+        auto link = members::InvitationLink::parse(linkText);
+        QVERIFY2(link, qPrintable(linkText));
+        QCOMPARE(link->port, quint16{7450});
+        QCOMPARE(link->certificateSha256, *crypto::TlsIdentity::fingerprint(m_vault->tlsIdentity()->certificatePem));
+        const QPixmap code = shown->findChild<QLabel*>(QStringLiteral("qrCode"))->pixmap();
+        QVERIFY(!code.isNull() && code.width() > 100);
+        shown->accept();
+        QCOMPARE(auditCount(QStringLiteral("invitation.created")), 1);
+
+        // Redeemed, the member shows up; the owner changes their role, then removes them.
+        auto member = m_services->invitations().redeem(link->token, QStringLiteral("Grace"),
+                                                       crypto::SigningKey::generate().publicKey());
+        QVERIFY(member);
+        tab.reload();
+        auto* members = tab.findChild<QTableWidget*>(QStringLiteral("membersView"));
+        int row = -1;
+        for (int i = 0; i < members->rowCount(); ++i) {
+            if (members->item(i, 0)->text() == u"Grace")
+                row = i;
+        }
+        QVERIFY(row >= 0);
+        members->selectRow(row);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("changeRoleButton")), Qt::LeftButton);
+        auto* roleDialog = waitForDialog<QDialog>(QStringLiteral("changeRoleDialog"));
+        QVERIFY(roleDialog);
+        roleDialog->findChild<QComboBox*>(QStringLiteral("roleCombo"))->setCurrentText(QStringLiteral("viewer"));
+        QTest::mouseClick(roleDialog->findChild<QPushButton*>(QStringLiteral("changeRoleConfirmButton")),
+                          Qt::LeftButton);
+        QTRY_COMPARE(m_services->members().member(member->id)->role, members::Role::Viewer);
+        members->selectRow(row);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("removeMemberButton")), Qt::LeftButton);
+        auto* confirm = waitForDialog<QMessageBox>(QStringLiteral("removeMemberConfirm"));
+        QVERIFY(confirm);
+        QTest::mouseClick(confirm->findChild<QPushButton*>(QStringLiteral("removeMemberConfirmButton")),
+                          Qt::LeftButton);
+        QTRY_VERIFY(!m_services->members().member(member->id)->active);
+
+        // A second invitation, revoked from the list.
+        QVERIFY(tab.invite(QStringLiteral("viewer"), 1, QString()).isEmpty());
+        waitForDialog<QDialog>(QStringLiteral("tokenDialog"))->accept();
+        auto* invitations = tab.findChild<QTableWidget*>(QStringLiteral("invitationsView"));
+        int pending = -1;
+        for (int i = 0; i < invitations->rowCount(); ++i) {
+            if (invitations->item(i, 1)->text() == u"pending")
+                pending = i;
+        }
+        QVERIFY(pending >= 0);
+        invitations->selectRow(pending);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("revokeInvitationButton")), Qt::LeftButton);
+        QCOMPARE(auditCount(QStringLiteral("invitation.revoked")), 1);
+
+        // An approver at this desktop would see the refusal the services give.
+        ui::MembersTab approverView(*m_services, m_vault->tlsIdentity(), QStringLiteral("nobody"));
+        QVERIFY(approverView.findChild<QLabel*>(QStringLiteral("membersMessage"))
+                    ->text()
+                    .contains(QStringLiteral("not an active member")));
     }
 };
 

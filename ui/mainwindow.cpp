@@ -13,6 +13,7 @@
 #include "historytab.h"
 #include "http/endpointthread.h"
 #include "lockscreen.h"
+#include "memberstab.h"
 #include "policiestab.h"
 #include "queuetab.h"
 #include "requestqueuemodel.h"
@@ -113,6 +114,8 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     auto* history = new HistoryTab(m_services->requests(), events, m_tabs);
     auto* runtimes = new RuntimesTab(m_services->runtimes(), events, OWNER_ACTOR, m_tabs);
     auto* policies = new PoliciesTab(m_services->policies(), OWNER_ACTOR, m_tabs);
+    auto* membersTab = new MembersTab(*m_services, m_vault->tlsIdentity(), OWNER_MEMBER, m_tabs);
+    connect(membersTab, &MembersTab::teamListenerChanged, this, &MainWindow::restartEndpointForTeam);
     auto* auditTab = new AuditTab(*m_vault, events, m_tabs);
     m_auditTab = auditTab;
     connect(auditTab, &AuditTab::jobFinished, this, [this](bool ok, const QString& message) {
@@ -123,12 +126,13 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
         m_verifyResult->setText(message); // says verified, broken where and why, or cancelled
         refresh();
     });
-    m_serviceTabs = {m_queueTab, history, runtimes, policies, auditTab};
+    m_serviceTabs = {m_queueTab, history, runtimes, policies, membersTab, auditTab};
     m_tabs->insertTab(0, m_queueTab, tr("&Queue"));
     m_tabs->insertTab(1, history, tr("&History"));
     m_tabs->insertTab(2, runtimes, tr("R&untimes"));
     m_tabs->insertTab(3, policies, tr("&Policies"));
-    m_tabs->insertTab(4, auditTab, tr("Au&dit"));
+    m_tabs->insertTab(4, membersTab, tr("&Members"));
+    m_tabs->insertTab(5, auditTab, tr("Au&dit"));
     m_tabs->setCurrentIndex(0);
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
@@ -275,8 +279,26 @@ void MainWindow::startEndpoint()
     if (!m_endpoint)
         return;
     auto started = m_endpoint->start();
-    m_endpointStatus->setText(started ? tr("Runtimes: http://127.0.0.1:%1").arg(m_endpoint->port())
-                                      : tr("Endpoint not running: %1").arg(started.error().message));
+    QString status = started ? tr("Runtimes: http://127.0.0.1:%1").arg(m_endpoint->port())
+                             : tr("Endpoint not running: %1").arg(started.error().message);
+    if (started && m_endpoint->settings().team)
+        status +=
+            tr("  ·  Team: https://%1:%2").arg(m_endpoint->settings().team->publicHost).arg(m_endpoint->teamPort());
+    m_endpointStatus->setText(status);
+}
+
+void MainWindow::restartEndpointForTeam()
+{
+    if (!m_endpoint || !m_vault)
+        return;
+    auto team = http::EndpointSettings::teamOf(*m_vault);
+    if (!team) {
+        m_endpointStatus->setText(team.error().message);
+        return;
+    }
+    m_endpoint->stop();
+    m_endpoint->setTeam(*team);
+    startEndpoint();
 }
 
 QWidget* MainWindow::createVaultTab()

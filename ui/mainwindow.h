@@ -80,6 +80,7 @@ private:
     void updatePendingCount();
     void checkIdle();
     void startEndpoint();
+    void restartEndpointForTeam();
     void saveGeometryNow();
     void closeServices();
     void reopenServices();

@@ -1,5 +1,7 @@
 #include "tokendialog.h"
 
+#include "qrcode.h"
+
 #include <QClipboard>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
@@ -7,33 +9,43 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPixmap>
 #include <QPushButton>
 #include <QVBoxLayout>
 
 namespace countersign::ui {
 
 TokenDialog::TokenDialog(const QString& runtimeName, const QString& token, QWidget* parent)
+    : TokenDialog(
+          Shown{
+              tr("Token for %1").arg(runtimeName),
+              tr("Runtime <b>%1</b> is registered. It authenticates with this token:").arg(runtimeName.toHtmlEscaped()),
+              token, tr("Runtime token"),
+              tr("This token will not be shown again. Store it where the runtime reads it "
+                 "(COUNTERSIGN_TOKEN or COUNTERSIGN_TOKEN_FILE); if it is lost, revoke the "
+                 "runtime and register it again."),
+              false},
+          parent)
+{
+}
+
+TokenDialog::TokenDialog(const Shown& shown, QWidget* parent)
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("tokenDialog"));
-    setWindowTitle(tr("Token for %1").arg(runtimeName));
-    auto* intro = new QLabel(
-        tr("Runtime <b>%1</b> is registered. It authenticates with this token:").arg(runtimeName.toHtmlEscaped()),
-        this);
+    setWindowTitle(shown.title);
+    auto* intro = new QLabel(shown.intro, this);
     intro->setWordWrap(true);
-    auto* value = new QLineEdit(token, this);
+    auto* value = new QLineEdit(shown.value, this);
     value->setObjectName(QStringLiteral("tokenValue"));
-    value->setAccessibleName(tr("Runtime token"));
+    value->setAccessibleName(shown.valueName);
     value->setReadOnly(true);
     value->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    value->setMinimumWidth(value->fontMetrics().horizontalAdvance(token) + 24);
+    value->setMinimumWidth(std::min(900, value->fontMetrics().horizontalAdvance(shown.value) + 24));
     auto* copy = new QPushButton(tr("&Copy"), this);
     copy->setObjectName(QStringLiteral("copyTokenButton"));
-    copy->setAccessibleName(tr("Copy the token"));
-    auto* warning = new QLabel(tr("This token will not be shown again. Store it where the runtime reads it "
-                                  "(COUNTERSIGN_TOKEN or COUNTERSIGN_TOKEN_FILE); if it is lost, revoke the "
-                                  "runtime and register it again."),
-                               this);
+    copy->setAccessibleName(tr("Copy to the clipboard"));
+    auto* warning = new QLabel(shown.warning, this);
     warning->setObjectName(QStringLiteral("tokenWarning"));
     warning->setWordWrap(true);
     QFont bold = warning->font();
@@ -50,11 +62,21 @@ TokenDialog::TokenDialog(const QString& runtimeName, const QString& token, QWidg
     layout->addWidget(intro);
     layout->addLayout(row);
     layout->addWidget(copied);
+    if (shown.qrCode) {
+        const QImage code = qrCodeImage(shown.value);
+        auto* image = new QLabel(this);
+        image->setObjectName(QStringLiteral("qrCode"));
+        image->setAccessibleName(tr("QR code of the link"));
+        image->setPixmap(QPixmap::fromImage(code));
+        image->setAlignment(Qt::AlignCenter);
+        layout->addWidget(image);
+    }
     layout->addWidget(warning);
     layout->addWidget(buttons);
 
-    connect(copy, &QPushButton::clicked, this, [token, copied] {
-        QGuiApplication::clipboard()->setText(token);
+    const QString secret = shown.value;
+    connect(copy, &QPushButton::clicked, this, [secret, copied] {
+        QGuiApplication::clipboard()->setText(secret);
         copied->setText(tr("Copied to the clipboard."));
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::accept);

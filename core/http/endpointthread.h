@@ -30,6 +30,9 @@ public:
     /// Starts the thread, builds the services and listens; returns once it is serving or failed.
     [[nodiscard]] Result<void> start();
     void stop();
+    /// The team listener to serve from the next start() on (nullopt: none).
+    void setTeam(std::optional<EndpointSettings::Team> team) { m_settings.team = std::move(team); }
+    [[nodiscard]] const EndpointSettings& settings() const { return m_settings; }
     [[nodiscard]] quint16 port() const { return m_port; }
     /// The team listener's port, when it serves one.
     [[nodiscard]] quint16 teamPort() const { return m_teamPort; }

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace countersign::approvals {
+class Services;
+}
+namespace countersign::crypto {
+struct TlsIdentity;
+}
+
+namespace countersign::ui {
+
+/// Members and invitations (SPEC sections 1 and 2): invite someone (the link and its QR code
+/// shown once), see and revoke invitations, change a member's role, remove a member, and turn
+/// the TLS team listener on or off. Every action goes through the core services, which check
+/// the acting member's permissions; this tab only reflects them.
+class MembersTab final : public QWidget {
+    Q_OBJECT
+public:
+    MembersTab(approvals::Services& services, const crypto::TlsIdentity* tlsIdentity, QString memberId,
+               QWidget* parent = nullptr);
+
+    void reload();
+    /// Creates an invitation and shows its link once; returns the error message, empty on success.
+    QString invite(const QString& role, int hours, const QString& note);
+
+Q_SIGNALS:
+    /// The team listener was turned on, off or moved: the endpoint must restart.
+    void teamListenerChanged();
+
+private:
+    void showInviteDialog();
+    void revokeSelected();
+    void changeRoleOfSelected();
+    void removeSelected();
+    void toggleTeamListener();
+    void updateButtons();
+    [[nodiscard]] QString selectedId(QTableWidget* table, int column) const;
+
+    approvals::Services& m_services;
+    const crypto::TlsIdentity* m_tls;
+    QString m_memberId;
+    QTableWidget* m_members;
+    QTableWidget* m_invitations;
+    QPushButton* m_invite;
+    QPushButton* m_revoke;
+    QPushButton* m_changeRole;
+    QPushButton* m_remove;
+    QLineEdit* m_address;
+    QSpinBox* m_port;
+    QLineEdit* m_host;
+    QPushButton* m_teamToggle;
+    QLabel* m_teamStatus;
+    QLabel* m_message;
+    bool m_teamOn = false;
+};
+
+} // namespace countersign::ui
