@@ -1,6 +1,7 @@
 #!/bin/bash
 # Takes the README's screenshots from the real application under Xvfb: the queue in the light
-# and dark palettes, the detail pane with a masked field, and the runtimes tab.
+# and dark palettes, the detail pane with a masked field, the runtimes tab, and the members tab
+# with an invitation's link and QR code.
 #   scripts/screenshots.sh [BUILD_DIR]     (writes docs/images/*.png)
 # Needs xvfb-run, xdotool, ImageMagick (import) and curl.
 set -euo pipefail
@@ -23,6 +24,9 @@ CI=$("$BIN/countersign-cli" --data-dir "$VAULT" runtime add ci-deployer --allow 
 AGENT=$("$BIN/countersign-cli" --data-dir "$VAULT" runtime add coding-agent --allow 'db.*' --allow 'shell.exec' --json | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
 "$BIN/countersign-cli" --data-dir "$VAULT" runtime add nightly-backup --allow 'backup.*' >/dev/null
 "$BIN/countersign-cli" --data-dir "$VAULT" policy add 'db.*' --require 2 --min-risk high >/dev/null
+"$BIN/countersign-cli" --data-dir "$VAULT" team enable --address 127.0.0.1 --port 7562 >/dev/null
+export COUNTERSIGN_MEMBER_PASSPHRASE_FILE=$WORK/member-pass
+printf '%s\n' 'a member passphrase 4 grace' > "$COUNTERSIGN_MEMBER_PASSPHRASE_FILE"
 
 ask() { # TOKEN JSON
     curl -s -o /dev/null -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
@@ -63,6 +67,18 @@ sleep 1
 shoot queue-light
 xdotool key ctrl+3
 shoot runtimes
+# A member joins from "another machine" (the CLI), then the owner invites the next one.
+LINK=$("$BIN/countersign-cli" --data-dir "$VAULT" member invite --role approver --note 'Grace, on call' --json | sed -n 's/.*"link": *"\([^"]*\)".*/\1/p')
+"$BIN/countersign-cli" member join "$LINK" --name 'Grace Hopper' --member-file "$WORK/grace.json" >/dev/null
+"$BIN/countersign-cli" --data-dir "$VAULT" member invite --role viewer --note 'auditor, Q4 review' >/dev/null
+xdotool key ctrl+5
+sleep 0.5
+shoot members
+xdotool key alt+n
+sleep 0.8
+xdotool key Return
+shoot invitation
+xdotool key Escape
 kill $APP; wait $APP 2>/dev/null || true
 
 mkdir -p "$XDG_CONFIG_HOME/Countersign"

@@ -298,6 +298,37 @@ private Q_SLOTS:
         QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().message));
     }
 
+    void watchPrintsNewRequestsAsTheyArrive()
+    {
+        QProcess watch;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("COUNTERSIGN_MEMBER_PASSPHRASE_FILE"), m_memberPassFile);
+        env.insert(QStringLiteral("COUNTERSIGN_MEMBER_FILE"), m_graceFile);
+        watch.setProcessEnvironment(env);
+        watch.start(CLI, {QStringLiteral("member"), QStringLiteral("watch"), QStringLiteral("--timeout"),
+                          QStringLiteral("30"), QStringLiteral("--json")});
+        QVERIFY(watch.waitForStarted(10000));
+        QTest::qWait(2500); // signed in and waiting on the long-poll
+        const QString id = createRequest(QStringLiteral("hotfix 1.2.1"));
+        QByteArray printed;
+        QTRY_VERIFY_WITH_TIMEOUT((printed += watch.readAllStandardOutput()).contains(id.toLatin1()), 20000);
+        watch.kill();
+        watch.waitForFinished(5000);
+        // show gives the whole request, masked as in the desktop queue.
+        const Run shown =
+            cli({QStringLiteral("member"), QStringLiteral("show"), id, QStringLiteral("--json")}, m_graceFile);
+        QVERIFY2(shown.code == 0, shown.err.constData());
+        QCOMPARE(shown.json().value(QStringLiteral("summary")).toString(), QStringLiteral("hotfix 1.2.1"));
+        // Decide it so later checks see an empty queue for this member.
+        QCOMPARE(cli({QStringLiteral("member"), QStringLiteral("deny"), id, QStringLiteral("--reason"),
+                      QStringLiteral("not today")},
+                     m_graceFile)
+                     .code,
+                 0);
+        QCOMPARE(bodyOf(loopback("GET", "/v1/requests/" + id.toLatin1())).value(QStringLiteral("state")).toString(),
+                 QStringLiteral("denied"));
+    }
+
     void aListenerWithAnotherCertificateIsNotTalkedTo()
     {
         const QString link = invite(QStringLiteral("approver"));
@@ -385,6 +416,16 @@ private Q_SLOTS:
 
     void theTeamListenerIsForPeopleAndNamesItself()
     {
+        // An unknown invitation token: 404, counted as a failed authentication.
+        const QByteArray unknown =
+            team("POST", "/v1/invitations/redeem", {}, {},
+                 QJsonDocument(
+                     QJsonObject{{QStringLiteral("token"), QString(QStringLiteral("csi_") + QString(43, u'Q'))},
+                                 {QStringLiteral("display_name"), QStringLiteral("Eve")},
+                                 {QStringLiteral("public_key"), QString::fromLatin1(QByteArray(32, 'k').toBase64())}})
+                     .toJson(QJsonDocument::Compact));
+        QVERIFY2(unknown.startsWith("HTTP/1.1 404"), unknown.constData());
+        QVERIFY(auditActions().contains(QStringLiteral("auth.failed")));
         // Runtime routes are not served there; a Host other than the link's is misdirected.
         QVERIFY(team("GET", "/v1/requests", m_runtimeToken).startsWith("HTTP/1.1 404"));
         QVERIFY(team("GET", "/v1/health", {}, "evil.example:443").startsWith("HTTP/1.1 421"));

@@ -352,7 +352,7 @@ void MainWindow::createMenus()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* view = menuBar()->addMenu(tr("V&iew"));
-    for (int i = 0; i < 6; ++i) {
+    for (int i = 0; i < 7; ++i) {
         QAction* go = view->addAction(tr("Tab %1").arg(i + 1), this, [this, i] { m_tabs->setCurrentIndex(i); });
         go->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
         m_unlockedOnly.append(go);
@@ -498,8 +498,8 @@ void MainWindow::showShortcuts()
                "<tr><td><b>E</b></td><td>extend the deadline by 15 minutes (audited)</td></tr>"
                "<tr><td><b>/</b></td><td>filter: words, runtime:NAME, cap:PREFIX, risk:high+</td></tr>"
                "<tr><td><b>Alt+S</b></td><td>deny the selected requests</td></tr>"
-               "<tr><td><b>Ctrl+1</b> … <b>Ctrl+6</b></td><td>queue, history, runtimes, policies, audit, "
-               "vault</td></tr>"
+               "<tr><td><b>Ctrl+1</b> … <b>Ctrl+7</b></td><td>queue, history, runtimes, policies, members, "
+               "audit, vault</td></tr>"
                "<tr><td><b>Ctrl+L</b></td><td>lock (requests keep arriving and wait)</td></tr>"
                "<tr><td><b>?</b> or <b>F1</b></td><td>this list</td></tr>"
                "<tr><td><b>Ctrl+Q</b></td><td>quit</td></tr></table>"),

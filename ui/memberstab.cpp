@@ -24,6 +24,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace countersign::ui {
@@ -87,13 +88,13 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
                       QStringLiteral("membersView"), tr("Members"), this))
     , m_invitations(table({tr("Role"), tr("State"), tr("Expires"), tr("Note"), tr("Invitation id")},
                           QStringLiteral("invitationsView"), tr("Invitations"), this))
-    , m_invite(button(tr("&Invite…"), QStringLiteral("inviteButton"), tr("Invite a member"), this))
-    , m_revoke(button(tr("Re&voke invitation"), QStringLiteral("revokeInvitationButton"),
+    , m_invite(button(tr("I&nvite…"), QStringLiteral("inviteButton"), tr("Invite a member"), this))
+    , m_revoke(button(tr("Revo&ke invitation"), QStringLiteral("revokeInvitationButton"),
                       tr("Revoke the selected invitation"), this))
     , m_changeRole(button(tr("Change &role…"), QStringLiteral("changeRoleButton"),
                           tr("Change the selected member's role"), this))
     , m_remove(
-          button(tr("Re&move member"), QStringLiteral("removeMemberButton"), tr("Remove the selected member"), this))
+          button(tr("Remove m&ember"), QStringLiteral("removeMemberButton"), tr("Remove the selected member"), this))
     , m_address(new QLineEdit(this))
     , m_port(new QSpinBox(this))
     , m_host(new QLineEdit(this))
@@ -122,8 +123,8 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     auto* team = new QGroupBox(tr("Team listener (TLS, for members on other machines)"), this);
     auto* teamForm = new QFormLayout;
     teamForm->addRow(tr("&Address:"), m_address);
-    teamForm->addRow(tr("&Port:"), m_port);
-    teamForm->addRow(tr("Members &dial:"), m_host);
+    teamForm->addRow(tr("Por&t:"), m_port);
+    teamForm->addRow(tr("Members dia&l:"), m_host);
     auto* teamLayout = new QVBoxLayout(team);
     teamLayout->addLayout(teamForm);
     auto* teamRow = new QHBoxLayout;
@@ -156,7 +157,22 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     connect(m_teamToggle, &QPushButton::clicked, this, &MembersTab::toggleTeamListener);
     connect(m_members, &QTableWidget::itemSelectionChanged, this, &MembersTab::updateButtons);
     connect(m_invitations, &QTableWidget::itemSelectionChanged, this, &MembersTab::updateButtons);
+    // Members join and invitations are made from elsewhere too (the CLI, the team listener):
+    // refresh while the tab is on screen.
+    auto* refresh = new QTimer(this);
+    refresh->setInterval(3000);
+    connect(refresh, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            reload();
+    });
+    refresh->start();
     reload();
+}
+
+void MembersTab::showEvent(QShowEvent* event)
+{
+    reload();
+    QWidget::showEvent(event);
 }
 
 QString MembersTab::selectedId(QTableWidget* view, int column) const
@@ -173,6 +189,8 @@ void MembersTab::reload()
         m_message->setText(!members ? members.error().message : invitations.error().message);
         return;
     }
+    const QString selectedMember = selectedId(m_members, MemberId);
+    const QString selectedInvitation = selectedId(m_invitations, InvitationId);
     m_members->setRowCount(static_cast<int>(members->size()));
     int row = 0;
     for (const members::Member& member : std::as_const(*members)) {
@@ -182,6 +200,8 @@ void MembersTab::reload()
                            item(member.active ? tr("active") : tr("removed %1").arg(when(member.removedAt))));
         m_members->setItem(row, MemberJoined, item(when(member.createdAt)));
         m_members->setItem(row, MemberId, item(member.id));
+        if (member.id == selectedMember)
+            m_members->selectRow(row);
         ++row;
     }
     m_invitations->setRowCount(static_cast<int>(invitations->size()));
@@ -192,6 +212,8 @@ void MembersTab::reload()
         m_invitations->setItem(row, InvitationExpires, item(when(invitation.expiresAt)));
         m_invitations->setItem(row, InvitationNote, item(invitation.note));
         m_invitations->setItem(row, InvitationId, item(invitation.id));
+        if (invitation.id == selectedInvitation)
+            m_invitations->selectRow(row);
         ++row;
     }
     auto settings = members::TeamListenerSettings::load(m_services.database());

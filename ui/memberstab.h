@@ -31,6 +31,9 @@ public:
     /// Creates an invitation and shows its link once; returns the error message, empty on success.
     QString invite(const QString& role, int hours, const QString& note);
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 Q_SIGNALS:
     /// The team listener was turned on, off or moved: the endpoint must restart.
     void teamListenerChanged();
