@@ -6,6 +6,7 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "approvals/teamservice.h"
 #include "audit/auditlog.h"
 #include "audit/receipt.h"
 #include "crypto/signingkey.h"
@@ -438,6 +439,53 @@ private Q_SLOTS:
         // A role change ends it at once.
         QVERIFY(m_services->members().changeRole(OWNER, member->id, Role::Viewer));
         QCOMPARE(sessions.authenticate(session->token.toLatin1()).error().code, ErrorCode::Unauthenticated);
+    }
+
+    void aMembersQueueHoldsWhatTheyMayStillDecide()
+    {
+        auto alice = test::addMember(*m_services, QStringLiteral("q-alice"), QStringLiteral("Alice"),
+                                     QStringLiteral("approver"));
+        QVERIFY(
+            test::addMember(*m_services, QStringLiteral("q-bob"), QStringLiteral("Bob"), QStringLiteral("approver")));
+        policy::PolicyRule two;
+        two.capabilityGlob = QStringLiteral("deploy.quorum");
+        two.approvals = 2;
+        QVERIFY(m_services->policies().add(two, QStringLiteral("member:owner"), 0));
+        auto token =
+            m_services->runtimes().registerRuntime(QStringLiteral("alices-agent"), {QStringLiteral("deploy.*")},
+                                                   QStringLiteral("member:owner"), QStringLiteral("q-alice"));
+        QVERIFY(token);
+        auto agent = m_services->requests().authenticate(token->toLatin1());
+        bool created = false;
+        auto raised = m_services->requests().createRequest(
+            *agent,
+            QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.quorum")},
+                        {QStringLiteral("summary"), QStringLiteral("raised by Alice's agent")}},
+            {}, created);
+        QVERIFY(raised);
+        auto other = m_services->requests().createRequest(
+            m_runtime,
+            QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.quorum")},
+                        {QStringLiteral("summary"), QStringLiteral("needs two")}},
+            {}, created);
+        QVERIFY(other);
+        auto ids = [&](const QString& memberId) {
+            QStringList found;
+            auto member = m_services->members().member(memberId);
+            for (const QJsonValue& value :
+                 m_services->team().memberQueue(*member)->value(QStringLiteral("requests")).toArray())
+                found.append(value.toObject().value(QStringLiteral("id")).toString());
+            return found;
+        };
+        const QString raisedId = raised->value(QStringLiteral("id")).toString();
+        const QString otherId = other->value(QStringLiteral("id")).toString();
+        QVERIFY(!ids(QStringLiteral("q-alice")).contains(raisedId));
+        QVERIFY(ids(QStringLiteral("q-bob")).contains(raisedId));
+        QVERIFY(ids(QStringLiteral("q-alice")).contains(otherId));
+        QVERIFY(m_services->requests().approve(QStringLiteral("q-alice"), otherId, QStringLiteral("one of two")));
+        QVERIFY(!ids(QStringLiteral("q-alice")).contains(otherId)); // already decided by her
+        QVERIFY(ids(QStringLiteral("q-bob")).contains(otherId));    // still waits for a second
+        Q_UNUSED(alice)
     }
 
     void invitationLinksRoundTripAndRefuseAnythingElse()

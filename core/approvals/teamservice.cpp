@@ -12,6 +12,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace countersign::approvals {
 
 namespace {
@@ -156,9 +158,17 @@ Result<QJsonObject> TeamService::memberQueue(const members::Member& member)
     auto pending = m_requests.queue(member.id);
     if (!pending)
         return std::unexpected(pending.error());
+    // The queue they may decide: not what they raised (through a runtime acting for them), not
+    // what they already decided.
     QJsonArray requests;
-    for (const Request& request : std::as_const(*pending))
-        requests.append(memberView(request));
+    for (const Request& request : std::as_const(*pending)) {
+        if (!request.raisedBy.isEmpty() && request.raisedBy == member.id)
+            continue;
+        const bool decided = std::any_of(request.decisions.cbegin(), request.decisions.cend(),
+                                         [&](const Decision& decision) { return decision.memberId == member.id; });
+        if (!decided)
+            requests.append(memberView(request));
+    }
     return QJsonObject{{QStringLiteral("requests"), requests}};
 }
 
