@@ -26,3 +26,13 @@ if(COUNTERSIGN_SANITIZE)
                                                        -fno-sanitize-recover=undefined)
     target_link_options(countersign_flags INTERFACE -fsanitize=address,undefined)
 endif()
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    # libstdc++ 12 offers std::expected only when __cpp_concepts says C++20 concepts are
+    # complete; Clang 16 implements what <expected> needs (P0848) but still reports 201907.
+    target_compile_options(countersign_flags INTERFACE -D__cpp_concepts=202002L -Wno-macro-redefined)
+endif()
+if(COUNTERSIGN_FUZZ)
+    target_compile_options(countersign_flags INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                       -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(countersign_flags INTERFACE -fsanitize=address,undefined)
+endif()

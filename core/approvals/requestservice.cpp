@@ -407,10 +407,9 @@ QJsonObject RequestService::health()
                        {QStringLiteral("vault"), QStringLiteral("unlocked")}};
 }
 
-Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJsonObject& body,
-                                       const QString& idempotencyKey, bool& created)
+Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                                 const QString& idempotencyKey)
 {
-    created = false;
     for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
         if (READ_ONLY_FIELDS.contains(it.key()))
             return fail(ErrorCode::InvalidArgument, QStringLiteral("field '%1' is read-only").arg(it.key()));
@@ -494,6 +493,17 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
             ErrorCode::InvalidArgument,
             QStringLiteral("the Idempotency-Key has at most %1 printable characters").arg(MAX_IDEMPOTENCY_KEY_CHARS));
     request.idempotencyKey = idempotencyKey;
+    return request;
+}
+
+Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                       const QString& idempotencyKey, bool& created)
+{
+    created = false;
+    auto validated = validateCreation(runtime, body, idempotencyKey);
+    if (!validated)
+        return validated;
+    Request request = std::move(*validated);
     const QString bodySha256 = QString::fromLatin1(crypto::sha256(json::canonicalJson(body)).toHex());
 
     Result<Request> outcome = fail(ErrorCode::Storage, QStringLiteral("not created"));

@@ -70,6 +70,12 @@ public:
     void setTeamApi(TeamApi* team) { m_team = team; }
     void recordSecurityEvent(const QString& action, const QJsonObject& details) override;
 
+    /// Everything a creation checks before touching storage: fields, types, sizes, control
+    /// characters, the runtime's capability globs; the request as it would be stored (no id,
+    /// times or policy yet). Pure, so it can be fuzzed and tested alone.
+    [[nodiscard]] static Result<Request> validateCreation(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                                          const QString& idempotencyKey);
+
     // The decision API (the window, and later remote members).
     [[nodiscard]] Result<Request> request(const QString& id) const;
     [[nodiscard]] Result<QList<Request>> requestsInState(RequestState state, int limit = 10000) const;
