@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build run test sanitize bench clean
+.PHONY: all deps configure build run test sanitize fuzz bench clean
 
 all: build
 
@@ -32,6 +32,14 @@ test: build
 sanitize:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DCOUNTERSIGN_SANITIZE=ON -DCOUNTERSIGN_BUILD_BENCH=OFF"
 
+# libFuzzer targets under ASan and UBSan (clang 16), FUZZ_SECONDS each (default 60).
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCOUNTERSIGN_FUZZ=ON -DCOUNTERSIGN_CORE_ONLY=ON -DCOUNTERSIGN_BUILD_TESTS=OFF -DCOUNTERSIGN_BUILD_BENCH=OFF $(LAUNCHER)
+	cmake --build build-fuzz -j $(JOBS)
+	scripts/fuzz.sh
+
 bench: build
 	$(BUILD_DIR)/bin/countersign-bench-vault
 	$(BUILD_DIR)/bin/countersign-bench-decision
@@ -40,4 +48,4 @@ bench: build
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/bin/countersign-bench-auditview
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

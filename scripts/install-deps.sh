@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Countersign needs to build, test and run, but only those
-# that are missing. Everything comes from Debian's archive; nothing is downloaded elsewhere.
+# that are missing (scripts/install-deps.sh [--fuzz] [--coverage]). Everything comes from Debian's archive; nothing is downloaded elsewhere.
 set -euo pipefail
 
 packages=(
@@ -14,6 +14,16 @@ packages=(
     # looking at the window and benchmarks
     xvfb xauth imagemagick xdotool curl wrk nginx-light
 )
+# Extra tools for one job only: `--fuzz` (make fuzz), `--coverage` (make coverage).
+for extra in "$@"; do
+    case "$extra" in
+    # Clang 16: Debian 12's clang 14 cannot compile libstdc++'s std::expected (see
+    # cmake/CountersignFlags.cmake); the fuzzer runtime comes with libclang-rt-16-dev.
+    --fuzz) packages+=(clang-16 libclang-rt-16-dev) ;;
+    --coverage) packages+=(gcovr) ;;
+    *) echo "install-deps: unknown option $extra" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for package in "${packages[@]}"; do
