@@ -85,6 +85,27 @@ private Q_SLOTS:
         QCOMPARE(m_services->requests().request(low)->state, approvals::RequestState::Denied);
     }
 
+    void markupInARequestShowsAsPlainText()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString summary = QStringLiteral("<b>ship</b> <a href='https://evil.example'>now</a> &amp;");
+        const QString id = create(summary, QStringLiteral("low"));
+        tab.select(id);
+        auto* detail = tab.findChild<QPlainTextEdit*>(QStringLiteral("detailPane"));
+        QVERIFY(detail->toPlainText().contains(summary));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        bool shown = false;
+        for (int column = 0; column < view->model()->columnCount(); ++column)
+            shown |= view->model()->index(0, column).data().toString() == summary;
+        QVERIFY(shown);
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("approveButton")), Qt::LeftButton);
+        auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
+        QVERIFY2(message->text().contains(summary), qPrintable(message->text()));
+        QCOMPARE(message->textFormat(), Qt::PlainText); // a label would otherwise render the markup
+    }
+
     void keyboardFirst()
     {
         ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));

@@ -103,6 +103,7 @@ AuditTab::AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, 
     m_cancel->setObjectName(QStringLiteral("auditCancelButton"));
     m_progress->setObjectName(QStringLiteral("auditProgress"));
     m_status->setObjectName(QStringLiteral("auditStatus"));
+    m_status->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_status->setAccessibleName(tr("Audit status"));
     m_status->setWordWrap(true);
     m_cancel->hide();

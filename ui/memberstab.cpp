@@ -118,6 +118,7 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     m_teamStatus->setWordWrap(true);
     m_teamStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_message->setObjectName(QStringLiteral("membersMessage"));
+    m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_message->setWordWrap(true);
 
     auto* team = new QGroupBox(tr("Team listener (TLS, for members on other machines)"), this);

@@ -90,6 +90,7 @@ PoliciesTab::PoliciesTab(policy::PolicyStore& policies, QString actor, QWidget* 
     }
     row->addStretch();
     m_message->setObjectName(QStringLiteral("policiesMessage"));
+    m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_message->setAccessibleName(tr("Policies message"));
     m_message->setWordWrap(true);
     auto* fallback = new QLabel(tr("When no rule matches, a request needs one approval and waits %1 s.")

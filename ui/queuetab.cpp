@@ -88,6 +88,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_bulkDeny->setObjectName(QStringLiteral("bulkDenyButton"));
     m_bulkDeny->setAccessibleName(tr("Deny all selected requests"));
     m_message->setObjectName(QStringLiteral("decisionMessage"));
+    m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_message->setAccessibleName(tr("Decision message"));
     m_message->setWordWrap(true);
 

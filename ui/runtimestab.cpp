@@ -67,6 +67,7 @@ RuntimesTab::RuntimesTab(approvals::RuntimeRegistry& runtimes, approvals::Reques
     m_revoke->setObjectName(QStringLiteral("revokeRuntimeButton"));
     m_revoke->setAccessibleName(tr("Revoke the selected runtime"));
     m_message->setObjectName(QStringLiteral("runtimesMessage"));
+    m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_message->setAccessibleName(tr("Runtimes message"));
     m_message->setWordWrap(true);
 

@@ -4,6 +4,7 @@
 #include "approvals/runtimeapi.h"
 #include "approvals/teamapi.h"
 #include "httpconnection.h"
+#include "json/jsonstructure.h"
 #include "router.h"
 
 #include <QDir>
@@ -291,6 +292,8 @@ Result<QJsonObject> HttpServer::jsonBody(const HttpRequest& request) const
     const QByteArray mediaType = (semicolon < 0 ? type : type.left(semicolon)).trimmed();
     if (mediaType != "application/json")
         return fail(ErrorCode::UnsupportedMediaType, QStringLiteral("send JSON with Content-Type: application/json"));
+    if (auto structure = json::checkStructure(request.body); !structure)
+        return std::unexpected(structure.error());
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(request.body, &error);
     if (error.error != QJsonParseError::NoError)
