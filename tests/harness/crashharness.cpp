@@ -183,14 +183,19 @@ int main(int argc, char* argv[])
         QByteArray output;
         QElapsedTimer wait;
         wait.start();
-        while (!output.contains("serving") && wait.elapsed() < 20000 && server.state() != QProcess::NotRunning) {
+        while (!output.contains("serving") && wait.elapsed() < 60000 && server.state() != QProcess::NotRunning) {
             server.waitForReadyRead(200);
             output += server.readAllStandardOutput();
         }
         if (!output.contains("serving")) {
-            violation(QStringLiteral("iteration %1: the server did not start: %2")
+            violation(QStringLiteral("iteration %1: the server did not start (%2, exit %3): %4 %5")
                           .arg(iteration)
-                          .arg(QString::fromUtf8(server.readAllStandardError())));
+                          .arg(server.state() == QProcess::NotRunning ? QStringLiteral("exited")
+                                                                      : QStringLiteral("still starting"))
+                          .arg(server.exitCode())
+                          .arg(QString::fromUtf8(output), QString::fromUtf8(server.readAllStandardError())));
+            dir.setAutoRemove(false);
+            std::fprintf(stderr, "vault kept in %s\n", qPrintable(dir.path()));
             break;
         }
         std::atomic<bool> stop{false};
