@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build run test sanitize fuzz bench clean
+.PHONY: all deps configure build run test sanitize fuzz coverage bench clean
 
 all: build
 
@@ -40,6 +40,14 @@ fuzz:
 	cmake --build build-fuzz -j $(JOBS)
 	scripts/fuzz.sh
 
+# Line coverage of core/ over the whole suite (gcovr); fails below COVERAGE_MIN percent.
+COVERAGE_MIN ?= 90
+coverage:
+	@scripts/install-deps.sh --coverage
+	$(MAKE) test BUILD_DIR=build-coverage BUILD_TYPE=Debug CMAKE_FLAGS="-DCOUNTERSIGN_COVERAGE=ON -DCOUNTERSIGN_BUILD_BENCH=OFF"
+	gcovr --root . --filter 'core/' --object-directory build-coverage --gcov-ignore-parse-errors --txt build-coverage/coverage.txt \
+		--html-details build-coverage/coverage.html --fail-under-line $(COVERAGE_MIN) --print-summary
+
 bench: build
 	$(BUILD_DIR)/bin/countersign-bench-vault
 	$(BUILD_DIR)/bin/countersign-bench-decision
@@ -48,4 +56,4 @@ bench: build
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/bin/countersign-bench-auditview
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-fuzz
+	rm -rf $(BUILD_DIR) build-asan build-fuzz build-coverage

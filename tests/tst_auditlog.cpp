@@ -4,6 +4,7 @@
 #include "testsupport.h"
 
 #include <QJsonObject>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -87,6 +88,17 @@ private:
     int m_counter = 0;
 
 private Q_SLOTS:
+    void everyProblemHasItsOwnName()
+    {
+        QSet<QString> names;
+        for (int i = int(VerifyResult::Problem::None); i <= int(VerifyResult::Problem::Truncated); ++i) {
+            const QString name = VerifyResult::problemName(static_cast<VerifyResult::Problem>(i));
+            QVERIFY2(!name.isEmpty() && !names.contains(name), qPrintable(name));
+            names.insert(name);
+        }
+        QCOMPARE(VerifyResult::problemName(VerifyResult::Problem::None), QStringLiteral("ok"));
+    }
+
     void appendsAndVerifies()
     {
         auto vault = freshVault(ENTRIES);

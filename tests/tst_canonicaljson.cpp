@@ -1,4 +1,5 @@
 #include "json/canonicaljson.h"
+#include "json/jsonstructure.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,6 +11,34 @@ using countersign::json::canonicalJson;
 class TestCanonicalJson final : public QObject {
     Q_OBJECT
 private Q_SLOTS:
+    void structureChecks_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("plain") << QByteArray("{\"a\":1,\"b\":{\"a\":2},\"c\":[{\"a\":3},{\"a\":4}]}") << true;
+        QTest::newRow("same key in sibling objects") << QByteArray("[{\"k\":1},{\"k\":2}]") << true;
+        QTest::newRow("key text inside a string value") << QByteArray("{\"a\":\"\\\"a\\\":1,\",\"b\":2}") << true;
+        QTest::newRow("duplicate") << QByteArray("{\"a\":1,\"a\":2}") << false;
+        QTest::newRow("duplicate after an array") << QByteArray("{\"a\":[1,{\"a\":0}],\"a\":2}") << false;
+        QTest::newRow("duplicate by a u-escape") << QByteArray("{\"ab\":1,\"\\u0061b\":2}") << false;
+        QTest::newRow("duplicate with an escaped newline") << QByteArray("{\"a\\nb\":1,\"a\\nb\":2}") << false;
+        QTest::newRow("escaped backslash-n is another key") << QByteArray("{\"a\\\\nb\":1,\"a\\nb\":2}") << true;
+        QTest::newRow("duplicate in UTF-8 and escaped") << QByteArray("{\"\xc3\xa9\":1,\"\\u00e9\":2}") << false;
+        QTest::newRow("depth 64") << QByteArray(64, '[') + QByteArray(64, ']') << true;
+        QTest::newRow("depth 65") << QByteArray(65, '[') + QByteArray(65, ']') << false;
+        QTest::newRow("stray closer (the parser's to refuse)") << QByteArray("]]{") << true;
+        QTest::newRow("unterminated string (the parser's to refuse)") << QByteArray("{\"a") << true;
+    }
+    void structureChecks()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(bool, accepted);
+        const auto checked = countersign::json::checkStructure(json, 64);
+        QCOMPARE(bool(checked), accepted);
+        if (!accepted)
+            QCOMPARE(checked.error().code, countersign::ErrorCode::InvalidArgument);
+    }
+
     void encodes_data()
     {
         QTest::addColumn<QByteArray>("input");

@@ -221,6 +221,34 @@ private Q_SLOTS:
         QVERIFY(refused.error().message.contains(QStringLiteral("inclusion proof")));
     }
 
+    void aDamagedCheckpointFileStopsSigning()
+    {
+        QTemporaryDir dir;
+        auto vault = test::createVault(dir.filePath(QStringLiteral("v")));
+        QVERIFY(vault);
+        QVERIFY(vault->audit().appendAll(records(5)));
+        auto signer = vault->openCheckpointSigner(vault->database(), vault->audit());
+        QVERIFY(signer->sign());
+        // The last note cut in half (a crash mid-append, or an edit): nothing new is signed on top.
+        QFile file(vault->checkpointFilePath());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray contents = file.readAll();
+        file.close();
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write(contents.left(contents.size() - 30));
+        file.close();
+        QVERIFY(vault->audit().appendAll(records(3)));
+        auto refused = signer->sign();
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message.contains(QStringLiteral("checkpoint")), qPrintable(refused.error().message));
+        // And a file with a forged note: refused by its signature.
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("countersign/0000000000000000\n9\nAAAA\n\n\u2014 countersign/0000000000000000 AAAA\n");
+        file.close();
+        QVERIFY(!signer->sign());
+        QVERIFY(!audit::CheckpointSigner::readFile(vault->checkpointFilePath(), vault->instancePublicKey()));
+    }
+
     void truncationIsCaughtOnlyByTheCheckpoints()
     {
         QTemporaryDir dir;

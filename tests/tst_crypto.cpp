@@ -4,7 +4,12 @@
 #include "crypto/securebuffer.h"
 #include "crypto/sha256.h"
 #include "crypto/signingkey.h"
+#include "crypto/tlsidentity.h"
 
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QTest>
 
 using namespace countersign::crypto;
@@ -55,6 +60,30 @@ private Q_SLOTS:
                  QByteArray("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
         QCOMPARE(countersign::crypto::toByteArray(copy.finish()).toHex(),
                  QByteArray("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+    }
+
+    void tlsIdentityIsACertificateWithItsKey()
+    {
+        auto identity = countersign::crypto::TlsIdentity::generate(QStringLiteral("Countersign test"), 30);
+        QVERIFY(identity);
+        const QSslCertificate certificate(identity->certificatePem, QSsl::Pem);
+        QVERIFY(!certificate.isNull());
+        QCOMPARE(certificate.subjectInfo(QSslCertificate::CommonName).value(0), QStringLiteral("Countersign test"));
+        QVERIFY(certificate.expiryDate() > QDateTime::currentDateTimeUtc().addDays(29));
+        const QSslKey key(identity->privateKeyPem.view().toByteArray(), QSsl::Ec, QSsl::Pem);
+        QVERIFY(!key.isNull());
+        QCOMPARE(key.type(), QSsl::PrivateKey);
+        QCOMPARE(key.algorithm(), QSsl::Ec);
+        QCOMPARE(key.length(), 256);
+        QCOMPARE(certificate.publicKey().algorithm(), QSsl::Ec);
+        // The fingerprint links pin is SHA-256 of the DER encoding, as anyone computes it.
+        QCOMPARE(*countersign::crypto::TlsIdentity::fingerprint(identity->certificatePem),
+                 certificate.digest(QCryptographicHash::Sha256));
+        QCOMPARE(countersign::crypto::TlsIdentity::fingerprint("not a certificate").error().code,
+                 countersign::ErrorCode::Crypto);
+        // Two identities never share a serial number or key.
+        auto other = countersign::crypto::TlsIdentity::generate(QStringLiteral("Countersign test"), 30);
+        QVERIFY(QSslCertificate(other->certificatePem, QSsl::Pem).serialNumber() != certificate.serialNumber());
     }
 
     void hmac_data()

@@ -12,6 +12,7 @@
 #include "crypto/signingkey.h"
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
+#include "members/memberkeyfile.h"
 #include "members/memberservice.h"
 #include "members/sessionservice.h"
 #include "policy/policystore.h"
@@ -20,6 +21,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSqlQuery>
 #include <QSqlRecord>
@@ -486,6 +488,72 @@ private Q_SLOTS:
         QVERIFY(!ids(QStringLiteral("q-alice")).contains(otherId)); // already decided by her
         QVERIFY(ids(QStringLiteral("q-bob")).contains(otherId));    // still waits for a second
         Q_UNUSED(alice)
+    }
+
+    void aMemberKeyFileOpensOnlyWithItsPassphrase()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("nested/member.json"));
+        const crypto::SigningKey key = crypto::SigningKey::generate();
+        members::MemberKeyFile file;
+        file.host = QStringLiteral("ada.example");
+        file.port = 7448;
+        file.certificateSha256 = QByteArray(32, '\x11');
+        file.displayName = QStringLiteral("Grace");
+        file.publicKey = key.publicKey();
+        QVERIFY(file.save(path, key, test::secure(QStringLiteral("grace's passphrase")), crypto::KdfParams::fast()));
+        QCOMPARE(QFile::permissions(path) & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup),
+                 QFile::Permissions());
+        {
+            QFile written(path);
+            QVERIFY(written.open(QIODevice::ReadOnly));
+            const QByteArray contents = written.readAll();
+            const QByteArray seed = key.seed().view().toByteArray();
+            QVERIFY(!contents.contains(seed.toBase64()) && !contents.contains(seed.toHex())); // sealed, not stored
+        }
+        auto opened = members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase")));
+        QVERIFY(opened);
+        QCOMPARE(opened->publicKey(), key.publicKey());
+        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("wrong"))).error().code,
+                 ErrorCode::WrongPassphrase);
+        // Metadata updates keep the sealed key.
+        file.memberId = QStringLiteral("m-1");
+        file.role = QStringLiteral("approver");
+        QVERIFY(file.update(path));
+        QCOMPARE(members::MemberKeyFile::read(path)->memberId, QStringLiteral("m-1"));
+        QVERIFY(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase"))));
+        // Tampering: another public key in the metadata, a damaged seal, not a key file, none.
+        QFile raw(path);
+        QVERIFY(raw.open(QIODevice::ReadOnly));
+        QJsonObject object = QJsonDocument::fromJson(raw.readAll()).object();
+        raw.close();
+        auto write = [&](const QJsonObject& changed) {
+            QFile out(path);
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(QJsonDocument(changed).toJson());
+        };
+        QJsonObject swapped = object;
+        swapped.insert(QStringLiteral("public_key"),
+                       QString::fromLatin1(crypto::SigningKey::generate().publicKey().toBase64()));
+        write(swapped);
+        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase"))).error().code,
+                 ErrorCode::Integrity);
+        QJsonObject damaged = object;
+        QByteArray sealed = QByteArray::fromBase64(object.value(QStringLiteral("sealed_key")).toString().toLatin1());
+        sealed[5] = static_cast<char>(sealed[5] ^ 0x40);
+        damaged.insert(QStringLiteral("sealed_key"), QString::fromLatin1(sealed.toBase64()));
+        write(damaged);
+        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase"))).error().code,
+                 ErrorCode::WrongPassphrase);
+        QJsonObject truncated = object;
+        truncated.insert(QStringLiteral("nonce"), QStringLiteral("AAAA"));
+        write(truncated);
+        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase"))).error().code,
+                 ErrorCode::Integrity);
+        write(QJsonObject{{QStringLiteral("format"), QStringLiteral("something else")}});
+        QCOMPARE(members::MemberKeyFile::read(path).error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(members::MemberKeyFile::read(dir.filePath(QStringLiteral("none.json"))).error().code,
+                 ErrorCode::NotFound);
     }
 
     void invitationLinksRoundTripAndRefuseAnythingElse()

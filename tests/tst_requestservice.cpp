@@ -183,6 +183,16 @@ private Q_SLOTS:
                                        << QStringLiteral("capability");
         QTest::newRow("capability syntax") << with(QStringLiteral("capability"), QStringLiteral("Deploy..x")) << invalid
                                            << QStringLiteral("capability");
+        QTest::newRow("capability empty segment")
+            << with(QStringLiteral("capability"), QStringLiteral("deploy..web")) << invalid << QStringLiteral("empty");
+        QTest::newRow("capability upper case")
+            << with(QStringLiteral("capability"), QStringLiteral("deploy.Web")) << invalid << QStringLiteral("lower");
+        QTest::newRow("capability odd character")
+            << with(QStringLiteral("capability"), QStringLiteral("deploy.w$b")) << invalid << QStringLiteral("only");
+        QTest::newRow("capability trailing dot")
+            << with(QStringLiteral("capability"), QStringLiteral("deploy.")) << invalid << QStringLiteral("dot");
+        QTest::newRow("capability too long")
+            << with(QStringLiteral("capability"), QString(300, u'a')) << invalid << QStringLiteral("characters");
         QTest::newRow("capability not allowed") << with(QStringLiteral("capability"), QStringLiteral("payments.send"))
                                                 << int(ErrorCode::PermissionDenied) << QStringLiteral("may not ask");
         QTest::newRow("no summary") << without(QStringLiteral("summary")) << invalid << QStringLiteral("summary");
@@ -440,6 +450,19 @@ private Q_SLOTS:
         QCOMPARE(auditCount(QStringLiteral("request.expired"), id), 1);
         QCOMPARE(requests().approve(QStringLiteral("alice"), id, {}).error().code, ErrorCode::Expired);
         requests().setExpiryTimerEnabled(false);
+    }
+
+    void aPollNoticesADueExpiryBeforeAnyTimer()
+    {
+        addPolicy(QStringLiteral("deploy.polled"), policy::PolicyRule::Outcome::Require, 1, 1);
+        QSignalSpy changed(&m_events, &approvals::RequestEvents::requestChanged);
+        const QString id = create(body(QStringLiteral("deploy.polled")));
+        QTest::qWait(1200); // the expiry timer is off: only the poll can notice
+        auto polled = requests().getRequest(m_runtime, id);
+        QVERIFY(polled);
+        QCOMPARE(polled->value(QStringLiteral("state")).toString(), QStringLiteral("expired"));
+        QCOMPARE(auditCount(QStringLiteral("request.expired"), id), 1);
+        QVERIFY(!changed.isEmpty() && changed.constLast().at(1).toString() == u"expired");
     }
 
     void approvalExpiresAfterItsWindow()

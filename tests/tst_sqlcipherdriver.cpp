@@ -1,8 +1,10 @@
 #include "crypto/securebuffer.h"
 #include "storage/sqlcipherdriver.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QPoint>
 #include <QSqlError>
 #include <QSqlField>
 #include <QSqlQuery>
@@ -10,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QUrl>
 
 #include <limits>
 
@@ -91,6 +94,25 @@ private Q_SLOTS:
         QTest::newRow("empty text") << QStringLiteral("s") << QVariant(QStringLiteral(""))
                                     << QVariant(QStringLiteral(""));
         QTest::newRow("blob") << QStringLiteral("b") << QVariant(allBytes) << QVariant(allBytes);
+        // Dates are stored as UTC ISO text with milliseconds; types that convert to text, as text.
+        QTest::newRow("date-time") << QStringLiteral("s")
+                                   << QVariant(QDateTime(QDate(2026, 11, 28), QTime(1, 2, 3, 456), Qt::UTC))
+                                   << QVariant(QStringLiteral("2026-11-28T01:02:03.456Z"));
+        QTest::newRow("url as text") << QStringLiteral("s") << QVariant(QUrl(QStringLiteral("https://example.org/a")))
+                                     << QVariant(QStringLiteral("https://example.org/a"));
+    }
+
+    void aValueWithoutATextFormIsRefused()
+    {
+        QSqlQuery insert(m_db);
+        QVERIFY(insert.prepare(QStringLiteral("INSERT INTO t (s) VALUES (?)")));
+        insert.addBindValue(QVariant(QPoint(1, 2)));
+        QVERIFY(!insert.exec());
+        QVERIFY2(insert.lastError().databaseText().contains(QStringLiteral("cannot be stored")),
+                 qPrintable(insert.lastError().text()));
+        QSqlQuery count(m_db);
+        QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM t")) && count.next());
+        QCOMPARE(count.value(0).toInt(), 0);
     }
     void roundTrips()
     {

@@ -503,6 +503,24 @@ private Q_SLOTS:
         QCOMPARE(cli({QStringLiteral("member"), QStringLiteral("queue")}, m_graceFile).code, 3);
     }
 
+    void guessingInvitationTokensLocksTheClientOut()
+    {
+        // Unknown tokens count as failed authentications: a guesser is locked out (429), and
+        // even a real token from that client waits until the lockout ends.
+        const QByteArray guess =
+            QJsonDocument(
+                QJsonObject{{QStringLiteral("token"), QString(QStringLiteral("csi_") + QString(43, u'G'))},
+                            {QStringLiteral("display_name"), QStringLiteral("Guesser")},
+                            {QStringLiteral("public_key"), QString::fromLatin1(QByteArray(32, 'g').toBase64())}})
+                .toJson(QJsonDocument::Compact);
+        QByteArray answer;
+        for (int attempt = 0; attempt < 15 && !answer.startsWith("HTTP/1.1 429"); ++attempt)
+            answer = team("POST", "/v1/invitations/redeem", {}, {}, guess);
+        QVERIFY2(answer.startsWith("HTTP/1.1 429"), answer.constData());
+        QVERIFY(answer.contains("Retry-After: "));
+        QVERIFY(auditActions().contains(QStringLiteral("auth.lockout")));
+    }
+
     void everythingLeftItsAuditEntry()
     {
         const QStringList actions = auditActions();
