@@ -293,9 +293,10 @@ Result<QJsonObject> RequestService::auditCheckpoint()
             return std::unexpected(signedNow.error());
         *latest = *signedNow;
     }
-    return QJsonObject{{QStringLiteral("checkpoint"), QString::fromUtf8((*latest)->note)},
-                       {QStringLiteral("size"), static_cast<qint64>((*latest)->size)},
-                       {QStringLiteral("root"), QString::fromLatin1((*latest)->root.toBase64())},
+    const audit::Checkpoint& newest = latest->value();
+    return QJsonObject{{QStringLiteral("checkpoint"), QString::fromUtf8(newest.note)},
+                       {QStringLiteral("size"), static_cast<qint64>(newest.size)},
+                       {QStringLiteral("root"), QString::fromLatin1(newest.root.toBase64())},
                        {QStringLiteral("public_key"), QString::fromLatin1(m_checkpoints->publicKey().toBase64())}};
 }
 
@@ -699,9 +700,9 @@ Result<Request> RequestService::findOwn(const RuntimeIdentity& runtime, const QS
     if (!found)
         return std::unexpected(found.error());
     // Another runtime's request does not exist as far as this runtime can tell.
-    if (!*found || (*found)->runtimeId != runtime.id)
+    if (!found->has_value() || found->value().runtimeId != runtime.id)
         return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
-    return **found;
+    return found->value();
 }
 
 Result<Request> RequestService::ownRequest(const RuntimeIdentity& runtime, const QString& id)
@@ -849,9 +850,9 @@ Result<Request> RequestService::request(const QString& id) const
     auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
     if (!found)
         return std::unexpected(found.error());
-    if (!*found)
+    if (!found->has_value())
         return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
-    return **found;
+    return found->value();
 }
 
 Result<QList<Request>> RequestService::requestsInState(RequestState state, int limit) const

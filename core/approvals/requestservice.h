@@ -39,7 +39,7 @@ class RuntimeRegistry;
 class RequestService final : public QObject, public RuntimeApi {
     Q_OBJECT
 public:
-    static constexpr qsizetype MAX_PAYLOAD_BYTES = 64 * 1024;
+    static constexpr qsizetype MAX_PAYLOAD_BYTES = qsizetype{64} * 1024;
     static constexpr qsizetype MAX_SUMMARY_CHARS = 200;
     static constexpr qsizetype MAX_DETAILS_CHARS = 4000;
     static constexpr qsizetype MAX_CONTEXT_KEYS = 16;
@@ -90,7 +90,7 @@ public:
     /// MAX_CLOCK_SKEW_MS of this clock, and the signature verifies with the member's key.
     [[nodiscard]] Result<Request> decideSigned(const DecisionStatement& statement, const QByteArray& signature);
     void setLocalSigningKey(const QString& memberId, std::shared_ptr<const crypto::SigningKey> key);
-    static constexpr qint64 MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+    static constexpr qint64 MAX_CLOCK_SKEW_MS = qint64{5} * 60 * 1000;
     /// Decided, expired, cancelled and consumed requests, newest first, whose id, runtime,
     /// capability, summary or a decision's reason contains \a search (case-insensitive).
     [[nodiscard]] Result<QList<Request>> history(const QString& search = {}, int limit = 1000) const;

@@ -21,14 +21,14 @@ namespace countersign::audit {
 namespace {
 
 constexpr int PAGE = 8192;
-constexpr qint64 BLOCK_SIZE = 2 * 1024 * 1024;
+constexpr qint64 BLOCK_SIZE = qint64{2} * 1024 * 1024;
 const QByteArray CHECKPOINT_MARKER = QByteArrayLiteral("{\"checkpoint\"");
 
 /// The notes of the checkpoint lines that end the export, read backwards from its end in blocks
 /// (the entries before them are not read).
 QList<QByteArray> trailingCheckpoints(QIODevice& in, qint64 entriesStart)
 {
-    constexpr qint64 BLOCK = 64 * 1024;
+    constexpr qint64 BLOCK = qint64{64} * 1024;
     QByteArray tail;
     for (qint64 end = in.size();;) {
         const qint64 start = std::max(entriesStart, end - BLOCK);

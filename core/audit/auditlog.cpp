@@ -19,6 +19,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <array>
 #include <future>
 #include <vector>
 
@@ -251,7 +252,7 @@ struct StoredEntry {
     qint64 id = 0;
     qint64 seq = 0;
     qint64 timestampMs = 0;
-    QByteArray text[4]; // actor, action, subject, details
+    std::array<QByteArray, 4> text; // actor, action, subject, details
     QByteArray prevHash;
     QByteArray entryHash;
     QByteArray mac;

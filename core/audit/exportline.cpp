@@ -239,7 +239,7 @@ bool ExportLineReader::readInteger(qint64& out)
 bool ExportLineReader::readDigest(crypto::Digest& out)
 {
     const qsizetype start = m_at;
-    constexpr auto DIGITS = static_cast<qsizetype>(2 * sizeof(crypto::Digest));
+    constexpr auto DIGITS = 2 * static_cast<qsizetype>(sizeof(crypto::Digest));
     if (m_line.size() - m_at >= DIGITS + 2 && m_line[m_at] == '"' && m_line[m_at + DIGITS + 1] == '"') {
         // The usual form: 64 digits between quotes, decoded in place.
         const char* digits = m_line.data() + m_at + 1;

@@ -24,10 +24,11 @@ Result<std::optional<EndpointSettings::Team>> EndpointSettings::teamOf(const vau
     const crypto::TlsIdentity* identity = vault.tlsIdentity();
     if (!identity)
         return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault has no TLS identity for a team listener"));
+    const members::TeamListenerSettings& on = stored->value();
     Team team;
-    team.address = (*stored)->address;
-    team.port = (*stored)->port;
-    team.publicHost = (*stored)->publicHost;
+    team.address = on.address;
+    team.port = on.port;
+    team.publicHost = on.publicHost;
     team.certificatePem = identity->certificatePem;
     team.privateKeyPem = identity->privateKeyPem.view().toByteArray();
     return std::optional<Team>(team);

@@ -17,10 +17,10 @@ HttpConnection::HttpConnection(QIODevice* socket, QString client, HttpServer& se
     m_socket->setParent(this);
     if (auto* tcp = qobject_cast<QAbstractSocket*>(m_socket)) {
         // Qt buffers no more than a request's worth ahead of the parser.
-        tcp->setReadBufferSize(80 * 1024);
+        tcp->setReadBufferSize(qint64{80} * 1024);
         connect(tcp, &QAbstractSocket::disconnected, this, &HttpConnection::closeNow);
     } else if (auto* local = qobject_cast<QLocalSocket*>(m_socket)) {
-        local->setReadBufferSize(80 * 1024);
+        local->setReadBufferSize(qint64{80} * 1024);
         connect(local, &QLocalSocket::disconnected, this, &HttpConnection::closeNow);
     }
     m_headerTimer.setSingleShot(true);
@@ -74,7 +74,7 @@ void HttpConnection::onReadyRead()
 {
     if (m_closing)
         return;
-    const QByteArray data = m_socket->read(64 * 1024);
+    const QByteArray data = m_socket->read(qint64{64} * 1024);
     if (m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
     m_idleTimer.stop();

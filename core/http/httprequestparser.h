@@ -17,8 +17,8 @@ namespace countersign::http {
 class HttpRequestParser final {
 public:
     struct Limits {
-        qsizetype maxHeaderBytes = 16 * 1024;
-        qsizetype maxBodyBytes = 64 * 1024;
+        qsizetype maxHeaderBytes = qsizetype{16} * 1024;
+        qsizetype maxBodyBytes = qsizetype{64} * 1024;
     };
     enum class Status { Ok, HeadersTooLarge, PayloadTooLarge, BadRequest };
 

@@ -347,7 +347,7 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
                               retryAfter);
     if (caller->member)
         return dispatchTeam(request, connection, *caller, static_cast<int>(*match.route), match.id);
-    return dispatch(request, connection, *caller->runtime, static_cast<int>(*match.route), match.id);
+    return dispatch(request, connection, caller->runtime.value(), static_cast<int>(*match.route), match.id);
 }
 
 std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, HttpConnection& connection,

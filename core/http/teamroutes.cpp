@@ -72,7 +72,7 @@ std::optional<HttpResponse> HttpServer::dispatchTeam(const HttpRequest& request,
                                                      const Caller& caller, int routeValue, const QString& id)
 {
     approvals::TeamApi& team = *m_api.team();
-    const members::Member& member = *caller.member;
+    const members::Member& member = caller.member.value();
     switch (static_cast<Route>(routeValue)) {
     case Route::AuditCheckpoint:
     case Route::AuditProof:

@@ -21,8 +21,8 @@ class MemberService;
 /// redeemed exactly once into a member with the invited role. Everything is audited.
 class InvitationService final {
 public:
-    static constexpr qint64 DEFAULT_EXPIRY_SECONDS = 72 * 3600;
-    static constexpr qint64 MAX_EXPIRY_SECONDS = 14 * 24 * 3600;
+    static constexpr qint64 DEFAULT_EXPIRY_SECONDS = qint64{72} * 3600;
+    static constexpr qint64 MAX_EXPIRY_SECONDS = qint64{14} * 24 * 3600;
     static constexpr qsizetype MAX_NOTE_CHARS = 500;
 
     struct Created {

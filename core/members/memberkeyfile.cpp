@@ -23,7 +23,7 @@ Result<QJsonObject> readObject(const QString& path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return fail(ErrorCode::NotFound, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    const QJsonObject object = QJsonDocument::fromJson(file.read(64 * 1024)).object();
+    const QJsonObject object = QJsonDocument::fromJson(file.read(qint64{64} * 1024)).object();
     if (object.value(QStringLiteral("format")).toString() != MemberKeyFile::FORMAT ||
         object.value(QStringLiteral("version")).toInt() != VERSION)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("%1 is not a Countersign member key file").arg(path));

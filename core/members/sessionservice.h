@@ -23,7 +23,7 @@ class MemberService;
 class SessionService final {
 public:
     static constexpr qint64 CHALLENGE_SECONDS = 60;
-    static constexpr qint64 SESSION_SECONDS = 15 * 60;
+    static constexpr qint64 SESSION_SECONDS = qint64{15} * 60;
     inline static const QString TOKEN_PREFIX = QStringLiteral("css_");
     inline static const QString STATEMENT_TYPE = QStringLiteral("countersign-session/1");
 

@@ -26,8 +26,8 @@ bool isCommon(const QString& lowered)
 bool isSequential(QChar a, QChar b)
 {
     static const QString ROWS = QStringLiteral("qwertyuiopasdfghjklzxcvbnm1234567890");
-    const int ia = ROWS.indexOf(a.toLower());
-    const int ib = ROWS.indexOf(b.toLower());
+    const qsizetype ia = ROWS.indexOf(a.toLower());
+    const qsizetype ib = ROWS.indexOf(b.toLower());
     const bool keyboard = ia >= 0 && ib >= 0 && std::abs(ia - ib) == 1;
     return keyboard || std::abs(a.unicode() - b.unicode()) <= 1;
 }

@@ -235,7 +235,7 @@ QString Vault::checkpointFilePath() const
 std::unique_ptr<audit::CheckpointSigner> Vault::openCheckpointSigner(const QSqlDatabase& connection,
                                                                      audit::AuditLog& audit) const
 {
-    return std::make_unique<audit::CheckpointSigner>(connection, audit, *m_instanceKey, checkpointFilePath());
+    return std::make_unique<audit::CheckpointSigner>(connection, audit, m_instanceKey.value(), checkpointFilePath());
 }
 
 Result<void> Vault::connect(const QString& databaseFile, crypto::SecureBuffer key, bool create)

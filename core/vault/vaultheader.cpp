@@ -15,7 +15,7 @@ Result<VaultHeader> VaultHeader::load(const QString& path)
         return fail(ErrorCode::NotFound, QStringLiteral("no vault here (%1 does not exist)").arg(path));
     if (!file.open(QIODevice::ReadOnly))
         return fail(ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    constexpr qint64 MAX_HEADER_SIZE = 64 * 1024;
+    constexpr qint64 MAX_HEADER_SIZE = qint64{64} * 1024;
     const QByteArray bytes = file.read(MAX_HEADER_SIZE);
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
