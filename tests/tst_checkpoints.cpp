@@ -1,6 +1,7 @@
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
+#include "audit/auditexport.h"
 #include "audit/auditlog.h"
 #include "audit/audittree.h"
 #include "audit/checkpoint.h"
@@ -11,6 +12,7 @@
 #include "json/canonicaljson.h"
 #include "testsupport.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -247,6 +249,72 @@ private Q_SLOTS:
         file.close();
         QVERIFY(!signer->sign());
         QVERIFY(!audit::CheckpointSigner::readFile(vault->checkpointFilePath(), vault->instancePublicKey()));
+    }
+
+    void offlineVerificationNamesEachKindOfDamage()
+    {
+        QTemporaryDir dir;
+        auto vault = test::createVault(dir.filePath(QStringLiteral("v")));
+        QVERIFY(vault);
+        QVERIFY(vault->audit().appendAll(records(40)));
+        auto signer = vault->openCheckpointSigner(vault->database(), vault->audit());
+        auto signedNow = signer->sign();
+        QVERIFY(signedNow);
+        QByteArray exported;
+        {
+            QBuffer out(&exported);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            int calls = 0;
+            auto cancelled = audit::AuditExport::write(vault->audit(), {*signedNow}, vault->instancePublicKey(), out,
+                                                       [&](qint64) { return ++calls < 1; });
+            QCOMPARE(cancelled.error().code, ErrorCode::Conflict);
+            exported.clear();
+            out.seek(0);
+            QVERIFY(audit::AuditExport::write(vault->audit(), {*signedNow}, vault->instancePublicKey(), out));
+        }
+        QList<QByteArray> lines = exported.split('\n');
+        auto verify = [&](const QList<QByteArray>& changed, const std::function<bool(qint64)>& progress = {}) {
+            QByteArray joined = changed.join('\n');
+            QBuffer in(&joined);
+            in.open(QIODevice::ReadOnly);
+            return audit::AuditExport::verify(in, {}, {}, progress);
+        };
+        qint64 reported = 0;
+        auto fine = verify(lines, [&](qint64 done) {
+            reported = done;
+            return true;
+        });
+        QVERIFY2(fine, qPrintable(fine ? QString() : fine.error().message));
+        QCOMPARE(reported, fine->entries);
+        QCOMPARE(verify(lines, [](qint64) { return false; }).error().message, QStringLiteral("verification cancelled"));
+
+        // An entry re-hashed after its link or its time was changed: the chain says where.
+        auto rewritten = [&](int seq, const std::function<void(audit::AuditEntry&)>& change) {
+            auto entry = vault->audit().entries(seq, 1)->first();
+            change(entry);
+            entry.entryHash = entry.computeHash();
+            QList<QByteArray> changed = lines;
+            changed[seq] = audit::AuditExport::entryLine(entry).chopped(1);
+            return verify(changed);
+        };
+        auto unlinked = rewritten(12, [](audit::AuditEntry& entry) { entry.prevHash = QByteArray(32, '\x09'); });
+        QVERIFY2(unlinked.error().message.contains(QStringLiteral("entry 12: does not link")),
+                 qPrintable(unlinked.error().message));
+        auto backdated = rewritten(12, [](audit::AuditEntry& entry) { entry.timestampMs = 1000; });
+        QVERIFY2(backdated.error().message.contains(QStringLiteral("entry 12: dated before")),
+                 qPrintable(backdated.error().message));
+        QList<QByteArray> garbled = lines;
+        garbled[20] = "{\"seq\":20}";
+        QVERIFY(verify(garbled).error().message.startsWith(QStringLiteral("entry 20: ")));
+        // The header's count, and its key.
+        QList<QByteArray> recount = lines;
+        recount[0].replace("\"entries\":", "\"entries\":1");
+        QVERIFY(verify(recount).error().message.contains(QStringLiteral("it was cut")));
+        QList<QByteArray> keyless = lines;
+        QJsonObject header = QJsonDocument::fromJson(lines.first()).object();
+        header.remove(QStringLiteral("public_key"));
+        keyless[0] = QJsonDocument(header).toJson(QJsonDocument::Compact);
+        QCOMPARE(verify(keyless).error().code, ErrorCode::InvalidArgument);
     }
 
     void truncationIsCaughtOnlyByTheCheckpoints()

@@ -15,6 +15,7 @@
 #include "members/memberkeyfile.h"
 #include "members/memberservice.h"
 #include "members/sessionservice.h"
+#include "members/teamlistenersettings.h"
 #include "policy/policystore.h"
 #include "testsupport.h"
 
@@ -554,6 +555,35 @@ private Q_SLOTS:
         QCOMPARE(members::MemberKeyFile::read(path).error().code, ErrorCode::InvalidArgument);
         QCOMPARE(members::MemberKeyFile::read(dir.filePath(QStringLiteral("none.json"))).error().code,
                  ErrorCode::NotFound);
+    }
+
+    void theTeamListenerSettingsAreCheckedAndAudited()
+    {
+        auto store = [&](const QString& actor, const std::optional<members::TeamListenerSettings>& settings) {
+            return members::TeamListenerSettings::store(m_services->database(), m_services->audit(), actor, settings);
+        };
+        using Settings = members::TeamListenerSettings;
+        QCOMPARE(store(OWNER, Settings{QStringLiteral("not-an-ip"), 7448, QStringLiteral("host")}).error().code,
+                 ErrorCode::InvalidArgument);
+        QCOMPARE(store(OWNER, Settings{QStringLiteral("0.0.0.0"), 0, QStringLiteral("host")}).error().code,
+                 ErrorCode::InvalidArgument);
+        QCOMPARE(store(OWNER, Settings{QStringLiteral("0.0.0.0"), 7448, QStringLiteral("bad host!")}).error().code,
+                 ErrorCode::InvalidArgument);
+        QVERIFY(
+            test::addMember(*m_services, QStringLiteral("t-admin"), QStringLiteral("Tess"), QStringLiteral("admin")));
+        QCOMPARE(store(QStringLiteral("t-admin"), Settings{QStringLiteral("::"), 7448, QStringLiteral("ada.example")})
+                     .error()
+                     .code,
+                 ErrorCode::PermissionDenied); // only an owner opens the instance to the network
+        QVERIFY(store(OWNER, Settings{QStringLiteral("::"), 7449, QStringLiteral("ada.example")}));
+        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("team.listener_enabled")});
+        auto loaded = members::TeamListenerSettings::load(m_services->database());
+        QVERIFY(loaded && *loaded);
+        QCOMPARE((*loaded)->port, quint16{7449});
+        QCOMPARE((*loaded)->publicHost, QStringLiteral("ada.example"));
+        QVERIFY(store(OWNER, std::nullopt));
+        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("team.listener_disabled")});
+        QVERIFY(!*members::TeamListenerSettings::load(m_services->database()));
     }
 
     void invitationLinksRoundTripAndRefuseAnythingElse()

@@ -1,6 +1,7 @@
 #include "audit/auditlog.h"
 #include "storage/sqlcipherdriver.h"
 #include "testsupport.h"
+#include "vault/passphrasereader.h"
 #include "vault/vaultheader.h"
 
 #include <QDir>
@@ -241,6 +242,29 @@ private Q_SLOTS:
         opened = vault::Vault::open(dir.path(), test::secure(test::PASSPHRASE));
         QVERIFY(!opened);
         QCOMPARE(opened.error().code, ErrorCode::Integrity);
+    }
+
+    void passphrasesComeFromTheNamedFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("pass"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("first line only\r\nsecond line\n");
+        file.close();
+        qputenv("COUNTERSIGN_TEST_PASSPHRASE_FILE", path.toLocal8Bit());
+        auto read = vault::PassphraseReader::read("COUNTERSIGN_TEST_PASSPHRASE_FILE", QStringLiteral("unused: "));
+        QVERIFY(read);
+        QCOMPARE(read->view(), QByteArrayView("first line only"));
+        auto fresh = vault::PassphraseReader::readNew("COUNTERSIGN_TEST_PASSPHRASE_FILE", QStringLiteral("unused: "));
+        QVERIFY(fresh);
+        QCOMPARE(fresh->view(), QByteArrayView("first line only"));
+        qputenv("COUNTERSIGN_TEST_PASSPHRASE_FILE", dir.filePath(QStringLiteral("missing")).toLocal8Bit());
+        auto missing = vault::PassphraseReader::read("COUNTERSIGN_TEST_PASSPHRASE_FILE", QStringLiteral("unused: "));
+        QVERIFY(!missing);
+        QCOMPARE(missing.error().code, ErrorCode::Io);
+        QVERIFY(missing.error().message.contains(QStringLiteral("passphrase file")));
+        qunsetenv("COUNTERSIGN_TEST_PASSPHRASE_FILE");
     }
 
     void missingVaultIsNotFound()
