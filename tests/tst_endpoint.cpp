@@ -179,6 +179,29 @@ private Q_SLOTS:
         m_vault.reset();
     }
 
+    void startingFailsClearlyWhenItCannotListen()
+    {
+        // A Unix socket where none can be made, and a team listener whose certificate is not
+        // one: the endpoint says so instead of serving half.
+        http::EndpointSettings noSocket;
+        noSocket.port = 0;
+        noSocket.localSocketPath = QStringLiteral("/proc/countersign-test/countersign.sock");
+        http::EndpointThread first(
+            noSocket, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("no-socket")));
+        auto socketFailure = first.start();
+        QVERIFY(!socketFailure);
+        QCOMPARE(socketFailure.error().code, ErrorCode::Io);
+        http::EndpointSettings badTeam;
+        badTeam.port = 0;
+        badTeam.team = http::EndpointSettings::Team{QStringLiteral("127.0.0.1"), 0, QStringLiteral("127.0.0.1"),
+                                                    QByteArray("not a certificate"), QByteArray("not a key")};
+        http::EndpointThread second(
+            badTeam, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("bad-team")));
+        auto teamFailure = second.start();
+        QVERIFY(!teamFailure);
+        QCOMPARE(teamFailure.error().code, ErrorCode::Crypto);
+    }
+
     void healthCarriesSecurityHeaders()
     {
         const Response health = send(get("/v1/health", {}));

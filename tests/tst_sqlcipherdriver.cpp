@@ -284,6 +284,41 @@ private Q_SLOTS:
         QCOMPARE(m_db.lastError().type(), QSqlError::TransactionError);
     }
 
+    void expressionColumnsTakeTheirTypeFromTheirValue()
+    {
+        // No declared type: an expression's column type is that of its first value.
+        QSqlQuery query(m_db);
+        QVERIFY(query.exec(QStringLiteral("SELECT 1 + 1, 2.5 * 2, x'00ff', 'text' || '!'")));
+        QVERIFY(query.next());
+        const QSqlRecord record = query.record();
+        QCOMPARE(record.field(0).metaType(), QMetaType::fromType<qlonglong>());
+        QCOMPARE(record.field(1).metaType(), QMetaType::fromType<double>());
+        QCOMPARE(record.field(2).metaType(), QMetaType::fromType<QByteArray>());
+        QCOMPARE(record.field(3).metaType(), QMetaType::fromType<QString>());
+        QCOMPARE(query.value(2).toByteArray(), QByteArray::fromHex("00ff"));
+    }
+
+    void aForwardOnlyQueryDoesNotGoBack()
+    {
+        QSqlQuery insert(m_db);
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY(insert.exec(QStringLiteral("INSERT INTO t (i) VALUES (%1)").arg(i)));
+        QSqlQuery query(m_db);
+        query.setForwardOnly(true);
+        QVERIFY(query.exec(QStringLiteral("SELECT i FROM t ORDER BY i")));
+        QVERIFY(!query.seek(-1));
+        QVERIFY(query.seek(1));
+        QCOMPARE(query.value(0).toInt(), 2);
+        QVERIFY(query.seek(1));  // where it is
+        QVERIFY(!query.seek(0)); // no way back
+        QSqlQuery scrollable(m_db);
+        QVERIFY(scrollable.exec(QStringLiteral("SELECT i FROM t ORDER BY i")));
+        QVERIFY(scrollable.seek(2));
+        QVERIFY(scrollable.seek(0)); // runs the statement again to get there
+        QCOMPARE(scrollable.value(0).toInt(), 1);
+        QVERIFY(!scrollable.seek(5));
+    }
+
     void records()
     {
         const QSqlRecord table = m_db.record(QStringLiteral("t"));
