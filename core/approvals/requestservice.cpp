@@ -287,16 +287,16 @@ Result<QJsonObject> RequestService::auditCheckpoint()
     auto latest = m_checkpoints->latest();
     if (!latest)
         return std::unexpected(latest.error());
-    if (!*latest) {
+    std::optional<audit::Checkpoint> newest = std::move(*latest);
+    if (!newest) {
         auto signedNow = m_checkpoints->sign();
         if (!signedNow)
             return std::unexpected(signedNow.error());
-        *latest = *signedNow;
+        newest = std::move(*signedNow);
     }
-    const audit::Checkpoint& newest = latest->value();
-    return QJsonObject{{QStringLiteral("checkpoint"), QString::fromUtf8(newest.note)},
-                       {QStringLiteral("size"), static_cast<qint64>(newest.size)},
-                       {QStringLiteral("root"), QString::fromLatin1(newest.root.toBase64())},
+    return QJsonObject{{QStringLiteral("checkpoint"), QString::fromUtf8(newest->note)},
+                       {QStringLiteral("size"), static_cast<qint64>(newest->size)},
+                       {QStringLiteral("root"), QString::fromLatin1(newest->root.toBase64())},
                        {QStringLiteral("public_key"), QString::fromLatin1(m_checkpoints->publicKey().toBase64())}};
 }
 
@@ -700,9 +700,10 @@ Result<Request> RequestService::findOwn(const RuntimeIdentity& runtime, const QS
     if (!found)
         return std::unexpected(found.error());
     // Another runtime's request does not exist as far as this runtime can tell.
-    if (!found->has_value() || found->value().runtimeId != runtime.id)
+    const std::optional<Request> row = std::move(*found);
+    if (!row || row->runtimeId != runtime.id)
         return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
-    return found->value();
+    return *row;
 }
 
 Result<Request> RequestService::ownRequest(const RuntimeIdentity& runtime, const QString& id)
@@ -850,9 +851,10 @@ Result<Request> RequestService::request(const QString& id) const
     auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
     if (!found)
         return std::unexpected(found.error());
-    if (!found->has_value())
+    const std::optional<Request> row = std::move(*found);
+    if (!row)
         return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
-    return found->value();
+    return *row;
 }
 
 Result<QList<Request>> RequestService::requestsInState(RequestState state, int limit) const

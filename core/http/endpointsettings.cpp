@@ -19,16 +19,16 @@ Result<std::optional<EndpointSettings::Team>> EndpointSettings::teamOf(const vau
     auto stored = members::TeamListenerSettings::load(vault.database());
     if (!stored)
         return std::unexpected(stored.error());
-    if (!*stored)
+    const std::optional<members::TeamListenerSettings> on = *stored;
+    if (!on)
         return std::optional<Team>();
     const crypto::TlsIdentity* identity = vault.tlsIdentity();
     if (!identity)
         return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault has no TLS identity for a team listener"));
-    const members::TeamListenerSettings& on = stored->value();
     Team team;
-    team.address = on.address;
-    team.port = on.port;
-    team.publicHost = on.publicHost;
+    team.address = on->address;
+    team.port = on->port;
+    team.publicHost = on->publicHost;
     team.certificatePem = identity->certificatePem;
     team.privateKeyPem = identity->privateKeyPem.view().toByteArray();
     return std::optional<Team>(team);

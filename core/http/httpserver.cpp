@@ -345,9 +345,12 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
     if (!takeRateToken(caller->bucket(), retryAfter))
         return withRetryAfter(HttpResponse::error(Error{ErrorCode::RateLimited, QStringLiteral("slow down")}),
                               retryAfter);
-    if (caller->member)
-        return dispatchTeam(request, connection, *caller, static_cast<int>(*match.route), match.id);
-    return dispatch(request, connection, caller->runtime.value(), static_cast<int>(*match.route), match.id);
+    const Caller& who = *caller;
+    if (who.member)
+        return dispatchTeam(request, connection, who, static_cast<int>(*match.route), match.id);
+    if (who.runtime)
+        return dispatch(request, connection, *who.runtime, static_cast<int>(*match.route), match.id);
+    return HttpResponse::error(Error{ErrorCode::Unauthenticated, QStringLiteral("no caller")});
 }
 
 std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, HttpConnection& connection,

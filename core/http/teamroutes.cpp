@@ -72,7 +72,9 @@ std::optional<HttpResponse> HttpServer::dispatchTeam(const HttpRequest& request,
                                                      const Caller& caller, int routeValue, const QString& id)
 {
     approvals::TeamApi& team = *m_api.team();
-    const members::Member& member = caller.member.value();
+    if (!caller.member)
+        return HttpResponse::error(Error{ErrorCode::Unauthenticated, QStringLiteral("a member session is required")});
+    const members::Member& member = *caller.member;
     switch (static_cast<Route>(routeValue)) {
     case Route::AuditCheckpoint:
     case Route::AuditProof:

@@ -235,7 +235,8 @@ QString Vault::checkpointFilePath() const
 std::unique_ptr<audit::CheckpointSigner> Vault::openCheckpointSigner(const QSqlDatabase& connection,
                                                                      audit::AuditLog& audit) const
 {
-    return std::make_unique<audit::CheckpointSigner>(connection, audit, m_instanceKey.value(), checkpointFilePath());
+    // The key is loaded before any Vault is handed out (create() and open() fail otherwise).
+    return std::make_unique<audit::CheckpointSigner>(connection, audit, instanceKey(), checkpointFilePath());
 }
 
 Result<void> Vault::connect(const QString& databaseFile, crypto::SecureBuffer key, bool create)

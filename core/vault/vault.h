@@ -82,7 +82,11 @@ public:
     /// The instance's Ed25519 public key (checkpoints and receipts are signed with it).
     [[nodiscard]] QByteArray instancePublicKey() const;
     /// The instance's signing key; lives as long as this vault.
-    [[nodiscard]] const crypto::SigningKey& instanceKey() const { return m_instanceKey.value(); }
+    [[nodiscard]] const crypto::SigningKey& instanceKey() const
+    {
+        // Set by loadSecrets() before any Vault is handed out (create() and open() fail otherwise).
+        return *m_instanceKey; // NOLINT(bugprone-unchecked-optional-access)
+    }
     /// The owner's Ed25519 key (decisions made at this desktop are signed with it); null on
     /// vaults older than members.
     [[nodiscard]] std::shared_ptr<const crypto::SigningKey> ownerKey() const { return m_ownerKey; }
