@@ -30,6 +30,7 @@ test: build
 
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 sanitize:
+	ASAN_OPTIONS=fast_unwind_on_malloc=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0 \
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DCOUNTERSIGN_SANITIZE=ON -DCOUNTERSIGN_BUILD_BENCH=OFF"
 
 # libFuzzer targets under ASan and UBSan (clang 16), FUZZ_SECONDS each (default 60).
