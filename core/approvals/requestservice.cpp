@@ -419,6 +419,11 @@ QJsonObject RequestService::health()
 Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime, const QJsonObject& body,
                                                  const QString& idempotencyKey)
 {
+    // The fields as the object holds them, not looked up by key (see json/canonicaljson.cpp: Qt
+    // 6.4's QJsonObject can miss a key it holds, and a missed payload would read as null).
+    QHash<QString, QJsonValue> fields;
+    for (auto it = body.constBegin(); it != body.constEnd(); ++it)
+        fields.insert(it.key(), it.value());
     for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
         if (READ_ONLY_FIELDS.contains(it.key()))
             return fail(ErrorCode::InvalidArgument, QStringLiteral("field '%1' is read-only").arg(it.key()));
@@ -426,7 +431,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
             return fail(ErrorCode::InvalidArgument, QStringLiteral("unknown field '%1'").arg(it.key().left(64)));
     }
     Request request;
-    const QJsonValue capability = body.value(QStringLiteral("capability"));
+    const QJsonValue capability = fields.value(QStringLiteral("capability"), QJsonValue(QJsonValue::Undefined));
     if (!capability.isString())
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'capability' is required and must be a string"));
     request.capability = capability.toString();
@@ -439,7 +444,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         return fail(ErrorCode::PermissionDenied,
                     QStringLiteral("runtime '%1' may not ask for '%2'").arg(runtime.name, request.capability));
 
-    const QJsonValue summary = body.value(QStringLiteral("summary"));
+    const QJsonValue summary = fields.value(QStringLiteral("summary"), QJsonValue(QJsonValue::Undefined));
     if (!summary.isString())
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'summary' is required and must be a string"));
     request.summary = summary.toString();
@@ -449,7 +454,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
     if (hasControlCharacters(request.summary, false))
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'summary' is one line without control characters"));
 
-    const QJsonValue details = body.value(QStringLiteral("details"));
+    const QJsonValue details = fields.value(QStringLiteral("details"), QJsonValue(QJsonValue::Undefined));
     if (!details.isUndefined() && !details.isString())
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'details' must be a string"));
     request.details = details.toString();
@@ -457,7 +462,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("'details' is text of at most %1 characters").arg(MAX_DETAILS_CHARS));
 
-    const QJsonValue risk = body.value(QStringLiteral("risk"));
+    const QJsonValue risk = fields.value(QStringLiteral("risk"), QJsonValue(QJsonValue::Undefined));
     if (risk.isUndefined()) {
         request.risk = policy::Risk::Medium;
     } else {
@@ -467,7 +472,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         request.risk = *parsed;
     }
 
-    const QJsonValue context = body.value(QStringLiteral("context"));
+    const QJsonValue context = fields.value(QStringLiteral("context"), QJsonValue(QJsonValue::Undefined));
     if (!context.isUndefined()) {
         if (!context.isObject())
             return fail(ErrorCode::InvalidArgument, QStringLiteral("'context' must be an object"));
@@ -492,7 +497,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         }
     }
 
-    request.payload = json::canonicalJson(body.value(QStringLiteral("payload")));
+    request.payload = json::canonicalJson(fields.value(QStringLiteral("payload"), QJsonValue(QJsonValue::Undefined)));
     if (request.payload.size() > MAX_PAYLOAD_BYTES)
         return fail(ErrorCode::PayloadTooLarge, QStringLiteral("'payload' is larger than 64 KiB"));
     request.payloadSha256 = QString::fromLatin1(crypto::sha256(request.payload).toHex());

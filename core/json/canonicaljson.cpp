@@ -104,18 +104,25 @@ void appendValue(QByteArray& out, const QJsonValue& value)
     }
     case QJsonValue::Object: {
         const QJsonObject object = value.toObject();
-        QStringList keys = object.keys();
+        // The members as the object holds them, never looked up by key: Qt 6.4's QJsonObject can
+        // fail to find a key it holds when Latin-1 and UTF-16 keys share an object (found by
+        // fuzzing; tests/fuzz/regressions/request), and a lookup miss would turn a value into
+        // null under the digest.
+        QList<std::pair<QString, QJsonValue>> members;
+        members.reserve(object.size());
+        for (auto it = object.constBegin(); it != object.constEnd(); ++it)
+            members.append({it.key(), it.value()});
         // RFC 8785 3.2.3: sort by UTF-16 code units; QString's operator< compares exactly those.
-        std::sort(keys.begin(), keys.end());
+        std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         out.append('{');
         bool first = true;
-        for (const QString& key : std::as_const(keys)) {
+        for (const auto& [key, member] : std::as_const(members)) {
             if (!first)
                 out.append(',');
             first = false;
             appendString(out, key);
             out.append(':');
-            appendValue(out, object.value(key));
+            appendValue(out, member);
         }
         out.append('}');
         break;
