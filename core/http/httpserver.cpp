@@ -79,7 +79,7 @@ Result<void> HttpServer::listen()
                 QStringLiteral("cannot listen on %1 port %2: %3").arg(address.toString()).arg(port).arg(message));
         }
         port = server->serverPort(); // with port 0, the second address takes the first's port
-        connect(server, &QTcpServer::newConnection, this, [this, server] { acceptTcp(server); });
+        connect(server, &QTcpServer::newConnection, this, [this, server] { acceptTcp(server, false); });
         m_tcpServers.append(server);
     }
     m_settings.port = port;
@@ -114,7 +114,8 @@ Result<void> HttpServer::listen()
                                            .arg(team.port)
                                            .arg(m_teamServer->errorString()));
         m_settings.team->port = m_teamServer->serverPort();
-        connect(m_teamServer, &QTcpServer::pendingConnectionAvailable, this, &HttpServer::acceptTeam);
+        // QSslServer hands connections out once their handshake is done.
+        connect(m_teamServer, &QTcpServer::pendingConnectionAvailable, this, [this] { acceptTcp(m_teamServer, true); });
         qCInfo(lcHttp) << "serving the team over TLS on" << team.address << "port" << m_settings.team->port;
     }
     qCInfo(lcHttp) << "listening on port" << port;
@@ -126,58 +127,35 @@ quint16 HttpServer::teamPort() const
     return m_settings.team ? m_settings.team->port : 0;
 }
 
-void HttpServer::acceptTeam()
-{
-    while (QTcpSocket* socket = m_teamServer->nextPendingConnection()) {
-        auto* connection = new HttpConnection(socket, socket->peerAddress().toString(), *this);
-        connection->setTeam(true);
-        adopt(connection);
-        if (m_connections > m_settings.maxConnections) {
-            const HttpResponse busy =
-                HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
-            socket->write(busy.serialize(false));
-            connection->closeNow();
-        }
-    }
-}
-
 quint16 HttpServer::port() const
 {
     return m_settings.port;
 }
 
-void HttpServer::adopt(HttpConnection* connection)
+void HttpServer::admit(QIODevice* socket, const QString& client, bool team)
 {
+    auto* connection = new HttpConnection(socket, client, *this);
+    connection->setTeam(team);
     ++m_connections;
     connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
+    if (m_connections > m_settings.maxConnections) {
+        const HttpResponse busy =
+            HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
+        socket->write(busy.serialize(false));
+        connection->closeNow();
+    }
 }
 
-void HttpServer::acceptTcp(QTcpServer* server)
+void HttpServer::acceptTcp(QTcpServer* server, bool team)
 {
-    while (QTcpSocket* socket = server->nextPendingConnection()) {
-        auto* connection = new HttpConnection(socket, socket->peerAddress().toString(), *this);
-        adopt(connection);
-        if (m_connections > m_settings.maxConnections) {
-            const HttpResponse busy =
-                HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
-            socket->write(busy.serialize(false));
-            connection->closeNow();
-        }
-    }
+    while (QTcpSocket* socket = server->nextPendingConnection())
+        admit(socket, socket->peerAddress().toString(), team);
 }
 
 void HttpServer::acceptLocal()
 {
-    while (QLocalSocket* socket = m_localServer->nextPendingConnection()) {
-        auto* connection = new HttpConnection(socket, LOCAL_CLIENT, *this);
-        adopt(connection);
-        if (m_connections > m_settings.maxConnections) {
-            HttpResponse busy =
-                HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
-            socket->write(busy.serialize(false));
-            connection->closeNow();
-        }
-    }
+    while (QLocalSocket* socket = m_localServer->nextPendingConnection())
+        admit(socket, LOCAL_CLIENT, false);
 }
 
 std::optional<Error> HttpServer::checkHost(const HttpRequest& request, bool team) const

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 
+class QIODevice;
 class QLocalServer;
 class QSslServer;
 class QTcpServer;
@@ -79,9 +80,10 @@ private:
         [[nodiscard]] QString bucket() const;
     };
 
-    void acceptTcp(QTcpServer* server);
+    /// A new connection, refused at once (503) past the connection cap.
+    void admit(QIODevice* socket, const QString& client, bool team);
+    void acceptTcp(QTcpServer* server, bool team);
     void acceptLocal();
-    void adopt(HttpConnection* connection);
     [[nodiscard]] std::optional<Error> checkHost(const HttpRequest& request, bool team) const;
     [[nodiscard]] Result<Caller> authenticate(const HttpRequest& request, const QString& client, bool runtimes,
                                               bool members, int& retryAfterSeconds);
@@ -90,7 +92,6 @@ private:
     /// True while \a client is locked out; \a retryAfterSeconds says for how long.
     [[nodiscard]] bool isLockedOut(const QString& client, int& retryAfterSeconds) const;
     [[nodiscard]] bool takeRateToken(const QString& bucket, int& retryAfterSeconds);
-    void acceptTeam();
     /// The invitee and member routes (teamroutes.cpp).
     [[nodiscard]] std::optional<HttpResponse> dispatchTeam(const HttpRequest& request, HttpConnection& connection,
                                                            const Caller& caller, int route, const QString& id);
