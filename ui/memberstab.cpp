@@ -82,7 +82,9 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
                        QWidget* parent)
     : QWidget(parent)
     , m_services(services)
-    , m_tls(tlsIdentity)
+    // What links pin: computed once, not on every refresh.
+    , m_fingerprint(tlsIdentity ? crypto::TlsIdentity::fingerprint(tlsIdentity->certificatePem).value_or(QByteArray())
+                                : QByteArray())
     , m_memberId(std::move(memberId))
     , m_members(table({tr("Name"), tr("Role"), tr("State"), tr("Joined"), tr("Member id")},
                       QStringLiteral("membersView"), tr("Members"), this))
@@ -219,8 +221,6 @@ void MembersTab::reload()
     }
     auto settings = members::TeamListenerSettings::load(m_services.database());
     m_teamOn = settings && *settings;
-    const QByteArray fingerprint =
-        m_tls ? crypto::TlsIdentity::fingerprint(m_tls->certificatePem).value_or(QByteArray()) : QByteArray();
     if (m_teamOn) {
         const members::TeamListenerSettings& on = **settings;
         m_address->setText(on.address);
@@ -229,7 +229,7 @@ void MembersTab::reload()
         m_teamStatus->setText(tr("On: members reach https://%1:%2. Certificate SHA-256 %3")
                                   .arg(on.publicHost)
                                   .arg(on.port)
-                                  .arg(QString::fromLatin1(fingerprint.toHex())));
+                                  .arg(QString::fromLatin1(m_fingerprint.toHex())));
     } else {
         m_teamStatus->setText(tr("Off: only this machine's runtimes and window can reach Countersign."));
     }
@@ -259,7 +259,7 @@ QString MembersTab::invite(const QString& role, int hours, const QString& note)
 {
     const auto parsedRole = members::parseRole(role);
     auto settings = members::TeamListenerSettings::load(m_services.database());
-    if (!parsedRole || !settings || !*settings || !m_tls)
+    if (!parsedRole || !settings || !*settings || m_fingerprint.isEmpty())
         return tr("Turn the team listener on first: the link names its address.");
     auto created = m_services.invitations().create(m_memberId, *parsedRole, qint64{hours} * 3600, note);
     if (!created)
@@ -267,7 +267,7 @@ QString MembersTab::invite(const QString& role, int hours, const QString& note)
     members::InvitationLink link;
     link.host = (*settings)->publicHost;
     link.port = (*settings)->port;
-    link.certificateSha256 = crypto::TlsIdentity::fingerprint(m_tls->certificatePem).value_or(QByteArray());
+    link.certificateSha256 = m_fingerprint;
     link.token = created->token;
     auto* dialog = new TokenDialog(
         TokenDialog::Shown{tr("Invitation for a %1").arg(role),

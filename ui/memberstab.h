@@ -48,7 +48,7 @@ private:
     [[nodiscard]] QString selectedId(QTableWidget* table, int column) const;
 
     approvals::Services& m_services;
-    const crypto::TlsIdentity* m_tls;
+    QByteArray m_fingerprint; // SHA-256 of the team listener's certificate
     QString m_memberId;
     QTableWidget* m_members;
     QTableWidget* m_invitations;
