@@ -6,6 +6,7 @@
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
 #include "json/canonicaljson.h"
+#include "json/fields.h"
 #include "members/permissions.h"
 #include "policy/capabilityglob.h"
 #include "policy/policystore.h"
@@ -419,11 +420,7 @@ QJsonObject RequestService::health()
 Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime, const QJsonObject& body,
                                                  const QString& idempotencyKey)
 {
-    // The fields as the object holds them, not looked up by key (see json/canonicaljson.cpp: Qt
-    // 6.4's QJsonObject can miss a key it holds, and a missed payload would read as null).
-    QHash<QString, QJsonValue> fields;
-    for (auto it = body.constBegin(); it != body.constEnd(); ++it)
-        fields.insert(it.key(), it.value());
+    const json::Fields fields(body);
     for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
         if (READ_ONLY_FIELDS.contains(it.key()))
             return fail(ErrorCode::InvalidArgument, QStringLiteral("field '%1' is read-only").arg(it.key()));
@@ -431,7 +428,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
             return fail(ErrorCode::InvalidArgument, QStringLiteral("unknown field '%1'").arg(it.key().left(64)));
     }
     Request request;
-    const QJsonValue capability = fields.value(QStringLiteral("capability"), QJsonValue(QJsonValue::Undefined));
+    const QJsonValue capability = fields.value(QStringLiteral("capability"));
     if (!capability.isString())
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'capability' is required and must be a string"));
     request.capability = capability.toString();
@@ -444,7 +441,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         return fail(ErrorCode::PermissionDenied,
                     QStringLiteral("runtime '%1' may not ask for '%2'").arg(runtime.name, request.capability));
 
-    const QJsonValue summary = fields.value(QStringLiteral("summary"), QJsonValue(QJsonValue::Undefined));
+    const QJsonValue summary = fields.value(QStringLiteral("summary"));
     if (!summary.isString())
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'summary' is required and must be a string"));
     request.summary = summary.toString();
@@ -454,7 +451,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
     if (hasControlCharacters(request.summary, false))
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'summary' is one line without control characters"));
 
-    const QJsonValue details = fields.value(QStringLiteral("details"), QJsonValue(QJsonValue::Undefined));
+    const QJsonValue details = fields.value(QStringLiteral("details"));
     if (!details.isUndefined() && !details.isString())
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'details' must be a string"));
     request.details = details.toString();
@@ -462,7 +459,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("'details' is text of at most %1 characters").arg(MAX_DETAILS_CHARS));
 
-    const QJsonValue risk = fields.value(QStringLiteral("risk"), QJsonValue(QJsonValue::Undefined));
+    const QJsonValue risk = fields.value(QStringLiteral("risk"));
     if (risk.isUndefined()) {
         request.risk = policy::Risk::Medium;
     } else {
@@ -472,7 +469,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         request.risk = *parsed;
     }
 
-    const QJsonValue context = fields.value(QStringLiteral("context"), QJsonValue(QJsonValue::Undefined));
+    const QJsonValue context = fields.value(QStringLiteral("context"));
     if (!context.isUndefined()) {
         if (!context.isObject())
             return fail(ErrorCode::InvalidArgument, QStringLiteral("'context' must be an object"));
@@ -497,7 +494,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         }
     }
 
-    request.payload = json::canonicalJson(fields.value(QStringLiteral("payload"), QJsonValue(QJsonValue::Undefined)));
+    request.payload = json::canonicalJson(fields.value(QStringLiteral("payload")));
     if (request.payload.size() > MAX_PAYLOAD_BYTES)
         return fail(ErrorCode::PayloadTooLarge, QStringLiteral("'payload' is larger than 64 KiB"));
     request.payloadSha256 = QString::fromLatin1(crypto::sha256(request.payload).toHex());

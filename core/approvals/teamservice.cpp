@@ -4,6 +4,7 @@
 #include "requestservice.h"
 #include "secretmasking.h"
 
+#include "json/fields.h"
 #include "members/invitationservice.h"
 #include "members/memberservice.h"
 #include "members/sessionservice.h"
@@ -20,22 +21,22 @@ namespace {
 
 /// The body must hold exactly \a names, each a string no longer than \a maxChars (numbers are
 /// named in \a integers instead); anything missing, extra or of another type is InvalidArgument.
-Result<void> expectFields(const QJsonObject& body, const QStringList& names, const QStringList& integers = {},
-                          qsizetype maxChars = 4096)
+Result<void> expectFields(const QJsonObject& body, const json::Fields& fields, const QStringList& names,
+                          const QStringList& integers = {}, qsizetype maxChars = 4096)
 {
     for (auto it = body.constBegin(); it != body.constEnd(); ++it) {
         if (!names.contains(it.key()) && !integers.contains(it.key()))
             return fail(ErrorCode::InvalidArgument, QStringLiteral("unknown field '%1'").arg(it.key().left(64)));
     }
     for (const QString& name : names) {
-        const QJsonValue value = body.value(name);
+        const QJsonValue value = fields.value(name);
         if (!value.isString())
             return fail(ErrorCode::InvalidArgument, QStringLiteral("'%1' is required and must be a string").arg(name));
         if (value.toString().size() > maxChars)
             return fail(ErrorCode::InvalidArgument, QStringLiteral("'%1' is too long").arg(name));
     }
     for (const QString& name : integers) {
-        const QJsonValue value = body.value(name);
+        const QJsonValue value = fields.value(name);
         if (!value.isDouble() || value.toDouble() != static_cast<double>(value.toInteger()))
             return fail(ErrorCode::InvalidArgument,
                         QStringLiteral("'%1' is required and must be an integer").arg(name));
@@ -43,10 +44,10 @@ Result<void> expectFields(const QJsonObject& body, const QStringList& names, con
     return {};
 }
 
-Result<QByteArray> base64(const QJsonObject& body, const QString& name, qsizetype size)
+Result<QByteArray> base64(const json::Fields& fields, const QString& name, qsizetype size)
 {
-    auto decoded =
-        QByteArray::fromBase64Encoding(body.value(name).toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    auto decoded = QByteArray::fromBase64Encoding(fields.value(name).toString().toLatin1(),
+                                                  QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded || decoded.decoded.size() != size)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'%1' must be %2 bytes in base64").arg(name).arg(size));
     return decoded.decoded;
@@ -84,15 +85,16 @@ QJsonObject TeamService::memberJson(const members::Member& member)
 
 Result<QJsonObject> TeamService::redeemInvitation(const QJsonObject& body)
 {
-    if (auto valid =
-            expectFields(body, {QStringLiteral("token"), QStringLiteral("display_name"), QStringLiteral("public_key")});
+    const json::Fields fields(body);
+    if (auto valid = expectFields(
+            body, fields, {QStringLiteral("token"), QStringLiteral("display_name"), QStringLiteral("public_key")});
         !valid)
         return std::unexpected(valid.error());
-    auto key = base64(body, QStringLiteral("public_key"), 32);
+    auto key = base64(fields, QStringLiteral("public_key"), 32);
     if (!key)
         return std::unexpected(key.error());
-    auto member = m_invitations.redeem(body.value(QStringLiteral("token")).toString(),
-                                       body.value(QStringLiteral("display_name")).toString(), *key);
+    auto member = m_invitations.redeem(fields.value(QStringLiteral("token")).toString(),
+                                       fields.value(QStringLiteral("display_name")).toString(), *key);
     if (!member)
         return std::unexpected(member.error());
     return QJsonObject{{QStringLiteral("member"), memberJson(*member)}};
@@ -100,9 +102,10 @@ Result<QJsonObject> TeamService::redeemInvitation(const QJsonObject& body)
 
 Result<QJsonObject> TeamService::sessionChallenge(const QJsonObject& body)
 {
-    if (auto valid = expectFields(body, {QStringLiteral("member")}, {}, 64); !valid)
+    const json::Fields fields(body);
+    if (auto valid = expectFields(body, fields, {QStringLiteral("member")}, {}, 64); !valid)
         return std::unexpected(valid.error());
-    auto nonce = m_sessions.challenge(body.value(QStringLiteral("member")).toString());
+    auto nonce = m_sessions.challenge(fields.value(QStringLiteral("member")).toString());
     if (!nonce)
         return std::unexpected(nonce.error());
     return QJsonObject{{QStringLiteral("nonce"), QString::fromLatin1(nonce->toBase64())},
@@ -111,15 +114,16 @@ Result<QJsonObject> TeamService::sessionChallenge(const QJsonObject& body)
 
 Result<QJsonObject> TeamService::openSession(const QJsonObject& body)
 {
-    if (auto valid =
-            expectFields(body, {QStringLiteral("member"), QStringLiteral("nonce"), QStringLiteral("signature")});
+    const json::Fields fields(body);
+    if (auto valid = expectFields(body, fields,
+                                  {QStringLiteral("member"), QStringLiteral("nonce"), QStringLiteral("signature")});
         !valid)
         return std::unexpected(valid.error());
-    auto nonce = base64(body, QStringLiteral("nonce"), 32);
-    auto signature = base64(body, QStringLiteral("signature"), 64);
+    auto nonce = base64(fields, QStringLiteral("nonce"), 32);
+    auto signature = base64(fields, QStringLiteral("signature"), 64);
     if (!nonce || !signature)
         return fail(ErrorCode::Unauthenticated, QStringLiteral("the session could not be opened"));
-    auto session = m_sessions.open(body.value(QStringLiteral("member")).toString(), *nonce, *signature);
+    auto session = m_sessions.open(fields.value(QStringLiteral("member")).toString(), *nonce, *signature);
     if (!session)
         return std::unexpected(session.error());
     return QJsonObject{{QStringLiteral("token"), session->token},
@@ -184,26 +188,27 @@ Result<QJsonObject> TeamService::memberRequest(const members::Member& member, co
 
 Result<QJsonObject> TeamService::memberDecide(const members::Member& member, const QString& id, const QJsonObject& body)
 {
-    if (auto valid = expectFields(body,
+    const json::Fields fields(body);
+    if (auto valid = expectFields(body, fields,
                                   {QStringLiteral("verdict"), QStringLiteral("reason"),
                                    QStringLiteral("payload_sha256"), QStringLiteral("signature")},
                                   {QStringLiteral("decided_at_ms")});
         !valid)
         return std::unexpected(valid.error());
-    const QString verdict = body.value(QStringLiteral("verdict")).toString();
+    const QString verdict = fields.value(QStringLiteral("verdict")).toString();
     if (verdict != u"approve" && verdict != u"deny")
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'verdict' is \"approve\" or \"deny\""));
-    auto signature = base64(body, QStringLiteral("signature"), 64);
+    auto signature = base64(fields, QStringLiteral("signature"), 64);
     if (!signature)
         return std::unexpected(signature.error());
     // The member's statement as they signed it; the service refuses it unless it names the
     // payload this request holds and the signature verifies.
     const DecisionStatement statement{id,
                                       member.id,
-                                      body.value(QStringLiteral("payload_sha256")).toString(),
+                                      fields.value(QStringLiteral("payload_sha256")).toString(),
                                       verdict == u"approve",
-                                      body.value(QStringLiteral("reason")).toString(),
-                                      body.value(QStringLiteral("decided_at_ms")).toInteger()};
+                                      fields.value(QStringLiteral("reason")).toString(),
+                                      fields.value(QStringLiteral("decided_at_ms")).toInteger()};
     auto decided = m_requests.decideSigned(statement, *signature);
     if (!decided)
         return std::unexpected(decided.error());

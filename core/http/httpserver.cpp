@@ -4,6 +4,7 @@
 #include "approvals/runtimeapi.h"
 #include "approvals/teamapi.h"
 #include "httpconnection.h"
+#include "json/fields.h"
 #include "json/jsonstructure.h"
 #include "router.h"
 
@@ -396,7 +397,7 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         auto body = jsonBody(request);
         if (!body)
             return HttpResponse::error(body.error());
-        const QJsonValue digest = body->value(QStringLiteral("payload_sha256"));
+        const QJsonValue digest = json::Fields(*body).value(QStringLiteral("payload_sha256"));
         if (body->size() != 1 || !digest.isString())
             return HttpResponse::error(Error{ErrorCode::InvalidArgument,
                                              QStringLiteral("the body is exactly {\"payload_sha256\": \"<hex>\"}")});
