@@ -120,13 +120,15 @@ Result<QList<Member>> MemberService::list(const QString& actorId) const
     return result;
 }
 
-Result<int> MemberService::activeOwners() const
+Result<void> MemberService::keepAnOwner(const QString& refusal) const
 {
     QSqlQuery query(m_db);
     if (!query.exec(QStringLiteral("SELECT count(*) FROM members WHERE role = 'owner' AND state = 'active'")) ||
         !query.next())
         return fail(ErrorCode::Storage, query.lastError().text());
-    return query.value(0).toInt();
+    if (query.value(0).toInt() <= 1)
+        return fail(ErrorCode::Conflict, refusal);
+    return {};
 }
 
 Result<void> MemberService::endSessions(const QString& memberId)
@@ -163,11 +165,8 @@ Result<Member> MemberService::changeRole(const QString& actorId, const QString& 
             return {};
         }
         if (target->role == Role::Owner) {
-            auto owners = activeOwners();
-            if (!owners)
-                return std::unexpected(owners.error());
-            if (*owners <= 1)
-                return fail(ErrorCode::Conflict, QStringLiteral("the last owner cannot be demoted"));
+            if (auto kept = keepAnOwner(QStringLiteral("the last owner cannot be demoted")); !kept)
+                return kept;
         }
         QSqlQuery update(m_db);
         update.prepare(QStringLiteral("UPDATE members SET role = ? WHERE id = ?"));
@@ -206,11 +205,8 @@ Result<Member> MemberService::remove(const QString& actorId, const QString& memb
         if (target->role == Role::Owner) {
             if (actor->role != Role::Owner)
                 return fail(ErrorCode::PermissionDenied, QStringLiteral("only an owner may remove an owner"));
-            auto owners = activeOwners();
-            if (!owners)
-                return std::unexpected(owners.error());
-            if (*owners <= 1)
-                return fail(ErrorCode::Conflict, QStringLiteral("the last owner cannot be removed"));
+            if (auto kept = keepAnOwner(QStringLiteral("the last owner cannot be removed")); !kept)
+                return kept;
         }
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QSqlQuery update(m_db);

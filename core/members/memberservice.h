@@ -44,7 +44,8 @@ public:
     [[nodiscard]] static Result<QString> validateName(const QString& name);
 
 private:
-    [[nodiscard]] Result<int> activeOwners() const;
+    /// Conflict(\a refusal) unless another active owner remains.
+    [[nodiscard]] Result<void> keepAnOwner(const QString& refusal) const;
     [[nodiscard]] Result<void> endSessions(const QString& memberId);
 
     QSqlDatabase m_db;
