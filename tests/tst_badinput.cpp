@@ -87,14 +87,9 @@ class TestBadInput final : public QObject {
                                  : auth == Auth::Member ? m_session
                                  : auth == Auth::Wrong  ? QByteArray("cs_rt_wrong-token-of-some-length-xxxxxxxxxxxx")
                                                         : QByteArray();
-        socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port) + "\r\n" +
-                     (token.isEmpty() ? QByteArray() : "Authorization: Bearer " + token + "\r\n") +
-                     "Connection: close\r\nContent-Type: " + contentType +
-                     "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         Answer answer;
-        while (socket.waitForReadyRead(10000))
-            answer.raw += socket.readAll();
-        answer.raw += socket.readAll();
+        answer.raw = test::httpExchange(socket, method, path, "127.0.0.1:" + QByteArray::number(m_port), token, body,
+                                        contentType);
         answer.status = answer.raw.mid(9, 3).toInt();
         answer.json = QJsonDocument::fromJson(answer.raw.mid(answer.raw.indexOf("\r\n\r\n") + 4)).object();
         return answer;

@@ -26,7 +26,6 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSslSocket>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -38,14 +37,6 @@ namespace {
 const QString APP = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign");
 const QString CLI = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-cli");
 const QString MEMBER_PASSPHRASE = QStringLiteral("member key passphrase 1987 tangerine");
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return probe.serverPort();
-}
 
 } // namespace
 
@@ -114,26 +105,14 @@ class TestTeam final : public QObject {
                    memberFile);
     }
 
-    /// Writes one request on a connected socket and reads the answer until the server closes.
-    static QByteArray exchange(QAbstractSocket& socket, const QByteArray& method, const QByteArray& path,
-                               const QByteArray& host, const QByteArray& token, const QByteArray& body)
-    {
-        socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + token +
-                     "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " +
-                     QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        QByteArray response;
-        while (socket.waitForReadyRead(10000))
-            response += socket.readAll();
-        return response + socket.readAll();
-    }
-
     QByteArray loopback(const QByteArray& method, const QByteArray& path, const QByteArray& body = {})
     {
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, m_port);
         if (!socket.waitForConnected(5000))
             return {};
-        return exchange(socket, method, path, "127.0.0.1:" + QByteArray::number(m_port), m_runtimeToken, body);
+        return test::httpExchange(socket, method, path, "127.0.0.1:" + QByteArray::number(m_port), m_runtimeToken,
+                                  body);
     }
 
     /// One request over TLS to the team listener, raw, with any Host and token.
@@ -145,8 +124,8 @@ class TestTeam final : public QObject {
         socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_teamPort);
         if (!socket.waitForEncrypted(10000))
             return "no TLS: " + socket.errorString().toUtf8();
-        return exchange(socket, method, path, host.isEmpty() ? "127.0.0.1:" + QByteArray::number(m_teamPort) : host,
-                        token, body);
+        return test::httpExchange(socket, method, path,
+                                  host.isEmpty() ? "127.0.0.1:" + QByteArray::number(m_teamPort) : host, token, body);
     }
 
     struct OpenedSession {
@@ -217,7 +196,7 @@ private Q_SLOTS:
                                                             QStringLiteral("member:owner"));
         QVERIFY(token);
         m_runtimeToken = token->toLatin1();
-        m_teamPort = freePort();
+        m_teamPort = test::freeLoopbackPort();
         QVERIFY(m_teamPort > 0);
         QVERIFY(members::TeamListenerSettings::store(
             m_services->database(), m_services->audit(), QStringLiteral("owner"),

@@ -30,7 +30,6 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QSqlQuery>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
@@ -61,13 +60,8 @@ int exchange(quint16 port, const QByteArray& token, const QByteArray& method, co
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(1000))
         return 0;
-    socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
-                 "\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\nContent-Type: application/json" +
-                 "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
-    QByteArray response;
-    while (socket.waitForReadyRead(3000))
-        response += socket.readAll();
-    response += socket.readAll();
+    const QByteArray response =
+        test::httpExchange(socket, method, path, "127.0.0.1:" + QByteArray::number(port), token, body);
     if (!response.startsWith("HTTP/1.1 "))
         return 0;
     answer = QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
@@ -154,12 +148,7 @@ int main(int argc, char* argv[])
     const QByteArray token = registered->toLatin1();
     const QString passFile = dir.filePath(QStringLiteral("pass"));
     test::writeTextFile(passFile, test::PASSPHRASE);
-    quint16 port = 0;
-    {
-        QTcpServer probe;
-        probe.listen(QHostAddress::LocalHost, 0);
-        port = probe.serverPort();
-    }
+    const quint16 port = test::freeLoopbackPort();
 
     Ledger ledger;
     QSet<QString> approved;
@@ -172,22 +161,9 @@ int main(int argc, char* argv[])
     total.start();
     for (int iteration = 1; iteration <= iterations; ++iteration) {
         QProcess server;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), passFile);
-        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*=false"));
-        server.setProcessEnvironment(env);
-        server.start(bin + QStringLiteral("/countersign"),
-                     {QStringLiteral("--headless"), QStringLiteral("--data-dir"), vaultDir, QStringLiteral("--port"),
-                      QString::number(port), QStringLiteral("--socket"), QStringLiteral("none"),
-                      QStringLiteral("--rate-limit"), QStringLiteral("100000")});
         QByteArray output;
-        QElapsedTimer wait;
-        wait.start();
-        while (!output.contains("serving") && wait.elapsed() < 60000 && server.state() != QProcess::NotRunning) {
-            server.waitForReadyRead(200);
-            output += server.readAllStandardOutput();
-        }
-        if (!output.contains("serving")) {
+        if (!test::startHeadless(server, bin + QStringLiteral("/countersign"), vaultDir, passFile, port,
+                                 {QStringLiteral("--rate-limit"), QStringLiteral("100000")}, output)) {
             violation(QStringLiteral("iteration %1: the server did not start (%2, exit %3): %4 %5")
                           .arg(iteration)
                           .arg(server.state() == QProcess::NotRunning ? QStringLiteral("exited")

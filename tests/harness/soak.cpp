@@ -21,7 +21,6 @@
 #include <QLoggingCategory>
 #include <QMap>
 #include <QProcess>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -208,28 +207,10 @@ int main(int argc, char* argv[])
                           ->toLatin1());
     const QString passFile = dir.filePath(QStringLiteral("pass"));
     test::writeTextFile(passFile, test::PASSPHRASE);
-    quint16 port = 0;
-    {
-        QTcpServer probe;
-        probe.listen(QHostAddress::LocalHost, 0);
-        port = probe.serverPort();
-    }
+    const quint16 port = test::freeLoopbackPort();
     QProcess server;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), passFile);
-    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*=false"));
-    server.setProcessEnvironment(env);
-    server.start(bin + QStringLiteral("/countersign"),
-                 {QStringLiteral("--headless"), QStringLiteral("--data-dir"), vaultDir, QStringLiteral("--port"),
-                  QString::number(port), QStringLiteral("--socket"), QStringLiteral("none")});
     QByteArray output;
-    QElapsedTimer started;
-    started.start();
-    while (!output.contains("serving") && started.elapsed() < 60000 && server.state() != QProcess::NotRunning) {
-        server.waitForReadyRead(200);
-        output += server.readAllStandardOutput();
-    }
-    if (!output.contains("serving")) {
+    if (!test::startHeadless(server, bin + QStringLiteral("/countersign"), vaultDir, passFile, port, {}, output)) {
         std::fprintf(stderr, "the server did not start: %s\n", server.readAllStandardError().constData());
         return 1;
     }

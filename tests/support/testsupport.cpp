@@ -5,9 +5,12 @@
 #include "approvals/services.h"
 
 #include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonObject>
+#include <QProcess>
 #include <QSqlQuery>
+#include <QTcpServer>
 #include <QTest>
 
 namespace countersign::test {
@@ -97,6 +100,46 @@ void writeTextFile(const QString& path, const QString& text)
     QFile file(path);
     if (file.open(QIODevice::WriteOnly | QIODevice::Truncate))
         file.write(text.toUtf8() + '\n');
+}
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : quint16{0};
+}
+
+bool startHeadless(QProcess& server, const QString& app, const QString& dataDir, const QString& passFile, quint16 port,
+                   const QStringList& extraArguments, QByteArray& output)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), passFile);
+    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*=false"));
+    server.setProcessEnvironment(env);
+    server.start(app, QStringList{QStringLiteral("--headless"), QStringLiteral("--data-dir"), dataDir,
+                                  QStringLiteral("--port"), QString::number(port), QStringLiteral("--socket"),
+                                  QStringLiteral("none")} +
+                          extraArguments);
+    QElapsedTimer waited;
+    waited.start();
+    while (!output.contains("serving") && waited.elapsed() < 60000 && server.state() != QProcess::NotRunning) {
+        server.waitForReadyRead(200);
+        output += server.readAllStandardOutput();
+    }
+    return output.contains("serving");
+}
+
+QByteArray httpExchange(QAbstractSocket& socket, const QByteArray& method, const QByteArray& path,
+                        const QByteArray& host, const QByteArray& token, const QByteArray& body,
+                        const QByteArray& contentType)
+{
+    socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: " + host + "\r\n" +
+                 (token.isEmpty() ? QByteArray() : "Authorization: Bearer " + token + "\r\n") +
+                 "Connection: close\r\nContent-Type: " + contentType +
+                 "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QByteArray response;
+    while (socket.waitForReadyRead(10000))
+        response += socket.readAll();
+    return response + socket.readAll();
 }
 
 } // namespace countersign::test

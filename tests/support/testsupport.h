@@ -11,6 +11,9 @@
 
 #include <memory>
 
+class QAbstractSocket;
+class QProcess;
+
 namespace countersign::approvals {
 class RequestService;
 class Services;
@@ -42,5 +45,16 @@ std::shared_ptr<const crypto::SigningKey> addMember(approvals::Services& service
 [[nodiscard]] QByteArray fileDigest(const QString& path);
 /// Writes \a text plus a newline to \a path (passphrase files for child processes).
 void writeTextFile(const QString& path, const QString& text);
+/// A loopback port free at the moment of asking (for child processes that need a fixed one).
+[[nodiscard]] quint16 freeLoopbackPort();
+/// Starts `countersign --headless` (\a app) on \a dataDir and \a port, unlocked from \a passFile,
+/// and waits up to a minute for it to say it is serving; \a output gets what it printed.
+[[nodiscard]] bool startHeadless(QProcess& server, const QString& app, const QString& dataDir, const QString& passFile,
+                                 quint16 port, const QStringList& extraArguments, QByteArray& output);
+/// Writes one HTTP/1.1 request (Connection: close) on a connected socket and returns the raw
+/// answer, read until the server closes. An empty \a token sends no Authorization header.
+[[nodiscard]] QByteArray httpExchange(QAbstractSocket& socket, const QByteArray& method, const QByteArray& path,
+                                      const QByteArray& host, const QByteArray& token, const QByteArray& body,
+                                      const QByteArray& contentType = "application/json");
 
 } // namespace countersign::test
