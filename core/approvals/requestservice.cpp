@@ -15,6 +15,7 @@
 #include "secretmasking.h"
 #include "storage/statementcache.h"
 #include "storage/transaction.h"
+#include "text/plaintext.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -63,21 +64,9 @@ qint64 now()
 
 bool hasControlCharacters(const QString& text, bool allowNewlines)
 {
-    if (!QStringView(text).isValidUtf16())
-        return true; // a lone surrogate (a "\ud800" escape) is no text
-    for (const QChar c : text) {
-        if (allowNewlines && (c == u'\n' || c == u'\t'))
-            continue;
-        if (c.category() == QChar::Other_Control)
-            return true;
-        // Bidirectional overrides and isolates make text display as something else (a summary
-        // that reads "deploy staging" but holds "production"): refused like control characters.
-        const char16_t code = c.unicode();
-        if ((code >= 0x202A && code <= 0x202E) || (code >= 0x2066 && code <= 0x2069) || code == 0x200E ||
-            code == 0x200F || code == 0x061C)
-            return true;
-    }
-    return false;
+    // Bidirectional overrides are refused like control characters: a summary that reads "deploy
+    // staging" must not hold "production".
+    return !text::isPlainText(text, allowNewlines);
 }
 
 Request requestFromRow(const QSqlQuery& row)

@@ -4,6 +4,7 @@
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
 #include "storage/transaction.h"
+#include "text/plaintext.h"
 
 #include <QDateTime>
 #include <QSqlError>
@@ -28,13 +29,6 @@ Member readMember(const QSqlQuery& query)
     return member;
 }
 
-bool isForbiddenInName(char32_t c)
-{
-    // Control characters, and the bidirectional overrides that make a name read as another.
-    return c < 0x20 || (c >= 0x7F && c < 0xA0) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
-           c == 0x200E || c == 0x200F || c == 0x061C;
-}
-
 } // namespace
 
 MemberService::MemberService(QSqlDatabase db, audit::AuditLog& audit)
@@ -52,11 +46,10 @@ Result<QString> MemberService::validateName(const QString& name)
     if (codes.size() > MAX_NAME_CHARS)
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("a display name has at most %1 characters").arg(MAX_NAME_CHARS));
-    for (const uint code : codes) {
-        if (isForbiddenInName(code) || code == 0xFFFD)
-            return fail(ErrorCode::InvalidArgument,
-                        QStringLiteral("a display name may not hold control or direction-changing characters"));
-    }
+    // Control and direction-changing characters would make a name read as another's.
+    if (!text::isPlainText(trimmed, false) || trimmed.contains(QChar::ReplacementCharacter))
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("a display name may not hold control or direction-changing characters"));
     return trimmed;
 }
 
