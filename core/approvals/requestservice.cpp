@@ -7,6 +7,7 @@
 #include "crypto/signingkey.h"
 #include "json/canonicaljson.h"
 #include "json/fields.h"
+#include "members/memberservice.h"
 #include "members/permissions.h"
 #include "policy/capabilityglob.h"
 #include "policy/policystore.h"
@@ -854,29 +855,15 @@ Result<QList<Request>> RequestService::requestsInState(RequestState state, int l
                           {stateName(state), limit}, true);
 }
 
-Result<QString> RequestService::memberRole(const QString& memberId, members::Permission permission) const
+Result<void> RequestService::authorizeMember(const QString& memberId, members::Permission permission) const
 {
-    QSqlQuery member(m_db);
-    member.prepare(QStringLiteral("SELECT role FROM members WHERE id = ? AND state = 'active'"));
-    member.addBindValue(memberId);
-    if (!member.exec())
-        return fail(ErrorCode::Storage, member.lastError().text());
-    if (!member.next())
-        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
-    const QString role = member.value(0).toString();
-    member.finish();
-    const auto parsed = members::parseRole(role);
-    if (!parsed)
-        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' has no known role").arg(memberId));
-    if (auto allowed = members::require(*parsed, permission); !allowed)
-        return std::unexpected(allowed.error());
-    return role;
+    return members::MemberService::authorizeActor(m_db, QStringLiteral("member:") + memberId, permission);
 }
 
 Result<QList<Request>> RequestService::queue(const QString& memberId, int limit) const
 {
-    if (auto role = memberRole(memberId, members::Permission::ViewQueue); !role)
-        return std::unexpected(role.error());
+    if (auto allowed = authorizeMember(memberId, members::Permission::ViewQueue); !allowed)
+        return std::unexpected(allowed.error());
     return requestsInState(RequestState::Pending, limit);
 }
 
@@ -900,8 +887,8 @@ Result<QByteArray> RequestService::reveal(const QString& memberId, const QString
 {
     QByteArray payload;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        if (auto role = memberRole(memberId, members::Permission::RevealPayload); !role)
-            return std::unexpected(role.error());
+        if (auto allowed = authorizeMember(memberId, members::Permission::RevealPayload); !allowed)
+            return std::unexpected(allowed.error());
         auto found = request(id);
         if (!found)
             return std::unexpected(found.error());
@@ -926,8 +913,8 @@ Result<Request> RequestService::extend(const QString& memberId, const QString& i
                     QStringLiteral("an extension is between 1 and %1 seconds").arg(policy::PolicyRule::MAX_SECONDS));
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        if (auto role = memberRole(memberId, members::Permission::ExtendRequest); !role)
-            return std::unexpected(role.error());
+        if (auto allowed = authorizeMember(memberId, members::Permission::ExtendRequest); !allowed)
+            return std::unexpected(allowed.error());
         auto found = request(id);
         if (!found)
             return std::unexpected(found.error());
@@ -1041,8 +1028,8 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     std::optional<Error> refusal;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        if (auto role = memberRole(memberId, members::Permission::Decide); !role)
-            return std::unexpected(role.error());
+        if (auto allowed = authorizeMember(memberId, members::Permission::Decide); !allowed)
+            return std::unexpected(allowed.error());
         QSqlQuery key(m_db);
         key.prepare(QStringLiteral("SELECT public_key FROM members WHERE id = ?"));
         key.addBindValue(memberId);

@@ -117,9 +117,9 @@ private:
     [[nodiscard]] Result<Request> decide(const DecisionStatement& statement, const QByteArray& signature);
     [[nodiscard]] Result<Request> decideLocally(const QString& memberId, const QString& id, bool approve,
                                                 const QString& reason);
-    /// The role of active member \a memberId if the permission table allows it \a permission;
-    /// PermissionDenied otherwise.
-    [[nodiscard]] Result<QString> memberRole(const QString& memberId, members::Permission permission) const;
+    /// Active member \a memberId, if the permission table allows them \a permission
+    /// (MemberService::authorizeActor); PermissionDenied otherwise.
+    [[nodiscard]] Result<void> authorizeMember(const QString& memberId, members::Permission permission) const;
     /// The runtime's own request by id; another runtime's is NotFound.
     [[nodiscard]] Result<Request> findOwn(const RuntimeIdentity& runtime, const QString& id);
     [[nodiscard]] Result<Request> ownRequest(const RuntimeIdentity& runtime, const QString& id);
