@@ -76,7 +76,10 @@ int main(int argc, char* argv[])
         Qt::DirectConnection);
     auto services = approvals::Services::open(*vault, events, QStringLiteral("window"));
     const QByteArray token =
-        (*services)->runtimes().registerRuntime(QStringLiteral("bench"), {QStringLiteral("bench.*")}, {})->toLatin1();
+        (*services)
+            ->runtimes()
+            .registerRuntime(QStringLiteral("bench"), {QStringLiteral("bench.*")}, QStringLiteral("member:owner"))
+            ->toLatin1();
     http::EndpointSettings settings;
     settings.port = 0;
     settings.ratePerSecond = 1e6;

@@ -55,7 +55,8 @@ int main(int argc, char* argv[])
                                QStringLiteral("nightly-backup"), QStringLiteral("release-bot")};
     QList<approvals::RuntimeIdentity> identities;
     for (const QString& name : runtimes) {
-        auto token = (*services)->runtimes().registerRuntime(name, {QStringLiteral("**")}, {});
+        auto token =
+            (*services)->runtimes().registerRuntime(name, {QStringLiteral("**")}, QStringLiteral("member:owner"));
         identities.append(*requests.authenticate(token->toLatin1()));
     }
     const QStringList capabilities{QStringLiteral("deploy.web"), QStringLiteral("db.migrate"),

@@ -88,7 +88,7 @@ private Q_SLOTS:
             test::createRequest(requests, m_runtime, QStringLiteral("Nightly backup"), QStringLiteral("low"));
         const QString pending =
             test::createRequest(requests, m_runtime, QStringLiteral("Still waiting"), QStringLiteral("low"));
-        ui::HistoryTab tab(requests, m_events);
+        ui::HistoryTab tab(requests, m_events, QStringLiteral("owner"));
         QAbstractItemModelTester tester(tab.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));

@@ -345,6 +345,44 @@ private Q_SLOTS:
         QCOMPARE(storedCounts(), before);
     }
 
+    void eachCallerReachesOnlyItsOwnRoutes_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("path");
+        QTest::addColumn<int>("auth");
+        const int runtime = int(Auth::Runtime);
+        const int member = int(Auth::Member);
+        // A runtime's valid token on every member route, a member's valid session on every
+        // runtime-only route: both are refused, and no route answers with something it is not.
+        QTest::newRow("runtime: profile") << QByteArray("GET") << QByteArray("/v1/member") << runtime;
+        QTest::newRow("runtime: member queue") << QByteArray("GET") << QByteArray("/v1/member/queue") << runtime;
+        QTest::newRow("runtime: member request")
+            << QByteArray("GET") << QByteArray("/v1/member/requests/REQUEST") << runtime;
+        QTest::newRow("runtime: decision")
+            << QByteArray("POST") << QByteArray("/v1/member/requests/REQUEST/decision") << runtime;
+        QTest::newRow("member: create") << QByteArray("POST") << QByteArray("/v1/requests") << member;
+        QTest::newRow("member: list") << QByteArray("GET") << QByteArray("/v1/requests") << member;
+        QTest::newRow("member: status") << QByteArray("GET") << QByteArray("/v1/requests/REQUEST") << member;
+        QTest::newRow("member: consume") << QByteArray("POST") << QByteArray("/v1/requests/REQUEST/consume") << member;
+        QTest::newRow("member: cancel") << QByteArray("POST") << QByteArray("/v1/requests/REQUEST/cancel") << member;
+    }
+    void eachCallerReachesOnlyItsOwnRoutes()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, path);
+        QFETCH(int, auth);
+        path.replace("REQUEST", m_requestId.toLatin1());
+        const QList<int> before = storedCounts();
+        const Answer answer = send(method, path, static_cast<Auth>(auth), method == "POST" ? "{}" : QByteArray());
+        QVERIFY2(answer.status == 401 || answer.status == 403, answer.raw.left(300).constData());
+        QVERIFY2(!answer.json.contains(QStringLiteral("status")), answer.raw.left(300).constData());
+        QVERIFY(answer.json.value(QStringLiteral("error")).isObject());
+        QCOMPARE(storedCounts(), before);
+        auto request = m_services->requests().request(m_requestId);
+        QVERIFY(request);
+        QCOMPARE(request->state, approvals::RequestState::Pending);
+    }
+
     void legitimateEdgeCasesAreStoredExactly()
     {
         const QString summary = QString::fromUtf8("Deploy \xf0\x9f\x9a\x80 to caf\xc3\xa9 <b>now</b> & \"then\"");

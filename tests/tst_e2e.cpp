@@ -132,8 +132,9 @@ private Q_SLOTS:
         auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("approver"));
         QVERIFY(services);
         m_services = std::move(*services);
-        auto token = m_services->runtimes().registerRuntime(
-            QStringLiteral("agent"), {QStringLiteral("shell.exec"), QStringLiteral("deploy.*")}, {});
+        auto token = m_services->runtimes().registerRuntime(QStringLiteral("agent"),
+                                                            {QStringLiteral("shell.exec"), QStringLiteral("deploy.*")},
+                                                            QStringLiteral("member:owner"));
         QVERIFY(token);
         m_token = token->toLatin1();
         test::writeTextFile(m_tokenFile, *token);

@@ -149,10 +149,15 @@ private Q_SLOTS:
         QVERIFY(
             test::addMember(*m_services, QStringLiteral("alice"), QStringLiteral("Alice"), QStringLiteral("approver")));
         m_token =
-            m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, {})->toLatin1();
+            m_services->runtimes()
+                .registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, QStringLiteral("member:owner"))
+                ->toLatin1();
         m_otherToken =
-            m_services->runtimes().registerRuntime(QStringLiteral("other"), {QStringLiteral("*")}, {})->toLatin1();
-        QVERIFY(m_services->runtimes().registerRuntime(QStringLiteral("slow"), {QStringLiteral("*")}, {}));
+            m_services->runtimes()
+                .registerRuntime(QStringLiteral("other"), {QStringLiteral("*")}, QStringLiteral("member:owner"))
+                ->toLatin1();
+        QVERIFY(m_services->runtimes().registerRuntime(QStringLiteral("slow"), {QStringLiteral("*")},
+                                                       QStringLiteral("member:owner")));
 
         http::EndpointSettings settings;
         settings.port = 0;

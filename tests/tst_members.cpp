@@ -201,6 +201,62 @@ private Q_SLOTS:
         }
     }
 
+    void onlyMembersActThroughServices_data()
+    {
+        QTest::addColumn<QString>("actor");
+        QTest::newRow("empty") << QString();
+        QTest::newRow("system") << QStringLiteral("system");
+        QTest::newRow("policy") << QStringLiteral("policy");
+        QTest::newRow("runtime") << QStringLiteral("runtime:ci");
+        QTest::newRow("bare member prefix") << QStringLiteral("member:");
+        QTest::newRow("unknown member") << QStringLiteral("member:nobody");
+        QTest::newRow("member id without prefix") << OWNER;
+        QTest::newRow("prefix in capitals") << QStringLiteral("Member:owner");
+        QTest::newRow("leading space") << QStringLiteral(" member:owner");
+    }
+    void onlyMembersActThroughServices()
+    {
+        // Deny by default: an actor that is not an active member allowed to act is refused,
+        // whatever else it says it is, and nothing is stored or audited.
+        QFETCH(QString, actor);
+        const qint64 before = *m_vault->audit().count();
+        const QString name = unique(QStringLiteral("denied-rt"));
+        QCOMPARE(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, actor).error().code,
+                 ErrorCode::PermissionDenied);
+        QVERIFY(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, QStringLiteral("member:owner")));
+        const qint64 registered = *m_vault->audit().count();
+        QCOMPARE(m_services->runtimes().revoke(name, actor).error().code, ErrorCode::PermissionDenied);
+        policy::PolicyRule rule;
+        rule.capabilityGlob = unique(QStringLiteral("denied.")) + QStringLiteral(".*");
+        QCOMPARE(m_services->policies().add(rule, actor).error().code, ErrorCode::PermissionDenied);
+        auto rules = m_services->policies().rules();
+        QVERIFY(rules);
+        QCOMPARE(m_services->policies().remove(0, actor).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(m_services->policies().move(0, 0, actor).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(m_services->policies().rules()->size(), rules->size());
+        QCOMPARE(*m_vault->audit().count(), registered);
+        QVERIFY(registered > before);
+    }
+
+    void historyNeedsAMemberWhoMaySeeTheQueue()
+    {
+        const QString id = newRequest();
+        QVERIFY(m_services->requests().deny(OWNER, id, QStringLiteral("not now")));
+        auto seen = m_services->requests().history(QStringLiteral("walk-approver"), id);
+        QVERIFY2(seen, qPrintable(seen ? QString() : seen.error().message));
+        QCOMPARE(seen->size(), 1);
+        QCOMPARE(seen->first().id, id);
+        QVERIFY(test::addMember(*m_services, QStringLiteral("gone"), QStringLiteral("Gone"), QStringLiteral("admin")));
+        QVERIFY(m_services->requests().history(QStringLiteral("gone"), id));
+        QVERIFY(m_services->members().remove(OWNER, QStringLiteral("gone")));
+        for (const QString& who : {QStringLiteral("walk-viewer"), QStringLiteral("nobody"), QString(),
+                                   QStringLiteral("gone"), QStringLiteral("member:owner")}) {
+            auto refused = m_services->requests().history(who, id);
+            QVERIFY2(!refused, qPrintable(who));
+            QCOMPARE(refused.error().code, ErrorCode::PermissionDenied);
+        }
+    }
+
     void theLastOwnerStaysAndAdminsCannotTouchOwners()
     {
         auto& members = m_services->members();

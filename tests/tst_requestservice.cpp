@@ -138,11 +138,16 @@ private Q_SLOTS:
                                                                 QStringLiteral("member:owner"));
         QCOMPARE(duplicate.error().code, ErrorCode::AlreadyExists);
         QCOMPARE(
-            m_services->runtimes().registerRuntime(QStringLiteral("bad name!"), {QStringLiteral("*")}, {}).error().code,
+            m_services->runtimes()
+                .registerRuntime(QStringLiteral("bad name!"), {QStringLiteral("*")}, QStringLiteral("member:owner"))
+                .error()
+                .code,
             ErrorCode::InvalidArgument);
-        QCOMPARE(
-            m_services->runtimes().registerRuntime(QStringLiteral("x"), {QStringLiteral("Bad[glob")}, {}).error().code,
-            ErrorCode::InvalidArgument);
+        QCOMPARE(m_services->runtimes()
+                     .registerRuntime(QStringLiteral("x"), {QStringLiteral("Bad[glob")}, QStringLiteral("member:owner"))
+                     .error()
+                     .code,
+                 ErrorCode::InvalidArgument);
     }
 
     void revokedRuntimeNoLongerAuthenticates()
@@ -153,7 +158,8 @@ private Q_SLOTS:
         QVERIFY(requests().authenticate(token->toLatin1()));
         QVERIFY(m_services->runtimes().revoke(QStringLiteral("temp"), QStringLiteral("member:owner")));
         QCOMPARE(requests().authenticate(token->toLatin1()).error().code, ErrorCode::Unauthenticated);
-        QCOMPARE(m_services->runtimes().revoke(QStringLiteral("temp"), {}).error().code, ErrorCode::NotFound);
+        QCOMPARE(m_services->runtimes().revoke(QStringLiteral("temp"), QStringLiteral("member:owner")).error().code,
+                 ErrorCode::NotFound);
     }
 
     void validatesCreation_data()
@@ -416,10 +422,11 @@ private Q_SLOTS:
         QCOMPARE(m_services->policies().rules()->constLast().capabilityGlob, QStringLiteral("deploy.*"));
         QVERIFY(m_services->policies().remove(before, QStringLiteral("member:owner")));
         QCOMPARE(m_services->policies().rules()->size(), before);
-        QCOMPARE(m_services->policies().remove(99, {}).error().code, ErrorCode::NotFound);
+        QCOMPARE(m_services->policies().remove(99, QStringLiteral("member:owner")).error().code, ErrorCode::NotFound);
         policy::PolicyRule bad;
         bad.capabilityGlob = QStringLiteral("deploy.[x]");
-        QCOMPARE(m_services->policies().add(bad, {}).error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(m_services->policies().add(bad, QStringLiteral("member:owner")).error().code,
+                 ErrorCode::InvalidArgument);
         QSqlQuery audited(m_services->database());
         QVERIFY(audited.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action LIKE 'policy.%'")) &&
                 audited.next());

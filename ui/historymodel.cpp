@@ -20,9 +20,11 @@ qint64 lastChange(const approvals::Request& request)
 
 } // namespace
 
-HistoryModel::HistoryModel(approvals::RequestService& requests, approvals::RequestEvents& events, QObject* parent)
+HistoryModel::HistoryModel(approvals::RequestService& requests, approvals::RequestEvents& events, QString memberId,
+                           QObject* parent)
     : QAbstractTableModel(parent)
     , m_requests(requests)
+    , m_memberId(std::move(memberId))
 {
     m_reloadSoon.setSingleShot(true);
     m_reloadSoon.setInterval(RELOAD_DELAY_MS);
@@ -119,7 +121,7 @@ void HistoryModel::setSearch(const QString& text)
 
 void HistoryModel::reload()
 {
-    auto rows = m_requests.history(m_search, HISTORY_LIMIT);
+    auto rows = m_requests.history(m_memberId, m_search, HISTORY_LIMIT);
     beginResetModel();
     if (rows) {
         m_rows = std::move(*rows);

@@ -20,7 +20,9 @@ public:
     enum Column { When, Runtime, Capability, Summary, State, DecidedBy, Reason, ColumnCount };
     enum Role { IdRole = Qt::UserRole + 1 };
 
-    HistoryModel(approvals::RequestService& requests, approvals::RequestEvents& events, QObject* parent = nullptr);
+    /// The history as member \a memberId may see it.
+    HistoryModel(approvals::RequestService& requests, approvals::RequestEvents& events, QString memberId,
+                 QObject* parent = nullptr);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -35,6 +37,7 @@ public:
 
 private:
     approvals::RequestService& m_requests;
+    QString m_memberId;
     QList<approvals::Request> m_rows;
     QString m_search;
     QString m_error;

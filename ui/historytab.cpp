@@ -15,9 +15,10 @@
 
 namespace countersign::ui {
 
-HistoryTab::HistoryTab(approvals::RequestService& requests, approvals::RequestEvents& events, QWidget* parent)
+HistoryTab::HistoryTab(approvals::RequestService& requests, approvals::RequestEvents& events, const QString& memberId,
+                       QWidget* parent)
     : QWidget(parent)
-    , m_model(new HistoryModel(requests, events, this))
+    , m_model(new HistoryModel(requests, events, memberId, this))
     , m_search(new QLineEdit(this))
     , m_view(new QTableView(this))
     , m_detail(new QPlainTextEdit(this))

@@ -20,7 +20,8 @@ class HistoryModel;
 class HistoryTab final : public QWidget {
     Q_OBJECT
 public:
-    HistoryTab(approvals::RequestService& requests, approvals::RequestEvents& events, QWidget* parent = nullptr);
+    HistoryTab(approvals::RequestService& requests, approvals::RequestEvents& events, const QString& memberId,
+               QWidget* parent = nullptr);
 
     [[nodiscard]] HistoryModel* model() const { return m_model; }
 

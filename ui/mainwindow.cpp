@@ -111,7 +111,7 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     m_events = &events;
     m_services = std::move(services);
     m_queueTab = new QueueTab(m_services->requests(), events, OWNER_MEMBER, m_tabs);
-    auto* history = new HistoryTab(m_services->requests(), events, m_tabs);
+    auto* history = new HistoryTab(m_services->requests(), events, OWNER_MEMBER, m_tabs);
     auto* runtimes = new RuntimesTab(m_services->runtimes(), events, OWNER_ACTOR, m_tabs);
     auto* policies = new PoliciesTab(m_services->policies(), OWNER_ACTOR, m_tabs);
     auto* membersTab = new MembersTab(*m_services, m_vault->tlsIdentity(), OWNER_MEMBER, m_tabs);

@@ -867,8 +867,10 @@ Result<QList<Request>> RequestService::queue(const QString& memberId, int limit)
     return requestsInState(RequestState::Pending, limit);
 }
 
-Result<QList<Request>> RequestService::history(const QString& search, int limit) const
+Result<QList<Request>> RequestService::history(const QString& memberId, const QString& search, int limit) const
 {
+    if (auto allowed = authorizeMember(memberId, members::Permission::ViewQueue); !allowed)
+        return std::unexpected(allowed.error());
     QString pattern = search.trimmed();
     pattern.replace(u'\\', QStringLiteral("\\\\"))
         .replace(u'%', QStringLiteral("\\%"))

@@ -92,8 +92,10 @@ public:
     void setLocalSigningKey(const QString& memberId, std::shared_ptr<const crypto::SigningKey> key);
     static constexpr qint64 MAX_CLOCK_SKEW_MS = qint64{5} * 60 * 1000;
     /// Decided, expired, cancelled and consumed requests, newest first, whose id, runtime,
-    /// capability, summary or a decision's reason contains \a search (case-insensitive).
-    [[nodiscard]] Result<QList<Request>> history(const QString& search = {}, int limit = 1000) const;
+    /// capability, summary or a decision's reason contains \a search (case-insensitive), for
+    /// member \a memberId if allowed to see the queue (the history holds the same payloads).
+    [[nodiscard]] Result<QList<Request>> history(const QString& memberId, const QString& search = {},
+                                                 int limit = 1000) const;
     /// The payload of request \a id with nothing masked, for a member allowed to decide it.
     /// Every reveal is audited ("request.reveal").
     [[nodiscard]] Result<QByteArray> reveal(const QString& memberId, const QString& id);

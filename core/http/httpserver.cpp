@@ -325,11 +325,14 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
         return withRetryAfter(HttpResponse::error(Error{ErrorCode::RateLimited, QStringLiteral("slow down")}),
                               retryAfter);
     const Caller& who = *caller;
-    if (who.member)
+    // Each kind of caller reaches only the routes of its audience, whatever authenticated it.
+    const bool runtimeRoute = audience == RouteAudience::Runtime || audience == RouteAudience::RuntimeOrMember;
+    const bool memberRoute = audience == RouteAudience::Member || audience == RouteAudience::RuntimeOrMember;
+    if (who.member && memberRoute)
         return dispatchTeam(request, connection, who, static_cast<int>(*match.route), match.id);
-    if (who.runtime)
+    if (who.runtime && runtimeRoute)
         return dispatch(request, connection, *who.runtime, static_cast<int>(*match.route), match.id);
-    return HttpResponse::error(Error{ErrorCode::Unauthenticated, QStringLiteral("no caller")});
+    return HttpResponse::error(Error{ErrorCode::PermissionDenied, QStringLiteral("this route is not for this caller")});
 }
 
 std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, HttpConnection& connection,
@@ -449,7 +452,9 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
     case Route::MemberDecide:
         break;
     }
-    return HttpResponse::json(200, m_api.health());
+    // Deny by default: a route this switch does not serve is refused to a runtime, never
+    // answered with something else.
+    return HttpResponse::error(Error{ErrorCode::PermissionDenied, QStringLiteral("runtimes may not use this route")});
 }
 
 void HttpServer::onRequestChanged(const QString& id)

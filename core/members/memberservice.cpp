@@ -55,9 +55,12 @@ Result<QString> MemberService::validateName(const QString& name)
 
 Result<void> MemberService::authorizeActor(const QSqlDatabase& db, const QString& actor, Permission permission)
 {
+    // Deny by default: the only actor that may act through a service is a member, checked
+    // against the table; any other string (empty, "system", a runtime) is refused.
     const QString prefix = QStringLiteral("member:");
-    if (!actor.startsWith(prefix))
-        return {};
+    if (!actor.startsWith(prefix) || actor.size() == prefix.size())
+        return fail(ErrorCode::PermissionDenied,
+                    QStringLiteral("only a member may %1").arg(permissionDescription(permission)));
     const QString memberId = actor.mid(prefix.size());
     QSqlQuery query(db);
     query.prepare(QStringLiteral("SELECT role, state FROM members WHERE id = ?"));
