@@ -2,6 +2,7 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "audit/auditlog.h"
 #include "audit/checkpoint.h"
 #include "audit/merkle.h"
 #include "audit/receipt.h"
@@ -457,12 +458,15 @@ private Q_SLOTS:
         QList<QByteArray> path;
         for (const QJsonValue& hash : proof.json().value(QStringLiteral("proof")).toArray())
             path.append(QByteArray::fromBase64(hash.toString().toLatin1()));
-        const QByteArray entry =
-            QByteArray::fromBase64(proof.json().value(QStringLiteral("entry")).toString().toLatin1());
-        QVERIFY(audit::merkle::verifyInclusion(1, checkpoint->size, audit::merkle::leafHash(entry), path,
-                                               checkpoint->root));
-        QVERIFY(!audit::merkle::verifyInclusion(2, checkpoint->size, audit::merkle::leafHash(entry), path,
-                                                checkpoint->root));
+        // A runtime gets the entry's leaf hash, never the entry (another party's record).
+        QVERIFY(!proof.json().contains(QStringLiteral("entry")));
+        const QByteArray leaf =
+            QByteArray::fromBase64(proof.json().value(QStringLiteral("leaf_hash")).toString().toLatin1());
+        auto stored = m_vault->audit().entries(2, 1);
+        QVERIFY(stored && stored->size() == 1);
+        QCOMPARE(leaf, audit::merkle::leafHash(stored->first().canonicalEncoding()));
+        QVERIFY(audit::merkle::verifyInclusion(1, checkpoint->size, leaf, path, checkpoint->root));
+        QVERIFY(!audit::merkle::verifyInclusion(2, checkpoint->size, leaf, path, checkpoint->root));
 
         // A later checkpoint is consistent with this one.
         const QString next = createRequest();

@@ -9,6 +9,8 @@
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "audit/checkpoint.h"
+#include "audit/merkle.h"
 #include "audit/receipt.h"
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
@@ -480,6 +482,90 @@ private Q_SLOTS:
         QCOMPARE(cli({QStringLiteral("member"), QStringLiteral("remove"), m_graceId}).code, 0);
         QVERIFY(team("GET", "/v1/member/queue", session).startsWith("HTTP/1.1 401"));
         QCOMPARE(cli({QStringLiteral("member"), QStringLiteral("queue")}, m_graceFile).code, 3);
+    }
+
+    void runtimesCheckTheChainButReadNoEntries()
+    {
+        // A member allowed to view the audit chain, with a session opened first.
+        auto key = test::addMember(*m_services, QStringLiteral("auditor"), QStringLiteral("Auditor"),
+                                   QStringLiteral("viewer"));
+        QVERIFY(key);
+        const QByteArray nonce =
+            QByteArray::fromBase64(bodyOf(team("POST", "/v1/sessions/challenge", {}, {}, "{\"member\":\"auditor\"}"))
+                                       .value(QStringLiteral("nonce"))
+                                       .toString()
+                                       .toLatin1());
+        const QByteArray opened = team(
+            "POST", "/v1/sessions", {}, {},
+            QJsonDocument(
+                QJsonObject{
+                    {QStringLiteral("member"), QStringLiteral("auditor")},
+                    {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
+                    {QStringLiteral("signature"),
+                     QString::fromLatin1(
+                         key->sign(members::SessionService::statement(QStringLiteral("auditor"), nonce)).toBase64())}})
+                .toJson(QJsonDocument::Compact));
+        const QByteArray session = bodyOf(opened).value(QStringLiteral("token")).toString().toLatin1();
+        QVERIFY2(!session.isEmpty(), opened.constData());
+
+        // On loopback a runtime gets the checkpoint and proofs with leaf hashes: enough to check
+        // the chain, nothing of what other parties did.
+        const QByteArray checkpointAnswer = loopback("GET", "/v1/audit/checkpoint");
+        QVERIFY2(checkpointAnswer.startsWith("HTTP/1.1 200"), checkpointAnswer.constData());
+        auto checkpoint =
+            audit::Checkpoint::parse(bodyOf(checkpointAnswer).value(QStringLiteral("checkpoint")).toString().toUtf8(),
+                                     m_vault->instancePublicKey());
+        QVERIFY(checkpoint);
+        const auto size = static_cast<qint64>(checkpoint->size);
+        QVERIFY(size > 10);
+        const auto entries = m_vault->audit().entries(1, size);
+        QVERIFY(entries && entries->size() == size);
+        for (const qint64 seq : {qint64{1}, size / 2, size}) {
+            const QByteArray answer =
+                loopback("GET", "/v1/audit/proof?seq=" + QByteArray::number(seq) + "&size=" + QByteArray::number(size));
+            QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+            const QJsonObject proof = bodyOf(answer);
+            QVERIFY2(!proof.contains(QStringLiteral("entry")), answer.constData());
+            QVERIFY(!answer.contains("Grace"));
+            const QByteArray leaf =
+                QByteArray::fromBase64(proof.value(QStringLiteral("leaf_hash")).toString().toLatin1());
+            QCOMPARE(leaf, audit::merkle::leafHash(entries->at(seq - 1).canonicalEncoding()));
+            QList<QByteArray> path;
+            for (const QJsonValue& hash : proof.value(QStringLiteral("proof")).toArray())
+                path.append(QByteArray::fromBase64(hash.toString().toLatin1()));
+            QVERIFY(audit::merkle::verifyInclusion(static_cast<quint64>(seq - 1), checkpoint->size, leaf, path,
+                                                   checkpoint->root));
+        }
+
+        // On the team listener a runtime token is no credential, whatever the route.
+        const QList<QByteArray> paths{QByteArrayLiteral("/v1/audit/checkpoint"),
+                                      QByteArray("/v1/audit/proof?seq=1&size=" + QByteArray::number(size)),
+                                      QByteArray("/v1/audit/consistency?from=1&to=" + QByteArray::number(size)),
+                                      QByteArrayLiteral("/v1/requests"), QByteArrayLiteral("/v1/member/queue")};
+        for (const QByteArray& path : paths) {
+            const QByteArray answer = team("GET", path, m_runtimeToken);
+            const int status = answer.mid(9, 3).toInt();
+            QVERIFY2(status == 401 || status == 404 || status == 429, answer.constData());
+            QVERIFY2(!answer.contains("\"checkpoint\"") && !answer.contains("\"proof\""), answer.constData());
+        }
+
+        // A member allowed view_audit reads the entry itself, over either listener.
+        for (const bool overTeam : {true, false}) {
+            const QByteArray path = "/v1/audit/proof?seq=2&size=" + QByteArray::number(size);
+            QByteArray answer;
+            if (overTeam) {
+                answer = team("GET", path, session);
+            } else {
+                QTcpSocket socket;
+                socket.connectToHost(QHostAddress::LocalHost, m_port);
+                QVERIFY(socket.waitForConnected(5000));
+                answer =
+                    test::httpExchange(socket, "GET", path, "127.0.0.1:" + QByteArray::number(m_port), session, {});
+            }
+            QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+            QCOMPARE(QByteArray::fromBase64(bodyOf(answer).value(QStringLiteral("entry")).toString().toLatin1()),
+                     entries->at(1).canonicalEncoding());
+        }
     }
 
     void guessingInvitationTokensLocksTheClientOut()

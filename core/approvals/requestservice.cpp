@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "audit/audittree.h"
 #include "audit/checkpointsigner.h"
+#include "audit/merkle.h"
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
 #include "json/canonicaljson.h"
@@ -304,6 +305,18 @@ Result<std::pair<audit::AuditTree*, quint64>> RequestService::storedTree()
 
 Result<QJsonObject> RequestService::auditInclusionProof(qint64 seq, qint64 size)
 {
+    return inclusionProof(seq, size, false);
+}
+
+Result<QJsonObject> RequestService::auditEntryProof(const QString& memberId, qint64 seq, qint64 size)
+{
+    if (auto allowed = authorizeMember(memberId, members::Permission::ViewAudit); !allowed)
+        return std::unexpected(allowed.error());
+    return inclusionProof(seq, size, true);
+}
+
+Result<QJsonObject> RequestService::inclusionProof(qint64 seq, qint64 size, bool withEntry)
+{
     auto stored = storedTree();
     if (!stored)
         return std::unexpected(stored.error());
@@ -317,11 +330,15 @@ Result<QJsonObject> RequestService::auditInclusionProof(qint64 seq, qint64 size)
     auto entry = m_audit.entries(seq, 1);
     if (!entry || entry->isEmpty())
         return fail(ErrorCode::Storage, QStringLiteral("entry %1 cannot be read").arg(seq));
-    return QJsonObject{{QStringLiteral("seq"), seq},
+    const QByteArray encoding = entry->first().canonicalEncoding();
+    QJsonObject answer{{QStringLiteral("seq"), seq},
                        {QStringLiteral("leaf_index"), seq - 1},
                        {QStringLiteral("tree_size"), size},
-                       {QStringLiteral("entry"), QString::fromLatin1(entry->first().canonicalEncoding().toBase64())},
+                       {QStringLiteral("leaf_hash"), QString::fromLatin1(audit::merkle::leafHash(encoding).toBase64())},
                        {QStringLiteral("proof"), base64List(*proof)}};
+    if (withEntry)
+        answer.insert(QStringLiteral("entry"), QString::fromLatin1(encoding.toBase64()));
+    return answer;
 }
 
 Result<QJsonObject> RequestService::auditConsistencyProof(qint64 from, qint64 to)

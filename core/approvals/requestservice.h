@@ -66,6 +66,9 @@ public:
     [[nodiscard]] Result<QJsonObject> auditInclusionProof(qint64 seq, qint64 size) override;
     [[nodiscard]] Result<QJsonObject> auditConsistencyProof(qint64 from, qint64 to) override;
     [[nodiscard]] RequestEvents& events() override { return m_events; }
+    /// auditInclusionProof() plus the entry itself ("entry", its canonical encoding), for member
+    /// \a memberId if allowed to view the audit chain.
+    [[nodiscard]] Result<QJsonObject> auditEntryProof(const QString& memberId, qint64 seq, qint64 size);
     [[nodiscard]] TeamApi* team() override { return m_team; }
     void setTeamApi(TeamApi* team) { m_team = team; }
     void recordSecurityEvent(const QString& action, const QJsonObject& details) override;
@@ -139,6 +142,7 @@ private:
     [[nodiscard]] Result<QJsonObject> receipt(const Request& consumed, qint64 auditSeq);
     /// The vault's audit tree and how many leaves it holds (Unavailable on older schemas).
     [[nodiscard]] Result<std::pair<audit::AuditTree*, quint64>> storedTree();
+    [[nodiscard]] Result<QJsonObject> inclusionProof(qint64 seq, qint64 size, bool withEntry);
 
     QSqlDatabase m_db;
     audit::AuditLog& m_audit;

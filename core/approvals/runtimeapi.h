@@ -39,7 +39,8 @@ public:
     /// Appends a security event (authentication failure, lockout) to the audit chain.
     /// The newest signed checkpoint: {"checkpoint": note, "size", "root", "public_key"}.
     [[nodiscard]] virtual Result<QJsonObject> auditCheckpoint() = 0;
-    /// The inclusion proof of entry \a seq in the tree of \a size entries (0: the newest checkpoint's).
+    /// The inclusion proof of entry \a seq in the tree of \a size entries, with the entry's leaf
+    /// hash but never the entry: a runtime may check the chain, not read other parties' entries.
     [[nodiscard]] virtual Result<QJsonObject> auditInclusionProof(qint64 seq, qint64 size) = 0;
     /// The consistency proof from the tree of \a from entries to the one of \a to.
     [[nodiscard]] virtual Result<QJsonObject> auditConsistencyProof(qint64 from, qint64 to) = 0;

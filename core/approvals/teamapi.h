@@ -39,6 +39,13 @@ public:
     /// DecisionStatement.
     [[nodiscard]] virtual Result<QJsonObject> memberDecide(const members::Member& member, const QString& id,
                                                            const QJsonObject& body) = 0;
+    /// The audit routes for a member allowed view_audit: the newest checkpoint, the inclusion
+    /// proof of entry \a seq together with the entry itself, and a consistency proof.
+    [[nodiscard]] virtual Result<QJsonObject> memberAuditCheckpoint(const members::Member& member) = 0;
+    [[nodiscard]] virtual Result<QJsonObject> memberAuditProof(const members::Member& member, qint64 seq,
+                                                               qint64 size) = 0;
+    [[nodiscard]] virtual Result<QJsonObject> memberAuditConsistency(const members::Member& member, qint64 from,
+                                                                     qint64 to) = 0;
     [[nodiscard]] virtual RequestEvents& teamEvents() = 0;
 };
 

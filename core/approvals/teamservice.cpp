@@ -215,6 +215,25 @@ Result<QJsonObject> TeamService::memberDecide(const members::Member& member, con
     return memberView(*decided);
 }
 
+Result<QJsonObject> TeamService::memberAuditCheckpoint(const members::Member& member)
+{
+    if (auto allowed = m_members.authorize(member.id, members::Permission::ViewAudit); !allowed)
+        return std::unexpected(allowed.error());
+    return m_requests.auditCheckpoint();
+}
+
+Result<QJsonObject> TeamService::memberAuditProof(const members::Member& member, qint64 seq, qint64 size)
+{
+    return m_requests.auditEntryProof(member.id, seq, size);
+}
+
+Result<QJsonObject> TeamService::memberAuditConsistency(const members::Member& member, qint64 from, qint64 to)
+{
+    if (auto allowed = m_members.authorize(member.id, members::Permission::ViewAudit); !allowed)
+        return std::unexpected(allowed.error());
+    return m_requests.auditConsistencyProof(from, to);
+}
+
 RequestEvents& TeamService::teamEvents()
 {
     return m_requests.events();

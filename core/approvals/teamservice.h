@@ -28,6 +28,10 @@ public:
     [[nodiscard]] Result<QJsonObject> memberRequest(const members::Member& member, const QString& id) override;
     [[nodiscard]] Result<QJsonObject> memberDecide(const members::Member& member, const QString& id,
                                                    const QJsonObject& body) override;
+    [[nodiscard]] Result<QJsonObject> memberAuditCheckpoint(const members::Member& member) override;
+    [[nodiscard]] Result<QJsonObject> memberAuditProof(const members::Member& member, qint64 seq, qint64 size) override;
+    [[nodiscard]] Result<QJsonObject> memberAuditConsistency(const members::Member& member, qint64 from,
+                                                             qint64 to) override;
     [[nodiscard]] RequestEvents& teamEvents() override;
 
     [[nodiscard]] static QJsonObject memberJson(const members::Member& member);

@@ -312,8 +312,11 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
         return invitee(request, connection, static_cast<int>(*match.route));
 
     int retryAfter = 1;
-    auto caller = authenticate(request, connection.client(), audience != RouteAudience::Member,
-                               audience != RouteAudience::Runtime, retryAfter);
+    // Runtime tokens count only on loopback and the Unix socket: on the team listener a runtime
+    // token is no credential at all, for every route.
+    const bool runtimesHere = !connection.isTeam() && audience != RouteAudience::Member;
+    auto caller =
+        authenticate(request, connection.client(), runtimesHere, audience != RouteAudience::Runtime, retryAfter);
     if (!caller) {
         HttpResponse response = HttpResponse::error(caller.error());
         if (caller.error().code == ErrorCode::LockedOut)
@@ -333,6 +336,21 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
     if (who.runtime && runtimeRoute)
         return dispatch(request, connection, *who.runtime, static_cast<int>(*match.route), match.id);
     return HttpResponse::error(Error{ErrorCode::PermissionDenied, QStringLiteral("this route is not for this caller")});
+}
+
+Result<std::pair<qint64, qint64>> HttpServer::auditRange(const HttpRequest& request, bool inclusion)
+{
+    const QByteArray first = inclusion ? QByteArrayLiteral("seq") : QByteArrayLiteral("from");
+    const QByteArray second = inclusion ? QByteArrayLiteral("size") : QByteArrayLiteral("to");
+    bool okFirst = false;
+    bool okSecond = false;
+    const qint64 a = request.queryValue(first).toLongLong(&okFirst);
+    const qint64 b = request.queryValue(second).toLongLong(&okSecond);
+    if (!okFirst || !okSecond)
+        return fail(
+            ErrorCode::InvalidArgument,
+            QStringLiteral("%1 and %2 are whole numbers").arg(QString::fromLatin1(first), QString::fromLatin1(second)));
+    return std::pair(a, b);
 }
 
 std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, HttpConnection& connection,
@@ -429,17 +447,11 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
     case Route::AuditProof:
     case Route::AuditConsistency: {
         const bool inclusion = static_cast<Route>(routeValue) == Route::AuditProof;
-        const QByteArray first = inclusion ? QByteArrayLiteral("seq") : QByteArrayLiteral("from");
-        const QByteArray second = inclusion ? QByteArrayLiteral("size") : QByteArrayLiteral("to");
-        bool okFirst = false;
-        bool okSecond = false;
-        const qint64 a = request.queryValue(first).toLongLong(&okFirst);
-        const qint64 b = request.queryValue(second).toLongLong(&okSecond);
-        if (!okFirst || !okSecond)
-            return HttpResponse::error(
-                Error{ErrorCode::InvalidArgument, QStringLiteral("%1 and %2 are whole numbers")
-                                                      .arg(QString::fromLatin1(first), QString::fromLatin1(second))});
-        auto result = inclusion ? m_api.auditInclusionProof(a, b) : m_api.auditConsistencyProof(a, b);
+        auto range = auditRange(request, inclusion);
+        if (!range)
+            return HttpResponse::error(range.error());
+        auto result = inclusion ? m_api.auditInclusionProof(range->first, range->second)
+                                : m_api.auditConsistencyProof(range->first, range->second);
         return result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error());
     }
     case Route::Health:

@@ -98,6 +98,8 @@ private:
     [[nodiscard]] HttpResponse invitee(const HttpRequest& request, HttpConnection& connection, int route);
     void answerMemberWaiters(bool all);
     [[nodiscard]] Result<QJsonObject> jsonBody(const HttpRequest& request) const;
+    /// The two numbers of an audit proof route: seq and size (\a inclusion), or from and to.
+    [[nodiscard]] static Result<std::pair<qint64, qint64>> auditRange(const HttpRequest& request, bool inclusion);
     [[nodiscard]] std::optional<HttpResponse> dispatch(const HttpRequest& request, HttpConnection& connection,
                                                        const approvals::RuntimeIdentity& runtime, int route,
                                                        const QString& id);

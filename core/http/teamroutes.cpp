@@ -77,11 +77,16 @@ std::optional<HttpResponse> HttpServer::dispatchTeam(const HttpRequest& request,
     const members::Member& member = *caller.member;
     switch (static_cast<Route>(routeValue)) {
     case Route::AuditCheckpoint:
+        return answer(team.memberAuditCheckpoint(member));
     case Route::AuditProof:
-    case Route::AuditConsistency:
-        if (auto allowed = team.authorizeMember(member, members::Permission::ViewAudit); !allowed)
-            return HttpResponse::error(allowed.error());
-        return dispatch(request, connection, approvals::RuntimeIdentity{}, routeValue, id);
+    case Route::AuditConsistency: {
+        const bool inclusion = static_cast<Route>(routeValue) == Route::AuditProof;
+        auto range = auditRange(request, inclusion);
+        if (!range)
+            return HttpResponse::error(range.error());
+        return answer(inclusion ? team.memberAuditProof(member, range->first, range->second)
+                                : team.memberAuditConsistency(member, range->first, range->second));
+    }
     case Route::MemberProfile:
         return answer(team.memberProfile(member));
     case Route::MemberQueue: {
