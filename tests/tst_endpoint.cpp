@@ -404,6 +404,14 @@ private Q_SLOTS:
         const Response again = send(request);
         QCOMPARE(again.status, 200);
         QCOMPARE(again.json().value(QStringLiteral("id")), first.json().value(QStringLiteral("id")));
+        // The same key with another body is a conflict (as the guide says).
+        QByteArray other =
+            post("/v1/requests", m_token, R"({"capability":"deploy.web","summary":"Deploy","payload":[1,2,4]})");
+        other.insert(other.indexOf("\r\n") + 2, "Idempotency-Key: deploy-42\r\n");
+        const Response conflict = send(other);
+        QCOMPARE(conflict.status, 409);
+        QCOMPARE(conflict.json().value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+                 QStringLiteral("conflict"));
         const QByteArray id = first.json().value(QStringLiteral("id")).toString().toLatin1();
         const Response cancelled = send(post("/v1/requests/" + id + "/cancel", m_token, {}));
         QCOMPARE(cancelled.status, 200);

@@ -94,6 +94,14 @@ RouteAudience audienceOf(Route route)
     return RouteAudience::Runtime;
 }
 
+QList<QByteArray> Router::routes()
+{
+    QList<QByteArray> all;
+    for (const Entry& entry : TABLE)
+        all.append(QByteArray(entry.method) + ' ' + entry.pattern);
+    return all;
+}
+
 RouteMatch Router::match(QByteArrayView method, QByteArrayView path)
 {
     RouteMatch result;

@@ -3,6 +3,7 @@
 #include "error.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 
 #include <optional>
@@ -47,6 +48,9 @@ struct RouteMatch final {
 class Router final {
 public:
     [[nodiscard]] static RouteMatch match(QByteArrayView method, QByteArrayView path);
+    /// Every route as "METHOD /pattern" ("{id}" for the id segment), in table order; the docs
+    /// are checked against it.
+    [[nodiscard]] static QList<QByteArray> routes();
 };
 
 } // namespace countersign::http
