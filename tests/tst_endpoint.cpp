@@ -164,6 +164,7 @@ private Q_SLOTS:
         settings.port = 0;
         settings.localSocketPath = m_dir.filePath(QStringLiteral("run/countersign.sock"));
         settings.headerTimeoutMs = 500;
+        settings.requestTimeoutMs = 2000;
         settings.idleTimeoutMs = 800;
         settings.maxConnections = 8;
         settings.authFailuresBeforeLockout = 6;
@@ -292,9 +293,16 @@ private Q_SLOTS:
         QVERIFY(audit.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'auth.lockout'")) &&
                 audit.next());
         QCOMPARE(audit.value(0).toInt(), 1);
+        // Failures are audited in aggregate: the client's first in the window is an entry of its
+        // own, and the lockout entry says how many led to it.
         QVERIFY(audit.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'auth.failed'")) &&
                 audit.next());
-        QVERIFY(audit.value(0).toInt() >= 4);
+        QVERIFY(audit.value(0).toInt() >= 1);
+        QVERIFY(audit.exec(QStringLiteral("SELECT details FROM audit_log WHERE action = 'auth.lockout'")) &&
+                audit.next());
+        const QJsonObject lockout = QJsonDocument::fromJson(audit.value(0).toByteArray()).object();
+        QVERIFY(lockout.value(QStringLiteral("failures")).toInt() >= 6);
+        QCOMPARE(lockout.value(QStringLiteral("listener")).toString(), QStringLiteral("loopback"));
     }
 
     void oversizedBodyIsRefusedUnread()
@@ -319,6 +327,29 @@ private Q_SLOTS:
         QCOMPARE(response.status, 431);
     }
 
+    void whitespaceBeforeTheColonIsRefused()
+    {
+        // RFC 9112 5.1: no whitespace between a field name and its colon. A lenient reading
+        // takes no framing from `Content-Length : N` and answers the "body" as a second,
+        // smuggled request; the only right answer is one 400, then the connection closes.
+        const QByteArray smuggled = "GET /v1/nothing HTTP/1.1\r\nHost: " + host() + "\r\n\r\n";
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("GET /v1/health HTTP/1.1\r\nHost: " + host() +
+                     "\r\nContent-Length : " + QByteArray::number(smuggled.size()) + "\r\n\r\n" + smuggled);
+        QByteArray buffer;
+        const Response response = readResponse(socket, buffer);
+        QCOMPARE(response.status, 400);
+        QVERIFY(socket.state() == QAbstractSocket::UnconnectedState || socket.waitForDisconnected(5000));
+        buffer += socket.readAll();
+        QVERIFY2(!buffer.contains("HTTP/1.1"), buffer.constData()); // nothing answered after it
+        // The same with a tab, and a name that is not a token at all.
+        QCOMPARE(send("GET /v1/health HTTP/1.1\r\nHost: " + host() + "\r\nContent-Length\t: 0\r\n\r\n").status, 400);
+        QCOMPARE(send("GET /v1/health HTTP/1.1\r\nHost: " + host() + "\r\nX Y: 0\r\n\r\n").status, 400);
+        QCOMPARE(send(get("/v1/health", {}, "X-Fine_Name.1: ok\r\n")).status, 200);
+    }
+
     void slowHeadersAre408()
     {
         QTcpSocket socket;
@@ -329,6 +360,31 @@ private Q_SLOTS:
         const Response response = readResponse(socket, buffer, 10000);
         QCOMPARE(response.status, 408);
         QVERIFY(socket.state() == QAbstractSocket::UnconnectedState || socket.waitForDisconnected(5000));
+    }
+
+    void slowBodyIs408()
+    {
+        // The deadline covers the whole request, body included: a body announced as 60,000
+        // bytes and trickled a byte at a time is cut off with 408 (2 s here), however steadily
+        // the bytes keep coming.
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_port);
+        QVERIFY(socket.waitForConnected(5000));
+        socket.write("POST /v1/requests HTTP/1.1\r\nHost: " + host() + "\r\nAuthorization: Bearer " + m_token +
+                     "\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{");
+        QElapsedTimer timer;
+        timer.start();
+        QByteArray buffer;
+        while (timer.elapsed() < 20000 && socket.state() == QAbstractSocket::ConnectedState &&
+               !buffer.contains("\r\n\r\n")) {
+            socket.write(" ");
+            socket.flush();
+            if (socket.waitForReadyRead(250))
+                buffer += socket.readAll();
+        }
+        buffer += socket.readAll();
+        qInfo("a trickled body was answered after %lld ms", timer.elapsed());
+        QVERIFY2(buffer.startsWith("HTTP/1.1 408"), buffer.isEmpty() ? "no answer" : buffer.constData());
     }
 
     void idleKeepAliveIsClosed()
@@ -589,12 +645,27 @@ private Q_SLOTS:
         QVERIFY(info.exists());
         QCOMPARE(info.permissions() & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),
                  QFile::Permissions());
+        // What docs/runtime-guide.md states: the directory 0700, the socket srwx------ as Qt's
+        // QLocalServer::UserAccessOption makes it (for a socket only the write bit matters).
+        const QFile::Permissions mode = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadGroup |
+                                        QFile::WriteGroup | QFile::ExeGroup | QFile::ReadOther | QFile::WriteOther |
+                                        QFile::ExeOther;
+        const QFile::Permissions ownerOnly = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+        QCOMPARE(QFileInfo(info.absolutePath()).permissions() & mode, ownerOnly);
+        QCOMPARE(info.permissions() & mode, ownerOnly);
         QLocalSocket socket;
         socket.connectToServer(path);
         QVERIFY(socket.waitForConnected(5000));
         socket.write(get("/v1/requests", m_token));
         QByteArray buffer;
         QCOMPARE(readResponse(socket, buffer).status, 200);
+        // A socket has no port: plain `localhost` is accepted there (on TCP it is 421), and
+        // any other name is still misdirected.
+        socket.write("GET /v1/requests HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + m_token + "\r\n\r\n");
+        QCOMPARE(readResponse(socket, buffer).status, 200);
+        socket.write("GET /v1/requests HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer " + m_token +
+                     "\r\n\r\n");
+        QCOMPARE(readResponse(socket, buffer).status, 421);
     }
 
     void rateLimitAnswers429()

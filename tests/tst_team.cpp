@@ -570,8 +570,8 @@ private Q_SLOTS:
 
     void guessingInvitationTokensLocksTheClientOut()
     {
-        // Unknown tokens count as failed authentications: a guesser is locked out (429), and
-        // even a real token from that client waits until the lockout ends.
+        // Unknown tokens count as failed authentications: a guesser is locked out (429). (A
+        // valid invitation or session from that address is still served: tst_transport.)
         const QByteArray guess =
             QJsonDocument(
                 QJsonObject{{QStringLiteral("token"), QString(QStringLiteral("csi_") + QString(43, u'G'))},

@@ -3,6 +3,7 @@
 #include "httprequestparser.h"
 #include "httpresponse.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -13,43 +14,69 @@ namespace countersign::http {
 
 class HttpServer;
 
+/// Which listener a connection came through; each has its own connection slots and
+/// authentication-failure table.
+enum class Listener { Loopback, LocalSocket, Team };
+
 /// One client connection: feeds bytes to the parser, hands complete requests to the server in
-/// order, writes responses, and enforces the header and idle timeouts. While a long-poll is
-/// outstanding, later pipelined requests wait their turn.
+/// order, writes responses, and enforces the deadlines (TLS handshake, the whole request, idle).
+/// While a long-poll is outstanding, later pipelined requests wait their turn. Reading stops
+/// while answers pile up unread or parsed requests queue up, so a client that sends without
+/// reading is held back by TCP instead of by this process's memory.
 class HttpConnection final : public QObject {
     Q_OBJECT
 public:
-    HttpConnection(QIODevice* socket, QString client, HttpServer& server);
+    HttpConnection(QIODevice* socket, QString client, Listener listener, HttpServer& server);
     ~HttpConnection() override;
 
     [[nodiscard]] const QString& client() const { return m_client; }
+    [[nodiscard]] Listener listener() const { return m_listener; }
     /// Came in through the team listener (TLS), not loopback.
-    [[nodiscard]] bool isTeam() const { return m_team; }
-    void setTeam(bool team) { m_team = team; }
+    [[nodiscard]] bool isTeam() const { return m_listener == Listener::Team; }
+    /// True once a request on it carried a valid credential.
+    [[nodiscard]] bool isProven() const { return m_proven; }
+    void setProven() { m_proven = true; }
+    /// True while the server owes it a deferred answer (a long-poll).
+    [[nodiscard]] bool isWaiting() const { return m_waiting; }
     /// Answers the request that was deferred (a long-poll), then carries on with the next.
     void complete(const HttpResponse& response);
+    /// Starts a TLS server handshake that must finish within \a timeoutMs.
+    void startEncryption(int timeoutMs);
+    /// Makes room for another client: answers 503 (unless still in its TLS handshake) and closes.
+    void evict();
     void closeNow();
 
 Q_SIGNALS:
     void closed();
 
 private:
-    void onReadyRead();
+    void pump();
     void processNext();
+    [[nodiscard]] bool handleStatus(HttpRequestParser::Status status);
     void send(const HttpResponse& response, bool keepAlive);
     void fail(ErrorCode code, const QString& message);
+    /// Drops the connection without flushing (a handshake that stalls, answers left unread).
+    void abortNow();
     void armTimers();
+    /// Bytes written but not yet taken by the peer (in TLS: before and after encryption).
+    [[nodiscard]] qint64 pendingOutput() const;
+    [[nodiscard]] bool outputBlocked() const;
 
     QIODevice* m_socket;
     QString m_client;
+    Listener m_listener;
     HttpServer& m_server;
     HttpRequestParser m_parser;
-    QTimer m_headerTimer;
-    QTimer m_idleTimer;
+    QTimer m_deadlineTimer; // the TLS handshake, then each request's headers and whole message
+    QTimer m_idleTimer;     // no request under way, or answers left unread
+    QElapsedTimer m_clock;
+    qint64 m_messageStartedAt = 0;
     bool m_waiting = false;  // a deferred response is outstanding
     bool m_keepAlive = true; // of the request being answered
     bool m_closing = false;
-    bool m_team = false;
+    bool m_proven = false;
+    bool m_handshaking = false;
+    bool m_pumpQueued = false;
 };
 
 } // namespace countersign::http

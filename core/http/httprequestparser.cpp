@@ -2,6 +2,8 @@
 
 #include <http_parser.h>
 
+#include <utility>
+
 namespace countersign::http {
 
 struct HttpRequestParser::Callbacks {
@@ -17,12 +19,35 @@ struct HttpRequestParser::Callbacks {
         return true;
     }
 
-    static void finishHeader(HttpRequestParser& p)
+    // RFC 9110 5.6.2: a field name is a token (tchar only).
+    static bool isToken(QByteArrayView name)
     {
-        if (!p.m_field.isEmpty())
+        static constexpr QByteArrayView EXTRA = "!#$%&'*+-.^_`|~";
+        if (name.isEmpty())
+            return false;
+        for (const char c : name) {
+            const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alnum && !EXTRA.contains(c))
+                return false;
+        }
+        return true;
+    }
+
+    /// Stores the field just read; false (a bad request) when its name is not a token. The
+    /// lenient http_parser lets spaces into names, but RFC 9112 5.1 allows no whitespace
+    /// between a field name and its colon: `Content-Length : 2` must not be taken for framing.
+    static bool finishHeader(HttpRequestParser& p)
+    {
+        if (!p.m_field.isEmpty() || p.m_lastWasValue) {
+            if (!isToken(p.m_field)) {
+                p.m_status = Status::BadRequest;
+                return false;
+            }
             p.m_current.headers.append({p.m_field.toLower(), p.m_value.trimmed()});
+        }
         p.m_field.clear();
         p.m_value.clear();
+        return true;
     }
 
     static int onMessageBegin(http_parser* parser)
@@ -36,6 +61,7 @@ struct HttpRequestParser::Callbacks {
         p.m_headerBytes = 0;
         p.m_inMessage = true;
         p.m_headersComplete = false;
+        ++p.m_messagesBegun;
         return 0;
     }
 
@@ -53,8 +79,8 @@ struct HttpRequestParser::Callbacks {
         HttpRequestParser& p = self(parser);
         if (!countHeaderBytes(p, length))
             return 1;
-        if (p.m_lastWasValue)
-            finishHeader(p);
+        if (p.m_lastWasValue && !finishHeader(p))
+            return 1;
         p.m_field.append(at, static_cast<qsizetype>(length));
         p.m_lastWasValue = false;
         return 0;
@@ -73,7 +99,8 @@ struct HttpRequestParser::Callbacks {
     static int onHeadersComplete(http_parser* parser)
     {
         HttpRequestParser& p = self(parser);
-        finishHeader(p);
+        if (!finishHeader(p))
+            return -1;
         p.m_headersComplete = true;
         p.m_current.method = http_method_str(static_cast<http_method>(parser->method));
         const qsizetype question = p.m_url.indexOf('?');
@@ -107,6 +134,8 @@ struct HttpRequestParser::Callbacks {
         p.m_ready.enqueue(std::move(p.m_current));
         p.m_current = HttpRequest{};
         p.m_inMessage = false;
+        if (p.queueFull())
+            http_parser_pause(parser, 1); // the rest waits in the backlog, unparsed
         return 0;
     }
 
@@ -144,13 +173,37 @@ HttpRequestParser::Status HttpRequestParser::feed(QByteArrayView data)
         return m_status;
     if (data.isEmpty())
         return m_status;
+    if (!m_backlog.isEmpty()) {
+        m_backlog.append(data);
+        return resume();
+    }
+    if (HTTP_PARSER_ERRNO(m_parser.get()) == HPE_PAUSED) {
+        if (queueFull()) {
+            m_backlog = data.toByteArray();
+            return m_status;
+        }
+        http_parser_pause(m_parser.get(), 0);
+    }
     const size_t parsed =
         http_parser_execute(m_parser.get(), &Callbacks::settings(), data.data(), static_cast<size_t>(data.size()));
     if (m_status != Status::Ok)
         return m_status;
+    if (HTTP_PARSER_ERRNO(m_parser.get()) == HPE_PAUSED) {
+        m_backlog = data.sliced(static_cast<qsizetype>(parsed)).toByteArray();
+        return m_status;
+    }
     if (m_parser->upgrade || HTTP_PARSER_ERRNO(m_parser.get()) != HPE_OK || parsed != static_cast<size_t>(data.size()))
         m_status = Status::BadRequest;
     return m_status;
+}
+
+HttpRequestParser::Status HttpRequestParser::resume()
+{
+    if (m_status != Status::Ok || m_backlog.isEmpty() || queueFull())
+        return m_status;
+    http_parser_pause(m_parser.get(), 0);
+    const QByteArray pending = std::exchange(m_backlog, QByteArray());
+    return feed(pending);
 }
 
 } // namespace countersign::http

@@ -7,21 +7,25 @@
 #include "json/fields.h"
 #include "json/jsonstructure.h"
 #include "router.h"
+#include "tlsserver.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QLoggingCategory>
 #include <QSet>
 #include <QSslKey>
-#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcHttp, "countersign.http")
@@ -32,6 +36,48 @@ namespace {
 
 const QString LOCAL_CLIENT = QStringLiteral("unix");
 constexpr qint64 STATUS_CACHE_MS = 250;
+// Audit entries one listener writes one by one per failure window (first failures of a client,
+// lockouts); past that, failures are only counted into the window's summary entry, so that a
+// client rotating addresses cannot make the vault grow with every attempt.
+constexpr int AUDITED_FAILURES_PER_WINDOW = 16;
+constexpr qsizetype SUMMARY_CLIENTS = 16;
+constexpr qsizetype MAX_RATE_BUCKETS = 4096;
+
+QString listenerName(Listener listener)
+{
+    switch (listener) {
+    case Listener::Loopback:
+        return QStringLiteral("loopback");
+    case Listener::LocalSocket:
+        return QStringLiteral("unix");
+    case Listener::Team:
+        return QStringLiteral("team");
+    }
+    return {};
+}
+
+/// The key a client's limits are counted under: its IPv4 address, or the /64 an IPv6 peer
+/// holds (one host commonly has a whole /64 to pick addresses from).
+QString clientKey(const QHostAddress& address)
+{
+    bool isIpv4 = false;
+    const quint32 ipv4 = address.toIPv4Address(&isIpv4);
+    if (isIpv4)
+        return QHostAddress(ipv4).toString();
+    if (address.protocol() != QAbstractSocket::IPv6Protocol || address.isLoopback())
+        return address.toString();
+    Q_IPV6ADDR bytes = address.toIPv6Address();
+    std::fill(std::begin(bytes.c) + 8, std::end(bytes.c), quint8{0});
+    return QHostAddress(bytes).toString() + QStringLiteral("/64");
+}
+
+/// Counts \a client towards a window's summary, in a table that stops taking new clients when
+/// full (the summary then says how many it saw, not all of them).
+void countUnaudited(QHash<QString, int>& clients, const QString& client)
+{
+    if (clients.size() < FailureTable::Limits{}.maxClients || clients.contains(client))
+        ++clients[client];
+}
 
 HttpResponse withRetryAfter(HttpResponse response, int seconds)
 {
@@ -48,6 +94,13 @@ HttpServer::HttpServer(approvals::RuntimeApi& api, EndpointSettings settings, QO
     , m_waitTimer(new QTimer(this))
 {
     m_clock.start();
+    const FailureTable::Limits limits{m_settings.authFailuresBeforeLockout, m_settings.authFailureWindowMs,
+                                      m_settings.lockoutMs, FailureTable::Limits{}.maxClients};
+    for (ListenerState& state : m_listeners)
+        state.failures = FailureTable(limits);
+    m_failureWindowTimer = new QTimer(this);
+    m_failureWindowTimer->setInterval(m_settings.authFailureWindowMs);
+    connect(m_failureWindowTimer, &QTimer::timeout, this, &HttpServer::auditFailureWindow);
     m_waitTimer->setInterval(200);
     connect(m_waitTimer, &QTimer::timeout, this, &HttpServer::expireWaiters);
     connect(&m_api.events(), &approvals::RequestEvents::requestChanged, this,
@@ -57,6 +110,7 @@ HttpServer::HttpServer(approvals::RuntimeApi& api, EndpointSettings settings, QO
 
 HttpServer::~HttpServer()
 {
+    auditFailureWindow(); // what the last window counted is not lost at shutdown
     if (m_localServer)
         QLocalServer::removeServer(m_localServer->fullServerName());
 }
@@ -80,7 +134,7 @@ Result<void> HttpServer::listen()
                 QStringLiteral("cannot listen on %1 port %2: %3").arg(address.toString()).arg(port).arg(message));
         }
         port = server->serverPort(); // with port 0, the second address takes the first's port
-        connect(server, &QTcpServer::newConnection, this, [this, server] { acceptTcp(server, false); });
+        connect(server, &QTcpServer::newConnection, this, [this, server] { acceptTcp(server, Listener::Loopback); });
         m_tcpServers.append(server);
     }
     m_settings.port = port;
@@ -90,7 +144,7 @@ Result<void> HttpServer::listen()
         QFile::setPermissions(info.absolutePath(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         QLocalServer::removeServer(m_settings.localSocketPath);
         m_localServer = new QLocalServer(this);
-        m_localServer->setSocketOptions(QLocalServer::UserAccessOption); // mode 0600
+        m_localServer->setSocketOptions(QLocalServer::UserAccessOption); // srwx------ (0700)
         if (!m_localServer->listen(m_settings.localSocketPath))
             return fail(ErrorCode::Io, QStringLiteral("cannot listen on %1: %2")
                                            .arg(m_settings.localSocketPath, m_localServer->errorString()));
@@ -105,18 +159,16 @@ Result<void> HttpServer::listen()
         tls.setPeerVerifyMode(QSslSocket::VerifyNone); // members prove themselves by their keys
         if (tls.localCertificate().isNull() || tls.privateKey().isNull())
             return fail(ErrorCode::Crypto, QStringLiteral("the team listener's certificate or key cannot be read"));
-        m_teamServer = new QSslServer(this);
-        m_teamServer->setSslConfiguration(tls);
-        m_teamServer->setHandshakeTimeout(team.handshakeTimeoutMs);
-        m_teamServer->setMaxPendingConnections(64);
+        // Plain TCP accepted here, TLS started per connection: handshakes are counted, capped
+        // per address and timed out with the other limits in admit().
+        m_teamServer = new TlsServer(tls, this);
         if (!m_teamServer->listen(QHostAddress(team.address), team.port))
             return fail(ErrorCode::Io, QStringLiteral("cannot listen for the team on %1 port %2: %3")
                                            .arg(team.address)
                                            .arg(team.port)
                                            .arg(m_teamServer->errorString()));
         m_settings.team->port = m_teamServer->serverPort();
-        // QSslServer hands connections out once their handshake is done.
-        connect(m_teamServer, &QTcpServer::pendingConnectionAvailable, this, [this] { acceptTcp(m_teamServer, true); });
+        connect(m_teamServer, &QTcpServer::newConnection, this, [this] { acceptTcp(m_teamServer, Listener::Team); });
         qCInfo(lcHttp) << "serving the team over TLS on" << team.address << "port" << m_settings.team->port;
     }
     qCInfo(lcHttp) << "listening on port" << port;
@@ -133,33 +185,77 @@ quint16 HttpServer::port() const
     return m_settings.port;
 }
 
-void HttpServer::admit(QIODevice* socket, const QString& client, bool team)
+HttpServer::ListenerState& HttpServer::stateOf(Listener listener)
 {
-    auto* connection = new HttpConnection(socket, client, *this);
-    connection->setTeam(team);
-    ++m_connections;
-    connect(connection, &HttpConnection::closed, this, [this] { --m_connections; });
-    if (m_connections > m_settings.maxConnections) {
-        const HttpResponse busy =
-            HttpResponse::error(Error{ErrorCode::Unavailable, QStringLiteral("too many connections")});
-        socket->write(busy.serialize(false));
-        connection->closeNow();
-    }
+    return m_listeners.at(static_cast<std::size_t>(listener));
 }
 
-void HttpServer::acceptTcp(QTcpServer* server, bool team)
+const HttpServer::ListenerState& HttpServer::stateOf(Listener listener) const
+{
+    return m_listeners.at(static_cast<std::size_t>(listener));
+}
+
+void HttpServer::admit(QIODevice* socket, const QString& client, Listener listener)
+{
+    ListenerState& state = stateOf(listener);
+    const bool team = listener == Listener::Team;
+    // Connections that have not authenticated are the ones an attacker can open at no cost:
+    // when room is needed, the oldest of them goes (slow headers, silent TLS handshakes), never
+    // one that proved a credential or waits on a long-poll.
+    auto oldestUnproven = [&](const QString* from) -> HttpConnection* {
+        for (HttpConnection* open : std::as_const(state.connections)) {
+            if (!open->isProven() && !open->isWaiting() && (!from || open->client() == *from))
+                return open;
+        }
+        return nullptr;
+    };
+    if (team && m_settings.team->unprovenPerAddress > 0) {
+        const auto fromClient =
+            std::count_if(state.connections.cbegin(), state.connections.cend(),
+                          [&](const HttpConnection* open) { return open->client() == client && !open->isProven(); });
+        if (fromClient >= m_settings.team->unprovenPerAddress) {
+            if (HttpConnection* victim = oldestUnproven(&client))
+                victim->evict();
+        }
+    }
+    const int cap = team ? m_settings.team->maxConnections : m_settings.maxConnections;
+    if (state.connections.size() >= cap) {
+        if (HttpConnection* victim = oldestUnproven(nullptr))
+            victim->evict();
+    }
+    if (state.connections.size() >= cap) {
+        if (team) {
+            // Not even a TLS handshake to answer in: just close.
+            if (auto* tcp = qobject_cast<QAbstractSocket*>(socket))
+                tcp->abort();
+            socket->deleteLater();
+            return;
+        }
+        auto* refused = new HttpConnection(socket, client, listener, *this);
+        refused->evict();
+        return;
+    }
+    auto* connection = new HttpConnection(socket, client, listener, *this);
+    state.connections.append(connection);
+    connect(connection, &HttpConnection::closed, this,
+            [this, connection, listener] { stateOf(listener).connections.removeOne(connection); });
+    if (team)
+        connection->startEncryption(m_settings.team->handshakeTimeoutMs);
+}
+
+void HttpServer::acceptTcp(QTcpServer* server, Listener listener)
 {
     while (QTcpSocket* socket = server->nextPendingConnection())
-        admit(socket, socket->peerAddress().toString(), team);
+        admit(socket, clientKey(socket->peerAddress()), listener);
 }
 
 void HttpServer::acceptLocal()
 {
     while (QLocalSocket* socket = m_localServer->nextPendingConnection())
-        admit(socket, LOCAL_CLIENT, false);
+        admit(socket, LOCAL_CLIENT, Listener::LocalSocket);
 }
 
-std::optional<Error> HttpServer::checkHost(const HttpRequest& request, bool team) const
+std::optional<Error> HttpServer::checkHost(const HttpRequest& request, Listener listener) const
 {
     // SPEC section 4: DNS rebinding defence. Only loopback names with our port, checked before
     // anything else looks at the request.
@@ -168,7 +264,7 @@ std::optional<Error> HttpServer::checkHost(const HttpRequest& request, bool team
     if (!found || request.headerCount("host") != 1)
         return Error{ErrorCode::MisdirectedRequest,
                      QStringLiteral("exactly one Host header naming this machine is required")};
-    if (team) {
+    if (listener == Listener::Team) {
         // Members dial the name in their invitation link.
         const QString expected = QStringLiteral("%1:%2").arg(m_settings.team->publicHost).arg(m_settings.team->port);
         if (QString::fromUtf8(host) == expected.toLower())
@@ -181,6 +277,10 @@ std::optional<Error> HttpServer::checkHost(const HttpRequest& request, bool team
         if (host == name + ':' + port)
             return std::nullopt;
     }
+    // A Unix socket has no port: plain `localhost` names it (RFC 9112 3.2 requires a Host,
+    // and the socket's file permissions, not the name, are what keep others out).
+    if (listener == Listener::LocalSocket && host == "localhost")
+        return std::nullopt;
     return Error{
         ErrorCode::MisdirectedRequest,
         QStringLiteral("this endpoint answers only to 127.0.0.1, [::1] or localhost on port %1").arg(m_settings.port)};
@@ -192,57 +292,125 @@ QString HttpServer::Caller::bucket() const
                    : QStringLiteral("member:") + (member ? member->id : QString());
 }
 
-bool HttpServer::isLockedOut(const QString& client, int& retryAfterSeconds) const
+bool HttpServer::refuseIfLockedOut(const HttpConnection& connection, int& retryAfterSeconds)
 {
-    const qint64 now = m_clock.elapsed();
-    const auto failures = m_failures.constFind(client);
-    if (failures == m_failures.cend() || failures->lockedUntil <= now)
+    ListenerState& state = stateOf(connection.listener());
+    if (!state.failures.isLockedOut(connection.client(), m_clock.elapsed(), retryAfterSeconds))
         return false;
-    retryAfterSeconds = static_cast<int>((failures->lockedUntil - now + 999) / 1000);
+    ++state.unaudited;
+    countUnaudited(state.unauditedClients, connection.client());
+    if (!m_failureWindowTimer->isActive())
+        m_failureWindowTimer->start();
     return true;
 }
 
-void HttpServer::recordFailure(const QString& client, const QString& reason, const HttpRequest& request)
+void HttpServer::recordFailure(const HttpConnection& connection, const QString& reason, const HttpRequest& request,
+                               QByteArrayView credential)
 {
-    const qint64 now = m_clock.elapsed();
-    ClientFailures& failures = m_failures[client];
-    failures.recent.removeIf([&](qint64 at) { return now - at > m_settings.authFailureWindowMs; });
-    failures.recent.append(now);
-    m_api.recordSecurityEvent(QStringLiteral("auth.failed"),
-                              QJsonObject{{QStringLiteral("client"), client},
-                                          {QStringLiteral("reason"), reason},
-                                          {QStringLiteral("path"), QString::fromLatin1(request.path.left(100))}});
-    if (failures.recent.size() >= m_settings.authFailuresBeforeLockout) {
-        failures.lockedUntil = now + m_settings.lockoutMs;
-        failures.recent.clear();
-        m_api.recordSecurityEvent(
-            QStringLiteral("auth.lockout"),
-            QJsonObject{{QStringLiteral("client"), client}, {QStringLiteral("seconds"), m_settings.lockoutMs / 1000}});
-        qCWarning(lcHttp) << "locked out" << client << "after repeated authentication failures";
+    ListenerState& state = stateOf(connection.listener());
+    const QString& client = connection.client();
+    const FailureTable::Recorded recorded = state.failures.record(client, m_clock.elapsed());
+    if (!m_failureWindowTimer->isActive())
+        m_failureWindowTimer->start();
+    if (recorded.inWindow == 1 && state.auditedThisWindow < AUDITED_FAILURES_PER_WINDOW) {
+        ++state.auditedThisWindow;
+        QJsonObject details{{QStringLiteral("client"), client},
+                            {QStringLiteral("listener"), listenerName(connection.listener())},
+                            {QStringLiteral("reason"), reason},
+                            {QStringLiteral("path"), QString::fromLatin1(request.path.left(100))},
+                            {QStringLiteral("count"), 1}};
+        if (!credential.isEmpty()) {
+            // Which credential failed, without writing it down: a short hash tells one
+            // repeated wrong token from many different guesses.
+            details.insert(
+                QStringLiteral("credential_sha256"),
+                QString::fromLatin1(QCryptographicHash::hash(credential, QCryptographicHash::Sha256).left(8).toHex()));
+        }
+        m_api.recordSecurityEvent(QStringLiteral("auth.failed"), details);
+    } else {
+        ++state.unaudited;
+        countUnaudited(state.unauditedClients, client);
+    }
+    if (!recorded.lockedNow)
+        return;
+    qCWarning(lcHttp) << "locked out" << client << "on the" << listenerName(connection.listener())
+                      << "listener after repeated authentication failures";
+    if (state.auditedThisWindow < AUDITED_FAILURES_PER_WINDOW) {
+        ++state.auditedThisWindow;
+        m_api.recordSecurityEvent(QStringLiteral("auth.lockout"),
+                                  QJsonObject{{QStringLiteral("client"), client},
+                                              {QStringLiteral("listener"), listenerName(connection.listener())},
+                                              {QStringLiteral("failures"), recorded.inWindow},
+                                              {QStringLiteral("seconds"), m_settings.lockoutMs / 1000}});
+    } else {
+        ++state.unauditedLockouts;
     }
 }
 
-Result<HttpServer::Caller> HttpServer::authenticate(const HttpRequest& request, const QString& client, bool runtimes,
-                                                    bool members, int& retryAfterSeconds)
+void HttpServer::auditFailureWindow()
+{
+    const qint64 now = m_clock.elapsed();
+    bool tracking = false;
+    for (Listener listener : {Listener::Loopback, Listener::LocalSocket, Listener::Team}) {
+        ListenerState& state = stateOf(listener);
+        if (state.unaudited > 0 || state.unauditedLockouts > 0) {
+            // One entry per listener and window for everything not audited one by one, with the
+            // clients that failed most.
+            QList<std::pair<int, QString>> ranked;
+            for (auto it = state.unauditedClients.cbegin(); it != state.unauditedClients.cend(); ++it)
+                ranked.append({it.value(), it.key()});
+            std::sort(ranked.begin(), ranked.end(), std::greater<>());
+            QJsonArray top;
+            for (const auto& [count, client] : ranked.first(std::min(ranked.size(), SUMMARY_CLIENTS)))
+                top.append(QJsonObject{{QStringLiteral("client"), client}, {QStringLiteral("count"), count}});
+            m_api.recordSecurityEvent(QStringLiteral("auth.failed"),
+                                      QJsonObject{{QStringLiteral("listener"), listenerName(listener)},
+                                                  {QStringLiteral("summary"), true},
+                                                  {QStringLiteral("count"), state.unaudited},
+                                                  {QStringLiteral("clients"), state.unauditedClients.size()},
+                                                  {QStringLiteral("lockouts"), state.unauditedLockouts},
+                                                  {QStringLiteral("window_ms"), m_settings.authFailureWindowMs},
+                                                  {QStringLiteral("top"), top}});
+        }
+        state.auditedThisWindow = 0;
+        state.unaudited = 0;
+        state.unauditedLockouts = 0;
+        state.unauditedClients.clear();
+        state.failures.prune(now);
+        tracking |= state.failures.size() > 0;
+    }
+    if (!tracking)
+        m_failureWindowTimer->stop();
+}
+
+Result<HttpServer::Caller> HttpServer::authenticate(const HttpRequest& request, HttpConnection& connection,
+                                                    bool runtimes, bool members, int& retryAfterSeconds)
 {
     const QByteArray authorization = request.header("authorization");
+    QByteArray token;
     if (authorization.size() > 7 && authorization.left(7).toLower() == "bearer " &&
         request.headerCount("authorization") == 1) {
-        const QByteArray token = authorization.mid(7).trimmed();
-        // A valid token is never blocked by a lockout (loopback clients share an address).
+        token = authorization.mid(7).trimmed();
+        // A valid token is never blocked by a lockout: clients behind one address (loopback,
+        // a NAT) cannot lock each other out.
         if (runtimes) {
-            if (auto identity = m_api.authenticate(token))
+            if (auto identity = m_api.authenticate(token)) {
+                connection.setProven();
                 return Caller{*identity, std::nullopt};
+            }
         }
         if (members && m_api.team()) {
-            if (auto member = m_api.team()->authenticateMember(token))
+            if (auto member = m_api.team()->authenticateMember(token)) {
+                connection.setProven();
                 return Caller{std::nullopt, *member};
+            }
         }
     }
-    if (isLockedOut(client, retryAfterSeconds))
+    if (refuseIfLockedOut(connection, retryAfterSeconds))
         return fail(ErrorCode::LockedOut, QStringLiteral("too many failed authentications; try again later"));
-    recordFailure(client, authorization.isEmpty() ? QStringLiteral("missing token") : QStringLiteral("invalid token"),
-                  request);
+    recordFailure(connection,
+                  authorization.isEmpty() ? QStringLiteral("missing token") : QStringLiteral("invalid token"), request,
+                  token.isEmpty() ? QByteArrayView(authorization) : QByteArrayView(token));
     return fail(ErrorCode::Unauthenticated, QStringLiteral("a valid token is required (Authorization: Bearer)"));
 }
 
@@ -250,8 +418,17 @@ bool HttpServer::takeRateToken(const QString& bucketKey, int& retryAfterSeconds)
 {
     const qint64 now = m_clock.elapsed();
     auto it = m_buckets.find(bucketKey);
-    if (it == m_buckets.end())
+    if (it == m_buckets.end()) {
+        if (m_buckets.size() >= MAX_RATE_BUCKETS) {
+            // A bucket that has refilled holds nothing a new one would not: forget those.
+            m_buckets.removeIf([&](const auto& entry) {
+                return entry.value().tokens +
+                           static_cast<double>(now - entry.value().refilledAt) * m_settings.ratePerSecond / 1000.0 >=
+                       m_settings.rateBurst;
+            });
+        }
         it = m_buckets.insert(bucketKey, Bucket{m_settings.rateBurst, now});
+    }
     Bucket& bucket = *it;
     bucket.tokens = std::min(m_settings.rateBurst, bucket.tokens + static_cast<double>(now - bucket.refilledAt) *
                                                                        m_settings.ratePerSecond / 1000.0);
@@ -284,7 +461,7 @@ Result<QJsonObject> HttpServer::jsonBody(const HttpRequest& request) const
 
 std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpConnection& connection)
 {
-    if (auto hostError = checkHost(request, connection.isTeam()))
+    if (auto hostError = checkHost(request, connection.listener()))
         return HttpResponse::error(*hostError);
     bool hasOrigin = false;
     const QByteArray origin = request.header("origin", &hasOrigin);
@@ -315,8 +492,7 @@ std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpC
     // Runtime tokens count only on loopback and the Unix socket: on the team listener a runtime
     // token is no credential at all, for every route.
     const bool runtimesHere = !connection.isTeam() && audience != RouteAudience::Member;
-    auto caller =
-        authenticate(request, connection.client(), runtimesHere, audience != RouteAudience::Runtime, retryAfter);
+    auto caller = authenticate(request, connection, runtimesHere, audience != RouteAudience::Runtime, retryAfter);
     if (!caller) {
         HttpResponse response = HttpResponse::error(caller.error());
         if (caller.error().code == ErrorCode::LockedOut)

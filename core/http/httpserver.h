@@ -3,6 +3,7 @@
 #include "approvals/runtimeidentity.h"
 #include "endpointsettings.h"
 #include "error.h"
+#include "failuretable.h"
 #include "httprequest.h"
 #include "httpresponse.h"
 #include "members/member.h"
@@ -13,12 +14,13 @@
 #include <QObject>
 #include <QPointer>
 
+#include <array>
 #include <memory>
 #include <optional>
 
 class QIODevice;
+class QHostAddress;
 class QLocalServer;
-class QSslServer;
 class QTcpServer;
 class QTimer;
 
@@ -29,6 +31,8 @@ class RuntimeApi;
 namespace countersign::http {
 
 class HttpConnection;
+class TlsServer;
+enum class Listener;
 
 /// The local endpoint (SPEC section 4): HTTP/1.1 on 127.0.0.1 and ::1 and on a Unix socket,
 /// with the transport hardening in front of RuntimeApi. No business rule lives here.
@@ -56,9 +60,15 @@ private:
         QString id;
         qint64 deadline = 0;
     };
-    struct ClientFailures {
-        QList<qint64> recent; // monotonic ms of failures within the window
-        qint64 lockedUntil = 0;
+    /// What each listener keeps apart from the others: its connections (oldest first), its
+    /// failed authentications, and how many of those the audit has heard of in this window.
+    struct ListenerState {
+        QList<HttpConnection*> connections;
+        FailureTable failures{FailureTable::Limits{}};
+        int auditedThisWindow = 0; // entries written one by one
+        int unaudited = 0;         // failures only counted, for the window's summary entry
+        int unauditedLockouts = 0;
+        QHash<QString, int> unauditedClients;
     };
     struct CachedBody {
         QByteArray json;
@@ -80,17 +90,29 @@ private:
         [[nodiscard]] QString bucket() const;
     };
 
-    /// A new connection, refused at once (503) past the connection cap.
-    void admit(QIODevice* socket, const QString& client, bool team);
-    void acceptTcp(QTcpServer* server, bool team);
+    /// A new connection. A listener that is full makes room by evicting its oldest connection
+    /// that has not authenticated; with none to evict, the newcomer is refused (503).
+    void admit(QIODevice* socket, const QString& client, Listener listener);
+    [[nodiscard]] ListenerState& stateOf(Listener listener);
+    [[nodiscard]] const ListenerState& stateOf(Listener listener) const;
+    void acceptTcp(QTcpServer* server, Listener listener);
     void acceptLocal();
-    [[nodiscard]] std::optional<Error> checkHost(const HttpRequest& request, bool team) const;
-    [[nodiscard]] Result<Caller> authenticate(const HttpRequest& request, const QString& client, bool runtimes,
+    [[nodiscard]] std::optional<Error> checkHost(const HttpRequest& request, Listener listener) const;
+    /// The caller behind the request's bearer token. A valid token is always served (and marks
+    /// the connection proven); only failures meet the lockout.
+    [[nodiscard]] Result<Caller> authenticate(const HttpRequest& request, HttpConnection& connection, bool runtimes,
                                               bool members, int& retryAfterSeconds);
-    /// Counts an authentication failure of \a client (audited) and locks it out after too many.
-    void recordFailure(const QString& client, const QString& reason, const HttpRequest& request);
-    /// True while \a client is locked out; \a retryAfterSeconds says for how long.
-    [[nodiscard]] bool isLockedOut(const QString& client, int& retryAfterSeconds) const;
+    /// Counts a failed authentication on the connection's listener, keyed by its client, and
+    /// locks the client out after too many. The audit hears of each client's first failure in a
+    /// window and of lockouts, up to a budget per window; the rest go into one summary entry.
+    /// \a credential (what was presented) is recorded only as a short hash.
+    void recordFailure(const HttpConnection& connection, const QString& reason, const HttpRequest& request,
+                       QByteArrayView credential);
+    /// True while the connection's client is locked out on its listener (counted as a failure
+    /// for the audit's summary); \a retryAfterSeconds says for how long.
+    [[nodiscard]] bool refuseIfLockedOut(const HttpConnection& connection, int& retryAfterSeconds);
+    /// Writes each listener's summary of failures not audited one by one, and starts a new window.
+    void auditFailureWindow();
     [[nodiscard]] bool takeRateToken(const QString& bucket, int& retryAfterSeconds);
     /// The invitee and member routes (teamroutes.cpp).
     [[nodiscard]] std::optional<HttpResponse> dispatchTeam(const HttpRequest& request, HttpConnection& connection,
@@ -109,13 +131,13 @@ private:
     approvals::RuntimeApi& m_api;
     EndpointSettings m_settings;
     QList<QTcpServer*> m_tcpServers;
-    QSslServer* m_teamServer = nullptr;
+    TlsServer* m_teamServer = nullptr;
     QLocalServer* m_localServer = nullptr;
     QTimer* m_waitTimer = nullptr;
-    int m_connections = 0;
+    QTimer* m_failureWindowTimer = nullptr;
     qint64 m_lastStateCheck = 0;
     QElapsedTimer m_clock;
-    QHash<QString, ClientFailures> m_failures;
+    std::array<ListenerState, 3> m_listeners; // by Listener
     QHash<QString, Bucket> m_buckets;
     QList<Waiter> m_waiters;
     QList<MemberWaiter> m_memberWaiters;

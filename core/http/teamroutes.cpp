@@ -6,6 +6,7 @@
 #include "approvals/runtimeapi.h"
 #include "approvals/teamapi.h"
 #include "httpconnection.h"
+#include "json/fields.h"
 #include "router.h"
 
 #include <QJsonArray>
@@ -24,48 +25,69 @@ HttpResponse answer(const Result<QJsonObject>& result, int status = 200)
 
 HttpResponse HttpServer::invitee(const HttpRequest& request, HttpConnection& connection, int routeValue)
 {
-    // No bearer yet: these are rate-limited per client, and a wrong token or signature counts
-    // as a failed authentication towards that client's lockout.
+    // No bearer yet: the attempt itself is the credential. It is always evaluated, so that a
+    // known member's challenge and a valid signature or invitation are served even while their
+    // address is locked out (a shared NAT address must not let one client lock out the others);
+    // only a failed attempt meets the lockout, and counts towards it.
+    auto body = jsonBody(request);
+    if (!body)
+        return HttpResponse::error(body.error());
+    const auto route = static_cast<Route>(routeValue);
+    // Rate-limited per address and, for sessions, per member claimed: guessing invitation
+    // tokens from an address does not use up a member's own sessions there.
+    const QString claimed =
+        route == Route::RedeemInvitation
+            ? QStringLiteral("redeem")
+            : QStringLiteral("session:") + json::Fields(*body).value(QStringLiteral("member")).toString().left(64);
     int retryAfter = 1;
-    const QString& client = connection.client();
-    if (isLockedOut(client, retryAfter)) {
-        HttpResponse response = HttpResponse::error(
-            Error{ErrorCode::LockedOut, QStringLiteral("too many failed authentications; try again later")});
-        response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArray::number(retryAfter)});
-        return response;
-    }
-    if (!takeRateToken(QStringLiteral("client:") + client, retryAfter)) {
+    if (!takeRateToken(QStringLiteral("client:%1/%2/%3")
+                           .arg(static_cast<int>(connection.listener()))
+                           .arg(connection.client(), claimed),
+                       retryAfter)) {
         HttpResponse response = HttpResponse::error(Error{ErrorCode::RateLimited, QStringLiteral("slow down")});
         response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArray::number(std::max(1, retryAfter))});
         return response;
     }
-    auto body = jsonBody(request);
-    if (!body)
-        return HttpResponse::error(body.error());
     approvals::TeamApi& team = *m_api.team();
-    switch (static_cast<Route>(routeValue)) {
-    case Route::RedeemInvitation: {
-        auto joined = team.redeemInvitation(*body);
-        if (!joined && joined.error().code == ErrorCode::NotFound)
-            recordFailure(client, QStringLiteral("unknown invitation token"), request);
-        return answer(joined, 201);
-    }
-    case Route::SessionChallenge: {
-        auto challenge = team.sessionChallenge(*body);
-        if (!challenge && challenge.error().code == ErrorCode::Unauthenticated)
-            recordFailure(client, QStringLiteral("session challenge for an unknown member"), request);
-        return answer(challenge);
-    }
-    case Route::OpenSession: {
-        auto session = team.openSession(*body);
-        if (!session && session.error().code == ErrorCode::Unauthenticated)
-            recordFailure(client, QStringLiteral("session signature refused"), request);
-        return answer(session, 201);
-    }
-    default:
+    Result<QJsonObject> result = fail(ErrorCode::NotFound, QStringLiteral("no such route"));
+    ErrorCode failure = ErrorCode::Unauthenticated; // the error that counts as a failed attempt
+    QString reason;
+    QByteArray credential;
+    int status = 200;
+    switch (route) {
+    case Route::RedeemInvitation:
+        result = team.redeemInvitation(*body);
+        failure = ErrorCode::NotFound;
+        reason = QStringLiteral("unknown invitation token");
+        credential = json::Fields(*body).value(QStringLiteral("token")).toString().toUtf8();
+        status = 201;
         break;
+    case Route::SessionChallenge:
+        result = team.sessionChallenge(*body);
+        reason = QStringLiteral("session challenge for an unknown member");
+        credential = json::Fields(*body).value(QStringLiteral("member")).toString().toUtf8();
+        break;
+    case Route::OpenSession:
+        result = team.openSession(*body);
+        reason = QStringLiteral("session signature refused");
+        credential = json::Fields(*body).value(QStringLiteral("member")).toString().toUtf8();
+        status = 201;
+        if (result)
+            connection.setProven();
+        break;
+    default:
+        return HttpResponse::error(result.error());
     }
-    return HttpResponse::error(Error{ErrorCode::NotFound, QStringLiteral("no such route")});
+    if (!result && result.error().code == failure) {
+        if (refuseIfLockedOut(connection, retryAfter)) {
+            HttpResponse response = HttpResponse::error(
+                Error{ErrorCode::LockedOut, QStringLiteral("too many failed authentications; try again later")});
+            response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArray::number(retryAfter)});
+            return response;
+        }
+        recordFailure(connection, reason, request, credential);
+    }
+    return answer(result, status);
 }
 
 std::optional<HttpResponse> HttpServer::dispatchTeam(const HttpRequest& request, HttpConnection& connection,
