@@ -419,6 +419,48 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(send(get("/v1/health", {})).status, 200, 10000);
     }
 
+    void listenersHaveSlotsOfTheirOwn()
+    {
+        // Loopback full of connections that proved a token (never evicted to make room): one
+        // more loopback client is refused, while the Unix socket, with slots of its own, serves.
+        http::EndpointSettings settings;
+        settings.port = 0;
+        settings.localSocketPath = m_dir.filePath(QStringLiteral("slots/countersign.sock"));
+        settings.maxConnections = 4;
+        settings.idleTimeoutMs = 60'000;
+        settings.ratePerSecond = 1000;
+        settings.rateBurst = 1000;
+        http::EndpointThread endpoint(
+            settings, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("slots")));
+        QVERIFY(endpoint.start());
+        const QByteArray request =
+            "GET /v1/requests HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(endpoint.port()) +
+            "\r\nAuthorization: Bearer " + m_token + "\r\n\r\n";
+        std::vector<std::unique_ptr<QTcpSocket>> held;
+        for (int i = 0; i < 4; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            socket->connectToHost(QHostAddress::LocalHost, endpoint.port());
+            QVERIFY(socket->waitForConnected(5000));
+            socket->write(request);
+            QByteArray buffer;
+            QCOMPARE(readResponse(*socket, buffer).status, 200);
+            held.push_back(std::move(socket));
+        }
+        QTcpSocket extra;
+        extra.connectToHost(QHostAddress::LocalHost, endpoint.port());
+        QVERIFY(extra.waitForConnected(5000));
+        extra.write(request);
+        QByteArray extraBuffer;
+        QCOMPARE(readResponse(extra, extraBuffer).status, 503);
+        QLocalSocket local;
+        local.connectToServer(settings.localSocketPath);
+        QVERIFY(local.waitForConnected(5000));
+        local.write("GET /v1/requests HTTP/1.1\r\nHost: localhost:" + QByteArray::number(endpoint.port()) +
+                    "\r\nAuthorization: Bearer " + m_token + "\r\n\r\n");
+        QByteArray localBuffer;
+        QCOMPARE(readResponse(local, localBuffer).status, 200);
+    }
+
     void jsonOnlyAndNoUnknownFields()
     {
         QCOMPARE(
