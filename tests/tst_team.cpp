@@ -328,8 +328,12 @@ private Q_SLOTS:
         for (const members::Invitation& invitation : *invitations)
             stillPending |= invitation.state == members::Invitation::State::Pending;
         QVERIFY(stillPending);
-        const Run real = join(link, QStringLiteral("Real"), m_dir.filePath(QStringLiteral("real/member.json")));
+        // And no key file is left behind to block the next join with the same file.
+        QVERIFY(!QFile::exists(memberFile));
+        QVERIFY(!QFile::exists(memberFile + QStringLiteral(".joining")));
+        const Run real = join(link, QStringLiteral("Real"), memberFile);
         QVERIFY2(real.code == 0, real.err.constData());
+        QVERIFY(QFile::exists(memberFile));
     }
 
     void usedRevokedAndExpiredTokensAreRefused()
@@ -451,7 +455,9 @@ private Q_SLOTS:
             expect(members::Permission::ViewQueue, status(team("GET", "/v1/member/queue", session)));
             expect(members::Permission::ViewQueue,
                    status(team("GET", "/v1/member/requests/" + request.toLatin1(), session)));
-            expect(members::Permission::ViewAudit, status(team("GET", "/v1/audit/checkpoint", session)));
+            expect(members::Permission::ViewAudit, status(team("GET", "/v1/audit/proof?seq=1&size=1", session)));
+            // Checkpoints and consistency proofs (hashes only) are every member's: each client witnesses the log.
+            QCOMPARE(status(team("GET", "/v1/audit/checkpoint", session)), 200);
             const QString digest = bodyOf(loopback("GET", "/v1/requests/" + request.toLatin1()))
                                        .value(QStringLiteral("payload_sha256"))
                                        .toString();

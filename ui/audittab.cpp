@@ -260,7 +260,7 @@ void AuditTab::verify()
             auto services = approvals::Services::open(vault, events, QStringLiteral("audit-job-%1").arg(++jobCounter));
             if (!services)
                 return u'!' + services.error().message;
-            auto checkpoints = audit::CheckpointSigner::readFile(vault.checkpointFilePath(), vault.instancePublicKey());
+            auto checkpoints = (*services)->checkpoints().witnessed();
             if (!checkpoints)
                 return u'!' + checkpoints.error().message;
             const audit::VerifyResult result = (*services)->audit().verify(

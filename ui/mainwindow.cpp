@@ -278,6 +278,15 @@ void MainWindow::startEndpoint()
 {
     if (!m_endpoint)
         return;
+    // A vault restored from an older copy, or whose checkpoint file went missing, would let
+    // spent approvals be consumed again: runtimes are not served from it.
+    if (m_vault) {
+        if (auto witnessed = m_vault->openCheckpointSigner(m_vault->database(), m_vault->audit())->checkBeforeServing();
+            !witnessed) {
+            m_endpointStatus->setText(tr("Endpoint not running: %1").arg(witnessed.error().message));
+            return;
+        }
+    }
     auto started = m_endpoint->start();
     QString status = started ? tr("Runtimes: http://127.0.0.1:%1").arg(m_endpoint->port())
                              : tr("Endpoint not running: %1").arg(started.error().message);
@@ -433,7 +442,7 @@ void MainWindow::verifyChain()
         return;
     }
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    auto checkpoints = audit::CheckpointSigner::readFile(m_vault->checkpointFilePath(), m_vault->instancePublicKey());
+    auto checkpoints = m_vault->openCheckpointSigner(m_vault->database(), m_vault->audit())->witnessed();
     const audit::VerifyResult result =
         checkpoints ? m_vault->audit().verify({}, *checkpoints)
                     : audit::VerifyResult{audit::VerifyResult::Problem::Storage, 0, 0, checkpoints.error().message};

@@ -141,8 +141,11 @@ int AuditCommands::verifyExport(const QString& path, const QCommandLineParser& p
         auto contents = readFile(checkpointFile);
         if (!contents)
             return printError(m_json, contents.error());
-        // A checkpoint file (notes separated by empty lines) or a receipt holding one.
-        const QJsonObject receipt = QJsonDocument::fromJson(*contents).object();
+        // A checkpoint file (notes separated by empty lines), a receipt holding one, or what
+        // consume answered ({"receipt": {...}, "state": ...}, as `consume --json` prints it).
+        QJsonObject receipt = QJsonDocument::fromJson(*contents).object();
+        if (receipt.value(QStringLiteral("receipt")).isObject())
+            receipt = receipt.value(QStringLiteral("receipt")).toObject();
         if (receipt.contains(QStringLiteral("checkpoint"))) {
             extra.append(receipt.value(QStringLiteral("checkpoint")).toString().toUtf8());
             continue;
@@ -168,14 +171,35 @@ int AuditCommands::verifyExport(const QString& path, const QCommandLineParser& p
                     QJsonObject{{QStringLiteral("ok"), false}, {QStringLiteral("message"), report.error().message}});
         return EXIT_FAILED;
     }
+    const QString publicKey = QString::fromLatin1(report->publicKey.toBase64());
+    if (key.isEmpty()) {
+        // Signed by the key the file itself names: anyone can make such a file. Consistent, but
+        // nothing says it comes from the instance.
+        printResult(
+            m_json,
+            QStringLiteral("audit export NOT verified: its %1 entries and %2 checkpoints hold together, but they "
+                           "are signed by the key the file names (%3), which nothing vouches for; give the "
+                           "instance's key with --key (countersign-cli audit key)")
+                .arg(report->entries)
+                .arg(report->checkpoints)
+                .arg(publicKey),
+            QJsonObject{{QStringLiteral("ok"), false},
+                        {QStringLiteral("signer_verified"), false},
+                        {QStringLiteral("entries"), report->entries},
+                        {QStringLiteral("checkpoints"), report->checkpoints},
+                        {QStringLiteral("public_key"), publicKey}});
+        return EXIT_FAILED;
+    }
     printResult(m_json,
-                QStringLiteral("audit export OK: %1 entries, every hash and link holds, %2 signed checkpoints match")
+                QStringLiteral("audit export OK: %1 entries, every hash and link holds, %2 signed checkpoints match, "
+                               "the last covering every entry")
                     .arg(report->entries)
                     .arg(report->checkpoints),
                 QJsonObject{{QStringLiteral("ok"), true},
+                            {QStringLiteral("signer_verified"), true},
                             {QStringLiteral("entries"), report->entries},
                             {QStringLiteral("checkpoints"), report->checkpoints},
-                            {QStringLiteral("public_key"), QString::fromLatin1(report->publicKey.toBase64())}});
+                            {QStringLiteral("public_key"), publicKey}});
     return EXIT_OK;
 }
 
@@ -190,11 +214,11 @@ int AuditCommands::receipt(const QStringList& args, const QCommandLineParser& pa
     auto contents = readFile(args.at(1));
     if (!contents)
         return printError(m_json, contents.error());
-    QJsonObject object = QJsonDocument::fromJson(*contents).object();
     // What consume answered ({"receipt": {...}, "state": ...}) or the receipt itself.
-    if (object.contains(QStringLiteral("receipt")))
-        object = object.value(QStringLiteral("receipt")).toObject();
-    auto checkpoint = audit::Receipt::verify(object, *key);
+    auto parsed = audit::Receipt::parse(*contents);
+    const QJsonObject object = parsed.value_or(QJsonObject());
+    auto checkpoint =
+        parsed ? audit::Receipt::verify(object, *key) : Result<audit::Checkpoint>(std::unexpected(parsed.error()));
     if (!checkpoint) {
         printResult(
             m_json, QStringLiteral("receipt does NOT verify: %1").arg(checkpoint.error().message),

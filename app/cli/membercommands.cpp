@@ -13,14 +13,17 @@
 #include "members/sessionservice.h"
 #include "members/teamlistenersettings.h"
 #include "output.h"
+#include "storage/durablefile.h"
 #include "vault/passphrasereader.h"
 #include "vault/vault.h"
 #include "vaultsession.h"
+#include "witness.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QHostInfo>
 #include <QJsonArray>
@@ -135,6 +138,16 @@ Result<std::unique_ptr<MemberSession>> signIn(const QString& path, int& exitCode
         return fail(ErrorCode::Unauthenticated, opened.errorMessage());
     }
     session->client->setToken(opened.body.value(QStringLiteral("token")).toString().toLatin1());
+    // A member is a witness too: the instance still holds the log this client saw before.
+    const MemberClient& client = *session->client;
+    if (auto witnessed = Witness(Witness::defaultStateFile()).check([&client](const QString& route) {
+            const MemberClient::Response response = client.get(route);
+            return std::pair{response.status, response.body};
+        });
+        !witnessed) {
+        exitCode = witnessed.error().code == ErrorCode::Io ? EXIT_FAILED : EXIT_AUTH;
+        return std::unexpected(witnessed.error());
+    }
     return session;
 }
 
@@ -370,7 +383,10 @@ int MemberCommands::join(const QStringList& args, const QCommandLineParser& pars
     if (!passphrase)
         return printError(m_json, passphrase.error());
 
-    // The key is made and kept before anything is sent: it never leaves this file.
+    // The key is made and kept before anything is sent: it never leaves this file. Until the
+    // instance accepts it, the file waits beside the member file, so a refusal leaves nothing that
+    // blocks the next join.
+    const QString pending = path + QStringLiteral(".joining");
     const crypto::SigningKey key = crypto::SigningKey::generate();
     members::MemberKeyFile file;
     file.host = link->host;
@@ -378,7 +394,7 @@ int MemberCommands::join(const QStringList& args, const QCommandLineParser& pars
     file.certificateSha256 = link->certificateSha256;
     file.displayName = name.trimmed();
     file.publicKey = key.publicKey();
-    if (auto saved = file.save(path, key, *passphrase); !saved)
+    if (auto saved = file.save(pending, key, *passphrase); !saved)
         return printError(m_json, saved.error());
     MemberClient client(link->host, link->port, link->certificateSha256);
     const MemberClient::Response response =
@@ -387,15 +403,26 @@ int MemberCommands::join(const QStringList& args, const QCommandLineParser& pars
                      {QStringLiteral("display_name"), file.displayName},
                      {QStringLiteral("public_key"), QString::fromLatin1(key.publicKey().toBase64())}});
     if (response.status != 201) {
-        if (response.status >= 400 && response.status < 500)
-            QFile::remove(path); // refused: the key belongs to nobody
+        // Refused (a certificate other than the pinned one, or any answer but "joined"): the key
+        // belongs to nobody. Only when no answer came might the instance have taken it.
+        if (response.status != 0 || response.pinMismatch)
+            QFile::remove(pending);
+        else
+            std::fprintf(stderr, "countersign-cli: the key is kept in %s in case the instance took it\n",
+                         qPrintable(pending));
         return printResponseError(m_json, response);
     }
     const QJsonObject member = response.body.value(QStringLiteral("member")).toObject();
     file.memberId = member.value(QStringLiteral("id")).toString();
     file.role = member.value(QStringLiteral("role")).toString();
-    if (auto updated = file.update(path); !updated)
+    if (auto updated = file.update(pending); !updated)
         return printError(m_json, updated.error());
+    if (!QFile::rename(pending, path))
+        return printError(m_json, Error{ErrorCode::Io, QStringLiteral("joined, but cannot move %1 to %2: rename it "
+                                                                      "yourself")
+                                                           .arg(pending, path)});
+    if (auto synced = storage::syncDirectory(QFileInfo(path).absolutePath()); !synced)
+        return printError(m_json, synced.error());
     printResult(m_json,
                 QStringLiteral("joined %1:%2 as %3 (%4); member id %5; key kept in %6")
                     .arg(file.host)

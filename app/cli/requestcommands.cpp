@@ -4,6 +4,7 @@
 #include "exitcode.h"
 #include "json/canonicaljson.h"
 #include "output.h"
+#include "witness.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -61,6 +62,14 @@ RequestCommands::RequestCommands(RuntimeClient client, bool json)
 
 int RequestCommands::run(const QString& command, const QStringList& args, const QCommandLineParser& parser)
 {
+    // Before anything else: the instance still holds the log this client saw before.
+    const Witness witness(Witness::defaultStateFile());
+    if (auto witnessed = witness.check([this](const QString& path) {
+            const RuntimeClient::Response response = m_client.get(path);
+            return std::pair{response.status, response.body};
+        });
+        !witnessed)
+        return reportWitnessFailure(m_json, witnessed.error());
     if (command == u"request")
         return request(parser);
     if (command == u"exec")
@@ -194,13 +203,28 @@ int RequestCommands::consume(const QString& id, const QCommandLineParser& parser
     auto payload = readPayload(parser.value(QStringLiteral("payload")));
     if (!payload)
         return printError(m_json, payload.error());
-    const RuntimeClient::Response response =
-        m_client.post(QStringLiteral("/v1/requests/%1/consume").arg(QString::fromLatin1(QUrl::toPercentEncoding(id))),
-                      QJsonObject{{QStringLiteral("payload_sha256"), digestOf(*payload)}});
+    const RuntimeClient::Response response = consumeOnce(id, digestOf(*payload));
     if (response.status != 200)
         return reportFailure(response);
     printResult(m_json, QStringLiteral("consumed %1").arg(id), response.body);
     return EXIT_OK;
+}
+
+RuntimeClient::Response RequestCommands::consumeOnce(const QString& id, const QString& payloadSha256)
+{
+    constexpr int ATTEMPTS = 4;
+    const QByteArray key = "consume-" + crypto::randomBytes(18).toBase64(QByteArray::Base64UrlEncoding);
+    const QString path =
+        QStringLiteral("/v1/requests/%1/consume").arg(QString::fromLatin1(QUrl::toPercentEncoding(id)));
+    RuntimeClient::Response response;
+    for (int attempt = 1; attempt <= ATTEMPTS; ++attempt) {
+        response = m_client.post(path, QJsonObject{{QStringLiteral("payload_sha256"), payloadSha256}}, key);
+        if (response.status != 0 && response.status < 500)
+            break;
+        if (attempt < ATTEMPTS)
+            QThread::sleep(attempt);
+    }
+    return response;
 }
 
 int RequestCommands::cancel(const QString& id)
@@ -243,12 +267,16 @@ int RequestCommands::exec(const QStringList& command, const QCommandLineParser& 
         std::fprintf(stderr, "countersign: %s is %s; not running the command\n", qPrintable(id), qPrintable(state));
         return state == u"denied" ? EXIT_DENIED : state == u"cancelled" ? EXIT_CANCELLED : EXIT_EXPIRED;
     }
-    const RuntimeClient::Response consumed =
-        m_client.post(QStringLiteral("/v1/requests/%1/consume").arg(id),
-                      QJsonObject{{QStringLiteral("payload_sha256"), digestOf(payload)}});
+    const RuntimeClient::Response consumed = consumeOnce(id, digestOf(payload));
     if (consumed.status != 200)
         return reportFailure(consumed);
     QProcess process;
+    // The approval is for this command, not a grant of the runtime's credential: the command
+    // does not inherit the token (nor where to read it).
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove(QStringLiteral("COUNTERSIGN_TOKEN"));
+    environment.remove(QStringLiteral("COUNTERSIGN_TOKEN_FILE"));
+    process.setProcessEnvironment(environment);
     process.setProcessChannelMode(QProcess::ForwardedChannels);
     process.setInputChannelMode(QProcess::ForwardedInputChannel);
     process.start(command.first(), command.mid(1));

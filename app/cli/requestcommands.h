@@ -28,6 +28,10 @@ private:
     [[nodiscard]] Result<QJsonObject> waitFor(const QString& id, int timeoutSeconds);
     [[nodiscard]] int reportState(const QJsonObject& request);
     [[nodiscard]] int reportFailure(const RuntimeClient::Response& response);
+    /// Consumes \a id for \a payloadSha256 under one fresh Idempotency-Key, retrying when the
+    /// answer is lost or the server fails: a consume that committed answers the retry with its
+    /// receipt rather than "already consumed".
+    [[nodiscard]] RuntimeClient::Response consumeOnce(const QString& id, const QString& payloadSha256);
 
     RuntimeClient m_client;
     bool m_json = false;

@@ -82,9 +82,17 @@ int VaultCommands::check()
     if (!vault)
         return printError(m_json, vault.error());
     // The chain, and the chain against every checkpoint that left the vault.
-    auto checkpoints = audit::CheckpointSigner::readFile((*vault)->checkpointFilePath(), (*vault)->instancePublicKey());
-    if (!checkpoints)
-        return printError(m_json, checkpoints.error());
+    auto checkpoints = (*vault)->openCheckpointSigner((*vault)->database(), (*vault)->audit())->witnessed();
+    if (!checkpoints) {
+        if (checkpoints.error().code != ErrorCode::Integrity)
+            return printError(m_json, checkpoints.error());
+        // A verdict, not an error running the command: the evidence outside the vault is gone.
+        printResult(m_json, QStringLiteral("vault NOT OK: %1").arg(checkpoints.error().message),
+                    QJsonObject{{QStringLiteral("ok"), false},
+                                {QStringLiteral("problem"), QStringLiteral("checkpoint_file")},
+                                {QStringLiteral("message"), checkpoints.error().message}});
+        return EXIT_FAILED;
+    }
     const audit::VerifyResult result = (*vault)->audit().verify({}, *checkpoints);
     QJsonObject object{{QStringLiteral("ok"), result.ok()},
                        {QStringLiteral("entries"), result.checked},

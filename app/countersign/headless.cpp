@@ -2,6 +2,7 @@
 
 #include "approvals/requestevents.h"
 #include "approvals/services.h"
+#include "audit/checkpointsigner.h"
 #include "crypto/tlsidentity.h"
 #include "http/endpointthread.h"
 #include "vault/passphrasereader.h"
@@ -41,6 +42,13 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
     if (!vault) {
         std::fprintf(stderr, "countersign: %s\n", qPrintable(vault.error().message));
         return vault.error().code == ErrorCode::WrongPassphrase ? 3 : 1;
+    }
+    // A vault restored from an older copy, or whose checkpoint file went missing, would let spent
+    // approvals be consumed again: refuse to serve it.
+    if (auto witnessed = (*vault)->openCheckpointSigner((*vault)->database(), (*vault)->audit())->checkBeforeServing();
+        !witnessed) {
+        std::fprintf(stderr, "countersign: refusing to serve: %s\n", qPrintable(witnessed.error().message));
+        return 1;
     }
     http::EndpointSettings serving = settings;
     auto team = http::EndpointSettings::teamOf(**vault);

@@ -4,6 +4,7 @@
 #include "audit/audittree.h"
 #include "audit/checkpointsigner.h"
 #include "audit/merkle.h"
+#include "audit/receipt.h"
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
 #include "json/canonicaljson.h"
@@ -356,13 +357,27 @@ Result<QJsonObject> RequestService::auditConsistencyProof(qint64 from, qint64 to
         {QStringLiteral("from"), from}, {QStringLiteral("to"), to}, {QStringLiteral("proof"), base64List(*proof)}};
 }
 
+Result<std::optional<audit::AuditEntry>> RequestService::keyEntry(const Decision& decision) const
+{
+    // The entry that put this key in the members table: the owner's key is made with the vault,
+    // every other member's is added when they join.
+    for (const QString& action : audit::Receipt::KEY_ACTIONS) {
+        auto found = m_audit.firstOf(action, QStringLiteral("member:") + decision.memberId);
+        if (!found)
+            return std::unexpected(found.error());
+        if (*found && audit::Receipt::keyOf(**found) == decision.memberKey)
+            return found;
+    }
+    return std::optional<audit::AuditEntry>();
+}
+
 Result<QJsonObject> RequestService::receipt(const Request& consumed, qint64 auditSeq)
 {
     QJsonArray decisions;
     for (const Decision& decision : consumed.decisions)
         decisions.append(decision.toJson());
     const QJsonObject wire = consumed.toJson();
-    QJsonObject receipt{{QStringLiteral("version"), 1},
+    QJsonObject receipt{{QStringLiteral("version"), audit::Receipt::VERSION},
                         {QStringLiteral("request_id"), consumed.id},
                         {QStringLiteral("runtime"), consumed.runtimeName},
                         {QStringLiteral("capability"), consumed.capability},
@@ -387,6 +402,28 @@ Result<QJsonObject> RequestService::receipt(const Request& consumed, qint64 audi
     if (!proof)
         return std::unexpected(proof.error());
     const QJsonArray path = base64List(*proof);
+    // Each approver's key, proven by the log: the entry that registered it and its inclusion in
+    // the same checkpoint. A receipt cannot name a key the instance's log never held.
+    for (qsizetype i = 0; i < consumed.decisions.size(); ++i) {
+        auto registered = keyEntry(consumed.decisions.at(i));
+        if (!registered)
+            return std::unexpected(registered.error());
+        if (!*registered) {
+            // Not made up here: the receipt says nothing of this key, and does not verify.
+            qCWarning(lcRequests) << "the log holds no entry registering the key of"
+                                  << consumed.decisions.at(i).memberId;
+            continue;
+        }
+        auto keyProof = tree->proofs().inclusionProof(static_cast<quint64>((*registered)->seq - 1), signedNow->size);
+        if (!keyProof)
+            return std::unexpected(keyProof.error());
+        QJsonObject decision = decisions.at(i).toObject();
+        decision.insert(QStringLiteral("key_entry"),
+                        QString::fromLatin1((*registered)->canonicalEncoding().toBase64()));
+        decision.insert(QStringLiteral("key_inclusion_proof"), base64List(*keyProof));
+        decisions.replace(i, decision);
+    }
+    receipt.insert(QStringLiteral("decisions"), decisions);
     receipt.insert(QStringLiteral("audit_entry"), QString::fromLatin1(entry->first().canonicalEncoding().toBase64()));
     receipt.insert(QStringLiteral("checkpoint"), QString::fromUtf8(signedNow->note));
     receipt.insert(QStringLiteral("inclusion_proof"), path);
@@ -801,16 +838,52 @@ Result<QJsonObject> RequestService::cancelRequest(const RuntimeIdentity& runtime
 }
 
 Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtime, const QString& id,
-                                                   const QString& payloadSha256)
+                                                   const QString& payloadSha256, const QString& idempotencyKey)
 {
+    if (idempotencyKey.size() > MAX_IDEMPOTENCY_KEY_CHARS)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("the Idempotency-Key is at most %1 characters").arg(MAX_IDEMPOTENCY_KEY_CHARS));
+    // Only a digest of the key is kept in the consume entry: enough to recognise a retry.
+    const QString keyDigest =
+        idempotencyKey.isEmpty() ? QString() : QString::fromLatin1(crypto::sha256(idempotencyKey.toUtf8()).toHex());
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     qint64 auditSeq = 0;
     bool expiredNow = false;
+    bool replay = false;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         auto found = findOwn(runtime, id);
         if (!found)
             return std::unexpected(found.error());
         Request request = *found;
+        // The chain, not the request row, says whether the approval was spent: rows put back from
+        // an older copy of the vault file must not make it consumable again.
+        auto spent = m_audit.firstOf(QStringLiteral("request.consumed"), QStringLiteral("request:") + request.id);
+        if (!spent)
+            return std::unexpected(spent.error());
+        if (*spent) {
+            const QJsonObject details = QJsonDocument::fromJson((*spent)->details).object();
+            if (request.state != RequestState::Consumed) {
+                qCCritical(lcRequests) << "request" << request.id << "is" << stateName(request.state)
+                                       << "but audit entry" << (*spent)->seq
+                                       << "consumed it: the vault was rolled back";
+                return fail(ErrorCode::AlreadyConsumed,
+                            QStringLiteral("request %1 was already consumed (audit entry %2), although its stored "
+                                           "state says %3: the vault was restored from an older copy")
+                                .arg(request.id)
+                                .arg((*spent)->seq)
+                                .arg(stateName(request.state)));
+            }
+            // A retry of the consume that succeeded, whose answer was lost: the same receipt again.
+            const QString recordedKey = details.value(QStringLiteral("idempotency_key_sha256")).toString();
+            if (!keyDigest.isEmpty() && crypto::constantTimeEqual(keyDigest.toLatin1(), recordedKey.toLatin1()) &&
+                crypto::constantTimeEqual(payloadSha256.toLower().toLatin1(), request.payloadSha256.toLatin1())) {
+                replay = true;
+                auditSeq = (*spent)->seq;
+                result = request;
+                return {};
+            }
+            return fail(ErrorCode::AlreadyConsumed, QStringLiteral("request %1 was already consumed").arg(request.id));
+        }
         const qint64 at = now();
         switch (request.state) {
         case RequestState::Consumed:
@@ -833,8 +906,11 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
         if (!crypto::constantTimeEqual(payloadSha256.toLower().toLatin1(), request.payloadSha256.toLatin1()))
             return fail(ErrorCode::DigestMismatch,
                         QStringLiteral("the payload digest does not match the approved payload"));
-        auto audited = transition(request, RequestState::Consumed, at, QStringLiteral("runtime:") + runtime.name,
-                                  QJsonObject{{QStringLiteral("payload_sha256"), request.payloadSha256}});
+        QJsonObject details{{QStringLiteral("payload_sha256"), request.payloadSha256}};
+        if (!keyDigest.isEmpty())
+            details.insert(QStringLiteral("idempotency_key_sha256"), keyDigest);
+        auto audited =
+            transition(request, RequestState::Consumed, at, QStringLiteral("runtime:") + runtime.name, details);
         if (!audited && audited.error().code == ErrorCode::Conflict)
             return fail(ErrorCode::AlreadyConsumed, QStringLiteral("request %1 was already consumed").arg(request.id));
         if (!audited)
@@ -845,12 +921,22 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
     });
     if (!done)
         return std::unexpected(done.error());
-    announce(*result);
+    if (!replay)
+        announce(*result);
     if (expiredNow)
         return fail(ErrorCode::Expired, QStringLiteral("the approval of request %1 has expired").arg(id.left(64)));
     auto signedReceipt = receipt(*result, auditSeq);
-    if (!signedReceipt)
-        return std::unexpected(signedReceipt.error());
+    if (!signedReceipt) {
+        // The consume is committed: the runtime may retry with the same Idempotency-Key for it.
+        qCWarning(lcRequests) << "request" << result->id << "consumed as entry" << auditSeq
+                              << "but its receipt failed:" << signedReceipt.error().message;
+        return fail(signedReceipt.error().code,
+                    QStringLiteral("request %1 was consumed (audit entry %2) but its receipt could not be made: %3; "
+                                   "retry with the same Idempotency-Key to get it")
+                        .arg(result->id)
+                        .arg(auditSeq)
+                        .arg(signedReceipt.error().message));
+    }
     return QJsonObject{{QStringLiteral("receipt"), *signedReceipt},
                        {QStringLiteral("state"), stateName(result->state)}};
 }

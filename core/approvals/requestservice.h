@@ -1,5 +1,6 @@
 #pragma once
 
+#include "audit/auditentry.h"
 #include "decisionstatement.h"
 #include "members/permissions.h"
 #include "request.h"
@@ -11,6 +12,7 @@
 #include <QTimer>
 
 #include <memory>
+#include <optional>
 
 namespace countersign::audit {
 class AuditLog;
@@ -60,7 +62,8 @@ public:
     [[nodiscard]] Result<QJsonArray> listRequests(const RuntimeIdentity& runtime, const QString& state) override;
     [[nodiscard]] Result<QJsonObject> cancelRequest(const RuntimeIdentity& runtime, const QString& id) override;
     [[nodiscard]] Result<QJsonObject> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
-                                                     const QString& payloadSha256) override;
+                                                     const QString& payloadSha256,
+                                                     const QString& idempotencyKey = {}) override;
     [[nodiscard]] QJsonObject health() override;
     [[nodiscard]] Result<QJsonObject> auditCheckpoint() override;
     [[nodiscard]] Result<QJsonObject> auditInclusionProof(qint64 seq, qint64 size) override;
@@ -140,6 +143,8 @@ private:
     /// After a committed change: a checkpoint now (\a force) or when one is due.
     void checkpoint(bool force);
     [[nodiscard]] Result<QJsonObject> receipt(const Request& consumed, qint64 auditSeq);
+    /// The audit entry that registered the key \a decision was signed with, if the log holds one.
+    [[nodiscard]] Result<std::optional<audit::AuditEntry>> keyEntry(const Decision& decision) const;
     /// The vault's audit tree and how many leaves it holds (Unavailable on older schemas).
     [[nodiscard]] Result<std::pair<audit::AuditTree*, quint64>> storedTree();
     [[nodiscard]] Result<QJsonObject> inclusionProof(qint64 seq, qint64 size, bool withEntry);

@@ -33,8 +33,11 @@ public:
     [[nodiscard]] virtual Result<QJsonArray> listRequests(const RuntimeIdentity& runtime, const QString& state) = 0;
     [[nodiscard]] virtual Result<QJsonObject> cancelRequest(const RuntimeIdentity& runtime, const QString& id) = 0;
     /// Exactly one consume of an approved request with the matching digest succeeds; returns the receipt.
+    /// A retry carrying the same non-empty \a idempotencyKey as the consume that succeeded (whose
+    /// answer may have been lost) gets that consume's receipt again; any other is AlreadyConsumed.
     [[nodiscard]] virtual Result<QJsonObject> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
-                                                             const QString& payloadSha256) = 0;
+                                                             const QString& payloadSha256,
+                                                             const QString& idempotencyKey = {}) = 0;
 
     /// Appends a security event (authentication failure, lockout) to the audit chain.
     /// The newest signed checkpoint: {"checkpoint": note, "size", "root", "public_key"}.

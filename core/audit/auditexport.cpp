@@ -80,21 +80,27 @@ Result<qint64> AuditExport::write(const AuditLog& log, const QList<Checkpoint>& 
                                   const QByteArray& publicKey, QIODevice& out,
                                   const std::function<bool(qint64)>& progress)
 {
-    auto total = log.count();
-    if (!total)
-        return std::unexpected(total.error());
+    auto count = log.count();
+    if (!count)
+        return std::unexpected(count.error());
+    // The log as signed: entries appended after the newest checkpoint (by a process serving
+    // meanwhile) would be covered by no signature, so they wait for the next export.
+    qint64 signedSize = 0;
+    for (const Checkpoint& checkpoint : checkpoints)
+        signedSize = std::max(signedSize, static_cast<qint64>(checkpoint.size));
+    const qint64 total = checkpoints.isEmpty() ? *count : std::min(*count, signedSize);
     const QJsonObject header{
         {QStringLiteral("format"), FORMAT},
         {QStringLiteral("version"), VERSION},
         {QStringLiteral("origin"), Checkpoint::originFor(publicKey)},
         {QStringLiteral("public_key"), QString::fromLatin1(publicKey.toBase64())},
-        {QStringLiteral("entries"), *total},
+        {QStringLiteral("entries"), total},
         {QStringLiteral("exported_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}};
     if (out.write(QJsonDocument(header).toJson(QJsonDocument::Compact) + '\n') < 0)
         return fail(ErrorCode::Io, out.errorString());
     qint64 written = 0;
-    for (qint64 from = 1;; from += PAGE) {
-        auto page = log.entries(from, PAGE);
+    for (qint64 from = 1; from <= total; from += PAGE) {
+        auto page = log.entries(from, static_cast<int>(std::min<qint64>(PAGE, total - from + 1)));
         if (!page)
             return std::unexpected(page.error());
         QByteArray chunk;
@@ -278,6 +284,18 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
                                        "the log was rewritten")
                             .arg(checkpoint.size));
     }
+    // Entries past the last signed checkpoint carry nothing but hashes anyone can compute: a
+    // fabricated or extended log. The instance signs a checkpoint at every export.
+    const quint64 covered = checkpoints.isEmpty() ? 0 : checkpoints.constLast().size;
+    if (covered < static_cast<quint64>(report.entries))
+        return fail(ErrorCode::Integrity,
+                    covered == 0 ? QStringLiteral("entry 1: no signed checkpoint covers the log: nothing shows that "
+                                                  "the instance wrote these entries")
+                                 : QStringLiteral("entry %1: entries %1 to %2 come after the last signed checkpoint "
+                                                  "(for %3): nothing shows that the instance wrote them")
+                                       .arg(covered + 1)
+                                       .arg(report.entries)
+                                       .arg(covered));
     // Every checkpoint matches a prefix of one log, so each is consistent with the others.
     report.checkpoints = static_cast<int>(checkpoints.size());
     if (progress)

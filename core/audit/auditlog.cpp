@@ -245,6 +245,27 @@ Result<QList<AuditEntry>> AuditLog::entries(qint64 fromSeq, int limit) const
     return result;
 }
 
+Result<std::optional<AuditEntry>> AuditLog::firstOf(const QString& action, const QString& subject) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT seq FROM audit_log WHERE action = ? AND subject = ? ORDER BY seq LIMIT 1"));
+    query.addBindValue(action);
+    query.addBindValue(subject);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    if (!query.next())
+        return std::optional<AuditEntry>();
+    const qint64 seq = query.value(0).toLongLong();
+    query.finish();
+    auto found = entries(seq, 1);
+    if (!found)
+        return std::unexpected(found.error());
+    if (found->isEmpty() || found->first().seq != seq)
+        return fail(ErrorCode::Storage, QStringLiteral("audit entry %1 cannot be read").arg(seq));
+    return std::optional<AuditEntry>(found->first());
+}
+
 namespace {
 
 /// One stored entry as read for verification: the text columns as their stored UTF-8 bytes.

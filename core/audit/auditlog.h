@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace countersign::crypto {
 class HmacSha256;
@@ -62,6 +63,8 @@ public:
     /// The newest entry's sequence number (0 for an empty log): one index lookup, where count()
     /// walks the table. Equal to count() for an intact chain.
     [[nodiscard]] Result<qint64> lastSeq() const;
+    /// The first entry recording \a action on \a subject, if any.
+    [[nodiscard]] Result<std::optional<AuditEntry>> firstOf(const QString& action, const QString& subject) const;
     /// Up to \a limit entries with seq >= \a fromSeq, in order.
     [[nodiscard]] Result<QList<AuditEntry>> entries(qint64 fromSeq, int limit) const;
 

@@ -73,6 +73,72 @@ Result<QList<Checkpoint>> CheckpointSigner::readFile(const QString& path, const 
     return Checkpoint::parseFile(file.readAll(), publicKey);
 }
 
+Result<void> CheckpointSigner::checkFileKeepsUp(const std::optional<Checkpoint>& inVault,
+                                                const std::optional<Checkpoint>& inFile) const
+{
+    // A checkpoint reaches the file before the transaction storing it in the vault commits, so
+    // the vault never holds one the file lacks, unless the file was deleted or put back older.
+    if (!inVault || (inFile && inFile->size >= inVault->size))
+        return {};
+    return fail(
+        ErrorCode::Integrity,
+        QStringLiteral("the vault holds a checkpoint for %1 entries but the checkpoint file %2 %3: it was "
+                       "deleted or replaced with an older copy, which hides a restored or rewritten vault")
+            .arg(QLocale::c().toString(static_cast<qint64>(inVault->size)), m_filePath,
+                 inFile ? QStringLiteral("ends at %1").arg(QLocale::c().toString(static_cast<qint64>(inFile->size)))
+                        : QStringLiteral("holds none")));
+}
+
+Result<QList<Checkpoint>> CheckpointSigner::witnessed() const
+{
+    auto file = readFile(m_filePath, m_key.publicKey());
+    if (!file)
+        return std::unexpected(file.error());
+    auto inVault = latest();
+    if (!inVault)
+        return std::unexpected(inVault.error());
+    std::optional<Checkpoint> newest;
+    for (const Checkpoint& checkpoint : std::as_const(*file)) {
+        if (!newest || checkpoint.size > newest->size)
+            newest = checkpoint;
+    }
+    if (auto kept = checkFileKeepsUp(*inVault, newest); !kept)
+        return std::unexpected(kept.error());
+    return *file;
+}
+
+Result<void> CheckpointSigner::checkBeforeServing() const
+{
+    auto file = witnessed();
+    if (!file)
+        return std::unexpected(file.error());
+    if (file->isEmpty())
+        return {};
+    const Checkpoint& newest = *std::max_element(
+        file->cbegin(), file->cend(), [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
+    AuditTree* tree = m_audit.tree();
+    if (!tree)
+        return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault's schema has no audit tree"));
+    auto size = tree->size();
+    if (!size)
+        return std::unexpected(size.error());
+    if (newest.size > *size)
+        return fail(ErrorCode::Integrity,
+                    QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was truncated or an "
+                                   "older copy was restored")
+                        .arg(QLocale::c().toString(static_cast<qint64>(*size)),
+                             QLocale::c().toString(static_cast<qint64>(newest.size))));
+    auto root = tree->proofs().root(newest.size);
+    if (!root)
+        return std::unexpected(root.error());
+    if (*root != newest.root)
+        return fail(ErrorCode::Integrity,
+                    QStringLiteral("the first %1 entries do not match the checkpoint signed for them: the log was "
+                                   "rewritten")
+                        .arg(newest.size));
+    return {};
+}
+
 Result<std::optional<Checkpoint>> CheckpointSigner::newestInFile() const
 {
     QFile file(m_filePath);
@@ -147,6 +213,8 @@ Result<Checkpoint> CheckpointSigner::sign()
         auto inFile = newestInFile();
         if (!inFile)
             return std::unexpected(inFile.error());
+        if (auto kept = checkFileKeepsUp(*inVault, *inFile); !kept)
+            return kept;
         std::optional<Checkpoint> previous = *inVault;
         if (*inFile && (!previous || (*inFile)->size > previous->size))
             previous = *inFile;

@@ -41,6 +41,15 @@ public:
     [[nodiscard]] QString filePath() const { return m_filePath; }
     /// Every checkpoint in the file beside the vault (none if there is no file yet).
     [[nodiscard]] static Result<QList<Checkpoint>> readFile(const QString& path, const QByteArray& publicKey);
+    /// Every checkpoint that left the vault (the file beside it), what a verification checks the
+    /// chain against. Integrity when the vault holds a checkpoint larger than the file's newest:
+    /// a file deleted or replaced with an older copy hides a restored vault, so it is a failure,
+    /// never "no checkpoints".
+    [[nodiscard]] Result<QList<Checkpoint>> witnessed() const;
+    /// What a process checks before serving, cheap however long the log: the checkpoint file
+    /// keeps up with the vault (witnessed()), and the stored tree still has the newest witnessed
+    /// checkpoint's root at its size (not truncated, not rewritten). Integrity otherwise.
+    [[nodiscard]] Result<void> checkBeforeServing() const;
     [[nodiscard]] QByteArray publicKey() const;
     /// The instance's signature over a receipt (Receipt::signedBytes).
     [[nodiscard]] QByteArray signReceipt(const QJsonObject& receipt) const;
@@ -50,6 +59,9 @@ private:
     [[nodiscard]] Result<std::optional<Checkpoint>> stored(const QString& where, const QVariantList& values) const;
     [[nodiscard]] Result<std::optional<Checkpoint>> newestInFile() const;
     [[nodiscard]] Result<void> appendToFile(const Checkpoint& checkpoint) const;
+    /// Integrity when the vault holds a checkpoint the file lacks (\a inFile: the file's newest).
+    [[nodiscard]] Result<void> checkFileKeepsUp(const std::optional<Checkpoint>& inVault,
+                                                const std::optional<Checkpoint>& inFile) const;
 
     QSqlDatabase m_db;
     AuditLog& m_audit;

@@ -598,7 +598,8 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         if (body->size() != 1 || !digest.isString())
             return HttpResponse::error(Error{ErrorCode::InvalidArgument,
                                              QStringLiteral("the body is exactly {\"payload_sha256\": \"<hex>\"}")});
-        auto result = m_api.consumeRequest(runtime, id, digest.toString());
+        auto result =
+            m_api.consumeRequest(runtime, id, digest.toString(), QString::fromUtf8(request.header("idempotency-key")));
         if (!result)
             return HttpResponse::error(result.error());
         return HttpResponse::json(200, *result);

@@ -3,6 +3,7 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "audit/auditlog.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -63,6 +64,13 @@ std::shared_ptr<const crypto::SigningKey> addMember(approvals::Services& service
     insert.addBindValue(role);
     insert.addBindValue(key->publicKey());
     if (!insert.exec())
+        return nullptr;
+    // As a member's joining is: the log registers the key (receipts prove keys by this entry).
+    if (!services.audit().append(
+            {QStringLiteral("system"), QStringLiteral("member.added"), QStringLiteral("member:") + id,
+             QJsonObject{{QStringLiteral("display_name"), displayName},
+                         {QStringLiteral("role"), role},
+                         {QStringLiteral("public_key"), QString::fromLatin1(key->publicKey().toBase64())}}}))
         return nullptr;
     services.requests().setLocalSigningKey(id, key);
     return key;
