@@ -65,8 +65,9 @@ public:
         auto services = approvals::Services::open(*vault, events, QStringLiteral("setup"));
         if (!services)
             return false;
-        auto token = (*services)->runtimes().registerRuntime(
-            QStringLiteral("agent"), {QStringLiteral("deploy.*"), QStringLiteral("shell.exec")}, {});
+        auto token = (*services)->runtimes().registerRuntime(QStringLiteral("agent"),
+                                                             {QStringLiteral("deploy.*"), QStringLiteral("shell.exec")},
+                                                             QStringLiteral("member:owner"));
         if (!token)
             return false;
         m_token = token->toLatin1();
