@@ -131,6 +131,7 @@ struct HttpRequestParser::Callbacks {
     {
         HttpRequestParser& p = self(parser);
         p.m_current.keepAlive = http_should_keep_alive(parser) != 0;
+        p.m_queuedBodyBytes += p.m_current.body.size();
         p.m_ready.enqueue(std::move(p.m_current));
         p.m_current = HttpRequest{};
         p.m_inMessage = false;
@@ -195,6 +196,13 @@ HttpRequestParser::Status HttpRequestParser::feed(QByteArrayView data)
     if (m_parser->upgrade || HTTP_PARSER_ERRNO(m_parser.get()) != HPE_OK || parsed != static_cast<size_t>(data.size()))
         m_status = Status::BadRequest;
     return m_status;
+}
+
+HttpRequest HttpRequestParser::takeRequest()
+{
+    HttpRequest request = m_ready.dequeue();
+    m_queuedBodyBytes -= request.body.size();
+    return request;
 }
 
 HttpRequestParser::Status HttpRequestParser::resume()

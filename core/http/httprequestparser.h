@@ -42,8 +42,12 @@ public:
     /// True while bytes fed earlier wait for room in the queue.
     [[nodiscard]] bool hasBacklog() const { return !m_backlog.isEmpty(); }
     [[nodiscard]] bool hasRequest() const { return !m_ready.isEmpty(); }
-    [[nodiscard]] bool queueFull() const { return m_ready.size() >= m_limits.maxQueuedRequests; }
-    [[nodiscard]] HttpRequest takeRequest() { return m_ready.dequeue(); }
+    /// Full at maxQueuedRequests requests, or once their bodies reach maxBodyBytes together.
+    [[nodiscard]] bool queueFull() const
+    {
+        return m_ready.size() >= m_limits.maxQueuedRequests || m_queuedBodyBytes >= m_limits.maxBodyBytes;
+    }
+    [[nodiscard]] HttpRequest takeRequest();
     /// How many requests have begun so far (to time each one from its first byte).
     [[nodiscard]] quint64 messagesBegun() const { return m_messagesBegun; }
     /// True between the first byte of a request and its end (for the header timeout).
@@ -65,6 +69,7 @@ private:
     bool m_inMessage = false;
     bool m_headersComplete = false;
     QQueue<HttpRequest> m_ready;
+    qsizetype m_queuedBodyBytes = 0;
     QByteArray m_backlog;
     quint64 m_messagesBegun = 0;
 };
