@@ -8,16 +8,20 @@
 #include "lockscreen.h"
 #include "mainwindow.h"
 #include "queuetab.h"
+#include "requestqueuemodel.h"
 #include "testsupport.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QDialog>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -107,6 +111,29 @@ struct Desktop {
     }
 
     template <typename T> T* find(const QString& name) { return window->findChild<T*>(name); }
+
+    /// The id of the queue's current row and whether that row is selected.
+    QPair<QString, bool> current()
+    {
+        auto* view = find<QTableView>(QStringLiteral("queueView"));
+        const QModelIndex index = view->selectionModel()->currentIndex();
+        return {index.data(ui::RequestQueueModel::IdRole).toString(),
+                index.isValid() && view->selectionModel()->isRowSelected(index.row())};
+    }
+
+    /// Every text the detail pane shows, whatever widgets it is made of.
+    QString shown()
+    {
+        auto* pane = find<QWidget>(QStringLiteral("detailPane"));
+        QStringList texts;
+        if (auto* edit = qobject_cast<QPlainTextEdit*>(pane))
+            texts << edit->toPlainText();
+        for (auto* edit : pane->findChildren<QPlainTextEdit*>())
+            texts << edit->toPlainText();
+        for (auto* label : pane->findChildren<QLabel*>())
+            texts << label->text();
+        return texts.join(u'\n');
+    }
 };
 
 } // namespace
@@ -205,6 +232,161 @@ private Q_SLOTS:
         QTest::keyClick(view, Qt::Key_Return);
         QVERIFY(desktop.find<QLabel>(QStringLiteral("decisionMessage"))->text().contains(QStringLiteral("reason")));
         QCOMPARE(desktop.stateOf(third), QStringLiteral("pending"));
+    }
+
+    void afterADecisionTheNeighbourIsSelectedAndShown()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        QStringList ids;
+        for (int i = 0; i < 4; ++i)
+            ids << desktop.ask(QStringLiteral("step %1").arg(i), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 4);
+        auto* view = desktop.find<QTableView>(QStringLiteral("queueView"));
+
+        // D on the second row: the third (the next, not the top row) is selected and shown.
+        desktop.window->openRequest(ids[1]);
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        QTest::keyClick(view, Qt::Key_D);
+        QCOMPARE(desktop.stateOf(ids[1]), QStringLiteral("denied"));
+        QCOMPARE(desktop.current(), qMakePair(ids[2], true));
+        QCOMPARE(view->selectionModel()->selectedRows().size(), 1);
+        QVERIFY(desktop.shown().contains(QStringLiteral("step 2")));
+
+        // A acts on what is selected and shown; then the last row's neighbour is the one before.
+        QTest::keyClick(view, Qt::Key_A);
+        QCOMPARE(desktop.stateOf(ids[2]), QStringLiteral("approved"));
+        QCOMPARE(desktop.current(), qMakePair(ids[3], true));
+        QVERIFY(desktop.shown().contains(QStringLiteral("step 3")));
+
+        // Deny by mouse: the keyboard comes back to the queue, on a selected row.
+        auto* deny = desktop.find<QPushButton>(QStringLiteral("denyButton"));
+        deny->setFocus();
+        QTest::mouseClick(deny, Qt::LeftButton);
+        QCOMPARE(desktop.stateOf(ids[3]), QStringLiteral("denied"));
+        QCOMPARE(desktop.current(), qMakePair(ids[0], true));
+        QTRY_VERIFY(view->hasFocus());
+        QVERIFY(desktop.shown().contains(QStringLiteral("step 0")));
+
+        // A row the keyboard rests on without being selected is never decided.
+        const QString unselected = desktop.ask(QStringLiteral("resting here"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 2);
+        view->selectionModel()->setCurrentIndex(view->model()->index(1, 0), QItemSelectionModel::NoUpdate);
+        QCOMPARE(desktop.current(), qMakePair(unselected, false));
+        QTest::keyClick(view, Qt::Key_A);
+        QTest::keyClick(view, Qt::Key_D);
+        QCOMPARE(desktop.stateOf(unselected), QStringLiteral("pending"));
+        QCOMPARE(desktop.stateOf(ids[0]), QStringLiteral("pending"));
+        QCOMPARE(desktop.window->pendingCount(), 2);
+    }
+
+    void aReasonNeverCarriesOverToAnotherRequest()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        const QString harmless = desktop.ask(QStringLiteral("Restart the preview"), QStringLiteral("low"));
+        const QString critical =
+            desktop.ask(QStringLiteral("Drop the production database"), QStringLiteral("critical"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 2);
+        auto* view = desktop.find<QTableView>(QStringLiteral("queueView"));
+        auto* reason = desktop.find<QLineEdit>(QStringLiteral("reasonEdit"));
+        auto* message = desktop.find<QLabel>(QStringLiteral("decisionMessage"));
+
+        // Written for the harmless one, then another request is shown: the reason is gone.
+        desktop.window->openRequest(harmless);
+        QTest::keyClicks(reason, QStringLiteral("checked the preview"));
+        desktop.window->openRequest(critical);
+        QCOMPARE(reason->text(), QString());
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_A);
+        QTest::keyClick(view, Qt::Key_Return);
+        QVERIFY2(message->text().contains(QStringLiteral("reason")), qPrintable(message->text()));
+        QCOMPARE(desktop.stateOf(critical), QStringLiteral("pending"));
+
+        // Written and armed, then the window is locked and unlocked: nothing carries over.
+        QTest::keyClicks(reason, QStringLiteral("I looked at it an hour ago"));
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_A); // arms the confirmation
+        desktop.window->lock();
+        QVERIFY(desktop.window->unlock(test::PASSPHRASE));
+        QCOMPARE(reason->text(), QString());
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        QTest::keyClick(view, Qt::Key_Return);
+        QTest::keyClick(view, Qt::Key_A);
+        QTest::keyClick(view, Qt::Key_Return);
+        QCOMPARE(desktop.stateOf(critical), QStringLiteral("pending"));
+        QVERIFY2(message->text().contains(QStringLiteral("reason")), qPrintable(message->text()));
+    }
+
+    void aCriticalApprovalByKeyboardAlone()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        auto check = approvals::Services::open(*desktop.window->vault(), desktop.events, QStringLiteral("check"));
+        QVERIFY(check);
+        auto reasonOf = [&](const QString& id) {
+            auto request = (*check)->requests().request(id);
+            return request && !request->decisions.isEmpty() ? request->decisions.first().reason : QString();
+        };
+        auto* view = desktop.find<QTableView>(QStringLiteral("queueView"));
+        auto* reason = desktop.find<QLineEdit>(QStringLiteral("reasonEdit"));
+        auto* message = desktop.find<QLabel>(QStringLiteral("decisionMessage"));
+        auto type = [](int key, Qt::KeyboardModifiers modifiers = Qt::NoModifier) {
+            QTest::keyClick(QApplication::focusWidget(), static_cast<Qt::Key>(key), modifiers);
+        };
+
+        // A, the reason, Enter, then A confirms: every key goes where the keyboard is.
+        const QString first = desktop.ask(QStringLiteral("Rotate the root key"), QStringLiteral("critical"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.window->openRequest(first);
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        type(Qt::Key_A);
+        QTRY_COMPARE(QApplication::focusWidget(), reason);
+        QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("change 42"));
+        type(Qt::Key_Return);
+        QVERIFY2(message->text().contains(QStringLiteral("confirm")), qPrintable(message->text()));
+        QCOMPARE(desktop.stateOf(first), QStringLiteral("pending"));
+        type(Qt::Key_A);
+        QCOMPARE(desktop.stateOf(first), QStringLiteral("approved"));
+        QCOMPARE(reasonOf(first), QStringLiteral("change 42"));
+
+        // Alt+A from the reason arms; A confirms and types nothing into the reason.
+        const QString second = desktop.ask(QStringLiteral("Rotate the backup key"), QStringLiteral("critical"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.window->openRequest(second);
+        reason->setFocus();
+        QTRY_VERIFY(reason->hasFocus());
+        QTest::keyClicks(reason, QStringLiteral("change 43"));
+        type(Qt::Key_A, Qt::AltModifier);
+        QTRY_VERIFY2(message->text().contains(QStringLiteral("confirm")), qPrintable(message->text()));
+        QCOMPARE(desktop.stateOf(second), QStringLiteral("pending"));
+        type(Qt::Key_A);
+        QTRY_COMPARE(desktop.stateOf(second), QStringLiteral("approved"));
+        QCOMPARE(reasonOf(second), QStringLiteral("change 43"));
+
+        // D asks for a reason; Ctrl+Enter in the reason denies with it.
+        const QString third = desktop.ask(QStringLiteral("Rotate the web key"), QStringLiteral("high"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.window->openRequest(third);
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        type(Qt::Key_D);
+        QTRY_COMPARE(QApplication::focusWidget(), reason);
+        QTest::keyClicks(reason, QStringLiteral("not during the freeze"));
+        type(Qt::Key_Return, Qt::ControlModifier);
+        QCOMPARE(desktop.stateOf(third), QStringLiteral("denied"));
+        QCOMPARE(reasonOf(third), QStringLiteral("not during the freeze"));
+
+        // The flow is in the shortcut list.
+        desktop.find<QAction>(QStringLiteral("shortcutsAction"))->trigger();
+        auto* keys = desktop.find<QMessageBox>(QStringLiteral("shortcutsDialog"));
+        QVERIFY(keys);
+        QVERIFY(keys->text().contains(QStringLiteral("Reason")));
+        QVERIFY(keys->text().contains(QStringLiteral("Ctrl+Enter")));
+        keys->close();
     }
 
     void lockingHidesRequestsWhileTheEndpointKeepsAccepting()

@@ -500,9 +500,11 @@ void MainWindow::showShortcuts()
             QMessageBox::Information, tr("Keyboard shortcuts"),
             tr("<table cellspacing='4'>"
                "<tr><td><b>J</b> / <b>K</b>, arrows</td><td>next / previous request</td></tr>"
-               "<tr><td><b>A</b></td><td>approve (high and critical: press A or Enter again)</td></tr>"
+               "<tr><td><b>A</b></td><td>approve</td></tr>"
                "<tr><td><b>D</b></td><td>deny</td></tr>"
-               "<tr><td><b>Enter</b> / <b>Esc</b></td><td>confirm / cancel a risky approval</td></tr>"
+               "<tr><td colspan='2'>High and critical risk: <b>A</b> (or <b>D</b>) moves to the Reason field; "
+               "type the reason and press <b>Enter</b> (or <b>Ctrl+Enter</b>); an approval then asks once more: "
+               "<b>A</b> or <b>Enter</b> confirms, <b>Esc</b> cancels, wherever the keyboard is</td></tr>"
                "<tr><td><b>R</b></td><td>reveal masked fields (audited)</td></tr>"
                "<tr><td><b>E</b></td><td>extend the deadline by 15 minutes (audited)</td></tr>"
                "<tr><td><b>/</b></td><td>filter: words, runtime:NAME, cap:PREFIX, risk:high+</td></tr>"
@@ -536,6 +538,8 @@ void MainWindow::lock()
     for (QDialog* dialog : dialogs)
         dialog->reject();
     m_locked = true;
+    if (m_queueTab)
+        m_queueTab->clearDecisionInput();
     m_stack->setCurrentWidget(m_lockScreen);
     for (QAction* action : std::as_const(m_unlockedOnly))
         action->setEnabled(false);
@@ -578,6 +582,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
     saveGeometryNow();
     // With a tray, closing the window keeps serving requests; Quit ends the app.
     if (UiSettings::closeToTray() && m_tray->isVisible()) {
+        if (m_queueTab)
+            m_queueTab->clearDecisionInput();
         hide();
         event->ignore();
         if (!m_toldAboutTray && QSystemTrayIcon::supportsMessages()) {

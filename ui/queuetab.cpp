@@ -8,6 +8,7 @@
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -160,6 +161,18 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     auto* focusFilter = new QShortcut(QKeySequence(Qt::Key_Slash), this, m_filter, qOverload<>(&QWidget::setFocus),
                                       Qt::WidgetWithChildrenShortcut);
     Q_UNUSED(focusFilter);
+    // Enter (or Ctrl+Enter) in the reason goes on with the decision that asked for it, and an
+    // armed approval is confirmed or cancelled wherever the keyboard is in this tab: the
+    // confirming A never lands in the reason as a letter.
+    for (QWidget* control :
+         std::initializer_list<QWidget*>{m_reason, m_approve, m_deny, m_bulkDeny, m_reveal, m_extend})
+        control->installEventFilter(this);
+    connect(m_reason, &QLineEdit::textEdited, this, [this] {
+        if (!m_armedId.isEmpty()) {
+            m_armedId.clear(); // what was confirmed is the reason as it stood
+            m_message->setText(tr("Not approved yet: the reason changed. Approve again to confirm."));
+        }
+    });
     connect(m_bulkDeny, &QPushButton::clicked, this, &QueueTab::denySelected);
     connect(m_approve, &QPushButton::clicked, this, [this] { decide(true); });
     connect(m_deny, &QPushButton::clicked, this, [this] { decide(false); });
@@ -175,6 +188,50 @@ QString QueueTab::currentId() const
 {
     const QModelIndex current = m_view->selectionModel()->currentIndex();
     return current.isValid() ? current.data(RequestQueueModel::IdRole).toString() : QString();
+}
+
+QString QueueTab::actionableId() const
+{
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    if (!current.isValid() || !m_view->selectionModel()->isRowSelected(current.row()))
+        return {};
+    const QString id = current.data(RequestQueueModel::IdRole).toString();
+    return id == m_shownId ? id : QString();
+}
+
+QString QueueTab::neighbourAfter(const QStringList& leaving) const
+{
+    const int rows = m_proxy->rowCount();
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    if (!current.isValid())
+        return {};
+    auto idAt = [this](int row) {
+        return m_proxy->index(row, 0).data(RequestQueueModel::IdRole).toString();
+    };
+    for (int row = current.row(); row < rows; ++row) {
+        if (!leaving.contains(idAt(row)))
+            return idAt(row);
+    }
+    for (int row = current.row() - 1; row >= 0; --row) {
+        if (!leaving.contains(idAt(row)))
+            return idAt(row);
+    }
+    return {};
+}
+
+void QueueTab::followWith(const QString& id)
+{
+    const int row = id.isEmpty() ? -1 : m_model->rowOf(id);
+    if (row >= 0) {
+        const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+        m_view->selectionModel()->setCurrentIndex(index,
+                                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_view->scrollTo(index);
+    } else {
+        m_view->selectionModel()->clear();
+    }
+    showCurrent();
+    m_view->setFocus(Qt::OtherFocusReason);
 }
 
 void QueueTab::select(const QString& id)
@@ -209,6 +266,9 @@ void QueueTab::showCurrent()
     for (QPushButton* button : {m_approve, m_deny, m_reveal, m_extend})
         button->setEnabled(request != nullptr);
     m_bulkDeny->setEnabled(m_view->selectionModel()->hasSelection());
+    const QString shownNow = request ? request->id : m_goneId;
+    if (shownNow != m_shownId || !request)
+        m_reason->clear(); // a reason is written for one request, and for one that can still be decided
     if (!request && !m_goneId.isEmpty()) {
         // What the person was looking at was decided elsewhere, expired or was cancelled:
         // say so and keep it on screen, with nothing left to press.
@@ -236,6 +296,51 @@ void QueueTab::showCurrent()
     m_detail->setPlainText(describeRequest(*request, m_revealedId == request->id));
 }
 
+void QueueTab::clearDecisionInput()
+{
+    m_reason->clear();
+    m_armedId.clear();
+    m_askedId.clear();
+}
+
+bool QueueTab::eventFilter(QObject* watched, QEvent* event)
+{
+    if (event->type() != QEvent::KeyPress)
+        return QWidget::eventFilter(watched, event);
+    const auto* key = static_cast<QKeyEvent*>(event);
+    const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
+    const Qt::KeyboardModifiers modifiers = key->modifiers() & ~Qt::KeypadModifier;
+    if (watched == m_reason && enter && (modifiers == Qt::NoModifier || modifiers == Qt::ControlModifier)) {
+        submitReason();
+        return true;
+    }
+    if (m_armedId.isEmpty() || modifiers != Qt::NoModifier)
+        return QWidget::eventFilter(watched, event);
+    if (key->key() == Qt::Key_A || enter) {
+        confirmArmed();
+        return true;
+    }
+    if (key->key() == Qt::Key_Escape) {
+        disarm();
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void QueueTab::submitReason()
+{
+    const QString id = actionableId();
+    if (id.isEmpty())
+        return;
+    if (m_armedId == id) {
+        confirmArmed();
+    } else if (m_askedId == id) {
+        decide(m_askedApprove);
+    } else {
+        m_message->setText(tr("With this reason: Alt+A approves, Alt+D denies."));
+    }
+}
+
 void QueueTab::onLeaving(const QString& id)
 {
     if (m_deciding || id != m_shownId)
@@ -248,7 +353,7 @@ void QueueTab::onLeaving(const QString& id)
 
 void QueueTab::reveal()
 {
-    const QString id = currentId();
+    const QString id = actionableId();
     if (id.isEmpty())
         return;
     auto payload = m_requests.reveal(m_memberId, id);
@@ -263,7 +368,7 @@ void QueueTab::reveal()
 
 void QueueTab::extend()
 {
-    const QString id = currentId();
+    const QString id = actionableId();
     if (id.isEmpty())
         return;
     auto extended = m_requests.extend(m_memberId, id, EXTEND_SECONDS);
@@ -294,6 +399,7 @@ void QueueTab::denySelected()
         m_reason->setFocus();
         return;
     }
+    const QString next = neighbourAfter(ids);
     int denied = 0;
     QStringList failures;
     m_deciding = true;
@@ -306,23 +412,33 @@ void QueueTab::denySelected()
     }
     m_deciding = false;
     m_reason->clear();
+    followWith(next);
     m_message->setText(failures.isEmpty() ? tr("Denied %n request(s).", nullptr, denied)
                                           : tr("Denied %1; %2").arg(denied).arg(failures.join(QStringLiteral("; "))));
 }
 
 void QueueTab::decide(bool approve)
 {
-    const QString id = currentId();
-    if (id.isEmpty())
+    // Only what is selected and shown is decided: a row the keyboard merely rests on, or one
+    // the detail pane does not show, never is.
+    const QString id = actionableId();
+    if (id.isEmpty()) {
+        if (!currentId().isEmpty())
+            m_message->setText(tr("Select the request you mean to decide first."));
         return;
+    }
     const approvals::Request* request = m_model->requestAt(m_model->rowOf(id));
     const QString reason = m_reason->text().trimmed();
     const bool risky = request && request->risk >= policy::Risk::High;
     if (risky && reason.isEmpty()) {
-        m_message->setText(tr("A %1-risk request needs a reason.").arg(policy::riskName(request->risk)));
+        m_askedId = id;
+        m_askedApprove = approve;
+        m_message->setText(
+            tr("A %1-risk request needs a reason: type it, then press Enter.").arg(policy::riskName(request->risk)));
         m_reason->setFocus();
         return;
     }
+    m_askedId.clear();
     // Approving a high or critical risk request takes a second, deliberate keystroke or click.
     if (risky && approve && m_armedId != id) {
         m_armedId = id;
@@ -331,6 +447,7 @@ void QueueTab::decide(bool approve)
         return;
     }
     m_armedId.clear();
+    const QString next = neighbourAfter({id});
     m_deciding = true;
     auto decided = approve ? m_requests.approve(m_memberId, id, reason) : m_requests.deny(m_memberId, id, reason);
     m_deciding = false;
@@ -339,12 +456,15 @@ void QueueTab::decide(bool approve)
         return;
     }
     m_reason->clear();
+    // The decided request left (or, short of its quorum, stays): either way the person sees
+    // what the next keystroke acts on, selected, with the keyboard on the queue.
+    followWith(decided->state == approvals::RequestState::Pending ? id : next);
     m_message->setText(approve ? tr("Approved %1.").arg(decided->summary) : tr("Denied %1.").arg(decided->summary));
 }
 
 void QueueTab::confirmArmed()
 {
-    if (!m_armedId.isEmpty() && m_armedId == currentId())
+    if (!m_armedId.isEmpty() && m_armedId == actionableId())
         decide(true);
 }
 

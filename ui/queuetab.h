@@ -29,8 +29,14 @@ public:
     [[nodiscard]] RequestQueueModel* model() const { return m_model; }
     /// Selects the row of request \a id, if it is in the queue.
     void select(const QString& id);
+    /// Forgets what was typed or armed for a decision (the reason, a pending confirmation), as
+    /// when the window is locked or closed: it never carries over to a request seen later.
+    void clearDecisionInput();
     /// The seconds "Extend" adds to a pending request's deadline.
     static constexpr int EXTEND_SECONDS = 15 * 60;
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 Q_SIGNALS:
     /// The person asked for the list of keyboard shortcuts ("?").
@@ -45,8 +51,18 @@ private:
     void denySelected();
     void confirmArmed();
     void disarm();
+    /// Enter in the reason field: the decision that asked for the reason goes on with it.
+    void submitReason();
     void decide(bool approve);
     [[nodiscard]] QString currentId() const;
+    /// The request the keyboard may act on: the current row, only if it is selected and it is
+    /// what the detail pane shows; empty otherwise.
+    [[nodiscard]] QString actionableId() const;
+    /// The request to show once \a leaving are gone: the current one if it stays, else the
+    /// next row that stays, else the previous one.
+    [[nodiscard]] QString neighbourAfter(const QStringList& leaving) const;
+    /// Selects \a id (or nothing, if it left) and gives the queue the keyboard.
+    void followWith(const QString& id);
 
     approvals::RequestService& m_requests;
     QString m_memberId;
@@ -62,10 +78,12 @@ private:
     QPushButton* m_reveal;
     QPushButton* m_extend;
     QLabel* m_message;
-    QString m_armedId;    // a high-risk approval waiting for its confirming keystroke
-    QString m_shownId;    // the request in the detail pane
-    QString m_revealedId; // the request whose secrets are shown (until another is selected)
-    QString m_goneId;     // a shown request that was decided elsewhere, expired or was cancelled
+    QString m_armedId;           // a high-risk approval waiting for its confirming keystroke
+    QString m_askedId;           // the request whose decision waits for a reason...
+    bool m_askedApprove = false; // ...and which decision that is
+    QString m_shownId;           // the request in the detail pane
+    QString m_revealedId;        // the request whose secrets are shown (until another is selected)
+    QString m_goneId;            // a shown request that was decided elsewhere, expired or was cancelled
     bool m_deciding = false;
 };
 
