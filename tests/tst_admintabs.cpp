@@ -242,8 +242,13 @@ private Q_SLOTS:
         QVERIFY(dialog);
         QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("ruleGlobEdit"))->text(), QStringLiteral("deploy.*"));
         dialog->findChild<QSpinBox*>(QStringLiteral("ruleTimeoutBox"))->setValue(120);
+        auto* floorBox = dialog->findChild<QComboBox*>(QStringLiteral("ruleFloorBox"));
+        QVERIFY(floorBox);
+        floorBox->setCurrentIndex(floorBox->findData(static_cast<int>(policy::Risk::High)));
         QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("ruleSaveButton")), Qt::LeftButton);
         QCOMPARE(m_services->policies().rules()->at(1).timeoutSeconds, 120);
+        QCOMPARE(m_services->policies().rules()->at(1).riskFloor, std::optional(policy::Risk::High));
+        QCOMPARE(table->item(1, 6)->text(), QStringLiteral("high"));
 
         table->selectRow(0);
         QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("removeRuleButton")), Qt::LeftButton);

@@ -7,6 +7,7 @@
 #include "audit/merkle.h"
 #include "audit/receipt.h"
 #include "http/endpointthread.h"
+#include "policy/policystore.h"
 #include "testsupport.h"
 
 #include <QElapsedTimer>
@@ -481,6 +482,54 @@ private Q_SLOTS:
                      .status,
                  400);
         QCOMPARE(send(post("/v1/requests", m_token, R"({"capability":"payments.send","summary":"x"})")).status, 403);
+    }
+
+    void aRuntimeMayRaiseItsRiskButNotLowerItBelowTheFloor()
+    {
+        // The second rule's floor holds wherever it stands; the first rule then catches the
+        // request at the risk the floor gave it.
+        policy::PolicyRule twoForCritical;
+        twoForCritical.capabilityGlob = QStringLiteral("deploy.production");
+        twoForCritical.minimumRisk = policy::Risk::Critical;
+        twoForCritical.approvals = 2;
+        policy::PolicyRule floored;
+        floored.capabilityGlob = QStringLiteral("deploy.*");
+        floored.riskFloor = policy::Risk::Critical;
+        policy::PolicyStore& policies = m_services->policies();
+        const int before = static_cast<int>(policies.rules()->size());
+        QVERIFY(policies.add(twoForCritical, QStringLiteral("member:owner"), 0));
+        QVERIFY(policies.add(floored, QStringLiteral("member:owner")));
+
+        const Response low = send(
+            post("/v1/requests", m_token, R"({"capability":"deploy.production","summary":"Drop it","risk":"low"})"));
+        QCOMPARE(low.status, 201);
+        QCOMPARE(low.json().value(QStringLiteral("risk")).toString(), QStringLiteral("critical"));
+        QCOMPARE(low.json().value(QStringLiteral("requested_risk")).toString(), QStringLiteral("low"));
+        QCOMPARE(low.json().value(QStringLiteral("required_approvals")).toInt(), 2);
+        QVERIFY(low.json().value(QStringLiteral("policy_rule")).toString().contains(QStringLiteral("[critical+]")));
+        auto stored = m_services->requests().request(low.json().value(QStringLiteral("id")).toString());
+        QVERIFY(stored);
+        QCOMPARE(stored->risk, policy::Risk::Critical);
+        QCOMPARE(stored->requestedRisk, policy::Risk::Low);
+        // The runtime cannot set the effective risk itself.
+        QCOMPARE(
+            send(post("/v1/requests", m_token, R"({"capability":"deploy.web","summary":"x","requested_risk":"low"})"))
+                .status,
+            400);
+
+        // Raising is always allowed: no floor here, and the declared risk stands.
+        QVERIFY(policies.remove(before + 1, QStringLiteral("member:owner")));
+        const Response raised = send(
+            post("/v1/requests", m_token, R"({"capability":"deploy.production","summary":"x","risk":"critical"})"));
+        QCOMPARE(raised.status, 201);
+        QCOMPARE(raised.json().value(QStringLiteral("risk")).toString(), QStringLiteral("critical"));
+        QCOMPARE(raised.json().value(QStringLiteral("required_approvals")).toInt(), 2);
+        const Response plain =
+            send(post("/v1/requests", m_token, R"({"capability":"deploy.production","summary":"x","risk":"low"})"));
+        QCOMPARE(plain.json().value(QStringLiteral("risk")).toString(), QStringLiteral("low"));
+        QCOMPARE(plain.json().value(QStringLiteral("required_approvals")).toInt(), 1);
+        QVERIFY(policies.remove(0, QStringLiteral("member:owner")));
+        QCOMPARE(policies.rules()->size(), before);
     }
 
     void otherRuntimesRequestIs404()

@@ -20,7 +20,7 @@ namespace countersign::ui {
 
 namespace {
 
-enum Column { Position, Capability, MinimumRisk, Outcome, Timeout, Validity, ColumnCount };
+enum Column { Position, Capability, MinimumRisk, Outcome, Timeout, Validity, RiskFloor, ColumnCount };
 
 QTableWidgetItem* item(const QString& text)
 {
@@ -70,8 +70,8 @@ PoliciesTab::PoliciesTab(policy::PolicyStore& policies, QString actor, QWidget* 
     setObjectName(QStringLiteral("policiesTab"));
     m_table->setObjectName(QStringLiteral("policiesView"));
     m_table->setAccessibleName(tr("Policy rules, first match wins"));
-    m_table->setHorizontalHeaderLabels(
-        {tr("#"), tr("Capability"), tr("Minimum risk"), tr("Outcome"), tr("Timeout"), tr("Approval valid for")});
+    m_table->setHorizontalHeaderLabels({tr("#"), tr("Capability"), tr("Minimum risk"), tr("Outcome"), tr("Timeout"),
+                                        tr("Approval valid for"), tr("Risk floor")});
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
@@ -128,6 +128,7 @@ void PoliciesTab::reload()
         m_table->setItem(i, Capability, item(rule.capabilityGlob));
         m_table->setItem(i, MinimumRisk,
                          item(rule.minimumRisk ? policy::riskName(*rule.minimumRisk) + u'+' : tr("any")));
+        m_table->setItem(i, RiskFloor, item(rule.riskFloor ? policy::riskName(*rule.riskFloor) : tr("none")));
         m_table->setItem(i, Outcome, item(outcomeText(rule)));
         m_table->setItem(i, Timeout, item(tr("%1 s").arg(rule.timeoutSeconds)));
         m_table->setItem(i, Validity, item(tr("%1 s").arg(rule.validitySeconds)));
@@ -184,6 +185,13 @@ void PoliciesTab::editRule(int row)
     for (policy::Risk level : {policy::Risk::Low, policy::Risk::Medium, policy::Risk::High, policy::Risk::Critical})
         risk->addItem(tr("%1 or higher").arg(policy::riskName(level)), static_cast<int>(level));
     risk->setCurrentIndex(original.minimumRisk ? static_cast<int>(*original.minimumRisk) + 1 : 0);
+    auto* floorBox = new QComboBox(dialog);
+    floorBox->setObjectName(QStringLiteral("ruleFloorBox"));
+    floorBox->setAccessibleName(tr("Risk floor"));
+    floorBox->addItem(tr("as the runtime declares"));
+    for (policy::Risk level : {policy::Risk::Low, policy::Risk::Medium, policy::Risk::High, policy::Risk::Critical})
+        floorBox->addItem(tr("at least %1").arg(policy::riskName(level)), static_cast<int>(level));
+    floorBox->setCurrentIndex(original.riskFloor ? static_cast<int>(*original.riskFloor) + 1 : 0);
     auto* outcome = new QComboBox(dialog);
     outcome->setObjectName(QStringLiteral("ruleOutcomeBox"));
     outcome->setAccessibleName(tr("Outcome"));
@@ -208,6 +216,7 @@ void PoliciesTab::editRule(int row)
     auto* form = new QFormLayout;
     form->addRow(tr("&Capability:"), glob);
     form->addRow(tr("&Risk:"), risk);
+    form->addRow(tr("Risk &floor:"), floorBox);
     form->addRow(tr("&Outcome:"), outcome);
     form->addRow(tr("A&pprovals:"), approvals);
     form->addRow(tr("&Timeout:"), timeout);
@@ -222,12 +231,15 @@ void PoliciesTab::editRule(int row)
     approvals->setEnabled(original.outcome == policy::PolicyRule::Outcome::Require);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, dialog,
-            [this, dialog, original, glob, risk, outcome, approvals, timeout, validity, error] {
+            [this, dialog, original, glob, risk, floorBox, outcome, approvals, timeout, validity, error] {
                 policy::PolicyRule rule = original;
                 rule.capabilityGlob = glob->text().trimmed();
                 rule.minimumRisk = risk->currentIndex() == 0
                                        ? std::nullopt
                                        : std::optional(static_cast<policy::Risk>(risk->currentData().toInt()));
+                rule.riskFloor = floorBox->currentIndex() == 0
+                                     ? std::nullopt
+                                     : std::optional(static_cast<policy::Risk>(floorBox->currentData().toInt()));
                 rule.outcome = static_cast<policy::PolicyRule::Outcome>(outcome->currentData().toInt());
                 rule.approvals = approvals->value();
                 rule.timeoutSeconds = timeout->value();

@@ -39,9 +39,13 @@ QString describeRequest(const approvals::Request& request, bool revealed)
 {
     const QJsonValue payload = QJsonDocument::fromJson('[' + request.payload + ']').array().at(0);
     const int secrets = approvals::SecretMasking::countSecrets(payload);
+    // The policy's floor may have raised what the runtime declared: show both.
+    const QString risk = request.requestedRisk == request.risk
+                             ? policy::riskName(request.risk)
+                             : tr("%1 (the runtime declared %2; the policy's floor raised it)")
+                                   .arg(policy::riskName(request.risk), policy::riskName(request.requestedRisk));
     QStringList lines{tr("Summary: %1").arg(request.summary),
-                      tr("Runtime: %1   Capability: %2   Risk: %3")
-                          .arg(request.runtimeName, request.capability, policy::riskName(request.risk)),
+                      tr("Runtime: %1   Capability: %2   Risk: %3").arg(request.runtimeName, request.capability, risk),
                       tr("Policy: %1   Approvals: %2/%3")
                           .arg(request.policyRule)
                           .arg(request.approvalCount())

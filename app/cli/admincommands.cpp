@@ -108,7 +108,7 @@ int AdminCommands::policy(const QStringList& args, const QCommandLineParser& par
         if (args.size() != 2)
             return printError(m_json, Error{ErrorCode::InvalidArgument,
                                             QStringLiteral("usage: policy add GLOB (--require N | --allow | --deny) "
-                                                           "[--min-risk R] [--timeout SECONDS]")});
+                                                           "[--min-risk R] [--risk-floor R] [--timeout SECONDS]")});
         rule.capabilityGlob = args.at(1);
         const int outcomes = int(parser.isSet(QStringLiteral("require"))) + int(parser.isSet(QStringLiteral("allow"))) +
                              int(parser.isSet(QStringLiteral("deny")));
@@ -130,6 +130,12 @@ int AdminCommands::policy(const QStringList& args, const QCommandLineParser& par
             if (!rule.minimumRisk)
                 return printError(m_json, Error{ErrorCode::InvalidArgument,
                                                 QStringLiteral("--min-risk is low, medium, high or critical")});
+        }
+        if (parser.isSet(QStringLiteral("risk-floor"))) {
+            rule.riskFloor = policy::parseRisk(parser.value(QStringLiteral("risk-floor")));
+            if (!rule.riskFloor)
+                return printError(m_json, Error{ErrorCode::InvalidArgument,
+                                                QStringLiteral("--risk-floor is low, medium, high or critical")});
         }
         if (parser.isSet(QStringLiteral("timeout"))) {
             bool ok = false;

@@ -37,7 +37,7 @@ Administration (on the vault; passphrase from the terminal or COUNTERSIGN_PASSPH
   runtime add NAME --allow GLOB...           register a runtime; prints its token once
   runtime list | runtime revoke NAME
   policy list
-  policy add GLOB (--require N | --allow | --deny) [--min-risk R] [--timeout SECONDS]
+  policy add GLOB (--require N | --allow | --deny) [--min-risk R] [--risk-floor R] [--timeout SECONDS]
   policy remove INDEX
   audit export FILE                          the chain, its checkpoints and public key as JSON Lines
   audit key                                  print the instance's public key (base64)
@@ -138,6 +138,7 @@ int main(int argc, char* argv[])
     value("require", "Approvals required (policy add).", "N");
     flag("deny", "Deny outright (policy add).");
     value("min-risk", "Lowest risk the rule applies to (policy add).", "RISK");
+    value("risk-floor", "Treat every request for a matching capability as at least this risky (policy add).", "RISK");
     value("timeout", "Seconds (policy add: pending timeout; wait, exec: how long to wait).", "SECONDS");
     value("capability", "Capability, e.g. deploy.production.", "C");
     value("summary", "One-line summary.", "S");

@@ -80,6 +80,7 @@ QJsonObject Request::toJson() const
         {QStringLiteral("payload"), QJsonDocument::fromJson('[' + payload + ']').array().at(0)},
         {QStringLiteral("payload_sha256"), payloadSha256},
         {QStringLiteral("risk"), policy::riskName(risk)},
+        {QStringLiteral("requested_risk"), policy::riskName(requestedRisk)},
         {QStringLiteral("context"), context},
         {QStringLiteral("state"), stateName(state)},
         {QStringLiteral("approvals"), approvalCount()},

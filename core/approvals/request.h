@@ -40,7 +40,8 @@ struct Request final {
     QString details;
     QByteArray payload; // canonical JSON text
     QString payloadSha256;
-    policy::Risk risk = policy::Risk::Medium;
+    policy::Risk risk = policy::Risk::Medium;          // the effective risk: at least every matching floor
+    policy::Risk requestedRisk = policy::Risk::Medium; // what the runtime declared
     QJsonObject context;
     QString idempotencyKey;
     RequestState state = RequestState::Pending;

@@ -52,12 +52,13 @@ const QSet<QString> READ_ONLY_FIELDS{QStringLiteral("id"),
                                      QStringLiteral("decisions"),
                                      QStringLiteral("approvals"),
                                      QStringLiteral("required_approvals"),
-                                     QStringLiteral("policy_rule")};
+                                     QStringLiteral("policy_rule"),
+                                     QStringLiteral("requested_risk")};
 
 const QString SELECT_REQUEST = QStringLiteral(
     "SELECT q.id, q.runtime_id, r.name, q.capability, q.summary, q.details, q.payload, q.payload_sha256, q.risk, "
     "q.context, q.idempotency_key, q.state, q.required_approvals, q.policy_rule, q.validity_seconds, q.created_at, "
-    "q.expires_at, q.decided_at, q.approval_expires_at, q.consumed_at, r.member_id "
+    "q.expires_at, q.decided_at, q.approval_expires_at, q.consumed_at, r.member_id, q.requested_risk "
     "FROM requests q JOIN runtimes r ON r.id = q.runtime_id ");
 
 qint64 now()
@@ -96,6 +97,9 @@ Request requestFromRow(const QSqlQuery& row)
     request.approvalExpiresAt = row.value(18).toLongLong();
     request.consumedAt = row.value(19).toLongLong();
     request.raisedBy = row.value(20).toString();
+    // Requests stored before risk floors existed were taken at the risk they declared.
+    request.requestedRisk =
+        row.isNull(21) ? request.risk : policy::parseRisk(row.value(21).toString()).value_or(request.risk);
     return request;
 }
 
@@ -512,6 +516,7 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
             return fail(ErrorCode::InvalidArgument, QStringLiteral("'risk' is one of low, medium, high, critical"));
         request.risk = *parsed;
     }
+    request.requestedRisk = request.risk;
 
     const QJsonValue context = fields.value(QStringLiteral("context"));
     if (!context.isUndefined()) {
@@ -582,6 +587,11 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
                 return {};
             }
         }
+        // The policy's floor for this capability, not the runtime's word, decides how risky it is.
+        auto effective = m_policies.effectiveRisk(request.capability, request.requestedRisk);
+        if (!effective)
+            return std::unexpected(effective.error());
+        request.risk = *effective;
         auto rule = m_policies.evaluate(request.capability, request.risk);
         if (!rule)
             return std::unexpected(rule.error());
@@ -601,7 +611,9 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
         insert.prepare(QStringLiteral(
             "INSERT INTO requests (id, runtime_id, capability, summary, details, payload, payload_sha256, risk, "
             "context, idempotency_key, body_sha256, state, required_approvals, policy_rule, validity_seconds, "
-            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)"));
+            "created_at, expires_at, requested_risk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, "
+            "?, "
+            "?)"));
         for (const QVariant& value :
              {QVariant(request.id), QVariant(request.runtimeId), QVariant(request.capability),
               QVariant(request.summary), QVariant(request.details), QVariant(QString::fromUtf8(request.payload)),
@@ -609,7 +621,8 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
               QVariant(QString::fromUtf8(json::canonicalJson(request.context))),
               idempotencyKey.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(idempotencyKey),
               QVariant(bodySha256), QVariant(request.requiredApprovals), QVariant(request.policyRule),
-              QVariant(request.validitySeconds), QVariant(request.createdAt), QVariant(request.expiresAt)})
+              QVariant(request.validitySeconds), QVariant(request.createdAt), QVariant(request.expiresAt),
+              QVariant(policy::riskName(request.requestedRisk))})
             insert.addBindValue(value);
         if (!insert.exec())
             return fail(ErrorCode::Storage, insert.lastError().text());
@@ -617,6 +630,7 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
         auto audited = audit(actor, QStringLiteral("request.created"), request,
                              QJsonObject{{QStringLiteral("summary"), request.summary},
                                          {QStringLiteral("risk"), policy::riskName(request.risk)},
+                                         {QStringLiteral("requested_risk"), policy::riskName(request.requestedRisk)},
                                          {QStringLiteral("payload_sha256"), request.payloadSha256},
                                          {QStringLiteral("policy_rule"), request.policyRule}});
         if (!audited)

@@ -29,6 +29,8 @@ QString PolicyRule::describe() const
     QString text = capabilityGlob;
     if (minimumRisk)
         text += QStringLiteral(" [%1+]").arg(riskName(*minimumRisk));
+    if (riskFloor)
+        text += QStringLiteral(" [floor %1]").arg(riskName(*riskFloor));
     switch (outcome) {
     case Outcome::Require:
         text += QStringLiteral(" -> require %1").arg(approvals);
@@ -53,6 +55,8 @@ QJsonObject PolicyRule::toJson() const
         json.insert(QStringLiteral("approvals"), approvals);
     if (minimumRisk)
         json.insert(QStringLiteral("min_risk"), riskName(*minimumRisk));
+    if (riskFloor)
+        json.insert(QStringLiteral("risk_floor"), riskName(*riskFloor));
     if (id != 0)
         json.insert(QStringLiteral("id"), id);
     return json;

@@ -10,7 +10,9 @@
 namespace countersign::policy {
 
 /// One rule: `capability glob [minimum risk] -> require N | allow | deny`, with the time a
-/// pending request waits before it expires and how long an approval stays consumable.
+/// pending request waits before it expires and how long an approval stays consumable. A rule
+/// may also carry a risk floor: every request for a capability its glob matches is treated as
+/// at least that risky, whatever the runtime declared (PolicyStore::effectiveRisk).
 struct PolicyRule final {
     enum class Outcome { Require, Allow, Deny };
 
@@ -26,10 +28,11 @@ struct PolicyRule final {
     int approvals = 1;
     int timeoutSeconds = DEFAULT_TIMEOUT_SECONDS;
     int validitySeconds = DEFAULT_VALIDITY_SECONDS;
+    std::optional<Risk> riskFloor = std::nullopt;
 
     /// True when this rule applies to a request for \a capability at \a risk.
     [[nodiscard]] bool matches(const QString& capability, Risk risk) const;
-    /// "deploy.* [high+] -> require 2 (timeout 900 s)", for people and the audit chain.
+    /// "deploy.* [high+] [floor critical] -> require 2 (timeout 900 s)", for people and the audit chain.
     [[nodiscard]] QString describe() const;
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static QString outcomeName(Outcome outcome);

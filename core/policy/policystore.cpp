@@ -51,7 +51,7 @@ Result<QList<PolicyRule>> PolicyStore::rules() const
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT id, capability_glob, min_risk, outcome, approvals, timeout_seconds, "
-                                   "validity_seconds FROM policy_rules ORDER BY position")))
+                                   "validity_seconds, risk_floor FROM policy_rules ORDER BY position")))
         return fail(ErrorCode::Storage, query.lastError().text());
     QList<PolicyRule> result;
     while (query.next()) {
@@ -64,6 +64,8 @@ Result<QList<PolicyRule>> PolicyStore::rules() const
         rule.approvals = query.value(4).toInt();
         rule.timeoutSeconds = query.value(5).toInt();
         rule.validitySeconds = query.value(6).toInt();
+        if (!query.isNull(7))
+            rule.riskFloor = parseRisk(query.value(7).toString());
         result.append(rule);
     }
     return result;
@@ -95,7 +97,8 @@ Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, in
             return std::unexpected(current.error());
         QSqlQuery insert(m_db);
         insert.prepare(QStringLiteral("INSERT INTO policy_rules (position, capability_glob, min_risk, outcome, "
-                                      "approvals, timeout_seconds, validity_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                      "approvals, timeout_seconds, validity_seconds, risk_floor) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
         insert.addBindValue(current->size() + 1);
         insert.addBindValue(rule.capabilityGlob);
         insert.addBindValue(rule.minimumRisk ? QVariant(riskName(*rule.minimumRisk))
@@ -104,6 +107,8 @@ Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, in
         insert.addBindValue(rule.outcome == PolicyRule::Outcome::Require ? rule.approvals : 1);
         insert.addBindValue(rule.timeoutSeconds);
         insert.addBindValue(rule.validitySeconds);
+        insert.addBindValue(rule.riskFloor ? QVariant(riskName(*rule.riskFloor))
+                                           : QVariant(QMetaType::fromType<QString>()));
         if (!insert.exec())
             return fail(ErrorCode::Storage, insert.lastError().text());
         id = insert.lastInsertId().toLongLong();
@@ -134,7 +139,8 @@ Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
     return storage::transact(m_db, [&]() -> Result<void> {
         QSqlQuery query(m_db);
         query.prepare(QStringLiteral("UPDATE policy_rules SET capability_glob = ?, min_risk = ?, outcome = ?, "
-                                     "approvals = ?, timeout_seconds = ?, validity_seconds = ? WHERE id = ?"));
+                                     "approvals = ?, timeout_seconds = ?, validity_seconds = ?, risk_floor = ? "
+                                     "WHERE id = ?"));
         query.addBindValue(rule.capabilityGlob);
         query.addBindValue(rule.minimumRisk ? QVariant(riskName(*rule.minimumRisk))
                                             : QVariant(QMetaType::fromType<QString>()));
@@ -142,6 +148,8 @@ Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
         query.addBindValue(rule.outcome == PolicyRule::Outcome::Require ? rule.approvals : 1);
         query.addBindValue(rule.timeoutSeconds);
         query.addBindValue(rule.validitySeconds);
+        query.addBindValue(rule.riskFloor ? QVariant(riskName(*rule.riskFloor))
+                                          : QVariant(QMetaType::fromType<QString>()));
         query.addBindValue(rule.id);
         if (!query.exec())
             return fail(ErrorCode::Storage, query.lastError().text());
@@ -213,6 +221,19 @@ Result<PolicyRule> PolicyStore::evaluate(const QString& capability, Risk risk) c
             return rule;
     }
     return PolicyRule::fallback();
+}
+
+Result<Risk> PolicyStore::effectiveRisk(const QString& capability, Risk declared) const
+{
+    auto current = rules();
+    if (!current)
+        return std::unexpected(current.error());
+    Risk effective = declared;
+    for (const PolicyRule& rule : std::as_const(*current)) {
+        if (rule.riskFloor && CapabilityGlob::matches(rule.capabilityGlob, capability))
+            effective = std::max(effective, *rule.riskFloor);
+    }
+    return effective;
 }
 
 } // namespace countersign::policy

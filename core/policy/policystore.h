@@ -27,6 +27,10 @@ public:
     [[nodiscard]] Result<void> move(int from, int to, const QString& actor);
     /// The rule that applies to a request; the fallback when no stored rule matches.
     [[nodiscard]] Result<PolicyRule> evaluate(const QString& capability, Risk risk) const;
+    /// The risk a request for \a capability is treated as: the highest of \a declared and the
+    /// floors of every rule whose glob matches the capability, in any position. A runtime may
+    /// raise its request's risk, never lower it below a floor.
+    [[nodiscard]] Result<Risk> effectiveRisk(const QString& capability, Risk declared) const;
 
     [[nodiscard]] static Result<void> validate(const PolicyRule& rule);
 

@@ -167,6 +167,12 @@ CREATE TABLE session_challenges (
     expires_at INTEGER NOT NULL
 );
 )sql")},
+        // A runtime declares a request's risk; a rule's floor raises it, never the other way.
+        Migration{6, QStringLiteral("risk floors on policy rules, and the risk a runtime asked for"),
+                  QStringLiteral(R"sql(
+ALTER TABLE policy_rules ADD COLUMN risk_floor TEXT CHECK (risk_floor IN ('low', 'medium', 'high', 'critical'));
+ALTER TABLE requests ADD COLUMN requested_risk TEXT CHECK (requested_risk IN ('low', 'medium', 'high', 'critical'));
+)sql")},
     };
 }
 
