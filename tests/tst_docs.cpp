@@ -38,16 +38,16 @@ private Q_SLOTS:
         const http::RouteMatch match = http::Router::match(method, QByteArray(path).replace("{id}", "req_x"));
         QVERIFY(match.route);
         const http::RouteAudience audience = http::audienceOf(*match.route);
-        const bool forRuntimes = audience == http::RouteAudience::Anyone ||
-                                 audience == http::RouteAudience::Runtime ||
+        const bool forRuntimes = audience == http::RouteAudience::Anyone || audience == http::RouteAudience::Runtime ||
                                  audience == http::RouteAudience::RuntimeOrMember;
         const bool forMembers = audience == http::RouteAudience::Invitee || audience == http::RouteAudience::Member ||
                                 audience == http::RouteAudience::RuntimeOrMember;
         // Each guide lists its routes in a table row that starts with "| `METHOD /path".
         const QByteArray row = "| `" + route;
         if (forRuntimes)
-            QVERIFY2(readDoc(QStringLiteral("runtime-guide.md")).contains(row),
-                     qPrintable(QStringLiteral("docs/runtime-guide.md has no row for %1").arg(QString::fromLatin1(route))));
+            QVERIFY2(
+                readDoc(QStringLiteral("runtime-guide.md")).contains(row),
+                qPrintable(QStringLiteral("docs/runtime-guide.md has no row for %1").arg(QString::fromLatin1(route))));
         if (forMembers)
             QVERIFY2(readDoc(QStringLiteral("team.md")).contains(row),
                      qPrintable(QStringLiteral("docs/team.md has no row for %1").arg(QString::fromLatin1(route))));
