@@ -1,17 +1,15 @@
 #include "queuetab.h"
 
 #include "approvals/requestservice.h"
-#include "requestdetail.h"
+#include "requestdetailview.h"
 #include "requestqueuemodel.h"
 
 #include <QDateTime>
-#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
-#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
@@ -29,7 +27,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     , m_proxy(new QueueFilterProxy(this))
     , m_filter(new QLineEdit(this))
     , m_view(new QTableView(this))
-    , m_detail(new QPlainTextEdit(this))
+    , m_detail(new RequestDetailView(this))
     , m_reason(new QLineEdit(this))
     , m_approve(new QPushButton(tr("&Approve"), this))
     , m_deny(new QPushButton(tr("&Deny"), this))
@@ -68,11 +66,6 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
                                                {RequestQueueModel::TimeLeft, QStringLiteral("59 min 59 s")}};
     for (const auto& [column, sample] : samples)
         m_view->setColumnWidth(column, metrics.horizontalAdvance(sample) + 4 * metrics.averageCharWidth());
-    m_detail->setObjectName(QStringLiteral("detailPane"));
-    m_detail->setAccessibleName(tr("Request details"));
-    m_detail->setReadOnly(true);
-    m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_detail->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_reveal->setObjectName(QStringLiteral("revealButton"));
     m_reveal->setAccessibleName(tr("Reveal masked fields (recorded in the audit chain)"));
     m_reveal->setToolTip(tr("Show the masked fields of this payload. Every reveal is recorded in the audit chain."));
@@ -130,10 +123,16 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QueueFilterProxy::setFilterText);
     connect(m_model, &RequestQueueModel::requestLeaving, this, &QueueTab::onLeaving);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &QueueTab::showCurrent);
-    connect(m_model, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& topLeft) {
-        if (topLeft.column() != RequestQueueModel::Age)
-            showCurrent();
-    });
+    connect(m_model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
+                // The clock's ticks touch only the age and time-left columns.
+                if (topLeft.column() == RequestQueueModel::Age && bottomRight.column() == RequestQueueModel::Age)
+                    return;
+                if (topLeft.column() == RequestQueueModel::TimeLeft)
+                    m_detail->updateTimeLeft();
+                else
+                    showCurrent();
+            });
     connect(m_model, &QAbstractItemModel::rowsRemoved, this, &QueueTab::showCurrent);
     // Something to look at as soon as the queue is not empty; an existing selection is kept.
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
@@ -274,7 +273,7 @@ void QueueTab::showCurrent()
         // say so and keep it on screen, with nothing left to press.
         auto gone = m_requests.request(m_goneId);
         if (gone) {
-            m_detail->setPlainText(describeRequest(*gone, m_revealedId == gone->id));
+            m_detail->showRequest(*gone, m_revealedId == gone->id);
             m_message->setText(gone->state == approvals::RequestState::Expired
                                    ? tr("This request expired before it was decided.")
                                : gone->state == approvals::RequestState::Cancelled
@@ -286,14 +285,14 @@ void QueueTab::showCurrent()
     }
     if (!request) {
         m_shownId.clear();
-        m_detail->setPlainText(tr("Select a request to see what it would do."));
+        m_detail->showNothing(tr("Select a request to see what it would do."));
         return;
     }
     if (request->id != m_shownId) {
         m_revealedId.clear(); // secrets stay revealed for one request only
         m_shownId = request->id;
     }
-    m_detail->setPlainText(describeRequest(*request, m_revealedId == request->id));
+    m_detail->showRequest(*request, m_revealedId == request->id);
 }
 
 void QueueTab::clearDecisionInput()

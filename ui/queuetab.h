@@ -6,7 +6,6 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QTableView;
-class QPlainTextEdit;
 
 namespace countersign::approvals {
 class RequestEvents;
@@ -16,6 +15,7 @@ class RequestService;
 namespace countersign::ui {
 
 class QueueFilterProxy;
+class RequestDetailView;
 class RequestQueueModel;
 
 /// The queue: pending requests, a detail pane with secrets masked, and Approve / Deny with a
@@ -70,7 +70,7 @@ private:
     QueueFilterProxy* m_proxy;
     QLineEdit* m_filter;
     QTableView* m_view;
-    QPlainTextEdit* m_detail;
+    RequestDetailView* m_detail;
     QLineEdit* m_reason;
     QPushButton* m_approve;
     QPushButton* m_deny;

@@ -35,6 +35,37 @@ QString when(qint64 ms)
 
 } // namespace
 
+QString runtimeWords(const approvals::Request& request)
+{
+    QStringList lines;
+    bool blank = true; // no blank line at the top either
+    auto add = [&](const QString& line) {
+        const QString kept = line.trimmed().isEmpty() ? QString() : line;
+        if (kept.isEmpty() && blank)
+            return;
+        blank = kept.isEmpty();
+        lines << kept;
+    };
+    for (const QString& line : request.details.split(u'\n'))
+        add(line);
+    for (auto it = request.context.constBegin(); it != request.context.constEnd(); ++it)
+        add(tr("%1: %2").arg(it.key(), it.value().toVariant().toString()));
+    while (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    return lines.join(u'\n');
+}
+
+QString payloadText(const approvals::Request& request, bool revealed)
+{
+    const QJsonValue payload = QJsonDocument::fromJson('[' + request.payload + ']').array().at(0);
+    return prettyJson(revealed ? payload : approvals::SecretMasking::mask(payload));
+}
+
+int secretCount(const approvals::Request& request)
+{
+    return approvals::SecretMasking::countSecrets(QJsonDocument::fromJson('[' + request.payload + ']').array().at(0));
+}
+
 QString describeRequest(const approvals::Request& request, bool revealed)
 {
     const QJsonValue payload = QJsonDocument::fromJson('[' + request.payload + ']').array().at(0);
@@ -51,10 +82,6 @@ QString describeRequest(const approvals::Request& request, bool revealed)
                           .arg(request.approvalCount())
                           .arg(request.requiredApprovals),
                       tr("State: %1   Asked: %2").arg(stateName(request.state), when(request.createdAt))};
-    if (!request.details.isEmpty())
-        lines << QString() << request.details;
-    for (auto it = request.context.constBegin(); it != request.context.constEnd(); ++it)
-        lines << tr("Context %1: %2").arg(it.key(), it.value().toVariant().toString());
     lines << QString() << tr("Payload (SHA-256 %1):").arg(request.payloadSha256);
     if (secrets > 0)
         lines << (revealed ? tr("%1 secret-looking field(s) revealed; this was recorded in the audit chain.")
@@ -65,6 +92,14 @@ QString describeRequest(const approvals::Request& request, bool revealed)
         lines << tr("%1 by %2 at %3: %4")
                      .arg(decision.approve ? tr("Approved") : tr("Denied"), decision.memberName,
                           when(decision.decidedAt), decision.reason);
+    // Last, fenced and labelled: what the runtime wrote cannot pass for the fields above.
+    if (const QString words = runtimeWords(request); !words.isEmpty()) {
+        const QString fence(32, u'-');
+        lines << QString() << tr("Runtime says:") << fence;
+        for (const QString& line : words.split(u'\n'))
+            lines << QStringLiteral("| ") + line;
+        lines << fence;
+    }
     return lines.join(u'\n');
 }
 

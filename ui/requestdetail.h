@@ -14,3 +14,18 @@ namespace countersign::ui {
 [[nodiscard]] QString describeRequest(const approvals::Request& request, bool revealed = false);
 
 } // namespace countersign::ui
+
+namespace countersign::ui {
+
+/// What the runtime wrote about \a request beyond its summary (its details and context), as
+/// plain lines with trailing spaces dropped and every run of blank lines collapsed to one, so
+/// it cannot fill a screen with nothing to push what follows out of sight.
+[[nodiscard]] QString runtimeWords(const approvals::Request& request);
+
+/// The payload as an indented JSON tree, secret-looking fields masked unless \a revealed.
+[[nodiscard]] QString payloadText(const approvals::Request& request, bool revealed);
+
+/// How many secret-looking fields the payload of \a request holds.
+[[nodiscard]] int secretCount(const approvals::Request& request);
+
+} // namespace countersign::ui

@@ -1,0 +1,207 @@
+#include "requestdetailview.h"
+
+#include "approvals/request.h"
+#include "requestdetail.h"
+
+#include <QDateTime>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QLabel>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace countersign::ui {
+
+namespace {
+
+QLabel* fact(const QString& objectName, const QString& accessibleName, QWidget* parent)
+{
+    auto* label = new QLabel(parent);
+    label->setObjectName(objectName);
+    label->setAccessibleName(accessibleName);
+    label->setTextFormat(Qt::PlainText); // runtimes write summaries and names
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setWordWrap(true);
+    return label;
+}
+
+QString timeLeft(qint64 ms)
+{
+    const qint64 seconds = std::max<qint64>(0, ms / 1000);
+    if (seconds < 60)
+        return RequestDetailView::tr("%n second(s)", nullptr, static_cast<int>(seconds));
+    if (seconds < 3600)
+        return RequestDetailView::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
+    return RequestDetailView::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+/// The first SHORT_LINES lines and SHORT_CHARS characters of \a words.
+QString shortened(const QString& words)
+{
+    QStringList lines = words.split(u'\n');
+    QString kept = lines.mid(0, RequestDetailView::SHORT_LINES).join(u'\n');
+    if (kept.size() > RequestDetailView::SHORT_CHARS)
+        kept = kept.left(RequestDetailView::SHORT_CHARS);
+    return kept;
+}
+
+} // namespace
+
+RequestDetailView::RequestDetailView(QWidget* parent)
+    : QWidget(parent)
+    , m_header(new QWidget(this))
+    , m_summary(fact(QStringLiteral("detailSummary"), tr("Summary"), m_header))
+    , m_risk(fact(QStringLiteral("detailRisk"), tr("Risk"), m_header))
+    , m_runtime(fact(QStringLiteral("detailRuntime"), tr("Runtime"), m_header))
+    , m_capability(fact(QStringLiteral("detailCapability"), tr("Capability"), m_header))
+    , m_policy(fact(QStringLiteral("detailPolicy"), tr("Policy"), m_header))
+    , m_approvals(fact(QStringLiteral("detailApprovals"), tr("Approvals"), m_header))
+    , m_timeLeft(fact(QStringLiteral("detailTimeLeft"), tr("Time left"), m_header))
+    , m_digest(fact(QStringLiteral("detailDigest"), tr("Payload digest"), m_header))
+    , m_decisions(fact(QStringLiteral("detailDecisions"), tr("Decisions"), m_header))
+    , m_payloadTitle(fact(QStringLiteral("detailPayloadTitle"), tr("Payload"), this))
+    , m_payload(new QPlainTextEdit(this))
+    , m_runtimeBox(new QGroupBox(tr("Runtime says:"), this))
+    , m_runtimeWords(new QPlainTextEdit(m_runtimeBox))
+    , m_showAll(new QPushButton(tr("Show all"), m_runtimeBox))
+{
+    setObjectName(QStringLiteral("detailPane"));
+    setAccessibleName(tr("Request details"));
+    m_header->setObjectName(QStringLiteral("detailHeader"));
+    QFont title = m_summary->font();
+    title.setBold(true);
+    title.setPointSizeF(title.pointSizeF() * 1.15);
+    m_summary->setFont(title);
+    QFont strong = m_risk->font();
+    strong.setBold(true);
+    m_risk->setFont(strong);
+    const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_digest->setFont(fixed);
+    m_digest->setWordWrap(false);
+    auto* facts = new QFormLayout;
+    facts->setContentsMargins(0, 0, 0, 0);
+    facts->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    facts->addRow(tr("Risk:"), m_risk);
+    facts->addRow(tr("Runtime:"), m_runtime);
+    facts->addRow(tr("Capability:"), m_capability);
+    facts->addRow(tr("Policy:"), m_policy);
+    facts->addRow(tr("Approvals:"), m_approvals);
+    facts->addRow(tr("Time left:"), m_timeLeft);
+    facts->addRow(tr("Digest:"), m_digest);
+    auto* headerLayout = new QVBoxLayout(m_header);
+    headerLayout->setContentsMargins(0, 0, 0, 0);
+    headerLayout->addWidget(m_summary);
+    headerLayout->addLayout(facts);
+    headerLayout->addWidget(m_decisions);
+    m_header->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+
+    m_payload->setObjectName(QStringLiteral("detailPayload"));
+    m_payload->setAccessibleName(tr("Payload: what will run"));
+    m_payload->setReadOnly(true);
+    m_payload->setFont(fixed);
+    m_payload->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_payload->setMinimumHeight(QFontMetrics(fixed).lineSpacing() * 4);
+
+    // The runtime's words: fenced, labelled, short unless asked, and always below the payload.
+    m_runtimeBox->setObjectName(QStringLiteral("runtimeSays"));
+    m_runtimeWords->setObjectName(QStringLiteral("runtimeDetails"));
+    m_runtimeWords->setAccessibleName(tr("What the runtime says about this request"));
+    m_runtimeWords->setReadOnly(true);
+    m_runtimeWords->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    const int line = m_runtimeWords->fontMetrics().lineSpacing();
+    m_runtimeWords->setMaximumHeight(line * (SHORT_LINES + 1) + 2 * m_runtimeWords->frameWidth() + 8);
+    m_showAll->setObjectName(QStringLiteral("showAllDetails"));
+    m_showAll->setAccessibleName(tr("Show all the runtime wrote"));
+    auto* boxLayout = new QVBoxLayout(m_runtimeBox);
+    boxLayout->addWidget(m_runtimeWords);
+    boxLayout->addWidget(m_showAll, 0, Qt::AlignRight);
+    connect(m_showAll, &QPushButton::clicked, this, [this] {
+        m_allWords = !m_allWords;
+        showRuntimeWords();
+    });
+
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_header);
+    layout->addWidget(m_payloadTitle);
+    layout->addWidget(m_payload, 1);
+    layout->addWidget(m_runtimeBox);
+    showNothing(QString());
+}
+
+void RequestDetailView::showRequest(const approvals::Request& request, bool revealed)
+{
+    if (request.id != m_shownId)
+        m_allWords = false;
+    m_shownId = request.id;
+    m_header->show();
+    m_payload->show();
+    m_summary->setText(request.summary);
+    m_risk->setText(policy::riskName(request.risk));
+    m_runtime->setText(request.runtimeName);
+    m_capability->setText(request.capability);
+    m_policy->setText(request.policyRule);
+    m_approvals->setText(tr("%1 of %2").arg(request.approvalCount()).arg(request.requiredApprovals));
+    m_digest->setText(tr("SHA-256 %1").arg(request.payloadSha256));
+    m_digest->setToolTip(request.payloadSha256);
+    QStringList decisions;
+    for (const approvals::Decision& decision : request.decisions)
+        decisions << tr("%1 by %2 at %3: %4")
+                         .arg(decision.approve ? tr("Approved") : tr("Denied"), decision.memberName,
+                              QLocale().toString(QDateTime::fromMSecsSinceEpoch(decision.decidedAt),
+                                                 QLocale::ShortFormat),
+                              decision.reason);
+    m_decisions->setText(decisions.join(u'\n'));
+    m_decisions->setVisible(!decisions.isEmpty());
+    m_pending = request.state == approvals::RequestState::Pending;
+    m_expiresAt = request.expiresAt;
+    updateTimeLeft();
+    const int secrets = secretCount(request);
+    m_payloadTitle->setText(
+        secrets == 0 ? tr("Payload (what will run):")
+        : revealed
+            ? tr("Payload (what will run; %1 secret-looking field(s) revealed; this was recorded in the audit chain):")
+                  .arg(secrets)
+            : tr("Payload (what will run; %1 secret-looking field(s) masked):").arg(secrets));
+    const QString payload = payloadText(request, revealed);
+    if (m_payload->toPlainText() != payload)
+        m_payload->setPlainText(payload); // unchanged text keeps its scroll position
+    m_words = runtimeWords(request);
+    showRuntimeWords();
+}
+
+void RequestDetailView::showNothing(const QString& text)
+{
+    m_shownId.clear();
+    m_words.clear();
+    m_pending = false;
+    m_header->hide();
+    m_payload->hide();
+    m_runtimeBox->hide();
+    m_payloadTitle->setText(text);
+}
+
+void RequestDetailView::updateTimeLeft()
+{
+    if (m_shownId.isEmpty())
+        return;
+    m_timeLeft->setText(m_pending ? timeLeft(m_expiresAt - QDateTime::currentMSecsSinceEpoch()) : tr("not pending"));
+}
+
+void RequestDetailView::showRuntimeWords()
+{
+    m_runtimeBox->setVisible(!m_words.isEmpty());
+    const QString brief = shortened(m_words);
+    const bool cut = brief.size() < m_words.size();
+    const QString text = m_allWords || !cut ? m_words : brief + QStringLiteral(" …");
+    if (m_runtimeWords->toPlainText() != text)
+        m_runtimeWords->setPlainText(text);
+    m_showAll->setVisible(cut);
+    m_showAll->setText(m_allWords ? tr("Show less")
+                                  : tr("Show all (%n characters)", nullptr, static_cast<int>(m_words.size())));
+}
+
+} // namespace countersign::ui

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QWidget>
+
+class QGroupBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+
+namespace countersign::approvals {
+struct Request;
+}
+
+namespace countersign::ui {
+
+/// What a request asks, in the order an approver needs it: a header the app draws from its own
+/// records (summary, risk, runtime, capability, policy, approvals, time left, digest), then the
+/// payload that will run, then what the runtime wrote about it in a fenced box labelled as the
+/// runtime's words, blank lines collapsed and its length capped until "Show all". Nothing a
+/// runtime writes lands in the header or pushes the payload out of sight. Never markup.
+class RequestDetailView final : public QWidget {
+    Q_OBJECT
+public:
+    explicit RequestDetailView(QWidget* parent = nullptr);
+
+    /// Shows \a request; its masked payload fields in clear only when \a revealed.
+    void showRequest(const approvals::Request& request, bool revealed);
+    /// Shows no request, only \a text (what to do to see one).
+    void showNothing(const QString& text);
+    /// Re-reads the clock for the time left of the request shown.
+    void updateTimeLeft();
+
+    /// The runtime's words shown before "Show all": at most this many lines and characters.
+    static constexpr int SHORT_LINES = 6;
+    static constexpr int SHORT_CHARS = 600;
+
+private:
+    void showRuntimeWords();
+
+    QWidget* m_header;
+    QLabel* m_summary;
+    QLabel* m_risk;
+    QLabel* m_runtime;
+    QLabel* m_capability;
+    QLabel* m_policy;
+    QLabel* m_approvals;
+    QLabel* m_timeLeft;
+    QLabel* m_digest;
+    QLabel* m_decisions;
+    QLabel* m_payloadTitle;
+    QPlainTextEdit* m_payload;
+    QGroupBox* m_runtimeBox;
+    QPlainTextEdit* m_runtimeWords;
+    QPushButton* m_showAll;
+    QString m_shownId;
+    QString m_words; // the runtime's words, blank lines collapsed
+    bool m_allWords = false;
+    qint64 m_expiresAt = 0;
+    bool m_pending = false;
+};
+
+} // namespace countersign::ui
