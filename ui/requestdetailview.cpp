@@ -140,7 +140,11 @@ void RequestDetailView::showRequest(const approvals::Request& request, bool reve
     m_header->show();
     m_payload->show();
     m_summary->setText(request.summary);
-    m_risk->setText(policy::riskName(request.risk));
+    // The policy's floor may have raised what the runtime declared: show both.
+    m_risk->setText(request.requestedRisk == request.risk
+                        ? policy::riskName(request.risk)
+                        : tr("%1 (the runtime declared %2; the policy's floor raised it)")
+                              .arg(policy::riskName(request.risk), policy::riskName(request.requestedRisk)));
     m_runtime->setText(request.runtimeName);
     m_capability->setText(request.capability);
     m_policy->setText(request.policyRule);
