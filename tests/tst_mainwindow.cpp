@@ -3,6 +3,7 @@
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "englishplurals.h"
 #include "http/endpointsettings.h"
 #include "http/endpointthread.h"
 #include "lockscreen.h"
@@ -141,9 +142,11 @@ struct Desktop {
 
 class TestMainWindow final : public QObject {
     Q_OBJECT
+    ui::EnglishPlurals m_plurals;
 private Q_SLOTS:
     void initTestCase()
     {
+        QCoreApplication::installTranslator(&m_plurals); // as the application does
         QCoreApplication::setOrganizationName(QStringLiteral("CountersignTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
     }
@@ -465,6 +468,52 @@ private Q_SLOTS:
         QVERIFY(words->toPlainText().contains(QStringLiteral("THE END")));
         QVERIFY(payload->toPlainText().contains(QStringLiteral("true")));
         QVERIFY(!payload->visibleRegion().isEmpty());
+    }
+
+    void bulkDenyAsksWithTheCountsAndSaysWhatItDid()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        QStringList ids;
+        for (int i = 0; i < 5; ++i)
+            ids << desktop.ask(QStringLiteral("batch %1").arg(i),
+                               i < 2 ? QStringLiteral("critical") : QStringLiteral("low"));
+        const QString kept = desktop.ask(QStringLiteral("not selected"), QStringLiteral("critical"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 6);
+        auto* view = desktop.find<QTableView>(QStringLiteral("queueView"));
+        desktop.window->openRequest(ids[0]);
+        for (int row = 0; row < view->model()->rowCount(); ++row) {
+            if (view->model()->index(row, 0).data(ui::RequestQueueModel::IdRole).toString() != kept)
+                view->selectionModel()->select(view->model()->index(row, 0),
+                                               QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+        QTest::keyClicks(desktop.find<QLineEdit>(QStringLiteral("reasonEdit")), QStringLiteral("incident freeze"));
+        auto* bulk = desktop.find<QPushButton>(QStringLiteral("bulkDenyButton"));
+        auto* message = desktop.find<QLabel>(QStringLiteral("decisionMessage"));
+
+        // Asked first, with the counts; cancelling denies nothing.
+        QTest::mouseClick(bulk, Qt::LeftButton);
+        auto* box = desktop.find<QMessageBox>(QStringLiteral("bulkDenyConfirm"));
+        QVERIFY2(box, "bulk deny asks first");
+        QCOMPARE(box->text(), QStringLiteral("Deny 5 requests, 2 of them critical?"));
+        for (const QString& id : ids)
+            QCOMPARE(desktop.stateOf(id), QStringLiteral("pending"));
+        QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+        QTRY_VERIFY(!desktop.find<QMessageBox>(QStringLiteral("bulkDenyConfirm")));
+        for (const QString& id : ids)
+            QCOMPARE(desktop.stateOf(id), QStringLiteral("pending"));
+
+        // Confirmed: each is denied, the one not selected waits, and the message says what was done.
+        QTest::mouseClick(bulk, Qt::LeftButton);
+        auto* confirm = desktop.find<QPushButton>(QStringLiteral("bulkDenyConfirmButton"));
+        QVERIFY(confirm);
+        QCOMPARE(confirm->text(), QStringLiteral("Deny 5 requests"));
+        QTest::mouseClick(confirm, Qt::LeftButton);
+        for (const QString& id : ids)
+            QCOMPARE(desktop.stateOf(id), QStringLiteral("denied"));
+        QCOMPARE(desktop.stateOf(kept), QStringLiteral("pending"));
+        QCOMPARE(message->text(), QStringLiteral("Denied 5 requests, 2 of them critical."));
+        QCOMPARE(desktop.current(), qMakePair(kept, true));
     }
 
     void lockingHidesRequestsWhileTheEndpointKeepsAccepting()

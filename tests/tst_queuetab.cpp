@@ -189,6 +189,9 @@ private Q_SLOTS:
             QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Pending);
         QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit")), QStringLiteral("incident freeze"));
         QTest::mouseClick(bulk, Qt::LeftButton);
+        auto* confirm = tab.findChild<QPushButton*>(QStringLiteral("bulkDenyConfirmButton")); // asked once
+        QVERIFY(confirm);
+        QTest::mouseClick(confirm, Qt::LeftButton);
         for (const QString& id : ids) {
             QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Denied);
             QCOMPARE(m_services->requests().request(id)->decisions.first().reason, QStringLiteral("incident freeze"));

@@ -482,6 +482,40 @@ private Q_SLOTS:
         QCOMPARE(stateOf(id), RequestState::Expired);
         QCOMPARE(requests().consumeRequest(m_runtime, id, digestOf(1)).error().code, ErrorCode::Expired);
     }
+    void denyAllSaysWhatItDid()
+    {
+        auto ask = [&](const QString& risk) {
+            bool created = false;
+            auto answer = requests().createRequest(
+                m_other,
+                QJsonObject{{QStringLiteral("capability"), QStringLiteral("ops.bulk")},
+                            {QStringLiteral("summary"), QStringLiteral("bulk %1 %2").arg(risk).arg(++m_round)},
+                            {QStringLiteral("risk"), risk},
+                            {QStringLiteral("payload"), QJsonObject{}}},
+                {}, created);
+            return answer ? answer->value(QStringLiteral("id")).toString() : QString();
+        };
+        const QString critical = ask(QStringLiteral("critical"));
+        const QString high = ask(QStringLiteral("high"));
+        const QString low = ask(QStringLiteral("low"));
+        const QString decided = ask(QStringLiteral("low"));
+        for (const QString& id : {critical, high, low, decided})
+            QCOMPARE(stateOf(id), RequestState::Pending);
+        QVERIFY(requests().approve(QStringLiteral("alice"), decided, QStringLiteral("fine")));
+        const auto outcome =
+            requests().denyAll(QStringLiteral("alice"), {critical, high, low, decided}, QStringLiteral("freeze"));
+        QCOMPARE(outcome.denied, (QStringList{critical, high, low}));
+        QCOMPARE(outcome.criticalDenied, 1);
+        QCOMPARE(outcome.highDenied, 1);
+        QCOMPARE(outcome.refused.size(), 1);
+        QCOMPARE(outcome.refused.first().first, decided);
+        QVERIFY(!outcome.refused.first().second.message.isEmpty());
+        for (const QString& id : {critical, high, low}) {
+            QCOMPARE(stateOf(id), RequestState::Denied);
+            QCOMPARE(auditCount(QStringLiteral("request.denied"), id), 1);
+        }
+        QCOMPARE(stateOf(decided), RequestState::Approved);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRequestService)

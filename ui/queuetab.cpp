@@ -10,6 +10,7 @@
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QShortcut>
 #include <QSplitter>
@@ -381,6 +382,7 @@ void QueueTab::extend()
 void QueueTab::denySelected()
 {
     QStringList ids;
+    int critical = 0;
     bool needsReason = false;
     const QModelIndexList rows = m_view->selectionModel()->selectedRows();
     for (const QModelIndex& row : rows) {
@@ -388,6 +390,7 @@ void QueueTab::denySelected()
         if (!request)
             continue;
         ids.append(request->id);
+        critical += request->risk == policy::Risk::Critical ? 1 : 0;
         needsReason = needsReason || request->risk >= policy::Risk::High;
     }
     const QString reason = m_reason->text().trimmed();
@@ -398,22 +401,53 @@ void QueueTab::denySelected()
         m_reason->setFocus();
         return;
     }
-    const QString next = neighbourAfter(ids);
-    int denied = 0;
-    QStringList failures;
-    m_deciding = true;
-    for (const QString& id : std::as_const(ids)) {
-        auto result = m_requests.deny(m_memberId, id, reason);
-        if (result)
-            ++denied;
+    // Many decisions at once are asked about once, with what they hold; not blocking (no
+    // exec()): requests keep arriving meanwhile, and locking closes the question.
+    const int count = static_cast<int>(ids.size());
+    const QString question =
+        critical > 0
+            ? tr("Deny %1, %2?").arg(tr("%n request(s)", nullptr, count), tr("%n of them critical", nullptr, critical))
+            : tr("Deny %n request(s)?", nullptr, count);
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Deny requests"), question, QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("bulkDenyConfirm"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setTextFormat(Qt::PlainText);
+    box->setInformativeText(reason.isEmpty() ? tr("No reason given.") : tr("Reason: %1").arg(reason));
+    QPushButton* confirm = box->addButton(tr("Deny %n request(s)", nullptr, count), QMessageBox::DestructiveRole);
+    confirm->setObjectName(QStringLiteral("bulkDenyConfirmButton"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setWindowModality(Qt::WindowModal);
+    connect(box, &QMessageBox::buttonClicked, this, [this, confirm, ids, reason](QAbstractButton* clicked) {
+        if (clicked == confirm)
+            denyAll(ids, reason);
         else
-            failures.append(result.error().message);
-    }
+            m_message->setText(tr("Nothing was denied."));
+    });
+    box->open();
+}
+
+void QueueTab::denyAll(const QStringList& ids, const QString& reason)
+{
+    const QString next = neighbourAfter(ids);
+    m_deciding = true;
+    const approvals::RequestService::BulkDenial outcome = m_requests.denyAll(m_memberId, ids, reason);
     m_deciding = false;
     m_reason->clear();
     followWith(next);
-    m_message->setText(failures.isEmpty() ? tr("Denied %n request(s).", nullptr, denied)
-                                          : tr("Denied %1; %2").arg(denied).arg(failures.join(QStringLiteral("; "))));
+    const int denied = static_cast<int>(outcome.denied.size());
+    QString told = outcome.criticalDenied > 0 ? tr("Denied %1, %2.")
+                                                    .arg(tr("%n request(s)", nullptr, denied),
+                                                         tr("%n of them critical", nullptr, outcome.criticalDenied))
+                                              : tr("Denied %n request(s).", nullptr, denied);
+    if (!outcome.refused.isEmpty()) {
+        QStringList why;
+        for (const auto& [id, error] : outcome.refused)
+            why.append(error.message);
+        why.removeDuplicates();
+        told += u' ' + tr("%n could not be denied: %1", nullptr, static_cast<int>(outcome.refused.size()))
+                           .arg(why.join(QStringLiteral("; ")));
+    }
+    m_message->setText(told);
 }
 
 void QueueTab::decide(bool approve)

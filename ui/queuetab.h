@@ -49,6 +49,7 @@ private:
     void extend();
     void moveSelection(int delta);
     void denySelected();
+    void denyAll(const QStringList& ids, const QString& reason);
     void confirmArmed();
     void disarm();
     /// Enter in the reason field: the decision that asked for the reason goes on with it.

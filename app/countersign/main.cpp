@@ -2,6 +2,7 @@
 #include "appearance.h"
 #include "crypto/crypto.h"
 #include "desktopsession.h"
+#include "englishplurals.h"
 #include "headless.h"
 #include "http/endpointsettings.h"
 #include "uisettings.h"
@@ -34,6 +35,8 @@ int main(int argc, char* argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));
     if (!headless)
         QGuiApplication::setDesktopFileName(QStringLiteral("countersign"));
+    ui::EnglishPlurals plurals;
+    QCoreApplication::installTranslator(&plurals);
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
         QLoggingCategory::setFilterRules(QStringLiteral("countersign.*.debug=false"));
 

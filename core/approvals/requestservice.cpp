@@ -1100,6 +1100,23 @@ Result<Request> RequestService::deny(const QString& memberId, const QString& id,
     return decideLocally(memberId, id, false, reason);
 }
 
+RequestService::BulkDenial RequestService::denyAll(const QString& memberId, const QStringList& ids,
+                                                   const QString& reason)
+{
+    BulkDenial outcome;
+    for (const QString& id : ids) {
+        auto denied = deny(memberId, id, reason);
+        if (!denied) {
+            outcome.refused.append({id, denied.error()});
+            continue;
+        }
+        outcome.denied.append(id);
+        outcome.criticalDenied += denied->risk == policy::Risk::Critical ? 1 : 0;
+        outcome.highDenied += denied->risk == policy::Risk::High ? 1 : 0;
+    }
+    return outcome;
+}
+
 Result<Request> RequestService::decideLocally(const QString& memberId, const QString& id, bool approve,
                                               const QString& reason)
 {

@@ -91,6 +91,17 @@ public:
     /// here with that key, then checked like any other. Others: PermissionDenied.
     [[nodiscard]] Result<Request> approve(const QString& memberId, const QString& id, const QString& reason);
     [[nodiscard]] Result<Request> deny(const QString& memberId, const QString& id, const QString& reason);
+    /// What denying several requests at once did: which were denied (and how many of those
+    /// were critical or high risk), and which were not, with why.
+    struct BulkDenial final {
+        QStringList denied;
+        int criticalDenied = 0;
+        int highDenied = 0;
+        QList<std::pair<QString, Error>> refused; // request id, why
+    };
+    /// Denies each of \a ids as deny() would, one decision and audit entry each; one refused
+    /// request (decided meanwhile, expired, a reason missing) does not stop the others.
+    [[nodiscard]] BulkDenial denyAll(const QString& memberId, const QStringList& ids, const QString& reason);
     /// A decision signed on the member's own machine. Refused (and audited as refused) unless the
     /// member may decide, the statement names the request's payload digest, its time is within
     /// MAX_CLOCK_SKEW_MS of this clock, and the signature verifies with the member's key.
