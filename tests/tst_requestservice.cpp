@@ -255,7 +255,8 @@ private Q_SLOTS:
         QVERIFY(result);
         QVERIFY(isNew);
         const QString id = result->value(QStringLiteral("id")).toString();
-        QCOMPARE(QByteArray::fromBase64(id.toLatin1(), QByteArray::Base64UrlEncoding).size(), 16);
+        QVERIFY2(id.startsWith(u"req_"), qPrintable(id));
+        QCOMPARE(QByteArray::fromBase64(id.mid(4).toLatin1(), QByteArray::Base64UrlEncoding).size(), 16);
         QCOMPARE(result->value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
         QCOMPARE(result->value(QStringLiteral("payload_sha256")).toString(), digestOf(payload));
         QCOMPARE(result->value(QStringLiteral("required_approvals")).toInt(), 1);

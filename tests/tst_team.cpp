@@ -12,6 +12,7 @@
 #include "audit/checkpoint.h"
 #include "audit/merkle.h"
 #include "audit/receipt.h"
+#include "crypto/crypto.h"
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
 #include "members/memberkeyfile.h"
@@ -27,6 +28,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -364,6 +367,68 @@ private Q_SLOTS:
         const Run expired = join(expiring, QStringLiteral("Slow"), m_dir.filePath(QStringLiteral("slow/member.json")));
         QCOMPARE(expired.code, 4);
         QVERIFY(expired.err.contains("expired"));
+    }
+
+    void idsCarryTheirTypeAndAnyIdIsTakenAfterDoubleDash()
+    {
+        // New ids name their type, so none starts with '-'.
+        const QString link = invite(QStringLiteral("approver"));
+        QVERIFY(!link.isEmpty());
+        const QString memberFile = m_dir.filePath(QStringLiteral("ida/member.json"));
+        const Run joined = join(link, QStringLiteral("Ida"), memberFile);
+        QVERIFY2(joined.code == 0, joined.err.constData());
+        const QString memberId =
+            joined.json().value(QStringLiteral("member")).toObject().value(QStringLiteral("id")).toString();
+        QVERIFY2(memberId.startsWith(u"mem_"), qPrintable(memberId));
+        const Run listed = cli({QStringLiteral("member"), QStringLiteral("invitations"), QStringLiteral("--json")});
+        const QJsonArray invitations = listed.json().value(QStringLiteral("invitations")).toArray();
+        QVERIFY(!invitations.isEmpty());
+        for (const QJsonValue& value : invitations) {
+            const QString id = value.toObject().value(QStringLiteral("id")).toString();
+            QVERIFY2(id.startsWith(u"inv_"), qPrintable(id));
+        }
+        const QString requestId = createRequest(QStringLiteral("prefixed"));
+        QVERIFY2(requestId.startsWith(u"req_"), qPrintable(requestId));
+
+        // An id from before the prefixes may start with '-': after `--` it is an id, not an option.
+        const QString legacyId = QStringLiteral("-Legacy_Invitation0");
+        QSqlQuery insert(m_services->database());
+        insert.prepare(QStringLiteral("INSERT INTO invitations (id, token_hash, role, created_by, created_at, "
+                                      "expires_at) VALUES (?, ?, 'approver', 'owner', ?, ?)"));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        insert.addBindValue(legacyId);
+        insert.addBindValue(crypto::randomBytes(32));
+        insert.addBindValue(now);
+        insert.addBindValue(now + 3'600'000);
+        QVERIFY2(insert.exec(), qPrintable(insert.lastError().text()));
+        const Run asOption = cli({QStringLiteral("member"), QStringLiteral("revoke-invitation"), legacyId});
+        QCOMPARE(asOption.code, 2);
+        const Run revoked =
+            cli({QStringLiteral("member"), QStringLiteral("revoke-invitation"), QStringLiteral("--"), legacyId});
+        QVERIFY2(revoked.code == 0, revoked.err.constData());
+        QSqlQuery state(m_services->database());
+        QVERIFY(state.exec(QStringLiteral("SELECT state FROM invitations WHERE id = '-Legacy_Invitation0'")));
+        QVERIFY(state.next());
+        QCOMPARE(state.value(0).toString(), QStringLiteral("revoked"));
+
+        // The member and runtime commands reach the server with such an id (which knows no such request).
+        const Run shown = cli(
+            {QStringLiteral("member"), QStringLiteral("show"), QStringLiteral("--"), QStringLiteral("-NoSuchRequest")},
+            memberFile);
+        QCOMPARE(shown.code, 4);
+        QVERIFY2(shown.err.contains("not_found"), shown.err.constData());
+        for (const QString& command : {QStringLiteral("status"), QStringLiteral("cancel")}) {
+            QProcess runtime;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("COUNTERSIGN_URL"), QStringLiteral("http://127.0.0.1:%1").arg(m_port));
+            env.insert(QStringLiteral("COUNTERSIGN_TOKEN"), QString::fromLatin1(m_runtimeToken));
+            runtime.setProcessEnvironment(env);
+            runtime.start(CLI, {command, QStringLiteral("--"), QStringLiteral("-NoSuchRequest")});
+            QVERIFY(runtime.waitForFinished(60000));
+            const QByteArray err = runtime.readAllStandardError();
+            QCOMPARE(runtime.exitCode(), 4);
+            QVERIFY2(err.contains("404"), err.constData());
+        }
     }
 
     void aViewersDecisionIsRefused()

@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
+#include <QLatin1StringView>
 #include <QString>
 
 #include <optional>
@@ -32,6 +33,9 @@ struct Decision final {
 
 /// A request as stored, with its decisions.
 struct Request final {
+    /// Ids made before the prefix existed are plain base64url and stay valid.
+    static constexpr QLatin1StringView ID_PREFIX{"req_"};
+
     QString id;
     qint64 runtimeId = 0;
     QString runtimeName;

@@ -37,6 +37,7 @@ namespace countersign::approvals {
 
 namespace {
 
+constexpr qsizetype REQUEST_ID_BYTES = 16; // 128 random bits: ids are unguessable as well as unique
 constexpr int MAX_TIMER_MS = 60'000; // re-check at least this often (other processes may write)
 
 const QSet<QString> WRITABLE_FIELDS{QStringLiteral("capability"), QStringLiteral("summary"), QStringLiteral("details"),
@@ -595,9 +596,7 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
         auto rule = m_policies.evaluate(request.capability, request.risk);
         if (!rule)
             return std::unexpected(rule.error());
-        QByteArray idBytes = crypto::randomBytes(16);
-        request.id =
-            QString::fromLatin1(idBytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+        request.id = crypto::randomId(Request::ID_PREFIX, REQUEST_ID_BYTES);
         request.runtimeId = runtime.id;
         request.runtimeName = runtime.name;
         request.policyRule = rule->describe();

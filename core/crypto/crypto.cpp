@@ -18,6 +18,12 @@ QByteArray randomBytes(qsizetype count)
     return bytes;
 }
 
+QString randomId(QLatin1StringView prefix, qsizetype count)
+{
+    return prefix + QString::fromLatin1(
+                        randomBytes(count).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
 QByteArray sha256(QByteArrayView data)
 {
     return toByteArray(Sha256::of(data));

@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QLatin1StringView>
+#include <QString>
 
 namespace countersign::crypto {
 
@@ -14,6 +16,11 @@ inline constexpr qsizetype SHA256_SIZE = 32;
 
 /// Cryptographically secure random bytes (libsodium).
 [[nodiscard]] QByteArray randomBytes(qsizetype count);
+
+/// A new identifier: \a prefix, which names what it identifies ("req_", "inv_", "mem_"), then
+/// \a count random bytes in base64url without padding (RFC 4648 section 5). Because the prefix
+/// is a letter, no id starts with '-' and a command line never mistakes one for an option.
+[[nodiscard]] QString randomId(QLatin1StringView prefix, qsizetype count);
 
 /// SHA-256 through OpenSSL's libcrypto, which uses the CPU's SHA extensions where present.
 [[nodiscard]] QByteArray sha256(QByteArrayView data);

@@ -2,6 +2,7 @@
 
 #include "permissions.h"
 
+#include <QLatin1StringView>
 #include <QString>
 
 namespace countersign::members {
@@ -9,6 +10,8 @@ namespace countersign::members {
 /// SPEC section 2: an invitation to join with a role, redeemable once before it expires.
 struct Invitation final {
     enum class State { Pending, Redeemed, Expired, Revoked };
+    /// Ids made before the prefix existed are plain base64url and stay valid.
+    static constexpr QLatin1StringView ID_PREFIX{"inv_"};
 
     QString id;
     Role role = Role::Approver;

@@ -85,8 +85,7 @@ Result<InvitationService::Created> InvitationService::create(const QString& acto
     created.token = InvitationLink::TOKEN_PREFIX + QString::fromLatin1(crypto::randomBytes(32).toBase64(
                                                        QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
     Invitation& invitation = created.invitation;
-    invitation.id = QString::fromLatin1(
-        crypto::randomBytes(12).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    invitation.id = crypto::randomId(Invitation::ID_PREFIX, 12);
     invitation.role = role;
     invitation.note = trimmedNote;
     invitation.createdBy = actorId;

@@ -3,6 +3,7 @@
 #include "permissions.h"
 
 #include <QByteArray>
+#include <QLatin1StringView>
 #include <QString>
 
 namespace countersign::members {
@@ -10,6 +11,9 @@ namespace countersign::members {
 /// SPEC section 2: a person who may act on the instance, with an Ed25519 key whose private
 /// part never leaves their machine.
 struct Member final {
+    /// Ids made before the prefix existed are plain base64url (and the first owner is "owner").
+    static constexpr QLatin1StringView ID_PREFIX{"mem_"};
+
     QString id;
     QString displayName;
     Role role = Role::Viewer;

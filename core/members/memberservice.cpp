@@ -237,8 +237,7 @@ Result<Member> MemberService::add(const QString& displayName, Role role, const Q
     if (publicKey.size() != crypto::SigningKey::PUBLIC_KEY_SIZE)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("a member's public key is 32 bytes (Ed25519)"));
     Member added;
-    added.id = QString::fromLatin1(
-        crypto::randomBytes(12).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    added.id = crypto::randomId(Member::ID_PREFIX, 12);
     added.displayName = *name;
     added.role = role;
     added.publicKey = publicKey;
