@@ -234,8 +234,13 @@ private Q_SLOTS:
         create("context with RTL isolate", createWith("context", "{\"k\":\"a\\u2067b\"}"), 400);
         create("invalid UTF-8", createWith("summary", "\"bad \xff\xfe bytes\""), 400);
         create("overlong UTF-8", createWith("summary", "\"\xc0\xaf\""), 400);
-        create("lone surrogate escape", createWith("summary", "\"\\ud800\""), 0);
+        create("lone surrogate escape", createWith("summary", "\"\\ud800\""), 400);
         create("payload huge number", createWith("payload", "{\"n\":1e999}"), 400);
+        create("payload integer past 2^53", createWith("payload", "{\"n\":9007199254740993}"), 400);
+        create("payload number with more digits than a double", createWith("payload", "[0.30000000000000001]"), 400);
+        create("payload negative zero", createWith("payload", "{\"n\":-0}"), 400);
+        create("payload lone surrogate", createWith("payload", "{\"s\":\"\\udc00\"}"), 400);
+        create("context integer past 2^53", createWith("context", "{\"n\":18014398509481985}"), 400);
         create("deep nesting", nested(200), 400);
         create("duplicate key", "{\"capability\":\"deploy.web\",\"summary\":\"a\",\"summary\":\"b\"}", 400);
         create("duplicate key, escaped", "{\"capability\":\"deploy.web\",\"summary\":\"a\",\"summ\\u0061ry\":\"b\"}",

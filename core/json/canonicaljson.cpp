@@ -2,19 +2,21 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QLocale>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <iterator>
+#include <string_view>
 
 namespace countersign::json {
 
 namespace {
 
-constexpr double MAX_SAFE_INTEGER = 9007199254740991.0; // 2^53 - 1
-
 void appendString(QByteArray& out, const QString& text)
 {
+    // RFC 8785 3.2.2.2: only '"', '\' and the C0 controls are escaped, the controls by JSON's
+    // short forms where it has one and otherwise as \u00XX in lowercase hex; the rest is UTF-8.
     static constexpr char HEX[] = "0123456789abcdef";
     out.append('"');
     const QByteArray utf8 = text.toUtf8();
@@ -55,23 +57,6 @@ void appendString(QByteArray& out, const QString& text)
     out.append('"');
 }
 
-void appendNumber(QByteArray& out, double number)
-{
-    if (!std::isfinite(number)) {
-        out.append("null"); // JSON has no NaN or infinity; QJsonValue never holds them from parsing
-        return;
-    }
-    if (number == 0.0) {
-        out.append('0'); // also for -0, as RFC 8785
-        return;
-    }
-    if (std::trunc(number) == number && std::fabs(number) <= MAX_SAFE_INTEGER) {
-        out.append(QByteArray::number(static_cast<qint64>(number)));
-        return;
-    }
-    out.append(QByteArray::number(number, 'g', QLocale::FloatingPointShortest));
-}
-
 void appendValue(QByteArray& out, const QJsonValue& value)
 {
     switch (value.type()) {
@@ -83,7 +68,8 @@ void appendValue(QByteArray& out, const QJsonValue& value)
         out.append(value.toBool() ? "true" : "false");
         break;
     case QJsonValue::Double:
-        // As RFC 8785, every number is an IEEE double: integers beyond 2^53 lose precision.
+        // RFC 8785 3.2.2.3: every number is an IEEE 754 double. Bodies whose numbers a double
+        // does not carry exactly are refused before they get here (checkStructure).
         appendNumber(out, value.toDouble());
         break;
     case QJsonValue::String:
@@ -112,7 +98,8 @@ void appendValue(QByteArray& out, const QJsonValue& value)
         members.reserve(object.size());
         for (auto it = object.constBegin(); it != object.constEnd(); ++it)
             members.append({it.key(), it.value()});
-        // RFC 8785 3.2.3: sort by UTF-16 code units; QString's operator< compares exactly those.
+        // RFC 8785 3.2.3: sort by UTF-16 code units (so a key outside the BMP, a surrogate pair,
+        // sorts before U+E000..U+FFFF); QString's operator< compares exactly those.
         std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         out.append('{');
         bool first = true;
@@ -131,6 +118,60 @@ void appendValue(QByteArray& out, const QJsonValue& value)
 }
 
 } // namespace
+
+void appendNumber(QByteArray& out, double number)
+{
+    if (!std::isfinite(number)) {
+        out.append("null"); // JSON has no NaN or infinity; QJsonValue never holds them from parsing
+        return;
+    }
+    if (number == 0.0) {
+        out.append('0'); // also for -0: ECMA-262 Number::toString
+        return;
+    }
+    if (number < 0) {
+        out.append('-');
+        number = -number;
+    }
+    // ECMA-262 Number::toString: the fewest digits s (k of them) that read back as this double,
+    // the closest to it if several -- what C++17 to_chars gives without a precision -- with
+    // number = s * 10^(n-k); then laid out by where n falls.
+    char buffer[32];
+    const auto written = std::to_chars(std::begin(buffer), std::end(buffer), number, std::chars_format::scientific);
+    const std::string_view text(buffer, static_cast<std::size_t>(written.ptr - buffer)); // d[.ddd]e(+|-)XX
+    const std::size_t e = text.find('e');
+    QByteArray digits(1, text.front());
+    if (e > 1)
+        digits.append(text.data() + 2, static_cast<qsizetype>(e - 2));
+    const char* exponentText = text.data() + e + 1;
+    if (*exponentText == '+')
+        ++exponentText;
+    int exponent = 0;
+    std::from_chars(exponentText, text.data() + text.size(), exponent);
+    const auto k = static_cast<int>(digits.size());
+    const int n = exponent + 1;
+    if (k <= n && n <= 21) {
+        out.append(digits);
+        out.append(QByteArray(n - k, '0'));
+    } else if (0 < n && n <= 21) {
+        out.append(digits.left(n));
+        out.append('.');
+        out.append(digits.mid(n));
+    } else if (-6 < n && n <= 0) {
+        out.append("0.");
+        out.append(QByteArray(-n, '0'));
+        out.append(digits);
+    } else {
+        out.append(digits.at(0));
+        if (k > 1) {
+            out.append('.');
+            out.append(digits.mid(1));
+        }
+        out.append('e');
+        out.append(n - 1 < 0 ? '-' : '+');
+        out.append(QByteArray::number(std::abs(n - 1)));
+    }
+}
 
 QByteArray canonicalJson(const QJsonValue& value)
 {
