@@ -472,6 +472,72 @@ private Q_SLOTS:
                  ErrorCode::PermissionDenied);
     }
 
+    void approvalsCountOnlyWhileTheirMemberMayDecide()
+    {
+        auto& requests = m_services->requests();
+        policy::PolicyRule two;
+        two.capabilityGlob = QStringLiteral("deploy.web");
+        two.approvals = 2;
+        QVERIFY(m_services->policies().add(two, QStringLiteral("member:owner"), 0));
+        for (const char* id : {"q1", "q2", "q3", "q4", "q5", "q6"})
+            QVERIFY(test::addMember(*m_services, QString::fromLatin1(id),
+                                    QStringLiteral("Quorum %1").arg(QString::fromLatin1(id)),
+                                    QStringLiteral("approver")));
+        auto approve = [&](const char* member, const QString& id) {
+            return requests.approve(QString::fromLatin1(member), id, QStringLiteral("looks right"));
+        };
+        auto voidedEntries = [&](const QString& id) {
+            QSqlQuery query(m_services->database());
+            query.prepare(QStringLiteral("SELECT actor, details FROM audit_log WHERE action = "
+                                         "'request.decision_voided' AND subject = ?"));
+            query.addBindValue(QString(QStringLiteral("request:") + id));
+            QStringList found;
+            if (query.exec()) {
+                while (query.next())
+                    found.append(query.value(0).toString() + u' ' + query.value(1).toString());
+            }
+            return found;
+        };
+
+        // Removal takes a member's open approval back, audited; the quorum waits for another.
+        const QString first = newRequest();
+        QCOMPARE(approve("q1", first)->approvalCount(), 1);
+        QVERIFY(m_services->members().remove(OWNER, QStringLiteral("q1")));
+        QCOMPARE(requests.request(first)->approvalCount(), 0);
+        const QStringList firstVoided = voidedEntries(first);
+        QCOMPARE(firstVoided.size(), 1);
+        QVERIFY2(firstVoided.first().startsWith(QStringLiteral("member:owner ")), qPrintable(firstVoided.first()));
+        QVERIFY(firstVoided.first().contains(QStringLiteral("member:q1")));
+        QVERIFY(firstVoided.first().contains(QStringLiteral("member.removed")));
+        QCOMPARE(approve("q2", first)->state, approvals::RequestState::Pending);
+        QCOMPARE(approve("q3", first)->state, approvals::RequestState::Approved);
+
+        // So does a demotion below decide; a change between deciding roles keeps it.
+        const QString second = newRequest();
+        QVERIFY(approve("q2", second));
+        QVERIFY(approve("q4", newRequest()));
+        QVERIFY(m_services->members().changeRole(OWNER, QStringLiteral("q2"), Role::Viewer));
+        QVERIFY(m_services->members().changeRole(OWNER, QStringLiteral("q4"), Role::Admin));
+        QCOMPARE(voidedEntries(second).size(), 1);
+        QVERIFY(voidedEntries(second).first().contains(QStringLiteral("member.role_changed")));
+        QCOMPARE(approve("q3", second)->state, approvals::RequestState::Pending);
+
+        // Counted when the quorum is evaluated: an approval whose member lost the permission by
+        // any path (here the database itself) is no approval.
+        const QString third = newRequest();
+        QVERIFY(approve("q5", third));
+        QSqlQuery demote(m_services->database());
+        QVERIFY(demote.exec(QStringLiteral("UPDATE members SET role = 'viewer' WHERE id = 'q5'")));
+        QCOMPARE(approve("q6", third)->state, approvals::RequestState::Pending);
+        QCOMPARE(approve("q4", third)->state, approvals::RequestState::Approved);
+
+        // Decided requests keep their decisions.
+        QVERIFY(m_services->members().remove(OWNER, QStringLiteral("q3")));
+        QCOMPARE(requests.request(first)->approvalCount(), 2);
+        QVERIFY(voidedEntries(first).size() == 1);
+        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+    }
+
     void sessionsNeedTheMembersKeyAndEndWithARoleChange()
     {
         auto& sessions = m_services->sessions();

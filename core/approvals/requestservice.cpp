@@ -1147,6 +1147,25 @@ Result<Request> RequestService::decideSigned(const DecisionStatement& statement,
     return decided;
 }
 
+Result<int> RequestService::countedApprovals(const QString& requestId) const
+{
+    // The quorum counts members as they are now: an approval by someone since removed, or no
+    // longer allowed to decide, is no approval (whether or not it was voided when that changed).
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT m.role, m.state FROM decisions d LEFT JOIN members m ON m.id = d.member_id "
+                                 "WHERE d.request_id = ? AND d.verdict = 'approve'"));
+    query.addBindValue(requestId);
+    if (!query.exec())
+        return fail(ErrorCode::Storage, query.lastError().text());
+    int count = 0;
+    while (query.next()) {
+        const auto role = members::parseRole(query.value(0).toString());
+        if (query.value(1).toString() == u"active" && role && members::isAllowed(*role, members::Permission::Decide))
+            ++count;
+    }
+    return count;
+}
+
 Result<Request> RequestService::decide(const DecisionStatement& statement, const QByteArray& signature)
 {
     const QString& memberId = statement.memberId;
@@ -1219,12 +1238,15 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
             return fail(ErrorCode::Storage, insert.lastError().text());
         if (auto decisions = loadDecisions(*m_statements, request); !decisions)
             return decisions;
+        auto counted = countedApprovals(request.id);
+        if (!counted)
+            return std::unexpected(counted.error());
         const QString actor = QStringLiteral("member:") + memberId;
         auto audited =
             audit(actor, QStringLiteral("request.decision"), request,
                   QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
                               {QStringLiteral("reason"), reason},
-                              {QStringLiteral("approvals"), request.approvalCount()},
+                              {QStringLiteral("approvals"), *counted},
                               {QStringLiteral("required"), request.requiredApprovals},
                               {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
                               {QStringLiteral("payload_sha256"), statement.payloadSha256},
@@ -1232,7 +1254,7 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
         if (!audited)
             return std::unexpected(audited.error());
         // One deny denies; the quorum's last approval approves.
-        if (!approve || request.approvalCount() >= request.requiredApprovals) {
+        if (!approve || *counted >= request.requiredApprovals) {
             const RequestState next = approve ? RequestState::Approved : RequestState::Denied;
             auto final = transition(request, next, at, actor);
             if (!final)

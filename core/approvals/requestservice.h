@@ -134,6 +134,9 @@ private:
     [[nodiscard]] Result<Request> create(const RuntimeIdentity& runtime, const QJsonObject& body,
                                          const QString& idempotencyKey, bool& created);
     [[nodiscard]] Result<Request> decide(const DecisionStatement& statement, const QByteArray& signature);
+    /// How many approvals of request \a requestId count towards its quorum: those of members
+    /// still active and still allowed to decide.
+    [[nodiscard]] Result<int> countedApprovals(const QString& requestId) const;
     [[nodiscard]] Result<Request> decideLocally(const QString& memberId, const QString& id, bool approve,
                                                 const QString& reason);
     /// Active member \a memberId, if the permission table allows them \a permission

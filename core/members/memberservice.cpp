@@ -142,6 +142,37 @@ Result<void> MemberService::endSessions(const QString& memberId)
     return {};
 }
 
+Result<void> MemberService::voidOpenDecisions(const Member& target, const QString& actor, const QString& cause)
+{
+    QSqlQuery open(m_db);
+    open.prepare(
+        QStringLiteral("SELECT d.request_id, d.verdict FROM decisions d JOIN requests q ON q.id = d.request_id "
+                       "WHERE d.member_id = ? AND q.state = 'pending' ORDER BY d.decided_at"));
+    open.addBindValue(target.id);
+    if (!open.exec())
+        return fail(ErrorCode::Storage, open.lastError().text());
+    QList<std::pair<QString, QString>> voided;
+    while (open.next())
+        voided.append({open.value(0).toString(), open.value(1).toString()});
+    open.finish();
+    for (const auto& [requestId, verdict] : std::as_const(voided)) {
+        QSqlQuery remove(m_db);
+        remove.prepare(QStringLiteral("DELETE FROM decisions WHERE request_id = ? AND member_id = ?"));
+        remove.addBindValue(requestId);
+        remove.addBindValue(target.id);
+        if (!remove.exec())
+            return fail(ErrorCode::Storage, remove.lastError().text());
+        auto audited =
+            m_audit.append({actor, QStringLiteral("request.decision_voided"), QStringLiteral("request:") + requestId,
+                            QJsonObject{{QStringLiteral("member"), target.actor()},
+                                        {QStringLiteral("verdict"), verdict},
+                                        {QStringLiteral("cause"), cause}}});
+        if (!audited)
+            return std::unexpected(audited.error());
+    }
+    return {};
+}
+
 Result<Member> MemberService::changeRole(const QString& actorId, const QString& memberId, Role role)
 {
     Member changed;
@@ -177,6 +208,12 @@ Result<Member> MemberService::changeRole(const QString& actorId, const QString& 
              QJsonObject{{QStringLiteral("from"), roleName(target->role)}, {QStringLiteral("to"), roleName(role)}}});
         if (!audited)
             return std::unexpected(audited.error());
+        // Approvals given while allowed to decide stop counting with the permission.
+        if (!isAllowed(role, Permission::Decide)) {
+            if (auto voided = voidOpenDecisions(*target, actor->actor(), QStringLiteral("member.role_changed"));
+                !voided)
+                return voided;
+        }
         changed = *target;
         changed.role = role;
         return {};
@@ -218,6 +255,8 @@ Result<Member> MemberService::remove(const QString& actorId, const QString& memb
                                                    {QStringLiteral("display_name"), target->displayName}}});
         if (!audited)
             return std::unexpected(audited.error());
+        if (auto voided = voidOpenDecisions(*target, actor->actor(), QStringLiteral("member.removed")); !voided)
+            return voided;
         removed = *target;
         removed.active = false;
         removed.removedAt = now;

@@ -46,6 +46,9 @@ private:
     /// Conflict(\a refusal) unless another active owner remains.
     [[nodiscard]] Result<void> keepAnOwner(const QString& refusal) const;
     [[nodiscard]] Result<void> endSessions(const QString& memberId);
+    /// Takes back \a target's approvals of requests still pending (they no longer count once
+    /// the member is removed or may no longer decide), each audited as "request.decision_voided".
+    [[nodiscard]] Result<void> voidOpenDecisions(const Member& target, const QString& actor, const QString& cause);
 
     QSqlDatabase m_db;
     audit::AuditLog& m_audit;
