@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <unistd.h>
+
 using namespace countersign;
 
 namespace {
@@ -325,6 +327,47 @@ private Q_SLOTS:
         }
         QSqlDatabase::removeDatabase(QStringLiteral("other-thread"));
         QVERIFY(vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast()));
+    }
+
+    void rekeyIsRefusedWhileAnotherVaultObjectHasItOpen()
+    {
+        QTemporaryDir dir;
+        auto vault = test::createVault(dir.path());
+        QVERIFY(vault);
+        {
+            auto other = test::openVault(dir.path()); // a second holder, as another process would be
+            QVERIFY(other);
+            auto refused = vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast());
+            QVERIFY(!refused);
+            QCOMPARE(refused.error().code, ErrorCode::Conflict);
+            QVERIFY2(refused.error().message.contains(QStringLiteral("pid %1").arg(::getpid())),
+                     qPrintable(refused.error().message));
+            auto exclusive =
+                vault::Vault::open(dir.path(), test::secure(test::PASSPHRASE), vault::VaultLock::Mode::Exclusive);
+            QVERIFY(!exclusive);
+            QCOMPARE(exclusive.error().code, ErrorCode::Conflict);
+            // The refused attempt kept the shared lock: the other holder still cannot re-key either.
+            QVERIFY(!other->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast()));
+        }
+        QVERIFY(vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast()));
+        QVERIFY(vault->audit().append({QStringLiteral("system"), QStringLiteral("test.after"), {}, {}}));
+    }
+
+    void staleFilesWaitUntilTheVaultIsNotSharedAnyMore()
+    {
+        QTemporaryDir dir;
+        auto vault = test::createVault(dir.path());
+        QVERIFY(vault);
+        const QString debris = dir.filePath(QStringLiteral("vault-7.db"));
+        test::writeTextFile(debris, QStringLiteral("left by an interrupted change"));
+        {
+            auto second = test::openVault(dir.path());
+            QVERIFY(second);
+            QVERIFY(QFile::exists(debris)); // the first holder may still be using what it named
+        }
+        vault.reset();
+        QVERIFY(test::openVault(dir.path()));
+        QVERIFY(!QFile::exists(debris));
     }
 
     void leftoverFromInterruptedRekeyIsIgnoredAndRemoved()

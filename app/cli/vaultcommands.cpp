@@ -61,12 +61,14 @@ int VaultCommands::changePassphrase()
     auto current = vault::PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Current passphrase: "));
     if (!current)
         return printError(m_json, current.error());
-    auto vault = vault::Vault::open(m_dataDir, *current);
-    if (!vault)
-        return printError(m_json, vault.error());
     auto next = vault::PassphraseReader::readNew(NEW_PASSPHRASE_FILE, QStringLiteral("New passphrase: "));
     if (!next)
         return printError(m_json, next.error());
+    // Both passphrases are in hand before the vault is opened: the exclusive lock (refused while
+    // a server or another command has the vault open) is then held only for the change itself.
+    auto vault = vault::Vault::open(m_dataDir, *current, vault::VaultLock::Mode::Exclusive);
+    if (!vault)
+        return printError(m_json, vault.error());
     if (auto changed = (*vault)->changePassphrase(*next); !changed)
         return printError(m_json, changed.error());
     printResult(m_json, QStringLiteral("passphrase changed"), QJsonObject{{QStringLiteral("changed"), true}});

@@ -10,6 +10,7 @@
 
 #include <QCoreApplication>
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -21,6 +22,7 @@ namespace countersign::app {
 namespace {
 
 int g_signalPipe[2] = {-1, -1};
+constexpr int FILE_CHECK_MS = 2000;
 
 void onSignal(int)
 {
@@ -79,6 +81,18 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
         std::signal(SIGINT, onSignal);
         std::signal(SIGTERM, onSignal);
     }
+    // The endpoint answers 503 once the database file is replaced or removed behind this
+    // process; say so here too, once, for whoever watches the server's output.
+    QTimer fileCheck;
+    fileCheck.setInterval(FILE_CHECK_MS);
+    QObject::connect(&fileCheck, &QTimer::timeout, [&fileCheck, &vault] {
+        if (auto same = (*vault)->checkDatabaseFile(); !same) {
+            std::fprintf(stderr, "countersign: stopped serving: %s\n", qPrintable(same.error().message));
+            std::fflush(stderr);
+            fileCheck.stop();
+        }
+    });
+    fileCheck.start();
     QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, QCoreApplication::instance(), &QCoreApplication::quit);
     const int code = QCoreApplication::exec();

@@ -208,8 +208,11 @@ RequestService::RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeR
     m_expiryTimer.setSingleShot(true);
     m_expiryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_expiryTimer, &QTimer::timeout, this, [this] {
-        if (auto expired = expireDue(); !expired)
+        if (auto expired = expireDue(); !expired) {
             qCWarning(lcRequests) << "expiry failed:" << expired.error().message;
+            if (expired.error().code == ErrorCode::Unavailable)
+                return; // the database file is gone; retrying at once would only spin
+        }
         scheduleExpiry();
     });
 }
@@ -457,6 +460,11 @@ void RequestService::recordSecurityEvent(const QString& action, const QJsonObjec
         !appended)
         qCWarning(lcRequests) << "cannot audit" << action << appended.error().message;
     checkpoint(false);
+}
+
+Result<void> RequestService::available()
+{
+    return storage::checkDatabaseFile(m_db);
 }
 
 QJsonObject RequestService::health()

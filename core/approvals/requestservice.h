@@ -64,6 +64,7 @@ public:
     [[nodiscard]] Result<QJsonObject> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
                                                      const QString& payloadSha256,
                                                      const QString& idempotencyKey = {}) override;
+    [[nodiscard]] Result<void> available() override;
     [[nodiscard]] QJsonObject health() override;
     [[nodiscard]] Result<QJsonObject> auditCheckpoint() override;
     [[nodiscard]] Result<QJsonObject> auditInclusionProof(qint64 seq, qint64 size) override;

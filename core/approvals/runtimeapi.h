@@ -49,6 +49,9 @@ public:
     [[nodiscard]] virtual Result<QJsonObject> auditConsistencyProof(qint64 from, qint64 to) = 0;
     virtual void recordSecurityEvent(const QString& action, const QJsonObject& details) = 0;
 
+    /// Fails (Unavailable, saying why) once the vault behind this API can no longer be written
+    /// safely, e.g. its database file was replaced behind this process.
+    [[nodiscard]] virtual Result<void> available() = 0;
     /// Version and state for GET /v1/health; no secrets.
     [[nodiscard]] virtual QJsonObject health() = 0;
     /// The member side of the same services, when this instance serves a team; null otherwise.

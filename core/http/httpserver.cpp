@@ -78,6 +78,7 @@ void countUnaudited(QHash<QString, int>& clients, const QString& client)
     if (clients.size() < FailureTable::Limits{}.maxClients || clients.contains(client))
         ++clients[client];
 }
+constexpr int VAULT_CHECK_MS = 2000;
 
 HttpResponse withRetryAfter(HttpResponse response, int seconds)
 {
@@ -103,6 +104,11 @@ HttpServer::HttpServer(approvals::RuntimeApi& api, EndpointSettings settings, QO
     connect(m_failureWindowTimer, &QTimer::timeout, this, &HttpServer::auditFailureWindow);
     m_waitTimer->setInterval(200);
     connect(m_waitTimer, &QTimer::timeout, this, &HttpServer::expireWaiters);
+    // Checked on every request, and on a timer so that an idle server says why it stopped.
+    auto* vaultCheck = new QTimer(this);
+    vaultCheck->setInterval(VAULT_CHECK_MS);
+    connect(vaultCheck, &QTimer::timeout, this, [this] { (void)unavailable(); });
+    vaultCheck->start();
     connect(&m_api.events(), &approvals::RequestEvents::requestChanged, this,
             [this](const QString& id, const QString&) { onRequestChanged(id); });
     connect(&m_api.events(), &approvals::RequestEvents::requestCreated, this, [this] { answerMemberWaiters(true); });
@@ -459,8 +465,23 @@ Result<QJsonObject> HttpServer::jsonBody(const HttpRequest& request) const
     return document.object();
 }
 
+std::optional<Error> HttpServer::unavailable()
+{
+    if (!m_unavailable) {
+        if (auto available = m_api.available(); !available) {
+            m_unavailable = available.error();
+            qCCritical(lcHttp).noquote() << "stopped serving:" << available.error().message;
+        }
+    }
+    return m_unavailable;
+}
+
 std::optional<HttpResponse> HttpServer::handle(const HttpRequest& request, HttpConnection& connection)
 {
+    // Once the vault cannot be written safely every answer says so, health included, rather
+    // than accept work that would be lost.
+    if (auto down = unavailable())
+        return HttpResponse::error(*down);
     if (auto hostError = checkHost(request, connection.listener()))
         return HttpResponse::error(*hostError);
     bool hasOrigin = false;

@@ -126,6 +126,8 @@ private:
                                                        const approvals::RuntimeIdentity& runtime, int route,
                                                        const QString& id);
     void onRequestChanged(const QString& id);
+    /// Why the vault can no longer be served (latched once seen), or nothing while it can.
+    [[nodiscard]] std::optional<Error> unavailable();
     void expireWaiters();
 
     approvals::RuntimeApi& m_api;
@@ -141,6 +143,7 @@ private:
     QHash<QString, Bucket> m_buckets;
     QList<Waiter> m_waiters;
     QList<MemberWaiter> m_memberWaiters;
+    std::optional<Error> m_unavailable;
     QHash<QString, CachedBody> m_statusCache; // "runtime id/request id" -> serialized GET answer
 };
 

@@ -10,6 +10,7 @@
 #include <QSqlRecord>
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 namespace countersign::storage {
 
@@ -147,9 +148,37 @@ bool SqlCipherDriver::open(const QString& db, const QString& /*user*/, const QSt
         return false;
     }
 
+    m_path = db;
+    m_identity = fileIdentity(db);
     setOpen(true);
     setOpenError(false);
     return true;
+}
+
+std::optional<SqlCipherDriver::FileIdentity> SqlCipherDriver::fileIdentity(const QString& path)
+{
+    struct stat info {};
+    if (path.isEmpty() || path == u":memory:" || ::stat(QFile::encodeName(path).constData(), &info) != 0)
+        return std::nullopt;
+    return FileIdentity{static_cast<quint64>(info.st_dev), static_cast<quint64>(info.st_ino)};
+}
+
+Result<void> SqlCipherDriver::checkFileIdentity() const
+{
+    if (!m_db || !m_identity)
+        return {};
+    const std::optional<FileIdentity> now = fileIdentity(m_path);
+    if (!now)
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("the database file %1 was removed by another program while this process had it "
+                                   "open; stopped using it so that nothing is written where it would be lost")
+                        .arg(m_path));
+    if (now->device != m_identity->device || now->inode != m_identity->inode)
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("the database file %1 was replaced by another program while this process had it "
+                                   "open; stopped using it so that nothing is written where it would be lost")
+                        .arg(m_path));
+    return {};
 }
 
 void SqlCipherDriver::close()
@@ -160,6 +189,7 @@ void SqlCipherDriver::close()
     // finalized, so closing never fails with SQLITE_BUSY.
     sqlite3_close_v2(m_db);
     m_db = nullptr;
+    m_identity.reset();
     setOpen(false);
     setOpenError(false);
 }
@@ -188,6 +218,11 @@ void SqlCipherDriver::setErrorFromDb(const QString& text, QSqlError::ErrorType t
 
 bool SqlCipherDriver::beginTransaction()
 {
+    // A write into a file that is no longer the database would vanish with the process.
+    if (auto same = checkFileIdentity(); !same) {
+        setLastError(QSqlError(same.error().message, QString(), QSqlError::TransactionError));
+        return false;
+    }
     // IMMEDIATE takes the write lock up front: a transaction never fails half-way on a lock
     // upgrade, it waits (busy timeout) or fails at BEGIN.
     return execSimple("BEGIN IMMEDIATE", QSqlError::TransactionError);

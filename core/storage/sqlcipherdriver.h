@@ -6,6 +6,8 @@
 #include <QSqlDriver>
 #include <QSqlError>
 
+#include <optional>
+
 struct sqlite3;
 
 namespace countersign::storage {
@@ -50,13 +52,25 @@ public:
     [[nodiscard]] QString cipherVersion() const;
     /// Writes a copy of the open database, encrypted with \a key, to \a path (sqlcipher_export).
     [[nodiscard]] Result<void> exportTo(const QString& path, const crypto::SecureBuffer& key);
+    /// Fails (Unavailable) once the path this connection opened names another file, or none:
+    /// the database was replaced or removed behind this process, and whatever it wrote from
+    /// now on would be lost with the unlinked file. Transactions are refused from then on.
+    [[nodiscard]] Result<void> checkFileIdentity() const;
 
 private:
+    struct FileIdentity {
+        quint64 device = 0;
+        quint64 inode = 0;
+    };
+    [[nodiscard]] static std::optional<FileIdentity> fileIdentity(const QString& path);
+
     bool execSimple(const char* sql, QSqlError::ErrorType type);
     void setErrorFromDb(const QString& text, QSqlError::ErrorType type);
 
     sqlite3* m_db = nullptr;
     crypto::SecureBuffer m_key;
+    QString m_path;
+    std::optional<FileIdentity> m_identity; // of the file at m_path when it was opened
 };
 
 } // namespace countersign::storage

@@ -12,9 +12,19 @@ bool inTransaction(const QSqlDatabase& db)
     return driver && driver->inTransaction();
 }
 
+Result<void> checkDatabaseFile(const QSqlDatabase& db)
+{
+    const auto* driver = qobject_cast<const SqlCipherDriver*>(db.driver());
+    return driver ? driver->checkFileIdentity() : Result<void>{};
+}
+
 Result<void> transact(QSqlDatabase& db, const std::function<Result<void>()>& work)
 {
     const bool own = !inTransaction(db);
+    if (own) {
+        if (auto same = checkDatabaseFile(db); !same)
+            return same;
+    }
     if (own && !db.transaction())
         return fail(ErrorCode::Storage, db.lastError().text());
     auto result = work();

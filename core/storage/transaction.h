@@ -14,6 +14,9 @@ namespace countersign::storage {
 /// True while \a db is inside a transaction (its own or a caller's).
 [[nodiscard]] bool inTransaction(const QSqlDatabase& db);
 
+/// Fails (Unavailable) when \a db's file was replaced or removed behind this process.
+[[nodiscard]] Result<void> checkDatabaseFile(const QSqlDatabase& db);
+
 [[nodiscard]] Result<void> transact(QSqlDatabase& db, const std::function<Result<void>()>& work);
 
 } // namespace countersign::storage

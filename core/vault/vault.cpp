@@ -19,6 +19,7 @@
 #include <QFile>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
@@ -30,6 +31,8 @@ namespace countersign::vault {
 namespace {
 
 constexpr qsizetype AUDIT_KEY_SIZE = 32;
+// How long an unlock waits for another process's passphrase change to finish.
+constexpr int LOCK_WAIT_MS = 20000;
 const QString SECRET_AUDIT_KEY = QStringLiteral("audit_mac_key");
 const QString SECRET_INSTANCE_SEED = QStringLiteral("instance_signing_seed");
 const QString SECRET_OWNER_SEED = QStringLiteral("owner_signing_seed");
@@ -185,6 +188,11 @@ void Vault::disconnect()
 QSqlDatabase Vault::database() const
 {
     return QSqlDatabase::database(m_connectionName, false);
+}
+
+Result<void> Vault::checkDatabaseFile() const
+{
+    return storage::checkDatabaseFile(database());
 }
 
 Result<QSqlDatabase> Vault::openConnection(const QString& connectionName) const
@@ -442,7 +450,16 @@ Result<void> Vault::auditPendingFailures()
 void Vault::removeStaleDatabases() const
 {
     // Left behind by an interrupted passphrase change: any database the header does not name.
+    // Another process may have re-keyed since this one read the header, so read it again under
+    // the exclusive lock (nobody can re-key meanwhile) and delete nothing if it moved on.
+    if (!m_lock || m_lock->mode() != VaultLock::Mode::Exclusive)
+        return;
     const QDir dir(m_dataDir);
+    auto header = VaultHeader::load(dir.filePath(HEADER_FILE));
+    if (!header || header->databaseFile != m_databaseFile) {
+        qCWarning(lcVault) << "the vault header no longer names" << m_databaseFile << "; removing nothing";
+        return;
+    }
     const QStringList files = dir.entryList({QStringLiteral("vault-*.db*")}, QDir::Files);
     for (const QString& name : files) {
         if (name == m_databaseFile || name == m_databaseFile + QStringLiteral("-wal") ||
@@ -476,6 +493,12 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
     if (!QDir().mkpath(dataDir))
         return fail(ErrorCode::Io, QStringLiteral("cannot create %1").arg(dataDir));
     QFile::setPermissions(dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    // Exclusive while the files come into being: a second create, or an open, waits its turn.
+    auto lock = VaultLock::acquire(dataDir, VaultLock::Mode::Exclusive);
+    if (!lock)
+        return std::unexpected(lock.error());
+    if (exists(dataDir))
+        return fail(ErrorCode::AlreadyExists, QStringLiteral("a vault already exists in %1").arg(dataDir));
 
     auto key = crypto::deriveKey(passphrase, options.kdf);
     if (!key)
@@ -488,6 +511,7 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
         QFile::remove(QDir(dataDir).filePath(header.databaseFile + suffix)); // debris of an unfinished create
 
     std::unique_ptr<Vault> vault(new Vault(dataDir, header.databaseFile, key->clone()));
+    vault->m_lock = std::move(*lock);
     if (auto connected = vault->connect(header.databaseFile, std::move(*key), true); !connected)
         return std::unexpected(connected.error());
     QSqlDatabase db = vault->database();
@@ -523,14 +547,23 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
         return std::unexpected(synced.error());
     if (auto saved = header.save(QDir(dataDir).filePath(HEADER_FILE)); !saved)
         return std::unexpected(saved.error());
+    vault->m_lock->makeShared();
     qCInfo(lcVault) << "created vault in" << dataDir;
     return vault;
 }
 
-Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto::SecureBuffer& passphrase)
+Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto::SecureBuffer& passphrase,
+                                           VaultLock::Mode lockMode)
 {
     if (!crypto::initialize())
         return fail(ErrorCode::Crypto, QStringLiteral("libsodium cannot be initialised"));
+    if (!exists(dataDir)) // the header's own error says what is missing
+        return std::unexpected(VaultHeader::load(QDir(dataDir).filePath(HEADER_FILE)).error());
+    // The lock comes before the header is read: the header names the database, and nobody may
+    // replace that database while this process uses it.
+    auto lock = VaultLock::acquire(dataDir, lockMode, LOCK_WAIT_MS);
+    if (!lock)
+        return std::unexpected(lock.error());
     auto header = VaultHeader::load(QDir(dataDir).filePath(HEADER_FILE));
     if (!header)
         return std::unexpected(header.error());
@@ -548,6 +581,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto:
         return std::unexpected(key.error());
 
     std::unique_ptr<Vault> vault(new Vault(dataDir, header->databaseFile, key->clone()));
+    vault->m_lock = std::move(*lock);
     if (auto connected = vault->connect(header->databaseFile, std::move(*key), false); !connected)
         return std::unexpected(connected.error());
     QSqlDatabase db = vault->database();
@@ -577,7 +611,12 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto:
         {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.unlocked"), QStringLiteral("vault"), QJsonObject{}});
     if (!unlocked)
         return std::unexpected(unlocked.error());
-    vault->removeStaleDatabases();
+    // Tidying needs the vault to itself; when others have it open, a later unlock tidies.
+    if (vault->m_lock->makeExclusive()) {
+        vault->removeStaleDatabases();
+        if (lockMode == VaultLock::Mode::Shared)
+            vault->m_lock->makeShared();
+    }
     return vault;
 }
 
@@ -590,6 +629,14 @@ Result<void> Vault::changePassphrase(const crypto::SecureBuffer& newPassphrase, 
             return fail(ErrorCode::Conflict,
                         QStringLiteral("close the vault's other connections (stop the endpoint) before re-keying"));
     }
+    // Another process with the vault open would go on writing to the file about to be replaced.
+    const bool wasShared = m_lock->mode() == VaultLock::Mode::Shared;
+    if (auto exclusive = m_lock->makeExclusive(); !exclusive)
+        return exclusive;
+    const auto shareAgain = qScopeGuard([&] {
+        if (wasShared)
+            m_lock->makeShared();
+    });
     const PassphraseAssessment strength = assessPassphrase(QString::fromUtf8(
         reinterpret_cast<const char*>(newPassphrase.data()), static_cast<qsizetype>(newPassphrase.size())));
     if (!strength.acceptable)

@@ -5,6 +5,7 @@
 #include "crypto/signingkey.h"
 #include "crypto/tlsidentity.h"
 #include "error.h"
+#include "vaultlock.h"
 
 #include <QMutex>
 #include <QSqlDatabase>
@@ -49,8 +50,13 @@ public:
                                                                const crypto::SecureBuffer& passphrase);
     /// Unlocks an existing vault. A wrong passphrase leaves every vault file untouched; the
     /// failure is noted beside the vault and audited at the next successful unlock.
+    ///
+    /// The vault holds a VaultLock on \a dataDir while it lives: shared by default (other
+    /// processes may use the vault too), or exclusive for a process about to re-key it, which
+    /// is then refused (Conflict) while any other process has the vault open.
     [[nodiscard]] static Result<std::unique_ptr<Vault>> open(const QString& dataDir,
-                                                             const crypto::SecureBuffer& passphrase);
+                                                             const crypto::SecureBuffer& passphrase,
+                                                             VaultLock::Mode lockMode = VaultLock::Mode::Shared);
     /// Checks \a passphrase against the vault's header without opening the database (for
     /// confirming the current passphrase before a change). A wrong one is noted like a failed unlock.
     [[nodiscard]] static Result<void> verifyPassphrase(const QString& dataDir, const crypto::SecureBuffer& passphrase);
@@ -63,11 +69,15 @@ public:
 
     /// Re-keys the vault atomically: after an interruption either the old or the new
     /// passphrase opens it, never neither. Refused (Conflict) while connections from
-    /// openConnection() are still open: they would keep writing to the replaced file.
+    /// openConnection() are still open, or while another process has the vault open: they
+    /// would keep writing to the replaced file.
     [[nodiscard]] Result<void> changePassphrase(const crypto::SecureBuffer& newPassphrase,
                                                 const crypto::KdfParams& kdf = crypto::KdfParams::defaults());
 
     [[nodiscard]] QSqlDatabase database() const;
+    /// Fails (Unavailable, saying why) once the database file this vault opened was replaced or
+    /// removed by another program: whatever is written from then on would be lost.
+    [[nodiscard]] Result<void> checkDatabaseFile() const;
     /// Another connection to this vault, named \a connectionName, for use by the calling thread
     /// only (Qt Sql connections are thread-affine). Close it with QSqlDatabase::removeDatabase.
     [[nodiscard]] Result<QSqlDatabase> openConnection(const QString& connectionName) const;
@@ -109,9 +119,11 @@ private:
     [[nodiscard]] Result<void> loadOwnerKey();
     [[nodiscard]] Result<void> ensureTlsIdentity();
     [[nodiscard]] Result<void> auditPendingFailures();
+    /// Removes database files the header does not name, under the exclusive lock only.
     void removeStaleDatabases() const;
     void disconnect();
 
+    std::optional<VaultLock> m_lock; // first declared, so released after everything else
     QString m_dataDir;
     QString m_databaseFile;
     QString m_connectionName;
