@@ -30,6 +30,7 @@
 #include <QSqlQuery>
 #include <QSystemTrayIcon>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -514,6 +515,90 @@ private Q_SLOTS:
         QCOMPARE(desktop.stateOf(kept), QStringLiteral("pending"));
         QCOMPARE(message->text(), QStringLiteral("Denied 5 requests, 2 of them critical."));
         QCOMPARE(desktop.current(), qMakePair(kept, true));
+    }
+
+    void everyTabFollowsTheVault()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        const QString passFile = desktop.dir.filePath(QStringLiteral("pass"));
+        test::writeTextFile(passFile, test::PASSPHRASE);
+        // Another process on the same vault, as a person at a terminal would run it.
+        auto cli = [&](const QStringList& args) {
+            QProcess process;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), passFile);
+            env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false"));
+            process.setProcessEnvironment(env);
+            process.start(
+                CLI, QStringList{QStringLiteral("--data-dir"), desktop.dir.filePath(QStringLiteral("vault"))} + args);
+            if (!process.waitForFinished(60000) || process.exitCode() != 0)
+                qWarning("cli %s: %s", qPrintable(args.join(u' ')), process.readAllStandardError().constData());
+            return process.exitCode() == 0 ? process.readAllStandardOutput() : QByteArray();
+        };
+        auto head = [&] {
+            return *desktop.window->vault()->audit().lastSeq();
+        };
+        auto* tabs = desktop.find<QTabWidget>(QStringLiteral("tabs"));
+        auto* auditView = desktop.find<QTableView>(QStringLiteral("auditView"));
+        auto* entries = desktop.find<QLabel>(QStringLiteral("entriesValue"));
+        QCOMPARE(auditView->model()->rowCount(), static_cast<int>(head()));
+
+        // Decisions in the window reach the Audit tab and the Vault tab's count.
+        const QString decided = desktop.ask(QStringLiteral("audited"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.window->openRequest(decided);
+        QTest::mouseClick(desktop.find<QPushButton>(QStringLiteral("denyButton")), Qt::LeftButton);
+        QCOMPARE(desktop.stateOf(decided), QStringLiteral("denied"));
+        tabs->setCurrentWidget(desktop.find<QWidget>(QStringLiteral("auditTab")));
+        QTRY_COMPARE(auditView->model()->rowCount(), static_cast<int>(head()));
+        QTRY_COMPARE(entries->text(), QLocale().toString(head()));
+
+        // A runtime that will be revoked from the CLI leaves a request waiting.
+        auto check = approvals::Services::open(*desktop.window->vault(), desktop.events, QStringLiteral("check"));
+        QVERIFY(check);
+        auto doomed = (*check)->runtimes().registerRuntime(QStringLiteral("doomed"), {QStringLiteral("deploy.*")},
+                                                           QStringLiteral("member:owner"));
+        QVERIFY(doomed);
+        const QString doomedToken = *doomed;
+        const QString ownToken = std::exchange(desktop.token, doomedToken);
+        const QString orphan = desktop.ask(QStringLiteral("left behind"), QStringLiteral("low"));
+        desktop.token = ownToken;
+        QVERIFY(!orphan.isEmpty());
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+
+        // A rule added from the CLI shows in the Policies tab, and its entry in the Audit tab.
+        QVERIFY(!cli({QStringLiteral("policy"), QStringLiteral("add"), QStringLiteral("backup.*"),
+                      QStringLiteral("--require"), QStringLiteral("2")})
+                     .isNull());
+        auto* policies = desktop.find<QTableWidget>(QStringLiteral("policiesView"));
+        QTRY_VERIFY_WITH_TIMEOUT(!policies->findItems(QStringLiteral("backup.*"), Qt::MatchExactly).isEmpty(), 10000);
+        QTRY_COMPARE(auditView->model()->rowCount(), static_cast<int>(head()));
+        QTRY_COMPARE(entries->text(), QLocale().toString(head()));
+
+        // A runtime revoked from the CLI: its waiting request is marked and cannot be approved.
+        desktop.window->openRequest(orphan);
+        QVERIFY(!desktop.find<QLabel>(QStringLiteral("detailRuntime"))->text().contains(QStringLiteral("revoked")));
+        QVERIFY(!cli({QStringLiteral("runtime"), QStringLiteral("revoke"), QStringLiteral("doomed")}).isNull());
+        auto* view = desktop.find<QTableView>(QStringLiteral("queueView"));
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()
+                                     ->index(0, ui::RequestQueueModel::Runtime)
+                                     .data()
+                                     .toString()
+                                     .contains(QStringLiteral("revoked")),
+                                 10000);
+        QTRY_VERIFY(desktop.find<QLabel>(QStringLiteral("detailRuntime"))->text().contains(QStringLiteral("revoked")));
+        QVERIFY(!desktop.find<QPushButton>(QStringLiteral("approveButton"))->isEnabled());
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_A);
+        QCOMPARE((*check)->requests().request(orphan)->state, approvals::RequestState::Pending);
+        QVERIFY(!(*check)->requests().approve(QStringLiteral("owner"), orphan, QStringLiteral("anyway")));
+        QCOMPARE((*check)->requests().request(orphan)->state, approvals::RequestState::Pending);
+        auto* runtimes = desktop.find<QTableWidget>(QStringLiteral("runtimesView"));
+        QVERIFY(runtimes);
+        const auto doomedRows = runtimes->findItems(QStringLiteral("doomed"), Qt::MatchExactly);
+        QVERIFY(!doomedRows.isEmpty());
+        QTRY_VERIFY(runtimes->item(doomedRows.first()->row(), 5)->text().contains(QStringLiteral("revoked")));
     }
 
     void lockingHidesRequestsWhileTheEndpointKeepsAccepting()

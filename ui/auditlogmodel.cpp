@@ -143,6 +143,22 @@ void AuditLogModel::setFilter(const Filter& filter)
     reload();
 }
 
+void AuditLogModel::follow(qint64 headSeq)
+{
+    if (m_filtered) {
+        reload();
+        return;
+    }
+    if (headSeq <= m_count)
+        return;
+    // The cached page holding the old tail was read short; it is read again when shown.
+    m_pages.clear();
+    m_pageOrder.clear();
+    beginInsertRows({}, static_cast<int>(m_count), static_cast<int>(headSeq - 1));
+    m_count = headSeq;
+    endInsertRows();
+}
+
 void AuditLogModel::reload()
 {
     beginResetModel();

@@ -35,11 +35,15 @@ public:
 
     /// Re-reads the size (and the filter's matches); new entries appear.
     void reload();
+    /// Shows the entries up to \a headSeq that arrived since: appended rows when unfiltered
+    /// (the selection stays), the filter run again otherwise.
+    void follow(qint64 headSeq);
     void setFilter(const Filter& filter);
     [[nodiscard]] std::optional<audit::AuditEntry> entryAt(int row) const;
     /// The row showing entry \a seq, or -1 if it is filtered out.
     [[nodiscard]] int rowOfSeq(qint64 seq) const;
     [[nodiscard]] QString lastError() const { return m_error; }
+    [[nodiscard]] bool isFiltered() const { return m_filtered; }
 
 private:
     [[nodiscard]] qint64 seqAt(int row) const;

@@ -161,6 +161,24 @@ AuditTab::~AuditTab()
     }
 }
 
+void AuditTab::follow(qint64 headSeq)
+{
+    if (m_job)
+        return; // a verification or export reads the chain meanwhile; the next look catches up
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    const auto selected = current.isValid() ? m_model->entryAt(current.row()) : std::nullopt;
+    m_model->follow(headSeq);
+    if (selected && !m_view->selectionModel()->currentIndex().isValid()) {
+        const int row = m_model->rowOfSeq(selected->seq);
+        if (row >= 0)
+            m_view->selectRow(row);
+    }
+    m_status->setText(
+        m_model->lastError().isEmpty()
+            ? (m_model->isFiltered() ? tr("%L1 entries match.") : tr("%L1 entries.")).arg(m_model->rowCount())
+            : m_model->lastError());
+}
+
 void AuditTab::applyFilter()
 {
     AuditLogModel::Filter filter{m_actor->text().trimmed(), m_action->text().trimmed(), m_subject->text().trimmed(),

@@ -39,6 +39,8 @@ public:
 
     [[nodiscard]] AuditLogModel* model() const { return m_model; }
     void verify();
+    /// Shows entries appended up to \a headSeq, keeping the entry selected.
+    void follow(qint64 headSeq);
     void exportTo(const QString& path);
     [[nodiscard]] bool isBusy() const { return m_job != nullptr; }
 

@@ -6,6 +6,7 @@
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "audit/auditwatcher.h"
 #include "audit/checkpointsigner.h"
 #include "audittab.h"
 #include "changepassphrasedialog.h"
@@ -55,6 +56,9 @@ QLabel* valueLabel(const QString& objectName, const QString& accessibleName, QWi
 const QString OWNER_MEMBER = QStringLiteral("owner");
 const QString OWNER_ACTOR = QStringLiteral("member:owner");
 constexpr int IDLE_CHECK_MS = 1000;
+// How often the window looks at the audit chain's head for changes made by other processes
+// (the CLI, another instance): one index lookup each time.
+constexpr std::chrono::milliseconds VAULT_LOOK_INTERVAL{1000};
 
 } // namespace
 
@@ -99,6 +103,7 @@ MainWindow::~MainWindow()
 {
     qApp->removeEventFilter(this);
     m_endpoint.reset(); // before the vault it serves from
+    delete m_watcher;
     qDeleteAll(m_serviceTabs);
     m_serviceTabs.clear();
     m_services.reset();
@@ -126,6 +131,15 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
         m_verifyResult->setText(message); // says verified, broken where and why, or cancelled
         refresh();
     });
+    m_runtimesTab = runtimes;
+    m_policiesTab = policies;
+    m_membersTab = membersTab;
+    // Every tab follows the vault live: this process's request events say "look now"; the
+    // chain's head, looked at every second, catches what other processes changed.
+    m_watcher = new audit::AuditWatcher(m_services->audit(), VAULT_LOOK_INTERVAL, this);
+    connect(m_watcher, &audit::AuditWatcher::changed, this, &MainWindow::follow);
+    connect(&events, &approvals::RequestEvents::requestCreated, m_watcher, &audit::AuditWatcher::poke);
+    connect(&events, &approvals::RequestEvents::requestChanged, m_watcher, &audit::AuditWatcher::poke);
     m_serviceTabs = {m_queueTab, history, runtimes, policies, membersTab, auditTab};
     m_tabs->insertTab(0, m_queueTab, tr("&Queue"));
     m_tabs->insertTab(1, history, tr("&History"));
@@ -140,8 +154,35 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     updatePendingCount();
 }
 
+void MainWindow::follow(const audit::AuditChanges& changes)
+{
+    auto touched = [&changes](const char* kind) {
+        return changes.partial || changes.kinds.contains(QLatin1String(kind));
+    };
+    if (m_queueTab) {
+        if (touched("runtime"))
+            m_queueTab->model()->reload(); // a revoked runtime marks its requests
+        else
+            m_queueTab->model()->refresh(changes.requestIds);
+    }
+    if (m_runtimesTab && touched("runtime"))
+        m_runtimesTab->reload();
+    if (m_policiesTab && touched("policy"))
+        m_policiesTab->reload();
+    if (m_membersTab && touched("member"))
+        m_membersTab->reload();
+    if (m_auditTab)
+        m_auditTab->follow(changes.toSeq);
+    refresh();
+}
+
 void MainWindow::closeServices()
 {
+    delete m_watcher; // it reads through the services' connection
+    m_watcher = nullptr;
+    m_runtimesTab = nullptr;
+    m_policiesTab = nullptr;
+    m_membersTab = nullptr;
     m_queueTab = nullptr;
     m_auditTab = nullptr;
     m_verifyFromVaultTab = false;
@@ -421,7 +462,7 @@ void MainWindow::refresh()
     m_location->setText(QDir::toNativeSeparators(m_vault->databasePath()));
     m_cipher->setText(tr("SQLCipher %1, 256-bit key from Argon2id").arg(m_vault->cipherVersion()));
     m_schema->setText(QString::number(m_vault->schemaVersion()));
-    const auto count = m_vault->audit().count();
+    const auto count = m_vault->audit().lastSeq(); // one index lookup; count() walks the chain
     m_entries->setText(count ? QLocale().toString(*count) : count.error().message);
     m_publicKey->setText(QString::fromLatin1(m_vault->instancePublicKey().toBase64()));
 }

@@ -13,6 +13,10 @@ class QStackedWidget;
 class QSystemTrayIcon;
 class QTabWidget;
 
+namespace countersign::audit {
+class AuditWatcher;
+struct AuditChanges;
+} // namespace countersign::audit
 namespace countersign::approvals {
 class RequestEvents;
 class Services;
@@ -28,6 +32,9 @@ namespace countersign::ui {
 
 class LockScreen;
 class AuditTab;
+class MembersTab;
+class PoliciesTab;
+class RuntimesTab;
 class QueueTab;
 
 /// The main window of an unlocked vault. It owns the vault for the whole session. Locking
@@ -83,6 +90,8 @@ private:
     void restartEndpointForTeam();
     void saveGeometryNow();
     void closeServices();
+    /// Brings every tab up to what the vault now holds, re-reading only what \a changes touch.
+    void follow(const audit::AuditChanges& changes);
     void reopenServices();
 
     std::unique_ptr<vault::Vault> m_vault;
@@ -93,6 +102,10 @@ private:
     LockScreen* m_lockScreen = nullptr;
     QueueTab* m_queueTab = nullptr;
     AuditTab* m_auditTab = nullptr;
+    RuntimesTab* m_runtimesTab = nullptr;
+    PoliciesTab* m_policiesTab = nullptr;
+    MembersTab* m_membersTab = nullptr;
+    audit::AuditWatcher* m_watcher = nullptr;
     bool m_verifyFromVaultTab = false;
     QList<QWidget*> m_serviceTabs;
     QLabel* m_endpointStatus = nullptr;

@@ -289,6 +289,7 @@ void QueueTab::showCurrent()
         m_detail->showNothing(tr("Select a request to see what it would do."));
         return;
     }
+    m_approve->setEnabled(!request->runtimeRevoked); // core refuses it too; this says so up front
     if (request->id != m_shownId) {
         m_revealedId.clear(); // secrets stay revealed for one request only
         m_shownId = request->id;

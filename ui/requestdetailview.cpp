@@ -145,7 +145,9 @@ void RequestDetailView::showRequest(const approvals::Request& request, bool reve
                         ? policy::riskName(request.risk)
                         : tr("%1 (the runtime declared %2; the policy's floor raised it)")
                               .arg(policy::riskName(request.risk), policy::riskName(request.requestedRisk)));
-    m_runtime->setText(request.runtimeName);
+    m_runtime->setText(request.runtimeRevoked
+                           ? tr("%1 (revoked: its requests can be denied, not approved)").arg(request.runtimeName)
+                           : request.runtimeName);
     m_capability->setText(request.capability);
     m_policy->setText(request.policyRule);
     m_approvals->setText(tr("%1 of %2").arg(request.approvalCount()).arg(request.requiredApprovals));

@@ -109,7 +109,7 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
     case Age:
         return duration(now - request.createdAt);
     case Runtime:
-        return request.runtimeName;
+        return request.runtimeRevoked ? tr("%1 (revoked)").arg(request.runtimeName) : request.runtimeName;
     case Capability:
         return request.capability;
     case Risk:
@@ -188,6 +188,12 @@ void RequestQueueModel::refreshOne(const QString& id)
         m_rows.append(*request);
         endInsertRows();
     }
+}
+
+void RequestQueueModel::refresh(const QSet<QString>& ids)
+{
+    for (const QString& id : ids)
+        refreshOne(id);
 }
 
 void RequestQueueModel::dropRow(int row)

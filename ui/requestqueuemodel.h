@@ -4,6 +4,7 @@
 
 #include <QAbstractTableModel>
 #include <QList>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QTimer>
 
@@ -32,6 +33,8 @@ public:
 
     /// Reloads every pending request, keeping rows that are still pending in place.
     void reload();
+    /// Re-reads requests \a ids (changed by another process, say): rows change, leave or arrive.
+    void refresh(const QSet<QString>& ids);
     [[nodiscard]] int rowOf(const QString& id) const;
     [[nodiscard]] const approvals::Request* requestAt(int row) const;
 

@@ -58,7 +58,8 @@ struct Request final {
     qint64 approvalExpiresAt = 0;
     qint64 consumedAt = 0;
     QList<Decision> decisions;
-    QString raisedBy; // the member the runtime acts for, if any: they may not decide it
+    bool runtimeRevoked = false; // the runtime that asked was revoked since
+    QString raisedBy;            // the member the runtime acts for, if any: they may not decide it
 
     [[nodiscard]] int approvalCount() const;
     /// The wire form of GET /v1/requests/{id} (times as ISO 8601 UTC).

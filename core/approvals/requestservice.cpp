@@ -59,7 +59,8 @@ const QSet<QString> READ_ONLY_FIELDS{QStringLiteral("id"),
 const QString SELECT_REQUEST = QStringLiteral(
     "SELECT q.id, q.runtime_id, r.name, q.capability, q.summary, q.details, q.payload, q.payload_sha256, q.risk, "
     "q.context, q.idempotency_key, q.state, q.required_approvals, q.policy_rule, q.validity_seconds, q.created_at, "
-    "q.expires_at, q.decided_at, q.approval_expires_at, q.consumed_at, r.member_id, q.requested_risk "
+    "q.expires_at, q.decided_at, q.approval_expires_at, q.consumed_at, r.member_id, q.requested_risk, "
+    "r.revoked_at IS NOT NULL "
     "FROM requests q JOIN runtimes r ON r.id = q.runtime_id ");
 
 qint64 now()
@@ -101,6 +102,7 @@ Request requestFromRow(const QSqlQuery& row)
     // Requests stored before risk floors existed were taken at the risk they declared.
     request.requestedRisk =
         row.isNull(21) ? request.risk : policy::parseRisk(row.value(21).toString()).value_or(request.risk);
+    request.runtimeRevoked = row.value(22).toBool();
     return request;
 }
 
@@ -1220,6 +1222,12 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
         }
         if (!request.raisedBy.isEmpty() && request.raisedBy == memberId)
             return fail(ErrorCode::PermissionDenied, QStringLiteral("nobody decides a request they raised"));
+        // A revoked runtime can no longer authenticate to consume an approval, and whoever
+        // revoked it stopped trusting it: what it left waiting may be denied, never approved.
+        if (approve && request.runtimeRevoked)
+            return fail(ErrorCode::PermissionDenied,
+                        QStringLiteral("runtime %1 was revoked: its requests can be denied, not approved")
+                            .arg(request.runtimeName));
         // The signature binds the member to this exact payload: a statement about another
         // digest, or one that does not verify with the member's key, is refused.
         if (statement.payloadSha256 != request.payloadSha256)

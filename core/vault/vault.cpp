@@ -543,7 +543,11 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
     if (auto tls = vault->ensureTlsIdentity(); !tls)
         return std::unexpected(tls.error());
     // The header is written last: a vault exists exactly when its header does.
-    if (auto synced = storage::syncFile(vault->databasePath()); !synced)
+    // Its pages are durable through SQLite (WAL, synchronous=FULL); what remains is the file's
+    // name in the directory. Never open and close the live database file ourselves: POSIX
+    // record locks belong to the process and file, so closing any descriptor of it drops
+    // SQLite's locks, and another process (the CLI) then writes under our connections' feet.
+    if (auto synced = storage::syncDirectory(dataDir); !synced)
         return std::unexpected(synced.error());
     if (auto saved = header.save(QDir(dataDir).filePath(HEADER_FILE)); !saved)
         return std::unexpected(saved.error());
@@ -681,7 +685,9 @@ Result<void> Vault::changePassphrase(const crypto::SecureBuffer& newPassphrase, 
     driver = qobject_cast<storage::SqlCipherDriver*>(database().driver());
     if (auto folded = driver->executeScript(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")); !folded)
         return restoreOld(folded.error());
-    if (auto synced = storage::syncFile(dir.filePath(newFile)); !synced)
+    // The checkpoint synced the file (synchronous=FULL); the directory holds its name. The live
+    // file is not opened and closed here: that would drop SQLite's POSIX locks on it.
+    if (auto synced = storage::syncDirectory(m_dataDir); !synced)
         return restoreOld(synced.error());
 
     // 3. The commit point: the header now names the new file and the new salt.
