@@ -11,6 +11,7 @@
 #include "queuetab.h"
 #include "requestqueuemodel.h"
 #include "testsupport.h"
+#include "uisettings.h"
 
 #include <QAction>
 #include <QApplication>
@@ -33,6 +34,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace countersign;
 
@@ -705,6 +707,45 @@ private Q_SLOTS:
         QCOMPARE(exec.exitStatus(), QProcess::NormalExit);
         QVERIFY2(exec.exitCode() == 0, exec.readAllStandardError().constData());
         QVERIFY(QFile::exists(marker));
+    }
+
+    void quitQuitsEvenWithCloseToTray()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        ui::UiSettings::setCloseToTray(true);
+        desktop.window->trayIcon()->show(); // as on a desktop with a tray
+        QVERIFY(desktop.window->trayIcon()->isVisible());
+
+        // Closing the window still goes to the tray.
+        desktop.window->close();
+        QVERIFY(!desktop.window->isVisible());
+        desktop.window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(desktop.window.get()));
+
+        // Quit with a request waiting asks first, saying what runtimes lose; Cancel keeps running.
+        const QString waiting = desktop.ask(QStringLiteral("still waiting"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.find<QAction>(QStringLiteral("quitAction"))->trigger();
+        auto* box = desktop.find<QMessageBox>(QStringLiteral("quitConfirm"));
+        QVERIFY(box);
+        QVERIFY2(box->text().contains(QStringLiteral("1 request waiting")), qPrintable(box->text()));
+        QVERIFY(box->text().contains(QStringLiteral("runtimes cannot reach")));
+        QTest::mouseClick(box->button(QMessageBox::Cancel), Qt::LeftButton);
+        QTRY_VERIFY(!desktop.find<QMessageBox>(QStringLiteral("quitConfirm")));
+        QVERIFY(desktop.window->isVisible());
+
+        // Ctrl+Q, confirmed: the window takes the close that Qt's quit sends every window (a
+        // refusal would cancel the quit, as hiding to the tray did), and it is gone, not hidden.
+        QCOMPARE(desktop.find<QAction>(QStringLiteral("quitAction"))->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Q));
+        desktop.window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(desktop.window.get()));
+        QTest::keyClick(desktop.window.get(), Qt::Key_Q, Qt::ControlModifier);
+        auto* confirm = desktop.find<QPushButton>(QStringLiteral("quitConfirmButton"));
+        QVERIFY(confirm);
+        QTest::mouseClick(confirm, Qt::LeftButton);
+        QVERIFY(desktop.window->windowHandle()->close());
+        QVERIFY(!desktop.window->isVisible());
     }
 };
 

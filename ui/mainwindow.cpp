@@ -266,7 +266,7 @@ void MainWindow::createTray()
     menu->addAction(tr("&Show Countersign"), this, &MainWindow::showAndRaise);
     menu->addAction(tr("&Lock"), this, &MainWindow::lock);
     menu->addSeparator();
-    menu->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    menu->addAction(tr("&Quit"), this, &MainWindow::quit);
     m_tray->setContextMenu(menu);
     connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason reason) {
         if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
@@ -397,9 +397,10 @@ void MainWindow::createMenus()
     lockAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     lockAction->setShortcutContext(Qt::ApplicationShortcut);
     vaultMenu->addSeparator();
-    QAction* quit = vaultMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    QAction* quit = vaultMenu->addAction(tr("&Quit"), this, &MainWindow::quit);
     quit->setObjectName(QStringLiteral("quitAction"));
-    quit->setShortcut(QKeySequence::Quit);
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q)); // documented as Ctrl+Q on every platform
+    quit->setShortcutContext(Qt::ApplicationShortcut);
 
     QMenu* view = menuBar()->addMenu(tr("V&iew"));
     for (int i = 0; i < 7; ++i) {
@@ -618,20 +619,54 @@ bool MainWindow::unlock(const QString& passphrase)
     return true;
 }
 
+void MainWindow::quit()
+{
+    if (findChild<QMessageBox*>(QStringLiteral("quitConfirm")))
+        return;
+    const int pending = pendingCount();
+    auto leave = [this] {
+        m_quitting = true;
+        // Qt closes every window before it quits; this one now accepts instead of hiding.
+        QApplication::quit();
+    };
+    if (pending == 0) {
+        leave();
+        return;
+    }
+    showAndRaise();
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Quit Countersign"),
+                                tr("%n request(s) waiting. After quitting, runtimes cannot reach the endpoint and "
+                                   "their requests wait until Countersign runs again.",
+                                   nullptr, pending),
+                                QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("quitConfirm"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton* confirm = box->addButton(tr("&Quit"), QMessageBox::AcceptRole);
+    confirm->setObjectName(QStringLiteral("quitConfirmButton"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setWindowModality(Qt::WindowModal);
+    connect(box, &QMessageBox::buttonClicked, this, [confirm, leave](QAbstractButton* clicked) {
+        if (clicked == confirm)
+            leave();
+    });
+    box->open();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
     saveGeometryNow();
     // With a tray, closing the window keeps serving requests; Quit ends the app.
-    if (UiSettings::closeToTray() && m_tray->isVisible()) {
+    if (!m_quitting && UiSettings::closeToTray() && m_tray->isVisible()) {
         if (m_queueTab)
             m_queueTab->clearDecisionInput();
         hide();
         event->ignore();
         if (!m_toldAboutTray && QSystemTrayIcon::supportsMessages()) {
             m_toldAboutTray = true;
-            m_tray->showMessage(tr("Countersign keeps running"),
-                                tr("Requests are still served and will notify you here. Quit from this icon's menu."),
-                                appIcon(), 5000);
+            m_tray->showMessage(
+                tr("Countersign keeps running"),
+                tr("Requests are still served and will notify you here. Quit from this icon's menu or with Ctrl+Q."),
+                appIcon(), 5000);
         }
         return;
     }

@@ -64,6 +64,9 @@ public:
     [[nodiscard]] QSystemTrayIcon* trayIcon() const { return m_tray; }
     /// Shows the window and selects request \a id (what clicking its notification does).
     void openRequest(const QString& id);
+    /// Quits the application, window and tray alike (Vault > Quit, Ctrl+Q, the tray's Quit);
+    /// with requests waiting, asks first, since runtimes lose the endpoint until the next start.
+    void quit();
 
 Q_SIGNALS:
     void lockedChanged(bool locked);
@@ -123,6 +126,7 @@ private:
     QString m_lastNotified;
     bool m_locked = false;
     bool m_toldAboutTray = false;
+    bool m_quitting = false; // closing the window is quitting, not going to the tray
     std::chrono::milliseconds m_idleTimeout{0};
     QElapsedTimer m_lastInput;
     QTimer m_idleCheck;
