@@ -13,6 +13,7 @@
 #include "testsupport.h"
 #include "uisettings.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QDialog>
@@ -21,6 +22,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -601,6 +603,77 @@ private Q_SLOTS:
         const auto doomedRows = runtimes->findItems(QStringLiteral("doomed"), Qt::MatchExactly);
         QVERIFY(!doomedRows.isEmpty());
         QTRY_VERIFY(runtimes->item(doomedRows.first()->row(), 5)->text().contains(QStringLiteral("revoked")));
+    }
+
+    void everyMnemonicIsUniqueAndDoesWhatItSays()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        const QString low = desktop.ask(QStringLiteral("denied by Alt+D"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        auto mnemonic = [](const QString& text) -> QChar {
+            for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+                if (text.at(i) != u'&')
+                    continue;
+                if (text.at(i + 1) == u'&') {
+                    ++i;
+                    continue;
+                }
+                return text.at(i + 1).toLower();
+            }
+            return {};
+        };
+        auto* tabs = desktop.find<QTabWidget>(QStringLiteral("tabs"));
+        for (int page = 0; page < tabs->count(); ++page) {
+            tabs->setCurrentIndex(page);
+            QMultiHash<QChar, QString> owners; // letter -> what it belongs to
+            auto note = [&](const QString& text, const QString& what) {
+                if (const QChar letter = mnemonic(text); !letter.isNull())
+                    owners.insert(letter, what + u' ' + text);
+            };
+            for (QAction* menu : desktop.window->menuBar()->actions())
+                note(menu->text(), QStringLiteral("menu"));
+            for (int tab = 0; tab < tabs->count(); ++tab)
+                note(tabs->tabText(tab), QStringLiteral("tab"));
+            for (QAbstractButton* button : desktop.window->findChildren<QAbstractButton*>()) {
+                if (button->isVisible())
+                    note(button->text(), QStringLiteral("button"));
+            }
+            for (QLabel* label : desktop.window->findChildren<QLabel*>()) {
+                if (label->isVisible() && label->buddy())
+                    note(label->text(), QStringLiteral("label"));
+            }
+            for (QGroupBox* box : desktop.window->findChildren<QGroupBox*>()) {
+                if (box->isVisible())
+                    note(box->title(), QStringLiteral("group"));
+            }
+            QVERIFY(owners.size() > 10);
+            for (const QChar letter : owners.uniqueKeys())
+                QVERIFY2(owners.count(letter) == 1,
+                         qPrintable(QStringLiteral("Alt+%1 on %2: %3")
+                                        .arg(letter.toUpper(), tabs->tabText(page),
+                                             owners.values(letter).join(QStringLiteral(", ")))));
+        }
+
+        // A few, pressed: each does what it says, not just move the focus.
+        auto alt = [&](Qt::Key key) {
+            desktop.window->activateWindow();
+            QTest::keyClick(desktop.window.get(), key, Qt::AltModifier);
+        };
+        alt(Qt::Key_T);
+        QTRY_COMPARE(tabs->currentWidget()->objectName(), QStringLiteral("auditTab"));
+        alt(Qt::Key_N);
+        QTRY_COMPARE(tabs->currentWidget()->objectName(), QStringLiteral("runtimesTab"));
+        alt(Qt::Key_Q);
+        QTRY_COMPARE(tabs->currentWidget()->objectName(), QStringLiteral("queueTab"));
+        desktop.window->openRequest(low);
+        alt(Qt::Key_D);
+        QTRY_COMPARE(desktop.stateOf(low), QStringLiteral("denied"));
+        alt(Qt::Key_L);
+        QTRY_COMPARE(tabs->currentWidget()->objectName(), QStringLiteral("vaultTab"));
+        alt(Qt::Key_Y); // Verify audit chain: runs in the Audit tab
+        QTRY_COMPARE(tabs->currentWidget()->objectName(), QStringLiteral("auditTab"));
+        QTRY_VERIFY(desktop.find<QLabel>(QStringLiteral("verifyResult"))->text().contains(QStringLiteral("verified")));
     }
 
     void lockingHidesRequestsWhileTheEndpointKeepsAccepting()

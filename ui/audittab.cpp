@@ -57,7 +57,7 @@ AuditTab::AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, 
     , m_to(new QDateTimeEdit(QDateTime::currentDateTimeUtc().addSecs(3600), this))
     , m_view(new QTableView(this))
     , m_detail(new QPlainTextEdit(this))
-    , m_verify(new QPushButton(tr("&Verify chain"), this))
+    , m_verify(new QPushButton(tr("Verif&y chain"), this))
     , m_export(new QPushButton(tr("E&xport…"), this))
     , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_progress(new QProgressBar(this))

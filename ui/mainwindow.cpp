@@ -73,7 +73,7 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     m_tabs->setObjectName(QStringLiteral("tabs"));
     m_tabs->setAccessibleName(tr("Sections"));
     m_tabs->setDocumentMode(true);
-    m_tabs->addTab(createVaultTab(), tr("&Vault"));
+    m_tabs->addTab(createVaultTab(), tr("Vau&lt"));
     m_lockScreen = new LockScreen(this);
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_tabs);
@@ -142,11 +142,11 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     connect(&events, &approvals::RequestEvents::requestChanged, m_watcher, &audit::AuditWatcher::poke);
     m_serviceTabs = {m_queueTab, history, runtimes, policies, membersTab, auditTab};
     m_tabs->insertTab(0, m_queueTab, tr("&Queue"));
-    m_tabs->insertTab(1, history, tr("&History"));
-    m_tabs->insertTab(2, runtimes, tr("R&untimes"));
+    m_tabs->insertTab(1, history, tr("Hist&ory"));
+    m_tabs->insertTab(2, runtimes, tr("Ru&ntimes"));
     m_tabs->insertTab(3, policies, tr("&Policies"));
     m_tabs->insertTab(4, membersTab, tr("&Members"));
-    m_tabs->insertTab(5, auditTab, tr("Au&dit"));
+    m_tabs->insertTab(5, auditTab, tr("Audi&t"));
     m_tabs->setCurrentIndex(0);
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
@@ -363,7 +363,7 @@ QWidget* MainWindow::createVaultTab()
     m_publicKey = valueLabel(QStringLiteral("publicKeyValue"), tr("Instance public key"), page);
     m_publicKey->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_verifyResult = valueLabel(QStringLiteral("verifyResult"), tr("Verification result"), page);
-    m_verifyButton = new QPushButton(tr("&Verify audit chain"), page);
+    m_verifyButton = new QPushButton(tr("Verif&y audit chain"), page);
     m_verifyButton->setObjectName(QStringLiteral("verifyButton"));
     m_verifyButton->setAccessibleName(tr("Verify audit chain"));
     connect(m_verifyButton, &QPushButton::clicked, this, &MainWindow::verifyChain);
@@ -550,7 +550,7 @@ void MainWindow::showShortcuts()
                "<tr><td><b>R</b></td><td>reveal masked fields (audited)</td></tr>"
                "<tr><td><b>E</b></td><td>extend the deadline by 15 minutes (audited)</td></tr>"
                "<tr><td><b>/</b></td><td>filter: words, runtime:NAME, cap:PREFIX, risk:high+</td></tr>"
-               "<tr><td><b>Alt+S</b></td><td>deny the selected requests</td></tr>"
+               "<tr><td><b>Alt+Y</b></td><td>deny the selected requests</td></tr>"
                "<tr><td><b>Ctrl+1</b> … <b>Ctrl+7</b></td><td>queue, history, runtimes, policies, members, "
                "audit, vault</td></tr>"
                "<tr><td><b>Ctrl+L</b></td><td>lock (requests keep arriving and wait)</td></tr>"

@@ -90,18 +90,18 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
                       QStringLiteral("membersView"), tr("Members"), this))
     , m_invitations(table({tr("Role"), tr("State"), tr("Expires"), tr("Note"), tr("Invitation id")},
                           QStringLiteral("invitationsView"), tr("Invitations"), this))
-    , m_invite(button(tr("I&nvite…"), QStringLiteral("inviteButton"), tr("Invite a member"), this))
+    , m_invite(button(tr("Invit&e…"), QStringLiteral("inviteButton"), tr("Invite a member"), this))
     , m_revoke(button(tr("Revo&ke invitation"), QStringLiteral("revokeInvitationButton"),
                       tr("Revoke the selected invitation"), this))
-    , m_changeRole(button(tr("Change &role…"), QStringLiteral("changeRoleButton"),
+    , m_changeRole(button(tr("Chan&ge role…"), QStringLiteral("changeRoleButton"),
                           tr("Change the selected member's role"), this))
     , m_remove(
-          button(tr("Remove m&ember"), QStringLiteral("removeMemberButton"), tr("Remove the selected member"), this))
+          button(tr("Remove mem&ber"), QStringLiteral("removeMemberButton"), tr("Remove the selected member"), this))
     , m_address(new QLineEdit(this))
     , m_port(new QSpinBox(this))
     , m_host(new QLineEdit(this))
     , m_teamToggle(
-          button(tr("Turn &on"), QStringLiteral("teamToggleButton"), tr("Turn the team listener on or off"), this))
+          button(tr("T&urn on"), QStringLiteral("teamToggleButton"), tr("Turn the team listener on or off"), this))
     , m_teamStatus(new QLabel(this))
     , m_message(new QLabel(this))
 {
@@ -126,8 +126,8 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     auto* team = new QGroupBox(tr("Team listener (TLS, for members on other machines)"), this);
     auto* teamForm = new QFormLayout;
     teamForm->addRow(tr("&Address:"), m_address);
-    teamForm->addRow(tr("Por&t:"), m_port);
-    teamForm->addRow(tr("Members dia&l:"), m_host);
+    teamForm->addRow(tr("Po&rt:"), m_port);
+    teamForm->addRow(tr("Members &dial:"), m_host);
     auto* teamLayout = new QVBoxLayout(team);
     teamLayout->addLayout(teamForm);
     auto* teamRow = new QHBoxLayout;
@@ -233,7 +233,7 @@ void MembersTab::reload()
     } else {
         m_teamStatus->setText(tr("Off: only this machine's runtimes and window can reach Countersign."));
     }
-    m_teamToggle->setText(m_teamOn ? tr("Turn o&ff") : tr("Turn &on"));
+    m_teamToggle->setText(m_teamOn ? tr("T&urn off") : tr("T&urn on"));
     m_address->setEnabled(!m_teamOn);
     m_port->setEnabled(!m_teamOn);
     m_host->setEnabled(!m_teamOn);

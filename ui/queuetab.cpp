@@ -32,7 +32,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     , m_reason(new QLineEdit(this))
     , m_approve(new QPushButton(tr("&Approve"), this))
     , m_deny(new QPushButton(tr("&Deny"), this))
-    , m_bulkDeny(new QPushButton(tr("Deny &selected"), this))
+    , m_bulkDeny(new QPushButton(tr("Den&y selected"), this))
     , m_reveal(new QPushButton(tr("&Reveal secrets"), this))
     , m_extend(new QPushButton(tr("&Extend 15 min"), this))
     , m_message(new QLabel(this))

@@ -48,7 +48,7 @@ RuntimesTab::RuntimesTab(approvals::RuntimeRegistry& runtimes, approvals::Reques
     , m_actor(std::move(actor))
     , m_table(new QTableWidget(0, ColumnCount, this))
     , m_register(new QPushButton(tr("&Register runtime…"), this))
-    , m_revoke(new QPushButton(tr("Re&voke"), this))
+    , m_revoke(new QPushButton(tr("Revo&ke"), this))
     , m_message(new QLabel(this))
 {
     setObjectName(QStringLiteral("runtimesTab"));
