@@ -676,6 +676,61 @@ private Q_SLOTS:
         QTRY_VERIFY(desktop.find<QLabel>(QStringLiteral("verifyResult"))->text().contains(QStringLiteral("verified")));
     }
 
+    void tabReachesEveryControl()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        const QString id = desktop.ask(QStringLiteral("reachable"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.window->openRequest(id);
+        desktop.window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(desktop.window.get()));
+        // Presses Tab from \a start up to 60 times; the object names of everything focused.
+        auto walk = [&](QWidget* start) {
+            start->setFocus(Qt::TabFocusReason);
+            QSet<QString> reached;
+            for (int i = 0; i < 60 && QApplication::focusWidget(); ++i) {
+                reached.insert(QApplication::focusWidget()->objectName());
+                QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+            }
+            return reached;
+        };
+        auto expect = [](const QSet<QString>& reached, const QStringList& names) {
+            for (const QString& name : names)
+                QVERIFY2(reached.contains(name), qPrintable(name + QStringLiteral(" never reached; reached: ") +
+                                                            QStringList(reached.values()).join(u' ')));
+        };
+        auto* tabs = desktop.find<QTabWidget>(QStringLiteral("tabs"));
+        expect(walk(desktop.find<QWidget>(QStringLiteral("queueView"))),
+               {QStringLiteral("queueFilter"), QStringLiteral("queueView"), QStringLiteral("reasonEdit"),
+                QStringLiteral("approveButton"), QStringLiteral("denyButton"), QStringLiteral("bulkDenyButton"),
+                QStringLiteral("revealButton"), QStringLiteral("extendButton")});
+
+        tabs->setCurrentWidget(desktop.find<QWidget>(QStringLiteral("runtimesTab")));
+        auto* runtimes = desktop.find<QTableWidget>(QStringLiteral("runtimesView"));
+        runtimes->selectRow(0);
+        expect(walk(runtimes), {QStringLiteral("runtimesView"), QStringLiteral("registerRuntimeButton"),
+                                QStringLiteral("revokeRuntimeButton")});
+
+        tabs->setCurrentWidget(desktop.find<QWidget>(QStringLiteral("policiesTab")));
+        expect(walk(desktop.find<QWidget>(QStringLiteral("policiesView"))),
+               {QStringLiteral("policiesView"), QStringLiteral("addRuleButton")});
+
+        tabs->setCurrentWidget(desktop.find<QWidget>(QStringLiteral("auditTab")));
+        expect(walk(desktop.find<QWidget>(QStringLiteral("auditView"))),
+               {QStringLiteral("auditView"), QStringLiteral("auditActorFilter"), QStringLiteral("auditVerifyButton"),
+                QStringLiteral("auditExportButton")});
+
+        tabs->setCurrentWidget(desktop.find<QWidget>(QStringLiteral("vaultTab")));
+        expect(walk(desktop.find<QWidget>(QStringLiteral("verifyButton"))), {QStringLiteral("verifyButton")});
+
+        // The lock screen: the passphrase, its Show/Hide toggle and Unlock.
+        desktop.window->lock();
+        expect(walk(desktop.find<QWidget>(QStringLiteral("lockPassphrase"))),
+               {QStringLiteral("lockPassphrase"), QStringLiteral("lockPassphraseReveal"),
+                QStringLiteral("lockUnlockButton")});
+    }
+
     void lockingHidesRequestsWhileTheEndpointKeepsAccepting()
     {
         Desktop desktop;

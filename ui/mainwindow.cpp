@@ -22,6 +22,7 @@
 #include "uisettings.h"
 #include "vault/vault.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -32,6 +33,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -42,6 +44,18 @@
 namespace countersign::ui {
 
 namespace {
+
+/// Tab moves between controls, never between the cells of a table (arrows do that), and read-only
+/// text passes Tab on: every control stays reachable from the keyboard.
+void letTabLeave(QWidget* root)
+{
+    for (QAbstractItemView* view : root->findChildren<QAbstractItemView*>())
+        view->setTabKeyNavigation(false);
+    for (QPlainTextEdit* text : root->findChildren<QPlainTextEdit*>()) {
+        if (text->isReadOnly())
+            text->setTabChangesFocus(true);
+    }
+}
 
 QLabel* valueLabel(const QString& objectName, const QString& accessibleName, QWidget* parent)
 {
@@ -148,6 +162,7 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     m_tabs->insertTab(4, membersTab, tr("&Members"));
     m_tabs->insertTab(5, auditTab, tr("Audi&t"));
     m_tabs->setCurrentIndex(0);
+    letTabLeave(m_tabs);
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsRemoved, this, &MainWindow::updatePendingCount);

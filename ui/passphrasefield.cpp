@@ -20,7 +20,7 @@ PassphraseField::PassphraseField(const QString& objectName, const QString& acces
     m_reveal->setText(tr("Show"));
     m_reveal->setCheckable(true);
     m_reveal->setAccessibleName(tr("Show %1").arg(accessibleName.toLower()));
-    m_reveal->setFocusPolicy(Qt::NoFocus);
+    m_reveal->setFocusPolicy(Qt::TabFocus); // reachable by Tab like every other control
     auto* layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_edit, 1);
