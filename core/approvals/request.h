@@ -4,8 +4,8 @@
 
 #include <QByteArray>
 #include <QJsonObject>
-#include <QList>
 #include <QLatin1StringView>
+#include <QList>
 #include <QString>
 
 #include <optional>

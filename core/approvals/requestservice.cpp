@@ -38,7 +38,7 @@ namespace countersign::approvals {
 namespace {
 
 constexpr qsizetype REQUEST_ID_BYTES = 16; // 128 random bits: ids are unguessable as well as unique
-constexpr int MAX_TIMER_MS = 60'000; // re-check at least this often (other processes may write)
+constexpr int MAX_TIMER_MS = 60'000;       // re-check at least this often (other processes may write)
 
 const QSet<QString> WRITABLE_FIELDS{QStringLiteral("capability"), QStringLiteral("summary"), QStringLiteral("details"),
                                     QStringLiteral("payload"),    QStringLiteral("risk"),    QStringLiteral("context")};
