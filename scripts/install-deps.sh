@@ -9,7 +9,7 @@ packages=(
     g++ cmake ninja-build pkg-config ccache make clang-format git
     # libraries
     qt6-base-dev qt6-base-dev-tools libqt6sql6 libgl-dev
-    libsqlcipher-dev libsodium-dev libssl-dev libhttp-parser-dev libqrencode-dev
+    libsqlcipher-dev libsodium-dev libssl-dev libhttp-parser-dev libqrencode-dev libzxcvbn-dev
     # tests: the sqlite3 tool shows the vault is unreadable without the key; offscreen GUI fonts
     sqlite3 fonts-dejavu-core
     # looking at the window and benchmarks

@@ -52,6 +52,35 @@ private Q_SLOTS:
         QVERIFY(!vault::Vault::exists(dir.filePath(QStringLiteral("vault"))));
     }
 
+    void theMeterKnowsCommonWordsAndTheOwnersName()
+    {
+        QTemporaryDir dir;
+        ui::FirstRunWizard wizard(dir.filePath(QStringLiteral("vault")));
+        wizard.setKdfParams(crypto::KdfParams::fast());
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        auto* create = child<QPushButton>(wizard, "createButton");
+        auto* meter = child<QProgressBar>(wizard, "strengthMeter");
+        auto* hint = child<QLabel>(wizard, "strengthHint");
+        auto* passphrase = child<QLineEdit>(wizard, "passphrase");
+        auto* repeat = child<QLineEdit>(wizard, "repeatPassphrase");
+        QTest::keyClicks(child<QLineEdit>(wizard, "ownerName"), QStringLiteral("Grace Hopper"));
+        for (const QString& weak : {QStringLiteral("correct horse battery"), QStringLiteral("Summer2026!Summer2026!"),
+                                    QStringLiteral("Grace Hopper Grace Hopper 1906")}) {
+            passphrase->clear();
+            repeat->clear();
+            QTest::keyClicks(passphrase, weak);
+            QTest::keyClicks(repeat, weak);
+            QVERIFY2(meter->value() <= 1, qPrintable(weak + u": " + hint->text()));
+            QVERIFY2(!hint->text().contains(QStringLiteral("strong"), Qt::CaseInsensitive), qPrintable(hint->text()));
+            QVERIFY(!create->isEnabled());
+        }
+        // Another owner's name is only words: the same passphrase is fine for Ada.
+        child<QLineEdit>(wizard, "ownerName")->clear();
+        QTest::keyClicks(child<QLineEdit>(wizard, "ownerName"), QStringLiteral("Ada"));
+        QVERIFY2(create->isEnabled(), qPrintable(hint->text()));
+    }
+
     void createsTheVault()
     {
         QTemporaryDir dir;

@@ -33,6 +33,10 @@
 #include <thread>
 
 using namespace countersign;
+
+namespace {
+const QString GRACE_PASSPHRASE = QStringLiteral("grace's lantern orbits 1906 quietly");
+} // namespace
 using members::Permission;
 using members::Role;
 
@@ -613,6 +617,30 @@ private Q_SLOTS:
         Q_UNUSED(alice)
     }
 
+    void aMemberKeyFileRefusesAWeakPassphrase_data()
+    {
+        QTest::addColumn<QString>("passphrase");
+        QTest::newRow("empty") << QString();
+        QTest::newRow("short") << QStringLiteral("grace1906");
+        QTest::newRow("a common word thrice") << QStringLiteral("password password password");
+        QTest::newRow("her own name") << QStringLiteral("Grace Hopper Grace Hopper 1906");
+    }
+
+    void aMemberKeyFileRefusesAWeakPassphrase()
+    {
+        QFETCH(QString, passphrase);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("member.json"));
+        const crypto::SigningKey key = crypto::SigningKey::generate();
+        members::MemberKeyFile file;
+        file.displayName = QStringLiteral("Grace Hopper");
+        file.publicKey = key.publicKey();
+        auto saved = file.save(path, key, test::secure(passphrase), crypto::KdfParams::fast());
+        QVERIFY(!saved);
+        QCOMPARE(saved.error().code, ErrorCode::WeakPassphrase);
+        QVERIFY(!QFile::exists(path));
+    }
+
     void aMemberKeyFileOpensOnlyWithItsPassphrase()
     {
         QTemporaryDir dir;
@@ -624,7 +652,7 @@ private Q_SLOTS:
         file.certificateSha256 = QByteArray(32, '\x11');
         file.displayName = QStringLiteral("Grace");
         file.publicKey = key.publicKey();
-        QVERIFY(file.save(path, key, test::secure(QStringLiteral("grace's passphrase")), crypto::KdfParams::fast()));
+        QVERIFY(file.save(path, key, test::secure(GRACE_PASSPHRASE), crypto::KdfParams::fast()));
         QCOMPARE(QFile::permissions(path) & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup),
                  QFile::Permissions());
         {
@@ -634,7 +662,7 @@ private Q_SLOTS:
             const QByteArray seed = key.seed().view().toByteArray();
             QVERIFY(!contents.contains(seed.toBase64()) && !contents.contains(seed.toHex())); // sealed, not stored
         }
-        auto opened = members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase")));
+        auto opened = members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE));
         QVERIFY(opened);
         QCOMPARE(opened->publicKey(), key.publicKey());
         QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("wrong"))).error().code,
@@ -644,7 +672,7 @@ private Q_SLOTS:
         file.role = QStringLiteral("approver");
         QVERIFY(file.update(path));
         QCOMPARE(members::MemberKeyFile::read(path)->memberId, QStringLiteral("m-1"));
-        QVERIFY(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase"))));
+        QVERIFY(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE)));
         // Tampering: another public key in the metadata, a damaged seal, not a key file, none.
         QFile raw(path);
         QVERIFY(raw.open(QIODevice::ReadOnly));
@@ -659,19 +687,19 @@ private Q_SLOTS:
         swapped.insert(QStringLiteral("public_key"),
                        QString::fromLatin1(crypto::SigningKey::generate().publicKey().toBase64()));
         write(swapped);
-        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase"))).error().code,
+        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE)).error().code,
                  ErrorCode::Integrity);
         QJsonObject damaged = object;
         QByteArray sealed = QByteArray::fromBase64(object.value(QStringLiteral("sealed_key")).toString().toLatin1());
         sealed[5] = static_cast<char>(sealed[5] ^ 0x40);
         damaged.insert(QStringLiteral("sealed_key"), QString::fromLatin1(sealed.toBase64()));
         write(damaged);
-        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase"))).error().code,
+        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE)).error().code,
                  ErrorCode::WrongPassphrase);
         QJsonObject truncated = object;
         truncated.insert(QStringLiteral("nonce"), QStringLiteral("AAAA"));
         write(truncated);
-        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("grace's passphrase"))).error().code,
+        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE)).error().code,
                  ErrorCode::Integrity);
         write(QJsonObject{{QStringLiteral("format"), QStringLiteral("something else")}});
         QCOMPARE(members::MemberKeyFile::read(path).error().code, ErrorCode::InvalidArgument);

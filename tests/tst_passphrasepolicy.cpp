@@ -17,6 +17,12 @@ private Q_SLOTS:
         QTest::newRow("repeats") << QStringLiteral("aaaaaaaaaaaaaaaaaa") << QStringLiteral("too predictable");
         QTest::newRow("runs") << QStringLiteral("abcdefghijklmnop") << QStringLiteral("too predictable");
         QTest::newRow("keyboard") << QStringLiteral("qwertyuiop123456") << QStringLiteral("too");
+        // Long enough, and many kinds of characters, but guessed from dictionaries and patterns.
+        QTest::newRow("a common word thrice")
+            << QStringLiteral("password password password") << QStringLiteral("too common");
+        QTest::newRow("a common password twice") << QStringLiteral("Password1Password1") << QStringLiteral("too");
+        QTest::newRow("season and year twice") << QStringLiteral("Summer2026!Summer2026!") << QStringLiteral("too");
+        QTest::newRow("three famous words") << QStringLiteral("correct horse battery") << QStringLiteral("too common");
     }
     void refuses()
     {
@@ -43,6 +49,17 @@ private Q_SLOTS:
         QVERIFY(result.reason.isEmpty());
         QVERIFY(result.score >= 3);
         QVERIFY(result.entropyBits >= MIN_PASSPHRASE_BITS);
+    }
+
+    void theOwnersNameCountsAsAGuess()
+    {
+        const QString passphrase = QStringLiteral("Grace Hopper Grace Hopper 1906");
+        QVERIFY(assessPassphrase(passphrase).acceptable); // strangers' names are just words
+        const PassphraseAssessment own = assessPassphrase(passphrase, {QStringLiteral("Grace Hopper")});
+        QVERIFY(!own.acceptable);
+        QVERIFY2(own.reason.contains(QStringLiteral("your name")), qPrintable(own.reason));
+        QVERIFY(own.score <= 1);
+        QVERIFY(!assessPassphrase(QStringLiteral("countersign countersign 2026")).acceptable);
     }
 
     void scoreGrowsWithLength()

@@ -339,6 +339,25 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(memberFile));
     }
 
+    void aWeakMemberKeyPassphraseIsRefusedBeforeJoining()
+    {
+        const QString link = invite(QStringLiteral("approver"));
+        QVERIFY(!link.isEmpty());
+        const QString memberFile = m_dir.filePath(QStringLiteral("weak/member.json"));
+        const QString strongPassFile = m_memberPassFile;
+        m_memberPassFile = m_dir.filePath(QStringLiteral("weak-pass"));
+        test::writeTextFile(m_memberPassFile, QStringLiteral("password password password"));
+        const Run refused = join(link, QStringLiteral("Linus"), memberFile);
+        m_memberPassFile = strongPassFile;
+        QVERIFY2(refused.code != 0, refused.out.constData());
+        QVERIFY2(refused.err.contains("member key passphrase refused"), refused.err.constData());
+        QVERIFY(!QFile::exists(memberFile));
+        QVERIFY(!QFile::exists(memberFile + QStringLiteral(".joining")));
+        // Nothing was sent: the same link still joins with a passphrase that holds.
+        const Run joined = join(link, QStringLiteral("Linus"), memberFile);
+        QVERIFY2(joined.code == 0, joined.err.constData());
+    }
+
     void usedRevokedAndExpiredTokensAreRefused()
     {
         const QString reusedFile = m_dir.filePath(QStringLiteral("reuse/member.json"));

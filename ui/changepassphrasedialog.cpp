@@ -45,7 +45,7 @@ ChangePassphraseDialog::ChangePassphraseDialog(vault::Vault& vault, QWidget* par
     layout->addWidget(buttons);
     setMinimumWidth(440);
     connect(m_passphrase, &PassphraseField::textChanged, this, [this](const QString& text) {
-        m_strength->assess(text);
+        m_strength->assess(text, {m_vault.ownerName()});
         updateState();
     });
     connect(m_current, &PassphraseField::textChanged, this, &ChangePassphraseDialog::updateState);

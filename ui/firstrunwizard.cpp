@@ -69,9 +69,13 @@ FirstRunWizard::FirstRunWizard(QString dataDir, QWidget* parent)
     setTabOrder(m_repeat, m_buttons);
     setMinimumWidth(480);
 
-    connect(m_owner, &QLineEdit::textChanged, this, &FirstRunWizard::updateState);
+    // The owner's name is the first thing an attacker tries: it counts against the passphrase.
+    connect(m_owner, &QLineEdit::textChanged, this, [this] {
+        m_strength->assess(m_passphrase->text(), {m_owner->text()});
+        updateState();
+    });
     connect(m_passphrase, &PassphraseField::textChanged, this, [this](const QString& text) {
-        m_strength->assess(text);
+        m_strength->assess(text, {m_owner->text()});
         updateState();
     });
     connect(m_repeat, &PassphraseField::textChanged, this, &FirstRunWizard::updateState);

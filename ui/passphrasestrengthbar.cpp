@@ -33,9 +33,9 @@ int PassphraseStrengthBar::score() const
     return m_bar->value();
 }
 
-void PassphraseStrengthBar::assess(const QString& passphrase)
+void PassphraseStrengthBar::assess(const QString& passphrase, const QStringList& userInputs)
 {
-    const vault::PassphraseAssessment result = vault::assessPassphrase(passphrase);
+    const vault::PassphraseAssessment result = vault::assessPassphrase(passphrase, userInputs);
     m_acceptable = result.acceptable;
     m_bar->setValue(result.score);
     static const QStringList WORDS{tr("Very weak"), tr("Weak"), tr("Fair"), tr("Strong"), tr("Very strong")};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QStringList>
 #include <QWidget>
 
 class QLabel;
@@ -14,7 +15,8 @@ class PassphraseStrengthBar final : public QWidget {
 public:
     explicit PassphraseStrengthBar(QWidget* parent = nullptr);
 
-    void assess(const QString& passphrase);
+    /// \a userInputs: words an attacker would try first (the owner's name), see assessPassphrase.
+    void assess(const QString& passphrase, const QStringList& userInputs = {});
     [[nodiscard]] bool isAcceptable() const { return m_acceptable; }
     [[nodiscard]] int score() const;
 

@@ -1,5 +1,7 @@
 #include "memberkeyfile.h"
 
+#include "vault/passphrasepolicy.h"
+
 #include "crypto/securebuffer.h"
 #include "storage/durablefile.h"
 
@@ -66,6 +68,14 @@ QString MemberKeyFile::defaultPath()
 Result<void> MemberKeyFile::save(const QString& path, const crypto::SigningKey& key,
                                  const crypto::SecureBuffer& passphrase, const crypto::KdfParams& kdf) const
 {
+    // The file is all a thief of the laptop needs to approve as this member: its passphrase is
+    // held to the vault's rule, with the member's own name counted as a guess.
+    const vault::PassphraseAssessment strength = vault::assessPassphrase(
+        QString::fromUtf8(reinterpret_cast<const char*>(passphrase.data()), static_cast<qsizetype>(passphrase.size())),
+        {displayName});
+    if (!strength.acceptable)
+        return fail(ErrorCode::WeakPassphrase,
+                    QStringLiteral("member key passphrase refused: %1").arg(strength.reason));
     auto sealingKey = crypto::deriveKey(passphrase, kdf);
     if (!sealingKey)
         return std::unexpected(sealingKey.error());

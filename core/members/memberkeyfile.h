@@ -27,7 +27,9 @@ struct MemberKeyFile final {
     QString role;
     QByteArray publicKey;
 
-    /// Writes the file (mode 0600, atomically) with \a key sealed under \a passphrase.
+    /// Writes the file (mode 0600, atomically) with \a key sealed under \a passphrase, which
+    /// must pass the vault's passphrase rule (WeakPassphrase otherwise; the display name counts
+    /// as a guess).
     [[nodiscard]] Result<void> save(const QString& path, const crypto::SigningKey& key,
                                     const crypto::SecureBuffer& passphrase,
                                     const crypto::KdfParams& kdf = crypto::KdfParams::defaults()) const;

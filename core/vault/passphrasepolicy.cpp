@@ -1,92 +1,100 @@
 #include "passphrasepolicy.h"
 
-#include <QSet>
+#include "crypto/crypto.h"
 
-#include <array>
-#include <cmath>
+#include <zxcvbn.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
 
 namespace countersign::vault {
 
 namespace {
 
-bool isCommon(const QString& lowered)
-{
-    static const std::array<QStringView, 24> COMMON = {
-        u"password", u"passphrase", u"123456",      u"qwerty",   u"letmein",  u"welcome",  u"iloveyou", u"admin",
-        u"monkey",   u"dragon",     u"master",      u"sunshine", u"princess", u"football", u"baseball", u"shadow",
-        u"trustno1", u"superman",   u"countersign", u"secret",   u"changeme", u"abc123",   u"passw0rd", u"azerty",
-    };
-    for (QStringView word : COMMON) {
-        if (lowered.contains(word) && word.size() * 2 >= lowered.size())
-            return true;
-    }
-    return false;
-}
+// ZxcTypeMatch_t flags a part seen more than once by adding this to its type.
+constexpr int MULTIPLE_MATCH_FLAG = 32;
 
-bool isSequential(QChar a, QChar b)
+struct Estimate {
+    double bits = 0;
+    qsizetype userChars = 0;       // characters matched against the user's own words
+    qsizetype dictionaryChars = 0; // characters matched against common passwords and words
+};
+
+Estimate estimate(const QString& text, const QStringList& userInputs)
 {
-    static const QString ROWS = QStringLiteral("qwertyuiopasdfghjklzxcvbnm1234567890");
-    const qsizetype ia = ROWS.indexOf(a.toLower());
-    const qsizetype ib = ROWS.indexOf(b.toLower());
-    const bool keyboard = ia >= 0 && ib >= 0 && std::abs(ia - ib) == 1;
-    return keyboard || std::abs(a.unicode() - b.unicode()) <= 1;
+    // Each word of a name on its own too: "Ada Lovelace 2026" is guessed from "Ada" and "Lovelace".
+    QList<QByteArray> words{QByteArrayLiteral("countersign")};
+    for (const QString& input : userInputs) {
+        const QString trimmed = input.trimmed();
+        if (trimmed.isEmpty())
+            continue;
+        words.append(trimmed.toUtf8());
+        const QStringList parts = trimmed.split(u' ', Qt::SkipEmptyParts);
+        if (parts.size() > 1) {
+            for (const QString& part : parts)
+                words.append(part.toUtf8());
+        }
+    }
+    std::vector<const char*> dictionary;
+    dictionary.reserve(static_cast<std::size_t>(words.size()) + 1);
+    for (const QByteArray& word : words)
+        dictionary.push_back(word.constData());
+    dictionary.push_back(nullptr);
+
+    QByteArray utf8 = text.toUtf8();
+    ZxcMatch_t* info = nullptr;
+    Estimate result;
+    result.bits = ZxcvbnMatch(utf8.constData(), dictionary.data(), &info);
+    crypto::wipe(utf8);
+    const std::unique_ptr<ZxcMatch_t, void (*)(ZxcMatch_t*)> matches(info, ZxcvbnFreeInfo);
+    for (const ZxcMatch_t* match = info; match; match = match->Next) {
+        if ((static_cast<int>(match->Type) & MULTIPLE_MATCH_FLAG) != 0)
+            continue; // one part over and over: a repeat, however common the part
+        switch (static_cast<int>(match->Type)) {
+        case USER_MATCH:
+        case USER_LEET_MATCH:
+            result.userChars += match->Length;
+            break;
+        case DICTIONARY_MATCH:
+        case DICT_LEET_MATCH:
+            result.dictionaryChars += match->Length;
+            break;
+        default:
+            break;
+        }
+    }
+    return result;
 }
 
 } // namespace
 
-PassphraseAssessment assessPassphrase(QStringView passphrase)
+PassphraseAssessment assessPassphrase(QStringView passphrase, const QStringList& userInputs)
 {
     PassphraseAssessment result;
     const QString text = passphrase.toString();
-    bool lower = false, upper = false, digit = false, symbol = false, other = false;
-    for (const QChar c : text) {
-        if (c.unicode() > 0x7f)
-            other = true;
-        else if (c.isLower())
-            lower = true;
-        else if (c.isUpper())
-            upper = true;
-        else if (c.isDigit())
-            digit = true;
-        else
-            symbol = true;
-    }
-    const int pool = (lower ? 26 : 0) + (upper ? 26 : 0) + (digit ? 10 : 0) + (symbol ? 33 : 0) + (other ? 100 : 0);
-    const double bitsPerChar = pool > 0 ? std::log2(static_cast<double>(pool)) : 0.0;
-
-    // Characters that repeat or continue a run add little; count them at a fraction.
-    double effective = 0;
-    QSet<QChar> seen;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text.at(i);
-        double weight = 1.0;
-        if (i > 0 && (c == text.at(i - 1) || isSequential(text.at(i - 1), c)))
-            weight = 0.25;
-        else if (seen.contains(c))
-            weight = 0.6;
-        seen.insert(c);
-        effective += weight;
-    }
-    result.entropyBits = effective * bitsPerChar;
-    const bool common = isCommon(text.toLower());
-    if (common)
-        result.entropyBits = std::min(result.entropyBits, 20.0);
-
+    const Estimate guessed = text.isEmpty() ? Estimate{} : estimate(text, userInputs);
+    result.entropyBits = guessed.bits;
     result.score = result.entropyBits < 28   ? 0
                    : result.entropyBits < 45 ? 1
                    : result.entropyBits < 60 ? 2
                    : result.entropyBits < 80 ? 3
                                              : 4;
+    const qsizetype bytes = text.toUtf8().size();
     if (text.isEmpty()) {
         result.reason = QStringLiteral("enter a passphrase");
     } else if (text.size() < MIN_PASSPHRASE_LENGTH) {
         result.reason = QStringLiteral("too short: use at least %1 characters").arg(MIN_PASSPHRASE_LENGTH);
-    } else if (common) {
-        result.reason = QStringLiteral("too common: it is built around a well-known password");
-    } else if (result.entropyBits < MIN_PASSPHRASE_BITS) {
-        result.reason = QStringLiteral("too predictable: add more words or mix in other kinds of characters");
-    } else {
+    } else if (result.entropyBits >= MIN_PASSPHRASE_BITS) {
         result.acceptable = true;
+    } else if (guessed.userChars > 0) {
+        result.reason = QStringLiteral("too easy to guess: it is built on your name; add unrelated words");
+    } else if (guessed.dictionaryChars * 2 >= bytes) {
+        result.reason = QStringLiteral("too common: it is made of well-known passwords or words; add more unrelated "
+                                       "words");
+    } else {
+        result.reason = QStringLiteral("too predictable: repeats, sequences, keyboard rows and dates add little; "
+                                       "add more words");
     }
     if (!result.acceptable)
         result.score = std::min(result.score, 1);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <QStringView>
 
 namespace countersign::vault {
@@ -13,10 +14,12 @@ struct PassphraseAssessment final {
     QString reason; // why it is refused, or a hint; empty when strong
 };
 
-/// A conservative estimate: character pool size per character, discounted for repeats,
-/// runs (abc, 123), keyboard rows and a short list of common passwords. Passphrases of
-/// at least 12 characters and about 60 bits are accepted.
-[[nodiscard]] PassphraseAssessment assessPassphrase(QStringView passphrase);
+/// zxcvbn's estimate (libzxcvbn: dictionaries of common passwords, names and English words,
+/// leet substitutions, repeats, sequences, keyboard patterns, dates), in bits of guesses.
+/// \a userInputs are words an attacker would try first for this person (their name, the
+/// product's name): they count as nearly free. Passphrases of at least 12 characters and
+/// about 60 bits are accepted; the vault and member key files use the same rule.
+[[nodiscard]] PassphraseAssessment assessPassphrase(QStringView passphrase, const QStringList& userInputs = {});
 
 inline constexpr int MIN_PASSPHRASE_LENGTH = 12;
 inline constexpr double MIN_PASSPHRASE_BITS = 60.0;

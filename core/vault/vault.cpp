@@ -485,7 +485,8 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
     if (owner.isEmpty() || owner.size() > 100)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("the owner's name must have 1 to 100 characters"));
     const PassphraseAssessment strength = assessPassphrase(
-        QString::fromUtf8(reinterpret_cast<const char*>(passphrase.data()), static_cast<qsizetype>(passphrase.size())));
+        QString::fromUtf8(reinterpret_cast<const char*>(passphrase.data()), static_cast<qsizetype>(passphrase.size())),
+        {owner});
     if (!strength.acceptable)
         return fail(ErrorCode::WeakPassphrase, QStringLiteral("passphrase refused: %1").arg(strength.reason));
     if (exists(dataDir))
@@ -641,8 +642,10 @@ Result<void> Vault::changePassphrase(const crypto::SecureBuffer& newPassphrase, 
         if (wasShared)
             m_lock->makeShared();
     });
-    const PassphraseAssessment strength = assessPassphrase(QString::fromUtf8(
-        reinterpret_cast<const char*>(newPassphrase.data()), static_cast<qsizetype>(newPassphrase.size())));
+    const PassphraseAssessment strength =
+        assessPassphrase(QString::fromUtf8(reinterpret_cast<const char*>(newPassphrase.data()),
+                                           static_cast<qsizetype>(newPassphrase.size())),
+                         {m_ownerName});
     if (!strength.acceptable)
         return fail(ErrorCode::WeakPassphrase, QStringLiteral("passphrase refused: %1").arg(strength.reason));
     auto newKey = crypto::deriveKey(newPassphrase, kdf);
