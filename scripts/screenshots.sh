@@ -74,7 +74,7 @@ LINK=$("$BIN/countersign-cli" --data-dir "$VAULT" member invite --role approver 
 xdotool key ctrl+5
 sleep 0.5
 shoot members
-xdotool key alt+n
+xdotool key alt+e
 sleep 0.8
 xdotool key Return
 shoot invitation

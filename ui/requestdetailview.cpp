@@ -80,7 +80,6 @@ RequestDetailView::RequestDetailView(QWidget* parent)
     m_risk->setFont(strong);
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_digest->setFont(fixed);
-    m_digest->setWordWrap(false);
     auto* facts = new QFormLayout;
     facts->setContentsMargins(0, 0, 0, 0);
     facts->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
@@ -151,7 +150,11 @@ void RequestDetailView::showRequest(const approvals::Request& request, bool reve
     m_capability->setText(request.capability);
     m_policy->setText(request.policyRule);
     m_approvals->setText(tr("%1 of %2").arg(request.approvalCount()).arg(request.requiredApprovals));
-    m_digest->setText(tr("SHA-256 %1").arg(request.payloadSha256));
+    // In groups of eight, so it wraps instead of widening the pane, and reads like a fingerprint.
+    QStringList groups;
+    for (qsizetype at = 0; at < request.payloadSha256.size(); at += 8)
+        groups << request.payloadSha256.mid(at, 8);
+    m_digest->setText(tr("SHA-256 %1").arg(groups.join(u' ')));
     m_digest->setToolTip(request.payloadSha256);
     QStringList decisions;
     for (const approvals::Decision& decision : request.decisions)
