@@ -135,13 +135,14 @@ private Q_SLOTS:
             QByteArray::fromBase64(challenge.json.value(QStringLiteral("nonce")).toString().toLatin1());
         const Answer opened = send(
             "POST", "/v1/sessions", Auth::None,
-            QJsonDocument(
-                QJsonObject{
-                    {QStringLiteral("member"), QStringLiteral("alice")},
-                    {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
-                    {QStringLiteral("signature"),
-                     QString::fromLatin1(
-                         key->sign(members::SessionService::statement(QStringLiteral("alice"), nonce)).toBase64())}})
+            QJsonDocument(QJsonObject{{QStringLiteral("member"), QStringLiteral("alice")},
+                                      {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
+                                      {QStringLiteral("signature"),
+                                       QString::fromLatin1(
+                                           key->sign(members::SessionService::statement(
+                                                         challenge.json.value(QStringLiteral("instance")).toString(),
+                                                         QStringLiteral("alice"), nonce))
+                                               .toBase64())}})
                 .toJson(QJsonDocument::Compact));
         QCOMPARE(opened.status, 201);
         m_session = opened.json.value(QStringLiteral("token")).toString().toLatin1();

@@ -10,6 +10,7 @@
 #include "audit/auditentry.h"
 #include "audit/auditexport.h"
 #include "audit/auditlog.h"
+#include "audit/checkpoint.h"
 #include "audit/checkpointsigner.h"
 #include "audit/receipt.h"
 #include "crypto/crypto.h"
@@ -457,7 +458,8 @@ private Q_SLOTS:
                                                      receipt.value(QStringLiteral("payload_sha256")).toString(),
                                                      true,
                                                      decision.value(QStringLiteral("reason")).toString(),
-                                                     decision.value(QStringLiteral("decided_at_ms")).toInteger()};
+                                                     decision.value(QStringLiteral("decided_at_ms")).toInteger(),
+                                                     audit::Checkpoint::originFor(vault->instancePublicKey())};
         decision.insert(QStringLiteral("public_key"), QString::fromLatin1(forger.publicKey().toBase64()));
         decision.insert(QStringLiteral("signature"), QString::fromLatin1(statement.sign(forger).toBase64()));
         decisions.replace(0, decision);

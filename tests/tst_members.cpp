@@ -8,6 +8,7 @@
 #include "approvals/services.h"
 #include "approvals/teamservice.h"
 #include "audit/auditlog.h"
+#include "audit/checkpoint.h"
 #include "audit/receipt.h"
 #include "crypto/signingkey.h"
 #include "members/invitationlink.h"
@@ -410,7 +411,8 @@ private Q_SLOTS:
                                                 requests.request(id)->payloadSha256,
                                                 approve,
                                                 QStringLiteral("checked the diff"),
-                                                QDateTime::currentMSecsSinceEpoch()};
+                                                QDateTime::currentMSecsSinceEpoch(),
+                                                audit::Checkpoint::originFor(m_vault->instancePublicKey())};
         };
 
         // A signature by another key, a statement about another payload, a stale time: refused.
@@ -419,6 +421,12 @@ private Q_SLOTS:
         auto forged = requests.decideSigned(statement, statement.sign(crypto::SigningKey::generate()));
         QCOMPARE(forged.error().code, ErrorCode::PermissionDenied);
         QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("request.decision_refused")});
+        // The same statement signed for another instance (or for none) is no decision here.
+        for (const QString& instance : {QStringLiteral("countersign/0123456789abcdef"), QString()}) {
+            approvals::DecisionStatement elsewhere = statement;
+            elsewhere.instance = instance;
+            QCOMPARE(requests.decideSigned(elsewhere, elsewhere.sign(grace)).error().code, ErrorCode::PermissionDenied);
+        }
         approvals::DecisionStatement otherPayload = statement;
         otherPayload.payloadSha256 = QString(64, u'0');
         QCOMPARE(requests.decideSigned(otherPayload, otherPayload.sign(grace)).error().code, ErrorCode::DigestMismatch);
@@ -552,15 +560,25 @@ private Q_SLOTS:
         // Another key's signature, or a nonce never issued: refused alike.
         auto nonce = sessions.challenge(member->id);
         QVERIFY(nonce);
-        const QByteArray statement = members::SessionService::statement(member->id, *nonce);
+        const QByteArray statement = members::SessionService::statement(sessions.instance(), member->id, *nonce);
         QCOMPARE(sessions.open(member->id, *nonce, crypto::SigningKey::generate().sign(statement)).error().code,
                  ErrorCode::Unauthenticated);
         QCOMPARE(sessions.open(member->id, *nonce, key.sign(statement)).error().code,
                  ErrorCode::Unauthenticated); // the refused attempt used the nonce up
         QCOMPARE(sessions.challenge(QStringLiteral("nobody")).error().code, ErrorCode::Unauthenticated);
+        // The right key over a statement naming another instance: no session here.
+        QVERIFY(sessions.instance().startsWith(QStringLiteral("countersign/")));
         nonce = sessions.challenge(member->id);
-        auto session =
-            sessions.open(member->id, *nonce, key.sign(members::SessionService::statement(member->id, *nonce)));
+        QCOMPARE(sessions
+                     .open(member->id, *nonce,
+                           key.sign(members::SessionService::statement(QStringLiteral("countersign/0123456789abcdef"),
+                                                                       member->id, *nonce)))
+                     .error()
+                     .code,
+                 ErrorCode::Unauthenticated);
+        nonce = sessions.challenge(member->id);
+        auto session = sessions.open(
+            member->id, *nonce, key.sign(members::SessionService::statement(sessions.instance(), member->id, *nonce)));
         QVERIFY2(session, qPrintable(session ? QString() : session.error().message));
         QVERIFY(session->token.startsWith(members::SessionService::TOKEN_PREFIX));
         QCOMPARE(sessions.authenticate(session->token.toLatin1())->id, member->id);

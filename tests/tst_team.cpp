@@ -149,7 +149,8 @@ class TestTeam final : public QObject {
             team("POST", "/v1/sessions/challenge", {}, {}, "{\"member\":\"" + memberId.toLatin1() + "\"}");
         const QByteArray nonce =
             QByteArray::fromBase64(bodyOf(challenge).value(QStringLiteral("nonce")).toString().toLatin1());
-        const QByteArray signature = key->sign(members::SessionService::statement(memberId, nonce));
+        const QByteArray signature = key->sign(members::SessionService::statement(
+            bodyOf(challenge).value(QStringLiteral("instance")).toString(), memberId, nonce));
         opened.requestBody =
             QJsonDocument(QJsonObject{{QStringLiteral("member"), memberId},
                                       {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
@@ -467,8 +468,13 @@ private Q_SLOTS:
         QVERIFY(key);
         const QString digest =
             bodyOf(loopback("GET", "/v1/requests/" + id.toLatin1())).value(QStringLiteral("payload_sha256")).toString();
-        const approvals::DecisionStatement statement{
-            id, viewerId, digest, true, QStringLiteral("looks fine"), QDateTime::currentMSecsSinceEpoch()};
+        const approvals::DecisionStatement statement{id,
+                                                     viewerId,
+                                                     digest,
+                                                     true,
+                                                     QStringLiteral("looks fine"),
+                                                     QDateTime::currentMSecsSinceEpoch(),
+                                                     audit::Checkpoint::originFor(m_vault->instancePublicKey())};
         const QByteArray decided =
             team("POST", "/v1/member/requests/" + id.toLatin1() + "/decision", session.token, {},
                  QJsonDocument(
@@ -514,7 +520,8 @@ private Q_SLOTS:
                     .value(QStringLiteral("nonce"))
                     .toString();
             const QByteArray signature =
-                key->sign(members::SessionService::statement(id, QByteArray::fromBase64(nonce.toLatin1())));
+                key->sign(members::SessionService::statement(audit::Checkpoint::originFor(m_vault->instancePublicKey()),
+                                                             id, QByteArray::fromBase64(nonce.toLatin1())));
             const QByteArray session =
                 bodyOf(team("POST", "/v1/sessions", {}, {},
                             QJsonDocument(
@@ -545,8 +552,13 @@ private Q_SLOTS:
             const QString digest = bodyOf(loopback("GET", "/v1/requests/" + request.toLatin1()))
                                        .value(QStringLiteral("payload_sha256"))
                                        .toString();
-            const approvals::DecisionStatement statement{
-                request, id, digest, false, QStringLiteral("walk"), QDateTime::currentMSecsSinceEpoch()};
+            const approvals::DecisionStatement statement{request,
+                                                         id,
+                                                         digest,
+                                                         false,
+                                                         QStringLiteral("walk"),
+                                                         QDateTime::currentMSecsSinceEpoch(),
+                                                         audit::Checkpoint::originFor(m_vault->instancePublicKey())};
             expect(members::Permission::Decide,
                    status(team("POST", "/v1/member/requests/" + request.toLatin1() + "/decision", session, {},
                                QJsonDocument(QJsonObject{{QStringLiteral("verdict"), QStringLiteral("deny")},
@@ -587,13 +599,14 @@ private Q_SLOTS:
                                        .toLatin1());
         const QByteArray opened = team(
             "POST", "/v1/sessions", {}, {},
-            QJsonDocument(
-                QJsonObject{
-                    {QStringLiteral("member"), QStringLiteral("auditor")},
-                    {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
-                    {QStringLiteral("signature"),
-                     QString::fromLatin1(
-                         key->sign(members::SessionService::statement(QStringLiteral("auditor"), nonce)).toBase64())}})
+            QJsonDocument(QJsonObject{{QStringLiteral("member"), QStringLiteral("auditor")},
+                                      {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
+                                      {QStringLiteral("signature"),
+                                       QString::fromLatin1(
+                                           key->sign(members::SessionService::statement(
+                                                         audit::Checkpoint::originFor(m_vault->instancePublicKey()),
+                                                         QStringLiteral("auditor"), nonce))
+                                               .toBase64())}})
                 .toJson(QJsonDocument::Compact));
         const QByteArray session = bodyOf(opened).value(QStringLiteral("token")).toString().toLatin1();
         QVERIFY2(!session.isEmpty(), opened.constData());

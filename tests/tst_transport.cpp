@@ -93,7 +93,8 @@ class TestTransport final : public QObject {
             return challenge;
         const QByteArray nonce =
             QByteArray::fromBase64(bodyOf(challenge).value(QStringLiteral("nonce")).toString().toLatin1());
-        const QByteArray signature = key.sign(members::SessionService::statement(member, nonce));
+        const QString instance = bodyOf(challenge).value(QStringLiteral("instance")).toString();
+        const QByteArray signature = key.sign(members::SessionService::statement(instance, member, nonce));
         return team("POST", "/v1/sessions", {},
                     QJsonDocument(QJsonObject{{QStringLiteral("member"), member},
                                               {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},

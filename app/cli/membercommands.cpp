@@ -94,6 +94,7 @@ struct MemberSession {
     members::MemberKeyFile file;
     std::optional<crypto::SigningKey> key;
     std::unique_ptr<MemberClient> client;
+    QString instance; // the instance's origin, as its checkpoints name it
 };
 
 Result<std::unique_ptr<MemberSession>> signIn(const QString& path, int& exitCode)
@@ -128,7 +129,10 @@ Result<std::unique_ptr<MemberSession>> signIn(const QString& path, int& exitCode
     }
     const QByteArray nonce =
         QByteArray::fromBase64(challenge.body.value(QStringLiteral("nonce")).toString().toLatin1());
-    const QByteArray signature = session->key->sign(members::SessionService::statement(file->memberId, nonce));
+    // The statement names the instance as it names itself; its checkpoints must say the same (below).
+    const QString instance = challenge.body.value(QStringLiteral("instance")).toString();
+    const QByteArray signature =
+        session->key->sign(members::SessionService::statement(instance, file->memberId, nonce));
     const MemberClient::Response opened = session->client->post(
         QStringLiteral("/v1/sessions"), {{QStringLiteral("member"), file->memberId},
                                          {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
@@ -140,14 +144,21 @@ Result<std::unique_ptr<MemberSession>> signIn(const QString& path, int& exitCode
     session->client->setToken(opened.body.value(QStringLiteral("token")).toString().toLatin1());
     // A member is a witness too: the instance still holds the log this client saw before.
     const MemberClient& client = *session->client;
-    if (auto witnessed = Witness(Witness::defaultStateFile()).check([&client](const QString& route) {
-            const MemberClient::Response response = client.get(route);
-            return std::pair{response.status, response.body};
-        });
-        !witnessed) {
+    auto witnessed = Witness(Witness::defaultStateFile()).check([&client](const QString& route) {
+        const MemberClient::Response response = client.get(route);
+        return std::pair{response.status, response.body};
+    });
+    if (!witnessed) {
         exitCode = witnessed.error().code == ErrorCode::Io ? EXIT_FAILED : EXIT_AUTH;
         return std::unexpected(witnessed.error());
     }
+    if (*witnessed != instance) {
+        exitCode = EXIT_AUTH;
+        return fail(ErrorCode::Integrity, QStringLiteral("the instance called itself %1 but its checkpoints are signed "
+                                                         "as %2")
+                                              .arg(instance.left(64), *witnessed));
+    }
+    session->instance = *witnessed;
     return session;
 }
 
@@ -504,7 +515,8 @@ int MemberCommands::remote(const QString& command, const QStringList& args, cons
                                                  shown.body.value(QStringLiteral("payload_sha256")).toString(),
                                                  command == u"approve",
                                                  parser.value(QStringLiteral("reason")),
-                                                 QDateTime::currentMSecsSinceEpoch()};
+                                                 QDateTime::currentMSecsSinceEpoch(),
+                                                 (*session)->instance};
     const QByteArray signature = statement.sign(*(*session)->key);
     const MemberClient::Response decided = client.post(
         path + QStringLiteral("/decision"), {{QStringLiteral("verdict"), command},

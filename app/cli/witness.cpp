@@ -99,7 +99,7 @@ QString Witness::defaultStateFile()
     return QDir(base).filePath(QStringLiteral("countersign/witness.json"));
 }
 
-Result<void> Witness::check(const Get& get) const
+Result<QString> Witness::check(const Get& get) const
 {
     const auto [status, body] = get(QStringLiteral("/v1/audit/checkpoint"));
     if (status != 200)
@@ -168,7 +168,7 @@ Result<void> Witness::check(const Get& get) const
                                 .arg(said, count(current->size)));
         }
         if (current->size == seen->size)
-            return {};
+            return current->origin;
     }
     instances.insert(current->origin,
                      QJsonObject{{QStringLiteral("public_key"), QString::fromLatin1(publicKey.decoded.toBase64())},
@@ -176,7 +176,9 @@ Result<void> Witness::check(const Get& get) const
                                  {QStringLiteral("checkpoint"), QString::fromUtf8(current->note)}});
     state->insert(QStringLiteral("version"), 1);
     state->insert(QStringLiteral("instances"), instances);
-    return writeState(m_stateFile, *state);
+    if (auto written = writeState(m_stateFile, *state); !written)
+        return std::unexpected(written.error());
+    return current->origin;
 }
 
 int reportWitnessFailure(bool json, const Error& error)

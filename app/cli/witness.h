@@ -30,9 +30,10 @@ public:
     [[nodiscard]] static QString defaultStateFile();
 
     /// Fetches the instance's checkpoint through \a get and checks it against what was seen
-    /// before. Integrity when the instance was rolled back or rewritten; Unavailable when it does
-    /// not answer with a checkpoint or a proof; Io when the state file cannot be kept.
-    [[nodiscard]] Result<void> check(const Get& get) const;
+    /// before; returns the instance's origin. Integrity when the instance was rolled back or
+    /// rewritten; Unavailable when it does not answer with a checkpoint or a proof; Io when the
+    /// state file cannot be kept.
+    [[nodiscard]] Result<QString> check(const Get& get) const;
 
 private:
     QString m_stateFile;

@@ -13,7 +13,8 @@ QJsonObject DecisionStatement::toJson() const
                        {QStringLiteral("payload_sha256"), payloadSha256},
                        {QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
                        {QStringLiteral("reason"), reason},
-                       {QStringLiteral("decided_at_ms"), decidedAtMs}};
+                       {QStringLiteral("decided_at_ms"), decidedAtMs},
+                       {QStringLiteral("instance"), instance}};
 }
 
 QByteArray DecisionStatement::signedBytes() const

@@ -14,8 +14,11 @@ namespace countersign::approvals {
 /// payload digest, the verdict, the reason and the time, by member. The signed bytes are the
 /// canonical JSON of toJson(), so a runtime holding a receipt can check who decided even if the
 /// server's database were altered.
+///
+/// The statement names the instance (its origin, which names its public key): a decision signed
+/// for one instance is not one on another, whatever ids they share.
 struct DecisionStatement final {
-    inline static const QString TYPE = QStringLiteral("countersign-decision/1");
+    inline static const QString TYPE = QStringLiteral("countersign-decision/2");
 
     QString requestId;
     QString memberId;
@@ -23,6 +26,7 @@ struct DecisionStatement final {
     bool approve = false;
     QString reason;
     qint64 decidedAtMs = 0;
+    QString instance; // the instance's origin, "countersign/<hex>" (audit::Checkpoint::originFor)
 
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] QByteArray signedBytes() const;

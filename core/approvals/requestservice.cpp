@@ -381,6 +381,11 @@ Result<std::optional<audit::AuditEntry>> RequestService::keyEntry(const Decision
     return std::optional<audit::AuditEntry>();
 }
 
+QString RequestService::instanceName() const
+{
+    return m_checkpoints ? audit::Checkpoint::originFor(m_checkpoints->publicKey()) : QString();
+}
+
 Result<QJsonObject> RequestService::receipt(const Request& consumed, qint64 auditSeq)
 {
     QJsonArray decisions;
@@ -1137,7 +1142,8 @@ Result<Request> RequestService::decideLocally(const QString& memberId, const QSt
     auto found = request(id);
     if (!found)
         return std::unexpected(found.error());
-    const DecisionStatement statement{found->id, memberId, found->payloadSha256, approve, reason, now()};
+    const DecisionStatement statement{found->id, memberId, found->payloadSha256, approve,
+                                      reason,    now(),    instanceName()};
     return decide(statement, statement.sign(*key));
 }
 
@@ -1233,7 +1239,10 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
         if (statement.payloadSha256 != request.payloadSha256)
             return fail(ErrorCode::DigestMismatch,
                         QStringLiteral("the decision names another payload than request %1 holds").arg(request.id));
-        if (publicKey.isEmpty() || !statement.verify(publicKey, signature))
+        // Signed for this instance: the statement names it, and this instance reads its own name in.
+        DecisionStatement here = statement;
+        here.instance = instanceName();
+        if (publicKey.isEmpty() || !here.verify(publicKey, signature))
             return fail(ErrorCode::PermissionDenied,
                         QStringLiteral("the decision's signature does not verify with %1's key").arg(memberId));
         // Decisions are final and each member counts once.

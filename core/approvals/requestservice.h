@@ -157,6 +157,8 @@ private:
     void announce(const Request& request, bool created = false);
     /// After a committed change: a checkpoint now (\a force) or when one is due.
     void checkpoint(bool force);
+    /// This instance's origin, which decision statements name.
+    [[nodiscard]] QString instanceName() const;
     [[nodiscard]] Result<QJsonObject> receipt(const Request& consumed, qint64 auditSeq);
     /// The audit entry that registered the key \a decision was signed with, if the log holds one.
     [[nodiscard]] Result<std::optional<audit::AuditEntry>> keyEntry(const Decision& decision) const;

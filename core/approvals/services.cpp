@@ -74,6 +74,7 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
     services->m_invitations =
         std::make_unique<members::InvitationService>(*db, *services->m_audit, *services->m_members);
     services->m_sessions = std::make_unique<members::SessionService>(*db, *services->m_audit, *services->m_members);
+    services->m_sessions->setInstance(audit::Checkpoint::originFor(vault.instancePublicKey()));
     services->m_team = std::make_unique<TeamService>(*services->m_requests, *services->m_members,
                                                      *services->m_invitations, *services->m_sessions);
     services->m_requests->setTeamApi(services->m_team.get());

@@ -109,6 +109,7 @@ Result<QJsonObject> TeamService::sessionChallenge(const QJsonObject& body)
     if (!nonce)
         return std::unexpected(nonce.error());
     return QJsonObject{{QStringLiteral("nonce"), QString::fromLatin1(nonce->toBase64())},
+                       {QStringLiteral("instance"), m_sessions.instance()},
                        {QStringLiteral("expires_in"), members::SessionService::CHALLENGE_SECONDS}};
 }
 
@@ -202,13 +203,15 @@ Result<QJsonObject> TeamService::memberDecide(const members::Member& member, con
     if (!signature)
         return std::unexpected(signature.error());
     // The member's statement as they signed it; the service refuses it unless it names the
-    // payload this request holds and the signature verifies.
+    // payload this request holds and the signature verifies. The instance it names is read in by
+    // the service: this one's.
     const DecisionStatement statement{id,
                                       member.id,
                                       fields.value(QStringLiteral("payload_sha256")).toString(),
                                       verdict == u"approve",
                                       fields.value(QStringLiteral("reason")).toString(),
-                                      fields.value(QStringLiteral("decided_at_ms")).toInteger()};
+                                      fields.value(QStringLiteral("decided_at_ms")).toInteger(),
+                                      QString()};
     auto decided = m_requests.decideSigned(statement, *signature);
     if (!decided)
         return std::unexpected(decided.error());

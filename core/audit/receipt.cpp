@@ -163,7 +163,8 @@ Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray&
                                                      receipt.value(QStringLiteral("payload_sha256")).toString(),
                                                      decision.value(QStringLiteral("verdict")).toString() == u"approve",
                                                      decision.value(QStringLiteral("reason")).toString(),
-                                                     decision.value(QStringLiteral("decided_at_ms")).toInteger(-1)};
+                                                     decision.value(QStringLiteral("decided_at_ms")).toInteger(-1),
+                                                     Checkpoint::originFor(publicKey)};
         if (!statement.verify(*memberKey, *memberSignature))
             return fail(
                 ErrorCode::Integrity,

@@ -31,9 +31,10 @@ SessionService::SessionService(QSqlDatabase db, audit::AuditLog& audit, MemberSe
 {
 }
 
-QByteArray SessionService::statement(const QString& memberId, const QByteArray& nonce)
+QByteArray SessionService::statement(const QString& instance, const QString& memberId, const QByteArray& nonce)
 {
     return json::canonicalJson(QJsonObject{{QStringLiteral("type"), STATEMENT_TYPE},
+                                           {QStringLiteral("instance"), instance},
                                            {QStringLiteral("member"), memberId},
                                            {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())}});
 }
@@ -84,7 +85,7 @@ Result<SessionService::Session> SessionService::open(const QString& memberId, co
         const bool issued = take.numRowsAffected() == 1;
         auto member = m_members.member(memberId);
         if (!issued || !member || !member->active ||
-            !crypto::SigningKey::verify(member->publicKey, statement(memberId, nonce), signature))
+            !crypto::SigningKey::verify(member->publicKey, statement(m_instance, memberId, nonce), signature))
             return std::unexpected(refused());
         session.token = TOKEN_PREFIX + QString::fromLatin1(crypto::randomBytes(32).toBase64(
                                            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));

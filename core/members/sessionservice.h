@@ -25,7 +25,7 @@ public:
     static constexpr qint64 CHALLENGE_SECONDS = 60;
     static constexpr qint64 SESSION_SECONDS = qint64{15} * 60;
     inline static const QString TOKEN_PREFIX = QStringLiteral("css_");
-    inline static const QString STATEMENT_TYPE = QStringLiteral("countersign-session/1");
+    inline static const QString STATEMENT_TYPE = QStringLiteral("countersign-session/2");
 
     struct Session {
         QString token; // shown once
@@ -37,9 +37,14 @@ public:
 
     /// A nonce for active member \a memberId to sign; Unauthenticated for anyone else.
     [[nodiscard]] Result<QByteArray> challenge(const QString& memberId);
-    /// The bytes a member signs to answer \a nonce.
-    [[nodiscard]] static QByteArray statement(const QString& memberId, const QByteArray& nonce);
-    /// Opens a session if \a signature over statement(memberId, nonce) verifies with the
+    /// The bytes a member signs to answer \a nonce, naming the \a instance (its origin) they sign
+    /// in to: a signature made for one instance opens no session on another.
+    [[nodiscard]] static QByteArray statement(const QString& instance, const QString& memberId,
+                                              const QByteArray& nonce);
+    /// This instance's origin (audit::Checkpoint::originFor its public key), which statements name.
+    void setInstance(const QString& origin) { m_instance = origin; }
+    [[nodiscard]] QString instance() const { return m_instance; }
+    /// Opens a session if \a signature over statement(instance(), memberId, nonce) verifies with the
     /// member's key and the nonce is theirs, unused and fresh. Unauthenticated otherwise.
     [[nodiscard]] Result<Session> open(const QString& memberId, const QByteArray& nonce, const QByteArray& signature);
     /// The active member holding session token \a token; Unauthenticated when unknown, expired
@@ -50,6 +55,7 @@ private:
     QSqlDatabase m_db;
     audit::AuditLog& m_audit;
     MemberService& m_members;
+    QString m_instance;
 };
 
 } // namespace countersign::members
