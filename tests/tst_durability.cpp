@@ -1,3 +1,6 @@
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/services.h"
 #include "audit/auditlog.h"
 #include "testsupport.h"
 
@@ -160,6 +163,49 @@ private Q_SLOTS:
         }
         qInfo("old passphrase survived %d kills, new one %d", oldWorked, newWorked);
         QCOMPARE(oldWorked + newWorked, ROUNDS);
+    }
+
+    void aVaultCreatedHereIsSharedWithAnotherProcess()
+    {
+        // The first-run wizard creates the vault in the window's process, which keeps it open
+        // while the CLI writes to it. Creating must leave SQLite's locks in place (closing any
+        // descriptor of the database file drops a process's POSIX locks), or the other
+        // process's commits corrupt what this one's connections read.
+        QTemporaryDir dir;
+        const QString vaultDir = dir.filePath(QStringLiteral("vault"));
+        auto vault = test::createVault(vaultDir);
+        QVERIFY(vault);
+        const QString passFile = dir.filePath(QStringLiteral("pass"));
+        test::writeTextFile(passFile, test::PASSPHRASE);
+        approvals::RequestEvents events;
+        auto services = approvals::Services::open(*vault, events, QStringLiteral("here"));
+        QVERIFY(services);
+        const auto runtime = test::registerRuntime(**services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
+        const QString there =
+            test::createRequest((*services)->requests(), runtime, QStringLiteral("there"), QStringLiteral("low"));
+        const QString here =
+            test::createRequest((*services)->requests(), runtime, QStringLiteral("here"), QStringLiteral("low"));
+        QVERIFY(!there.isEmpty() && !here.isEmpty());
+
+        QProcess other;
+        other.setProcessEnvironment(helperEnvironment(passFile));
+        other.start(HELPER, {QStringLiteral("approve"), vaultDir, there});
+        QVERIFY(other.waitForFinished(60000));
+        QVERIFY2(other.exitCode() == 0, other.readAllStandardError().constData());
+
+        // This process sees the other's decision and goes on writing on the same chain, through
+        // the connections it had and through new ones.
+        QCOMPARE((*services)->requests().request(there)->state, approvals::RequestState::Approved);
+        auto later = approvals::Services::open(*vault, events, QStringLiteral("later"));
+        QVERIFY(later);
+        const auto second = test::registerRuntime(**later, QStringLiteral("cd"), {QStringLiteral("deploy.*")});
+        QVERIFY(second.id != 0);
+        QVERIFY(!test::createRequest((*services)->requests(), second, QStringLiteral("after"), QStringLiteral("low"))
+                     .isEmpty());
+        QVERIFY((*services)->requests().approve(QStringLiteral("owner"), here, QStringLiteral("fine")));
+        QCOMPARE((*services)->requests().request(here)->state, approvals::RequestState::Approved);
+        QCOMPARE(*vault->audit().lastSeq(), *(*services)->audit().lastSeq());
+        QVERIFY((*services)->audit().verify().ok());
     }
 };
 
