@@ -13,6 +13,8 @@
 #include <QPushButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace countersign::ui {
 
 namespace {
@@ -110,8 +112,6 @@ RequestDetailView::RequestDetailView(QWidget* parent)
     m_runtimeWords->setAccessibleName(tr("What the runtime says about this request"));
     m_runtimeWords->setReadOnly(true);
     m_runtimeWords->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    const int line = m_runtimeWords->fontMetrics().lineSpacing();
-    m_runtimeWords->setMaximumHeight(line * (SHORT_LINES + 1) + 2 * m_runtimeWords->frameWidth() + 8);
     m_showAll->setObjectName(QStringLiteral("showAllDetails"));
     m_showAll->setAccessibleName(tr("Show all the runtime wrote"));
     auto* boxLayout = new QVBoxLayout(m_runtimeBox);
@@ -208,6 +208,14 @@ void RequestDetailView::showRuntimeWords()
     const QString text = m_allWords || !cut ? m_words : brief + QStringLiteral(" …");
     if (m_runtimeWords->toPlainText() != text)
         m_runtimeWords->setPlainText(text);
+    // As tall as its lines, up to the cap: a short note leaves the room to the payload.
+    const QFontMetrics metrics = m_runtimeWords->fontMetrics();
+    const int width = std::max(200, m_runtimeWords->viewport()->width());
+    int lines = 0;
+    for (const QString& paragraph : text.split(u'\n'))
+        lines += 1 + metrics.horizontalAdvance(paragraph) / width; // wrapped lines, near enough
+    lines = std::clamp(lines, 1, SHORT_LINES + 1);
+    m_runtimeWords->setFixedHeight(lines * metrics.lineSpacing() + 2 * m_runtimeWords->frameWidth() + 8);
     m_showAll->setVisible(cut);
     m_showAll->setText(m_allWords ? tr("Show less")
                                   : tr("Show all (%n characters)", nullptr, static_cast<int>(m_words.size())));
