@@ -4,15 +4,19 @@
 // huge numbers, deep nesting and duplicate keys. Each answers with a clear 4xx and a JSON error,
 // and nothing is stored or half-stored. Edge cases that are legitimate (4-byte characters) are
 // stored exactly.
+#include "approvals/decisionstatement.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "audit/checkpoint.h"
 #include "crypto/signingkey.h"
 #include "http/endpointthread.h"
+#include "members/invitationservice.h"
 #include "members/sessionservice.h"
 #include "testsupport.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlQuery>
@@ -67,6 +71,7 @@ class TestBadInput final : public QObject {
     std::unique_ptr<http::EndpointThread> m_endpoint;
     QByteArray m_token;
     QByteArray m_session;
+    std::shared_ptr<const crypto::SigningKey> m_aliceKey;
     QString m_requestId;
     quint16 m_port = 0;
 
@@ -119,6 +124,7 @@ private Q_SLOTS:
         auto key =
             test::addMember(*m_services, QStringLiteral("alice"), QStringLiteral("Alice"), QStringLiteral("approver"));
         QVERIFY(key);
+        m_aliceKey = key;
         http::EndpointSettings settings;
         settings.port = 0;
         settings.localSocketPath.clear();
@@ -233,6 +239,13 @@ private Q_SLOTS:
         create("summary with an ANSI escape", createWith("summary", "\"\\u001b[31mred\""), 400);
         create("summary with RTL override", createWith("summary", "\"deploy \\u202Egnigats\""), 400);
         create("context with RTL isolate", createWith("context", "{\"k\":\"a\\u2067b\"}"), 400);
+        create("summary with a line separator", createWith("summary", "\"deploy staging\\u2028production\""), 400);
+        create("summary with a paragraph separator", createWith("summary", "\"a\\u2029b\""), 400);
+        create("summary with a zero-width space", createWith("summary", "\"pro\\u200Bduction\""), 400);
+        create("summary with a zero-width joiner", createWith("summary", "\"a\\u200Db\""), 400);
+        create("summary with a byte order mark", createWith("summary", "\"\\uFEFFdeploy\""), 400);
+        create("details with a line separator", createWith("details", "\"one\\u2028two\""), 400);
+        create("context with a word joiner", createWith("context", "{\"k\":\"a\\u2060b\"}"), 400);
         create("invalid UTF-8", createWith("summary", "\"bad \xff\xfe bytes\""), 400);
         create("overlong UTF-8", createWith("summary", "\"\xc0\xaf\""), 400);
         create("lone surrogate escape", createWith("summary", "\"\\ud800\""), 400);
@@ -387,6 +400,81 @@ private Q_SLOTS:
         auto request = m_services->requests().request(m_requestId);
         QVERIFY(request);
         QCOMPARE(request->state, approvals::RequestState::Pending);
+    }
+
+    void anInviteeCannotTakeAMembersNameOrALookAlike()
+    {
+        auto invitation = m_services->invitations().create(QStringLiteral("owner"), members::Role::Approver);
+        QVERIFY(invitation);
+        auto redeem = [&](const QString& name) {
+            return send(
+                "POST", "/v1/invitations/redeem", Auth::None,
+                QJsonDocument(QJsonObject{{QStringLiteral("token"), invitation->token},
+                                          {QStringLiteral("display_name"), name},
+                                          {QStringLiteral("public_key"),
+                                           QString::fromLatin1(crypto::SigningKey::generate().publicKey().toBase64())}})
+                    .toJson(QJsonDocument::Compact));
+        };
+        const QList<int> before = storedCounts();
+        // The owner is "Ada", a member "Alice".
+        for (const QString& name : {QStringLiteral("Ada"), QStringLiteral("ADA"), QStringLiteral(" alice "),
+                                    QStringLiteral("\u0410d\u0430"),      // Cyrillic А and а
+                                    QStringLiteral("\uFF21\uFF44\uFF41"), // full-width
+                                    QStringLiteral("A\u0301da"),          // an accent on A
+                                    QStringLiteral("\u0391lice"),         // Greek Alpha
+                                    QStringLiteral("A1ice"), QStringLiteral("AIice")}) {
+            const Answer answer = redeem(name);
+            QVERIFY2(answer.status == 409, qPrintable(name + u' ' + QString::fromUtf8(answer.raw.left(300))));
+            QCOMPARE(storedCounts(), before);
+        }
+        for (const QString& name : {QStringLiteral("A\u200Bda"), QStringLiteral("Ad\u2028a"),
+                                    QStringLiteral("\u3164Ada"), QStringLiteral("Ada\u00AD")}) {
+            const Answer answer = redeem(name);
+            QVERIFY2(answer.status == 400, qPrintable(name + u' ' + QString::fromUtf8(answer.raw.left(300))));
+            QCOMPARE(storedCounts(), before);
+        }
+        // The token still works for a name of one's own.
+        const Answer joined = redeem(QStringLiteral("Adalbert"));
+        QVERIFY2(joined.status == 201, joined.raw.constData());
+    }
+
+    void aHighRiskDecisionNeedsAPlainReasonWhoeverDecides()
+    {
+        const Answer created = send("POST", "/v1/requests", Auth::Runtime,
+                                    R"({"capability":"deploy.web","summary":"Drop the table","risk":"critical"})");
+        QCOMPARE(created.status, 201);
+        const QString id = created.json.value(QStringLiteral("id")).toString();
+        const QString digest = created.json.value(QStringLiteral("payload_sha256")).toString();
+        auto decide = [&](const QString& reason) {
+            const approvals::DecisionStatement statement{id,
+                                                         QStringLiteral("alice"),
+                                                         digest,
+                                                         true,
+                                                         reason,
+                                                         QDateTime::currentMSecsSinceEpoch(),
+                                                         audit::Checkpoint::originFor(m_vault->instancePublicKey())};
+            return send("POST", "/v1/member/requests/" + id.toLatin1() + "/decision", Auth::Member,
+                        QJsonDocument(QJsonObject{{QStringLiteral("verdict"), QStringLiteral("approve")},
+                                                  {QStringLiteral("reason"), reason},
+                                                  {QStringLiteral("payload_sha256"), digest},
+                                                  {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
+                                                  {QStringLiteral("signature"),
+                                                   QString::fromLatin1(statement.sign(*m_aliceKey).toBase64())}})
+                            .toJson(QJsonDocument::Compact));
+        };
+        // Signed correctly, but no reason (or only blanks, or one that is not one plain line).
+        for (const QString& reason :
+             {QString(), QStringLiteral("   "), QStringLiteral("fine\u2028(approved by the owner)"),
+              QStringLiteral("ok\u200B"), QStringLiteral("line\nbreak"), QString(1001, u'r')}) {
+            const Answer answer = decide(reason);
+            QVERIFY2(answer.status == 400,
+                     qPrintable(reason.left(40) + u' ' + QString::fromUtf8(answer.raw.left(300))));
+            QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Pending);
+            QVERIFY(m_services->requests().request(id)->decisions.isEmpty());
+        }
+        const Answer approved = decide(QStringLiteral("the table is empty, checked twice"));
+        QVERIFY2(approved.status == 200, approved.raw.constData());
+        QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Approved);
     }
 
     void legitimateEdgeCasesAreStoredExactly()

@@ -403,7 +403,8 @@ private Q_SLOTS:
         auto& requests = m_services->requests();
         const crypto::SigningKey grace = crypto::SigningKey::generate();
         auto invitation = m_services->invitations().create(OWNER, Role::Approver);
-        auto member = m_services->invitations().redeem(invitation->token, QStringLiteral("Grace"), grace.publicKey());
+        auto member =
+            m_services->invitations().redeem(invitation->token, QStringLiteral("Grace Hopper"), grace.publicKey());
         QVERIFY(member);
         auto statementFor = [&](const QString& id, bool approve) {
             return approvals::DecisionStatement{id,

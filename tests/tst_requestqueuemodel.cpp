@@ -2,6 +2,7 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "historymodel.h"
 #include "requestqueuemodel.h"
 #include "testsupport.h"
 
@@ -10,6 +11,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextDocument>
 
 using namespace countersign;
 
@@ -54,7 +56,7 @@ private Q_SLOTS:
         QCOMPARE(model.rowOf(arrived), 1);
 
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
-        QVERIFY(m_services->requests().approve(QStringLiteral("owner"), before, {}));
+        QVERIFY(m_services->requests().approve(QStringLiteral("owner"), before, QStringLiteral("checked")));
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(removed.count(), 1);
         QCOMPARE(model.rowOf(arrived), 0); // the other row stays, just moves up
@@ -65,6 +67,34 @@ private Q_SLOTS:
 
         QVERIFY(m_services->requests().cancelRequest(m_runtime, arrived));
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void tooltipsShowTheTextAsWritten()
+    {
+        // What a tooltip displays, as Qt decides it: rich text when it looks like markup.
+        auto shown = [](const QVariant& tip) {
+            QTextDocument document;
+            if (Qt::mightBeRichText(tip.toString()))
+                document.setHtml(tip.toString());
+            else
+                document.setPlainText(tip.toString());
+            return document.toPlainText();
+        };
+        const QString summary = QStringLiteral(
+            "<img src=\"file:///etc/hostname\"><b>Routine</b> cleanup &amp; <a href=\"https://x.test\">docs</a>");
+        const QString id = create(summary);
+        ui::RequestQueueModel queue(m_services->requests(), m_events);
+        QCOMPARE(queue.rowCount(), 1);
+        QCOMPARE(shown(queue.data(queue.index(0, ui::RequestQueueModel::Summary), Qt::ToolTipRole)), summary);
+        QVERIFY(m_services->requests().deny(QStringLiteral("owner"), id, QStringLiteral("not now")));
+        ui::HistoryModel history(m_services->requests(), m_events, QStringLiteral("owner"));
+        int row = -1;
+        for (int i = 0; i < history.rowCount(); ++i) {
+            if (history.index(i, 0).data(ui::HistoryModel::IdRole).toString() == id)
+                row = i;
+        }
+        QVERIFY(row >= 0);
+        QCOMPARE(shown(history.data(history.index(row, ui::HistoryModel::Summary), Qt::ToolTipRole)), summary);
     }
 };
 

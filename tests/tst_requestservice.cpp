@@ -339,7 +339,7 @@ private Q_SLOTS:
         auto second = approvals::Services::open(*m_vault, m_events, QStringLiteral("second"));
         QVERIFY(second);
         const QString id = create(body());
-        QVERIFY(requests().approve(QStringLiteral("alice"), id, {}));
+        QVERIFY(requests().approve(QStringLiteral("alice"), id, QStringLiteral("ok")));
         const QString digest = digestOf(1);
         int wins = 0, refusals = 0;
         for (int i = 0; i < 10; ++i) {
@@ -370,7 +370,7 @@ private Q_SLOTS:
         QCOMPARE(auditCount(QStringLiteral("request.decision"), id), 2);
 
         const QString denied = create(body(QStringLiteral("db.migrate")));
-        QVERIFY(requests().approve(QStringLiteral("alice"), denied, {}));
+        QVERIFY(requests().approve(QStringLiteral("alice"), denied, QStringLiteral("ok")));
         auto no = requests().deny(QStringLiteral("bob"), denied, QStringLiteral("not today"));
         QVERIFY(no);
         QCOMPARE(no->state, RequestState::Denied);
@@ -473,11 +473,28 @@ private Q_SLOTS:
         QVERIFY(!changed.isEmpty() && changed.constLast().at(1).toString() == u"expired");
     }
 
+    void highAndCriticalDecisionsNeedAReasonAtTheDesktopToo()
+    {
+        const QString id = create(body()); // high
+        for (const QString& reason : {QString(), QStringLiteral("  \t ")}) {
+            QCOMPARE(requests().approve(QStringLiteral("alice"), id, reason).error().code, ErrorCode::InvalidArgument);
+            QCOMPARE(requests().deny(QStringLiteral("alice"), id, reason).error().code, ErrorCode::InvalidArgument);
+        }
+        QCOMPARE(requests().deny(QStringLiteral("alice"), id, QStringLiteral("no\u2029yes")).error().code,
+                 ErrorCode::InvalidArgument);
+        QCOMPARE(stateOf(id), RequestState::Pending);
+        QVERIFY(requests().deny(QStringLiteral("alice"), id, QStringLiteral("not during the freeze")));
+        // Low and medium requests may be decided without one.
+        QJsonObject low = body();
+        low.insert(QStringLiteral("risk"), QStringLiteral("low"));
+        QVERIFY(requests().approve(QStringLiteral("alice"), create(low), {}));
+    }
+
     void approvalExpiresAfterItsWindow()
     {
         addPolicy(QStringLiteral("deploy.window"), policy::PolicyRule::Outcome::Require, 1, 900, 1);
         const QString id = create(body(QStringLiteral("deploy.window")));
-        QVERIFY(requests().approve(QStringLiteral("alice"), id, {}));
+        QVERIFY(requests().approve(QStringLiteral("alice"), id, QStringLiteral("ok")));
         QTest::qWait(1200);
         QCOMPARE(requests().consumeRequest(m_runtime, id, digestOf(1)).error().code, ErrorCode::Expired);
         QCOMPARE(stateOf(id), RequestState::Expired);

@@ -1,5 +1,7 @@
 #include "auditlogmodel.h"
 
+#include "plaintooltip.h"
+
 #include <QLocale>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -109,7 +111,11 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+    if (role == Qt::ToolTipRole) {
+        const QVariant shown = data(index, Qt::DisplayRole);
+        return shown.isValid() ? QVariant(plainToolTip(shown.toString())) : QVariant();
+    }
+    if (role != Qt::DisplayRole)
         return {};
     const audit::AuditEntry* entry = entryBySeq(seqAt(index.row()));
     if (!entry)

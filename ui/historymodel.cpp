@@ -2,6 +2,7 @@
 
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
+#include "plaintooltip.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -78,7 +79,7 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
     if (role == IdRole)
         return request.id;
     if (role == Qt::ToolTipRole && index.column() == Summary)
-        return request.summary;
+        return plainToolTip(request.summary);
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {

@@ -2,6 +2,7 @@
 
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
+#include "plaintooltip.h"
 
 #include <QDateTime>
 #include <QFont>
@@ -97,7 +98,7 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
         role = Qt::DisplayRole;
     }
     if (role == Qt::ToolTipRole && index.column() == Summary)
-        return request.summary;
+        return plainToolTip(request.summary);
     if (role == Qt::FontRole && index.column() == Risk && request.risk >= policy::Risk::High) {
         QFont bold;
         bold.setBold(true);

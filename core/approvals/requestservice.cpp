@@ -1192,9 +1192,12 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("the decision's time is more than %1 minutes from this instance's clock")
                         .arg(MAX_CLOCK_SKEW_MS / 60000));
-    if (reason.size() > MAX_REASON_CHARS)
+    // A reason is read by other approvers and kept in the audit chain: one line of plain text.
+    if (reason.size() > MAX_REASON_CHARS || !text::isPlainText(reason, false))
         return fail(ErrorCode::InvalidArgument,
-                    QStringLiteral("a reason has at most %1 characters").arg(MAX_REASON_CHARS));
+                    QStringLiteral("a reason is one line of at most %1 characters, without control or invisible "
+                                   "characters")
+                        .arg(MAX_REASON_CHARS));
     Result<Request> result = fail(ErrorCode::NotFound, QStringLiteral("no such request"));
     std::optional<Error> refusal;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
@@ -1250,6 +1253,10 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
             if (earlier.memberId == memberId)
                 return fail(ErrorCode::Conflict, QStringLiteral("you have already decided on this request"));
         }
+        // Whoever decides a high or critical request says why, at the desktop or remotely.
+        if (request.risk >= policy::Risk::High && reason.trimmed().isEmpty())
+            return fail(ErrorCode::InvalidArgument,
+                        QStringLiteral("a %1-risk request needs a reason").arg(policy::riskName(request.risk)));
         QSqlQuery insert(m_db);
         insert.prepare(QStringLiteral("INSERT INTO decisions (request_id, member_id, verdict, reason, decided_at, "
                                       "signature) VALUES (?, ?, ?, ?, ?, ?)"));

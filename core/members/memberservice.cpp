@@ -4,6 +4,7 @@
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
 #include "storage/transaction.h"
+#include "text/confusables.h"
 #include "text/plaintext.h"
 
 #include <QDateTime>
@@ -49,7 +50,7 @@ Result<QString> MemberService::validateName(const QString& name)
     // Control and direction-changing characters would make a name read as another's.
     if (!text::isPlainText(trimmed, false) || trimmed.contains(QChar::ReplacementCharacter))
         return fail(ErrorCode::InvalidArgument,
-                    QStringLiteral("a display name may not hold control or direction-changing characters"));
+                    QStringLiteral("a display name may not hold control, invisible or direction-changing characters"));
     return trimmed;
 }
 
@@ -114,6 +115,27 @@ Result<QList<Member>> MemberService::list(const QString& actorId) const
     while (query.next())
         result.append(readMember(query));
     return result;
+}
+
+Result<void> MemberService::checkNameIsDistinct(const QString& name) const
+{
+    // A name that reads like an active member's would let its holder pass for them in the
+    // queue, the history and the audit chain: compare what they look like, not their code points.
+    const QString wanted = text::skeleton(name);
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.exec(QStringLiteral("SELECT display_name FROM members WHERE state = 'active'")))
+        return fail(ErrorCode::Storage, query.lastError().text());
+    while (query.next()) {
+        const QString existing = query.value(0).toString();
+        if (text::skeleton(existing) == wanted)
+            return fail(ErrorCode::AlreadyExists,
+                        existing == name
+                            ? QStringLiteral("a member is already called '%1'; choose another display name").arg(name)
+                            : QStringLiteral("'%1' reads like the name of a member ('%2'); choose another display name")
+                                  .arg(name, existing));
+    }
+    return {};
 }
 
 Result<void> MemberService::keepAnOwner(const QString& refusal) const
@@ -289,6 +311,8 @@ Result<Member> MemberService::add(const QString& displayName, Role role, const Q
             return fail(ErrorCode::Storage, taken.lastError().text());
         if (taken.next())
             return fail(ErrorCode::AlreadyExists, QStringLiteral("an active member already holds this key"));
+        if (auto distinct = checkNameIsDistinct(added.displayName); !distinct)
+            return distinct;
         QSqlQuery insert(m_db);
         insert.prepare(QStringLiteral("INSERT INTO members (id, display_name, role, public_key, state, created_at) "
                                       "VALUES (?, ?, ?, ?, 'active', ?)"));

@@ -36,13 +36,17 @@ public:
     [[nodiscard]] Result<Member> changeRole(const QString& actorId, const QString& memberId, Role role);
     [[nodiscard]] Result<Member> remove(const QString& actorId, const QString& memberId);
 
-    /// Adds an active member (redeeming an invitation does this, inside its transaction).
+    /// Adds an active member (redeeming an invitation does this, inside its transaction). Refused
+    /// (AlreadyExists) when an active member holds the key or a name that reads the same.
     [[nodiscard]] Result<Member> add(const QString& displayName, Role role, const QByteArray& publicKey,
                                      const QString& actor);
-    /// A display name is 1 to MAX_NAME_CHARS characters, no control or bidi-override characters.
+    /// A display name is 1 to MAX_NAME_CHARS characters of plain text (text::isPlainText), and
+    /// add() also wants it distinct from every active member's (checkNameIsDistinct).
     [[nodiscard]] static Result<QString> validateName(const QString& name);
 
 private:
+    /// AlreadyExists when an active member's display name reads like \a name (text::skeleton).
+    [[nodiscard]] Result<void> checkNameIsDistinct(const QString& name) const;
     /// Conflict(\a refusal) unless another active owner remains.
     [[nodiscard]] Result<void> keepAnOwner(const QString& refusal) const;
     [[nodiscard]] Result<void> endSessions(const QString& memberId);

@@ -1,5 +1,8 @@
 #include "plaintext.h"
 
+#include <QChar>
+#include <QList>
+
 namespace countersign::text {
 
 bool isDirectionControl(char32_t code)
@@ -8,14 +11,29 @@ bool isDirectionControl(char32_t code)
            code == 0x200F || code == 0x061C;
 }
 
+bool isInvisible(char32_t code)
+{
+    switch (QChar::category(code)) {
+    case QChar::Other_Format:        // U+200B..U+200F, U+2060.., U+FEFF, U+00AD, tags ...
+    case QChar::Separator_Line:      // U+2028: a line break a one-line field would not show as one
+    case QChar::Separator_Paragraph: // U+2029
+        return true;
+    default:
+        break;
+    }
+    // Letters by category, blank on screen.
+    return code == 0x115F || code == 0x1160 || code == 0x3164 || code == 0xFFA0 || isDirectionControl(code);
+}
+
 bool isPlainText(QStringView text, bool allowNewlines)
 {
     if (!text.isValidUtf16())
         return false; // a lone surrogate (a "\ud800" escape) is no text
-    for (const QChar c : text) {
-        if (allowNewlines && (c == u'\n' || c == u'\t'))
+    const QList<uint> codes = text.toUcs4();
+    for (const uint code : codes) {
+        if (allowNewlines && (code == u'\n' || code == u'\t'))
             continue;
-        if (c.category() == QChar::Other_Control || isDirectionControl(c.unicode()))
+        if (QChar::category(code) == QChar::Other_Control || isInvisible(code))
             return false;
     }
     return true;
