@@ -13,12 +13,14 @@
 #include "audit/merkle.h"
 #include "audit/receipt.h"
 #include "crypto/crypto.h"
+#include "crypto/signingkey.h"
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
 #include "members/memberkeyfile.h"
 #include "members/memberservice.h"
 #include "members/sessionservice.h"
 #include "members/teamlistenersettings.h"
+#include "policy/policystore.h"
 #include "testsupport.h"
 
 #include <QDateTime>
@@ -569,6 +571,67 @@ private Q_SLOTS:
                                                           QString::fromLatin1(statement.sign(*key).toBase64())}})
                                    .toJson(QJsonDocument::Compact))));
         }
+    }
+
+    void aRemovedMembersApprovalStopsCountingAcrossProcesses()
+    {
+        // Two approvals needed; the server process counts them, another process removes a member.
+        policy::PolicyRule two;
+        two.capabilityGlob = QStringLiteral("deploy.web");
+        two.approvals = 2;
+        QVERIFY(m_services->policies().add(two, QStringLiteral("member:owner"), 0));
+        const QString instance = audit::Checkpoint::originFor(m_vault->instancePublicKey());
+        QHash<QString, std::shared_ptr<const crypto::SigningKey>> keys;
+        QHash<QString, QByteArray> sessions;
+        for (const QString& id : {QStringLiteral("quorum-a"), QStringLiteral("quorum-b"), QStringLiteral("quorum-c")}) {
+            keys.insert(id, test::addMember(*m_services, id, QStringLiteral("Quorum ") + id.back().toUpper(),
+                                            QStringLiteral("approver")));
+            QVERIFY(keys.value(id));
+            const QByteArray nonce = QByteArray::fromBase64(
+                bodyOf(team("POST", "/v1/sessions/challenge", {}, {}, "{\"member\":\"" + id.toLatin1() + "\"}"))
+                    .value(QStringLiteral("nonce"))
+                    .toString()
+                    .toLatin1());
+            const QByteArray opened = team(
+                "POST", "/v1/sessions", {}, {},
+                QJsonDocument(
+                    QJsonObject{{QStringLiteral("member"), id},
+                                {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
+                                {QStringLiteral("signature"),
+                                 QString::fromLatin1(keys.value(id)
+                                                         ->sign(members::SessionService::statement(instance, id, nonce))
+                                                         .toBase64())}})
+                    .toJson(QJsonDocument::Compact));
+            sessions.insert(id, bodyOf(opened).value(QStringLiteral("token")).toString().toLatin1());
+            QVERIFY2(!sessions.value(id).isEmpty(), opened.constData());
+        }
+        const QString request = createRequest(QStringLiteral("needs two"));
+        const QString digest = bodyOf(loopback("GET", "/v1/requests/" + request.toLatin1()))
+                                   .value(QStringLiteral("payload_sha256"))
+                                   .toString();
+        auto approve = [&](const QString& id) {
+            const approvals::DecisionStatement statement{
+                request, id, digest, true, QStringLiteral("checked"), QDateTime::currentMSecsSinceEpoch(), instance};
+            return bodyOf(
+                       team(
+                           "POST", "/v1/member/requests/" + request.toLatin1() + "/decision", sessions.value(id), {},
+                           QJsonDocument(QJsonObject{{QStringLiteral("verdict"), QStringLiteral("approve")},
+                                                     {QStringLiteral("reason"), statement.reason},
+                                                     {QStringLiteral("payload_sha256"), digest},
+                                                     {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
+                                                     {QStringLiteral("signature"),
+                                                      QString::fromLatin1(statement.sign(*keys.value(id)).toBase64())}})
+                               .toJson(QJsonDocument::Compact)))
+                .value(QStringLiteral("state"))
+                .toString();
+        };
+        QCOMPARE(approve(QStringLiteral("quorum-a")), QStringLiteral("pending"));
+        const Run removed = cli({QStringLiteral("member"), QStringLiteral("remove"), QStringLiteral("quorum-a")});
+        QVERIFY2(removed.code == 0, removed.err.constData());
+        QCOMPARE(approve(QStringLiteral("quorum-b")), QStringLiteral("pending"));
+        QCOMPARE(approve(QStringLiteral("quorum-c")), QStringLiteral("approved"));
+        QVERIFY(auditActions().contains(QStringLiteral("request.decision_voided")));
+        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
     }
 
     void aRemovedMembersSessionEndsAtOnce()
