@@ -1,6 +1,7 @@
 #include "membercommands.h"
 
 #include "approvals/decisionstatement.h"
+#include "approvals/payloadview.h"
 #include "approvals/services.h"
 #include "crypto/signingkey.h"
 #include "crypto/tlsidentity.h"
@@ -509,19 +510,25 @@ int MemberCommands::remote(const QString& command, const QStringList& args, cons
                     shown.body);
         return EXIT_OK;
     }
-    // The member signs what they saw: this request, this payload digest, this verdict and reason.
-    const approvals::DecisionStatement statement{args.at(1),
-                                                 (*session)->file.memberId,
-                                                 shown.body.value(QStringLiteral("payload_sha256")).toString(),
-                                                 command == u"approve",
-                                                 parser.value(QStringLiteral("reason")),
-                                                 QDateTime::currentMSecsSinceEpoch(),
-                                                 (*session)->instance};
+    // The member signs what they saw: this request, the digest of the view shown to them --
+    // computed here from that view, never taken from the instance's word -- this verdict and
+    // reason. A view that does not match its claimed digest is not signed.
+    auto digest = approvals::PayloadView::digestToSign(shown.body);
+    if (!digest)
+        return printError(m_json, digest.error());
+    approvals::DecisionStatement statement{args.at(1),
+                                           (*session)->file.memberId,
+                                           {},
+                                           command == u"approve",
+                                           parser.value(QStringLiteral("reason")),
+                                           QDateTime::currentMSecsSinceEpoch(),
+                                           (*session)->instance};
+    statement.viewSha256 = *digest;
     const QByteArray signature = statement.sign(*(*session)->key);
     const MemberClient::Response decided = client.post(
         path + QStringLiteral("/decision"), {{QStringLiteral("verdict"), command},
                                              {QStringLiteral("reason"), statement.reason},
-                                             {QStringLiteral("payload_sha256"), statement.payloadSha256},
+                                             {QStringLiteral("view_sha256"), statement.viewSha256},
                                              {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
                                              {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}});
     if (decided.status != 200)

@@ -7,6 +7,15 @@ namespace countersign::approvals {
 
 QJsonObject DecisionStatement::toJson() const
 {
+    if (!viewSha256.isEmpty())
+        return QJsonObject{{QStringLiteral("type"), TYPE_VIEW},
+                           {QStringLiteral("request_id"), requestId},
+                           {QStringLiteral("member"), memberId},
+                           {QStringLiteral("view_sha256"), viewSha256},
+                           {QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
+                           {QStringLiteral("reason"), reason},
+                           {QStringLiteral("decided_at_ms"), decidedAtMs},
+                           {QStringLiteral("instance"), instance}};
     return QJsonObject{{QStringLiteral("type"), TYPE},
                        {QStringLiteral("request_id"), requestId},
                        {QStringLiteral("member"), memberId},

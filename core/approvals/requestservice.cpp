@@ -6,6 +6,8 @@
 #include "audit/merkle.h"
 #include "audit/receipt.h"
 #include "crypto/crypto.h"
+#include "crypto/hmacsha256.h"
+#include "crypto/securebuffer.h"
 #include "crypto/signingkey.h"
 #include "json/canonicaljson.h"
 #include "json/fields.h"
@@ -207,6 +209,9 @@ RequestService::RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeR
     , m_events(events)
     , m_statements(std::make_unique<storage::StatementCache>(m_db))
 {
+    // Until the vault's key is set, a random one: views stay salted, if not stable.
+    QByteArray random = crypto::randomBytes(crypto::SHA256_SIZE);
+    m_viewSalts = std::make_unique<crypto::HmacSha256>(crypto::SecureBuffer::takeFrom(random));
     m_expiryTimer.setSingleShot(true);
     m_expiryTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_expiryTimer, &QTimer::timeout, this, [this] {
@@ -401,6 +406,10 @@ Result<QJsonObject> RequestService::receipt(const Request& consumed, qint64 audi
                         {QStringLiteral("policy_rule"), consumed.policyRule},
                         {QStringLiteral("consumed_at"), wire.value(QStringLiteral("consumed_at"))},
                         {QStringLiteral("audit_seq"), auditSeq}};
+    // A masked payload's log entries name its view's digest (loggedDigest); the instance's
+    // signature over this receipt binds the two.
+    if (const auto [digestName, digest] = loggedDigest(consumed); digestName != u"payload_sha256")
+        receipt.insert(digestName, digest);
     if (!m_checkpoints)
         return receipt;
     // The consume entry, a checkpoint that includes it, and the proof that it does.
@@ -559,6 +568,8 @@ Result<Request> RequestService::validateCreation(const RuntimeIdentity& runtime,
         }
     }
 
+    if (auto plain = PayloadView::validate(fields.value(QStringLiteral("payload"))); !plain)
+        return std::unexpected(plain.error());
     request.payload = json::canonicalJson(fields.value(QStringLiteral("payload")));
     if (request.payload.size() > MAX_PAYLOAD_BYTES)
         return fail(ErrorCode::PayloadTooLarge, QStringLiteral("'payload' is larger than 64 KiB"));
@@ -641,12 +652,13 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
         if (!insert.exec())
             return fail(ErrorCode::Storage, insert.lastError().text());
         const QString actor = QStringLiteral("runtime:") + runtime.name;
-        auto audited = audit(actor, QStringLiteral("request.created"), request,
-                             QJsonObject{{QStringLiteral("summary"), request.summary},
-                                         {QStringLiteral("risk"), policy::riskName(request.risk)},
-                                         {QStringLiteral("requested_risk"), policy::riskName(request.requestedRisk)},
-                                         {QStringLiteral("payload_sha256"), request.payloadSha256},
-                                         {QStringLiteral("policy_rule"), request.policyRule}});
+        QJsonObject logged{{QStringLiteral("summary"), request.summary},
+                           {QStringLiteral("risk"), policy::riskName(request.risk)},
+                           {QStringLiteral("requested_risk"), policy::riskName(request.requestedRisk)},
+                           {QStringLiteral("policy_rule"), request.policyRule}};
+        const auto [digestName, digest] = loggedDigest(request);
+        logged.insert(digestName, digest);
+        auto audited = audit(actor, QStringLiteral("request.created"), request, logged);
         if (!audited)
             return std::unexpected(audited.error());
         // allow and deny rules decide at once, on the policy's authority.
@@ -934,7 +946,8 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
         if (!crypto::constantTimeEqual(payloadSha256.toLower().toLatin1(), request.payloadSha256.toLatin1()))
             return fail(ErrorCode::DigestMismatch,
                         QStringLiteral("the payload digest does not match the approved payload"));
-        QJsonObject details{{QStringLiteral("payload_sha256"), request.payloadSha256}};
+        const auto [digestName, digest] = loggedDigest(request);
+        QJsonObject details{{digestName, digest}};
         if (!keyDigest.isEmpty())
             details.insert(QStringLiteral("idempotency_key_sha256"), keyDigest);
         auto audited =
@@ -1099,6 +1112,25 @@ Result<Request> RequestService::extend(const QString& memberId, const QString& i
     return result;
 }
 
+void RequestService::setViewSaltKey(const crypto::SecureBuffer& key)
+{
+    m_viewSalts = std::make_unique<crypto::HmacSha256>(key);
+}
+
+std::pair<QString, QString> RequestService::loggedDigest(const Request& request) const
+{
+    const PayloadView view = payloadView(request);
+    if (view.masked > 0)
+        return {QStringLiteral("view_sha256"), view.sha256};
+    return {QStringLiteral("payload_sha256"), request.payloadSha256};
+}
+
+PayloadView RequestService::payloadView(const Request& request) const
+{
+    return PayloadView::of(QJsonDocument::fromJson('[' + request.payload + ']').array().at(0), *m_viewSalts,
+                           request.id);
+}
+
 void RequestService::setLocalSigningKey(const QString& memberId, std::shared_ptr<const crypto::SigningKey> key)
 {
     m_localKeys.insert(memberId, std::move(key));
@@ -1142,8 +1174,9 @@ Result<Request> RequestService::decideLocally(const QString& memberId, const QSt
     auto found = request(id);
     if (!found)
         return std::unexpected(found.error());
-    const DecisionStatement statement{found->id, memberId, found->payloadSha256, approve,
-                                      reason,    now(),    instanceName()};
+    // Signed over what the window shows: the view, masked values as commitments.
+    DecisionStatement statement{found->id, memberId, {}, approve, reason, now(), instanceName()};
+    statement.viewSha256 = payloadView(*found).sha256;
     return decide(statement, statement.sign(*key));
 }
 
@@ -1239,7 +1272,13 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
                             .arg(request.runtimeName));
         // The signature binds the member to this exact payload: a statement about another
         // digest, or one that does not verify with the member's key, is refused.
-        if (statement.payloadSha256 != request.payloadSha256)
+        // A statement about the view the member was shown (with masked values as commitments),
+        // or about the payload itself where nothing is masked: either way, exactly this one.
+        const PayloadView view = payloadView(request);
+        const bool aboutThis = statement.viewSha256.isEmpty()
+                                   ? view.masked == 0 && statement.payloadSha256 == request.payloadSha256
+                                   : statement.viewSha256 == view.sha256;
+        if (!aboutThis)
             return fail(ErrorCode::DigestMismatch,
                         QStringLiteral("the decision names another payload than request %1 holds").arg(request.id));
         // Signed for this instance: the statement names it, and this instance reads its own name in.
@@ -1281,7 +1320,9 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
                               {QStringLiteral("approvals"), *counted},
                               {QStringLiteral("required"), request.requiredApprovals},
                               {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
-                              {QStringLiteral("payload_sha256"), statement.payloadSha256},
+                              {statement.viewSha256.isEmpty() ? QStringLiteral("payload_sha256")
+                                                              : QStringLiteral("view_sha256"),
+                               statement.viewSha256.isEmpty() ? statement.payloadSha256 : statement.viewSha256},
                               {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}});
         if (!audited)
             return std::unexpected(audited.error());

@@ -3,6 +3,7 @@
 #include "audit/auditentry.h"
 #include "decisionstatement.h"
 #include "members/permissions.h"
+#include "payloadview.h"
 #include "request.h"
 #include "runtimeapi.h"
 
@@ -20,8 +21,10 @@ class AuditTree;
 class CheckpointSigner;
 } // namespace countersign::audit
 namespace countersign::crypto {
+class HmacSha256;
+class SecureBuffer;
 class SigningKey;
-}
+} // namespace countersign::crypto
 namespace countersign::policy {
 class PolicyStore;
 }
@@ -108,6 +111,14 @@ public:
     /// MAX_CLOCK_SKEW_MS of this clock, and the signature verifies with the member's key.
     [[nodiscard]] Result<Request> decideSigned(const DecisionStatement& statement, const QByteArray& signature);
     void setLocalSigningKey(const QString& memberId, std::shared_ptr<const crypto::SigningKey> key);
+    /// The key salting the commitments of masked values in payload views (Vault::viewSaltKey);
+    /// every service of one vault must hold the same, or their views differ.
+    void setViewSaltKey(const crypto::SecureBuffer& key);
+    /// What an approver is shown of \a request's payload and signs (PayloadView).
+    [[nodiscard]] PayloadView payloadView(const Request& request) const;
+    /// The digest the audit log records for \a request: "payload_sha256", or "view_sha256" when
+    /// a value is masked, since an entry a member may read must not let them test guesses of it.
+    [[nodiscard]] std::pair<QString, QString> loggedDigest(const Request& request) const;
     static constexpr qint64 MAX_CLOCK_SKEW_MS = qint64{5} * 60 * 1000;
     /// Decided, expired, cancelled and consumed requests, newest first, whose id, runtime,
     /// capability, summary or a decision's reason contains \a search (case-insensitive), for
@@ -177,6 +188,7 @@ private:
     audit::CheckpointSigner* m_checkpoints = nullptr;
     TeamApi* m_team = nullptr;
     QHash<QString, std::shared_ptr<const crypto::SigningKey>> m_localKeys;
+    std::unique_ptr<crypto::HmacSha256> m_viewSalts;
 };
 
 } // namespace countersign::approvals

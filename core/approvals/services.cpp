@@ -1,5 +1,7 @@
 #include "services.h"
 
+#include "crypto/securebuffer.h"
+
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
 #include "members/invitationservice.h"
@@ -79,6 +81,10 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
                                                      *services->m_invitations, *services->m_sessions);
     services->m_requests->setTeamApi(services->m_team.get());
     services->m_requests->setCheckpointSigner(services->m_checkpoints.get());
+    auto viewKey = vault.viewSaltKey(*db);
+    if (!viewKey)
+        return std::unexpected(viewKey.error());
+    services->m_requests->setViewSaltKey(*viewKey);
     if (auto ownerKey = vault.ownerKey())
         services->m_requests->setLocalSigningKey(vault::Vault::OWNER_MEMBER_ID, ownerKey);
     return services;

@@ -53,12 +53,17 @@ Result<QByteArray> base64(const json::Fields& fields, const QString& name, qsize
     return decoded.decoded;
 }
 
-QJsonObject memberView(const Request& request)
+/// A request as a member sees it: the payload's view (masked values as salted commitments) and
+/// its digest, which their decision signs. Never the payload digest of a payload with masked
+/// values: it would let them test guesses of those values.
+QJsonObject memberView(const Request& request, const PayloadView& view)
 {
     QJsonObject json = request.toJson();
-    const QJsonValue payload = json.value(QStringLiteral("payload"));
-    json.insert(QStringLiteral("payload"), SecretMasking::mask(payload));
-    json.insert(QStringLiteral("masked_fields"), SecretMasking::countSecrets(payload));
+    json.insert(QStringLiteral("payload"), view.view);
+    json.insert(QStringLiteral("masked_fields"), view.masked);
+    json.insert(QStringLiteral("view_sha256"), view.sha256);
+    if (view.masked > 0)
+        json.remove(QStringLiteral("payload_sha256"));
     json.remove(QStringLiteral("idempotency_key"));
     json.insert(QStringLiteral("created_at_ms"), request.createdAt);
     return json;
@@ -172,7 +177,7 @@ Result<QJsonObject> TeamService::memberQueue(const members::Member& member)
         const bool decided = std::any_of(request.decisions.cbegin(), request.decisions.cend(),
                                          [&](const Decision& decision) { return decision.memberId == member.id; });
         if (!decided)
-            requests.append(memberView(request));
+            requests.append(memberView(request, m_requests.payloadView(request)));
     }
     return QJsonObject{{QStringLiteral("requests"), requests}};
 }
@@ -184,16 +189,20 @@ Result<QJsonObject> TeamService::memberRequest(const members::Member& member, co
     auto request = m_requests.request(id);
     if (!request)
         return std::unexpected(request.error());
-    return memberView(*request);
+    return memberView(*request, m_requests.payloadView(*request));
 }
 
 Result<QJsonObject> TeamService::memberDecide(const members::Member& member, const QString& id, const QJsonObject& body)
 {
     const json::Fields fields(body);
-    if (auto valid = expectFields(body, fields,
-                                  {QStringLiteral("verdict"), QStringLiteral("reason"),
-                                   QStringLiteral("payload_sha256"), QStringLiteral("signature")},
-                                  {QStringLiteral("decided_at_ms")});
+    // The statement names the digest of the view the member was shown, or (nothing masked) the
+    // payload's: one of the two.
+    const bool aboutView = !fields.value(QStringLiteral("view_sha256")).isUndefined();
+    const QString digestField = aboutView ? QStringLiteral("view_sha256") : QStringLiteral("payload_sha256");
+    if (auto valid = expectFields(
+            body, fields,
+            {QStringLiteral("verdict"), QStringLiteral("reason"), digestField, QStringLiteral("signature")},
+            {QStringLiteral("decided_at_ms")});
         !valid)
         return std::unexpected(valid.error());
     const QString verdict = fields.value(QStringLiteral("verdict")).toString();
@@ -205,17 +214,19 @@ Result<QJsonObject> TeamService::memberDecide(const members::Member& member, con
     // The member's statement as they signed it; the service refuses it unless it names the
     // payload this request holds and the signature verifies. The instance it names is read in by
     // the service: this one's.
-    const DecisionStatement statement{id,
-                                      member.id,
-                                      fields.value(QStringLiteral("payload_sha256")).toString(),
-                                      verdict == u"approve",
-                                      fields.value(QStringLiteral("reason")).toString(),
-                                      fields.value(QStringLiteral("decided_at_ms")).toInteger(),
-                                      QString()};
+    DecisionStatement statement{id,
+                                member.id,
+                                aboutView ? QString() : fields.value(digestField).toString(),
+                                verdict == u"approve",
+                                fields.value(QStringLiteral("reason")).toString(),
+                                fields.value(QStringLiteral("decided_at_ms")).toInteger(),
+                                QString()};
+    if (aboutView)
+        statement.viewSha256 = fields.value(digestField).toString();
     auto decided = m_requests.decideSigned(statement, *signature);
     if (!decided)
         return std::unexpected(decided.error());
-    return memberView(*decided);
+    return memberView(*decided, m_requests.payloadView(*decided));
 }
 
 Result<QJsonObject> TeamService::memberAuditCheckpoint(const members::Member& member)

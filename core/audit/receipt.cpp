@@ -127,8 +127,11 @@ Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray&
     // What the receipt says was consumed is what the log recorded, field by field.
     const QJsonObject consumed = QJsonDocument::fromJson(entry->details).object();
     const QString runtime = receipt.value(QStringLiteral("runtime")).toString();
-    for (const QString& field :
-         {QStringLiteral("capability"), QStringLiteral("runtime"), QStringLiteral("payload_sha256")}) {
+    // The log names a masked payload by its view's digest (approvals::PayloadView), never by one
+    // a member could test guesses against.
+    const QString digestField = consumed.contains(QStringLiteral("view_sha256")) ? QStringLiteral("view_sha256")
+                                                                                 : QStringLiteral("payload_sha256");
+    for (const QString& field : {QStringLiteral("capability"), QStringLiteral("runtime"), digestField}) {
         const QJsonValue claimed = receipt.value(field);
         if (!claimed.isString() || claimed != consumed.value(field))
             return fail(ErrorCode::Integrity,
@@ -158,14 +161,19 @@ Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray&
             return fail(ErrorCode::Integrity,
                         QStringLiteral("the decision by %1 is signed with a key the log never registered for them")
                             .arg(member));
-        const approvals::DecisionStatement statement{requestId,
-                                                     member,
-                                                     receipt.value(QStringLiteral("payload_sha256")).toString(),
-                                                     decision.value(QStringLiteral("verdict")).toString() == u"approve",
-                                                     decision.value(QStringLiteral("reason")).toString(),
-                                                     decision.value(QStringLiteral("decided_at_ms")).toInteger(-1),
-                                                     Checkpoint::originFor(publicKey)};
-        if (!statement.verify(*memberKey, *memberSignature))
+        // Signed over the payload digest (nothing masked) or over the view's, which is the payload
+        // digest itself when nothing is masked.
+        approvals::DecisionStatement statement{requestId,
+                                               member,
+                                               receipt.value(QStringLiteral("payload_sha256")).toString(),
+                                               decision.value(QStringLiteral("verdict")).toString() == u"approve",
+                                               decision.value(QStringLiteral("reason")).toString(),
+                                               decision.value(QStringLiteral("decided_at_ms")).toInteger(-1),
+                                               Checkpoint::originFor(publicKey)};
+        bool verified = digestField == u"payload_sha256" && statement.verify(*memberKey, *memberSignature);
+        statement.viewSha256 = receipt.value(digestField).toString();
+        verified = verified || statement.verify(*memberKey, *memberSignature);
+        if (!verified)
             return fail(
                 ErrorCode::Integrity,
                 QStringLiteral("the decision by %1 does not verify with their key: it was altered").arg(member));

@@ -6,6 +6,7 @@
 
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
+#include "crypto/hmacsha256.h"
 #include "passphrasepolicy.h"
 #include "storage/durablefile.h"
 #include "storage/migrations.h"
@@ -223,6 +224,17 @@ Result<std::unique_ptr<audit::AuditLog>> Vault::openAuditLog(const QSqlDatabase&
     if (!key)
         return std::unexpected(key.error());
     return std::make_unique<audit::AuditLog>(connection, *key);
+}
+
+Result<crypto::SecureBuffer> Vault::viewSaltKey(const QSqlDatabase& connection) const
+{
+    auto auditKey = readSecret(connection, SECRET_AUDIT_KEY);
+    if (!auditKey)
+        return std::unexpected(auditKey.error());
+    // A key of its own for another purpose (RFC 2104 as a PRF): the label keeps it apart from
+    // the audit chain's MACs, which are over 32-byte entry hashes.
+    QByteArray derived = crypto::HmacSha256(*auditKey).mac("countersign payload view salt key/1");
+    return crypto::SecureBuffer::takeFrom(derived);
 }
 
 QString Vault::databasePath() const

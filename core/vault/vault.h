@@ -84,6 +84,9 @@ public:
     /// An audit log appending through \a connection (another thread's connection to this vault).
     [[nodiscard]] Result<std::unique_ptr<audit::AuditLog>> openAuditLog(const QSqlDatabase& connection) const;
     [[nodiscard]] audit::AuditLog& audit() { return *m_audit; }
+    /// The key that salts the commitments to masked payload values (approvals::PayloadView),
+    /// derived from the audit key through \a connection: stable for the vault's life, never shown.
+    [[nodiscard]] Result<crypto::SecureBuffer> viewSaltKey(const QSqlDatabase& connection) const;
     [[nodiscard]] QString dataDir() const { return m_dataDir; }
     [[nodiscard]] QString databasePath() const;
     [[nodiscard]] QString ownerName() const { return m_ownerName; }
