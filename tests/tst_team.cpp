@@ -4,6 +4,7 @@
 // certificate than the link's, used/revoked/expired tokens, a viewer's decision, a removed
 // member's session; and the audit entries each leaves.
 #include "approvals/decisionstatement.h"
+#include "approvals/payloadview.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -14,6 +15,7 @@
 #include "audit/receipt.h"
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
+#include "json/canonicaljson.h"
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
 #include "members/memberkeyfile.h"
@@ -451,6 +453,93 @@ private Q_SLOTS:
             QCOMPARE(runtime.exitCode(), 4);
             QVERIFY2(err.contains("404"), err.constData());
         }
+    }
+
+    void aMaskedPinIsSignedAsSeenAndNothingServedToMembersLetsItBeGuessed()
+    {
+        // A payload with a 4-digit PIN under a secret-looking key.
+        const auto payloadWith = [](const QString& pin) {
+            return QJsonObject{{QStringLiteral("card"), QStringLiteral("visa-4411")},
+                               {QStringLiteral("amount"), 125},
+                               {QStringLiteral("pin_secret"), pin}};
+        };
+        const QJsonObject payload = payloadWith(QStringLiteral("4821"));
+        const QByteArray created =
+            loopback("POST", "/v1/requests",
+                     QJsonDocument(QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.pay")},
+                                               {QStringLiteral("summary"), QStringLiteral("pay with the card")},
+                                               {QStringLiteral("payload"), payload}})
+                         .toJson(QJsonDocument::Compact));
+        QVERIFY2(created.startsWith("HTTP/1.1 201"), created.constData());
+        const QString id = bodyOf(created).value(QStringLiteral("id")).toString();
+        const QString payloadDigest = bodyOf(created).value(QStringLiteral("payload_sha256")).toString();
+        QCOMPARE(payloadDigest, QString::fromLatin1(crypto::sha256(json::canonicalJson(payload)).toHex()));
+
+        const QString memberFile = m_dir.filePath(QStringLiteral("pia/member.json"));
+        const Run joined = join(invite(QStringLiteral("approver")), QStringLiteral("Pia"), memberFile);
+        QVERIFY2(joined.code == 0, joined.err.constData());
+        const QString memberId =
+            joined.json().value(QStringLiteral("member")).toObject().value(QStringLiteral("id")).toString();
+
+        // Everything a member is served: the queue, the request, and (view_audit) every log entry.
+        QByteArrayList served;
+        const Run queue =
+            cli({QStringLiteral("member"), QStringLiteral("queue"), QStringLiteral("--json")}, memberFile);
+        QCOMPARE(queue.code, 0);
+        served.append(queue.out);
+        const Run shown =
+            cli({QStringLiteral("member"), QStringLiteral("show"), QStringLiteral("--json"), QStringLiteral("--"), id},
+                memberFile);
+        QVERIFY2(shown.code == 0, shown.err.constData());
+        served.append(shown.out);
+        const QJsonObject view = shown.json();
+        QVERIFY(!view.contains(QStringLiteral("payload_sha256")));
+        QCOMPARE(view.value(QStringLiteral("masked_fields")).toInt(), 1);
+        QVERIFY(view.value(QStringLiteral("payload"))
+                    .toObject()
+                    .value(QStringLiteral("pin_secret"))
+                    .toString()
+                    .startsWith(approvals::PayloadView::COMMITMENT_PREFIX));
+
+        // The member's client signs the digest of that view, which it computes itself.
+        const Run approved = cli({QStringLiteral("member"), QStringLiteral("approve"), QStringLiteral("--reason"),
+                                  QStringLiteral("amount checked"), QStringLiteral("--"), id},
+                                 memberFile);
+        QVERIFY2(approved.code == 0, approved.err.constData());
+        const QJsonObject consumed = bodyOf(loopback("POST", "/v1/requests/" + id.toLatin1() + "/consume",
+                                                     "{\"payload_sha256\":\"" + payloadDigest.toLatin1() + "\"}"));
+        const QJsonObject receipt = consumed.value(QStringLiteral("receipt")).toObject();
+        QCOMPARE(receipt.value(QStringLiteral("view_sha256")).toString(),
+                 view.value(QStringLiteral("view_sha256")).toString());
+        auto verified = audit::Receipt::verify(receipt, m_vault->instancePublicKey());
+        QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().message));
+
+        const OpenedSession session = openSession(memberFile, memberId);
+        QVERIFY2(session.response.startsWith("HTTP/1.1 201"), session.response.constData());
+        const qint64 size =
+            bodyOf(team("GET", "/v1/audit/checkpoint", session.token)).value(QStringLiteral("size")).toInteger();
+        QVERIFY(size > 0);
+        for (qint64 seq = 1; seq <= size; ++seq) {
+            const QJsonObject proof = bodyOf(
+                team("GET", "/v1/audit/proof?seq=" + QByteArray::number(seq) + "&size=" + QByteArray::number(size),
+                     session.token));
+            const QByteArray entry = QByteArray::fromBase64(proof.value(QStringLiteral("entry")).toString().toLatin1());
+            QVERIFY2(!entry.isEmpty(), qPrintable(QStringLiteral("entry %1 not served").arg(seq)));
+            served.append(entry);
+        }
+        const QByteArray everything = served.join('\n');
+        QVERIFY(everything.contains(id.toLatin1()));
+
+        // A guesser holding all of it and trying every PIN finds nothing to test guesses against.
+        int matches = 0;
+        for (int guess = 0; guess < 10000; ++guess) {
+            const QString pin = QStringLiteral("%1").arg(guess, 4, 10, QLatin1Char('0'));
+            const QJsonObject candidate = payloadWith(pin);
+            for (const QByteArray& digest : {crypto::sha256(json::canonicalJson(candidate)).toHex(),
+                                             crypto::sha256(json::canonicalJson(QJsonValue(pin))).toHex()})
+                matches += everything.contains(digest) ? 1 : 0;
+        }
+        QCOMPARE(matches, 0);
     }
 
     void aViewersDecisionIsRefused()
