@@ -39,8 +39,9 @@ QJsonValue commit(const QJsonValue& value, const QString& pointer, const crypto:
                 const QByteArray label =
                     QByteArrayLiteral("countersign-view-salt/1\n") + requestId.toUtf8() + '\n' + child.toUtf8();
                 QByteArray salt = saltKey.mac(label);
-                const QByteArray committed = salt + json::canonicalJson(it.value());
+                QByteArray committed = salt + json::canonicalJson(it.value());
                 const QByteArray commitment = crypto::sha256(committed);
+                crypto::wipe(committed); // the secret value itself
                 crypto::wipe(salt);
                 view.insert(it.key(),
                             QString(PayloadView::COMMITMENT_PREFIX + QString::fromLatin1(commitment.toHex())));
