@@ -329,6 +329,34 @@ private Q_SLOTS:
         QVERIFY(vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast()));
     }
 
+    void everyFailedUnlockIsCounted()
+    {
+        QTemporaryDir dir;
+        QVERIFY(test::createVault(dir.path()));
+        // More failures than get an entry each, as a long guessing run leaves them.
+        constexpr int FAILURES = 1500;
+        {
+            QFile failures(dir.filePath(vault::Vault::FAILED_UNLOCKS_FILE));
+            QVERIFY(failures.open(QIODevice::WriteOnly));
+            for (int i = 0; i < FAILURES; ++i)
+                failures.write(QByteArray::number(qint64{1700000000000} + i) + '\n');
+        }
+        auto vault = test::openVault(dir.path());
+        QVERIFY(vault);
+        const int itemized = countActions(*vault, QStringLiteral("vault.unlock_failed"));
+        QSqlQuery summary(vault->database());
+        QVERIFY(summary.exec(QStringLiteral("SELECT details FROM audit_log WHERE action = 'vault.unlock_failures'")));
+        qint64 summarized = 0;
+        while (summary.next()) {
+            const QJsonObject details = QJsonDocument::fromJson(summary.value(0).toByteArray()).object();
+            summarized += details.value(QStringLiteral("count")).toInteger();
+            QCOMPARE(details.value(QStringLiteral("last_attempted_at")).toInteger(),
+                     qint64{1700000000000} + FAILURES - 1);
+        }
+        QCOMPARE(itemized + summarized, qint64{FAILURES});
+        QVERIFY(!QFile::exists(dir.filePath(vault::Vault::FAILED_UNLOCKS_FILE)));
+    }
+
     void rekeyIsRefusedWhileAnotherVaultObjectHasItOpen()
     {
         QTemporaryDir dir;

@@ -96,6 +96,8 @@ QStringList normaliseWait(QStringList args)
 
 int main(int argc, char* argv[])
 {
+    // Before anything secret is in memory: tokens, passphrases, keys.
+    (void)crypto::keepMemoryFromOtherProcesses();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("countersign"));
     QCoreApplication::setApplicationVersion(QStringLiteral(COUNTERSIGN_VERSION));

@@ -21,6 +21,8 @@ using namespace countersign;
 
 int main(int argc, char* argv[])
 {
+    // Before anything secret is in memory: tokens, passphrases, keys.
+    (void)crypto::keepMemoryFromOtherProcesses();
     // --headless serves without a window (servers, tests): no display needed.
     const bool headless =
         std::any_of(argv + 1, argv + argc, [](const char* arg) { return qstrcmp(arg, "--headless") == 0; });

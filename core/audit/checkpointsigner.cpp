@@ -171,8 +171,11 @@ Result<void> CheckpointSigner::appendToFile(const Checkpoint& checkpoint) const
 {
     QFile file(m_filePath);
     const bool existed = file.exists();
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Append))
+    // Created private (signed notes name the instance and its history), and made so if older.
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Append, QFile::ReadOwner | QFile::WriteOwner))
         return fail(ErrorCode::Io, QStringLiteral("cannot append to %1: %2").arg(m_filePath, file.errorString()));
+    if (existed)
+        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
     const QByteArray record = (existed && file.size() > 0 ? QByteArrayLiteral("\n") : QByteArray()) + checkpoint.note;
     if (file.write(record) != record.size() || !file.flush())
         return fail(ErrorCode::Io, QStringLiteral("cannot append to %1: %2").arg(m_filePath, file.errorString()));

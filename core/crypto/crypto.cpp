@@ -3,8 +3,14 @@
 #include "sha256.h"
 
 #include <sodium.h>
+#include <sys/prctl.h>
 
 namespace countersign::crypto {
+
+bool keepMemoryFromOtherProcesses()
+{
+    return ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+}
 
 bool initialize()
 {

@@ -14,6 +14,11 @@ inline constexpr qsizetype SHA256_SIZE = 32;
 /// Initialises libsodium; safe to call more than once. Returns false if the library cannot run.
 [[nodiscard]] bool initialize();
 
+/// Makes this process non-dumpable (prctl PR_SET_DUMPABLE 0): no core file, and no process of
+/// the same user may read its memory through ptrace or /proc/PID/mem, where session tokens, the
+/// TLS key and decrypted vault pages live. Call first thing in main(). False if refused.
+bool keepMemoryFromOtherProcesses();
+
 /// Cryptographically secure random bytes (libsodium).
 [[nodiscard]] QByteArray randomBytes(qsizetype count);
 

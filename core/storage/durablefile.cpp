@@ -40,7 +40,8 @@ Result<void> writeFileAtomically(const QString& path, const QByteArray& contents
     const QString temporary = path + QStringLiteral(".tmp");
     {
         QFile file(temporary);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        // Private from the moment it exists, not only once written.
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate, QFile::ReadOwner | QFile::WriteOwner))
             return fail(ErrorCode::Io, QStringLiteral("cannot write %1: %2").arg(temporary, file.errorString()));
         file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
         if (file.write(contents) != contents.size() || !file.flush())

@@ -9,8 +9,10 @@
 #include <QSqlQuery>
 #include <QSqlRecord>
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace countersign::storage {
 
@@ -36,6 +38,25 @@ crypto::SecureBuffer keyLiteral(const crypto::SecureBuffer& key)
     std::copy(hex.data(), hex.data() + hex.size(), literal.data() + 2);
     literal.data()[literal.size() - 1] = '\'';
     return literal;
+}
+
+/// The database and its -wal and -shm files are readable by their owner only. SQLite creates a
+/// new database with mode 0644 and gives -wal and -shm the database file's mode, so a new file is
+/// made here first, empty (SQLite takes an empty file for an empty database), with mode 0600;
+/// files left more open by older versions are narrowed.
+void makePrivate(const QByteArray& path, bool mayCreate)
+{
+    if (mayCreate) {
+        const int fd = ::open(path.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0)
+            ::close(fd);
+    }
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        const QByteArray file = path + QByteArray(suffix);
+        struct stat info {};
+        if (::stat(file.constData(), &info) == 0 && (info.st_mode & 077) != 0)
+            (void)::chmod(file.constData(), info.st_mode & 0700);
+    }
 }
 
 } // namespace
@@ -110,6 +131,8 @@ bool SqlCipherDriver::open(const QString& db, const QString& /*user*/, const QSt
     }
 
     const QByteArray path = QFile::encodeName(db);
+    if (db != u":memory:" && !db.isEmpty())
+        makePrivate(path, (flags & SQLITE_OPEN_CREATE) != 0);
     // Each connection is used by one thread only (Qt Sql's rule): SQLite's per-connection mutex
     // would only cost time.
     const int rc = sqlite3_open_v2(path.constData(), &m_db, flags | SQLITE_OPEN_NOMUTEX, nullptr);

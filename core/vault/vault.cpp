@@ -7,6 +7,7 @@
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "crypto/hmacsha256.h"
+#include "crypto/sha256.h"
 #include "passphrasepolicy.h"
 #include "storage/durablefile.h"
 #include "storage/migrations.h"
@@ -32,6 +33,8 @@ namespace countersign::vault {
 namespace {
 
 constexpr qsizetype AUDIT_KEY_SIZE = 32;
+// The short instance fingerprint in the TLS certificate's name (64 bits of SHA-256).
+constexpr qsizetype INSTANCE_ID_HEX_DIGITS = 16;
 // How long an unlock waits for another process's passphrase change to finish.
 constexpr int LOCK_WAIT_MS = 20000;
 const QString SECRET_AUDIT_KEY = QStringLiteral("audit_mac_key");
@@ -394,7 +397,12 @@ Result<void> Vault::ensureTlsIdentity()
         m_tlsIdentity = crypto::TlsIdentity{certificate->view().toByteArray(), std::move(*key)};
         return {};
     }
-    auto made = crypto::TlsIdentity::generate(QStringLiteral("Countersign %1").arg(m_ownerName));
+    // The certificate is shown to anyone who connects to the team listener: it names the instance
+    // (by its signing key's fingerprint, which members can compare), never the owner.
+    const QByteArray instanceId =
+        crypto::toByteArray(crypto::Sha256::of(instancePublicKey())).toHex().left(INSTANCE_ID_HEX_DIGITS);
+    auto made =
+        crypto::TlsIdentity::generate(QStringLiteral("Countersign instance %1").arg(QLatin1StringView(instanceId)));
     if (!made)
         return std::unexpected(made.error());
     auto fingerprint = crypto::TlsIdentity::fingerprint(made->certificatePem);
@@ -433,23 +441,48 @@ Result<void> Vault::loadOwnerKey()
 
 Result<void> Vault::auditPendingFailures()
 {
+    // The first failures each get an entry with their time; every one beyond is counted into a
+    // single summary entry, so that none goes unaudited and the file (outside the vault, its size
+    // not to be trusted) cannot make the chain grow without bound.
+    constexpr int MAX_ITEMIZED = 1000;
     const QString path = QDir(m_dataDir).filePath(FAILED_UNLOCKS_FILE);
     QFile file(path);
     if (!file.exists())
         return {};
     QList<audit::AuditRecord> records;
+    qint64 summarized = 0;
+    std::optional<qint64> firstSummarized;
+    std::optional<qint64> lastSummarized;
     if (file.open(QIODevice::ReadOnly)) {
-        constexpr int MAX_REPORTED = 1000; // the file is outside the vault; do not trust its size
-        while (!file.atEnd() && records.size() < MAX_REPORTED) {
+        while (!file.atEnd()) {
             bool ok = false;
-            const qint64 when = file.readLine(64).trimmed().toLongLong(&ok);
-            records.append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.unlock_failed"),
-                            QStringLiteral("vault"),
-                            QJsonObject{{QStringLiteral("reason"), QStringLiteral("wrong passphrase")},
-                                        {QStringLiteral("attempted_at"), ok ? QJsonValue(when) : QJsonValue()}}});
+            const QByteArray line = file.readLine(64);
+            const qint64 when = line.trimmed().toLongLong(&ok);
+            if (line.trimmed().isEmpty())
+                continue;
+            if (records.size() < MAX_ITEMIZED) {
+                records.append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.unlock_failed"),
+                                QStringLiteral("vault"),
+                                QJsonObject{{QStringLiteral("reason"), QStringLiteral("wrong passphrase")},
+                                            {QStringLiteral("attempted_at"), ok ? QJsonValue(when) : QJsonValue()}}});
+                continue;
+            }
+            ++summarized;
+            if (ok) {
+                firstSummarized = firstSummarized ? std::min(*firstSummarized, when) : when;
+                lastSummarized = lastSummarized ? std::max(*lastSummarized, when) : when;
+            }
         }
         file.close();
     }
+    if (summarized > 0)
+        records.append(
+            {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.unlock_failures"), QStringLiteral("vault"),
+             QJsonObject{
+                 {QStringLiteral("reason"), QStringLiteral("wrong passphrase")},
+                 {QStringLiteral("count"), summarized},
+                 {QStringLiteral("first_attempted_at"), firstSummarized ? QJsonValue(*firstSummarized) : QJsonValue()},
+                 {QStringLiteral("last_attempted_at"), lastSummarized ? QJsonValue(*lastSummarized) : QJsonValue()}}});
     if (!records.isEmpty()) {
         auto appended = m_audit->appendAll(records);
         if (!appended)
