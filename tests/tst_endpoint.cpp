@@ -201,8 +201,9 @@ private Q_SLOTS:
         QCOMPARE(socketFailure.error().code, ErrorCode::Io);
         http::EndpointSettings badTeam;
         badTeam.port = 0;
-        badTeam.team = http::EndpointSettings::Team{QStringLiteral("127.0.0.1"), 0, QStringLiteral("127.0.0.1"),
-                                                    QByteArray("not a certificate"), QByteArray("not a key")};
+        badTeam.team = http::EndpointSettings::Team{
+            QStringLiteral("127.0.0.1"), 0, QStringLiteral("127.0.0.1"), QByteArray("not a certificate"),
+            std::make_shared<const crypto::SecureBuffer>(crypto::SecureBuffer::copyOf("not a key"))};
         http::EndpointThread second(
             badTeam, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("bad-team")));
         auto teamFailure = second.start();

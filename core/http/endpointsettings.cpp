@@ -30,7 +30,7 @@ Result<std::optional<EndpointSettings::Team>> EndpointSettings::teamOf(const vau
     team.port = on->port;
     team.publicHost = on->publicHost;
     team.certificatePem = identity->certificatePem;
-    team.privateKeyPem = identity->privateKeyPem.view().toByteArray();
+    team.privateKeyPem = std::make_shared<const crypto::SecureBuffer>(identity->privateKeyPem.clone());
     return std::optional<Team>(team);
 }
 

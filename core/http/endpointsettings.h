@@ -1,11 +1,13 @@
 #pragma once
 
+#include "crypto/securebuffer.h"
 #include "error.h"
 
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
 
 namespace countersign::vault {
@@ -40,7 +42,9 @@ struct EndpointSettings final {
         quint16 port = 0;   // 0: ephemeral (tests)
         QString publicHost; // the name members dial, as in invitation links; their Host header
         QByteArray certificatePem;
-        QByteArray privateKeyPem;
+        /// In guarded memory (locked, wiped when the last copy of these settings goes); Qt holds
+        /// its own decoded copy inside QSslKey/OpenSSL while the listener runs.
+        std::shared_ptr<const crypto::SecureBuffer> privateKeyPem;
         int handshakeTimeoutMs = 10'000;
         int maxConnections = 128;
         /// Connections from one address that have not yet authenticated (TLS handshake under

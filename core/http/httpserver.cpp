@@ -1,5 +1,7 @@
 #include "httpserver.h"
 
+#include "crypto/crypto.h"
+
 #include "approvals/requestevents.h"
 #include "approvals/runtimeapi.h"
 #include "approvals/teamapi.h"
@@ -160,7 +162,11 @@ Result<void> HttpServer::listen()
         const EndpointSettings::Team& team = *m_settings.team;
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setLocalCertificate(QSslCertificate(team.certificatePem, QSsl::Pem));
-        tls.setPrivateKey(QSslKey(team.privateKeyPem, QSsl::Ec, QSsl::Pem));
+        // QSslKey takes a QByteArray: the PEM is copied out of guarded memory only for this call
+        // and wiped after; the decoded key then lives in OpenSSL's heap for the listener's life.
+        QByteArray pem = team.privateKeyPem ? team.privateKeyPem->view().toByteArray() : QByteArray();
+        tls.setPrivateKey(QSslKey(pem, QSsl::Ec, QSsl::Pem));
+        crypto::wipe(pem);
         tls.setProtocol(QSsl::TlsV1_2OrLater);
         tls.setPeerVerifyMode(QSslSocket::VerifyNone); // members prove themselves by their keys
         if (tls.localCertificate().isNull() || tls.privateKey().isNull())
