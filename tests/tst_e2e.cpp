@@ -72,14 +72,7 @@ private:
         return false;
     }
 
-    void stopServer()
-    {
-        if (m_server.state() == QProcess::Running) {
-            m_server.terminate();
-            if (!m_server.waitForFinished(10000))
-                m_server.kill();
-        }
-    }
+    void stopServer() { test::stopProcess(m_server); }
 
     QProcessEnvironment clientEnvironment() const
     {

@@ -87,16 +87,7 @@ public:
         return true;
     }
 
-    void stop()
-    {
-        if (m_server.state() == QProcess::NotRunning)
-            return;
-        m_server.terminate();
-        if (!m_server.waitForFinished(20000)) {
-            m_server.kill();
-            m_server.waitForFinished(5000);
-        }
-    }
+    void stop() { test::stopProcess(m_server, 20000); }
 
     /// The decision a member takes at the desktop, through the core API on the same vault.
     bool approve(const QString& id)

@@ -123,14 +123,7 @@ private Q_SLOTS:
         QVERIFY2(test::startHeadless(m_server, APP, dataDir, passFile, m_port, {}, output), output.constData());
     }
 
-    void cleanupTestCase()
-    {
-        if (m_server.state() == QProcess::Running) {
-            m_server.terminate();
-            if (!m_server.waitForFinished(10000))
-                m_server.kill();
-        }
-    }
+    void cleanupTestCase() { test::stopProcess(m_server); }
 
     void theGuidesCanonicalJsonGivesTheServersDigest()
     {

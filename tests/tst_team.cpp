@@ -235,14 +235,7 @@ private Q_SLOTS:
         QCOMPARE(TEAM.match(QString::fromUtf8(output)).captured(1).toUInt(), uint(m_teamPort));
     }
 
-    void cleanupTestCase()
-    {
-        if (m_server.state() == QProcess::Running) {
-            m_server.terminate();
-            if (!m_server.waitForFinished(10000))
-                m_server.kill();
-        }
-    }
+    void cleanupTestCase() { test::stopProcess(m_server); }
 
     void aMemberJoinsSeesTheQueueAndApprovesWithTheirOwnKey()
     {

@@ -167,14 +167,7 @@ private Q_SLOTS:
         QCOMPARE(statusOf(openSession(QStringLiteral("alice"), *m_aliceKey)), 201);
     }
 
-    void cleanupTestCase()
-    {
-        if (m_server.state() == QProcess::Running) {
-            m_server.terminate();
-            if (!m_server.waitForFinished(10000))
-                m_server.kill();
-        }
-    }
+    void cleanupTestCase() { test::stopProcess(m_server); }
 
     void silentConnectionsDoNotShutTheTeamListener()
     {

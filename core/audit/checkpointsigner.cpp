@@ -107,6 +107,26 @@ Result<QList<Checkpoint>> CheckpointSigner::witnessed() const
     return *file;
 }
 
+Result<std::pair<AuditTree*, quint64>> CheckpointSigner::storedTree() const
+{
+    AuditTree* tree = m_audit.tree();
+    if (!tree)
+        return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault's schema has no audit tree"));
+    auto size = tree->size();
+    if (!size)
+        return std::unexpected(size.error());
+    return std::pair(tree, *size);
+}
+
+std::unexpected<Error> CheckpointSigner::cutOrRestored(quint64 logSize, quint64 signedSize)
+{
+    return fail(ErrorCode::Integrity,
+                QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was truncated or an "
+                               "older copy was restored")
+                    .arg(QLocale::c().toString(static_cast<qint64>(logSize)),
+                         QLocale::c().toString(static_cast<qint64>(signedSize))));
+}
+
 Result<void> CheckpointSigner::checkBeforeServing() const
 {
     auto file = witnessed();
@@ -116,18 +136,12 @@ Result<void> CheckpointSigner::checkBeforeServing() const
         return {};
     const Checkpoint& newest = *std::max_element(
         file->cbegin(), file->cend(), [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
-    AuditTree* tree = m_audit.tree();
-    if (!tree)
-        return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault's schema has no audit tree"));
-    auto size = tree->size();
-    if (!size)
-        return std::unexpected(size.error());
-    if (newest.size > *size)
-        return fail(ErrorCode::Integrity,
-                    QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was truncated or an "
-                                   "older copy was restored")
-                        .arg(QLocale::c().toString(static_cast<qint64>(*size)),
-                             QLocale::c().toString(static_cast<qint64>(newest.size))));
+    auto stored = storedTree();
+    if (!stored)
+        return std::unexpected(stored.error());
+    const auto [tree, size] = *stored;
+    if (newest.size > size)
+        return cutOrRestored(size, newest.size);
     auto root = tree->proofs().root(newest.size);
     if (!root)
         return std::unexpected(root.error());
@@ -192,20 +206,19 @@ Result<Checkpoint> CheckpointSigner::sign()
     Result<Checkpoint> result = fail(ErrorCode::Storage, QStringLiteral("no checkpoint"));
     // One write transaction: checkpoints from several connections and processes are serialised.
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        AuditTree* tree = m_audit.tree();
-        if (!tree)
-            return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault's schema has no audit tree"));
-        auto size = tree->size();
-        if (!size)
-            return std::unexpected(size.error());
+        auto stored = storedTree();
+        if (!stored)
+            return std::unexpected(stored.error());
+        AuditTree* tree = stored->first;
+        const quint64 size = stored->second;
         auto last = m_audit.lastSeq();
         if (!last)
             return std::unexpected(last.error());
-        if (*size != static_cast<quint64>(*last))
+        if (size != static_cast<quint64>(*last))
             return fail(ErrorCode::Integrity,
-                        QStringLiteral("the audit tree holds %1 entries but the log %2").arg(*size).arg(*last));
+                        QStringLiteral("the audit tree holds %1 entries but the log %2").arg(size).arg(*last));
         merkle::ProofBuilder proofs = tree->proofs();
-        auto root = proofs.root(*size);
+        auto root = proofs.root(size);
         if (!root)
             return std::unexpected(root.error());
         // The newest checkpoint anywhere: the vault's own, or the file's (which outlives a
@@ -222,23 +235,19 @@ Result<Checkpoint> CheckpointSigner::sign()
         if (*inFile && (!previous || (*inFile)->size > previous->size))
             previous = *inFile;
         if (previous) {
-            if (previous->size > *size)
-                return fail(ErrorCode::Integrity,
-                            QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was "
-                                           "truncated or an older copy was restored")
-                                .arg(QLocale::c().toString(static_cast<qint64>(*size)),
-                                     QLocale::c().toString(static_cast<qint64>(previous->size))));
-            auto proof = proofs.consistencyProof(previous->size, *size);
+            if (previous->size > size)
+                return cutOrRestored(size, previous->size);
+            auto proof = proofs.consistencyProof(previous->size, size);
             if (!proof)
                 return std::unexpected(proof.error());
-            if (!merkle::verifyConsistency(previous->size, *size, *proof, previous->root, *root))
+            if (!merkle::verifyConsistency(previous->size, size, *proof, previous->root, *root))
                 return fail(ErrorCode::Integrity,
                             QStringLiteral("the log is not an extension of the checkpoint for %1 entries: it was "
                                            "rewritten")
                                 .arg(previous->size));
-            if (previous->size == *size) {
+            if (previous->size == size) {
                 result = *previous;
-                if (!*inVault || (*inVault)->size != *size) {
+                if (!*inVault || (*inVault)->size != size) {
                     // The file has it but the vault does not (a failed commit): store it again.
                     QSqlQuery insert(m_db);
                     insert.prepare(QStringLiteral(
@@ -253,7 +262,7 @@ Result<Checkpoint> CheckpointSigner::sign()
                 return {};
             }
         }
-        Checkpoint checkpoint = Checkpoint::sign(*size, *root, m_key);
+        Checkpoint checkpoint = Checkpoint::sign(size, *root, m_key);
         QSqlQuery insert(m_db);
         insert.prepare(QStringLiteral("INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)"));
         insert.addBindValue(static_cast<qint64>(checkpoint.size));

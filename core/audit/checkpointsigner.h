@@ -8,6 +8,7 @@
 #include <QVariantList>
 
 #include <optional>
+#include <utility>
 
 namespace countersign::crypto {
 class SigningKey;
@@ -16,6 +17,7 @@ class SigningKey;
 namespace countersign::audit {
 
 class AuditLog;
+class AuditTree;
 
 /// Signs checkpoints of the audit tree with the instance key and lets them leave the vault:
 /// each is stored in the vault and appended (fsynced) to the checkpoint file beside it. A new
@@ -59,6 +61,10 @@ private:
     [[nodiscard]] Result<std::optional<Checkpoint>> stored(const QString& where, const QVariantList& values) const;
     [[nodiscard]] Result<std::optional<Checkpoint>> newestInFile() const;
     [[nodiscard]] Result<void> appendToFile(const Checkpoint& checkpoint) const;
+    /// The vault's audit tree and its size (UnsupportedSchema on vaults without one).
+    [[nodiscard]] Result<std::pair<AuditTree*, quint64>> storedTree() const;
+    /// The Integrity error for a log shorter than a checkpoint signed for it.
+    [[nodiscard]] static std::unexpected<Error> cutOrRestored(quint64 logSize, quint64 signedSize);
     /// Integrity when the vault holds a checkpoint the file lacks (\a inFile: the file's newest).
     [[nodiscard]] Result<void> checkFileKeepsUp(const std::optional<Checkpoint>& inVault,
                                                 const std::optional<Checkpoint>& inFile) const;

@@ -150,4 +150,15 @@ QByteArray httpExchange(QAbstractSocket& socket, const QByteArray& method, const
     return response + socket.readAll();
 }
 
+void stopProcess(QProcess& process, int graceMs)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    process.terminate();
+    if (!process.waitForFinished(graceMs)) {
+        process.kill();
+        process.waitForFinished(5000);
+    }
+}
+
 } // namespace countersign::test

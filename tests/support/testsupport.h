@@ -51,6 +51,8 @@ void writeTextFile(const QString& path, const QString& text);
 /// and waits up to a minute for it to say it is serving; \a output gets what it printed.
 [[nodiscard]] bool startHeadless(QProcess& server, const QString& app, const QString& dataDir, const QString& passFile,
                                  quint16 port, const QStringList& extraArguments, QByteArray& output);
+/// Stops a child process: SIGTERM, and SIGKILL if it has not ended within \a graceMs.
+void stopProcess(QProcess& process, int graceMs = 10000);
 /// Writes one HTTP/1.1 request (Connection: close) on a connected socket and returns the raw
 /// answer, read until the server closes. An empty \a token sends no Authorization header.
 [[nodiscard]] QByteArray httpExchange(QAbstractSocket& socket, const QByteArray& method, const QByteArray& path,
