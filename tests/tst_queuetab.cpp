@@ -168,6 +168,44 @@ private Q_SLOTS:
         QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Approved);
     }
 
+    void aFirstOfTwoApprovalsSaysSoAndCannotBeRepeated()
+    {
+        QVERIFY(
+            test::addMember(*m_services, QStringLiteral("qt-bob"), QStringLiteral("Bob"), QStringLiteral("approver")));
+        policy::PolicyRule two;
+        two.capabilityGlob = QStringLiteral("deploy.web");
+        two.minimumRisk = policy::Risk::High;
+        two.approvals = 2;
+        auto ruleId = m_services->policies().add(two, QStringLiteral("member:owner"), 0);
+        QVERIFY(ruleId);
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        auto* reason = tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit"));
+        auto* approve = tab.findChild<QPushButton*>(QStringLiteral("approveButton"));
+        auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
+        const QString id = create(QStringLiteral("Deploy with two"), QStringLiteral("high"));
+        QCOMPARE(m_services->requests().request(id)->requiredApprovals, 2);
+        tab.select(id);
+        QTest::keyClicks(reason, QStringLiteral("checked"));
+        QTest::mouseClick(approve, Qt::LeftButton); // arms
+        QTest::mouseClick(approve, Qt::LeftButton);
+        QCOMPARE(m_services->requests().request(id)->approvalCount(), 1);
+        QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Pending);
+        QCOMPARE(message->text(), QStringLiteral("Your approval is recorded: 1 of 2."));
+        QVERIFY(!message->text().contains(QStringLiteral("Approved")));
+        tab.select(id);
+        QVERIFY2(!approve->isEnabled(), "a second approval by the same person is not offered");
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_A); // no reason typed: still not asked for one
+        QVERIFY2(message->text().contains(QStringLiteral("already approved")), qPrintable(message->text()));
+        QVERIFY(!reason->hasFocus());
+        QCOMPARE(m_services->requests().request(id)->approvalCount(), 1);
+        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, id)); // leaves the queue to the other tests
+    }
+
     void bulkDeny()
     {
         ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));

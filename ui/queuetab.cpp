@@ -17,6 +17,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace countersign::ui {
 
 QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents& events, QString memberId,
@@ -254,6 +256,13 @@ void QueueTab::moveSelection(int delta)
                                               QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
 }
 
+bool QueueTab::approvedBy(const approvals::Request& request, const QString& memberId)
+{
+    return std::ranges::any_of(request.decisions, [&](const approvals::Decision& decision) {
+        return decision.approve && decision.memberId == memberId;
+    });
+}
+
 void QueueTab::showCurrent()
 {
     if (!m_armedId.isEmpty() && m_armedId != currentId())
@@ -289,7 +298,8 @@ void QueueTab::showCurrent()
         m_detail->showNothing(tr("Select a request to see what it would do."));
         return;
     }
-    m_approve->setEnabled(!request->runtimeRevoked); // core refuses it too; this says so up front
+    // Core refuses both too; this says so up front.
+    m_approve->setEnabled(!request->runtimeRevoked && !approvedBy(*request, m_memberId));
     if (request->id != m_shownId) {
         m_revealedId.clear(); // secrets stay revealed for one request only
         m_shownId = request->id;
@@ -462,6 +472,13 @@ void QueueTab::decide(bool approve)
         return;
     }
     const approvals::Request* request = m_model->requestAt(m_model->rowOf(id));
+    if (approve && request && approvedBy(*request, m_memberId)) {
+        // Said before any reason is asked for: there is nothing left for this person to add.
+        m_message->setText(tr("You already approved this request: %1 of %2 approvals.")
+                               .arg(request->approvalCount())
+                               .arg(request->requiredApprovals));
+        return;
+    }
     const QString reason = m_reason->text().trimmed();
     const bool risky = request && request->risk >= policy::Risk::High;
     if (risky && reason.isEmpty()) {
@@ -493,7 +510,14 @@ void QueueTab::decide(bool approve)
     // The decided request left (or, short of its quorum, stays): either way the person sees
     // what the next keystroke acts on, selected, with the keyboard on the queue.
     followWith(decided->state == approvals::RequestState::Pending ? id : next);
-    m_message->setText(approve ? tr("Approved %1.").arg(decided->summary) : tr("Denied %1.").arg(decided->summary));
+    if (!approve)
+        m_message->setText(tr("Denied %1.").arg(decided->summary));
+    else if (decided->state == approvals::RequestState::Pending)
+        // Short of its quorum the request is not approved yet; only this person's part is done.
+        m_message->setText(
+            tr("Your approval is recorded: %1 of %2.").arg(decided->approvalCount()).arg(decided->requiredApprovals));
+    else
+        m_message->setText(tr("Approved %1.").arg(decided->summary));
 }
 
 void QueueTab::confirmArmed()

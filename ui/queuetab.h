@@ -10,6 +10,7 @@ class QTableView;
 namespace countersign::approvals {
 class RequestEvents;
 class RequestService;
+struct Request;
 } // namespace countersign::approvals
 
 namespace countersign::ui {
@@ -43,6 +44,8 @@ Q_SIGNALS:
     void shortcutsRequested();
 
 private:
+    /// True when \a memberId has an approval standing on \a request.
+    [[nodiscard]] static bool approvedBy(const approvals::Request& request, const QString& memberId);
     void showCurrent();
     void onLeaving(const QString& id);
     void reveal();
