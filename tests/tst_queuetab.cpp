@@ -206,6 +206,29 @@ private Q_SLOTS:
         QVERIFY(m_services->requests().cancelRequest(m_runtime, id)); // leaves the queue to the other tests
     }
 
+    void aQuorumNoOneCanMeetIsFlagged()
+    {
+        policy::PolicyRule many;
+        many.capabilityGlob = QStringLiteral("deploy.web");
+        many.minimumRisk = policy::Risk::Critical;
+        many.approvals = policy::PolicyRule::MAX_APPROVALS; // far more than this vault's members
+        QVERIFY(m_services->policies().add(many, QStringLiteral("member:owner"), 0));
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* approvals = tab.findChild<QLabel*>(QStringLiteral("detailApprovals"));
+        QVERIFY(approvals);
+        const QString unreachable = create(QStringLiteral("Needs ten"), QStringLiteral("critical"));
+        tab.select(unreachable);
+        QVERIFY2(approvals->text().contains(QStringLiteral("can never be approved")), qPrintable(approvals->text()));
+        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+        const QString reachable = create(QStringLiteral("Needs one"), QStringLiteral("critical"));
+        tab.select(reachable);
+        QVERIFY2(!approvals->text().contains(QStringLiteral("never")), qPrintable(approvals->text()));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, unreachable));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, reachable));
+    }
+
     void bulkDeny()
     {
         ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));

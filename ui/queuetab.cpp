@@ -304,7 +304,8 @@ void QueueTab::showCurrent()
         m_revealedId.clear(); // secrets stay revealed for one request only
         m_shownId = request->id;
     }
-    m_detail->showRequest(*request, m_revealedId == request->id);
+    const auto possible = m_requests.possibleApprovers(*request);
+    m_detail->showRequest(*request, m_revealedId == request->id, possible ? *possible : -1);
 }
 
 void QueueTab::clearDecisionInput()

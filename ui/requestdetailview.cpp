@@ -131,7 +131,7 @@ RequestDetailView::RequestDetailView(QWidget* parent)
     showNothing(QString());
 }
 
-void RequestDetailView::showRequest(const approvals::Request& request, bool revealed)
+void RequestDetailView::showRequest(const approvals::Request& request, bool revealed, int possibleApprovers)
 {
     if (request.id != m_shownId)
         m_allWords = false;
@@ -149,7 +149,11 @@ void RequestDetailView::showRequest(const approvals::Request& request, bool reve
                            : request.runtimeName);
     m_capability->setText(request.capability);
     m_policy->setText(request.policyRule);
-    m_approvals->setText(tr("%1 of %2").arg(request.approvalCount()).arg(request.requiredApprovals));
+    QString approvals = tr("%1 of %2").arg(request.approvalCount()).arg(request.requiredApprovals);
+    if (possibleApprovers >= 0 && request.requiredApprovals > possibleApprovers)
+        approvals += u' ' + tr("(warning: only %n member(s) may approve, so this request can never be approved)",
+                               nullptr, possibleApprovers);
+    m_approvals->setText(approvals);
     // In groups of eight, so it wraps instead of widening the pane, and reads like a fingerprint.
     QStringList groups;
     for (qsizetype at = 0; at < request.payloadSha256.size(); at += 8)

@@ -24,7 +24,8 @@ public:
     explicit RequestDetailView(QWidget* parent = nullptr);
 
     /// Shows \a request; its masked payload fields in clear only when \a revealed.
-    void showRequest(const approvals::Request& request, bool revealed);
+    /// \a possibleApprovers, when known (not negative), is how many members could ever approve it.
+    void showRequest(const approvals::Request& request, bool revealed, int possibleApprovers = -1);
     /// Shows no request, only \a text (what to do to see one).
     void showNothing(const QString& text);
     /// Re-reads the clock for the time left of the request shown.

@@ -1196,6 +1196,21 @@ Result<Request> RequestService::decideSigned(const DecisionStatement& statement,
     return decided;
 }
 
+Result<int> RequestService::possibleApprovers(const Request& request) const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT id, role FROM members WHERE state = 'active'")))
+        return fail(ErrorCode::Storage, query.lastError().text());
+    int count = 0;
+    while (query.next()) {
+        const auto role = members::parseRole(query.value(1).toString());
+        if (role && members::isAllowed(*role, members::Permission::Decide) &&
+            query.value(0).toString() != request.raisedBy)
+            ++count;
+    }
+    return count;
+}
+
 Result<int> RequestService::countedApprovals(const QString& requestId) const
 {
     // The quorum counts members as they are now: an approval by someone since removed, or no

@@ -91,6 +91,9 @@ public:
     [[nodiscard]] Result<QList<Request>> requestsInState(RequestState state, int limit = 10000) const;
     /// The pending requests, for member \a memberId if allowed to see the queue.
     [[nodiscard]] Result<QList<Request>> queue(const QString& memberId, int limit = 10000) const;
+    /// How many members could approve \a request at all: the active members whose role may
+    /// decide, less the member the runtime acts for. A quorum above this can never be met.
+    [[nodiscard]] Result<int> possibleApprovers(const Request& request) const;
     /// Decisions of a member whose key this instance holds (the owner, at the desktop): signed
     /// here with that key, then checked like any other. Others: PermissionDenied.
     [[nodiscard]] Result<Request> approve(const QString& memberId, const QString& id, const QString& reason);
