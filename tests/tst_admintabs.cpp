@@ -20,11 +20,13 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QSqlQuery>
@@ -129,6 +131,66 @@ private Q_SLOTS:
         QTest::keyClick(search, Qt::Key_Return);
         QCOMPARE(tab.model()->rowCount(), 3);
         QVERIFY(requests.cancelRequest(m_runtime, pending));
+    }
+
+    void historySaysAnUnusedApprovalRanOutNewestFirstSortableWithRisk()
+    {
+        approvals::RequestService& requests = m_services->requests();
+        const QString unused =
+            test::createRequest(requests, m_runtime, QStringLiteral("Rotate keys"), QStringLiteral("low"));
+        QVERIFY(requests.approve(QStringLiteral("owner"), unused, QStringLiteral("fine")));
+        QSqlQuery lapse(m_services->database()); // the approval's validity runs out unused
+        lapse.prepare(QStringLiteral("UPDATE requests SET approval_expires_at = 1 WHERE id = ?"));
+        lapse.addBindValue(unused);
+        QVERIFY(lapse.exec());
+        QVERIFY(requests.expireDue());
+        QCOMPARE(requests.request(unused)->state, approvals::RequestState::Expired);
+        QTest::qWait(20); // a later time of its own for the next outcome
+        const QString later =
+            test::createRequest(requests, m_runtime, QStringLiteral("Drop a table"), QStringLiteral("critical"));
+        QVERIFY(requests.deny(QStringLiteral("owner"), later, QStringLiteral("no")));
+
+        ui::HistoryTab tab(requests, m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("historyView"));
+        QVERIFY(view);
+        QAbstractItemModel* shown = view->model();
+        auto rowOf = [&](const QString& id) {
+            for (int row = 0; row < shown->rowCount(); ++row) {
+                if (shown->index(row, 0).data(ui::HistoryModel::IdRole).toString() == id)
+                    return row;
+            }
+            return -1;
+        };
+        const int unusedRow = rowOf(unused);
+        QVERIFY(unusedRow >= 0);
+        QCOMPARE(shown->index(unusedRow, ui::HistoryModel::State).data().toString(),
+                 QStringLiteral("approved, not used in time"));
+        QCOMPARE(shown->index(unusedRow, ui::HistoryModel::DecidedBy).data().toString(), QStringLiteral("Ada"));
+        QCOMPARE(shown->index(rowOf(later), ui::HistoryModel::Risk).data().toString(), QStringLiteral("critical"));
+        QCOMPARE(shown->index(unusedRow, ui::HistoryModel::Risk).data().toString(), QStringLiteral("low"));
+
+        // Newest first as shown (not only as loaded), and the header sorts any column.
+        QCOMPARE(rowOf(later), 0);
+        QVERIFY(view->isSortingEnabled());
+        QCOMPARE(view->horizontalHeader()->sortIndicatorSection(), int(ui::HistoryModel::When));
+        QCOMPARE(view->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
+        view->sortByColumn(ui::HistoryModel::Risk, Qt::AscendingOrder);
+        QVERIFY(rowOf(unused) < rowOf(later)); // low before critical
+        view->sortByColumn(ui::HistoryModel::Risk, Qt::DescendingOrder);
+        QCOMPARE(rowOf(later), 0);
+
+        // Selecting a sorted row shows that row's record.
+        view->selectRow(rowOf(unused));
+        QVERIFY(tab.findChild<QPlainTextEdit*>(QStringLiteral("historyDetail"))
+                    ->toPlainText()
+                    .contains(QStringLiteral("Rotate keys")));
+
+        // The full time on hover: ISO 8601 with seconds and the zone's offset.
+        const QString full = shown->index(rowOf(unused), ui::HistoryModel::When).data(Qt::ToolTipRole).toString();
+        static const QRegularExpression iso(QStringLiteral(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$)"));
+        QVERIFY2(iso.match(full).hasMatch(), qPrintable(full));
     }
 
     void registerShowsTheTokenOnceAndRevokeAsksFirst()

@@ -21,6 +21,16 @@ qint64 lastChange(const approvals::Request& request)
 
 } // namespace
 
+QString HistoryModel::outcome(const approvals::Request& request)
+{
+    // Approved, then never consumed before its validity ran out: the approval stood, the runtime
+    // did not use it. Only an approval moves the decision time; a lapsed pending request has none.
+    if (request.state == approvals::RequestState::Expired && request.decidedAt != 0 &&
+        request.approvalCount() >= request.requiredApprovals)
+        return tr("approved, not used in time");
+    return stateName(request.state);
+}
+
 HistoryModel::HistoryModel(approvals::RequestService& requests, approvals::RequestEvents& events, QString memberId,
                            QObject* parent)
     : QAbstractTableModel(parent)
@@ -54,6 +64,8 @@ QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int 
     switch (section) {
     case When:
         return tr("When");
+    case Risk:
+        return tr("Risk");
     case Runtime:
         return tr("Runtime");
     case Capability:
@@ -80,11 +92,28 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
         return request.id;
     if (role == Qt::ToolTipRole && index.column() == Summary)
         return plainToolTip(request.summary);
+    if (role == Qt::ToolTipRole && index.column() == When) {
+        // ISO 8601 with the offset, to the second: unambiguous to compare with logs elsewhere.
+        const QDateTime at = QDateTime::fromMSecsSinceEpoch(lastChange(request));
+        return at.toOffsetFromUtc(at.offsetFromUtc()).toString(Qt::ISODate);
+    }
+    if (role == SortRole) {
+        switch (index.column()) {
+        case When:
+            return lastChange(request);
+        case Risk:
+            return static_cast<int>(request.risk);
+        default:
+            return data(index, Qt::DisplayRole).toString().toLower();
+        }
+    }
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case When:
         return QLocale().toString(QDateTime::fromMSecsSinceEpoch(lastChange(request)), QLocale::ShortFormat);
+    case Risk:
+        return policy::riskName(request.risk);
     case Runtime:
         return request.runtimeName;
     case Capability:
@@ -92,7 +121,7 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
     case Summary:
         return request.summary;
     case State:
-        return stateName(request.state);
+        return outcome(request);
     case DecidedBy: {
         QStringList names;
         for (const approvals::Decision& decision : request.decisions)

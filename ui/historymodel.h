@@ -13,12 +13,17 @@ class RequestService;
 namespace countersign::ui {
 
 /// Requests that are no longer pending (decided, expired, cancelled, consumed), newest first,
-/// narrowed by a search text. It follows new outcomes live, at most twice a second.
+/// narrowed by a search text.
+/// An approval that ran out unused reads "approved, not used in time", never a bare "expired"
+/// beside the name of who approved it. It follows new outcomes live, at most twice a second.
 class HistoryModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { When, Runtime, Capability, Summary, State, DecidedBy, Reason, ColumnCount };
-    enum Role { IdRole = Qt::UserRole + 1 };
+    enum Column { When, Risk, Runtime, Capability, Summary, State, DecidedBy, Reason, ColumnCount };
+    enum Role {
+        IdRole = Qt::UserRole + 1,
+        SortRole, // what a column sorts by: times as numbers, risk by severity
+    };
 
     /// The history as member \a memberId may see it.
     HistoryModel(approvals::RequestService& requests, approvals::RequestEvents& events, QString memberId,
@@ -28,6 +33,9 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    /// What the Outcome column says of \a request.
+    [[nodiscard]] static QString outcome(const approvals::Request& request);
 
     void setSearch(const QString& text);
     [[nodiscard]] QString search() const { return m_search; }

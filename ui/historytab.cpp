@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QShortcut>
+#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -30,7 +31,14 @@ HistoryTab::HistoryTab(approvals::RequestService& requests, approvals::RequestEv
     m_search->setClearButtonEnabled(true);
     m_view->setObjectName(QStringLiteral("historyView"));
     m_view->setAccessibleName(tr("Past requests"));
-    m_view->setModel(m_model);
+    // Sortable by any column; newest first until the person picks another order.
+    auto* sorted = new QSortFilterProxyModel(this);
+    sorted->setSourceModel(m_model);
+    sorted->setSortRole(HistoryModel::SortRole);
+    m_sorted = sorted;
+    m_view->setModel(sorted);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(HistoryModel::When, Qt::DescendingOrder);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->verticalHeader()->hide();
@@ -72,7 +80,8 @@ HistoryTab::HistoryTab(approvals::RequestService& requests, approvals::RequestEv
 void HistoryTab::showCurrent()
 {
     const QModelIndex current = m_view->selectionModel()->currentIndex();
-    const approvals::Request* request = current.isValid() ? m_model->requestAt(current.row()) : nullptr;
+    const approvals::Request* request =
+        current.isValid() ? m_model->requestAt(m_sorted->mapToSource(current).row()) : nullptr;
     if (request)
         m_detail->setPlainText(describeRequest(*request));
     else if (!m_model->lastError().isEmpty())

@@ -4,6 +4,7 @@
 
 class QLineEdit;
 class QPlainTextEdit;
+class QSortFilterProxyModel;
 class QTableView;
 
 namespace countersign::approvals {
@@ -29,6 +30,7 @@ private:
     void showCurrent();
 
     HistoryModel* m_model;
+    QSortFilterProxyModel* m_sorted = nullptr;
     QLineEdit* m_search;
     QTableView* m_view;
     QPlainTextEdit* m_detail;
