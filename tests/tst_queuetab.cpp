@@ -297,6 +297,41 @@ private Q_SLOTS:
             QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
     }
 
+    void theFilterCountsFlagsTyposAndClearsOnEscape()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        auto* filter = tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"));
+        auto* status = tab.findChild<QLabel*>(QStringLiteral("filterStatus"));
+        QVERIFY(view && filter && status);
+        const QString high = create(QStringLiteral("Filter me high"), QStringLiteral("high"));
+        const QString low = create(QStringLiteral("Filter me low"), QStringLiteral("low"));
+        const int all = view->model()->rowCount();
+        QVERIFY(all >= 2);
+        filter->setFocus();
+        QTest::keyClicks(filter, QStringLiteral("?"));
+        QCOMPARE(view->model()->rowCount(), 0);
+        QCOMPARE(status->text(), QStringLiteral("0 of %1 shown").arg(all));
+        filter->clear();
+        QTest::keyClicks(filter, QStringLiteral("risk:hihg"));
+        QVERIFY2(status->text().contains(QStringLiteral("unknown risk 'hihg'")), qPrintable(status->text()));
+        filter->clear();
+        QTest::keyClicks(filter, QStringLiteral("rsik:high"));
+        QVERIFY2(status->text().contains(QStringLiteral("unknown field 'rsik'")), qPrintable(status->text()));
+        filter->clear();
+        QTest::keyClicks(filter, QStringLiteral("Filter me risk:high"));
+        QCOMPARE(view->model()->rowCount(), 1);
+        QCOMPARE(status->text(), QStringLiteral("1 of %1 shown").arg(all));
+        QTest::keyClick(filter, Qt::Key_Escape);
+        QVERIFY(filter->text().isEmpty());
+        QCOMPARE(view->model()->rowCount(), all);
+        QVERIFY(status->text().isEmpty());
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, high));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, low));
+    }
+
     void revealIsAudited()
     {
         ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));

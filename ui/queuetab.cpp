@@ -29,6 +29,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     , m_model(new RequestQueueModel(requests, events, this))
     , m_proxy(new QueueFilterProxy(this))
     , m_filter(new QLineEdit(this))
+    , m_filterStatus(new QLabel(this))
     , m_view(new QTableView(this))
     , m_detail(new RequestDetailView(this))
     , m_reason(new QLineEdit(this))
@@ -45,6 +46,9 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_filter->setAccessibleName(tr("Filter requests"));
     m_filter->setPlaceholderText(tr("Filter: words, runtime:NAME, cap:PREFIX, risk:high or risk:high+"));
     m_filter->setClearButtonEnabled(true);
+    m_filterStatus->setObjectName(QStringLiteral("filterStatus"));
+    m_filterStatus->setAccessibleName(tr("Filter result"));
+    m_filterStatus->setTextFormat(Qt::PlainText); // it quotes what was typed
     m_view->setObjectName(QStringLiteral("queueView"));
     m_view->setAccessibleName(tr("Pending requests"));
     m_view->setModel(m_proxy);
@@ -113,7 +117,10 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     splitter->setStretchFactor(1, 2);
     splitter->setSizes({720, 460});
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(m_filter);
+    auto* filterRow = new QHBoxLayout;
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_filterStatus);
+    layout->addLayout(filterRow);
     layout->addWidget(splitter, 1);
     setTabOrder(m_filter, m_view);
     setTabOrder(m_view, m_reason);
@@ -124,6 +131,15 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     setTabOrder(m_reveal, m_extend);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QueueFilterProxy::setFilterText);
+    connect(m_filter, &QLineEdit::textChanged, this, &QueueTab::showFilterStatus);
+    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(m_proxy, signal, this, &QueueTab::showFilterStatus);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &QueueTab::showFilterStatus);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &QueueTab::showFilterStatus);
+    // Esc in the filter empties it, as in a browser's find bar.
+    auto* clearFilter =
+        new QShortcut(QKeySequence(Qt::Key_Escape), m_filter, m_filter, &QLineEdit::clear, Qt::WidgetShortcut);
+    Q_UNUSED(clearFilter);
     connect(m_model, &RequestQueueModel::requestLeaving, this, &QueueTab::onLeaving);
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &QueueTab::showCurrent);
     connect(m_model, &QAbstractItemModel::dataChanged, this,
@@ -261,6 +277,17 @@ bool QueueTab::approvedBy(const approvals::Request& request, const QString& memb
     return std::ranges::any_of(request.decisions, [&](const approvals::Decision& decision) {
         return decision.approve && decision.memberId == memberId;
     });
+}
+
+void QueueTab::showFilterStatus()
+{
+    if (m_filter->text().trimmed().isEmpty()) {
+        m_filterStatus->clear();
+        return;
+    }
+    QStringList parts{tr("%1 of %2 shown").arg(m_proxy->rowCount()).arg(m_model->rowCount())};
+    parts << m_proxy->problems();
+    m_filterStatus->setText(parts.join(QStringLiteral("; ")));
 }
 
 void QueueTab::showCurrent()

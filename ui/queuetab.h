@@ -47,6 +47,8 @@ private:
     /// True when \a memberId has an approval standing on \a request.
     [[nodiscard]] static bool approvedBy(const approvals::Request& request, const QString& memberId);
     void showCurrent();
+    /// "K of N shown" beside the filter, and what in it was not understood.
+    void showFilterStatus();
     void onLeaving(const QString& id);
     void reveal();
     void extend();
@@ -73,6 +75,7 @@ private:
     RequestQueueModel* m_model;
     QueueFilterProxy* m_proxy;
     QLineEdit* m_filter;
+    QLabel* m_filterStatus;
     QTableView* m_view;
     RequestDetailView* m_detail;
     QLineEdit* m_reason;

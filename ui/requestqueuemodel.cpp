@@ -7,6 +7,7 @@
 #include <QDateTime>
 #include <QFont>
 #include <QHash>
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -227,6 +228,7 @@ QueueFilterProxy::QueueFilterProxy(QObject* parent)
 void QueueFilterProxy::setFilterText(const QString& text)
 {
     m_words.clear();
+    m_problems.clear();
     m_runtime.clear();
     m_capability.clear();
     m_risk.reset();
@@ -242,9 +244,15 @@ void QueueFilterProxy::setFilterText(const QString& text)
         } else if (key == u"risk") {
             m_riskOrHigher = value.endsWith(u'+');
             m_risk = policy::parseRisk(m_riskOrHigher ? value.chopped(1).toLower() : value.toLower());
-            if (!m_risk)
-                m_words.append(word); // not a risk: matches nothing, visibly
+            if (!m_risk) {
+                m_words.append(word); // not a risk: matches nothing, and says why
+                m_problems.append(tr("unknown risk '%1'").arg(value));
+            }
         } else {
+            // "field:value" with a field the filter does not know is most likely a typo: it is
+            // searched for as text, and flagged.
+            if (colon > 0 && !value.isEmpty() && key.contains(QRegularExpression(QStringLiteral("^[a-z]+$"))))
+                m_problems.append(tr("unknown field '%1'").arg(key));
             m_words.append(word);
         }
     }

@@ -62,6 +62,8 @@ public:
     explicit QueueFilterProxy(QObject* parent = nullptr);
 
     void setFilterText(const QString& text);
+    /// What in the filter text was not understood ("unknown risk 'hihg'"); empty when all was.
+    [[nodiscard]] QStringList problems() const { return m_problems; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
@@ -69,6 +71,7 @@ protected:
 
 private:
     QStringList m_words;
+    QStringList m_problems;
     QString m_runtime;
     QString m_capability;
     std::optional<policy::Risk> m_risk;
