@@ -175,6 +175,18 @@ public:
     Run check() const { return admin({QStringLiteral("vault"), QStringLiteral("check")}); }
 
     /// Asks for \a payload by the CLI; returns the request's id.
+    /// Asks for \a payload, approves it at the desktop and consumes it with `consume --json`;
+    /// the consume's run (code -1 when asking or approving failed).
+    Run askApproveAndConsume(const QByteArray& payload)
+    {
+        const QString id = ask(payload);
+        if (id.isEmpty() || !approve(id))
+            return {};
+        return cli(
+            {QStringLiteral("consume"), QStringLiteral("--payload"), QStringLiteral("-"), QStringLiteral("--json"), id},
+            payload);
+    }
+
     QString ask(const QByteArray& payload) const
     {
         const Run asked = cli({QStringLiteral("request"), QStringLiteral("--capability"), QStringLiteral("deploy.web"),
@@ -411,12 +423,7 @@ private Q_SLOTS:
         QVERIFY(instance.create());
         QVERIFY2(instance.start(), instance.m_startOutput.constData());
         const QByteArray payload = R"({"version":"5"})";
-        const QString id = instance.ask(payload);
-        QVERIFY(!id.isEmpty());
-        QVERIFY(instance.approve(id));
-        const Run consumed = instance.cli(
-            {QStringLiteral("consume"), QStringLiteral("--payload"), QStringLiteral("-"), QStringLiteral("--json"), id},
-            payload);
+        const Run consumed = instance.askApproveAndConsume(payload);
         QCOMPARE(consumed.code, 0);
         instance.stop();
         auto vault = test::openVault(instance.m_vaultDir);
@@ -424,6 +431,8 @@ private Q_SLOTS:
         const QString key = QString::fromLatin1(vault->instancePublicKey().toBase64());
         const QJsonObject receipt =
             QJsonDocument::fromJson(consumed.out).object().value(QStringLiteral("receipt")).toObject();
+        const QString id = receipt.value(QStringLiteral("request_id")).toString();
+        QVERIFY(!id.isEmpty());
         const QString file = dir.filePath(QStringLiteral("receipt.json"));
         auto verify = [&](const QJsonObject& candidate) {
             if (!writeFile(file, QJsonDocument(candidate).toJson()))
@@ -493,12 +502,7 @@ private Q_SLOTS:
         QVERIFY(instance.create());
         QVERIFY2(instance.start(), instance.m_startOutput.constData());
         const QByteArray payload = R"({"version":"6"})";
-        const QString id = instance.ask(payload);
-        QVERIFY(!id.isEmpty());
-        QVERIFY(instance.approve(id));
-        const Run consumed = instance.cli(
-            {QStringLiteral("consume"), QStringLiteral("--payload"), QStringLiteral("-"), QStringLiteral("--json"), id},
-            payload);
+        const Run consumed = instance.askApproveAndConsume(payload);
         QCOMPARE(consumed.code, 0);
         instance.stop();
         const QString answer = dir.filePath(QStringLiteral("consumed.json"));
