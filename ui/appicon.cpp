@@ -1,7 +1,9 @@
 #include "appicon.h"
 
+#include <QGuiApplication>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPalette>
 #include <QPixmap>
 
 #include <algorithm>
@@ -9,6 +11,15 @@
 namespace countersign::ui {
 
 namespace {
+
+/// The shield's outline, chosen for the window it sits on: dark on a light window, light on a
+/// dark one, so the shape stands out at 3:1 or more either way (WCAG 2.2 1.4.11, non-text
+/// contrast); the blue fill alone would fade into a dark window.
+QColor outlineColour()
+{
+    const QColor window = QGuiApplication::palette().color(QPalette::Window);
+    return window.lightnessF() < 0.5 ? QColor(0x9f, 0xd3, 0xff) : QColor(0x1b, 0x3a, 0x5c);
+}
 
 QPixmap paintIcon(int size)
 {
@@ -26,7 +37,8 @@ QPixmap paintIcon(int size)
     shield.cubicTo(72, 222, 32, 180, 32, 120);
     shield.lineTo(32, 52);
     shield.closeSubpath();
-    painter.setPen(QPen(QColor(0x1b, 0x3a, 0x5c), 8, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    // At least two pixels wide at every size, so that small icons keep a solid edge.
+    painter.setPen(QPen(outlineColour(), std::max(12.0, 2 * 256.0 / size), Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
     painter.setBrush(QColor(0x2d, 0x5b, 0x8a));
     painter.drawPath(shield);
 
@@ -50,6 +62,11 @@ QIcon appIcon()
     return icon;
 }
 
+QColor appIconBadgeColour()
+{
+    return {0xc6, 0x28, 0x28};
+}
+
 QIcon appIconWithCount(int count)
 {
     if (count <= 0)
@@ -63,7 +80,7 @@ QIcon appIconWithCount(int count)
         const qreal badge = size * 0.62;
         const QRectF circle(size - badge, size - badge, badge, badge);
         painter.setPen(Qt::NoPen);
-        painter.setBrush(QColor(0xc6, 0x28, 0x28));
+        painter.setBrush(appIconBadgeColour());
         painter.drawEllipse(circle);
         QFont font = painter.font();
         font.setBold(true);

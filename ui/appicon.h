@@ -5,9 +5,12 @@
 namespace countersign::ui {
 
 /// The application icon, painted (a shield with two check marks, resources/icons/countersign.svg)
-/// at every common size so it stays crisp on high-DPI screens without an image plugin.
+/// at every common size so it stays crisp on high-DPI screens without an image plugin, with an
+/// outline that stands out from the current palette's window colour.
 [[nodiscard]] QIcon appIcon();
 /// The application icon with \a count in a red badge (the tray's pending count); plain at 0.
 [[nodiscard]] QIcon appIconWithCount(int count);
+/// The red of the badge behind the count, under white digits.
+[[nodiscard]] QColor appIconBadgeColour();
 
 } // namespace countersign::ui

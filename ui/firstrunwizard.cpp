@@ -2,6 +2,7 @@
 
 #include "appicon.h"
 #include "crypto/securebuffer.h"
+#include "labelaccessible.h"
 #include "passphrasefield.h"
 #include "passphrasestrengthbar.h"
 #include "vault/vault.h"
@@ -28,6 +29,7 @@ FirstRunWizard::FirstRunWizard(QString dataDir, QWidget* parent)
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
     , m_createButton(nullptr)
 {
+    installLabelAccessibility();
     setObjectName(QStringLiteral("firstRunWizard"));
     setWindowTitle(tr("Create your Countersign vault"));
     setWindowIcon(appIcon());

@@ -3,6 +3,7 @@
 #include "appicon.h"
 #include "passphrasefield.h"
 
+#include <QEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -19,6 +20,7 @@ LockScreen::LockScreen(QWidget* parent)
 {
     setObjectName(QStringLiteral("lockScreen"));
     auto* icon = new QLabel(this);
+    icon->setObjectName(QStringLiteral("lockIcon"));
     icon->setPixmap(appIcon().pixmap(64, 64));
     icon->setAlignment(Qt::AlignCenter);
     auto* title = new QLabel(tr("Countersign is locked"), this);
@@ -34,6 +36,9 @@ LockScreen::LockScreen(QWidget* parent)
     m_error->setObjectName(QStringLiteral("lockError"));
     m_error->setAccessibleName(tr("Error"));
     m_error->setAlignment(Qt::AlignCenter);
+    auto* caption = new QLabel(tr("&Passphrase:"), this);
+    caption->setObjectName(QStringLiteral("lockPassphraseLabel"));
+    caption->setBuddy(m_passphrase->lineEdit());
     m_unlock->setObjectName(QStringLiteral("lockUnlockButton"));
     m_unlock->setAccessibleName(tr("Unlock"));
     m_unlock->setDefault(true);
@@ -43,6 +48,7 @@ LockScreen::LockScreen(QWidget* parent)
     column->addWidget(title);
     column->addWidget(m_pending);
     column->addSpacing(12);
+    column->addWidget(caption);
     column->addWidget(m_passphrase);
     column->addWidget(m_unlock);
     column->addWidget(m_error);
@@ -59,6 +65,16 @@ LockScreen::LockScreen(QWidget* parent)
     connect(m_unlock, &QPushButton::clicked, this, &LockScreen::submit);
     connect(m_passphrase, &PassphraseField::returnPressed, this, &LockScreen::submit);
     setPending(0);
+}
+
+void LockScreen::changeEvent(QEvent* event)
+{
+    // The icon is drawn for the palette: redraw it when the palette changes.
+    if (event->type() == QEvent::PaletteChange) {
+        if (auto* icon = findChild<QLabel*>(QStringLiteral("lockIcon")))
+            icon->setPixmap(appIcon().pixmap(64, 64));
+    }
+    QWidget::changeEvent(event);
 }
 
 void LockScreen::setPending(int count)

@@ -25,6 +25,9 @@ public:
 Q_SIGNALS:
     void unlockRequested(const QString& passphrase);
 
+protected:
+    void changeEvent(QEvent* event) override;
+
 private:
     void submit();
 

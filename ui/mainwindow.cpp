@@ -13,6 +13,7 @@
 #include "crypto/securebuffer.h"
 #include "historytab.h"
 #include "http/endpointthread.h"
+#include "labelaccessible.h"
 #include "lockscreen.h"
 #include "memberstab.h"
 #include "policiestab.h"
@@ -80,12 +81,14 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     : QMainWindow(parent)
     , m_vault(std::move(vault))
 {
+    installLabelAccessibility();
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Countersign"));
     setWindowIcon(appIcon());
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("tabs"));
     m_tabs->setAccessibleName(tr("Sections"));
+    m_tabs->tabBar()->setAccessibleName(tr("Sections"));
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(createVaultTab(), tr("Vau&lt"));
     m_lockScreen = new LockScreen(this);
@@ -162,6 +165,7 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     m_tabs->insertTab(4, membersTab, tr("&Members"));
     m_tabs->insertTab(5, auditTab, tr("Audi&t"));
     m_tabs->setCurrentIndex(0);
+    nameViewActions();
     letTabLeave(m_tabs);
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
@@ -419,10 +423,13 @@ void MainWindow::createMenus()
 
     QMenu* view = menuBar()->addMenu(tr("V&iew"));
     for (int i = 0; i < 7; ++i) {
-        QAction* go = view->addAction(tr("Tab %1").arg(i + 1), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        QAction* go = view->addAction(QString(), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        go->setObjectName(QStringLiteral("viewTab%1Action").arg(i + 1));
         go->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
         m_unlockedOnly.append(go);
+        m_viewActions.append(go);
     }
+    nameViewActions();
 
     QMenu* settings = menuBar()->addMenu(tr("&Settings"));
     QAction* toTray = settings->addAction(tr("&Close to tray"));
@@ -468,6 +475,16 @@ void MainWindow::createMenus()
     keys->setObjectName(QStringLiteral("shortcutsAction"));
     keys->setShortcut(QKeySequence::HelpContents);
     help->addAction(tr("&About Countersign"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::nameViewActions()
+{
+    // Each item says where it goes, in the words (and with the mnemonic) of its tab.
+    for (qsizetype i = 0; i < m_viewActions.size(); ++i) {
+        const int page = static_cast<int>(i);
+        m_viewActions.at(i)->setText(page < m_tabs->count() ? m_tabs->tabText(page) : QString());
+        m_viewActions.at(i)->setVisible(page < m_tabs->count());
+    }
 }
 
 void MainWindow::refresh()

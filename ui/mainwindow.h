@@ -81,6 +81,7 @@ private:
     QWidget* createVaultTab();
     void createMenus();
     void createTray();
+    void nameViewActions();
     void verifyChain();
     void changePassphrase();
     void showAbout();
@@ -122,6 +123,7 @@ private:
     QLabel* m_verifyResult = nullptr;
     QPushButton* m_verifyButton = nullptr;
     QList<QAction*> m_unlockedOnly;
+    QList<QAction*> m_viewActions; // Ctrl+1 ... Ctrl+7, named after the tabs
     QSystemTrayIcon* m_tray = nullptr;
     QString m_lastNotified;
     bool m_locked = false;

@@ -2,6 +2,7 @@
 
 #include "appicon.h"
 #include "crypto/securebuffer.h"
+#include "labelaccessible.h"
 #include "passphrasefield.h"
 #include "vault/vault.h"
 
@@ -21,6 +22,7 @@ UnlockDialog::UnlockDialog(QString dataDir, QWidget* parent)
     , m_error(new QLabel(this))
     , m_unlockButton(nullptr)
 {
+    installLabelAccessibility();
     setObjectName(QStringLiteral("unlockDialog"));
     setWindowTitle(tr("Unlock Countersign"));
     setWindowIcon(appIcon());

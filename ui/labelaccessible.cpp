@@ -1,0 +1,109 @@
+#include "labelaccessible.h"
+
+#include <QLabel>
+#include <QTextDocument>
+
+namespace countersign::ui {
+
+namespace {
+
+/// A mnemonic's '&' is not read out; "&&" is a literal ampersand.
+QString withoutMnemonic(const QString& text)
+{
+    QString plain;
+    plain.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        if (text.at(i) == u'&') {
+            if (i + 1 < text.size() && text.at(i + 1) == u'&')
+                ++i;
+            else
+                continue;
+        }
+        plain.append(text.at(i));
+    }
+    return plain;
+}
+
+QAccessibleInterface* labelFactory(const QString& className, QObject* object)
+{
+    // Qt asks for the most derived class first and walks up; a QLabel subclass with no
+    // interface of its own ends here too.
+    if (className == u"QLabel") {
+        if (auto* label = qobject_cast<QLabel*>(object))
+            return new LabelAccessible(label);
+    }
+    return nullptr;
+}
+
+} // namespace
+
+LabelAccessible::LabelAccessible(QLabel* label)
+    : QAccessibleWidget(label, QAccessible::StaticText)
+{
+}
+
+QLabel* LabelAccessible::label() const
+{
+    return static_cast<QLabel*>(widget());
+}
+
+QString LabelAccessible::shownText(const QLabel* label)
+{
+    QString text = label->text();
+    const bool rich =
+        label->textFormat() == Qt::RichText || (label->textFormat() == Qt::AutoText && Qt::mightBeRichText(text));
+    if (rich) {
+        QTextDocument document;
+        document.setHtml(text);
+        text = document.toPlainText();
+    } else if (label->buddy()) {
+        text = withoutMnemonic(text);
+    }
+    return text.trimmed();
+}
+
+QAccessible::Role LabelAccessible::role() const
+{
+    if (label()->text().isEmpty() && !label()->pixmap().isNull())
+        return QAccessible::Graphic;
+    return QAccessible::StaticText;
+}
+
+QString LabelAccessible::text(QAccessible::Text t) const
+{
+    const QString name = label()->accessibleName();
+    switch (t) {
+    case QAccessible::Name:
+        return name.isEmpty() ? shownText(label()) : name;
+    case QAccessible::Value:
+        // Only a label whose name is fixed has a value apart from its name.
+        return name.isEmpty() ? QString() : shownText(label());
+    case QAccessible::Description: {
+        if (const QString description = label()->accessibleDescription(); !description.isEmpty())
+            return description;
+        if (const QString shown = shownText(label()); !name.isEmpty() && !shown.isEmpty() && shown != name)
+            return shown;
+        return label()->toolTip();
+    }
+    default:
+        break;
+    }
+    return QAccessibleWidget::text(t);
+}
+
+QList<QPair<QAccessibleInterface*, QAccessible::Relation>> LabelAccessible::relations(QAccessible::Relation match) const
+{
+    auto related = QAccessibleWidget::relations(match);
+    if ((match & QAccessible::Labelled) && label()->buddy()) {
+        if (QAccessibleInterface* buddy = QAccessible::queryAccessibleInterface(label()->buddy()))
+            related.append({buddy, QAccessible::Labelled});
+    }
+    return related;
+}
+
+void installLabelAccessibility()
+{
+    QAccessible::installFactory(labelFactory);
+}
+
+} // namespace countersign::ui
