@@ -1,6 +1,7 @@
 #include "labelaccessible.h"
 
 #include <QLabel>
+#include <QRegularExpression>
 #include <QTextDocument>
 
 namespace countersign::ui {
@@ -22,6 +23,15 @@ QString withoutMnemonic(const QString& text)
         plain.append(text.at(i));
     }
     return plain;
+}
+
+/// True when one text holds the other, spacing aside.
+bool sameWords(const QString& a, const QString& b)
+{
+    static const QRegularExpression space(QStringLiteral("\\s+"));
+    const QString left = QString(a).remove(space);
+    const QString right = QString(b).remove(space);
+    return left.contains(right) || right.contains(left);
 }
 
 QAccessibleInterface* labelFactory(const QString& className, QObject* object)
@@ -79,11 +89,15 @@ QString LabelAccessible::text(QAccessible::Text t) const
         // Only a label whose name is fixed has a value apart from its name.
         return name.isEmpty() ? QString() : shownText(label());
     case QAccessible::Description: {
-        if (const QString description = label()->accessibleDescription(); !description.isEmpty())
+        const QString shown = name.isEmpty() || shownText(label()) == name ? QString() : shownText(label());
+        const QString description = label()->accessibleDescription();
+        if (description.isEmpty())
+            return shown.isEmpty() ? label()->toolTip() : shown;
+        // A description that only qualifies the text ("Error") comes before it; one that
+        // words the same text for the ear (a digest without its grouping) replaces it.
+        if (shown.isEmpty() || sameWords(description, shown))
             return description;
-        if (const QString shown = shownText(label()); !name.isEmpty() && !shown.isEmpty() && shown != name)
-            return shown;
-        return label()->toolTip();
+        return description + QStringLiteral(": ") + shown;
     }
     default:
         break;

@@ -10,7 +10,8 @@ namespace countersign::ui {
 /// its fixed accessibleName when one is set, and the label's text is then nowhere: a screen
 /// reader says "Decision message" and never the message. Here the name says what the label
 /// is, and the text it shows is its value and description (WAI-ARIA 1.2 "status": the name
-/// labels the region, the content is read out), so both reach the user.
+/// labels the region, the content is read out), so both reach the user. A description of the
+/// label's own ("Error") goes before the text.
 class LabelAccessible final : public QAccessibleWidget {
 public:
     explicit LabelAccessible(QLabel* label);
