@@ -6,6 +6,7 @@
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
+#include "firstrunwizard.h"
 #include "http/endpointsettings.h"
 #include "http/endpointthread.h"
 #include "mainwindow.h"
@@ -19,6 +20,7 @@
 #include <QAccessible>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialog>
 #include <QImage>
 #include <QJsonObject>
 #include <QLabel>
@@ -353,6 +355,55 @@ private Q_SLOTS:
                  qPrintable(heard(error)));
         int checked = 0;
         const QStringList problems = problemsUnder(&dialog, QStringLiteral("unlock dialog"), checked);
+        QVERIFY(checked >= 5);
+        QVERIFY2(none(problems), "see the problems listed above");
+    }
+
+    void dialogsNameTheirControls()
+    {
+        Desk desk;
+        QVERIFY(desk.start());
+        auto* tabs = desk.find<QTabWidget>(QStringLiteral("tabs"));
+        // Each dialog a tab opens, as it opens: its controls named, its labels' text reachable.
+        const std::tuple<QString, QString, QString> openers[] = {
+            {QStringLiteral("runtimesTab"), QStringLiteral("registerRuntimeButton"),
+             QStringLiteral("registerRuntimeDialog")},
+            {QStringLiteral("policiesTab"), QStringLiteral("addRuleButton"), QStringLiteral("ruleDialog")},
+        };
+        QStringList problems;
+        for (const auto& [tab, button, dialogName] : openers) {
+            tabs->setCurrentWidget(desk.find<QWidget>(tab));
+            auto* opener = desk.find<QPushButton>(button);
+            QVERIFY2(opener, qPrintable(button));
+            QTest::mouseClick(opener, Qt::LeftButton);
+            QDialog* dialog = nullptr;
+            QTRY_VERIFY((dialog = desk.find<QDialog>(dialogName)) && dialog->isVisible());
+            int checked = 0;
+            problems << problemsUnder(dialog, dialogName, checked);
+            QVERIFY2(checked >= 3, qPrintable(dialogName));
+            dialog->reject();
+        }
+        for (QAction* action : desk.window->findChildren<QAction*>()) {
+            if (action->objectName() == u"changePassphraseAction")
+                action->trigger();
+        }
+        QDialog* change = nullptr;
+        QTRY_VERIFY((change = desk.find<QDialog>(QStringLiteral("changePassphraseDialog"))) && change->isVisible());
+        int checked = 0;
+        problems << problemsUnder(change, QStringLiteral("changePassphraseDialog"), checked);
+        QVERIFY(checked >= 3);
+        change->reject();
+        QVERIFY2(none(problems), "see the problems listed above");
+    }
+
+    void firstRunWizardNamesItsControls()
+    {
+        QTemporaryDir dir;
+        ui::FirstRunWizard wizard(dir.filePath(QStringLiteral("vault")));
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        int checked = 0;
+        const QStringList problems = problemsUnder(&wizard, QStringLiteral("first-run wizard"), checked);
         QVERIFY(checked >= 5);
         QVERIFY2(none(problems), "see the problems listed above");
     }
