@@ -89,6 +89,28 @@ private Q_SLOTS:
         QCOMPARE(SecretMasking::mask(QJsonValue(42)), QJsonValue(42));
     }
 
+    void eachMaskedFieldHasAPointerAndCanBeShownAlone()
+    {
+        const QJsonObject payload{
+            {QStringLiteral("a/b~c"), QJsonObject{{QStringLiteral("password"), QStringLiteral("p1")}}},
+            {QStringLiteral("list"),
+             QJsonArray{QJsonObject{{QStringLiteral("token"), QStringLiteral("t1")}}, QStringLiteral("plain")}},
+            {QStringLiteral("api_key"), QJsonObject{{QStringLiteral("secret"), QStringLiteral("inner")}}},
+            {QStringLiteral("version"), QStringLiteral("1.4.2")}};
+        // RFC 6901: "/" in a key is "~1", "~" is "~0"; a masked object's own secrets are not listed.
+        const QStringList fields = SecretMasking::secretFields(payload);
+        QCOMPARE(fields, (QStringList{QStringLiteral("/a~1b~0c/password"), QStringLiteral("/api_key"),
+                                      QStringLiteral("/list/0/token")}));
+        QCOMPARE(fields.size(), SecretMasking::countSecrets(payload));
+        const QJsonObject one = SecretMasking::mask(payload, {QStringLiteral("/list/0/token")}).toObject();
+        QCOMPARE(one.value(QStringLiteral("list")).toArray().at(0).toObject().value(QStringLiteral("token")),
+                 QJsonValue(QStringLiteral("t1")));
+        QCOMPARE(one.value(QStringLiteral("a/b~c")).toObject().value(QStringLiteral("password")),
+                 QJsonValue(SecretMasking::MASK));
+        QCOMPARE(one.value(QStringLiteral("api_key")), QJsonValue(SecretMasking::MASK));
+        QCOMPARE(SecretMasking::mask(payload, {}), SecretMasking::mask(payload));
+    }
+
     void viewsCommitToMaskedValuesWithSalt()
     {
         QByteArray keyBytes = crypto::randomBytes(32);

@@ -1052,6 +1052,40 @@ Result<QByteArray> RequestService::reveal(const QString& memberId, const QString
     return payload;
 }
 
+Result<QJsonValue> RequestService::revealField(const QString& memberId, const QString& id, const QString& field)
+{
+    QJsonValue value;
+    auto done = storage::transact(m_db, [&]() -> Result<void> {
+        if (auto allowed = authorizeMember(memberId, members::Permission::RevealPayload); !allowed)
+            return std::unexpected(allowed.error());
+        auto found = request(id);
+        if (!found)
+            return std::unexpected(found.error());
+        const QJsonValue payload = QJsonDocument::fromJson('[' + found->payload + ']').array().at(0);
+        const QStringList fields = SecretMasking::secretFields(payload);
+        if (!fields.contains(field))
+            return fail(ErrorCode::InvalidArgument,
+                        QStringLiteral("request %1 masks no field %2").arg(found->id, field.left(200)));
+        // RFC 6901 section 4: evaluate the pointer token by token ("~1" is "/", then "~0" is "~").
+        value = payload;
+        for (const QString& token : field.mid(1).split(u'/')) {
+            QString key = token;
+            key.replace(QStringLiteral("~1"), QStringLiteral("/"));
+            key.replace(QStringLiteral("~0"), QStringLiteral("~"));
+            value = value.isArray() ? value.toArray().at(key.toInt()) : value.toObject().value(key);
+        }
+        auto audited = audit(QStringLiteral("member:") + memberId, QStringLiteral("request.reveal"), *found,
+                             QJsonObject{{QStringLiteral("field"), field},
+                                         {QStringLiteral("masked_fields"), static_cast<int>(fields.size())}});
+        if (!audited)
+            return std::unexpected(audited.error());
+        return {};
+    });
+    if (!done)
+        return std::unexpected(done.error());
+    return value;
+}
+
 Result<Request> RequestService::extend(const QString& memberId, const QString& id, int seconds)
 {
     if (seconds <= 0 || seconds > policy::PolicyRule::MAX_SECONDS)
@@ -1072,19 +1106,16 @@ Result<Request> RequestService::extend(const QString& memberId, const QString& i
             result = request;
             return {};
         }
-        auto rule = m_policies.evaluate(request.capability, request.risk);
-        if (!rule)
-            return std::unexpected(rule.error());
-        const qint64 lifetime =
-            std::min<qint64>(qint64{rule->timeoutSeconds} * MAX_LIFETIME_FACTOR, policy::PolicyRule::MAX_SECONDS) *
-            1000;
-        const qint64 limit = request.createdAt + lifetime;
+        auto room = extensionRoom(request);
+        if (!room)
+            return std::unexpected(room.error());
+        const qint64 limit = request.createdAt + room->lifetimeMs;
         const qint64 wanted = request.expiresAt + qint64{seconds} * 1000;
-        if (request.expiresAt >= limit)
+        if (room->roomMs <= 0)
             return fail(ErrorCode::Conflict,
                         QStringLiteral("request %1 cannot wait longer: the policy allows %2 s in all")
                             .arg(request.id)
-                            .arg(lifetime / 1000));
+                            .arg(room->lifetimeMs / 1000));
         const qint64 previous = request.expiresAt;
         request.expiresAt = std::min(wanted, limit);
         QSqlQuery update(m_db);
@@ -1110,6 +1141,19 @@ Result<Request> RequestService::extend(const QString& memberId, const QString& i
                     QStringLiteral("request %1 is %2; only a pending request can be extended")
                         .arg(result->id, stateName(result->state)));
     return result;
+}
+
+Result<RequestService::ExtensionRoom> RequestService::extensionRoom(const Request& request) const
+{
+    auto rule = m_policies.evaluate(request.capability, request.risk);
+    if (!rule)
+        return std::unexpected(rule.error());
+    ExtensionRoom room;
+    room.lifetimeMs =
+        std::min<qint64>(qint64{rule->timeoutSeconds} * MAX_LIFETIME_FACTOR, policy::PolicyRule::MAX_SECONDS) * 1000;
+    if (request.state == RequestState::Pending)
+        room.roomMs = std::max<qint64>(0, request.createdAt + room.lifetimeMs - request.expiresAt);
+    return room;
 }
 
 void RequestService::setViewSaltKey(const crypto::SecureBuffer& key)

@@ -131,11 +131,24 @@ public:
     /// The payload of request \a id with nothing masked, for a member allowed to decide it.
     /// Every reveal is audited ("request.reveal").
     [[nodiscard]] Result<QByteArray> reveal(const QString& memberId, const QString& id);
+    /// The value of one masked field of request \a id's payload, \a field a JSON Pointer that
+    /// SecretMasking::secretFields() names (any other is InvalidArgument: what is not masked is
+    /// shown anyway), for a member allowed to decide it. Audited ("request.reveal", "field").
+    [[nodiscard]] Result<QJsonValue> revealField(const QString& memberId, const QString& id, const QString& field);
     /// Pushes a pending request's deadline back by \a seconds (audited, "request.extend").
     /// The policy bounds it: a request lives at most MAX_LIFETIME_FACTOR times its rule's
     /// timeout, and never past PolicyRule::MAX_SECONDS.
     [[nodiscard]] Result<Request> extend(const QString& memberId, const QString& id, int seconds);
     static constexpr int MAX_LIFETIME_FACTOR = 4;
+    /// How much longer a request may be made to wait: the longest its policy lets it live in all
+    /// (extend()'s bound), and how far its deadline may still move. No room once the deadline
+    /// sits at that bound, or when the request no longer waits.
+    struct ExtensionRoom final {
+        qint64 lifetimeMs = 0; // from creation to the latest deadline the policy allows
+        qint64 roomMs = 0;     // how far the deadline may still move now
+    };
+    /// The ExtensionRoom of \a request as it stands (pass a fresh copy: request()).
+    [[nodiscard]] Result<ExtensionRoom> extensionRoom(const Request& request) const;
 
     /// Expires every pending request past its deadline and every approval past its validity.
     /// Returns how many changed. Runs by itself on a timer when enabled.

@@ -24,21 +24,74 @@ bool SecretMasking::looksSecret(const QString& key)
     return false;
 }
 
-QJsonValue SecretMasking::mask(const QJsonValue& value)
+namespace {
+
+/// RFC 6901 section 3: "~" is written "~0" and "/" is written "~1" in a reference token.
+QString pointerToken(const QString& key)
+{
+    QString token = key;
+    token.replace(u'~', QStringLiteral("~0"));
+    token.replace(u'/', QStringLiteral("~1"));
+    return token;
+}
+
+QJsonValue maskAt(const QJsonValue& value, const QString& pointer, const QStringList& shown)
 {
     if (value.isObject()) {
         QJsonObject object = value.toObject();
-        for (auto it = object.begin(); it != object.end(); ++it)
-            it.value() = looksSecret(it.key()) ? QJsonValue(MASK) : mask(it.value());
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString at = pointer + u'/' + pointerToken(it.key());
+            if (SecretMasking::looksSecret(it.key()))
+                it.value() = shown.contains(at) ? it.value() : QJsonValue(SecretMasking::MASK);
+            else
+                it.value() = maskAt(it.value(), at, shown);
+        }
         return object;
     }
     if (value.isArray()) {
         QJsonArray array = value.toArray();
         for (qsizetype i = 0; i < array.size(); ++i)
-            array[i] = mask(array.at(i));
+            array[i] = maskAt(array.at(i), pointer + u'/' + QString::number(i), shown);
         return array;
     }
     return value;
+}
+
+void collect(const QJsonValue& value, const QString& pointer, QStringList& fields)
+{
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            const QString at = pointer + u'/' + pointerToken(it.key());
+            if (SecretMasking::looksSecret(it.key()))
+                fields << at;
+            else
+                collect(it.value(), at, fields);
+        }
+    } else if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        for (qsizetype i = 0; i < array.size(); ++i)
+            collect(array.at(i), pointer + u'/' + QString::number(i), fields);
+    }
+}
+
+} // namespace
+
+QJsonValue SecretMasking::mask(const QJsonValue& value)
+{
+    return maskAt(value, QString(), {});
+}
+
+QJsonValue SecretMasking::mask(const QJsonValue& value, const QStringList& shown)
+{
+    return maskAt(value, QString(), shown);
+}
+
+QStringList SecretMasking::secretFields(const QJsonValue& value)
+{
+    QStringList fields;
+    collect(value, QString(), fields);
+    return fields;
 }
 
 int SecretMasking::countSecrets(const QJsonValue& value)

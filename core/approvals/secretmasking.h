@@ -2,6 +2,7 @@
 
 #include <QJsonValue>
 #include <QString>
+#include <QStringList>
 
 namespace countersign::approvals {
 
@@ -16,8 +17,13 @@ public:
     [[nodiscard]] static bool looksSecret(const QString& key);
     /// A copy of \a value with every secret-looking field's value replaced by MASK, at any depth.
     [[nodiscard]] static QJsonValue mask(const QJsonValue& value);
+    /// mask(), except the fields at \a shown (JSON Pointers, as secretFields() names them).
+    [[nodiscard]] static QJsonValue mask(const QJsonValue& value, const QStringList& shown);
     /// How many fields mask() would hide.
     [[nodiscard]] static int countSecrets(const QJsonValue& value);
+    /// The fields mask() hides, each as its JSON Pointer (RFC 6901: "/connection/password"),
+    /// in document order; a masked field holds no masked field of its own.
+    [[nodiscard]] static QStringList secretFields(const QJsonValue& value);
 };
 
 } // namespace countersign::approvals
