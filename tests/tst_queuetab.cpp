@@ -1,17 +1,25 @@
+#include "appearance.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "durationtext.h"
+#include "englishplurals.h"
+#include "messagelabel.h"
 #include "policy/policystore.h"
 #include "queuetab.h"
 #include "requestqueuemodel.h"
 #include "testsupport.h"
 
+#include <QApplication>
+#include <QImage>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSqlQuery>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -32,6 +40,27 @@ QString shownText(const QWidget* pane)
     return texts.join(u'\n');
 }
 
+/// The contrast of the text \a label draws against its background, as painted: the pixel
+/// farthest from the most common one (the background) is the ink.
+double inkContrast(QLabel* label)
+{
+    const QImage image = label->grab(label->contentsRect()).toImage();
+    QHash<QRgb, int> counts;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            ++counts[image.pixel(x, y)];
+    }
+    QRgb background = 0;
+    for (auto it = counts.constBegin(); it != counts.constEnd(); ++it) {
+        if (it.value() > counts.value(background))
+            background = it.key();
+    }
+    double best = 1;
+    for (auto it = counts.constBegin(); it != counts.constEnd(); ++it)
+        best = std::max(best, ui::contrastRatio(QColor(it.key()), QColor(background)));
+    return best;
+}
+
 } // namespace
 
 class TestQueueTab final : public QObject {
@@ -42,6 +71,7 @@ private:
     approvals::RequestEvents m_events;
     std::unique_ptr<approvals::Services> m_services;
     approvals::RuntimeIdentity m_runtime;
+    ui::EnglishPlurals m_plurals;
 
     QString create(const QString& summary, const QString& risk)
     {
@@ -58,6 +88,7 @@ private Q_SLOTS:
         m_services = std::move(*approvals::Services::open(*m_vault, m_events, QStringLiteral("gui")));
         m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
         QVERIFY(m_runtime.id != 0);
+        QCoreApplication::installTranslator(&m_plurals);
     }
 
     void decideFromTheQueue()
@@ -332,34 +363,101 @@ private Q_SLOTS:
         QVERIFY(m_services->requests().cancelRequest(m_runtime, low));
     }
 
-    void revealIsAudited()
+    void revealIsPerFieldAuditedAndForgottenOnTheNextRequest()
     {
         ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
-        const QString id = create(QStringLiteral("with a secret"), QStringLiteral("low"));
-        tab.select(id);
+        const QString id =
+            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("two secrets"), QStringLiteral("low"),
+                                QJsonObject{{QStringLiteral("db_password"), QStringLiteral("hunter2")},
+                                            {QStringLiteral("api_token"), QStringLiteral("tok_live_51H")},
+                                            {QStringLiteral("version"), QStringLiteral("1.4.2")}});
+        const QString plain = test::createRequest(m_services->requests(), m_runtime, QStringLiteral("nothing masked"),
+                                                  QStringLiteral("low"),
+                                                  QJsonObject{{QStringLiteral("version"), QStringLiteral("1.4.3")}});
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
         auto* detail = tab.findChild<QWidget*>(QStringLiteral("detailPane"));
+        auto* toggles = tab.findChild<QWidget*>(QStringLiteral("secretToggles"));
+        QVERIFY(toggles);
+
+        // Nothing masked: nothing to reveal is offered.
+        tab.select(plain);
+        QVERIFY(!toggles->isVisible());
+        QVERIFY(!tab.findChild<QPushButton*>(QStringLiteral("revealButton")));
+
+        tab.select(id);
+        QVERIFY(toggles->isVisible());
+        auto toggle = [&](const QString& field) {
+            return tab.findChild<QPushButton*>(QStringLiteral("reveal:") + field);
+        };
+        QVERIFY(toggle(QStringLiteral("/db_password")) && toggle(QStringLiteral("/api_token")));
+        QVERIFY(!toggle(QStringLiteral("/version")));
         QVERIFY(!shownText(detail).contains(QStringLiteral("hunter2")));
-        QVERIFY(shownText(detail).contains(QStringLiteral("1 secret-looking field(s) masked")));
+        QVERIFY(!shownText(detail).contains(QStringLiteral("tok_live_51H")));
+
+        // One field by mouse: only that one shows, and only that one is audited.
         const qint64 before = *m_services->audit().count();
-        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("revealButton")), Qt::LeftButton);
+        QTest::mouseClick(toggle(QStringLiteral("/db_password")), Qt::LeftButton);
         QVERIFY(shownText(detail).contains(QStringLiteral("hunter2")));
+        QVERIFY(!shownText(detail).contains(QStringLiteral("tok_live_51H")));
+        QCOMPARE(toggle(QStringLiteral("/db_password"))->text(), QStringLiteral("Hide db_password"));
         QCOMPARE(*m_services->audit().count(), before + 1);
         QSqlQuery last(m_services->database());
-        QVERIFY(last.exec(QStringLiteral("SELECT actor, action, subject FROM audit_log ORDER BY seq DESC LIMIT 1")));
+        QVERIFY(last.exec(
+            QStringLiteral("SELECT actor, action, subject, details FROM audit_log ORDER BY seq DESC LIMIT 1")));
         QVERIFY(last.next());
         QCOMPARE(last.value(0).toString(), QStringLiteral("member:owner"));
         QCOMPARE(last.value(1).toString(), QStringLiteral("request.reveal"));
         QCOMPARE(last.value(2).toString(), QStringLiteral("request:") + id);
-        // Revealed for this request only: another selection masks again.
-        const QString other = create(QStringLiteral("another secret"), QStringLiteral("low"));
-        tab.select(other);
+        QVERIFY2(last.value(3).toString().contains(QStringLiteral("\"field\":\"/db_password\"")),
+                 qPrintable(last.value(3).toString()));
+        last.finish();
+
+        // The other by keyboard: R reaches the toggles (in the payload's order), Tab moves
+        // between them, Space reveals.
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_R);
+        QTRY_COMPARE(QApplication::focusWidget(), toggle(QStringLiteral("/api_token")));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget(), toggle(QStringLiteral("/db_password")));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab, Qt::ShiftModifier);
+        QCOMPARE(QApplication::focusWidget(), toggle(QStringLiteral("/api_token")));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Space);
+        QVERIFY(shownText(detail).contains(QStringLiteral("tok_live_51H")));
+        QCOMPARE(*m_services->audit().count(), before + 2);
+
+        // Hide masks again (nothing to audit).
+        QTest::mouseClick(toggle(QStringLiteral("/db_password")), Qt::LeftButton);
         QVERIFY(!shownText(detail).contains(QStringLiteral("hunter2")));
+        QVERIFY(shownText(detail).contains(QStringLiteral("tok_live_51H")));
+        QCOMPARE(*m_services->audit().count(), before + 2);
+
+        // Another request shown, then this one again: everything masked.
+        tab.select(plain);
         tab.select(id);
-        QVERIFY(!shownText(detail).contains(QStringLiteral("hunter2")));
+        QVERIFY(!shownText(detail).contains(QStringLiteral("tok_live_51H")));
+        QCOMPARE(toggle(QStringLiteral("/api_token"))->text(), QStringLiteral("Reveal api_token"));
+
+        // Locking (or closing to the tray) masks everything too.
+        QTest::mouseClick(toggle(QStringLiteral("/api_token")), Qt::LeftButton);
+        QVERIFY(shownText(detail).contains(QStringLiteral("tok_live_51H")));
+        tab.clearDecisionInput();
+        QVERIFY(!shownText(detail).contains(QStringLiteral("tok_live_51H")));
         QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, other));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, plain));
+    }
+
+    void onlyMaskedFieldsAreRevealed()
+    {
+        const QString id = create(QStringLiteral("reveal what is masked"), QStringLiteral("low"));
+        auto refused = m_services->requests().revealField(QStringLiteral("owner"), id, QStringLiteral("/version"));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, ErrorCode::InvalidArgument);
+        auto value = m_services->requests().revealField(QStringLiteral("owner"), id, QStringLiteral("/db_password"));
+        QVERIFY(value);
+        QCOMPARE(*value, QJsonValue(QStringLiteral("hunter2")));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
     }
 
     void extendIsAuditedAndBoundedByPolicy()
@@ -381,9 +479,17 @@ private Q_SLOTS:
         QCOMPARE(m_services->requests().request(id)->expiresAt, before.expiresAt + ui::QueueTab::EXTEND_SECONDS * 1000);
         QVERIFY(message->text().contains(QStringLiteral("deadline")));
         QTest::mouseClick(extend, Qt::LeftButton);
+        QVERIFY(extend->isEnabled());
         QTest::mouseClick(extend, Qt::LeftButton); // capped at 4 x 700 s after creation
         QCOMPARE(m_services->requests().request(id)->expiresAt, before.createdAt + 2800'000);
-        QTest::mouseClick(extend, Qt::LeftButton);
+        // At the cap core says there is no room left: Extend is off, and says why.
+        QVERIFY(!m_services->requests().extensionRoom(*m_services->requests().request(id))->roomMs);
+        QVERIFY(!extend->isEnabled());
+        QCOMPARE(extend->toolTip(),
+                 QStringLiteral("This request has waited as long as its policy allows: 46 minutes in all."));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_E); // the shortcut asks anyway, and is told
         QVERIFY2(message->text().contains(QStringLiteral("cannot wait longer")), qPrintable(message->text()));
         QCOMPARE(m_services->requests().request(id)->expiresAt, before.createdAt + 2800'000);
         QSqlQuery count(m_services->database());
@@ -446,6 +552,120 @@ private Q_SLOTS:
         QVERIFY(!tab.findChild<QPushButton*>(QStringLiteral("approveButton"))->isEnabled());
         QVERIFY(shownText(tab.findChild<QWidget*>(QStringLiteral("detailPane")))
                     .contains(QStringLiteral("about to expire")));
+    }
+
+    void durationsReadInWords_data()
+    {
+        QTest::addColumn<qint64>("seconds");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("none") << qint64{0} << QStringLiteral("0 seconds");
+        QTest::newRow("past") << qint64{-5} << QStringLiteral("0 seconds");
+        QTest::newRow("one second") << qint64{1} << QStringLiteral("1 second");
+        QTest::newRow("seconds") << qint64{45} << QStringLiteral("45 seconds");
+        QTest::newRow("a minute") << qint64{60} << QStringLiteral("1 minute");
+        QTest::newRow("countdown") << qint64{245} << QStringLiteral("4 minutes 5 seconds");
+        QTest::newRow("minutes") << qint64{14 * 60 + 59} << QStringLiteral("14 minutes");
+        QTest::newRow("an hour") << qint64{3600} << QStringLiteral("1 hour");
+        QTest::newRow("ninety minutes") << qint64{5400} << QStringLiteral("90 minutes");
+        QTest::newRow("hours") << qint64{3 * 3600 + 10 * 60} << QStringLiteral("3 hours 10 minutes");
+        QTest::newRow("whole hours") << qint64{7200} << QStringLiteral("2 hours");
+        QTest::newRow("days") << qint64{2 * 86400 + 3600} << QStringLiteral("2 days 1 hour");
+    }
+
+    void durationsReadInWords()
+    {
+        QFETCH(qint64, seconds);
+        QFETCH(QString, text);
+        QCOMPARE(ui::durationText(seconds), text);
+    }
+
+    void aMessageBelongsToTheRequestShownAndReadsAsASentence()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        // A 15-minute timeout: a request may wait four times that, an hour, in all.
+        QVERIFY(m_services->policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
+                                                              policy::PolicyRule::Outcome::Require, 1, 900, 600},
+                                           QStringLiteral("member:owner")));
+        const QString first = create(QStringLiteral("wait for me"), QStringLiteral("low"));
+        const QString second = create(QStringLiteral("the next one"), QStringLiteral("low"));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        auto* message = tab.findChild<ui::MessageLabel*>(QStringLiteral("decisionMessage"));
+        QVERIFY(message);
+        tab.select(first);
+        view->setFocus();
+        for (int i = 0; i < 3; ++i) // 15 minutes each, to the hour
+            QTest::keyClick(view, Qt::Key_E);
+        QCOMPARE(m_services->requests().request(first)->expiresAt,
+                 m_services->requests().request(first)->createdAt + 3600'000);
+        QCOMPARE(message->tone(), ui::MessageLabel::Tone::Info);
+        QTest::keyClick(view, Qt::Key_E); // one more than the policy allows
+        const QString said = message->text();
+        QCOMPARE(said, QStringLiteral("This request cannot wait longer: its policy allows 1 hour in all."));
+        QVERIFY2(!said.contains(first) && !said.contains(QStringLiteral("3600")), qPrintable(said));
+        // Said as an error, not by colour alone: a tone, an icon's room, an accessible "Error".
+        QCOMPARE(message->tone(), ui::MessageLabel::Tone::Error);
+        QCOMPARE(message->accessibleDescription(), QStringLiteral("Error"));
+        QVERIFY(message->contentsMargins().left() > 0);
+        // Another request shown: what was said about the first is gone.
+        tab.select(second);
+        QTRY_VERIFY2(message->text().isEmpty(), qPrintable(message->text()));
+        tab.select(first);
+        QVERIFY(message->text().isEmpty());
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, first));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, second));
+        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+    }
+
+    void errorsReadInBothPalettes()
+    {
+        for (const ui::ColorScheme scheme : {ui::ColorScheme::Light, ui::ColorScheme::Dark}) {
+            ui::applyColorScheme(scheme);
+            ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+            tab.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&tab));
+            const QString id = create(QStringLiteral("decided elsewhere first"), QStringLiteral("low"));
+            tab.select(id);
+            // Denied from the CLI between looking and pressing: the window's own deny is refused.
+            auto elsewhere = approvals::Services::open(*m_vault, m_events, QStringLiteral("elsewhere"));
+            QVERIFY(elsewhere);
+            {
+                QSignalBlocker quiet(&m_events); // as another process: this window hears of it later
+                QVERIFY((*elsewhere)->requests().deny(QStringLiteral("owner"), id, QString()));
+            }
+            QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("denyButton")), Qt::LeftButton);
+            auto* message = tab.findChild<ui::MessageLabel*>(QStringLiteral("decisionMessage"));
+            QCOMPARE(message->text(),
+                     QStringLiteral("This request was already denied; there is nothing left to do with it."));
+            QCOMPARE(message->tone(), ui::MessageLabel::Tone::Error);
+            const double contrast = inkContrast(message);
+            QVERIFY2(contrast >= 4.5,
+                     qPrintable(QStringLiteral("%1 palette: %2:1").arg(ui::colorSchemeName(scheme)).arg(contrast)));
+            elsewhere->reset();
+        }
+        ui::applyColorScheme(ui::ColorScheme::System);
+    }
+
+    void pluralsAreWords()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString one = create(QStringLiteral("one secret"), QStringLiteral("low"));
+        const QString two =
+            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("two secrets"), QStringLiteral("low"),
+                                QJsonObject{{QStringLiteral("password"), QStringLiteral("a")},
+                                            {QStringLiteral("api_token"), QStringLiteral("b")}});
+        auto* detail = tab.findChild<QWidget*>(QStringLiteral("detailPane"));
+        tab.select(one);
+        QVERIFY2(shownText(detail).contains(QStringLiteral("1 secret-looking field masked")),
+                 qPrintable(shownText(detail)));
+        tab.select(two);
+        QVERIFY(shownText(detail).contains(QStringLiteral("2 secret-looking fields masked")));
+        QVERIFY(!shownText(detail).contains(QStringLiteral("(s)")));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, one));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, two));
     }
 };
 

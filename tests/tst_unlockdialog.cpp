@@ -1,6 +1,9 @@
+#include "appearance.h"
 #include "testsupport.h"
 #include "unlockdialog.h"
 
+#include <QHash>
+#include <QImage>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -8,6 +11,31 @@
 #include <QTest>
 
 using namespace countersign;
+
+namespace {
+
+/// The contrast of the text \a label draws against its background, as painted (style sheets
+/// included): the pixel farthest from the most common one (the background) is the ink.
+double inkContrast(QLabel* label)
+{
+    const QImage image = label->grab(label->contentsRect()).toImage();
+    QHash<QRgb, int> counts;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x)
+            ++counts[image.pixel(x, y)];
+    }
+    QRgb background = 0;
+    for (auto it = counts.constBegin(); it != counts.constEnd(); ++it) {
+        if (it.value() > counts.value(background))
+            background = it.key();
+    }
+    double best = 1;
+    for (auto it = counts.constBegin(); it != counts.constEnd(); ++it)
+        best = std::max(best, ui::contrastRatio(QColor(it.key()), QColor(background)));
+    return best;
+}
+
+} // namespace
 
 class TestUnlockDialog final : public QObject {
     Q_OBJECT
@@ -48,6 +76,27 @@ private Q_SLOTS:
         auto vault = dialog.takeVault();
         QVERIFY(vault);
         QCOMPARE(vault->ownerName(), QStringLiteral("Ada"));
+    }
+
+    void aWrongPassphraseReadsInBothPalettes()
+    {
+        for (const ui::ColorScheme scheme : {ui::ColorScheme::Light, ui::ColorScheme::Dark}) {
+            ui::applyColorScheme(scheme);
+            ui::UnlockDialog dialog(m_vaultDir);
+            dialog.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+            auto* field = dialog.findChild<QLineEdit*>(QStringLiteral("passphrase"));
+            auto* error = dialog.findChild<QLabel*>(QStringLiteral("errorLabel"));
+            QTest::keyClicks(field, QStringLiteral("not the passphrase"));
+            QTest::keyClick(field, Qt::Key_Return);
+            QTRY_VERIFY(error->isVisible());
+            // WCAG 2.1 SC 1.4.3: at least 4.5:1, and not said by colour alone.
+            const double contrast = inkContrast(error);
+            QVERIFY2(contrast >= 4.5,
+                     qPrintable(QStringLiteral("%1 palette: %2:1").arg(ui::colorSchemeName(scheme)).arg(contrast)));
+            QCOMPARE(error->accessibleDescription(), QStringLiteral("Error"));
+        }
+        ui::applyColorScheme(ui::ColorScheme::System);
     }
 
     void cancelYieldsNoVault()

@@ -7,6 +7,9 @@
 #include <QStyle>
 #include <QStyleFactory>
 
+#include <algorithm>
+#include <cmath>
+
 namespace countersign::ui {
 
 namespace {
@@ -63,6 +66,32 @@ QPalette lightPalette(QPalette palette)
 }
 
 } // namespace
+
+double contrastRatio(const QColor& a, const QColor& b)
+{
+    // WCAG 2.1, "relative luminance": linearised sRGB channels, weighted.
+    auto luminance = [](const QColor& colour) {
+        auto linear = [](double channel) {
+            return channel <= 0.04045 ? channel / 12.92 : std::pow((channel + 0.055) / 1.055, 2.4);
+        };
+        return 0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF()) + 0.0722 * linear(colour.blueF());
+    };
+    const double first = luminance(a);
+    const double second = luminance(b);
+    return (std::max(first, second) + 0.05) / (std::min(first, second) + 0.05);
+}
+
+QColor errorTextColor(const QPalette& palette)
+{
+    constexpr double WANTED = 4.5; // WCAG 2.1 SC 1.4.3, normal text
+    const QColor window = palette.color(QPalette::Window);
+    const bool darkWindow = window.lightnessF() < 0.5;
+    QColor red = darkWindow ? QColor(0xff, 0x8a, 0x80) : QColor(0xb0, 0x00, 0x20);
+    // An unusual window colour: move the red away from it until it reads.
+    for (int step = 0; step < 20 && contrastRatio(red, window) < WANTED; ++step)
+        red = darkWindow ? red.lighter(110) : red.darker(115);
+    return red;
+}
 
 QString colorSchemeName(ColorScheme scheme)
 {

@@ -30,4 +30,9 @@ struct ColourUse final {
 /// added here, where they are defined, so that the contrast test measures each of them.
 [[nodiscard]] QList<ColourUse> colourUses(const QPalette& palette);
 
+/// WCAG 2.1 contrast ratio of two colours, from 1 (none) to 21 (black on white).
+[[nodiscard]] double contrastRatio(const QColor& a, const QColor& b);
+/// The colour of error text on \a palette's window: a red with at least 4.5:1 contrast to it.
+[[nodiscard]] QColor errorTextColor(const QPalette& palette);
+
 } // namespace countersign::ui

@@ -149,7 +149,7 @@ AuditTab::AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, 
     connect(m_verify, &QPushButton::clicked, this, &AuditTab::verify);
     connect(m_export, &QPushButton::clicked, this, &AuditTab::chooseExportFile);
     connect(m_cancel, &QPushButton::clicked, this, [this] { m_cancelRequested = true; });
-    m_status->setText(tr("%L1 entries.").arg(m_model->rowCount()));
+    m_status->setText(tr("%Ln entry(s).", nullptr, m_model->rowCount()));
 }
 
 AuditTab::~AuditTab()
@@ -173,10 +173,10 @@ void AuditTab::follow(qint64 headSeq)
         if (row >= 0)
             m_view->selectRow(row);
     }
-    m_status->setText(
-        m_model->lastError().isEmpty()
-            ? (m_model->isFiltered() ? tr("%L1 entries match.") : tr("%L1 entries.")).arg(m_model->rowCount())
-            : m_model->lastError());
+    m_status->setText(m_model->lastError().isEmpty()
+                          ? (m_model->isFiltered() ? tr("%Ln entry(s) match.", nullptr, m_model->rowCount())
+                                                   : tr("%Ln entry(s).", nullptr, m_model->rowCount()))
+                          : m_model->lastError());
 }
 
 void AuditTab::applyFilter()
@@ -185,7 +185,7 @@ void AuditTab::applyFilter()
                                  m_limitTime->isChecked() ? m_from->dateTime() : QDateTime(),
                                  m_limitTime->isChecked() ? m_to->dateTime() : QDateTime()};
     m_model->setFilter(filter);
-    m_status->setText(m_model->lastError().isEmpty() ? tr("%L1 entries match.").arg(m_model->rowCount())
+    m_status->setText(m_model->lastError().isEmpty() ? tr("%Ln entry(s) match.", nullptr, m_model->rowCount())
                                                      : m_model->lastError());
     showCurrent();
 }
@@ -288,11 +288,12 @@ void AuditTab::verify()
                 },
                 *checkpoints);
             if (result.ok())
-                return tr("%L1 entries verified: every hash, MAC and link holds, and %n signed checkpoint(s) match.",
-                          nullptr, static_cast<int>(checkpoints->size()))
-                    .arg(result.checked);
+                return tr("%1: every hash, MAC and link holds, and %2.")
+                    .arg(tr("%Ln entry(s) verified", nullptr, static_cast<int>(result.checked)),
+                         tr("%n signed checkpoint(s) match", nullptr, static_cast<int>(checkpoints->size())));
             if (result.problem == audit::VerifyResult::Problem::Cancelled)
-                return u'!' + tr("Verification cancelled after %L1 entries.").arg(result.checked);
+                return u'!' +
+                       tr("Verification cancelled after %Ln entry(s).", nullptr, static_cast<int>(result.checked));
             brokenSeq = result.brokenSeq;
             return u'!' + tr("Broken at entry %1 (%2): %3")
                               .arg(result.brokenSeq)
@@ -338,10 +339,9 @@ void AuditTab::exportTo(const QString& path)
             }
             if (!file.commit())
                 return u'!' + tr("Cannot write %1: %2").arg(path, file.errorString());
-            return tr("Exported %L1 entries and %n checkpoint(s) to %2.", nullptr,
-                      static_cast<int>(checkpoints->size()))
-                .arg(*written)
-                .arg(path);
+            return tr("Exported %1 and %2 to %3.")
+                .arg(tr("%Ln entry(s)", nullptr, static_cast<int>(*written)),
+                     tr("%n checkpoint(s)", nullptr, static_cast<int>(checkpoints->size())), path);
         });
 }
 

@@ -1,6 +1,7 @@
 #include "changepassphrasedialog.h"
 
 #include "crypto/securebuffer.h"
+#include "messagelabel.h"
 #include "passphrasefield.h"
 #include "passphrasestrengthbar.h"
 #include "vault/vault.h"
@@ -22,14 +23,14 @@ ChangePassphraseDialog::ChangePassphraseDialog(vault::Vault& vault, QWidget* par
     , m_passphrase(new PassphraseField(QStringLiteral("newPassphrase"), tr("New passphrase"), this))
     , m_repeat(new PassphraseField(QStringLiteral("repeatPassphrase"), tr("Repeat new passphrase"), this))
     , m_strength(new PassphraseStrengthBar(this))
-    , m_error(new QLabel(this))
+    , m_error(new MessageLabel(this))
     , m_changeButton(nullptr)
 {
     setObjectName(QStringLiteral("changePassphraseDialog"));
     setWindowTitle(tr("Change passphrase"));
+    m_error->setTone(MessageLabel::Tone::Error); // only ever an error
     m_error->setObjectName(QStringLiteral("errorLabel"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: palette(highlight); font-weight: bold;"));
     m_error->hide();
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     m_changeButton = buttons->addButton(tr("&Change"), QDialogButtonBox::AcceptRole);

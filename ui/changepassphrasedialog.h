@@ -13,6 +13,8 @@ class Vault;
 
 namespace countersign::ui {
 
+class MessageLabel;
+
 class PassphraseField;
 class PassphraseStrengthBar;
 
@@ -40,7 +42,7 @@ private:
     PassphraseField* m_passphrase;
     PassphraseField* m_repeat;
     PassphraseStrengthBar* m_strength;
-    QLabel* m_error;
+    MessageLabel* m_error;
     QPushButton* m_changeButton;
 };
 

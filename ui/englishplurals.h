@@ -4,7 +4,8 @@
 
 namespace countersign::ui {
 
-/// English numerus forms for texts written as "%n request(s)": one request, 2 requests. Qt picks
+/// English numerus forms for texts written as "%n request(s)": one request, 2 requests ("%n
+/// entry(s)": one entry, 2 entries). Qt picks
 /// plural forms from a translation; without one, people would read "1 request(s)". Installed by
 /// the application before any window is shown; texts without a count pass through unchanged.
 class EnglishPlurals final : public QTranslator {

@@ -3,6 +3,7 @@
 #include "appicon.h"
 #include "crypto/securebuffer.h"
 #include "labelaccessible.h"
+#include "messagelabel.h"
 #include "passphrasefield.h"
 #include "passphrasestrengthbar.h"
 #include "vault/vault.h"
@@ -25,7 +26,7 @@ FirstRunWizard::FirstRunWizard(QString dataDir, QWidget* parent)
     , m_passphrase(new PassphraseField(QStringLiteral("passphrase"), tr("Passphrase"), this))
     , m_repeat(new PassphraseField(QStringLiteral("repeatPassphrase"), tr("Repeat passphrase"), this))
     , m_strength(new PassphraseStrengthBar(this))
-    , m_error(new QLabel(this))
+    , m_error(new MessageLabel(this))
     , m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
     , m_createButton(nullptr)
 {
@@ -42,11 +43,10 @@ FirstRunWizard::FirstRunWizard(QString dataDir, QWidget* parent)
     m_owner->setAccessibleName(tr("Your name"));
     m_owner->setMaxLength(100);
     m_owner->setPlaceholderText(tr("Shown on your decisions"));
+    m_error->setTone(MessageLabel::Tone::Error); // only ever an error
     m_error->setObjectName(QStringLiteral("errorLabel"));
     m_error->setAccessibleName(tr("Error"));
     m_error->setWordWrap(true);
-    m_error->setForegroundRole(QPalette::BrightText);
-    m_error->setStyleSheet(QStringLiteral("color: palette(highlight);"));
     m_error->hide();
 
     m_createButton = m_buttons->addButton(tr("&Create vault"), QDialogButtonBox::AcceptRole);

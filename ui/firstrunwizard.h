@@ -17,6 +17,8 @@ class Vault;
 
 namespace countersign::ui {
 
+class MessageLabel;
+
 class PassphraseField;
 class PassphraseStrengthBar;
 
@@ -42,7 +44,7 @@ private:
     PassphraseField* m_passphrase;
     PassphraseField* m_repeat;
     PassphraseStrengthBar* m_strength;
-    QLabel* m_error;
+    MessageLabel* m_error;
     QDialogButtonBox* m_buttons;
     QPushButton* m_createButton;
     std::unique_ptr<vault::Vault> m_vault;

@@ -1,6 +1,7 @@
 #include "lockscreen.h"
 
 #include "appicon.h"
+#include "messagelabel.h"
 #include "passphrasefield.h"
 
 #include <QEvent>
@@ -15,7 +16,7 @@ LockScreen::LockScreen(QWidget* parent)
     : QWidget(parent)
     , m_pending(new QLabel(this))
     , m_passphrase(new PassphraseField(QStringLiteral("lockPassphrase"), tr("Passphrase"), this))
-    , m_error(new QLabel(this))
+    , m_error(new MessageLabel(this))
     , m_unlock(new QPushButton(tr("&Unlock"), this))
 {
     setObjectName(QStringLiteral("lockScreen"));
@@ -33,6 +34,7 @@ LockScreen::LockScreen(QWidget* parent)
     m_pending->setAccessibleName(tr("Requests waiting"));
     m_pending->setAlignment(Qt::AlignCenter);
     m_pending->setWordWrap(true);
+    m_error->setTone(MessageLabel::Tone::Error); // only ever an error
     m_error->setObjectName(QStringLiteral("lockError"));
     m_error->setAccessibleName(tr("Error"));
     m_error->setAlignment(Qt::AlignCenter);

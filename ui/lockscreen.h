@@ -7,6 +7,8 @@ class QPushButton;
 
 namespace countersign::ui {
 
+class MessageLabel;
+
 class PassphraseField;
 
 /// What the window shows while locked: no request content, only how many requests wait, and
@@ -33,7 +35,7 @@ private:
 
     QLabel* m_pending;
     PassphraseField* m_passphrase;
-    QLabel* m_error;
+    MessageLabel* m_error;
     QPushButton* m_unlock;
 };
 

@@ -1,5 +1,6 @@
 #include "policiestab.h"
 
+#include "durationtext.h"
 #include "policy/policystore.h"
 
 #include <QComboBox>
@@ -130,8 +131,8 @@ void PoliciesTab::reload()
                          item(rule.minimumRisk ? policy::riskName(*rule.minimumRisk) + u'+' : tr("any")));
         m_table->setItem(i, RiskFloor, item(rule.riskFloor ? policy::riskName(*rule.riskFloor) : tr("none")));
         m_table->setItem(i, Outcome, item(outcomeText(rule)));
-        m_table->setItem(i, Timeout, item(tr("%1 s").arg(rule.timeoutSeconds)));
-        m_table->setItem(i, Validity, item(tr("%1 s").arg(rule.validitySeconds)));
+        m_table->setItem(i, Timeout, item(durationText(rule.timeoutSeconds)));
+        m_table->setItem(i, Validity, item(durationText(rule.validitySeconds)));
     }
     updateButtons();
 }

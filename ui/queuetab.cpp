@@ -1,6 +1,9 @@
 #include "queuetab.h"
 
 #include "approvals/requestservice.h"
+#include "durationtext.h"
+#include "errortext.h"
+#include "messagelabel.h"
 #include "requestdetailview.h"
 #include "requestqueuemodel.h"
 
@@ -36,9 +39,8 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     , m_approve(new QPushButton(tr("&Approve"), this))
     , m_deny(new QPushButton(tr("&Deny"), this))
     , m_bulkDeny(new QPushButton(tr("Den&y selected"), this))
-    , m_reveal(new QPushButton(tr("&Reveal secrets"), this))
-    , m_extend(new QPushButton(tr("&Extend 15 min"), this))
-    , m_message(new QLabel(this))
+    , m_extend(new QPushButton(tr("&Extend by %1").arg(durationText(EXTEND_SECONDS)), this))
+    , m_message(new MessageLabel(this))
 {
     setObjectName(QStringLiteral("queueTab"));
     m_proxy->setSourceModel(m_model);
@@ -65,17 +67,14 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     header->setSectionResizeMode(QHeaderView::Interactive);
     header->setSectionResizeMode(RequestQueueModel::Summary, QHeaderView::Stretch);
     const QFontMetrics metrics = m_view->fontMetrics();
-    const std::pair<int, QString> samples[] = {{RequestQueueModel::Age, QStringLiteral("59 min 59 s")},
+    const std::pair<int, QString> samples[] = {{RequestQueueModel::Age, durationText(599)},
                                                {RequestQueueModel::Runtime, QStringLiteral("coding-agent-7")},
                                                {RequestQueueModel::Capability, QStringLiteral("deploy.worker")},
                                                {RequestQueueModel::Risk, QStringLiteral("critical")},
                                                {RequestQueueModel::Approvals, QStringLiteral("Approvals")},
-                                               {RequestQueueModel::TimeLeft, QStringLiteral("59 min 59 s")}};
+                                               {RequestQueueModel::TimeLeft, durationText(599)}};
     for (const auto& [column, sample] : samples)
         m_view->setColumnWidth(column, metrics.horizontalAdvance(sample) + 4 * metrics.averageCharWidth());
-    m_reveal->setObjectName(QStringLiteral("revealButton"));
-    m_reveal->setAccessibleName(tr("Reveal masked fields (recorded in the audit chain)"));
-    m_reveal->setToolTip(tr("Show the masked fields of this payload. Every reveal is recorded in the audit chain."));
     m_extend->setObjectName(QStringLiteral("extendButton"));
     m_extend->setAccessibleName(tr("Extend the deadline by 15 minutes"));
     m_reason->setObjectName(QStringLiteral("reasonEdit"));
@@ -89,16 +88,13 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_bulkDeny->setObjectName(QStringLiteral("bulkDenyButton"));
     m_bulkDeny->setAccessibleName(tr("Deny all selected requests"));
     m_message->setObjectName(QStringLiteral("decisionMessage"));
-    m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_message->setAccessibleName(tr("Decision message"));
-    m_message->setWordWrap(true);
 
     auto* detailSide = new QWidget(this);
     auto* detailLayout = new QVBoxLayout(detailSide);
     detailLayout->setContentsMargins(0, 0, 0, 0);
     detailLayout->addWidget(m_detail, 1);
     auto* tools = new QHBoxLayout;
-    tools->addWidget(m_reveal);
     tools->addWidget(m_extend);
     tools->addStretch();
     detailLayout->addLayout(tools);
@@ -127,8 +123,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     setTabOrder(m_reason, m_approve);
     setTabOrder(m_approve, m_deny);
     setTabOrder(m_deny, m_bulkDeny);
-    setTabOrder(m_bulkDeny, m_reveal);
-    setTabOrder(m_reveal, m_extend);
+    setTabOrder(m_bulkDeny, m_extend);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QueueFilterProxy::setFilterText);
     connect(m_filter, &QLineEdit::textChanged, this, &QueueTab::showFilterStatus);
@@ -172,7 +167,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     onView(QKeySequence(Qt::Key_Return), [this] { confirmArmed(); });
     onView(QKeySequence(Qt::Key_Enter), [this] { confirmArmed(); });
     onView(QKeySequence(Qt::Key_Escape), [this] { disarm(); });
-    onView(QKeySequence(Qt::Key_R), [this] { reveal(); });
+    onView(QKeySequence(Qt::Key_R), [this] { m_detail->focusSecrets(); });
     onView(QKeySequence(Qt::Key_E), [this] { extend(); });
     onView(QKeySequence(Qt::Key_Question), [this] { Q_EMIT shortcutsRequested(); });
     onView(QKeySequence(Qt::SHIFT | Qt::Key_Question), [this] { Q_EMIT shortcutsRequested(); });
@@ -183,18 +178,18 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     // armed approval is confirmed or cancelled wherever the keyboard is in this tab: the
     // confirming A never lands in the reason as a letter.
     for (QWidget* control :
-         std::initializer_list<QWidget*>{m_reason, m_approve, m_deny, m_bulkDeny, m_reveal, m_extend})
+         std::initializer_list<QWidget*>{m_reason, m_approve, m_deny, m_bulkDeny, m_extend, m_detail})
         control->installEventFilter(this);
     connect(m_reason, &QLineEdit::textEdited, this, [this] {
         if (!m_armedId.isEmpty()) {
             m_armedId.clear(); // what was confirmed is the reason as it stood
-            m_message->setText(tr("Not approved yet: the reason changed. Approve again to confirm."));
+            m_message->showInfo(tr("Not approved yet: the reason changed. Approve again to confirm."));
         }
     });
     connect(m_bulkDeny, &QPushButton::clicked, this, &QueueTab::denySelected);
     connect(m_approve, &QPushButton::clicked, this, [this] { decide(true); });
     connect(m_deny, &QPushButton::clicked, this, [this] { decide(false); });
-    connect(m_reveal, &QPushButton::clicked, this, &QueueTab::reveal);
+    connect(m_detail, &RequestDetailView::fieldToggled, this, &QueueTab::toggleField);
     connect(m_extend, &QPushButton::clicked, this, &QueueTab::extend);
     if (m_proxy->rowCount() > 0)
         m_view->selectionModel()->setCurrentIndex(m_proxy->index(0, 0),
@@ -299,29 +294,33 @@ void QueueTab::showCurrent()
         current.isValid() ? m_model->requestAt(m_proxy->mapToSource(current).row()) : nullptr;
     if (request)
         m_goneId.clear(); // the person moved on
-    for (QPushButton* button : {m_approve, m_deny, m_reveal, m_extend})
+    for (QPushButton* button : {m_approve, m_deny, m_extend})
         button->setEnabled(request != nullptr);
     m_bulkDeny->setEnabled(m_view->selectionModel()->hasSelection());
     const QString shownNow = request ? request->id : m_goneId;
     if (shownNow != m_shownId || !request)
         m_reason->clear(); // a reason is written for one request, and for one that can still be decided
+    if (shownNow != m_shownId)
+        m_message->clear(); // what was said was about the request shown before
     if (!request && !m_goneId.isEmpty()) {
         // What the person was looking at was decided elsewhere, expired or was cancelled:
         // say so and keep it on screen, with nothing left to press.
         auto gone = m_requests.request(m_goneId);
         if (gone) {
-            m_detail->showRequest(*gone, m_revealedId == gone->id);
-            m_message->setText(gone->state == approvals::RequestState::Expired
-                                   ? tr("This request expired before it was decided.")
-                               : gone->state == approvals::RequestState::Cancelled
-                                   ? tr("The runtime cancelled this request.")
-                                   : tr("This request was %1 elsewhere; there is nothing left to decide.")
-                                         .arg(stateName(gone->state)));
+            m_detail->showRequest(*gone, m_revealedId == gone->id ? m_revealedFields : QStringList());
+            m_extend->setToolTip(QString());
+            m_message->showInfo(gone->state == approvals::RequestState::Expired
+                                    ? tr("This request expired before it was decided.")
+                                : gone->state == approvals::RequestState::Cancelled
+                                    ? tr("The runtime cancelled this request.")
+                                    : tr("This request was %1 elsewhere; there is nothing left to decide.")
+                                          .arg(stateName(gone->state)));
             return;
         }
     }
     if (!request) {
         m_shownId.clear();
+        m_revealedId.clear();
         m_detail->showNothing(tr("Select a request to see what it would do."));
         return;
     }
@@ -329,10 +328,24 @@ void QueueTab::showCurrent()
     m_approve->setEnabled(!request->runtimeRevoked && !approvedBy(*request, m_memberId));
     if (request->id != m_shownId) {
         m_revealedId.clear(); // secrets stay revealed for one request only
+        m_revealedFields.clear();
         m_shownId = request->id;
     }
+    // Extend only while core says the deadline may still move, and say why not.
+    const auto room = m_requests.extensionRoom(*request);
+    const bool canExtend = room && room->roomMs > 0;
+    m_extend->setEnabled(canExtend);
+    m_extend->setToolTip(
+        !room       ? QString()
+        : canExtend ? tr("Push the deadline back by up to %1. Its policy lets it wait %2 in all. Recorded in the "
+                         "audit chain.")
+                          .arg(durationText(EXTEND_SECONDS), durationText(room->lifetimeMs / 1000))
+                    : tr("This request has waited as long as its policy allows: %1 in all.")
+                          .arg(durationText(room->lifetimeMs / 1000)));
+    m_extend->setAccessibleDescription(m_extend->toolTip());
     const auto possible = m_requests.possibleApprovers(*request);
-    m_detail->showRequest(*request, m_revealedId == request->id, possible ? *possible : -1);
+    m_detail->showRequest(*request, m_revealedId == request->id ? m_revealedFields : QStringList(),
+                          possible ? *possible : -1);
 }
 
 void QueueTab::clearDecisionInput()
@@ -340,6 +353,7 @@ void QueueTab::clearDecisionInput()
     m_reason->clear();
     m_armedId.clear();
     m_askedId.clear();
+    clearSecrets(); // nothing revealed waits behind the lock screen for whoever unlocks next
 }
 
 bool QueueTab::eventFilter(QObject* watched, QEvent* event)
@@ -376,7 +390,7 @@ void QueueTab::submitReason()
     } else if (m_askedId == id) {
         decide(m_askedApprove);
     } else {
-        m_message->setText(tr("With this reason: Alt+A approves, Alt+D denies."));
+        m_message->showInfo(tr("With this reason: Alt+A approves, Alt+D denies."));
     }
 }
 
@@ -390,18 +404,39 @@ void QueueTab::onLeaving(const QString& id)
     showCurrent();
 }
 
-void QueueTab::reveal()
+void QueueTab::toggleField(const QString& field, bool reveal)
 {
     const QString id = actionableId();
-    if (id.isEmpty())
-        return;
-    auto payload = m_requests.reveal(m_memberId, id);
-    if (!payload) {
-        m_message->setText(payload.error().message);
+    if (id.isEmpty()) {
+        showCurrent(); // the toggle goes back to what is true
         return;
     }
-    m_revealedId = id;
-    m_message->setText(tr("Secrets revealed; the reveal is recorded in the audit chain."));
+    if (m_revealedId != id) {
+        m_revealedId = id;
+        m_revealedFields.clear();
+    }
+    const QString name = field.mid(1);
+    if (!reveal) {
+        m_revealedFields.removeAll(field);
+        m_message->showInfo(tr("%1 is masked again.").arg(name));
+        showCurrent();
+        return;
+    }
+    auto value = m_requests.revealField(m_memberId, id, field);
+    if (!value) {
+        m_message->showError(refusal(RequestAction::Reveal, value.error(), id));
+        showCurrent();
+        return;
+    }
+    m_revealedFields.append(field);
+    m_message->showInfo(tr("%1 revealed; the reveal is recorded in the audit chain.").arg(name));
+    showCurrent();
+}
+
+void QueueTab::clearSecrets()
+{
+    m_revealedId.clear();
+    m_revealedFields.clear();
     showCurrent();
 }
 
@@ -411,11 +446,15 @@ void QueueTab::extend()
     if (id.isEmpty())
         return;
     auto extended = m_requests.extend(m_memberId, id, EXTEND_SECONDS);
-    m_message->setText(extended
-                           ? tr("The deadline is now %1.")
-                                 .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(extended->expiresAt).time(),
-                                                         QLocale::ShortFormat))
-                           : extended.error().message);
+    if (!extended) {
+        m_message->showError(refusal(RequestAction::Extend, extended.error(), id));
+        showCurrent(); // at its limit now: Extend says so
+        return;
+    }
+    m_message->showInfo(
+        tr("The deadline is now %1, in %2.")
+            .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(extended->expiresAt).time(), QLocale::ShortFormat),
+                 durationText((extended->expiresAt - QDateTime::currentMSecsSinceEpoch()) / 1000)));
 }
 
 void QueueTab::denySelected()
@@ -436,7 +475,7 @@ void QueueTab::denySelected()
     if (ids.isEmpty())
         return;
     if (needsReason && reason.isEmpty()) {
-        m_message->setText(tr("The selection holds high or critical risk requests: give a reason."));
+        m_message->showInfo(tr("The selection holds high or critical risk requests: give a reason."));
         m_reason->setFocus();
         return;
     }
@@ -460,7 +499,7 @@ void QueueTab::denySelected()
         if (clicked == confirm)
             denyAll(ids, reason);
         else
-            m_message->setText(tr("Nothing was denied."));
+            m_message->showInfo(tr("Nothing was denied."));
     });
     box->open();
 }
@@ -481,12 +520,15 @@ void QueueTab::denyAll(const QStringList& ids, const QString& reason)
     if (!outcome.refused.isEmpty()) {
         QStringList why;
         for (const auto& [id, error] : outcome.refused)
-            why.append(error.message);
+            why.append(refusal(RequestAction::Deny, error, id, reason));
         why.removeDuplicates();
         told += u' ' + tr("%n could not be denied: %1", nullptr, static_cast<int>(outcome.refused.size()))
                            .arg(why.join(QStringLiteral("; ")));
     }
-    m_message->setText(told);
+    if (outcome.refused.isEmpty())
+        m_message->showInfo(told);
+    else
+        m_message->showError(told);
 }
 
 void QueueTab::decide(bool approve)
@@ -496,15 +538,15 @@ void QueueTab::decide(bool approve)
     const QString id = actionableId();
     if (id.isEmpty()) {
         if (!currentId().isEmpty())
-            m_message->setText(tr("Select the request you mean to decide first."));
+            m_message->showInfo(tr("Select the request you mean to decide first."));
         return;
     }
     const approvals::Request* request = m_model->requestAt(m_model->rowOf(id));
     if (approve && request && approvedBy(*request, m_memberId)) {
         // Said before any reason is asked for: there is nothing left for this person to add.
-        m_message->setText(tr("You already approved this request: %1 of %2 approvals.")
-                               .arg(request->approvalCount())
-                               .arg(request->requiredApprovals));
+        m_message->showInfo(
+            tr("You already approved this request: %1 of %n approval(s).", nullptr, request->requiredApprovals)
+                .arg(request->approvalCount()));
         return;
     }
     const QString reason = m_reason->text().trimmed();
@@ -512,7 +554,7 @@ void QueueTab::decide(bool approve)
     if (risky && reason.isEmpty()) {
         m_askedId = id;
         m_askedApprove = approve;
-        m_message->setText(
+        m_message->showInfo(
             tr("A %1-risk request needs a reason: type it, then press Enter.").arg(policy::riskName(request->risk)));
         m_reason->setFocus();
         return;
@@ -521,8 +563,8 @@ void QueueTab::decide(bool approve)
     // Approving a high or critical risk request takes a second, deliberate keystroke or click.
     if (risky && approve && m_armedId != id) {
         m_armedId = id;
-        m_message->setText(tr("Approve this %1-risk request? Press A or Enter again to confirm, Esc to cancel.")
-                               .arg(policy::riskName(request->risk)));
+        m_message->showInfo(tr("Approve this %1-risk request? Press A or Enter again to confirm, Esc to cancel.")
+                                .arg(policy::riskName(request->risk)));
         return;
     }
     m_armedId.clear();
@@ -531,7 +573,8 @@ void QueueTab::decide(bool approve)
     auto decided = approve ? m_requests.approve(m_memberId, id, reason) : m_requests.deny(m_memberId, id, reason);
     m_deciding = false;
     if (!decided) {
-        m_message->setText(decided.error().message);
+        m_message->showError(
+            refusal(approve ? RequestAction::Approve : RequestAction::Deny, decided.error(), id, reason));
         return;
     }
     m_reason->clear();
@@ -539,13 +582,28 @@ void QueueTab::decide(bool approve)
     // what the next keystroke acts on, selected, with the keyboard on the queue.
     followWith(decided->state == approvals::RequestState::Pending ? id : next);
     if (!approve)
-        m_message->setText(tr("Denied %1.").arg(decided->summary));
+        m_message->showInfo(tr("Denied %1.").arg(decided->summary));
     else if (decided->state == approvals::RequestState::Pending)
         // Short of its quorum the request is not approved yet; only this person's part is done.
-        m_message->setText(
+        m_message->showInfo(
             tr("Your approval is recorded: %1 of %2.").arg(decided->approvalCount()).arg(decided->requiredApprovals));
     else
-        m_message->setText(tr("Approved %1.").arg(decided->summary));
+        m_message->showInfo(tr("Approved %1.").arg(decided->summary));
+}
+
+QString QueueTab::refusal(RequestAction action, const Error& error, const QString& id, const QString& reason) const
+{
+    RefusalContext context;
+    context.action = action;
+    context.memberId = m_memberId;
+    context.reason = reason;
+    const auto now = m_requests.request(id);
+    context.request = now ? &*now : nullptr;
+    if (now) {
+        if (const auto room = m_requests.extensionRoom(*now))
+            context.lifetimeSeconds = room->lifetimeMs / 1000;
+    }
+    return refusalText(error, context);
 }
 
 void QueueTab::confirmArmed()
@@ -559,7 +617,7 @@ void QueueTab::disarm()
     if (m_armedId.isEmpty())
         return;
     m_armedId.clear();
-    m_message->setText(tr("Not approved."));
+    m_message->showInfo(tr("Not approved."));
 }
 
 } // namespace countersign::ui

@@ -7,6 +7,9 @@ class QLineEdit;
 class QPushButton;
 class QTableView;
 
+namespace countersign {
+struct Error;
+}
 namespace countersign::approvals {
 class RequestEvents;
 class RequestService;
@@ -15,7 +18,9 @@ struct Request;
 
 namespace countersign::ui {
 
+class MessageLabel;
 class QueueFilterProxy;
+enum class RequestAction;
 class RequestDetailView;
 class RequestQueueModel;
 
@@ -30,7 +35,8 @@ public:
     [[nodiscard]] RequestQueueModel* model() const { return m_model; }
     /// Selects the row of request \a id, if it is in the queue.
     void select(const QString& id);
-    /// Forgets what was typed or armed for a decision (the reason, a pending confirmation), as
+    /// Forgets what was typed, armed or revealed (the reason, a pending confirmation, masked
+    /// fields shown), as
     /// when the window is locked or closed: it never carries over to a request seen later.
     void clearDecisionInput();
     /// The seconds "Extend" adds to a pending request's deadline.
@@ -50,7 +56,9 @@ private:
     /// "K of N shown" beside the filter, and what in it was not understood.
     void showFilterStatus();
     void onLeaving(const QString& id);
-    void reveal();
+    /// Reveals (audited, through core) or masks again one payload field of the request shown.
+    void toggleField(const QString& field, bool reveal);
+    void clearSecrets();
     void extend();
     void moveSelection(int delta);
     void denySelected();
@@ -60,6 +68,9 @@ private:
     /// Enter in the reason field: the decision that asked for the reason goes on with it.
     void submitReason();
     void decide(bool approve);
+    /// Why core refused \a action on request \a id, in the person's terms (refusalText).
+    [[nodiscard]] QString refusal(RequestAction action, const Error& error, const QString& id,
+                                  const QString& reason = {}) const;
     [[nodiscard]] QString currentId() const;
     /// The request the keyboard may act on: the current row, only if it is selected and it is
     /// what the detail pane shows; empty otherwise.
@@ -82,15 +93,15 @@ private:
     QPushButton* m_approve;
     QPushButton* m_deny;
     QPushButton* m_bulkDeny;
-    QPushButton* m_reveal;
     QPushButton* m_extend;
-    QLabel* m_message;
-    QString m_armedId;           // a high-risk approval waiting for its confirming keystroke
-    QString m_askedId;           // the request whose decision waits for a reason...
-    bool m_askedApprove = false; // ...and which decision that is
-    QString m_shownId;           // the request in the detail pane
-    QString m_revealedId;        // the request whose secrets are shown (until another is selected)
-    QString m_goneId;            // a shown request that was decided elsewhere, expired or was cancelled
+    MessageLabel* m_message;      // about the request shown, and cleared when another is
+    QString m_armedId;            // a high-risk approval waiting for its confirming keystroke
+    QString m_askedId;            // the request whose decision waits for a reason...
+    bool m_askedApprove = false;  // ...and which decision that is
+    QString m_shownId;            // the request in the detail pane
+    QString m_revealedId;         // the request whose secrets are shown (until another is selected)...
+    QStringList m_revealedFields; // ...and which of them (JSON Pointers)and which of them (JSON Pointers)
+    QString m_goneId;             // a shown request that was decided elsewhere, expired or was cancelled
     bool m_deciding = false;
 };
 

@@ -13,9 +13,9 @@ namespace countersign::ui {
 
 namespace {
 
-QString tr(const char* text)
+QString tr(const char* text, int n = -1)
 {
-    return QCoreApplication::translate("RequestDetail", text);
+    return QCoreApplication::translate("RequestDetail", text, nullptr, n);
 }
 
 QString prettyJson(const QJsonValue& value)
@@ -55,10 +55,15 @@ QString runtimeWords(const approvals::Request& request)
     return lines.join(u'\n');
 }
 
-QString payloadText(const approvals::Request& request, bool revealed)
+QString payloadText(const approvals::Request& request, const QStringList& shown)
 {
     const QJsonValue payload = QJsonDocument::fromJson('[' + request.payload + ']').array().at(0);
-    return prettyJson(revealed ? payload : approvals::SecretMasking::mask(payload));
+    return prettyJson(approvals::SecretMasking::mask(payload, shown));
+}
+
+QStringList secretFields(const approvals::Request& request)
+{
+    return approvals::SecretMasking::secretFields(QJsonDocument::fromJson('[' + request.payload + ']').array().at(0));
 }
 
 int secretCount(const approvals::Request& request)
@@ -84,9 +89,8 @@ QString describeRequest(const approvals::Request& request, bool revealed)
                       tr("State: %1   Asked: %2").arg(stateName(request.state), when(request.createdAt))};
     lines << QString() << tr("Payload (SHA-256 %1):").arg(request.payloadSha256);
     if (secrets > 0)
-        lines << (revealed ? tr("%1 secret-looking field(s) revealed; this was recorded in the audit chain.")
-                           : tr("%1 secret-looking field(s) masked."))
-                     .arg(secrets);
+        lines << (revealed ? tr("%n secret-looking field(s) revealed; this was recorded in the audit chain.", secrets)
+                           : tr("%n secret-looking field(s) masked.", secrets));
     lines << prettyJson(revealed ? payload : approvals::SecretMasking::mask(payload));
     for (const approvals::Decision& decision : request.decisions)
         lines << tr("%1 by %2 at %3: %4")

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 
 namespace countersign::approvals {
 struct Request;
@@ -22,8 +23,12 @@ namespace countersign::ui {
 /// it cannot fill a screen with nothing to push what follows out of sight.
 [[nodiscard]] QString runtimeWords(const approvals::Request& request);
 
-/// The payload as an indented JSON tree, secret-looking fields masked unless \a revealed.
-[[nodiscard]] QString payloadText(const approvals::Request& request, bool revealed);
+/// The payload as an indented JSON tree, secret-looking fields masked except those at \a shown
+/// (JSON Pointers, as secretFields() names them).
+[[nodiscard]] QString payloadText(const approvals::Request& request, const QStringList& shown);
+
+/// The secret-looking fields of \a request's payload, as JSON Pointers, in document order.
+[[nodiscard]] QStringList secretFields(const approvals::Request& request);
 
 /// How many secret-looking fields the payload of \a request holds.
 [[nodiscard]] int secretCount(const approvals::Request& request);

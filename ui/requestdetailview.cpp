@@ -1,12 +1,15 @@
 #include "requestdetailview.h"
 
 #include "approvals/request.h"
+#include "durationtext.h"
 #include "requestdetail.h"
 
+#include <QApplication>
 #include <QDateTime>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
 #include <QPlainTextEdit>
@@ -28,16 +31,6 @@ QLabel* fact(const QString& objectName, const QString& accessibleName, QWidget* 
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->setWordWrap(true);
     return label;
-}
-
-QString timeLeft(qint64 ms)
-{
-    const qint64 seconds = std::max<qint64>(0, ms / 1000);
-    if (seconds < 60)
-        return RequestDetailView::tr("%n second(s)", nullptr, static_cast<int>(seconds));
-    if (seconds < 3600)
-        return RequestDetailView::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
-    return RequestDetailView::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
 }
 
 /// The first SHORT_LINES lines and SHORT_CHARS characters of \a words.
@@ -66,6 +59,7 @@ RequestDetailView::RequestDetailView(QWidget* parent)
     , m_decisions(fact(QStringLiteral("detailDecisions"), tr("Decisions"), m_header))
     , m_payloadTitle(fact(QStringLiteral("detailPayloadTitle"), tr("Payload"), this))
     , m_payload(new QPlainTextEdit(this))
+    , m_secrets(new QWidget(this))
     , m_runtimeBox(new QGroupBox(tr("Runtime says:"), this))
     , m_runtimeWords(new QPlainTextEdit(m_runtimeBox))
     , m_showAll(new QPushButton(tr("Show all"), m_runtimeBox))
@@ -106,6 +100,11 @@ RequestDetailView::RequestDetailView(QWidget* parent)
     m_payload->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_payload->setMinimumHeight(QFontMetrics(fixed).lineSpacing() * 4);
 
+    m_secrets->setObjectName(QStringLiteral("secretToggles"));
+    m_secrets->setAccessibleName(tr("Masked fields"));
+    new QHBoxLayout(m_secrets);
+    m_secrets->layout()->setContentsMargins(0, 0, 0, 0);
+
     // The runtime's words: fenced, labelled, short unless asked, and always below the payload.
     m_runtimeBox->setObjectName(QStringLiteral("runtimeSays"));
     m_runtimeWords->setObjectName(QStringLiteral("runtimeDetails"));
@@ -127,11 +126,13 @@ RequestDetailView::RequestDetailView(QWidget* parent)
     layout->addWidget(m_header);
     layout->addWidget(m_payloadTitle);
     layout->addWidget(m_payload, 1);
+    layout->addWidget(m_secrets);
     layout->addWidget(m_runtimeBox);
     showNothing(QString());
 }
 
-void RequestDetailView::showRequest(const approvals::Request& request, bool revealed, int possibleApprovers)
+void RequestDetailView::showRequest(const approvals::Request& request, const QStringList& revealed,
+                                    int possibleApprovers)
 {
     if (request.id != m_shownId)
         m_allWords = false;
@@ -172,13 +173,18 @@ void RequestDetailView::showRequest(const approvals::Request& request, bool reve
     m_pending = request.state == approvals::RequestState::Pending;
     m_expiresAt = request.expiresAt;
     updateTimeLeft();
-    const int secrets = secretCount(request);
+    const QStringList fields = secretFields(request);
+    const auto secrets = static_cast<int>(fields.size());
+    const auto shown =
+        static_cast<int>(std::ranges::count_if(fields, [&](const QString& field) { return revealed.contains(field); }));
     m_payloadTitle->setText(
         secrets == 0 ? tr("Payload (what will run):")
-        : revealed
-            ? tr("Payload (what will run; %1 secret-looking field(s) revealed; this was recorded in the audit chain):")
-                  .arg(secrets)
-            : tr("Payload (what will run; %1 secret-looking field(s) masked):").arg(secrets));
+        : shown > 0  ? tr("Payload (what will run; %1 of %n secret-looking field(s) revealed; each reveal was "
+                           "recorded in the audit chain):",
+                          nullptr, secrets)
+                          .arg(shown)
+                    : tr("Payload (what will run; %n secret-looking field(s) masked):", nullptr, secrets));
+    showSecretToggles(fields, revealed);
     const QString payload = payloadText(request, revealed);
     if (m_payload->toPlainText() != payload)
         m_payload->setPlainText(payload); // unchanged text keeps its scroll position
@@ -193,15 +199,72 @@ void RequestDetailView::showNothing(const QString& text)
     m_pending = false;
     m_header->hide();
     m_payload->hide();
+    showSecretToggles({}, {});
     m_runtimeBox->hide();
     m_payloadTitle->setText(text);
+}
+
+void RequestDetailView::showSecretToggles(const QStringList& fields, const QStringList& revealed)
+{
+    if (fields != m_secretFields) {
+        // Another set of fields: new toggles (a focused one keeps the keyboard where it was).
+        const bool hadFocus = m_secrets->isAncestorOf(QApplication::focusWidget());
+        while (QLayoutItem* item = m_secrets->layout()->takeAt(0)) {
+            if (QWidget* gone = item->widget()) {
+                gone->hide();
+                gone->setParent(nullptr);
+                gone->deleteLater(); // it may be the toggle whose click led here
+            }
+            delete item;
+        }
+        m_secretFields = fields;
+        if (!fields.isEmpty()) {
+            auto* title = new QLabel(tr("Masked:"), m_secrets);
+            m_secrets->layout()->addWidget(title);
+        }
+        for (const QString& field : fields) {
+            auto* toggle = new QPushButton(m_secrets);
+            toggle->setObjectName(QStringLiteral("reveal:") + field);
+            toggle->setCheckable(true);
+            toggle->setProperty("field", field);
+            m_secrets->layout()->addWidget(toggle);
+            connect(toggle, &QPushButton::clicked, this,
+                    [this, field](bool checked) { Q_EMIT fieldToggled(field, checked); });
+        }
+        static_cast<QHBoxLayout*>(m_secrets->layout())->addStretch();
+        if (hadFocus)
+            focusSecrets();
+    }
+    for (auto* toggle : m_secrets->findChildren<QPushButton*>(Qt::FindDirectChildrenOnly)) {
+        const QString field = toggle->property("field").toString();
+        const bool on = revealed.contains(field);
+        // A pointer reads as a path; the leading "/" says nothing to a person.
+        const QString name = field.mid(1);
+        toggle->setChecked(on);
+        toggle->setText(on ? tr("Hide %1").arg(name) : tr("Reveal %1").arg(name));
+        toggle->setAccessibleName(on ? tr("Hide %1 again").arg(name)
+                                     : tr("Reveal %1 (recorded in the audit chain)").arg(name));
+        toggle->setToolTip(on ? tr("Mask %1 again.").arg(name)
+                              : tr("Show the value of %1. Every reveal is recorded in the audit chain.").arg(name));
+    }
+    m_secrets->setVisible(!fields.isEmpty());
+}
+
+bool RequestDetailView::focusSecrets()
+{
+    const auto toggles = m_secrets->findChildren<QPushButton*>(Qt::FindDirectChildrenOnly);
+    if (toggles.isEmpty() || !m_secrets->isVisible())
+        return false;
+    toggles.first()->setFocus(Qt::ShortcutFocusReason);
+    return true;
 }
 
 void RequestDetailView::updateTimeLeft()
 {
     if (m_shownId.isEmpty())
         return;
-    m_timeLeft->setText(m_pending ? timeLeft(m_expiresAt - QDateTime::currentMSecsSinceEpoch()) : tr("not pending"));
+    m_timeLeft->setText(m_pending ? durationText((m_expiresAt - QDateTime::currentMSecsSinceEpoch()) / 1000)
+                                  : tr("not pending"));
 }
 
 void RequestDetailView::showRuntimeWords()

@@ -23,9 +23,12 @@ class RequestDetailView final : public QWidget {
 public:
     explicit RequestDetailView(QWidget* parent = nullptr);
 
-    /// Shows \a request; its masked payload fields in clear only when \a revealed.
-    /// \a possibleApprovers, when known (not negative), is how many members could ever approve it.
-    void showRequest(const approvals::Request& request, bool revealed, int possibleApprovers = -1);
+    /// Shows \a request; of its masked payload fields, those at \a revealed (JSON Pointers) in
+    /// clear. \a possibleApprovers, when known (not negative), is how many members could ever
+    /// approve it.
+    void showRequest(const approvals::Request& request, const QStringList& revealed = {}, int possibleApprovers = -1);
+    /// Gives the keyboard to the first masked field's Reveal/Hide toggle; false if none.
+    bool focusSecrets();
     /// Shows no request, only \a text (what to do to see one).
     void showNothing(const QString& text);
     /// Re-reads the clock for the time left of the request shown.
@@ -35,8 +38,14 @@ public:
     static constexpr int SHORT_LINES = 6;
     static constexpr int SHORT_CHARS = 600;
 
+Q_SIGNALS:
+    /// The person asked to see (\a reveal) or to mask again the payload field at \a field.
+    void fieldToggled(const QString& field, bool reveal);
+
 private:
     void showRuntimeWords();
+    /// One Reveal/Hide toggle per masked field of the request shown.
+    void showSecretToggles(const QStringList& fields, const QStringList& revealed);
 
     QWidget* m_header;
     QLabel* m_summary;
@@ -50,6 +59,8 @@ private:
     QLabel* m_decisions;
     QLabel* m_payloadTitle;
     QPlainTextEdit* m_payload;
+    QWidget* m_secrets;         // the toggles, absent when nothing is masked
+    QStringList m_secretFields; // what the toggles stand for
     QGroupBox* m_runtimeBox;
     QPlainTextEdit* m_runtimeWords;
     QPushButton* m_showAll;

@@ -2,6 +2,7 @@
 
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
+#include "durationtext.h"
 #include "plaintooltip.h"
 
 #include <QDateTime>
@@ -17,12 +18,7 @@ namespace {
 
 QString duration(qint64 ms)
 {
-    const qint64 seconds = std::max<qint64>(0, ms / 1000);
-    if (seconds < 60)
-        return QObject::tr("%1 s").arg(seconds);
-    if (seconds < 3600)
-        return QObject::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60, 2, 10, QLatin1Char('0'));
-    return QObject::tr("%1 h %2 min").arg(seconds / 3600).arg((seconds % 3600) / 60, 2, 10, QLatin1Char('0'));
+    return durationText(ms / 1000);
 }
 
 } // namespace

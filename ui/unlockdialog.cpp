@@ -3,6 +3,7 @@
 #include "appicon.h"
 #include "crypto/securebuffer.h"
 #include "labelaccessible.h"
+#include "messagelabel.h"
 #include "passphrasefield.h"
 #include "vault/vault.h"
 
@@ -19,7 +20,7 @@ UnlockDialog::UnlockDialog(QString dataDir, QWidget* parent)
     : QDialog(parent)
     , m_dataDir(std::move(dataDir))
     , m_passphrase(new PassphraseField(QStringLiteral("passphrase"), tr("Passphrase"), this))
-    , m_error(new QLabel(this))
+    , m_error(new MessageLabel(this))
     , m_unlockButton(nullptr)
 {
     installLabelAccessibility();
@@ -33,10 +34,10 @@ UnlockDialog::UnlockDialog(QString dataDir, QWidget* parent)
         new QLabel(tr("Enter the passphrase of the vault in %1.").arg(QDir::toNativeSeparators(m_dataDir)), this);
     prompt->setWordWrap(true);
     prompt->setBuddy(m_passphrase);
+    m_error->setTone(MessageLabel::Tone::Error); // only ever an error
     m_error->setObjectName(QStringLiteral("errorLabel"));
     m_error->setAccessibleName(tr("Error"));
     m_error->setWordWrap(true);
-    m_error->setStyleSheet(QStringLiteral("color: palette(highlight); font-weight: bold;"));
     m_error->hide();
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);

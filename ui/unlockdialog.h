@@ -13,6 +13,8 @@ class Vault;
 
 namespace countersign::ui {
 
+class MessageLabel;
+
 class PassphraseField;
 
 /// Unlocks an existing vault. A wrong passphrase is said inline and the field is ready for
@@ -30,7 +32,7 @@ private:
 
     QString m_dataDir;
     PassphraseField* m_passphrase;
-    QLabel* m_error;
+    MessageLabel* m_error;
     QPushButton* m_unlockButton;
     std::unique_ptr<vault::Vault> m_vault;
 };
