@@ -34,6 +34,7 @@
 #include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
@@ -52,6 +53,7 @@ struct Desktop {
     std::unique_ptr<ui::MainWindow> window;
     QString token;
     quint16 port = 0;
+    quint16 wantedPort = 0; // where the endpoint is to listen; 0: any free port
     QNetworkAccessManager network;
 
     bool start()
@@ -71,7 +73,7 @@ struct Desktop {
         token = *registered;
         window->setServices(std::move(*services), events);
         http::EndpointSettings settings;
-        settings.port = 0;
+        settings.port = wantedPort;
         settings.localSocketPath.clear();
         auto endpoint = std::make_unique<http::EndpointThread>(
             settings, approvals::Services::runtimeApiFactory(*window->vault(), events, QStringLiteral("endpoint")));
@@ -704,7 +706,7 @@ private Q_SLOTS:
         expect(walk(desktop.find<QWidget>(QStringLiteral("queueView"))),
                {QStringLiteral("queueFilter"), QStringLiteral("queueView"), QStringLiteral("reasonEdit"),
                 QStringLiteral("approveButton"), QStringLiteral("denyButton"), QStringLiteral("bulkDenyButton"),
-                QStringLiteral("revealButton"), QStringLiteral("extendButton")});
+                QStringLiteral("reveal:/api_token"), QStringLiteral("extendButton")});
 
         tabs->setCurrentWidget(desktop.find<QWidget>(QStringLiteral("runtimesTab")));
         auto* runtimes = desktop.find<QTableWidget>(QStringLiteral("runtimesView"));
@@ -729,6 +731,44 @@ private Q_SLOTS:
         expect(walk(desktop.find<QWidget>(QStringLiteral("lockPassphrase"))),
                {QStringLiteral("lockPassphrase"), QStringLiteral("lockPassphraseReveal"),
                 QStringLiteral("lockUnlockButton")});
+    }
+
+    void anEndpointThatCannotListenSaysSoAboveTheQueue()
+    {
+        // Another program holds the port before the window starts its endpoint.
+        auto squatter = std::make_unique<QTcpServer>();
+        QVERIFY(squatter->listen(QHostAddress::LocalHost, 0));
+        Desktop desktop;
+        desktop.wantedPort = squatter->serverPort();
+        QVERIFY(desktop.start());
+        auto* banner = desktop.find<QWidget>(QStringLiteral("endpointBanner"));
+        auto* text = desktop.find<QLabel>(QStringLiteral("endpointBannerText"));
+        auto* retry = desktop.find<QPushButton>(QStringLiteral("endpointRetryButton"));
+        QVERIFY2(banner && text && retry, "a banner, not only a status-bar string");
+        QVERIFY(banner->isVisible());
+        const QString said = text->text();
+        const QString port = QString::number(desktop.wantedPort);
+        // What is wrong, why (the port and the error), and what to do.
+        QVERIFY2(said.startsWith(QStringLiteral("Runtimes cannot reach you")), qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("port ") + port), qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("Why: ")), qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("Retry")) && said.contains(QStringLiteral("--port")), qPrintable(said));
+        QVERIFY(retry->isVisible() && retry->isEnabled());
+        // Above the queue, where the person looks first.
+        auto* queue = desktop.find<QWidget>(QStringLiteral("queueView"));
+        QVERIFY(banner->mapTo(desktop.window.get(), QPoint(0, banner->height())).y() <=
+                queue->mapTo(desktop.window.get(), QPoint(0, 0)).y());
+
+        // Retrying while the port is still held changes nothing.
+        QTest::mouseClick(retry, Qt::LeftButton);
+        QVERIFY(banner->isVisible());
+
+        // The other program lets go: Retry listens, the banner goes, runtimes reach the window.
+        squatter.reset();
+        QTest::mouseClick(retry, Qt::LeftButton);
+        QTRY_VERIFY(!banner->isVisible());
+        QVERIFY(!desktop.ask(QStringLiteral("reachable now"), QStringLiteral("low")).isEmpty());
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
     }
 
     void lockingHidesRequestsWhileTheEndpointKeepsAccepting()

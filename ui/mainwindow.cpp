@@ -16,6 +16,7 @@
 #include "labelaccessible.h"
 #include "lockscreen.h"
 #include "memberstab.h"
+#include "messagelabel.h"
 #include "policiestab.h"
 #include "queuetab.h"
 #include "requestqueuemodel.h"
@@ -31,6 +32,7 @@
 #include <QDir>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QFrame>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -93,7 +95,15 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     m_tabs->addTab(createVaultTab(), tr("Vau&lt"));
     m_lockScreen = new LockScreen(this);
     m_stack = new QStackedWidget(this);
-    m_stack->addWidget(m_tabs);
+    // The desk: what stops runtimes from reaching the approver, above everything else.
+    m_desk = new QWidget(this);
+    m_desk->setObjectName(QStringLiteral("desk"));
+    auto* deskLayout = new QVBoxLayout(m_desk);
+    deskLayout->setContentsMargins(0, 0, 0, 0);
+    deskLayout->setSpacing(0);
+    deskLayout->addWidget(createEndpointBanner());
+    deskLayout->addWidget(m_tabs, 1);
+    m_stack->addWidget(m_desk);
     m_stack->addWidget(m_lockScreen);
     setCentralWidget(m_stack);
     connect(m_lockScreen, &LockScreen::unlockRequested, this, [this](const QString& text) { (void)unlock(text); });
@@ -344,10 +354,12 @@ void MainWindow::startEndpoint()
         if (auto witnessed = m_vault->openCheckpointSigner(m_vault->database(), m_vault->audit())->checkBeforeServing();
             !witnessed) {
             m_endpointStatus->setText(tr("Endpoint not running: %1").arg(witnessed.error().message));
+            showEndpointProblem(witnessed.error());
             return;
         }
     }
     auto started = m_endpoint->start();
+    showEndpointProblem(started ? std::optional<Error>() : started.error());
     QString status = started ? tr("Runtimes: http://127.0.0.1:%1").arg(m_endpoint->port())
                              : tr("Endpoint not running: %1").arg(started.error().message);
     if (started && m_endpoint->settings().team)
@@ -368,6 +380,52 @@ void MainWindow::restartEndpointForTeam()
     m_endpoint->stop();
     m_endpoint->setTeam(*team);
     startEndpoint();
+}
+
+QWidget* MainWindow::createEndpointBanner()
+{
+    m_endpointBanner = new QFrame(this);
+    m_endpointBanner->setObjectName(QStringLiteral("endpointBanner"));
+    m_endpointBanner->setAccessibleName(tr("Runtimes cannot reach you"));
+    m_endpointBanner->setFrameShape(QFrame::StyledPanel);
+    m_endpointBanner->setAutoFillBackground(true);
+    m_endpointBannerText = new MessageLabel(m_endpointBanner);
+    m_endpointBannerText->setObjectName(QStringLiteral("endpointBannerText"));
+    m_endpointBannerText->setAccessibleName(tr("Why runtimes cannot reach you"));
+    m_endpointBannerText->setTone(MessageLabel::Tone::Error);
+    m_endpointBannerText->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    auto* retry = new QPushButton(tr("Retry"), m_endpointBanner);
+    retry->setObjectName(QStringLiteral("endpointRetryButton"));
+    retry->setAccessibleName(tr("Start the runtime endpoint again"));
+    connect(retry, &QPushButton::clicked, this, &MainWindow::startEndpoint);
+    auto* layout = new QHBoxLayout(m_endpointBanner);
+    layout->addWidget(m_endpointBannerText, 1);
+    layout->addWidget(retry, 0, Qt::AlignTop);
+    m_endpointBanner->hide();
+    return m_endpointBanner;
+}
+
+void MainWindow::showEndpointProblem(const std::optional<Error>& problem)
+{
+    if (!problem) {
+        m_endpointBanner->hide();
+        m_endpointBannerText->clear();
+        return;
+    }
+    const quint16 port = m_endpoint ? m_endpoint->settings().port : 0;
+    // What stops runtimes, why in the words of the system, and what the person can do.
+    QStringList lines{tr("Runtimes cannot reach you: Countersign is not listening on port %1, so no request "
+                         "can arrive and runtimes waiting for a decision get no answer.")
+                          .arg(port),
+                      tr("Why: %1").arg(problem->message)};
+    if (problem->code == ErrorCode::Io)
+        lines << tr("What to do: stop the program that holds port %1, then press Retry; or start Countersign with "
+                    "--port NUMBER and point runtimes at http://127.0.0.1:NUMBER.")
+                     .arg(port);
+    else
+        lines << tr("What to do: fix the cause above, then press Retry.");
+    m_endpointBannerText->setText(lines.join(u'\n'));
+    m_endpointBanner->show();
 }
 
 QWidget* MainWindow::createVaultTab()
@@ -523,7 +581,7 @@ void MainWindow::verifyChain()
     QApplication::restoreOverrideCursor();
     if (result.ok()) {
         m_verifyResult->setText(
-            tr("%1 entries verified: every hash, MAC and link holds.").arg(QLocale().toString(result.checked)));
+            tr("%Ln entry(s) verified: every hash, MAC and link holds.", nullptr, static_cast<int>(result.checked)));
     } else {
         m_verifyResult->setText(tr("Broken at entry %1 (%2): %3")
                                     .arg(result.brokenSeq)
@@ -579,8 +637,10 @@ void MainWindow::showShortcuts()
                "<tr><td colspan='2'>High and critical risk: <b>A</b> (or <b>D</b>) moves to the Reason field; "
                "type the reason and press <b>Enter</b> (or <b>Ctrl+Enter</b>); an approval then asks once more: "
                "<b>A</b> or <b>Enter</b> confirms, <b>Esc</b> cancels, wherever the keyboard is</td></tr>"
-               "<tr><td><b>R</b></td><td>reveal masked fields (audited)</td></tr>"
-               "<tr><td><b>E</b></td><td>extend the deadline by 15 minutes (audited)</td></tr>"
+               "<tr><td><b>R</b></td><td>to the masked fields: <b>Space</b> reveals or hides the one in focus "
+               "(each reveal audited), <b>Tab</b> moves on</td></tr>"
+               "<tr><td><b>E</b></td><td>extend the deadline by 15 minutes, as far as its policy allows "
+               "(audited)</td></tr>"
                "<tr><td><b>/</b></td><td>filter: words, runtime:NAME, cap:PREFIX, risk:high+; <b>Esc</b> in it clears "
                "it</td></tr>"
                "<tr><td><b>Alt+Y</b></td><td>deny the selected requests</td></tr>"
@@ -642,7 +702,7 @@ bool MainWindow::unlock(const QString& passphrase)
     }
     m_locked = false;
     m_lastInput.restart();
-    m_stack->setCurrentWidget(m_tabs);
+    m_stack->setCurrentWidget(m_desk);
     for (QAction* action : std::as_const(m_unlockedOnly))
         action->setEnabled(true);
     (void)m_vault->audit().append({OWNER_ACTOR, QStringLiteral("desktop.unlock"), QStringLiteral("desktop"), {}});

@@ -1,12 +1,16 @@
 #pragma once
 
+#include "error.h"
+
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <QTimer>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
+class QFrame;
 class QLabel;
 class QPushButton;
 class QStackedWidget;
@@ -31,6 +35,7 @@ class Vault;
 namespace countersign::ui {
 
 class LockScreen;
+class MessageLabel;
 class AuditTab;
 class MembersTab;
 class PoliciesTab;
@@ -79,6 +84,10 @@ protected:
 
 private:
     QWidget* createVaultTab();
+    /// The banner above the tabs saying runtimes cannot reach the endpoint, why, and what to do.
+    QWidget* createEndpointBanner();
+    /// Shows the banner for \a problem, or hides it when the endpoint listens (nullopt).
+    void showEndpointProblem(const std::optional<Error>& problem);
     void createMenus();
     void createTray();
     void nameViewActions();
@@ -113,6 +122,9 @@ private:
     bool m_verifyFromVaultTab = false;
     QList<QWidget*> m_serviceTabs;
     QLabel* m_endpointStatus = nullptr;
+    QWidget* m_desk = nullptr; // the banner and the tabs
+    QFrame* m_endpointBanner = nullptr;
+    MessageLabel* m_endpointBannerText = nullptr;
     QTabWidget* m_tabs = nullptr;
     QLabel* m_owner = nullptr;
     QLabel* m_location = nullptr;
