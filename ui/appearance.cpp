@@ -135,9 +135,9 @@ void applyColorScheme(ColorScheme scheme)
 
 QList<ColourUse> colourUses(const QPalette& palette)
 {
-    Q_UNUSED(palette)
     return {
         {QStringLiteral("pending count on the tray icon's badge"), Qt::white, appIconBadgeColour(), 4.5},
+        {QStringLiteral("error text (MessageLabel)"), errorTextColor(palette), palette.color(QPalette::Window), 4.5},
     };
 }
 
