@@ -418,7 +418,7 @@ void QueueTab::toggleField(const QString& field, bool reveal)
     const QString name = field.mid(1);
     if (!reveal) {
         m_revealedFields.removeAll(field);
-        m_message->showInfo(tr("%1 is masked again.").arg(name));
+        m_message->showInfo(tr("Masked %1 again.").arg(name));
         showCurrent();
         return;
     }
@@ -429,7 +429,7 @@ void QueueTab::toggleField(const QString& field, bool reveal)
         return;
     }
     m_revealedFields.append(field);
-    m_message->showInfo(tr("%1 revealed; the reveal is recorded in the audit chain.").arg(name));
+    m_message->showInfo(tr("Revealed %1; the reveal is recorded in the audit chain.").arg(name));
     showCurrent();
 }
 

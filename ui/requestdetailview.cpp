@@ -219,7 +219,7 @@ void RequestDetailView::showSecretToggles(const QStringList& fields, const QStri
         }
         m_secretFields = fields;
         if (!fields.isEmpty()) {
-            auto* title = new QLabel(tr("Masked:"), m_secrets);
+            auto* title = new QLabel(tr("Masked fields:"), m_secrets);
             m_secrets->layout()->addWidget(title);
         }
         for (const QString& field : fields) {
