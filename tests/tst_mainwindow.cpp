@@ -771,6 +771,25 @@ private Q_SLOTS:
         QTRY_COMPARE(desktop.window->pendingCount(), 1);
     }
 
+    void lockingMasksWhatWasRevealed()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        const QString id = desktop.ask(QStringLiteral("with a token"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        desktop.window->openRequest(id);
+        auto* toggle = desktop.find<QPushButton>(QStringLiteral("reveal:/api_token"));
+        QVERIFY(toggle && toggle->isVisible());
+        QTest::mouseClick(toggle, Qt::LeftButton);
+        QVERIFY(desktop.shown().contains(QStringLiteral("s3cr3t")));
+        QTest::keyClick(desktop.window.get(), Qt::Key_L, Qt::ControlModifier);
+        QVERIFY(desktop.window->isLocked());
+        QVERIFY(desktop.window->unlock(test::PASSPHRASE));
+        // Whoever unlocks sees the value masked again, and the toggle offers Reveal.
+        QVERIFY(!desktop.shown().contains(QStringLiteral("s3cr3t")));
+        QCOMPARE(desktop.find<QPushButton>(QStringLiteral("reveal:/api_token"))->text(), QStringLiteral("Reveal api_token"));
+    }
+
     void lockingHidesRequestsWhileTheEndpointKeepsAccepting()
     {
         Desktop desktop;
