@@ -787,7 +787,8 @@ private Q_SLOTS:
         QVERIFY(desktop.window->unlock(test::PASSPHRASE));
         // Whoever unlocks sees the value masked again, and the toggle offers Reveal.
         QVERIFY(!desktop.shown().contains(QStringLiteral("s3cr3t")));
-        QCOMPARE(desktop.find<QPushButton>(QStringLiteral("reveal:/api_token"))->text(), QStringLiteral("Reveal api_token"));
+        QCOMPARE(desktop.find<QPushButton>(QStringLiteral("reveal:/api_token"))->text(),
+                 QStringLiteral("Reveal api_token"));
     }
 
     void lockingHidesRequestsWhileTheEndpointKeepsAccepting()
