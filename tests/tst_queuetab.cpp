@@ -579,6 +579,27 @@ private Q_SLOTS:
         QCOMPARE(ui::durationText(seconds), text);
     }
 
+    void englishPluralsReadAsWords_data()
+    {
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("one request") << QStringLiteral("%n request(s)") << 1 << QStringLiteral("1 request");
+        QTest::newRow("no requests") << QStringLiteral("%n request(s)") << 0 << QStringLiteral("0 requests");
+        QTest::newRow("one entry") << QStringLiteral("%n entry(s)") << 1 << QStringLiteral("1 entry");
+        QTest::newRow("entries") << QStringLiteral("%n entry(s)") << 3 << QStringLiteral("3 entries");
+        QTest::newRow("days") << QStringLiteral("%n day(s)") << 2 << QStringLiteral("2 days");
+        QTest::newRow("keys") << QStringLiteral("%n key(s)") << 2 << QStringLiteral("2 keys");
+    }
+
+    void englishPluralsReadAsWords()
+    {
+        QFETCH(QString, source);
+        QFETCH(int, count);
+        QFETCH(QString, text);
+        QCOMPARE(QCoreApplication::translate("Any", source.toUtf8().constData(), nullptr, count), text);
+    }
+
     void aMessageBelongsToTheRequestShownAndReadsAsASentence()
     {
         ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));

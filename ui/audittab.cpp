@@ -174,7 +174,7 @@ void AuditTab::follow(qint64 headSeq)
             m_view->selectRow(row);
     }
     m_status->setText(m_model->lastError().isEmpty()
-                          ? (m_model->isFiltered() ? tr("%Ln entry(s) match.", nullptr, m_model->rowCount())
+                          ? (m_model->isFiltered() ? tr("%Ln matching entry(s).", nullptr, m_model->rowCount())
                                                    : tr("%Ln entry(s).", nullptr, m_model->rowCount()))
                           : m_model->lastError());
 }
@@ -185,7 +185,7 @@ void AuditTab::applyFilter()
                                  m_limitTime->isChecked() ? m_from->dateTime() : QDateTime(),
                                  m_limitTime->isChecked() ? m_to->dateTime() : QDateTime()};
     m_model->setFilter(filter);
-    m_status->setText(m_model->lastError().isEmpty() ? tr("%Ln entry(s) match.", nullptr, m_model->rowCount())
+    m_status->setText(m_model->lastError().isEmpty() ? tr("%Ln matching entry(s).", nullptr, m_model->rowCount())
                                                      : m_model->lastError());
     showCurrent();
 }
@@ -288,9 +288,9 @@ void AuditTab::verify()
                 },
                 *checkpoints);
             if (result.ok())
-                return tr("%1: every hash, MAC and link holds, and %2.")
-                    .arg(tr("%Ln entry(s) verified", nullptr, static_cast<int>(result.checked)),
-                         tr("%n signed checkpoint(s) match", nullptr, static_cast<int>(checkpoints->size())));
+                return tr("%1 verified: every hash, MAC and link holds, and the chain agrees with %2.")
+                    .arg(tr("%Ln entry(s)", nullptr, static_cast<int>(result.checked)),
+                         tr("%n signed checkpoint(s)", nullptr, static_cast<int>(checkpoints->size())));
             if (result.problem == audit::VerifyResult::Problem::Cancelled)
                 return u'!' +
                        tr("Verification cancelled after %Ln entry(s).", nullptr, static_cast<int>(result.checked));
