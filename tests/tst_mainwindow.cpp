@@ -754,6 +754,8 @@ private Q_SLOTS:
         QVERIFY2(said.contains(QStringLiteral("Why: ")), qPrintable(said));
         QVERIFY2(said.contains(QStringLiteral("Retry")) && said.contains(QStringLiteral("--port")), qPrintable(said));
         QVERIFY(retry->isVisible() && retry->isEnabled());
+        QCOMPARE(desktop.find<QLabel>(QStringLiteral("endpointStatus"))->text(),
+                 QStringLiteral("Runtimes cannot reach you (see above)"));
         // Above the queue, where the person looks first.
         auto* queue = desktop.find<QWidget>(QStringLiteral("queueView"));
         QVERIFY(banner->mapTo(desktop.window.get(), QPoint(0, banner->height())).y() <=

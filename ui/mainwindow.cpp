@@ -353,7 +353,7 @@ void MainWindow::startEndpoint()
     if (m_vault) {
         if (auto witnessed = m_vault->openCheckpointSigner(m_vault->database(), m_vault->audit())->checkBeforeServing();
             !witnessed) {
-            m_endpointStatus->setText(tr("Endpoint not running: %1").arg(witnessed.error().message));
+            m_endpointStatus->setText(tr("Runtimes cannot reach you (see above)"));
             showEndpointProblem(witnessed.error());
             return;
         }
@@ -361,7 +361,7 @@ void MainWindow::startEndpoint()
     auto started = m_endpoint->start();
     showEndpointProblem(started ? std::optional<Error>() : started.error());
     QString status = started ? tr("Runtimes: http://127.0.0.1:%1").arg(m_endpoint->port())
-                             : tr("Endpoint not running: %1").arg(started.error().message);
+                             : tr("Runtimes cannot reach you (see above)");
     if (started && m_endpoint->settings().team)
         status +=
             tr("  ·  Team: https://%1:%2").arg(m_endpoint->settings().team->publicHost).arg(m_endpoint->teamPort());
