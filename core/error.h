@@ -60,3 +60,12 @@ template <typename T> using Result = std::expected<T, Error>;
 }
 
 } // namespace countersign
+
+/// Returns the failure of \a result (any Result, by name or expression) from the enclosing
+/// function, which must itself return a Result; carries on when it holds a value:
+/// `auto found = store.find(id); COUNTERSIGN_TRY(found); use(*found);`
+#define COUNTERSIGN_TRY(result)                                                                                        \
+    do {                                                                                                               \
+        if (auto&& countersignTried = (result); !countersignTried)                                                     \
+            return std::unexpected(std::move(countersignTried).error());                                               \
+    } while (false)

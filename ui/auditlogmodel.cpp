@@ -3,8 +3,6 @@
 #include "plaintooltip.h"
 
 #include <QLocale>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace countersign::ui {
 
@@ -22,7 +20,7 @@ bool AuditLogModel::Filter::isEmpty() const
 
 AuditLogModel::AuditLogModel(QSqlDatabase db, QObject* parent)
     : QAbstractTableModel(parent)
-    , m_db(std::move(db))
+    , m_store(std::move(db))
 {
     reload();
 }
@@ -79,26 +77,13 @@ const audit::AuditEntry* AuditLogModel::entryBySeq(qint64 seq) const
     const qint64 page = (seq - 1) / PAGE_SIZE;
     auto found = m_pages.constFind(page);
     if (found == m_pages.cend()) {
-        QSqlQuery query(m_db);
-        query.setForwardOnly(true);
-        query.prepare(QStringLiteral("SELECT seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac "
-                                     "FROM audit_log WHERE seq > ? AND seq <= ? ORDER BY seq"));
-        query.addBindValue(page * PAGE_SIZE);
-        query.addBindValue((page + 1) * PAGE_SIZE);
-        if (!query.exec())
+        auto entries = m_store.range(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+        if (!entries)
             return nullptr;
-        QList<audit::AuditEntry> entries;
-        entries.reserve(PAGE_SIZE);
-        while (query.next()) {
-            entries.append(audit::AuditEntry{
-                query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toString(),
-                query.value(3).toString(), query.value(4).toString(), query.value(5).toString().toUtf8(),
-                query.value(6).toByteArray(), query.value(7).toByteArray(), query.value(8).toByteArray()});
-        }
         if (m_pageOrder.size() >= MAX_PAGES)
             m_pages.remove(m_pageOrder.takeFirst());
         m_pageOrder.append(page);
-        found = m_pages.insert(page, entries);
+        found = m_pages.insert(page, *entries);
     }
     for (const audit::AuditEntry& entry : *found) {
         if (entry.seq == seq)
@@ -173,47 +158,19 @@ void AuditLogModel::reload()
     m_error.clear();
     m_filtered = !m_filter.isEmpty();
     m_matches.clear();
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
     if (!m_filtered) {
-        if (query.exec(QStringLiteral("SELECT coalesce(max(seq), 0) FROM audit_log")) && query.next())
-            m_count = query.value(0).toLongLong();
+        auto last = m_store.lastSeq();
+        if (last)
+            m_count = *last;
         else
-            m_error = query.lastError().text();
+            m_error = last.error().message;
     } else {
-        QStringList where;
-        QVariantList values;
-        auto like = [&](const char* column, const QString& text) {
-            if (text.isEmpty())
-                return;
-            QString pattern = text;
-            pattern.replace(u'\\', QStringLiteral("\\\\"))
-                .replace(u'%', QStringLiteral("\\%"))
-                .replace(u'_', QStringLiteral("\\_"));
-            where.append(QStringLiteral("%1 LIKE ? ESCAPE '\\'").arg(QLatin1String(column)));
-            values.append(QString(u'%' + pattern + u'%'));
-        };
-        like("actor", m_filter.actor);
-        like("action", m_filter.action);
-        like("subject", m_filter.subject);
-        if (m_filter.from.isValid()) {
-            where.append(QStringLiteral("ts >= ?"));
-            values.append(m_filter.from.toMSecsSinceEpoch());
-        }
-        if (m_filter.to.isValid()) {
-            where.append(QStringLiteral("ts <= ?"));
-            values.append(m_filter.to.toMSecsSinceEpoch());
-        }
-        query.prepare(QStringLiteral("SELECT seq FROM audit_log WHERE ") + where.join(QStringLiteral(" AND ")) +
-                      QStringLiteral(" ORDER BY seq"));
-        for (const QVariant& value : std::as_const(values))
-            query.addBindValue(value);
-        if (query.exec()) {
-            while (query.next())
-                m_matches.append(query.value(0).toLongLong());
-        } else {
-            m_error = query.lastError().text();
-        }
+        auto matches = m_store.matching(
+            audit::AuditStore::Filter{m_filter.actor, m_filter.action, m_filter.subject, m_filter.from, m_filter.to});
+        if (matches)
+            m_matches = std::move(*matches);
+        else
+            m_error = matches.error().message;
     }
     endResetModel();
 }

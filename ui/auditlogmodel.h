@@ -1,6 +1,7 @@
 #pragma once
 
 #include "audit/auditentry.h"
+#include "audit/auditstore.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
@@ -49,7 +50,7 @@ private:
     [[nodiscard]] qint64 seqAt(int row) const;
     [[nodiscard]] const audit::AuditEntry* entryBySeq(qint64 seq) const;
 
-    QSqlDatabase m_db;
+    audit::AuditStore m_store;
     Filter m_filter;
     qint64 m_count = 0;
     QList<qint64> m_matches; // when filtered

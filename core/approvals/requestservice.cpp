@@ -16,9 +16,9 @@
 #include "policy/capabilityglob.h"
 #include "policy/policystore.h"
 #include "requestevents.h"
+#include "requeststore.h"
 #include "runtimeregistry.h"
 #include "secretmasking.h"
-#include "storage/statementcache.h"
 #include "storage/transaction.h"
 #include "text/plaintext.h"
 
@@ -28,8 +28,6 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QSet>
-#include <QSqlError>
-#include <QSqlQuery>
 
 #include <cstdlib>
 
@@ -58,13 +56,6 @@ const QSet<QString> READ_ONLY_FIELDS{QStringLiteral("id"),
                                      QStringLiteral("policy_rule"),
                                      QStringLiteral("requested_risk")};
 
-const QString SELECT_REQUEST = QStringLiteral(
-    "SELECT q.id, q.runtime_id, r.name, q.capability, q.summary, q.details, q.payload, q.payload_sha256, q.risk, "
-    "q.context, q.idempotency_key, q.state, q.required_approvals, q.policy_rule, q.validity_seconds, q.created_at, "
-    "q.expires_at, q.decided_at, q.approval_expires_at, q.consumed_at, r.member_id, q.requested_risk, "
-    "r.revoked_at IS NOT NULL "
-    "FROM requests q JOIN runtimes r ON r.id = q.runtime_id ");
-
 qint64 now()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -77,126 +68,6 @@ bool hasControlCharacters(const QString& text, bool allowNewlines)
     return !text::isPlainText(text, allowNewlines);
 }
 
-Request requestFromRow(const QSqlQuery& row)
-{
-    Request request;
-    request.id = row.value(0).toString();
-    request.runtimeId = row.value(1).toLongLong();
-    request.runtimeName = row.value(2).toString();
-    request.capability = row.value(3).toString();
-    request.summary = row.value(4).toString();
-    request.details = row.value(5).toString();
-    request.payload = row.value(6).toString().toUtf8();
-    request.payloadSha256 = row.value(7).toString();
-    request.risk = policy::parseRisk(row.value(8).toString()).value_or(policy::Risk::Critical);
-    request.context = QJsonDocument::fromJson(row.value(9).toString().toUtf8()).object();
-    request.idempotencyKey = row.value(10).toString();
-    request.state = parseState(row.value(11).toString()).value_or(RequestState::Expired);
-    request.requiredApprovals = row.value(12).toInt();
-    request.policyRule = row.value(13).toString();
-    request.validitySeconds = row.value(14).toInt();
-    request.createdAt = row.value(15).toLongLong();
-    request.expiresAt = row.value(16).toLongLong();
-    request.decidedAt = row.value(17).toLongLong();
-    request.approvalExpiresAt = row.value(18).toLongLong();
-    request.consumedAt = row.value(19).toLongLong();
-    request.raisedBy = row.value(20).toString();
-    // Requests stored before risk floors existed were taken at the risk they declared.
-    request.requestedRisk =
-        row.isNull(21) ? request.risk : policy::parseRisk(row.value(21).toString()).value_or(request.risk);
-    request.runtimeRevoked = row.value(22).toBool();
-    return request;
-}
-
-Result<void> loadDecisions(storage::StatementCache& statements, Request& request)
-{
-    QSqlQuery& query = statements.prepared(
-        QStringLiteral("SELECT d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, "
-                       "d.decided_at, m.public_key, d.signature FROM decisions d LEFT JOIN members m "
-                       "ON m.id = d.member_id WHERE d.request_id = ? ORDER BY d.decided_at"));
-    query.bindValue(0, request.id);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    request.decisions.clear();
-    while (query.next()) {
-        request.decisions.append(Decision{query.value(0).toString(), query.value(1).toString(),
-                                          query.value(2).toString() == u"approve", query.value(3).toString(),
-                                          query.value(4).toLongLong(), query.value(5).toByteArray(),
-                                          query.value(6).toByteArray()});
-    }
-    query.finish();
-    return {};
-}
-
-/// Every request matching \a where (after SELECT_REQUEST), with its decisions when asked.
-Result<QList<Request>> selectRequests(const QSqlDatabase& db, storage::StatementCache& statements, const QString& where,
-                                      const QVariantList& values, bool withDecisions)
-{
-    QSqlQuery query(db);
-    query.setForwardOnly(true);
-    query.prepare(SELECT_REQUEST + where);
-    for (const QVariant& value : values)
-        query.addBindValue(value);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    QList<Request> requests;
-    while (query.next())
-        requests.append(requestFromRow(query));
-    query.finish();
-    if (!withDecisions || requests.isEmpty())
-        return requests;
-    if (requests.size() == 1) {
-        if (auto decisions = loadDecisions(statements, requests.first()); !decisions)
-            return std::unexpected(decisions.error());
-        return requests;
-    }
-    // The decisions of every listed request in one query, not one query per request.
-    QHash<QString, qsizetype> byId;
-    byId.reserve(requests.size());
-    for (qsizetype i = 0; i < requests.size(); ++i)
-        byId.insert(requests.at(i).id, i);
-    QSqlQuery decisions(db);
-    decisions.setForwardOnly(true);
-    decisions.prepare(QStringLiteral("SELECT d.request_id, d.member_id, coalesce(m.display_name, d.member_id), "
-                                     "d.verdict, d.reason, d.decided_at, m.public_key, d.signature FROM decisions d "
-                                     "LEFT JOIN members m ON m.id = d.member_id WHERE d.request_id IN "
-                                     "(SELECT q.id FROM requests q JOIN runtimes r ON r.id = q.runtime_id ") +
-                      where + QStringLiteral(") ORDER BY d.decided_at"));
-    for (const QVariant& value : values)
-        decisions.addBindValue(value);
-    if (!decisions.exec())
-        return fail(ErrorCode::Storage, decisions.lastError().text());
-    while (decisions.next()) {
-        const auto it = byId.constFind(decisions.value(0).toString());
-        if (it == byId.cend())
-            continue;
-        requests[*it].decisions.append(Decision{decisions.value(1).toString(), decisions.value(2).toString(),
-                                                decisions.value(3).toString() == u"approve",
-                                                decisions.value(4).toString(), decisions.value(5).toLongLong(),
-                                                decisions.value(6).toByteArray(), decisions.value(7).toByteArray()});
-    }
-    return requests;
-}
-
-Result<std::optional<Request>> findRequest(storage::StatementCache& statements, const QString& where,
-                                           const QVariantList& values)
-{
-    QSqlQuery& query = statements.prepared(SELECT_REQUEST + where);
-    for (qsizetype i = 0; i < values.size(); ++i)
-        query.bindValue(static_cast<int>(i), values.at(i));
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next()) {
-        query.finish();
-        return std::optional<Request>();
-    }
-    Request request = requestFromRow(query);
-    query.finish();
-    if (auto decisions = loadDecisions(statements, request); !decisions)
-        return std::unexpected(decisions.error());
-    return std::optional<Request>(std::move(request));
-}
-
 } // namespace
 
 RequestService::RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeRegistry& runtimes,
@@ -207,7 +78,7 @@ RequestService::RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeR
     , m_runtimes(runtimes)
     , m_policies(policies)
     , m_events(events)
-    , m_statements(std::make_unique<storage::StatementCache>(m_db))
+    , m_store(std::make_unique<RequestStore>(m_db))
 {
     // Until the vault's key is set, a random one: views stay salted, if not stable.
     QByteArray random = crypto::randomBytes(crypto::SHA256_SIZE);
@@ -241,12 +112,8 @@ void RequestService::scheduleExpiry()
 {
     if (!m_expiryEnabled)
         return;
-    QSqlQuery query(m_db);
-    qint64 next = 0;
-    if (query.exec(QStringLiteral("SELECT min(CASE state WHEN 'pending' THEN expires_at ELSE approval_expires_at END) "
-                                  "FROM requests WHERE state IN ('pending', 'approved')")) &&
-        query.next() && !query.isNull(0))
-        next = query.value(0).toLongLong();
+    const auto deadline = m_store->nextDeadline();
+    const qint64 next = deadline && *deadline ? **deadline : 0;
     const qint64 delay = next > 0 ? std::clamp<qint64>(next - now(), 0, MAX_TIMER_MS) : MAX_TIMER_MS;
     m_expiryTimer.start(static_cast<int>(delay));
 }
@@ -596,18 +463,13 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
     Result<Request> outcome = fail(ErrorCode::Storage, QStringLiteral("not created"));
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         if (!idempotencyKey.isEmpty()) {
-            auto existing =
-                findRequest(*m_statements, QStringLiteral("WHERE q.runtime_id = ? AND q.idempotency_key = ?"),
-                            {runtime.id, idempotencyKey});
+            auto existing = m_store->findByIdempotencyKey(runtime.id, idempotencyKey);
             if (!existing)
                 return std::unexpected(existing.error());
             if (*existing) {
-                QSqlQuery original(m_db);
-                original.prepare(QStringLiteral("SELECT body_sha256 FROM requests WHERE id = ?"));
-                original.addBindValue((*existing)->id);
-                if (!original.exec() || !original.next())
-                    return fail(ErrorCode::Storage, original.lastError().text());
-                if (original.value(0).toString() != bodySha256)
+                auto original = m_store->bodySha256((*existing)->id);
+                COUNTERSIGN_TRY(original);
+                if (*original != bodySha256)
                     return fail(ErrorCode::Conflict,
                                 QStringLiteral("this Idempotency-Key was used with a different request body"));
                 outcome = **existing;
@@ -632,25 +494,8 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
         request.expiresAt = request.createdAt + qint64{rule->timeoutSeconds} * 1000;
         request.state = RequestState::Pending;
 
-        QSqlQuery insert(m_db);
-        insert.prepare(QStringLiteral(
-            "INSERT INTO requests (id, runtime_id, capability, summary, details, payload, payload_sha256, risk, "
-            "context, idempotency_key, body_sha256, state, required_approvals, policy_rule, validity_seconds, "
-            "created_at, expires_at, requested_risk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, "
-            "?, "
-            "?)"));
-        for (const QVariant& value :
-             {QVariant(request.id), QVariant(request.runtimeId), QVariant(request.capability),
-              QVariant(request.summary), QVariant(request.details), QVariant(QString::fromUtf8(request.payload)),
-              QVariant(request.payloadSha256), QVariant(policy::riskName(request.risk)),
-              QVariant(QString::fromUtf8(json::canonicalJson(request.context))),
-              idempotencyKey.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(idempotencyKey),
-              QVariant(bodySha256), QVariant(request.requiredApprovals), QVariant(request.policyRule),
-              QVariant(request.validitySeconds), QVariant(request.createdAt), QVariant(request.expiresAt),
-              QVariant(policy::riskName(request.requestedRisk))})
-            insert.addBindValue(value);
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
+        auto inserted = m_store->insert(request, bodySha256);
+        COUNTERSIGN_TRY(inserted);
         const QString actor = QStringLiteral("runtime:") + runtime.name;
         QJsonObject logged{{QStringLiteral("summary"), request.summary},
                            {QStringLiteral("risk"), policy::riskName(request.risk)},
@@ -685,41 +530,25 @@ Result<Request> RequestService::create(const RuntimeIdentity& runtime, const QJs
 
 Result<void> RequestService::setState(Request& request, RequestState state, qint64 at)
 {
-    QSqlQuery update(m_db);
+    Request changed = request;
     switch (state) {
     case RequestState::Approved:
-        request.approvalExpiresAt = at + qint64{request.validitySeconds} * 1000;
-        request.decidedAt = at;
-        update.prepare(QStringLiteral("UPDATE requests SET state = 'approved', decided_at = ?, approval_expires_at = ? "
-                                      "WHERE id = ? AND state = 'pending'"));
-        update.addBindValue(at);
-        update.addBindValue(request.approvalExpiresAt);
+        changed.approvalExpiresAt = at + qint64{request.validitySeconds} * 1000;
+        changed.decidedAt = at;
         break;
     case RequestState::Consumed:
-        request.consumedAt = at;
-        update.prepare(QStringLiteral("UPDATE requests SET state = 'consumed', consumed_at = ? WHERE id = ? "
-                                      "AND state = 'approved'"));
-        update.addBindValue(at);
+        changed.consumedAt = at;
         break;
     case RequestState::Expired:
-        update.prepare(QStringLiteral("UPDATE requests SET state = 'expired' WHERE id = ? "
-                                      "AND state IN ('pending', 'approved')"));
         break;
     default: // denied, cancelled: final decisions on a pending request
-        request.decidedAt = at;
-        update.prepare(
-            QStringLiteral("UPDATE requests SET state = ?, decided_at = ? WHERE id = ? AND state = 'pending'"));
-        update.addBindValue(stateName(state));
-        update.addBindValue(at);
+        changed.decidedAt = at;
         break;
     }
-    update.addBindValue(request.id);
-    if (!update.exec())
-        return fail(ErrorCode::Storage, update.lastError().text());
-    // The WHERE clause holds the allowed source states: zero rows means someone else won.
-    if (update.numRowsAffected() != 1)
-        return fail(ErrorCode::Conflict, QStringLiteral("request %1 changed meanwhile").arg(request.id));
-    request.state = state;
+    auto updated = m_store->updateState(changed, request.state, state);
+    COUNTERSIGN_TRY(updated);
+    changed.state = state;
+    request = std::move(changed);
     return {};
 }
 
@@ -751,10 +580,7 @@ Result<int> RequestService::expireDue()
     QList<Request> expired;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         const qint64 at = now();
-        auto candidates = selectRequests(m_db, *m_statements,
-                                         QStringLiteral("WHERE (q.state = 'pending' AND q.expires_at <= ?) "
-                                                        "OR (q.state = 'approved' AND q.approval_expires_at <= ?)"),
-                                         {at, at}, false);
+        auto candidates = m_store->due(at);
         if (!candidates)
             return std::unexpected(candidates.error());
         for (Request& request : *candidates) {
@@ -782,7 +608,7 @@ Result<QJsonObject> RequestService::createRequest(const RuntimeIdentity& runtime
 
 Result<Request> RequestService::findOwn(const RuntimeIdentity& runtime, const QString& id)
 {
-    auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
+    auto found = m_store->find(id);
     if (!found)
         return std::unexpected(found.error());
     // Another runtime's request does not exist as far as this runtime can tell.
@@ -807,7 +633,7 @@ Result<Request> RequestService::ownRequest(const RuntimeIdentity& runtime, const
     Result<Request> result = current;
     bool changed = false;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
-        auto fresh = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
+        auto fresh = m_store->find(id);
         if (!fresh)
             return std::unexpected(fresh.error());
         Request request = **fresh;
@@ -839,10 +665,7 @@ Result<QJsonArray> RequestService::listRequests(const RuntimeIdentity& runtime, 
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("state is one of pending, approved, denied, expired, cancelled, consumed"));
     (void)expireDue();
-    auto requests = selectRequests(m_db, *m_statements,
-                                   QStringLiteral("WHERE q.runtime_id = ? AND (? = '' OR q.state = ?) "
-                                                  "ORDER BY q.created_at DESC LIMIT 1000"),
-                                   {runtime.id, state, state}, true);
+    auto requests = m_store->ofRuntime(runtime.id, state);
     if (!requests)
         return std::unexpected(requests.error());
     QJsonArray result;
@@ -984,7 +807,7 @@ Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtim
 
 Result<Request> RequestService::request(const QString& id) const
 {
-    auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
+    auto found = m_store->find(id);
     if (!found)
         return std::unexpected(found.error());
     const std::optional<Request> row = std::move(*found);
@@ -995,8 +818,7 @@ Result<Request> RequestService::request(const QString& id) const
 
 Result<QList<Request>> RequestService::requestsInState(RequestState state, int limit) const
 {
-    return selectRequests(m_db, *m_statements, QStringLiteral("WHERE q.state = ? ORDER BY q.created_at DESC LIMIT ?"),
-                          {stateName(state), limit}, true);
+    return m_store->inState(state, limit);
 }
 
 Result<void> RequestService::authorizeMember(const QString& memberId, members::Permission permission) const
@@ -1015,18 +837,7 @@ Result<QList<Request>> RequestService::history(const QString& memberId, const QS
 {
     if (auto allowed = authorizeMember(memberId, members::Permission::ViewQueue); !allowed)
         return std::unexpected(allowed.error());
-    QString pattern = search.trimmed();
-    pattern.replace(u'\\', QStringLiteral("\\\\"))
-        .replace(u'%', QStringLiteral("\\%"))
-        .replace(u'_', QStringLiteral("\\_"));
-    pattern = u'%' + pattern + u'%';
-    return selectRequests(
-        m_db, *m_statements,
-        QStringLiteral("WHERE q.state <> 'pending' AND (q.id LIKE ?1 ESCAPE '\\' OR r.name LIKE ?1 ESCAPE '\\' "
-                       "OR q.capability LIKE ?1 ESCAPE '\\' OR q.summary LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 "
-                       "FROM decisions d WHERE d.request_id = q.id AND d.reason LIKE ?1 ESCAPE '\\')) "
-                       "ORDER BY max(q.created_at, q.decided_at, q.consumed_at) DESC LIMIT ?2"),
-        {pattern, limit}, true);
+    return m_store->history(search, limit);
 }
 
 Result<QByteArray> RequestService::reveal(const QString& memberId, const QString& id)
@@ -1118,12 +929,8 @@ Result<Request> RequestService::extend(const QString& memberId, const QString& i
                             .arg(room->lifetimeMs / 1000));
         const qint64 previous = request.expiresAt;
         request.expiresAt = std::min(wanted, limit);
-        QSqlQuery update(m_db);
-        update.prepare(QStringLiteral("UPDATE requests SET expires_at = ? WHERE id = ? AND state = 'pending'"));
-        update.addBindValue(request.expiresAt);
-        update.addBindValue(request.id);
-        if (!update.exec())
-            return fail(ErrorCode::Storage, update.lastError().text());
+        auto updated = m_store->updateExpiresAt(request.id, request.expiresAt);
+        COUNTERSIGN_TRY(updated);
         auto audited =
             audit(QStringLiteral("member:") + memberId, QStringLiteral("request.extend"), request,
                   QJsonObject{{QStringLiteral("seconds"), (request.expiresAt - previous) / 1000},
@@ -1242,14 +1049,12 @@ Result<Request> RequestService::decideSigned(const DecisionStatement& statement,
 
 Result<int> RequestService::possibleApprovers(const Request& request) const
 {
-    QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT id, role FROM members WHERE state = 'active'")))
-        return fail(ErrorCode::Storage, query.lastError().text());
+    auto active = m_store->activeMembers();
+    COUNTERSIGN_TRY(active);
     int count = 0;
-    while (query.next()) {
-        const auto role = members::parseRole(query.value(1).toString());
-        if (role && members::isAllowed(*role, members::Permission::Decide) &&
-            query.value(0).toString() != request.raisedBy)
+    for (const RequestStore::ActiveMember& member : std::as_const(*active)) {
+        const auto role = members::parseRole(member.role);
+        if (role && members::isAllowed(*role, members::Permission::Decide) && member.id != request.raisedBy)
             ++count;
     }
     return count;
@@ -1259,16 +1064,12 @@ Result<int> RequestService::countedApprovals(const QString& requestId) const
 {
     // The quorum counts members as they are now: an approval by someone since removed, or no
     // longer allowed to decide, is no approval (whether or not it was voided when that changed).
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT m.role, m.state FROM decisions d LEFT JOIN members m ON m.id = d.member_id "
-                                 "WHERE d.request_id = ? AND d.verdict = 'approve'"));
-    query.addBindValue(requestId);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
+    auto approvers = m_store->approvers(requestId);
+    COUNTERSIGN_TRY(approvers);
     int count = 0;
-    while (query.next()) {
-        const auto role = members::parseRole(query.value(0).toString());
-        if (query.value(1).toString() == u"active" && role && members::isAllowed(*role, members::Permission::Decide))
+    for (const RequestStore::Approver& approver : std::as_const(*approvers)) {
+        const auto role = members::parseRole(approver.role);
+        if (approver.active && role && members::isAllowed(*role, members::Permission::Decide))
             ++count;
     }
     return count;
@@ -1295,15 +1096,11 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         if (auto allowed = authorizeMember(memberId, members::Permission::Decide); !allowed)
             return std::unexpected(allowed.error());
-        QSqlQuery key(m_db);
-        key.prepare(QStringLiteral("SELECT public_key FROM members WHERE id = ?"));
-        key.addBindValue(memberId);
-        if (!key.exec() || !key.next())
-            return fail(ErrorCode::Storage, key.lastError().text());
-        const QByteArray publicKey = key.value(0).toByteArray();
-        key.finish();
+        auto key = m_store->memberKey(memberId);
+        COUNTERSIGN_TRY(key);
+        const QByteArray publicKey = *key;
 
-        auto found = findRequest(*m_statements, QStringLiteral("WHERE q.id = ?"), {id});
+        auto found = m_store->find(id);
         if (!found)
             return std::unexpected(found.error());
         if (!*found)
@@ -1355,18 +1152,10 @@ Result<Request> RequestService::decide(const DecisionStatement& statement, const
         if (request.risk >= policy::Risk::High && reason.trimmed().isEmpty())
             return fail(ErrorCode::InvalidArgument,
                         QStringLiteral("a %1-risk request needs a reason").arg(policy::riskName(request.risk)));
-        QSqlQuery insert(m_db);
-        insert.prepare(QStringLiteral("INSERT INTO decisions (request_id, member_id, verdict, reason, decided_at, "
-                                      "signature) VALUES (?, ?, ?, ?, ?, ?)"));
-        insert.addBindValue(request.id);
-        insert.addBindValue(memberId);
-        insert.addBindValue(approve ? QStringLiteral("approve") : QStringLiteral("deny"));
-        insert.addBindValue(reason);
-        insert.addBindValue(statement.decidedAtMs);
-        insert.addBindValue(signature);
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
-        if (auto decisions = loadDecisions(*m_statements, request); !decisions)
+        auto inserted = m_store->insertDecision(
+            request.id, Decision{memberId, {}, approve, reason, statement.decidedAtMs, {}, signature});
+        COUNTERSIGN_TRY(inserted);
+        if (auto decisions = m_store->loadDecisions(request); !decisions)
             return decisions;
         auto counted = countedApprovals(request.id);
         if (!counted)

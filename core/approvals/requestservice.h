@@ -28,12 +28,10 @@ class SigningKey;
 namespace countersign::policy {
 class PolicyStore;
 }
-namespace countersign::storage {
-class StatementCache;
-}
 
 namespace countersign::approvals {
 
+class RequestStore;
 class RuntimeRegistry;
 
 /// Requests and their state machine (SPEC section 2): creation with validation and
@@ -198,7 +196,7 @@ private:
     RuntimeRegistry& m_runtimes;
     policy::PolicyStore& m_policies;
     RequestEvents& m_events;
-    std::unique_ptr<storage::StatementCache> m_statements;
+    std::unique_ptr<RequestStore> m_store;
     QTimer m_expiryTimer;
     bool m_expiryEnabled = false;
     audit::CheckpointSigner* m_checkpoints = nullptr;

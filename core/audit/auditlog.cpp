@@ -1,5 +1,6 @@
 #include "auditlog.h"
 
+#include "auditstore.h"
 #include "audittree.h"
 #include "checkpoint.h"
 #include "merkle.h"
@@ -14,8 +15,6 @@
 #include <QDateTime>
 #include <QLocale>
 #include <QLoggingCategory>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QThread>
 
 #include <algorithm>
@@ -75,6 +74,7 @@ QString VerifyResult::problemName(Problem problem)
 AuditLog::AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey)
     : m_db(std::move(db))
     , m_hmac(std::make_unique<crypto::HmacSha256>(macKey))
+    , m_store(std::make_unique<AuditStore>(m_db))
 {
 }
 
@@ -98,14 +98,11 @@ Result<AuditLog::Tail> AuditLog::readTail() const
 {
     // The tail is read inside the write transaction every time, so that several processes
     // (the app and countersign-cli) can append to one vault without forking the chain.
-    QSqlQuery last(m_db);
-    last.setForwardOnly(true);
-    if (!last.exec(QStringLiteral("SELECT seq, ts, entry_hash FROM audit_log ORDER BY id DESC LIMIT 1")))
-        return fail(ErrorCode::Storage, last.lastError().text());
-    Tail tail{0, 0, QByteArray(AUDIT_HASH_SIZE, '\0')};
-    if (last.next())
-        tail = Tail{last.value(0).toLongLong(), last.value(1).toLongLong(), last.value(2).toByteArray()};
-    return tail;
+    auto last = m_store->tail();
+    COUNTERSIGN_TRY(last);
+    if (!*last)
+        return Tail{0, 0, QByteArray(AUDIT_HASH_SIZE, '\0')};
+    return Tail{(*last)->seq, (*last)->timestampMs, (*last)->entryHash};
 }
 
 AuditTree* AuditLog::tree()
@@ -167,9 +164,6 @@ Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& 
                 return std::unexpected(synced.error());
         }
     }
-    QSqlQuery insert(m_db);
-    insert.prepare(QStringLiteral("INSERT INTO audit_log (seq, ts, actor, action, subject, details, prev_hash, "
-                                  "entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     AuditEntry entry;
     for (const AuditRecord& record : records) {
         entry.seq = tail->seq + 1;
@@ -183,17 +177,8 @@ Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& 
         entry.entryHash = entry.computeHash();
         entry.mac = m_hmac->mac(entry.entryHash);
 
-        insert.bindValue(0, entry.seq);
-        insert.bindValue(1, entry.timestampMs);
-        insert.bindValue(2, entry.actor);
-        insert.bindValue(3, entry.action);
-        insert.bindValue(4, entry.subject);
-        insert.bindValue(5, QString::fromUtf8(entry.details));
-        insert.bindValue(6, entry.prevHash);
-        insert.bindValue(7, entry.entryHash);
-        insert.bindValue(8, entry.mac);
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
+        auto inserted = m_store->insert(entry);
+        COUNTERSIGN_TRY(inserted);
         if (merkleTree) {
             auto leaf = merkleTree->appendLeaf(static_cast<quint64>(entry.seq - 1),
                                                merkle::leafHash(entry.canonicalEncoding()));
@@ -211,53 +196,26 @@ Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& 
 
 Result<qint64> AuditLog::count() const
 {
-    QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT count(*) FROM audit_log")) || !query.next())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    return query.value(0).toLongLong();
+    return m_store->count();
 }
 
 Result<qint64> AuditLog::lastSeq() const
 {
-    QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT coalesce(max(seq), 0) FROM audit_log")) || !query.next())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    return query.value(0).toLongLong();
+    return m_store->lastSeq();
 }
 
 Result<QList<AuditEntry>> AuditLog::entries(qint64 fromSeq, int limit) const
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac "
-                                 "FROM audit_log WHERE seq >= ? ORDER BY seq LIMIT ?"));
-    query.addBindValue(fromSeq);
-    query.addBindValue(limit);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    QList<AuditEntry> result;
-    while (query.next()) {
-        result.append(AuditEntry{query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toString(),
-                                 query.value(3).toString(), query.value(4).toString(),
-                                 query.value(5).toString().toUtf8(), query.value(6).toByteArray(),
-                                 query.value(7).toByteArray(), query.value(8).toByteArray()});
-    }
-    return result;
+    return m_store->entries(fromSeq, limit);
 }
 
 Result<std::optional<AuditEntry>> AuditLog::firstOf(const QString& action, const QString& subject) const
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT seq FROM audit_log WHERE action = ? AND subject = ? ORDER BY seq LIMIT 1"));
-    query.addBindValue(action);
-    query.addBindValue(subject);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
+    auto first = m_store->firstSeqOf(action, subject);
+    COUNTERSIGN_TRY(first);
+    if (!*first)
         return std::optional<AuditEntry>();
-    const qint64 seq = query.value(0).toLongLong();
-    query.finish();
+    const qint64 seq = **first;
     auto found = entries(seq, 1);
     if (!found)
         return std::unexpected(found.error());
@@ -269,35 +227,19 @@ Result<std::optional<AuditEntry>> AuditLog::firstOf(const QString& action, const
 namespace {
 
 /// One stored entry as read for verification: the text columns as their stored UTF-8 bytes.
-struct StoredEntry {
-    qint64 id = 0;
-    qint64 seq = 0;
-    qint64 timestampMs = 0;
-    std::array<QByteArray, 4> text; // actor, action, subject, details
-    QByteArray prevHash;
-    QByteArray entryHash;
-    QByteArray mac;
+struct StoredEntry : AuditStore::StoredRow {
     bool hashMatches = false;
     bool macMatches = false;
     crypto::Digest leaf{};
 };
 
-/// Reads up to \a limit rows of \a query into \a into (reusing its buffers); false at the end.
-qsizetype readBatch(QSqlQuery& query, QList<StoredEntry>& into, qsizetype limit)
+/// Reads up to \a limit rows of \a walk into \a into (reusing its buffers); how many it read.
+qsizetype readBatch(AuditStore::Walk& walk, QList<StoredEntry>& into, qsizetype limit)
 {
     into.resize(limit);
     qsizetype count = 0;
-    while (count < limit && query.next()) {
-        StoredEntry& row = into[count++];
-        row.id = query.value(0).toLongLong();
-        row.seq = query.value(1).toLongLong();
-        row.timestampMs = query.value(2).toLongLong();
-        for (int i = 0; i < 4; ++i)
-            row.text[i] = query.value(3 + i).toByteArray();
-        row.prevHash = query.value(7).toByteArray();
-        row.entryHash = query.value(8).toByteArray();
-        row.mac = query.value(9).toByteArray();
-    }
+    while (count < limit && walk.next(into[count]))
+        ++count;
     into.resize(count);
     return count;
 }
@@ -314,16 +256,13 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList
         ++nextCheckpoint;
     const quint64 leavesNeeded = checkpoints.isEmpty() ? 0 : checkpoints.constLast().size;
     merkle::CompactRange range;
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    // The text columns as blobs: the bytes that were hashed, without a round trip through QString.
-    if (!query.exec(QStringLiteral("SELECT id, seq, ts, CAST(actor AS BLOB), CAST(action AS BLOB), "
-                                   "CAST(subject AS BLOB), CAST(details AS BLOB), prev_hash, entry_hash, mac "
-                                   "FROM audit_log ORDER BY id"))) {
+    auto walk = m_store->walk();
+    if (!walk) {
         result.problem = VerifyResult::Problem::Storage;
-        result.message = query.lastError().text();
+        result.message = walk.error().message;
         return result;
     }
+    AuditStore::Walk& stored = *walk;
     QByteArray previousHash(AUDIT_HASH_SIZE, '\0');
     qint64 previousTimestamp = 0;
     qint64 expectedSeq = 1;
@@ -364,10 +303,10 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList
     constexpr qsizetype BATCH = 8192;
     QList<StoredEntry> current;
     QList<StoredEntry> next;
-    readBatch(query, current, BATCH);
+    readBatch(stored, current, BATCH);
     while (!current.isEmpty()) {
         std::vector<std::future<void>> hashing = hashBatch(current);
-        readBatch(query, next, BATCH);
+        readBatch(stored, next, BATCH);
         for (auto& part : hashing)
             part.get();
         for (const StoredEntry& entry : std::as_const(current)) {
@@ -378,11 +317,7 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList
                                       .arg(entry.seq)
                                       .arg(expectedSeq - 1));
                 // A later row holding the expected number means rows were swapped, not removed.
-                QSqlQuery later(m_db);
-                later.prepare(QStringLiteral("SELECT 1 FROM audit_log WHERE seq = ? AND id > ?"));
-                later.addBindValue(expectedSeq);
-                later.addBindValue(entry.id);
-                if (later.exec() && later.next())
+                if (m_store->heldLater(expectedSeq, entry.id))
                     return broken(VerifyResult::Problem::Order, expectedSeq,
                                   QStringLiteral("entry %1 appears after entry %2: the log was reordered")
                                       .arg(expectedSeq)
@@ -430,8 +365,8 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList
         }
         std::swap(current, next);
     }
-    if (query.lastError().isValid())
-        return broken(VerifyResult::Problem::Storage, expectedSeq, query.lastError().text());
+    if (const QString failed = stored.error(); !failed.isEmpty())
+        return broken(VerifyResult::Problem::Storage, expectedSeq, failed);
     if (!checkpoints.isEmpty() && checkpoints.constLast().size > static_cast<quint64>(result.checked))
         return broken(VerifyResult::Problem::Truncated, result.checked + 1,
                       QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was truncated or "

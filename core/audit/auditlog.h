@@ -19,6 +19,7 @@ class SecureBuffer;
 
 namespace countersign::audit {
 
+class AuditStore;
 class AuditTree;
 
 /// What to append; sequence, time and hashes are filled in by the log.
@@ -93,6 +94,7 @@ private:
     QSqlDatabase m_db;
     std::unique_ptr<crypto::HmacSha256> m_hmac;
     std::unique_ptr<AuditTree> m_tree;
+    std::unique_ptr<AuditStore> m_store;
 };
 
 } // namespace countersign::audit

@@ -1,5 +1,7 @@
 #include "memberservice.h"
 
+#include "memberauthorizer.h"
+
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
@@ -56,24 +58,9 @@ Result<QString> MemberService::validateName(const QString& name)
 
 Result<void> MemberService::authorizeActor(const QSqlDatabase& db, const QString& actor, Permission permission)
 {
-    // Deny by default: the only actor that may act through a service is a member, checked
-    // against the table; any other string (empty, "system", a runtime) is refused.
-    const QString prefix = QStringLiteral("member:");
-    if (!actor.startsWith(prefix) || actor.size() == prefix.size())
-        return fail(ErrorCode::PermissionDenied,
-                    QStringLiteral("only a member may %1").arg(permissionDescription(permission)));
-    const QString memberId = actor.mid(prefix.size());
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT role, state FROM members WHERE id = ?"));
-    query.addBindValue(memberId);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next() || query.value(1).toString() != u"active")
-        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
-    const auto role = parseRole(query.value(0).toString());
-    if (!role)
-        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' has no known role").arg(memberId));
-    return require(*role, permission);
+    // A string that names no actor at all is refused like any non-member.
+    const auto parsed = audit::Actor::parse(actor);
+    return MemberAuthorizer(db).authorize(parsed.value_or(audit::Actor::system()), permission);
 }
 
 Result<Member> MemberService::member(const QString& memberId) const

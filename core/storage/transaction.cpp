@@ -18,21 +18,26 @@ Result<void> checkDatabaseFile(const QSqlDatabase& db)
     return driver ? driver->checkFileIdentity() : Result<void>{};
 }
 
-Result<void> transact(QSqlDatabase& db, const std::function<Result<void>()>& work)
+namespace detail {
+
+Result<bool> beginWrite(QSqlDatabase& db)
 {
-    const bool own = !inTransaction(db);
-    if (own) {
-        if (auto same = checkDatabaseFile(db); !same)
-            return same;
-    }
-    if (own && !db.transaction())
+    if (inTransaction(db))
+        return false;
+    auto same = checkDatabaseFile(db);
+    COUNTERSIGN_TRY(same);
+    if (!db.transaction())
         return fail(ErrorCode::Storage, db.lastError().text());
-    auto result = work();
+    return true;
+}
+
+Result<void> endWrite(QSqlDatabase& db, bool own, bool succeeded)
+{
     if (!own)
-        return result;
-    if (!result) {
+        return {};
+    if (!succeeded) {
         db.rollback();
-        return result;
+        return {};
     }
     if (!db.commit()) {
         const QString message = db.lastError().text();
@@ -41,5 +46,7 @@ Result<void> transact(QSqlDatabase& db, const std::function<Result<void>()>& wor
     }
     return {};
 }
+
+} // namespace detail
 
 } // namespace countersign::storage

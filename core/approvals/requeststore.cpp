@@ -1,0 +1,348 @@
+#include "requeststore.h"
+
+#include "json/canonicaljson.h"
+#include "storage/statementcache.h"
+
+#include <QHash>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace countersign::approvals {
+
+namespace {
+
+const QString SELECT_REQUEST = QStringLiteral(
+    "SELECT q.id, q.runtime_id, r.name, q.capability, q.summary, q.details, q.payload, q.payload_sha256, q.risk, "
+    "q.context, q.idempotency_key, q.state, q.required_approvals, q.policy_rule, q.validity_seconds, q.created_at, "
+    "q.expires_at, q.decided_at, q.approval_expires_at, q.consumed_at, r.member_id, q.requested_risk, "
+    "r.revoked_at IS NOT NULL "
+    "FROM requests q JOIN runtimes r ON r.id = q.runtime_id ");
+
+const QString SELECT_DECISION = QStringLiteral(
+    "SELECT d.request_id, d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, d.decided_at, "
+    "m.public_key, d.signature FROM decisions d LEFT JOIN members m ON m.id = d.member_id ");
+
+Error storageError(const QSqlQuery& query)
+{
+    return Error{ErrorCode::Storage, query.lastError().text()};
+}
+
+Request requestFromRow(const QSqlQuery& row)
+{
+    Request request;
+    request.id = row.value(0).toString();
+    request.runtimeId = row.value(1).toLongLong();
+    request.runtimeName = row.value(2).toString();
+    request.capability = row.value(3).toString();
+    request.summary = row.value(4).toString();
+    request.details = row.value(5).toString();
+    request.payload = row.value(6).toString().toUtf8();
+    request.payloadSha256 = row.value(7).toString();
+    request.risk = policy::parseRisk(row.value(8).toString()).value_or(policy::Risk::Critical);
+    request.context = QJsonDocument::fromJson(row.value(9).toString().toUtf8()).object();
+    request.idempotencyKey = row.value(10).toString();
+    request.state = parseState(row.value(11).toString()).value_or(RequestState::Expired);
+    request.requiredApprovals = row.value(12).toInt();
+    request.policyRule = row.value(13).toString();
+    request.validitySeconds = row.value(14).toInt();
+    request.createdAt = row.value(15).toLongLong();
+    request.expiresAt = row.value(16).toLongLong();
+    request.decidedAt = row.value(17).toLongLong();
+    request.approvalExpiresAt = row.value(18).toLongLong();
+    request.consumedAt = row.value(19).toLongLong();
+    request.raisedBy = row.value(20).toString();
+    // Requests stored before risk floors existed were taken at the risk they declared.
+    request.requestedRisk =
+        row.isNull(21) ? request.risk : policy::parseRisk(row.value(21).toString()).value_or(request.risk);
+    request.runtimeRevoked = row.value(22).toBool();
+    return request;
+}
+
+/// A row of SELECT_DECISION (column 0 is the request's id).
+Decision decisionFromRow(const QSqlQuery& row)
+{
+    return Decision{row.value(1).toString(),   row.value(2).toString(),   row.value(3).toString() == u"approve",
+                    row.value(4).toString(),   row.value(5).toLongLong(), row.value(6).toByteArray(),
+                    row.value(7).toByteArray()};
+}
+
+QString verdictName(bool approve)
+{
+    return approve ? QStringLiteral("approve") : QStringLiteral("deny");
+}
+
+} // namespace
+
+RequestStore::RequestStore(QSqlDatabase db)
+    : m_db(std::move(db))
+    , m_dialect(storage::SqlDialect::of(m_db))
+    , m_statements(std::make_unique<storage::StatementCache>(m_db))
+{
+}
+
+RequestStore::~RequestStore() = default;
+
+Result<void> RequestStore::loadDecisions(Request& request) const
+{
+    QSqlQuery& query =
+        m_statements->prepared(SELECT_DECISION + QStringLiteral("WHERE d.request_id = ? ORDER BY d.decided_at"));
+    query.bindValue(0, request.id);
+    if (!query.exec())
+        return std::unexpected(storageError(query));
+    request.decisions.clear();
+    while (query.next())
+        request.decisions.append(decisionFromRow(query));
+    query.finish();
+    return {};
+}
+
+Result<QList<Request>> RequestStore::select(const QString& where, const QVariantList& values, bool withDecisions) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(SELECT_REQUEST + where);
+    for (const QVariant& value : values)
+        query.addBindValue(value);
+    if (!query.exec())
+        return std::unexpected(storageError(query));
+    QList<Request> requests;
+    while (query.next())
+        requests.append(requestFromRow(query));
+    query.finish();
+    if (!withDecisions || requests.isEmpty())
+        return requests;
+    if (requests.size() == 1) {
+        auto decisions = loadDecisions(requests.first());
+        COUNTERSIGN_TRY(decisions);
+        return requests;
+    }
+    // The decisions of every listed request in one query, not one query per request.
+    QHash<QString, qsizetype> byId;
+    byId.reserve(requests.size());
+    for (qsizetype i = 0; i < requests.size(); ++i)
+        byId.insert(requests.at(i).id, i);
+    QSqlQuery decisions(m_db);
+    decisions.setForwardOnly(true);
+    decisions.prepare(SELECT_DECISION +
+                      QStringLiteral("WHERE d.request_id IN (SELECT q.id FROM requests q JOIN runtimes r ON r.id = "
+                                     "q.runtime_id ") +
+                      where + QStringLiteral(") ORDER BY d.decided_at"));
+    for (const QVariant& value : values)
+        decisions.addBindValue(value);
+    if (!decisions.exec())
+        return std::unexpected(storageError(decisions));
+    while (decisions.next()) {
+        const auto it = byId.constFind(decisions.value(0).toString());
+        if (it != byId.cend())
+            requests[*it].decisions.append(decisionFromRow(decisions));
+    }
+    return requests;
+}
+
+Result<std::optional<Request>> RequestStore::findOne(const QString& where, const QVariantList& values) const
+{
+    QSqlQuery& query = m_statements->prepared(SELECT_REQUEST + where);
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(static_cast<int>(i), values.at(i));
+    if (!query.exec())
+        return std::unexpected(storageError(query));
+    if (!query.next()) {
+        query.finish();
+        return std::optional<Request>();
+    }
+    Request request = requestFromRow(query);
+    query.finish();
+    auto decisions = loadDecisions(request);
+    COUNTERSIGN_TRY(decisions);
+    return std::optional<Request>(std::move(request));
+}
+
+Result<std::optional<Request>> RequestStore::find(const QString& id) const
+{
+    return findOne(QStringLiteral("WHERE q.id = ?"), {id});
+}
+
+Result<std::optional<Request>> RequestStore::findByIdempotencyKey(qint64 runtimeId, const QString& idempotencyKey) const
+{
+    return findOne(QStringLiteral("WHERE q.runtime_id = ? AND q.idempotency_key = ?"), {runtimeId, idempotencyKey});
+}
+
+Result<QString> RequestStore::bodySha256(const QString& id) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT body_sha256 FROM requests WHERE id = ?"));
+    query.addBindValue(id);
+    if (!query.exec() || !query.next())
+        return std::unexpected(storageError(query));
+    return query.value(0).toString();
+}
+
+Result<void> RequestStore::insert(const Request& request, const QString& bodySha256)
+{
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral(
+        "INSERT INTO requests (id, runtime_id, capability, summary, details, payload, payload_sha256, risk, context, "
+        "idempotency_key, body_sha256, state, required_approvals, policy_rule, validity_seconds, created_at, "
+        "expires_at, requested_risk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (const QVariant& value :
+         {QVariant(request.id), QVariant(request.runtimeId), QVariant(request.capability), QVariant(request.summary),
+          QVariant(request.details), QVariant(QString::fromUtf8(request.payload)), QVariant(request.payloadSha256),
+          QVariant(policy::riskName(request.risk)), QVariant(QString::fromUtf8(json::canonicalJson(request.context))),
+          request.idempotencyKey.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                           : QVariant(request.idempotencyKey),
+          QVariant(bodySha256), QVariant(stateName(request.state)), QVariant(request.requiredApprovals),
+          QVariant(request.policyRule), QVariant(request.validitySeconds), QVariant(request.createdAt),
+          QVariant(request.expiresAt), QVariant(policy::riskName(request.requestedRisk))})
+        insert.addBindValue(value);
+    if (!insert.exec())
+        return std::unexpected(storageError(insert));
+    return {};
+}
+
+Result<void> RequestStore::updateState(const Request& request, RequestState from, RequestState to)
+{
+    // Each state writes the times it sets and no other: a time a state never set stays NULL.
+    QSqlQuery update(m_db);
+    switch (to) {
+    case RequestState::Approved:
+        update.prepare(QStringLiteral(
+            "UPDATE requests SET state = ?, decided_at = ?, approval_expires_at = ? WHERE id = ? AND state = ?"));
+        update.addBindValue(stateName(to));
+        update.addBindValue(request.decidedAt);
+        update.addBindValue(request.approvalExpiresAt);
+        break;
+    case RequestState::Consumed:
+        update.prepare(QStringLiteral("UPDATE requests SET state = ?, consumed_at = ? WHERE id = ? AND state = ?"));
+        update.addBindValue(stateName(to));
+        update.addBindValue(request.consumedAt);
+        break;
+    case RequestState::Denied:
+    case RequestState::Cancelled:
+        update.prepare(QStringLiteral("UPDATE requests SET state = ?, decided_at = ? WHERE id = ? AND state = ?"));
+        update.addBindValue(stateName(to));
+        update.addBindValue(request.decidedAt);
+        break;
+    case RequestState::Pending:
+    case RequestState::Expired:
+        update.prepare(QStringLiteral("UPDATE requests SET state = ? WHERE id = ? AND state = ?"));
+        update.addBindValue(stateName(to));
+        break;
+    }
+    update.addBindValue(request.id);
+    update.addBindValue(stateName(from));
+    if (!update.exec())
+        return std::unexpected(storageError(update));
+    // The WHERE clause holds the state the change starts from: zero rows means someone else won.
+    if (update.numRowsAffected() != 1)
+        return fail(ErrorCode::Conflict, QStringLiteral("request %1 changed meanwhile").arg(request.id));
+    return {};
+}
+
+Result<void> RequestStore::updateExpiresAt(const QString& id, qint64 expiresAt)
+{
+    QSqlQuery update(m_db);
+    update.prepare(QStringLiteral("UPDATE requests SET expires_at = ? WHERE id = ? AND state = 'pending'"));
+    update.addBindValue(expiresAt);
+    update.addBindValue(id);
+    if (!update.exec())
+        return std::unexpected(storageError(update));
+    return {};
+}
+
+Result<void> RequestStore::insertDecision(const QString& requestId, const Decision& decision)
+{
+    QSqlQuery insert(m_db);
+    insert.prepare(QStringLiteral("INSERT INTO decisions (request_id, member_id, verdict, reason, decided_at, "
+                                  "signature) VALUES (?, ?, ?, ?, ?, ?)"));
+    insert.addBindValue(requestId);
+    insert.addBindValue(decision.memberId);
+    insert.addBindValue(verdictName(decision.approve));
+    insert.addBindValue(decision.reason);
+    insert.addBindValue(decision.decidedAt);
+    insert.addBindValue(decision.signature);
+    if (!insert.exec())
+        return std::unexpected(storageError(insert));
+    return {};
+}
+
+Result<QList<Request>> RequestStore::due(qint64 at) const
+{
+    return select(QStringLiteral("WHERE (q.state = 'pending' AND q.expires_at <= ?) "
+                                 "OR (q.state = 'approved' AND q.approval_expires_at <= ?)"),
+                  {at, at}, false);
+}
+
+Result<std::optional<qint64>> RequestStore::nextDeadline() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT min(CASE state WHEN 'pending' THEN expires_at ELSE approval_expires_at END) "
+                                   "FROM requests WHERE state IN ('pending', 'approved')")) ||
+        !query.next())
+        return std::unexpected(storageError(query));
+    return query.isNull(0) ? std::optional<qint64>() : std::optional<qint64>(query.value(0).toLongLong());
+}
+
+Result<QList<Request>> RequestStore::ofRuntime(qint64 runtimeId, const QString& state) const
+{
+    return select(QStringLiteral("WHERE q.runtime_id = ? AND (? = '' OR q.state = ?) "
+                                 "ORDER BY q.created_at DESC LIMIT 1000"),
+                  {runtimeId, state, state}, true);
+}
+
+Result<QList<Request>> RequestStore::inState(RequestState state, int limit) const
+{
+    return select(QStringLiteral("WHERE q.state = ? ORDER BY q.created_at DESC LIMIT ?"), {stateName(state), limit},
+                  true);
+}
+
+Result<QList<Request>> RequestStore::history(const QString& search, int limit) const
+{
+    const QString pattern = storage::SqlDialect::likePattern(search.trimmed());
+    const QString where =
+        QStringLiteral("WHERE q.state <> 'pending' AND (%1 OR %2 OR %3 OR %4 OR EXISTS (SELECT 1 FROM decisions d "
+                       "WHERE d.request_id = q.id AND %5)) ORDER BY %6 DESC LIMIT ?")
+            .arg(m_dialect.contains(QStringLiteral("q.id")), m_dialect.contains(QStringLiteral("r.name")),
+                 m_dialect.contains(QStringLiteral("q.capability")), m_dialect.contains(QStringLiteral("q.summary")),
+                 m_dialect.contains(QStringLiteral("d.reason")),
+                 m_dialect.greatest({QStringLiteral("q.created_at"), QStringLiteral("q.decided_at"),
+                                     QStringLiteral("q.consumed_at")}));
+    return select(where, {pattern, pattern, pattern, pattern, pattern, limit}, true);
+}
+
+Result<QList<RequestStore::Approver>> RequestStore::approvers(const QString& requestId) const
+{
+    QSqlQuery query(m_db);
+    query.prepare(QStringLiteral("SELECT m.role, m.state FROM decisions d LEFT JOIN members m ON m.id = d.member_id "
+                                 "WHERE d.request_id = ? AND d.verdict = 'approve'"));
+    query.addBindValue(requestId);
+    if (!query.exec())
+        return std::unexpected(storageError(query));
+    QList<Approver> approvers;
+    while (query.next())
+        approvers.append(Approver{query.value(0).toString(), query.value(1).toString() == u"active"});
+    return approvers;
+}
+
+Result<QList<RequestStore::ActiveMember>> RequestStore::activeMembers() const
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT id, role FROM members WHERE state = 'active'")))
+        return std::unexpected(storageError(query));
+    QList<ActiveMember> members;
+    while (query.next())
+        members.append(ActiveMember{query.value(0).toString(), query.value(1).toString()});
+    return members;
+}
+
+Result<QByteArray> RequestStore::memberKey(const QString& memberId) const
+{
+    QSqlQuery key(m_db);
+    key.prepare(QStringLiteral("SELECT public_key FROM members WHERE id = ?"));
+    key.addBindValue(memberId);
+    if (!key.exec() || !key.next())
+        return std::unexpected(storageError(key));
+    return key.value(0).toByteArray();
+}
+
+} // namespace countersign::approvals

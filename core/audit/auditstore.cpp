@@ -1,0 +1,208 @@
+#include "auditstore.h"
+
+#include "storage/sqldialect.h"
+
+#include <QSqlError>
+#include <QStringList>
+#include <QVariantList>
+
+namespace countersign::audit {
+
+namespace {
+
+const QString ENTRY_COLUMNS =
+    QStringLiteral("seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac FROM audit_log ");
+
+Error storageError(const QSqlQuery& query)
+{
+    return Error{ErrorCode::Storage, query.lastError().text()};
+}
+
+Result<QList<AuditEntry>> readEntries(QSqlQuery& query)
+{
+    if (!query.exec())
+        return std::unexpected(storageError(query));
+    QList<AuditEntry> entries;
+    while (query.next()) {
+        entries.append(AuditEntry{query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toString(),
+                                  query.value(3).toString(), query.value(4).toString(),
+                                  query.value(5).toString().toUtf8(), query.value(6).toByteArray(),
+                                  query.value(7).toByteArray(), query.value(8).toByteArray()});
+    }
+    return entries;
+}
+
+Result<qint64> single(const QSqlDatabase& db, const QString& sql)
+{
+    QSqlQuery query(db);
+    if (!query.exec(sql) || !query.next())
+        return std::unexpected(storageError(query));
+    return query.value(0).toLongLong();
+}
+
+} // namespace
+
+bool AuditStore::Filter::isEmpty() const
+{
+    return actor.isEmpty() && action.isEmpty() && subject.isEmpty() && !from.isValid() && !to.isValid();
+}
+
+AuditStore::AuditStore(QSqlDatabase db)
+    : m_db(std::move(db))
+    , m_insert(m_db)
+{
+}
+
+Result<std::optional<AuditStore::Tail>> AuditStore::tail() const
+{
+    QSqlQuery last(m_db);
+    last.setForwardOnly(true);
+    if (!last.exec(QStringLiteral("SELECT seq, ts, entry_hash FROM audit_log ORDER BY id DESC LIMIT 1")))
+        return std::unexpected(storageError(last));
+    if (!last.next())
+        return std::optional<Tail>();
+    return Tail{last.value(0).toLongLong(), last.value(1).toLongLong(), last.value(2).toByteArray()};
+}
+
+Result<void> AuditStore::insert(const AuditEntry& entry)
+{
+    if (m_insert.lastQuery().isEmpty())
+        m_insert.prepare(QStringLiteral("INSERT INTO audit_log (seq, ts, actor, action, subject, details, prev_hash, "
+                                        "entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    m_insert.bindValue(0, entry.seq);
+    m_insert.bindValue(1, entry.timestampMs);
+    m_insert.bindValue(2, entry.actor);
+    m_insert.bindValue(3, entry.action);
+    m_insert.bindValue(4, entry.subject);
+    m_insert.bindValue(5, QString::fromUtf8(entry.details));
+    m_insert.bindValue(6, entry.prevHash);
+    m_insert.bindValue(7, entry.entryHash);
+    m_insert.bindValue(8, entry.mac);
+    if (!m_insert.exec())
+        return std::unexpected(storageError(m_insert));
+    return {};
+}
+
+Result<qint64> AuditStore::count() const
+{
+    return single(m_db, QStringLiteral("SELECT count(*) FROM audit_log"));
+}
+
+Result<qint64> AuditStore::lastSeq() const
+{
+    return single(m_db, QStringLiteral("SELECT coalesce(max(seq), 0) FROM audit_log"));
+}
+
+Result<QList<AuditEntry>> AuditStore::entries(qint64 fromSeq, int limit) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT ") + ENTRY_COLUMNS + QStringLiteral("WHERE seq >= ? ORDER BY seq LIMIT ?"));
+    query.addBindValue(fromSeq);
+    query.addBindValue(limit);
+    return readEntries(query);
+}
+
+Result<QList<AuditEntry>> AuditStore::range(qint64 after, qint64 upTo) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT ") + ENTRY_COLUMNS +
+                  QStringLiteral("WHERE seq > ? AND seq <= ? ORDER BY seq"));
+    query.addBindValue(after);
+    query.addBindValue(upTo);
+    return readEntries(query);
+}
+
+Result<std::optional<qint64>> AuditStore::firstSeqOf(const QString& action, const QString& subject) const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT seq FROM audit_log WHERE action = ? AND subject = ? ORDER BY seq LIMIT 1"));
+    query.addBindValue(action);
+    query.addBindValue(subject);
+    if (!query.exec())
+        return std::unexpected(storageError(query));
+    return query.next() ? std::optional<qint64>(query.value(0).toLongLong()) : std::nullopt;
+}
+
+Result<QList<qint64>> AuditStore::matching(const Filter& filter) const
+{
+    const storage::SqlDialect dialect = storage::SqlDialect::of(m_db);
+    QStringList where;
+    QVariantList values;
+    const auto contains = [&](const QString& column, const QString& text) {
+        if (text.isEmpty())
+            return;
+        where.append(dialect.contains(column));
+        values.append(storage::SqlDialect::likePattern(text));
+    };
+    contains(QStringLiteral("actor"), filter.actor);
+    contains(QStringLiteral("action"), filter.action);
+    contains(QStringLiteral("subject"), filter.subject);
+    if (filter.from.isValid()) {
+        where.append(QStringLiteral("ts >= ?"));
+        values.append(filter.from.toMSecsSinceEpoch());
+    }
+    if (filter.to.isValid()) {
+        where.append(QStringLiteral("ts <= ?"));
+        values.append(filter.to.toMSecsSinceEpoch());
+    }
+    if (where.isEmpty())
+        where.append(QStringLiteral("1 = 1"));
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral("SELECT seq FROM audit_log WHERE ") + where.join(QStringLiteral(" AND ")) +
+                  QStringLiteral(" ORDER BY seq"));
+    for (const QVariant& value : std::as_const(values))
+        query.addBindValue(value);
+    if (!query.exec())
+        return std::unexpected(storageError(query));
+    QList<qint64> seqs;
+    while (query.next())
+        seqs.append(query.value(0).toLongLong());
+    return seqs;
+}
+
+bool AuditStore::heldLater(qint64 seq, qint64 rowId) const
+{
+    QSqlQuery later(m_db);
+    later.prepare(QStringLiteral("SELECT 1 FROM audit_log WHERE seq = ? AND id > ?"));
+    later.addBindValue(seq);
+    later.addBindValue(rowId);
+    return later.exec() && later.next();
+}
+
+bool AuditStore::Walk::next(StoredRow& row)
+{
+    if (!m_query.next())
+        return false;
+    row.id = m_query.value(0).toLongLong();
+    row.seq = m_query.value(1).toLongLong();
+    row.timestampMs = m_query.value(2).toLongLong();
+    for (int i = 0; i < 4; ++i)
+        row.text[i] = m_query.value(3 + i).toByteArray();
+    row.prevHash = m_query.value(7).toByteArray();
+    row.entryHash = m_query.value(8).toByteArray();
+    row.mac = m_query.value(9).toByteArray();
+    return true;
+}
+
+QString AuditStore::Walk::error() const
+{
+    return m_query.lastError().isValid() ? m_query.lastError().text() : QString();
+}
+
+Result<AuditStore::Walk> AuditStore::walk() const
+{
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    // The text columns as blobs: the bytes that were hashed, without a round trip through QString.
+    if (!query.exec(QStringLiteral("SELECT id, seq, ts, CAST(actor AS %1), CAST(action AS %1), CAST(subject AS %1), "
+                                   "CAST(details AS %1), prev_hash, entry_hash, mac FROM audit_log ORDER BY id")
+                        .arg(storage::SqlDialect::of(m_db).blobType())))
+        return std::unexpected(storageError(query));
+    return Walk(std::move(query));
+}
+
+} // namespace countersign::audit

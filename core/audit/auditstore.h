@@ -1,0 +1,89 @@
+#pragma once
+
+#include "auditentry.h"
+#include "error.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <array>
+#include <optional>
+
+namespace countersign::audit {
+
+/// The SQL on the audit_log table: appends and the reads the log, the verifiers and the audit
+/// view need. It checks nothing; AuditLog holds the chain's rules.
+class AuditStore final {
+public:
+    /// What the audit view narrows the log to: text contained in actor, action or subject
+    /// (case-insensitive), and a time range; an empty field or invalid time does not narrow.
+    struct Filter final {
+        QString actor;
+        QString action;
+        QString subject;
+        QDateTime from;
+        QDateTime to;
+        [[nodiscard]] bool isEmpty() const;
+    };
+    /// The newest entry's position in the chain.
+    struct Tail final {
+        qint64 seq = 0;
+        qint64 timestampMs = 0;
+        QByteArray entryHash;
+    };
+
+    explicit AuditStore(QSqlDatabase db);
+
+    /// The newest stored entry, by storage order; nullopt for an empty log.
+    [[nodiscard]] Result<std::optional<Tail>> tail() const;
+    [[nodiscard]] Result<void> insert(const AuditEntry& entry);
+    [[nodiscard]] Result<qint64> count() const;
+    /// The largest sequence number (0 for an empty log): one index lookup.
+    [[nodiscard]] Result<qint64> lastSeq() const;
+    /// Up to \a limit entries with seq >= \a fromSeq, in order.
+    [[nodiscard]] Result<QList<AuditEntry>> entries(qint64 fromSeq, int limit) const;
+    /// The entries with \a after < seq <= \a upTo, in order.
+    [[nodiscard]] Result<QList<AuditEntry>> range(qint64 after, qint64 upTo) const;
+    /// The sequence number of the first entry recording \a action on \a subject.
+    [[nodiscard]] Result<std::optional<qint64>> firstSeqOf(const QString& action, const QString& subject) const;
+    /// The sequence numbers of the entries \a filter lets through, in order.
+    [[nodiscard]] Result<QList<qint64>> matching(const Filter& filter) const;
+    /// Whether a row stored after row \a rowId holds \a seq (rows swapped rather than removed).
+    [[nodiscard]] bool heldLater(qint64 seq, qint64 rowId) const;
+    /// One stored row as a walk of the chain reads it: the text columns as the bytes that were hashed.
+    struct StoredRow {
+        qint64 id = 0; // storage order
+        qint64 seq = 0;
+        qint64 timestampMs = 0;
+        std::array<QByteArray, 4> text; // actor, action, subject, details
+        QByteArray prevHash;
+        QByteArray entryHash;
+        QByteArray mac;
+    };
+    /// Every row in storage order, read forward once.
+    class Walk final {
+    public:
+        /// Reads the next row into \a row; false at the end or on an error().
+        [[nodiscard]] bool next(StoredRow& row);
+        /// Why the walk stopped early; empty at a clean end.
+        [[nodiscard]] QString error() const;
+
+    private:
+        friend class AuditStore;
+        explicit Walk(QSqlQuery query)
+            : m_query(std::move(query))
+        {
+        }
+        QSqlQuery m_query;
+    };
+    [[nodiscard]] Result<Walk> walk() const;
+
+private:
+    QSqlDatabase m_db;
+    QSqlQuery m_insert;
+};
+
+} // namespace countersign::audit

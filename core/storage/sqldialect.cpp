@@ -1,0 +1,81 @@
+#include "sqldialect.h"
+
+#include <QSqlDriver>
+
+namespace countersign::storage {
+
+namespace {
+
+QString placeholders(qsizetype count)
+{
+    QStringList marks;
+    marks.fill(QStringLiteral("?"), count);
+    return marks.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+SqlDialect SqlDialect::of(const QSqlDatabase& db)
+{
+    const QSqlDriver* driver = db.driver();
+    return SqlDialect(driver && driver->dbmsType() == QSqlDriver::PostgreSQL ? Kind::PostgreSql : Kind::SqlCipher);
+}
+
+QString SqlDialect::blobType() const
+{
+    return m_kind == Kind::PostgreSql ? QStringLiteral("BYTEA") : QStringLiteral("BLOB");
+}
+
+QString SqlDialect::nowMs() const
+{
+    return m_kind == Kind::PostgreSql ? QStringLiteral("CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)")
+                                      : QStringLiteral("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)");
+}
+
+QString SqlDialect::greatest(const QStringList& expressions) const
+{
+    const QString function = m_kind == Kind::PostgreSql ? QStringLiteral("GREATEST") : QStringLiteral("max");
+    return function + u'(' + expressions.join(QStringLiteral(", ")) + u')';
+}
+
+QString SqlDialect::insertOrIgnore(const QString& table, const QStringList& columns) const
+{
+    // Both accept the standard-looking form since SQLite 3.24; SQLite's own INSERT OR IGNORE
+    // would also swallow NOT NULL and CHECK failures, which must stay errors.
+    return QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT DO NOTHING")
+        .arg(table, columns.join(QStringLiteral(", ")), placeholders(columns.size()));
+}
+
+QString SqlDialect::upsert(const QString& table, const QStringList& columns, const QStringList& key,
+                           const QStringList& updated) const
+{
+    QStringList assignments;
+    for (const QString& column : updated)
+        assignments.append(column + QStringLiteral(" = excluded.") + column);
+    return QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT (%4) DO UPDATE SET %5")
+        .arg(table, columns.join(QStringLiteral(", ")), placeholders(columns.size()), key.join(QStringLiteral(", ")),
+             assignments.join(QStringLiteral(", ")));
+}
+
+QString SqlDialect::returning(const QString& column) const
+{
+    return QStringLiteral(" RETURNING ") + column;
+}
+
+QString SqlDialect::contains(const QString& column) const
+{
+    // SQLite's LIKE ignores ASCII case; PostgreSQL's does not, ILIKE does.
+    const QString like = m_kind == Kind::PostgreSql ? QStringLiteral(" ILIKE") : QStringLiteral(" LIKE");
+    return column + like + QStringLiteral(" ? ESCAPE '\\'");
+}
+
+QString SqlDialect::likePattern(const QString& text)
+{
+    QString pattern = text;
+    pattern.replace(u'\\', QStringLiteral("\\\\"))
+        .replace(u'%', QStringLiteral("\\%"))
+        .replace(u'_', QStringLiteral("\\_"));
+    return u'%' + pattern + u'%';
+}
+
+} // namespace countersign::storage

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QString>
+#include <QStringList>
+
+namespace countersign::storage {
+
+/// The pieces of SQL that differ between the databases a vault can live in: SQLCipher (SQLite)
+/// today, PostgreSQL for a team server next. Stores build the statements that differ from these
+/// pieces, so a second database is a second case here rather than a search through every store.
+class SqlDialect final {
+public:
+    enum class Kind { SqlCipher, PostgreSql };
+
+    explicit SqlDialect(Kind kind = Kind::SqlCipher)
+        : m_kind(kind)
+    {
+    }
+    /// The dialect of \a db's driver; SQLCipher for anything not PostgreSQL.
+    [[nodiscard]] static SqlDialect of(const QSqlDatabase& db);
+
+    [[nodiscard]] Kind kind() const { return m_kind; }
+    /// The column type for raw bytes.
+    [[nodiscard]] QString blobType() const;
+    /// The current time in milliseconds since the epoch, as an SQL expression.
+    [[nodiscard]] QString nowMs() const;
+    /// The largest of \a expressions. SQLite's multi-argument max() is NULL when any argument is;
+    /// PostgreSQL's GREATEST skips NULLs: callers keep their arguments non-NULL where it matters.
+    [[nodiscard]] QString greatest(const QStringList& expressions) const;
+    /// INSERT INTO \a table (\a columns) VALUES (?, ...) that does nothing when a unique key is taken.
+    [[nodiscard]] QString insertOrIgnore(const QString& table, const QStringList& columns) const;
+    /// INSERT INTO \a table (\a columns) VALUES (?, ...) that updates \a updated columns instead
+    /// when the row with the same \a key columns exists.
+    [[nodiscard]] QString upsert(const QString& table, const QStringList& columns, const QStringList& key,
+                                 const QStringList& updated) const;
+    /// The clause making an INSERT or UPDATE answer \a column of the rows it wrote (SQLite 3.35+).
+    [[nodiscard]] QString returning(const QString& column) const;
+    /// A case-insensitive LIKE condition on \a column with one placeholder for a likePattern().
+    [[nodiscard]] QString contains(const QString& column) const;
+    /// The pattern for contains(): \a text anywhere, its own % _ and \ taken literally.
+    [[nodiscard]] static QString likePattern(const QString& text);
+
+private:
+    Kind m_kind;
+};
+
+} // namespace countersign::storage
