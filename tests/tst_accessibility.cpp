@@ -10,6 +10,7 @@
 #include "http/endpointsettings.h"
 #include "http/endpointthread.h"
 #include "mainwindow.h"
+#include "messagelabel.h"
 #include "policy/policystore.h"
 #include "testsupport.h"
 #include "unlockdialog.h"
@@ -30,6 +31,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QScrollArea>
 #include <QStatusBar>
 #include <QTabBar>
@@ -329,6 +331,19 @@ private Q_SLOTS:
         QTest::keyClick(field, Qt::Key_Return);
         auto* error = desk.find<QLabel>(QStringLiteral("lockError"));
         QTRY_VERIFY(error->text().contains(QStringLiteral("Wrong passphrase")));
+        // Not by colour alone: the error's icon is on screen beside it (its disc, left of the text).
+        auto iconPixels = [&] {
+            const QImage shot = desk.window->screen()->grabWindow(desk.window->winId()).toImage();
+            const QPoint origin = error->mapTo(desk.window.get(), QPoint(0, 0));
+            const QRgb disc = ui::errorTextColor(error->palette()).rgb() & 0xffffff;
+            int count = 0;
+            for (int y = origin.y(); y < origin.y() + error->height(); ++y) {
+                for (int x = origin.x(); x < origin.x() + error->contentsMargins().left(); ++x)
+                    count += (shot.pixel(x, y) & 0xffffff) == disc ? 1 : 0;
+            }
+            return count;
+        };
+        QTRY_VERIFY(iconPixels() > 10);
         QVERIFY2(QAccessible::queryAccessibleInterface(error)->text(QAccessible::Description).contains(error->text()),
                  qPrintable(heard(error)));
         int checked = 0;
@@ -479,34 +494,70 @@ private Q_SLOTS:
         QFETCH(ui::ColorScheme, scheme);
         ui::applyColorScheme(scheme);
         const QColor window = QApplication::palette().color(QPalette::Window);
-        // WCAG 2.2 1.4.11: the parts of a graphic needed to make it out, 3:1 against what is
-        // next to them. For an icon on the window that is its outline: the opaque pixels next to
-        // the (partly) transparent surround. Nine in ten of them must reach it.
-        for (const int size : {32, 64}) {
-            const QImage image = ui::appIcon().pixmap(size, size).toImage().convertToFormat(QImage::Format_ARGB32);
-            int edge = 0;
-            int faint = 0;
-            for (int y = 1; y + 1 < image.height(); ++y) {
-                for (int x = 1; x + 1 < image.width(); ++x) {
-                    if (qAlpha(image.pixel(x, y)) < 255)
-                        continue;
-                    const bool outline = qAlpha(image.pixel(x - 1, y)) < 255 || qAlpha(image.pixel(x + 1, y)) < 255 ||
-                                         qAlpha(image.pixel(x, y - 1)) < 255 || qAlpha(image.pixel(x, y + 1)) < 255;
-                    if (!outline)
-                        continue;
-                    ++edge;
-                    if (contrast(QColor::fromRgb(image.pixel(x, y)), window) < 3.0)
-                        ++faint;
+        // The icons the window draws on its own background.
+        const std::tuple<QString, QIcon, QList<int>> icons[] = {
+            {QStringLiteral("application icon"), ui::appIcon(), {32, 64}},
+            {QStringLiteral("error icon (MessageLabel)"), ui::errorIcon(QApplication::palette()), {16, 32}},
+        };
+        QStringList problems;
+        for (const auto& [what, icon, sizes] : icons) {
+            for (const int size : sizes) {
+                // WCAG 2.2 1.4.11: the parts of a graphic needed to make it out, 3:1 against
+                // what is next to them. For an icon on the window that is its outline: the
+                // opaque pixels next to the (partly) transparent surround. Nine in ten of them
+                // must reach it.
+                const QImage image = icon.pixmap(size, size).toImage().convertToFormat(QImage::Format_ARGB32);
+                int edge = 0;
+                int faint = 0;
+                for (int y = 1; y + 1 < image.height(); ++y) {
+                    for (int x = 1; x + 1 < image.width(); ++x) {
+                        if (qAlpha(image.pixel(x, y)) < 255)
+                            continue;
+                        const bool outline = qAlpha(image.pixel(x - 1, y)) < 255 ||
+                                             qAlpha(image.pixel(x + 1, y)) < 255 ||
+                                             qAlpha(image.pixel(x, y - 1)) < 255 || qAlpha(image.pixel(x, y + 1)) < 255;
+                        if (!outline)
+                            continue;
+                        ++edge;
+                        if (contrast(QColor::fromRgb(image.pixel(x, y)), window) < 3.0)
+                            ++faint;
+                    }
                 }
+                if (edge == 0 || faint * 10 > edge)
+                    problems << QStringLiteral("%1 at %2 px: %3 of %4 outline pixels below 3:1 against the window (%5)")
+                                    .arg(what)
+                                    .arg(size)
+                                    .arg(faint)
+                                    .arg(edge)
+                                    .arg(window.name());
             }
-            QVERIFY2(edge > 0, "the icon has no outline to measure");
-            QVERIFY2(faint * 10 <= edge, qPrintable(QStringLiteral("%1 of %2 outline pixels of the %3 px icon are "
-                                                                   "below 3:1 against the window (%4)")
-                                                        .arg(faint)
-                                                        .arg(edge)
-                                                        .arg(size)
-                                                        .arg(window.name())));
         }
+        QVERIFY2(none(problems), "see the problems listed above");
+
+        // And an error message shows that icon on screen beside its text, as soon as the text is
+        // set, and no longer once it is cleared: its disc's colour counted in what the window shows.
+        QWidget holder;
+        auto* message = new ui::MessageLabel(&holder);
+        message->setTone(ui::MessageLabel::Tone::Error);
+        message->setGeometry(0, 0, 320, 40);
+        holder.resize(320, 40);
+        holder.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&holder));
+        const QRgb disc = ui::errorTextColor(message->palette()).rgb() & 0xffffff;
+        auto discOnScreen = [&] {
+            const QImage shot = holder.screen()->grabWindow(holder.winId()).toImage();
+            int count = 0;
+            for (int y = 0; y < shot.height(); ++y) {
+                for (int x = 0; x < std::min(shot.width(), 24); ++x)
+                    count += (shot.pixel(x, y) & 0xffffff) == disc ? 1 : 0;
+            }
+            return count;
+        };
+        QTest::qWait(100);
+        message->setText(QStringLiteral("Wrong passphrase."));
+        QTRY_VERIFY2(discOnScreen() > 10, "the error message does not show the error icon");
+        message->clear();
+        QTRY_VERIFY2(discOnScreen() == 0, "the error icon stays after the message is cleared");
     }
 
     void contrastFormulaMatchesWcag()

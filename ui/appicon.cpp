@@ -1,5 +1,7 @@
 #include "appicon.h"
 
+#include "appearance.h"
+
 #include <QGuiApplication>
 #include <QPainter>
 #include <QPainterPath>
@@ -88,6 +90,29 @@ QIcon appIconWithCount(int count)
         painter.setFont(font);
         painter.setPen(Qt::white);
         painter.drawText(circle, Qt::AlignCenter, text);
+        painter.end();
+        icon.addPixmap(pixmap);
+    }
+    return icon;
+}
+
+QIcon errorIcon(const QPalette& palette)
+{
+    const QColor disc = errorTextColor(palette);
+    const QColor mark = palette.color(QPalette::Window);
+    QIcon icon;
+    for (const int size : {16, 22, 24, 32, 48, 64}) {
+        QPixmap pixmap(size, size);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.scale(size / 16.0, size / 16.0);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(disc);
+        painter.drawEllipse(QRectF(0.5, 0.5, 15, 15));
+        painter.setBrush(mark);
+        painter.drawRoundedRect(QRectF(6.75, 3.25, 2.5, 6.5), 1.1, 1.1);
+        painter.drawEllipse(QRectF(6.75, 10.75, 2.5, 2.5));
         painter.end();
         icon.addPixmap(pixmap);
     }

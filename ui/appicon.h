@@ -12,5 +12,8 @@ namespace countersign::ui {
 [[nodiscard]] QIcon appIconWithCount(int count);
 /// The red of the badge behind the count, under white digits.
 [[nodiscard]] QColor appIconBadgeColour();
+/// The mark before an error message: an exclamation mark on a disc of \a palette's error text
+/// colour, so it stands out from the window as much as the error text does (at least 4.5:1).
+[[nodiscard]] QIcon errorIcon(const QPalette& palette);
 
 } // namespace countersign::ui

@@ -1,8 +1,10 @@
 #include "messagelabel.h"
 
 #include "appearance.h"
+#include "appicon.h"
 
 #include <QEvent>
+#include <QPaintEvent>
 #include <QPainter>
 #include <QStyle>
 
@@ -74,13 +76,19 @@ void MessageLabel::changeEvent(QEvent* event)
 void MessageLabel::paintEvent(QPaintEvent* event)
 {
     QLabel::paintEvent(event);
-    if (m_tone != Tone::Error || text().isEmpty())
+    if (m_tone != Tone::Error)
         return;
     const int size = iconSize(this);
-    QPainter painter(this);
-    const QIcon icon = style()->standardIcon(QStyle::SP_MessageBoxWarning, nullptr, this);
     const int top = fontMetrics().height() > size ? (fontMetrics().height() - size) / 2 : 0;
-    icon.paint(&painter, QRect(0, top, size, size));
+    const QRect mark(0, top, size, size);
+    // QLabel::setText repaints its contents rectangle only, and the mark sits in the margin
+    // beside it: without this it would show late, or stay after the text is cleared.
+    if (!event->region().contains(mark))
+        update(mark);
+    if (text().isEmpty())
+        return;
+    QPainter painter(this);
+    errorIcon(palette()).paint(&painter, mark); // drawn for this palette: the style's yellow sign fades on both
 }
 
 } // namespace countersign::ui
