@@ -245,6 +245,53 @@ private Q_SLOTS:
         QCOMPARE(desktop.stateOf(third), QStringLiteral("pending"));
     }
 
+    void theTrayAndNotificationsNameTheRisk()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        QSignalSpy notified(desktop.window.get(), &ui::MainWindow::notified);
+        const QIcon plainTray = desktop.window->trayIcon()->icon();
+        const QString critical =
+            desktop.ask(QStringLiteral("Drop the production database"), QStringLiteral("critical"));
+        QTRY_COMPARE(notified.count(), 1);
+        QCOMPARE(notified.first().at(0).toString(), critical);
+        QVERIFY2(notified.first().at(1).toString().contains(QStringLiteral("critical risk")),
+                 qPrintable(notified.first().at(1).toString()));
+        QVERIFY2(notified.first().at(2).toString().contains(QStringLiteral("critical risk")),
+                 qPrintable(notified.first().at(2).toString()));
+        const QString low = desktop.ask(QStringLiteral("Restart the preview"), QStringLiteral("low"));
+        QTRY_COMPARE(notified.count(), 2);
+        QVERIFY(notified.at(1).at(1).toString().contains(QStringLiteral("low risk")));
+        QTRY_COMPARE(desktop.window->pendingCount(), 2);
+        const QString tip = desktop.window->trayIcon()->toolTip();
+        QVERIFY2(tip.contains(QStringLiteral("2 requests waiting")) && tip.contains(QStringLiteral("1 critical")) &&
+                     tip.contains(QStringLiteral("1 low")),
+                 qPrintable(tip));
+        // The tray's icon carries the mark of the most urgent request waiting.
+        auto image = [](const QIcon& icon) {
+            return icon.pixmap(QSize(32, 32), 1.0).toImage();
+        };
+        const QImage withCritical = image(desktop.window->trayIcon()->icon());
+        QVERIFY(withCritical != image(plainTray));
+        QVERIFY(desktop.window->vault());
+        auto check = approvals::Services::open(*desktop.window->vault(), desktop.events, QStringLiteral("check"));
+        QVERIFY(check);
+        QVERIFY((*check)->requests().deny(QStringLiteral("owner"), critical, QStringLiteral("not now")));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        QVERIFY2(!desktop.window->trayIcon()->toolTip().contains(QStringLiteral("critical")),
+                 qPrintable(desktop.window->trayIcon()->toolTip()));
+        QVERIFY(image(desktop.window->trayIcon()->icon()) != withCritical);
+
+        // Locked, a notification still says how risky, never what or who.
+        desktop.window->lock();
+        const QString hidden = desktop.ask(QStringLiteral("Rotate the signing key"), QStringLiteral("critical"));
+        QTRY_COMPARE(notified.count(), 3);
+        QVERIFY(notified.at(2).at(1).toString().contains(QStringLiteral("critical risk")));
+        QVERIFY(!notified.at(2).at(2).toString().contains(QStringLiteral("signing key")));
+        QVERIFY(!notified.at(2).at(2).toString().contains(QStringLiteral("agent")));
+        QVERIFY(!hidden.isEmpty() && !low.isEmpty());
+    }
+
     void afterADecisionTheNeighbourIsSelectedAndShown()
     {
         Desktop desktop;

@@ -10,15 +10,18 @@
 #include "policy/policystore.h"
 #include "queuetab.h"
 #include "requestqueuemodel.h"
+#include "riskbadge.h"
 #include "testsupport.h"
 
 #include <QApplication>
+#include <QHeaderView>
 #include <QImage>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalBlocker>
 #include <QSqlQuery>
 #include <QTableView>
@@ -531,6 +534,137 @@ private Q_SLOTS:
         QVERIFY(tab.findChild<QPushButton*>(QStringLiteral("approveButton"))->isEnabled());
         QVERIFY(m_services->requests().cancelRequest(m_runtime, next));
         elsewhere->reset();
+    }
+
+    void theQueueSortsByRiskThenAge()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        QVERIFY(view);
+        QCOMPARE(view->model()->rowCount(), 0);
+        // Arrivals in this order, a moment apart so their ages differ.
+        QStringList arrived;
+        for (const char* risk : {"low", "critical", "medium", "high", "low", "critical"}) {
+            arrived << create(QStringLiteral("sorted %1").arg(arrived.size()), QString::fromLatin1(risk));
+            QTest::qWait(5);
+        }
+        auto shownOrder = [view] {
+            QStringList ids;
+            for (int row = 0; row < view->model()->rowCount(); ++row)
+                ids << view->model()->index(row, 0).data(ui::RequestQueueModel::IdRole).toString();
+            return ids;
+        };
+        // Critical first, then high, medium, low; the oldest first within each.
+        const QStringList expected{arrived[1], arrived[5], arrived[3], arrived[2], arrived[0], arrived[4]};
+        QCOMPARE(shownOrder(), expected);
+        // A late critical request goes above everything but the criticals that waited longer.
+        const QString late = create(QStringLiteral("sorted late"), QStringLiteral("critical"));
+        QCOMPARE(shownOrder().indexOf(late), 2);
+        for (const QString& id : shownOrder())
+            QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+    }
+
+    void theCriticalCountStandsAboveTheList()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* count = tab.findChild<QLabel*>(QStringLiteral("criticalCount"));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        QVERIFY(count && view);
+        const QString low = create(QStringLiteral("harmless"), QStringLiteral("low"));
+        QVERIFY(!count->isVisible());
+        const QString first = create(QStringLiteral("drop the database"), QStringLiteral("critical"));
+        QTRY_VERIFY(count->isVisible());
+        QCOMPARE(count->text(), QStringLiteral("1 critical request waiting"));
+        // Above the list, never below it.
+        QVERIFY(count->mapTo(&tab, QPoint(0, 0)).y() < view->mapTo(&tab, QPoint(0, 0)).y());
+        const QString second = create(QStringLiteral("rotate the root key"), QStringLiteral("critical"));
+        QCOMPARE(count->text(), QStringLiteral("2 critical requests waiting"));
+        // A filter may hide them from the list, never from the count.
+        tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"))->setText(QStringLiteral("risk:low"));
+        QCOMPARE(view->model()->rowCount(), 1);
+        QCOMPARE(count->text(), QStringLiteral("2 critical requests waiting (2 hidden by the filter)"));
+        tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"))->clear();
+        QCOMPARE(count->text(), QStringLiteral("2 critical requests waiting"));
+        // Decided elsewhere or here, they leave the count.
+        QVERIFY(m_services->requests().deny(QStringLiteral("owner"), first, QStringLiteral("no")));
+        QTRY_COMPARE(count->text(), QStringLiteral("1 critical request waiting"));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, second));
+        QTRY_VERIFY(!count->isVisible());
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, low));
+    }
+
+    void theDetailHeaderShowsTheRiskBadge()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString id = create(QStringLiteral("badge me"), QStringLiteral("critical"));
+        tab.select(id);
+        auto* badge = tab.findChild<ui::RiskBadge*>(QStringLiteral("detailRisk"));
+        QVERIFY(badge);
+        QTRY_VERIFY(badge->isVisible());
+        QTRY_COMPARE(badge->size(), badge->sizeHint()); // laid out
+        QCOMPARE(badge->risk(), policy::Risk::Critical);
+        QCOMPARE(badge->text(), QStringLiteral("critical")); // what a screen reader reads
+        // Painted as a badge: much of it is the critical fill, and its word's colour is there too.
+        const QImage shot = badge->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        const ui::RiskBadge::Colours colours = ui::RiskBadge::colours(policy::Risk::Critical, badge->palette());
+        int fill = 0;
+        int text = 0;
+        for (int y = 0; y < shot.height(); ++y) {
+            for (int x = 0; x < shot.width(); ++x) {
+                fill += shot.pixel(x, y) == colours.fill.rgb() ? 1 : 0;
+                text += shot.pixel(x, y) == colours.text.rgb() ? 1 : 0;
+            }
+        }
+        QVERIFY2(fill * 4 > shot.width() * shot.height(), qPrintable(QString::number(fill)));
+        QVERIFY(text > 0);
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+    }
+
+    void aNarrowQueueDropsColumnsInsteadOfScrolling()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.resize(1600, 500);
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString id = create(QStringLiteral("a request with a fairly long summary line"), QStringLiteral("high"));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
+        QVERIFY(view);
+        auto hidden = [view] {
+            QList<int> columns;
+            for (int column = 0; column < view->model()->columnCount(); ++column) {
+                if (view->isColumnHidden(column))
+                    columns << column;
+            }
+            return columns;
+        };
+        QTRY_COMPARE(hidden(), QList<int>{});
+        QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
+
+        tab.resize(520, 500);
+        QTRY_VERIFY(view->viewport()->width() < 400);
+        QTRY_COMPARE(view->horizontalScrollBar()->maximum(), 0);
+        QVERIFY(!hidden().isEmpty());
+        QVERIFY(!view->isColumnHidden(ui::RequestQueueModel::Risk));
+        QVERIFY(!view->isColumnHidden(ui::RequestQueueModel::Summary));
+        // The least needed go first: approvals before the runtime.
+        QVERIFY(view->isColumnHidden(ui::RequestQueueModel::Approvals));
+        QVERIFY(!hidden().contains(ui::RequestQueueModel::Runtime) || hidden().size() == 5);
+        int used = 0;
+        for (int column = 0; column < view->model()->columnCount(); ++column)
+            used += view->isColumnHidden(column) ? 0 : view->columnWidth(column);
+        QVERIFY2(used <= view->viewport()->width(), qPrintable(QString::number(used)));
+
+        // Room again: every column comes back.
+        tab.resize(1600, 500);
+        QTRY_COMPARE(hidden(), QList<int>{});
+        QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
     }
 
     void aRequestExpiringWhileSelected()

@@ -7,6 +7,7 @@
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QIcon>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -67,6 +68,31 @@ private Q_SLOTS:
 
         QVERIFY(m_services->requests().cancelRequest(m_runtime, arrived));
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void theRiskIsABadgeInEveryRole()
+    {
+        ui::RequestQueueModel model(m_services->requests(), m_events);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const QString critical =
+            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("badge"), QStringLiteral("critical"));
+        const QString low =
+            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("badge"), QStringLiteral("low"));
+        const QModelIndex criticalRisk = model.index(model.rowOf(critical), ui::RequestQueueModel::Risk);
+        const QModelIndex lowRisk = model.index(model.rowOf(low), ui::RequestQueueModel::Risk);
+        // The word, the mark and what a screen reader says.
+        QCOMPARE(criticalRisk.data(Qt::DisplayRole).toString(), QStringLiteral("critical"));
+        QCOMPARE(criticalRisk.data(Qt::AccessibleTextRole).toString(), QStringLiteral("critical risk"));
+        QCOMPARE(lowRisk.data(Qt::AccessibleTextRole).toString(), QStringLiteral("low risk"));
+        const QIcon criticalMark = criticalRisk.data(Qt::DecorationRole).value<QIcon>();
+        const QIcon lowMark = lowRisk.data(Qt::DecorationRole).value<QIcon>();
+        QVERIFY(!criticalMark.isNull() && !lowMark.isNull());
+        QVERIFY(criticalMark.pixmap(QSize(16, 16), 1.0).toImage() != lowMark.pixmap(QSize(16, 16), 1.0).toImage());
+        QCOMPARE(criticalRisk.data(ui::RequestQueueModel::RiskRole).toInt(), static_cast<int>(policy::Risk::Critical));
+        // The other columns carry no mark.
+        QVERIFY(!model.index(model.rowOf(critical), ui::RequestQueueModel::Summary).data(Qt::DecorationRole).isValid());
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, critical));
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, low));
     }
 
     void tooltipsShowTheTextAsWritten()

@@ -1,6 +1,7 @@
 #include "appearance.h"
 
 #include "appicon.h"
+#include "riskbadge.h"
 
 #include <QApplication>
 #include <QPalette>
@@ -135,10 +136,17 @@ void applyColorScheme(ColorScheme scheme)
 
 QList<ColourUse> colourUses(const QPalette& palette)
 {
-    return {
+    QList<ColourUse> uses{
         {QStringLiteral("pending count on the tray icon's badge"), Qt::white, appIconBadgeColour(), 4.5},
         {QStringLiteral("error text (MessageLabel)"), errorTextColor(palette), palette.color(QPalette::Window), 4.5},
     };
+    for (const policy::Risk risk :
+         {policy::Risk::Low, policy::Risk::Medium, policy::Risk::High, policy::Risk::Critical}) {
+        const RiskBadge::Colours badge = RiskBadge::colours(risk, palette);
+        uses.append({QStringLiteral("word on the %1 risk badge (and the critical banner)").arg(policy::riskName(risk)),
+                     badge.text, badge.fill, 4.5});
+    }
+    return uses;
 }
 
 } // namespace countersign::ui

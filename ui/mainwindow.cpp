@@ -20,9 +20,11 @@
 #include "policiestab.h"
 #include "queuetab.h"
 #include "requestqueuemodel.h"
+#include "riskbadge.h"
 #include "runtimestab.h"
 #include "uisettings.h"
 #include "vault/vault.h"
+#include "windowfit.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -38,11 +40,16 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
 #include <QTabWidget>
 #include <QVBoxLayout>
+
+#include <array>
+#include <optional>
 
 namespace countersign::ui {
 
@@ -94,6 +101,15 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(createVaultTab(), tr("Vau&lt"));
     m_lockScreen = new LockScreen(this);
+    // Only the tab shown counts towards the window's minimum size, and a tab taller than the
+    // window scrolls: the window fits a small or scaled screen whatever the other tabs hold.
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::sizeTabsToCurrent);
+    m_tabsScroll = new QScrollArea(this);
+    m_tabsScroll->setObjectName(QStringLiteral("tabsScroll"));
+    m_tabsScroll->setFocusPolicy(Qt::NoFocus);
+    m_tabsScroll->setFrameShape(QFrame::NoFrame);
+    m_tabsScroll->setWidgetResizable(true);
+    m_tabsScroll->setWidget(m_tabs);
     m_stack = new QStackedWidget(this);
     // The desk: what stops runtimes from reaching the approver, above everything else.
     m_desk = new QWidget(this);
@@ -102,7 +118,7 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     deskLayout->setContentsMargins(0, 0, 0, 0);
     deskLayout->setSpacing(0);
     deskLayout->addWidget(createEndpointBanner());
-    deskLayout->addWidget(m_tabs, 1);
+    deskLayout->addWidget(m_tabsScroll, 1);
     m_stack->addWidget(m_desk);
     m_stack->addWidget(m_lockScreen);
     setCentralWidget(m_stack);
@@ -123,6 +139,9 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     if (!restoreGeometry(UiSettings::mainWindowGeometry()))
         resize(820, 560);
     restoreState(UiSettings::mainWindowState());
+    // A saved or default size may not fit this screen (another monitor, a larger scale factor):
+    // the window never opens with Approve and Deny off-screen.
+    fitToScreen();
     refresh();
 }
 
@@ -176,6 +195,7 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     m_tabs->insertTab(5, auditTab, tr("Audi&t"));
     m_tabs->setCurrentIndex(0);
     nameViewActions();
+    sizeTabsToCurrent();
     letTabLeave(m_tabs);
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
@@ -244,9 +264,26 @@ void MainWindow::updatePendingCount()
     const int count = pendingCount();
     setWindowTitle(count > 0 ? tr("Countersign (%1)").arg(count) : tr("Countersign"));
     m_lockScreen->setPending(count);
-    m_tray->setIcon(appIconWithCount(count));
-    m_tray->setToolTip(count > 0 ? tr("Countersign: %n request(s) waiting", nullptr, count)
-                                 : tr("Countersign: nothing waiting"));
+    // The tray names the risks waiting and carries the mark of the most urgent one: a critical
+    // request is visible without opening the window.
+    std::array<int, 4> byRisk{};
+    for (int row = 0; row < count; ++row)
+        ++byRisk.at(static_cast<std::size_t>(m_queueTab->model()->requestAt(row)->risk));
+    QStringList risks;
+    std::optional<policy::Risk> highest;
+    for (const policy::Risk risk :
+         {policy::Risk::Critical, policy::Risk::High, policy::Risk::Medium, policy::Risk::Low}) {
+        const int waiting = byRisk.at(static_cast<std::size_t>(risk));
+        if (waiting == 0)
+            continue;
+        highest = highest.value_or(risk);
+        risks << tr("%1 %2").arg(waiting).arg(RiskBadge::word(risk));
+    }
+    const QIcon icon = appIconWithCount(count);
+    m_tray->setIcon(highest ? RiskBadge::marked(icon, *highest, palette()) : icon);
+    m_tray->setToolTip(
+        count > 0 ? tr("Countersign: %n request(s) waiting (%1)", nullptr, count).arg(risks.join(QStringLiteral(", ")))
+                  : tr("Countersign: nothing waiting"));
 }
 
 void MainWindow::onRequestCreated(const QString& id)
@@ -256,15 +293,16 @@ void MainWindow::onRequestCreated(const QString& id)
     auto request = m_services->requests().request(id);
     if (!request || request->state != approvals::RequestState::Pending)
         return; // allowed or denied by policy at once: nothing to notify
-    // While locked, a notification says only that something waits, never what.
-    const QString title = tr("Approval requested");
+    // While locked, a notification says only that something waits and how risky it is, never
+    // what it is or who asks.
+    const QString title = tr("Approval requested (%1)").arg(RiskBadge::accessibleText(request->risk));
     const QString text = m_locked ? tr("A runtime is waiting for a decision. Unlock Countersign to see it.")
-                                  : tr("%1 asks for %2 (%3 risk): %4")
-                                        .arg(request->runtimeName, request->capability, policy::riskName(request->risk),
-                                             request->summary);
+                                  : tr("%1 asks for %2 (%3): %4")
+                                        .arg(request->runtimeName, request->capability,
+                                             RiskBadge::accessibleText(request->risk), request->summary);
     m_lastNotified = id;
     if (QSystemTrayIcon::supportsMessages() && m_tray->isVisible())
-        m_tray->showMessage(title, text, appIcon(), 10000);
+        m_tray->showMessage(title, text, RiskBadge::icon(request->risk, palette()), 10000);
     if (UiSettings::soundOnRequest())
         QApplication::beep();
     Q_EMIT notified(id, title, text);
@@ -655,6 +693,43 @@ void MainWindow::showShortcuts()
     }
     box->show();
     box->raise();
+}
+
+void MainWindow::sizeTabsToCurrent()
+{
+    // A stacked widget's minimum is the largest of its pages' unless a page's size policy is
+    // Ignored (qSmartMinSize then counts it as zero).
+    for (int page = 0; page < m_tabs->count(); ++page) {
+        const QSizePolicy::Policy policy =
+            page == m_tabs->currentIndex() ? QSizePolicy::Preferred : QSizePolicy::Ignored;
+        m_tabs->widget(page)->setSizePolicy(policy, policy);
+    }
+    m_tabs->updateGeometry();
+}
+
+void MainWindow::fitToScreen()
+{
+    const QScreen* screen = this->screen();
+    if (!screen)
+        return;
+    // The frame (title bar, borders) is known once a window manager has drawn it.
+    const QRect frame = frameGeometry();
+    const QRect inner = geometry();
+    const QMargins margins(inner.left() - frame.left(), inner.top() - frame.top(), frame.right() - inner.right(),
+                           frame.bottom() - inner.bottom());
+    const QRect fitted = fitInside(inner.marginsAdded(margins), screen->availableGeometry()).marginsRemoved(margins);
+    if (fitted.size() != inner.size())
+        resize(fitted.size());
+    if (isVisible() && fitted.topLeft() != inner.topLeft())
+        move(fitted.topLeft() - QPoint(margins.left(), margins.top())); // move() places the frame
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    fitToScreen();
+    // Once more when the window manager has framed it.
+    QTimer::singleShot(0, this, &MainWindow::fitToScreen);
 }
 
 void MainWindow::saveGeometryNow()

@@ -13,6 +13,7 @@
 class QFrame;
 class QLabel;
 class QPushButton;
+class QScrollArea;
 class QStackedWidget;
 class QSystemTrayIcon;
 class QTabWidget;
@@ -80,6 +81,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
@@ -102,6 +104,10 @@ private:
     void startEndpoint();
     void restartEndpointForTeam();
     void saveGeometryNow();
+    /// Shrinks and moves the window, frame included, into its screen's available geometry.
+    void fitToScreen();
+    /// Makes the tab shown the only one whose minimum size counts.
+    void sizeTabsToCurrent();
     void closeServices();
     /// Brings every tab up to what the vault now holds, re-reading only what \a changes touch.
     void follow(const audit::AuditChanges& changes);
@@ -126,6 +132,7 @@ private:
     QFrame* m_endpointBanner = nullptr;
     MessageLabel* m_endpointBannerText = nullptr;
     QTabWidget* m_tabs = nullptr;
+    QScrollArea* m_tabsScroll = nullptr;
     QLabel* m_owner = nullptr;
     QLabel* m_location = nullptr;
     QLabel* m_cipher = nullptr;

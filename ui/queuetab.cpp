@@ -1,11 +1,14 @@
 #include "queuetab.h"
 
 #include "approvals/requestservice.h"
+#include "columndropper.h"
 #include "durationtext.h"
 #include "errortext.h"
 #include "messagelabel.h"
 #include "requestdetailview.h"
 #include "requestqueuemodel.h"
+#include "riskbadge.h"
+#include "riskbadgedelegate.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -15,6 +18,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
@@ -41,6 +45,9 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     , m_bulkDeny(new QPushButton(tr("Den&y selected"), this))
     , m_extend(new QPushButton(tr("&Extend by %1").arg(durationText(EXTEND_SECONDS)), this))
     , m_message(new MessageLabel(this))
+    , m_criticalBanner(new QWidget(this))
+    , m_criticalMark(new QLabel(m_criticalBanner))
+    , m_criticalCount(new QLabel(m_criticalBanner))
 {
     setObjectName(QStringLiteral("queueTab"));
     m_proxy->setSourceModel(m_model);
@@ -57,7 +64,11 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setSortingEnabled(true);
-    m_view->sortByColumn(RequestQueueModel::Age, Qt::AscendingOrder);
+    // Most urgent first: critical before high before medium before low, the oldest first within
+    // each (the proxy's risk order breaks ties by age).
+    m_view->sortByColumn(RequestQueueModel::Risk, Qt::DescendingOrder);
+    m_view->setItemDelegateForColumn(RequestQueueModel::Risk,
+                                     new RiskBadgeDelegate(RequestQueueModel::RiskRole, m_view));
     m_view->verticalHeader()->hide();
     m_view->setWordWrap(false);
     // Widths from the font, not from measuring thousands of rows (which ResizeToContents does
@@ -70,11 +81,22 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     const std::pair<int, QString> samples[] = {{RequestQueueModel::Age, durationText(599)},
                                                {RequestQueueModel::Runtime, QStringLiteral("coding-agent-7")},
                                                {RequestQueueModel::Capability, QStringLiteral("deploy.worker")},
-                                               {RequestQueueModel::Risk, QStringLiteral("critical")},
                                                {RequestQueueModel::Approvals, QStringLiteral("Approvals")},
                                                {RequestQueueModel::TimeLeft, durationText(599)}};
     for (const auto& [column, sample] : samples)
         m_view->setColumnWidth(column, metrics.horizontalAdvance(sample) + 4 * metrics.averageCharWidth());
+    m_view->setColumnWidth(RequestQueueModel::Risk,
+                           std::max(RiskBadge::badgeSize(policy::Risk::Critical, m_view->font()).width(),
+                                    metrics.horizontalAdvance(tr("Risk"))) +
+                               3 * metrics.averageCharWidth());
+    // A narrow window drops columns before the list scrolls sideways. Risk and summary say what
+    // is asked and how dangerous it is: they always stay. The rest leave in this order: approvals
+    // (the detail header shows them too), age (time left matters more to a decision), capability
+    // (the summary says what is asked), time left, and last the runtime (who asks).
+    new ColumnDropper(m_view,
+                      {RequestQueueModel::Approvals, RequestQueueModel::Age, RequestQueueModel::Capability,
+                       RequestQueueModel::TimeLeft, RequestQueueModel::Runtime},
+                      RequestQueueModel::Summary, metrics.averageCharWidth() * 16);
     m_extend->setObjectName(QStringLiteral("extendButton"));
     m_extend->setAccessibleName(tr("Extend the deadline by 15 minutes"));
     m_reason->setObjectName(QStringLiteral("reasonEdit"));
@@ -90,10 +112,32 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_message->setObjectName(QStringLiteral("decisionMessage"));
     m_message->setAccessibleName(tr("Decision message"));
 
+    // Critical requests never wait unseen below the fold: their count stands above the list.
+    m_criticalBanner->setObjectName(QStringLiteral("criticalBanner"));
+    m_criticalBanner->setAutoFillBackground(true);
+    m_criticalCount->setObjectName(QStringLiteral("criticalCount"));
+    m_criticalCount->setAccessibleName(tr("Critical requests waiting"));
+    QFont strong = m_criticalCount->font();
+    strong.setBold(true);
+    m_criticalCount->setFont(strong);
+    m_criticalMark->setAccessibleName(tr("Critical risk mark"));
+    auto* bannerLayout = new QHBoxLayout(m_criticalBanner);
+    bannerLayout->setContentsMargins(6, 3, 6, 3);
+    bannerLayout->addWidget(m_criticalMark);
+    bannerLayout->addWidget(m_criticalCount, 1);
+
+    // The request's details scroll when the window is short; what decides stays in sight below.
+    auto* detailScroll = new QScrollArea(this);
+    detailScroll->setObjectName(QStringLiteral("detailScroll"));
+    detailScroll->setAccessibleName(tr("Request details"));
+    detailScroll->setFocusPolicy(Qt::NoFocus);
+    detailScroll->setFrameShape(QFrame::NoFrame);
+    detailScroll->setWidgetResizable(true);
+    detailScroll->setWidget(m_detail);
     auto* detailSide = new QWidget(this);
     auto* detailLayout = new QVBoxLayout(detailSide);
     detailLayout->setContentsMargins(0, 0, 0, 0);
-    detailLayout->addWidget(m_detail, 1);
+    detailLayout->addWidget(detailScroll, 1);
     auto* tools = new QHBoxLayout;
     tools->addWidget(m_extend);
     tools->addStretch();
@@ -117,6 +161,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     filterRow->addWidget(m_filter, 1);
     filterRow->addWidget(m_filterStatus);
     layout->addLayout(filterRow);
+    layout->addWidget(m_criticalBanner);
     layout->addWidget(splitter, 1);
     setTabOrder(m_filter, m_view);
     setTabOrder(m_view, m_reason);
@@ -131,6 +176,12 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
         connect(m_proxy, signal, this, &QueueTab::showFilterStatus);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &QueueTab::showFilterStatus);
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &QueueTab::showFilterStatus);
+    for (const QAbstractItemModel* model : std::initializer_list<const QAbstractItemModel*>{m_model, m_proxy}) {
+        for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+            connect(model, signal, this, &QueueTab::showCriticalCount);
+        connect(model, &QAbstractItemModel::layoutChanged, this, &QueueTab::showCriticalCount);
+        connect(model, &QAbstractItemModel::modelReset, this, &QueueTab::showCriticalCount);
+    }
     // Esc in the filter empties it, as in a browser's find bar.
     auto* clearFilter =
         new QShortcut(QKeySequence(Qt::Key_Escape), m_filter, m_filter, &QLineEdit::clear, Qt::WidgetShortcut);
@@ -195,6 +246,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
         m_view->selectionModel()->setCurrentIndex(m_proxy->index(0, 0),
                                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     showCurrent();
+    showCriticalCount();
 }
 
 QString QueueTab::currentId() const
@@ -283,6 +335,42 @@ void QueueTab::showFilterStatus()
     QStringList parts{tr("%1 of %2 shown").arg(m_proxy->rowCount()).arg(m_model->rowCount())};
     parts << m_proxy->problems();
     m_filterStatus->setText(parts.join(QStringLiteral("; ")));
+}
+
+void QueueTab::showCriticalCount()
+{
+    const int critical = static_cast<int>(policy::Risk::Critical);
+    auto count = [critical](const QAbstractItemModel* model) {
+        int found = 0;
+        for (int row = 0; row < model->rowCount(); ++row)
+            found += model->index(row, 0).data(RequestQueueModel::RiskRole).toInt() == critical ? 1 : 0;
+        return found;
+    };
+    const int waiting = count(m_model);
+    const int shown = count(m_proxy);
+    m_criticalBanner->setVisible(waiting > 0);
+    if (waiting == 0)
+        return;
+    QString text = tr("%n critical request(s) waiting", nullptr, waiting);
+    if (shown < waiting)
+        text += u' ' + tr("(%1 hidden by the filter)").arg(waiting - shown);
+    m_criticalCount->setText(text);
+    const RiskBadge::Colours colours = RiskBadge::colours(policy::Risk::Critical, palette());
+    QPalette banner = m_criticalBanner->palette();
+    banner.setColor(QPalette::Window, colours.fill);
+    banner.setColor(QPalette::WindowText, colours.text);
+    m_criticalBanner->setPalette(banner);
+    const int mark = m_criticalCount->fontMetrics().height();
+    m_criticalMark->setPixmap(RiskBadge::badgeMark(policy::Risk::Critical, palette(), mark, devicePixelRatioF()));
+}
+
+void QueueTab::changeEvent(QEvent* event)
+{
+    // The banner's colours follow the palette (light or dark) it is drawn against.
+    if ((event->type() == QEvent::PaletteChange || event->type() == QEvent::ApplicationPaletteChange) &&
+        !m_criticalBanner->isHidden())
+        showCriticalCount();
+    QWidget::changeEvent(event);
 }
 
 void QueueTab::showCurrent()

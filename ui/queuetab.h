@@ -44,6 +44,7 @@ public:
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 Q_SIGNALS:
     /// The person asked for the list of keyboard shortcuts ("?").
@@ -55,6 +56,8 @@ private:
     void showCurrent();
     /// "K of N shown" beside the filter, and what in it was not understood.
     void showFilterStatus();
+    /// "2 critical requests waiting" above the list, hidden when none waits.
+    void showCriticalCount();
     void onLeaving(const QString& id);
     /// Reveals (audited, through core) or masks again one payload field of the request shown.
     void toggleField(const QString& field, bool reveal);
@@ -94,7 +97,10 @@ private:
     QPushButton* m_deny;
     QPushButton* m_bulkDeny;
     QPushButton* m_extend;
-    MessageLabel* m_message;      // about the request shown, and cleared when another is
+    MessageLabel* m_message; // about the request shown, and cleared when another is
+    QWidget* m_criticalBanner;
+    QLabel* m_criticalMark;
+    QLabel* m_criticalCount;
     QString m_armedId;            // a high-risk approval waiting for its confirming keystroke
     QString m_askedId;            // the request whose decision waits for a reason...
     bool m_askedApprove = false;  // ...and which decision that is

@@ -3,6 +3,7 @@
 #include "approvals/request.h"
 #include "durationtext.h"
 #include "requestdetail.h"
+#include "riskbadge.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -49,7 +50,8 @@ RequestDetailView::RequestDetailView(QWidget* parent)
     : QWidget(parent)
     , m_header(new QWidget(this))
     , m_summary(fact(QStringLiteral("detailSummary"), tr("Summary"), m_header))
-    , m_risk(fact(QStringLiteral("detailRisk"), tr("Risk"), m_header))
+    , m_risk(new RiskBadge(m_header))
+    , m_riskNote(fact(QStringLiteral("detailRiskNote"), tr("Risk raised by policy"), m_header))
     , m_runtime(fact(QStringLiteral("detailRuntime"), tr("Runtime"), m_header))
     , m_capability(fact(QStringLiteral("detailCapability"), tr("Capability"), m_header))
     , m_policy(fact(QStringLiteral("detailPolicy"), tr("Policy"), m_header))
@@ -71,15 +73,18 @@ RequestDetailView::RequestDetailView(QWidget* parent)
     title.setBold(true);
     title.setPointSizeF(title.pointSizeF() * 1.15);
     m_summary->setFont(title);
-    QFont strong = m_risk->font();
-    strong.setBold(true);
-    m_risk->setFont(strong);
+    m_risk->setObjectName(QStringLiteral("detailRisk"));
+    m_risk->setAccessibleName(tr("Risk"));
     const QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     m_digest->setFont(fixed);
     auto* facts = new QFormLayout;
     facts->setContentsMargins(0, 0, 0, 0);
     facts->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    facts->addRow(tr("Risk:"), m_risk);
+    auto* risk = new QHBoxLayout;
+    risk->setContentsMargins(0, 0, 0, 0);
+    risk->addWidget(m_risk, 0, Qt::AlignVCenter);
+    risk->addWidget(m_riskNote, 1);
+    facts->addRow(tr("Risk:"), risk);
     facts->addRow(tr("Runtime:"), m_runtime);
     facts->addRow(tr("Capability:"), m_capability);
     facts->addRow(tr("Policy:"), m_policy);
@@ -141,10 +146,12 @@ void RequestDetailView::showRequest(const approvals::Request& request, const QSt
     m_payload->show();
     m_summary->setText(request.summary);
     // The policy's floor may have raised what the runtime declared: show both.
-    m_risk->setText(request.requestedRisk == request.risk
-                        ? policy::riskName(request.risk)
-                        : tr("%1 (the runtime declared %2; the policy's floor raised it)")
-                              .arg(policy::riskName(request.risk), policy::riskName(request.requestedRisk)));
+    m_risk->setRisk(request.risk);
+    m_riskNote->setText(request.requestedRisk == request.risk
+                            ? QString()
+                            : tr("(the runtime declared %1; the policy's floor raised it)")
+                                  .arg(policy::riskName(request.requestedRisk)));
+    m_riskNote->setVisible(request.requestedRisk != request.risk);
     m_runtime->setText(request.runtimeRevoked
                            ? tr("%1 (revoked: its requests can be denied, not approved)").arg(request.runtimeName)
                            : request.runtimeName);

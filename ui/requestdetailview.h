@@ -13,6 +13,8 @@ struct Request;
 
 namespace countersign::ui {
 
+class RiskBadge;
+
 /// What a request asks, in the order an approver needs it: a header the app draws from its own
 /// records (summary, risk, runtime, capability, policy, approvals, time left, digest), then the
 /// payload that will run, then what the runtime wrote about it in a fenced box labelled as the
@@ -49,7 +51,8 @@ private:
 
     QWidget* m_header;
     QLabel* m_summary;
-    QLabel* m_risk;
+    RiskBadge* m_risk;
+    QLabel* m_riskNote;
     QLabel* m_runtime;
     QLabel* m_capability;
     QLabel* m_policy;

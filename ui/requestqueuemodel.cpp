@@ -4,10 +4,12 @@
 #include "approvals/requestservice.h"
 #include "durationtext.h"
 #include "plaintooltip.h"
+#include "riskbadge.h"
 
 #include <QDateTime>
-#include <QFont>
+#include <QGuiApplication>
 #include <QHash>
+#include <QPalette>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -96,11 +98,12 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
     }
     if (role == Qt::ToolTipRole && index.column() == Summary)
         return plainToolTip(request.summary);
-    if (role == Qt::FontRole && index.column() == Risk && request.risk >= policy::Risk::High) {
-        QFont bold;
-        bold.setBold(true);
-        return bold;
-    }
+    if (role == RiskRole)
+        return static_cast<int>(request.risk);
+    if (index.column() == Risk && role == Qt::DecorationRole)
+        return riskIcon(request.risk);
+    if (index.column() == Risk && role == Qt::AccessibleTextRole)
+        return RiskBadge::accessibleText(request.risk);
     if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole)
         return {};
     switch (index.column()) {
@@ -111,7 +114,7 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
     case Capability:
         return request.capability;
     case Risk:
-        return policy::riskName(request.risk);
+        return RiskBadge::word(request.risk);
     case Summary:
         return request.summary;
     case Approvals:
@@ -202,6 +205,19 @@ void RequestQueueModel::dropRow(int row)
     endRemoveRows();
 }
 
+const QIcon& RequestQueueModel::riskIcon(policy::Risk risk) const
+{
+    const QPalette palette = QGuiApplication::palette();
+    const QRgb window = palette.color(QPalette::Window).rgb();
+    if (window != m_riskIconsWindow || m_riskIcons.front().isNull()) {
+        for (const policy::Risk each :
+             {policy::Risk::Low, policy::Risk::Medium, policy::Risk::High, policy::Risk::Critical})
+            m_riskIcons.at(static_cast<std::size_t>(each)) = RiskBadge::icon(each, palette);
+        m_riskIconsWindow = window;
+    }
+    return m_riskIcons.at(static_cast<std::size_t>(risk));
+}
+
 void RequestQueueModel::tick()
 {
     if (m_rows.isEmpty())
@@ -273,7 +289,11 @@ bool QueueFilterProxy::lessThan(const QModelIndex& left, const QModelIndex& righ
     case RequestQueueModel::Capability:
         return a->capability < b->capability;
     case RequestQueueModel::Risk:
-        return a->risk < b->risk;
+        // By risk, then by age: within one risk the older request counts as more urgent, so the
+        // queue's default (descending) order is critical first, and oldest first within each risk.
+        if (a->risk != b->risk)
+            return a->risk < b->risk;
+        return a->createdAt > b->createdAt;
     case RequestQueueModel::Summary:
         return a->summary.compare(b->summary, Qt::CaseInsensitive) < 0;
     case RequestQueueModel::Approvals:

@@ -3,10 +3,13 @@
 #include "approvals/request.h"
 
 #include <QAbstractTableModel>
+#include <QIcon>
 #include <QList>
 #include <QSet>
 #include <QSortFilterProxyModel>
 #include <QTimer>
+
+#include <array>
 
 namespace countersign::approvals {
 class RequestEvents;
@@ -22,7 +25,8 @@ class RequestQueueModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Age, Runtime, Capability, Risk, Summary, Approvals, TimeLeft, ColumnCount };
-    enum Role { IdRole = Qt::UserRole + 1, SortRole };
+    /// RiskRole: the request's policy::Risk as an int, in every column.
+    enum Role { IdRole = Qt::UserRole + 1, SortRole, RiskRole };
 
     RequestQueueModel(approvals::RequestService& requests, approvals::RequestEvents& events, QObject* parent = nullptr);
 
@@ -47,15 +51,20 @@ private:
     void dropRow(int row);
     void refreshOne(const QString& id);
     void tick();
+    /// The risk marks for the application's palette, painted once per palette.
+    [[nodiscard]] const QIcon& riskIcon(policy::Risk risk) const;
 
     approvals::RequestService& m_requests;
     QList<approvals::Request> m_rows;
     QTimer m_ticker;
+    mutable std::array<QIcon, 4> m_riskIcons;
+    mutable QRgb m_riskIconsWindow = 0; // the window colour they were painted for
 };
 
-/// Sorts the queue and narrows it by a filter line: plain words match the summary, runtime,
-/// capability, risk or id; "runtime:NAME", "capability:PREFIX" (or "cap:"), "risk:high" and
-/// "risk:high+" (high or above) narrow by one field. Reads the requests, not display strings.
+/// Sorts the queue (a risk sort breaks ties by age, so descending puts the most urgent first) and
+/// narrows it by a filter line: plain words match the summary, runtime, capability, risk or id;
+/// "runtime:NAME", "capability:PREFIX" (or "cap:"), "risk:high" and "risk:high+" (high or above)
+/// narrow by one field. Reads the requests, not display strings.
 class QueueFilterProxy final : public QSortFilterProxyModel {
     Q_OBJECT
 public:
