@@ -179,7 +179,9 @@ private Q_SLOTS:
     {
         auto vault = freshVault(2);
         QVERIFY(vault);
-        const qint64 before = *vault->audit().count();
+        const auto counted = vault->audit().count();
+        VERIFY_RESULT(counted);
+        const qint64 before = *counted;
         QSqlDatabase db = vault->database();
         QVERIFY(db.transaction());
         QVERIFY(vault->audit().append({QStringLiteral("system"), QStringLiteral("test.rolled_back"), {}, {}}));
@@ -187,7 +189,9 @@ private Q_SLOTS:
         QCOMPARE(*vault->audit().count(), before);
         QVERIFY(vault->audit().appendAll({{QStringLiteral("system"), QStringLiteral("a"), {}, {}},
                                           {QStringLiteral("system"), QStringLiteral("b"), {}, {}}}));
-        QCOMPARE(*vault->audit().count(), before + 2);
+        const auto countedAfter = vault->audit().count();
+        VERIFY_RESULT(countedAfter);
+        QCOMPARE(*countedAfter, before + 2);
         QVERIFY(vault->audit().verify().ok());
     }
 

@@ -23,14 +23,18 @@ using namespace countersign;
 class TestAuditTab final : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     std::unique_ptr<vault::Vault> m_vault;
     approvals::RequestEvents m_events;
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory, a vault and what runs on it of its own, so each
+    // passes when run alone.
+    void init()
     {
-        m_vault = test::createVault(m_dir.filePath(QStringLiteral("v")));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_vault = test::createVault(m_dir->filePath(QStringLiteral("v")));
         QVERIFY(m_vault);
         QList<audit::AuditRecord> records;
         for (int i = 0; i < 3000; ++i)
@@ -39,6 +43,12 @@ private Q_SLOTS:
                             QStringLiteral("request:%1").arg(i), QJsonObject{{QStringLiteral("n"), i}}});
         QVERIFY(m_vault->audit().appendAll(records));
         QVERIFY(m_vault->openCheckpointSigner(m_vault->database(), m_vault->audit())->sign());
+    }
+
+    void cleanup()
+    {
+        m_vault.reset();
+        m_dir.reset();
     }
 
     void browsesFiltersAndShowsTheWholeEntry()
@@ -88,7 +98,7 @@ private Q_SLOTS:
         QVERIFY2(finished.first().at(0).toBool(), qPrintable(finished.first().at(1).toString()));
         QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("checkpoint")));
 
-        const QString path = m_dir.filePath(QStringLiteral("export.jsonl"));
+        const QString path = m_dir->filePath(QStringLiteral("export.jsonl"));
         tab.exportTo(path);
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
         QVERIFY2(finished.last().at(0).toBool(), qPrintable(finished.last().at(1).toString()));

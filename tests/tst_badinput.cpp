@@ -64,7 +64,7 @@ QByteArray nested(int depth)
 class TestBadInput final : public QObject {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     std::unique_ptr<vault::Vault> m_vault;
     approvals::RequestEvents m_events;
     std::unique_ptr<approvals::Services> m_services;
@@ -112,11 +112,16 @@ class TestBadInput final : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory, a vault and what runs on it of its own, so each
+    // passes when run alone.
+    void init()
     {
-        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
-        m_services = std::move(*approvals::Services::open(*m_vault, m_events, QStringLiteral("sweep")));
+        m_services = test::openServices(*m_vault, m_events, QStringLiteral("sweep"));
+        QVERIFY(m_services);
         m_token =
             m_services->runtimes()
                 .registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, QStringLiteral("member:owner"))
@@ -157,11 +162,12 @@ private Q_SLOTS:
         m_requestId = created.json.value(QStringLiteral("id")).toString();
     }
 
-    void cleanupTestCase()
+    void cleanup()
     {
         m_endpoint.reset();
         m_services.reset();
         m_vault.reset();
+        m_dir.reset();
     }
 
     void everyRouteRefusesBadInputWithoutStoringAnything_data()
@@ -469,12 +475,12 @@ private Q_SLOTS:
             const Answer answer = decide(reason);
             QVERIFY2(answer.status == 400,
                      qPrintable(reason.left(40) + u' ' + QString::fromUtf8(answer.raw.left(300))));
-            QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Pending);
-            QVERIFY(m_services->requests().request(id)->decisions.isEmpty());
+            QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Pending);
+            QVERIFY(test::stored(m_services->requests(), id).decisions.isEmpty());
         }
         const Answer approved = decide(QStringLiteral("the table is empty, checked twice"));
         QVERIFY2(approved.status == 200, approved.raw.constData());
-        QCOMPARE(m_services->requests().request(id)->state, approvals::RequestState::Approved);
+        QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Approved);
     }
 
     void legitimateEdgeCasesAreStoredExactly()

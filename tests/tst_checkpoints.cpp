@@ -153,8 +153,12 @@ private Q_SLOTS:
         auto services = approvals::Services::open(*vault, events, QStringLiteral("s"));
         QVERIFY(services);
         audit::CheckpointSigner& signer = (*services)->checkpoints();
-        QVERIFY(!*signer.latest());
-        const qint64 start = *vault->audit().count();
+        const auto none = signer.latest();
+        VERIFY_RESULT(none);
+        QVERIFY(!*none);
+        const auto counted = vault->audit().count();
+        VERIFY_RESULT(counted);
+        const qint64 start = *counted;
         QVERIFY(vault->audit().appendAll(records(998 - static_cast<int>(start))));
         QVERIFY(!*signer.signIfDue());
         QVERIFY(vault->audit().appendAll(records(2)));
@@ -167,8 +171,13 @@ private Q_SLOTS:
         const QString id = test::createRequest((*services)->requests(), runtime, QStringLiteral("ship"),
                                                QStringLiteral("low"), QJsonObject{{QStringLiteral("v"), 1}});
         QVERIFY((*services)->requests().approve(QStringLiteral("owner"), id, QStringLiteral("ok")));
-        const audit::Checkpoint afterDecision = **signer.latest();
-        QCOMPARE(afterDecision.size, static_cast<quint64>(*vault->audit().count()));
+        const auto newest = signer.latest();
+        VERIFY_RESULT(newest);
+        QVERIFY(newest->has_value());
+        const audit::Checkpoint afterDecision = **newest;
+        const auto countedNow = vault->audit().count();
+        VERIFY_RESULT(countedNow);
+        QCOMPARE(afterDecision.size, static_cast<quint64>(*countedNow));
         auto file = audit::CheckpointSigner::readFile(vault->checkpointFilePath(), vault->instancePublicKey());
         QVERIFY(file);
         QCOMPARE(file->size(), 2);

@@ -28,7 +28,7 @@ struct Run {
 class TestCli final : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     QString m_passFile;
     QString m_newPassFile;
 
@@ -58,20 +58,26 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory of its own (passphrase files, its vaults), so each
+    // passes when run alone.
+    void init()
     {
-        m_passFile = m_dir.filePath(QStringLiteral("pass"));
-        m_newPassFile = m_dir.filePath(QStringLiteral("newpass"));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_passFile = m_dir->filePath(QStringLiteral("pass"));
+        m_newPassFile = m_dir->filePath(QStringLiteral("newpass"));
         test::writeTextFile(m_passFile, test::PASSPHRASE);
         test::writeTextFile(m_newPassFile, test::OTHER_PASSPHRASE);
     }
+
+    void cleanup() { m_dir.reset(); }
 
     void usageErrors()
     {
         QCOMPARE(cli({}, {}).exitCode, 2);
         QCOMPARE(cli({QStringLiteral("frobnicate")}, {}).exitCode, 2);
         QCOMPARE(cli({QStringLiteral("vault"), QStringLiteral("explode")}, {}).exitCode, 2);
-        const Run noOwner = cli({QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("x")),
+        const Run noOwner = cli({QStringLiteral("--data-dir"), m_dir->filePath(QStringLiteral("x")),
                                  QStringLiteral("vault"), QStringLiteral("init")},
                                 m_passFile);
         QCOMPARE(noOwner.exitCode, 2);
@@ -80,7 +86,7 @@ private Q_SLOTS:
 
     void initCheckPasswdLifecycle()
     {
-        const QString dataDir = m_dir.filePath(QStringLiteral("vault"));
+        const QString dataDir = m_dir->filePath(QStringLiteral("vault"));
         const QStringList base{QStringLiteral("--data-dir"), dataDir};
 
         const Run noSource = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("init"),
@@ -89,7 +95,7 @@ private Q_SLOTS:
         QCOMPARE(noSource.exitCode, 2);
         QVERIFY2(noSource.err.contains("COUNTERSIGN_PASSPHRASE_FILE"), noSource.err.constData());
 
-        const QString weakFile = m_dir.filePath(QStringLiteral("weak"));
+        const QString weakFile = m_dir->filePath(QStringLiteral("weak"));
         test::writeTextFile(weakFile, QStringLiteral("letmein"));
         const Run weak = cli(base + QStringList{QStringLiteral("vault"), QStringLiteral("init"),
                                                 QStringLiteral("--owner"), QStringLiteral("Ada")},
@@ -151,7 +157,7 @@ private Q_SLOTS:
 
     void runtimeAndPolicyAdministration()
     {
-        const QString dataDir = m_dir.filePath(QStringLiteral("admin"));
+        const QString dataDir = m_dir->filePath(QStringLiteral("admin"));
         QVERIFY(test::createVault(dataDir));
         const QStringList base{QStringLiteral("--data-dir"), dataDir, QStringLiteral("--json")};
 
@@ -259,7 +265,7 @@ private Q_SLOTS:
 
     void checkReportsBrokenChain()
     {
-        const QString dataDir = m_dir.filePath(QStringLiteral("tampered"));
+        const QString dataDir = m_dir->filePath(QStringLiteral("tampered"));
         {
             auto vault = test::createVault(dataDir);
             QVERIFY(vault);

@@ -96,7 +96,7 @@ Response readResponse(QIODevice& socket, QByteArray& buffer, int timeoutMs = 100
 class TestEndpoint final : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     std::unique_ptr<vault::Vault> m_vault;
     approvals::RequestEvents m_events;
     std::unique_ptr<approvals::Services> m_services; // the "window's" services, on this thread
@@ -141,9 +141,13 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory, a vault and what runs on it of its own, so each
+    // passes when run alone.
+    void init()
     {
-        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
         auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("window"));
         QVERIFY(services);
@@ -163,7 +167,7 @@ private Q_SLOTS:
 
         http::EndpointSettings settings;
         settings.port = 0;
-        settings.localSocketPath = m_dir.filePath(QStringLiteral("run/countersign.sock"));
+        settings.localSocketPath = m_dir->filePath(QStringLiteral("run/countersign.sock"));
         settings.headerTimeoutMs = 500;
         settings.requestTimeoutMs = 2000;
         settings.idleTimeoutMs = 800;
@@ -180,11 +184,12 @@ private Q_SLOTS:
         QVERIFY(m_port != 0);
     }
 
-    void cleanupTestCase()
+    void cleanup()
     {
         m_endpoint.reset();
         m_services.reset();
         m_vault.reset();
+        m_dir.reset();
     }
 
     void startingFailsClearlyWhenItCannotListen()
@@ -283,10 +288,14 @@ private Q_SLOTS:
 
     void repeatedFailuresLockOutButNotValidTokens()
     {
-        // Earlier tests already failed a few times from this address; push past the threshold.
-        Response response;
-        for (int i = 0; i < 6; ++i)
-            response = send(get("/v1/requests", "cs_rt_guess" + QByteArray::number(i)));
+        // The endpoint locks a client out after 6 failures (init()): each of those is refused as
+        // unauthenticated, the next one as locked out.
+        for (int i = 0; i < 6; ++i) {
+            const Response refused = send(get("/v1/requests", "cs_rt_guess" + QByteArray::number(i)));
+            QCOMPARE(refused.status, 401);
+            QCOMPARE(refused.errorCode(), QStringLiteral("unauthenticated"));
+        }
+        const Response response = send(get("/v1/requests", "cs_rt_guess"));
         QCOMPARE(response.status, 429);
         QCOMPARE(response.errorCode(), QStringLiteral("locked_out"));
         QVERIFY(response.header("retry-after").toInt() > 0);
@@ -427,7 +436,7 @@ private Q_SLOTS:
         // more loopback client is refused, while the Unix socket, with slots of its own, serves.
         http::EndpointSettings settings;
         settings.port = 0;
-        settings.localSocketPath = m_dir.filePath(QStringLiteral("slots/countersign.sock"));
+        settings.localSocketPath = m_dir->filePath(QStringLiteral("slots/countersign.sock"));
         settings.maxConnections = 4;
         settings.idleTimeoutMs = 60'000;
         settings.ratePerSecond = 1000;
@@ -732,7 +741,7 @@ private Q_SLOTS:
 
     void unixSocketIsPrivate()
     {
-        const QString path = m_dir.filePath(QStringLiteral("run/countersign.sock"));
+        const QString path = m_dir->filePath(QStringLiteral("run/countersign.sock"));
         QFileInfo info(path);
         QVERIFY(info.exists());
         QCOMPARE(info.permissions() & (QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther),

@@ -50,7 +50,7 @@ bool memoryReadableBySameUser(qint64 pid)
 class TestHardening final : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     QString m_passFile;
 
     QByteArray prepareVault(const QString& dataDir, const QString& owner = QStringLiteral("Ada"))
@@ -68,16 +68,22 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory of its own (passphrase files, its vaults), so each
+    // passes when run alone.
+    void init()
     {
-        m_passFile = m_dir.filePath(QStringLiteral("pass"));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_passFile = m_dir->filePath(QStringLiteral("pass"));
         test::writeTextFile(m_passFile, test::PASSPHRASE);
     }
+
+    void cleanup() { m_dir.reset(); }
 
     void everyFileOfAUsedVaultIsPrivate()
     {
         // Created by the real command, then used by the real server: a request asked and consumed.
-        const QString dataDir = m_dir.filePath(QStringLiteral("files"));
+        const QString dataDir = m_dir->filePath(QStringLiteral("files"));
         QProcess init;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), m_passFile);
@@ -147,7 +153,7 @@ private Q_SLOTS:
         control.kill();
         control.waitForFinished();
 
-        const QString dataDir = m_dir.filePath(QStringLiteral("memory"));
+        const QString dataDir = m_dir->filePath(QStringLiteral("memory"));
         const QByteArray token = prepareVault(dataDir);
         QVERIFY(!token.isEmpty());
         const quint16 port = test::freeLoopbackPort();
@@ -178,7 +184,7 @@ private Q_SLOTS:
 
     void theTlsCertificateDoesNotNameTheOwner()
     {
-        const QString dataDir = m_dir.filePath(QStringLiteral("certificate"));
+        const QString dataDir = m_dir->filePath(QStringLiteral("certificate"));
         auto vault = test::createVault(dataDir, QStringLiteral("Ada Lovelace"));
         QVERIFY(vault && vault->tlsIdentity());
         const QList<QSslCertificate> certificates = QSslCertificate::fromData(vault->tlsIdentity()->certificatePem);

@@ -163,7 +163,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         auto vault = test::createVault(dir.filePath(QStringLiteral("vault")), QStringLiteral("Grace Hopper"));
         QVERIFY(vault);
-        const qint64 entries = *vault->audit().count();
+        const auto counted = vault->audit().count();
+        VERIFY_RESULT(counted);
+        const qint64 entries = *counted;
         ui::MainWindow window(std::move(vault));
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

@@ -48,7 +48,8 @@ const QString OWNER = QStringLiteral("owner");
 /// The actions of the last \a count audit entries, oldest first.
 QStringList lastActions(vault::Vault& vault, int count)
 {
-    const qint64 total = *vault.audit().count();
+    // An unreadable log reads as empty, which no caller expects: its comparison fails.
+    const qint64 total = vault.audit().count().value_or(0);
     QStringList actions;
     const auto entries = vault.audit().entries(std::max<qint64>(1, total - count + 1), count);
     for (const audit::AuditEntry& entry : entries.value_or(QList<audit::AuditEntry>()))
@@ -61,7 +62,7 @@ QStringList lastActions(vault::Vault& vault, int count)
 class TestMembers final : public QObject {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     std::unique_ptr<vault::Vault> m_vault;
     approvals::RequestEvents m_events;
     std::unique_ptr<approvals::Services> m_services;
@@ -137,9 +138,13 @@ class TestMembers final : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory, a vault and what runs on it of its own, so each
+    // passes when run alone.
+    void init()
     {
-        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
         auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("members"));
         QVERIFY(services);
@@ -150,6 +155,13 @@ private Q_SLOTS:
             const QString id = QStringLiteral("walk-") + members::roleName(role);
             QVERIFY(test::addMember(*m_services, id, id, members::roleName(role)));
         }
+    }
+
+    void cleanup()
+    {
+        m_services.reset();
+        m_vault.reset();
+        m_dir.reset();
     }
 
     void theDocsShowTheSameTable()
@@ -224,12 +236,16 @@ private Q_SLOTS:
         // Deny by default: an actor that is not an active member allowed to act is refused,
         // whatever else it says it is, and nothing is stored or audited.
         QFETCH(QString, actor);
-        const qint64 before = *m_vault->audit().count();
+        const auto counted = m_vault->audit().count();
+        VERIFY_RESULT(counted);
+        const qint64 before = *counted;
         const QString name = unique(QStringLiteral("denied-rt"));
         QCOMPARE(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, actor).error().code,
                  ErrorCode::PermissionDenied);
         QVERIFY(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, QStringLiteral("member:owner")));
-        const qint64 registered = *m_vault->audit().count();
+        const auto countedAfter = m_vault->audit().count();
+        VERIFY_RESULT(countedAfter);
+        const qint64 registered = *countedAfter;
         QCOMPARE(m_services->runtimes().revoke(name, actor).error().code, ErrorCode::PermissionDenied);
         policy::PolicyRule rule;
         rule.capabilityGlob = unique(QStringLiteral("denied.")) + QStringLiteral(".*");
@@ -403,13 +419,19 @@ private Q_SLOTS:
         auto& requests = m_services->requests();
         const crypto::SigningKey grace = crypto::SigningKey::generate();
         auto invitation = m_services->invitations().create(OWNER, Role::Approver);
+        VERIFY_RESULT(invitation);
         auto member =
             m_services->invitations().redeem(invitation->token, QStringLiteral("Grace Hopper"), grace.publicKey());
-        QVERIFY(member);
+        VERIFY_RESULT(member);
+        // A request that cannot be read gets an empty digest, which every decision refuses.
+        auto payloadDigest = [&](const QString& id) {
+            const auto request = requests.request(id);
+            return request ? request->payloadSha256 : QString();
+        };
         auto statementFor = [&](const QString& id, bool approve) {
             return approvals::DecisionStatement{id,
                                                 member->id,
-                                                requests.request(id)->payloadSha256,
+                                                payloadDigest(id),
                                                 approve,
                                                 QStringLiteral("checked the diff"),
                                                 QDateTime::currentMSecsSinceEpoch(),
@@ -437,13 +459,20 @@ private Q_SLOTS:
         approvals::DecisionStatement tampered = statement;
         tampered.reason = QStringLiteral("something else");
         QCOMPARE(requests.decideSigned(tampered, statement.sign(grace)).error().code, ErrorCode::PermissionDenied);
-        QCOMPARE(requests.request(id)->state, approvals::RequestState::Pending);
+        auto stillPending = requests.request(id);
+        VERIFY_RESULT(stillPending);
+        QCOMPARE(stillPending->state, approvals::RequestState::Pending);
 
         // The real one is accepted, stored and audited with its signature.
         auto decided = requests.decideSigned(statement, statement.sign(grace));
         QVERIFY2(decided, qPrintable(decided ? QString() : decided.error().message));
         QCOMPARE(decided->state, approvals::RequestState::Approved);
-        const audit::AuditEntry last = m_vault->audit().entries(*m_vault->audit().lastSeq(), 1)->first();
+        auto lastSeq = m_vault->audit().lastSeq();
+        VERIFY_RESULT(lastSeq);
+        auto lastEntries = m_vault->audit().entries(*lastSeq, 1);
+        VERIFY_RESULT(lastEntries);
+        QCOMPARE(lastEntries->size(), 1);
+        const audit::AuditEntry last = lastEntries->first();
         QVERIFY(last.action == u"request.decision" || last.action == u"request.approved");
 
         auto consumed = requests.consumeRequest(m_runtime, id, decided->payloadSha256);
@@ -463,7 +492,7 @@ private Q_SLOTS:
         QSqlQuery alter(m_services->database());
         QVERIFY(alter.exec(
             QStringLiteral("UPDATE decisions SET reason = 'rubber-stamped' WHERE request_id = '%1'").arg(second)));
-        auto altered = requests.consumeRequest(m_runtime, second, requests.request(second)->payloadSha256);
+        auto altered = requests.consumeRequest(m_runtime, second, payloadDigest(second));
         QVERIFY(altered);
         auto verdict =
             audit::Receipt::verify(altered->value(QStringLiteral("receipt")).toObject(), m_vault->instancePublicKey());
@@ -474,8 +503,10 @@ private Q_SLOTS:
         // A viewer's signed decision, and a removed member's, are refused.
         const crypto::SigningKey viewerKey = crypto::SigningKey::generate();
         auto viewerInvite = m_services->invitations().create(OWNER, Role::Viewer);
+        VERIFY_RESULT(viewerInvite);
         auto viewer =
             m_services->invitations().redeem(viewerInvite->token, QStringLiteral("Vic"), viewerKey.publicKey());
+        VERIFY_RESULT(viewer);
         approvals::DecisionStatement byViewer = statementFor(newRequest(), true);
         byViewer.memberId = viewer->id;
         QCOMPARE(requests.decideSigned(byViewer, byViewer.sign(viewerKey)).error().code, ErrorCode::PermissionDenied);
@@ -516,7 +547,7 @@ private Q_SLOTS:
         const QString first = newRequest();
         QCOMPARE(approve("q1", first)->approvalCount(), 1);
         QVERIFY(m_services->members().remove(OWNER, QStringLiteral("q1")));
-        QCOMPARE(requests.request(first)->approvalCount(), 0);
+        QCOMPARE(test::stored(requests, first).approvalCount(), 0);
         const QStringList firstVoided = voidedEntries(first);
         QCOMPARE(firstVoided.size(), 1);
         QVERIFY2(firstVoided.first().startsWith(QStringLiteral("member:owner ")), qPrintable(firstVoided.first()));
@@ -546,7 +577,7 @@ private Q_SLOTS:
 
         // Decided requests keep their decisions.
         QVERIFY(m_services->members().remove(OWNER, QStringLiteral("q3")));
-        QCOMPARE(requests.request(first)->approvalCount(), 2);
+        QCOMPARE(test::stored(requests, first).approvalCount(), 2);
         QVERIFY(voidedEntries(first).size() == 1);
         QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
     }

@@ -1,4 +1,5 @@
 #include "audit/merkle.h"
+#include "testsupport.h"
 
 #include <QTest>
 
@@ -106,11 +107,15 @@ private Q_SLOTS:
             leaves.append(merkle::leafHash(QByteArray::number(size - 1)));
             tree.append(leaves.last());
             merkle::ProofBuilder proofs(tree.source());
-            const QByteArray root = *proofs.root(static_cast<quint64>(size));
+            const auto rootOf = proofs.root(static_cast<quint64>(size));
+            VERIFY_RESULT(rootOf);
+            const QByteArray root = *rootOf;
             for (int index = 0; index < size; ++index) {
                 const auto u = static_cast<quint64>(index);
                 const auto n = static_cast<quint64>(size);
-                const QList<QByteArray> proof = *proofs.inclusionProof(u, n);
+                const auto inclusion = proofs.inclusionProof(u, n);
+                VERIFY_RESULT(inclusion);
+                const QList<QByteArray> proof = *inclusion;
                 QVERIFY2(merkle::verifyInclusion(u, n, leaves.at(index), proof, root),
                          qPrintable(QStringLiteral("%1 of %2").arg(index).arg(size)));
                 // Any flipped bit, in the proof, the leaf or the root, fails.
@@ -149,7 +154,9 @@ private Q_SLOTS:
             for (int first = 1; first <= second; ++first) {
                 const auto a = static_cast<quint64>(first);
                 const auto b = static_cast<quint64>(second);
-                const QList<QByteArray> proof = *proofs.consistencyProof(a, b);
+                const auto consistency = proofs.consistencyProof(a, b);
+                VERIFY_RESULT(consistency);
+                const QList<QByteArray> proof = *consistency;
                 QVERIFY2(merkle::verifyConsistency(a, b, proof, roots.at(first), roots.at(second)),
                          qPrintable(QStringLiteral("%1 -> %2").arg(first).arg(second)));
                 if (first == second)

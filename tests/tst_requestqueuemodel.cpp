@@ -19,7 +19,7 @@ using namespace countersign;
 class TestRequestQueueModel final : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     std::unique_ptr<vault::Vault> m_vault;
     approvals::RequestEvents m_events;
     std::unique_ptr<approvals::Services> m_services;
@@ -31,13 +31,25 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory, a vault and what runs on it of its own, so each
+    // passes when run alone.
+    void init()
     {
-        m_vault = test::createVault(m_dir.filePath(QStringLiteral("vault")));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
-        m_services = std::move(*approvals::Services::open(*m_vault, m_events, QStringLiteral("gui")));
+        m_services = test::openServices(*m_vault, m_events, QStringLiteral("gui"));
+        QVERIFY(m_services);
         m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
         QVERIFY(m_runtime.id != 0);
+    }
+
+    void cleanup()
+    {
+        m_services.reset();
+        m_vault.reset();
+        m_dir.reset();
     }
 
     void followsTheQueueLive()

@@ -44,7 +44,7 @@ QList<QByteArray> trickyPayloads()
 class TestRuntimeGuide final : public QObject {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     QString m_tokenFile;
     QProcess m_server;
     quint16 m_port = 0;
@@ -87,8 +87,12 @@ class TestRuntimeGuide final : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory, a vault and what runs on it of its own, so each
+    // passes when run alone.
+    void init()
     {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
         QFile guide(GUIDE);
         QVERIFY(guide.open(QIODevice::ReadOnly));
         const QString text = QString::fromUtf8(guide.readAll());
@@ -98,7 +102,7 @@ private Q_SLOTS:
         QVERIFY2(found.hasMatch(), "the guide has no Python client");
         m_python = found.captured(1);
 
-        const QString dataDir = m_dir.filePath(QStringLiteral("vault"));
+        const QString dataDir = m_dir->filePath(QStringLiteral("vault"));
         {
             auto vault = test::createVault(dataDir);
             QVERIFY(vault);
@@ -108,7 +112,7 @@ private Q_SLOTS:
             auto token = (*services)->runtimes().registerRuntime(QStringLiteral("guide"), {QStringLiteral("deploy.*")},
                                                                  QStringLiteral("member:owner"));
             QVERIFY(token);
-            m_tokenFile = m_dir.filePath(QStringLiteral("token"));
+            m_tokenFile = m_dir->filePath(QStringLiteral("token"));
             test::writeTextFile(m_tokenFile, *token);
             // The sample waits for a decision; here a policy decides at once.
             policy::PolicyRule allow;
@@ -116,14 +120,18 @@ private Q_SLOTS:
             allow.outcome = policy::PolicyRule::Outcome::Allow;
             QVERIFY((*services)->policies().add(allow, QStringLiteral("member:owner")));
         }
-        const QString passFile = m_dir.filePath(QStringLiteral("pass"));
+        const QString passFile = m_dir->filePath(QStringLiteral("pass"));
         test::writeTextFile(passFile, test::PASSPHRASE);
         m_port = test::freeLoopbackPort();
         QByteArray output;
         QVERIFY2(test::startHeadless(m_server, APP, dataDir, passFile, m_port, {}, output), output.constData());
     }
 
-    void cleanupTestCase() { test::stopProcess(m_server); }
+    void cleanup()
+    {
+        test::stopProcess(m_server);
+        m_dir.reset();
+    }
 
     void theGuidesCanonicalJsonGivesTheServersDigest()
     {

@@ -49,7 +49,7 @@ int statusOf(const QByteArray& response)
 class TestTransport final : public QObject {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     QString m_vaultDir;
     approvals::RequestEvents m_events;
     std::unique_ptr<vault::Vault> m_vault;
@@ -124,12 +124,16 @@ class TestTransport final : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory, a vault and what runs on it of its own, so each
+    // passes when run alone.
+    void init()
     {
-        m_vaultDir = m_dir.filePath(QStringLiteral("vault"));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_vaultDir = m_dir->filePath(QStringLiteral("vault"));
         m_vault = test::createVault(m_vaultDir);
         QVERIFY(m_vault);
-        const QString passFile = m_dir.filePath(QStringLiteral("pass"));
+        const QString passFile = m_dir->filePath(QStringLiteral("pass"));
         test::writeTextFile(passFile, test::PASSPHRASE);
         auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("test"));
         QVERIFY(services);
@@ -167,7 +171,13 @@ private Q_SLOTS:
         QCOMPARE(statusOf(openSession(QStringLiteral("alice"), *m_aliceKey)), 201);
     }
 
-    void cleanupTestCase() { test::stopProcess(m_server); }
+    void cleanup()
+    {
+        test::stopProcess(m_server);
+        m_services.reset();
+        m_vault.reset();
+        m_dir.reset();
+    }
 
     void silentConnectionsDoNotShutTheTeamListener()
     {

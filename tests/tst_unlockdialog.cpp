@@ -40,15 +40,21 @@ double inkContrast(QLabel* label)
 class TestUnlockDialog final : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     QString m_vaultDir;
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory, a vault and what runs on it of its own, so each
+    // passes when run alone.
+    void init()
     {
-        m_vaultDir = m_dir.filePath(QStringLiteral("vault"));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_vaultDir = m_dir->filePath(QStringLiteral("vault"));
         QVERIFY(test::createVault(m_vaultDir));
     }
+
+    void cleanup() { m_dir.reset(); }
 
     void wrongThenRightPassphrase()
     {

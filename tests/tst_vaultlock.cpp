@@ -95,7 +95,7 @@ QStringList databaseFiles(const QString& dataDir)
 class TestVaultLock final : public QObject {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
+    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
     QString m_passFile;
     QString m_otherPassFile;
     QString m_thirdPassFile;
@@ -125,19 +125,25 @@ private:
     }
 
 private Q_SLOTS:
-    void initTestCase()
+    // Each test function gets a directory of its own (passphrase files, its vaults), so each
+    // passes when run alone.
+    void init()
     {
-        m_passFile = m_dir.filePath(QStringLiteral("pass"));
-        m_otherPassFile = m_dir.filePath(QStringLiteral("other"));
-        m_thirdPassFile = m_dir.filePath(QStringLiteral("third"));
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_passFile = m_dir->filePath(QStringLiteral("pass"));
+        m_otherPassFile = m_dir->filePath(QStringLiteral("other"));
+        m_thirdPassFile = m_dir->filePath(QStringLiteral("third"));
         test::writeTextFile(m_passFile, test::PASSPHRASE);
         test::writeTextFile(m_otherPassFile, test::OTHER_PASSPHRASE);
         test::writeTextFile(m_thirdPassFile, THIRD_PASSPHRASE);
     }
 
+    void cleanup() { m_dir.reset(); }
+
     void passwdIsRefusedWhileAServerHasTheVaultOpen()
     {
-        const QString dataDir = m_dir.filePath(QStringLiteral("served"));
+        const QString dataDir = m_dir->filePath(QStringLiteral("served"));
         const QByteArray token = prepareVault(dataDir);
         QVERIFY(!token.isEmpty());
         const quint16 port = test::freeLoopbackPort();
@@ -172,7 +178,7 @@ private Q_SLOTS:
     {
         constexpr int ROUNDS = 3;
         for (int round = 0; round < ROUNDS; ++round) {
-            const QString dataDir = m_dir.filePath(QStringLiteral("race%1").arg(round));
+            const QString dataDir = m_dir->filePath(QStringLiteral("race%1").arg(round));
             QVERIFY(!prepareVault(dataDir).isEmpty());
             QProcess first;
             QProcess second;
@@ -221,7 +227,7 @@ private Q_SLOTS:
     {
         QFETCH(bool, removeIt);
         QFETCH(QByteArray, reason);
-        const QString dataDir = m_dir.filePath(QStringLiteral("replaced-%1").arg(removeIt));
+        const QString dataDir = m_dir->filePath(QStringLiteral("replaced-%1").arg(removeIt));
         const QByteArray token = prepareVault(dataDir);
         QVERIFY(!token.isEmpty());
         const quint16 port = test::freeLoopbackPort();

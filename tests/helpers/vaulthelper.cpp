@@ -4,6 +4,12 @@
 //   countersign-vault-helper rekey DIR       changes the passphrase to the one in
 //                                            COUNTERSIGN_NEW_PASSPHRASE_FILE (fast KDF)
 //   countersign-vault-helper approve DIR ID  approves a request as the owner (decision API)
+//   countersign-vault-helper consume DIR ID SHA256
+//                                            consumes a request as the runtime whose token is in
+//                                            COUNTERSIGN_TOKEN_FILE: prints "ready" once its own
+//                                            connection is open, waits for a line on stdin (the
+//                                            race's start), then prints "consumed" or the error
+//                                            code's name
 // The passphrase comes from COUNTERSIGN_PASSPHRASE_FILE.
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -18,6 +24,8 @@
 #include <QJsonObject>
 
 #include <cstdio>
+#include <iostream>
+#include <string>
 
 using namespace countersign;
 
@@ -83,6 +91,28 @@ int main(int argc, char* argv[])
             std::fprintf(stderr, "approve: %s\n", qPrintable(approved.error().message));
             return 1;
         }
+        return 0;
+    }
+    if (command == u"consume" && args.size() == 5) {
+        approvals::RequestEvents events;
+        auto services = approvals::Services::open(**vault, events, QStringLiteral("helper"));
+        if (!services)
+            return 1;
+        QFile tokenFile(qEnvironmentVariable("COUNTERSIGN_TOKEN_FILE"));
+        if (!tokenFile.open(QIODevice::ReadOnly))
+            return 1;
+        auto runtime = (*services)->requests().authenticate(tokenFile.readLine().trimmed());
+        if (!runtime) {
+            std::fprintf(stderr, "authenticate: %s\n", qPrintable(runtime.error().message));
+            return 1;
+        }
+        std::printf("ready\n");
+        std::fflush(stdout);
+        std::string start;
+        std::getline(std::cin, start);
+        auto consumed = (*services)->requests().consumeRequest(*runtime, args.at(3), args.at(4));
+        std::printf("%s\n", consumed ? "consumed" : qPrintable(errorCodeName(consumed.error().code)));
+        std::fflush(stdout);
         return 0;
     }
     return 2;

@@ -44,6 +44,17 @@ std::unique_ptr<vault::Vault> openVault(const QString& dir, const QString& passp
     return std::move(*opened);
 }
 
+std::unique_ptr<approvals::Services> openServices(const vault::Vault& vault, approvals::RequestEvents& events,
+                                                  const QString& connectionName)
+{
+    auto opened = approvals::Services::open(vault, events, connectionName);
+    if (!opened) {
+        qWarning("openServices: %s", qPrintable(describe(opened)));
+        return nullptr;
+    }
+    return std::move(*opened);
+}
+
 approvals::RuntimeIdentity registerRuntime(approvals::Services& services, const QString& name, const QStringList& globs)
 {
     auto token = services.runtimes().registerRuntime(name, globs, QStringLiteral("member:owner"));
@@ -74,6 +85,16 @@ std::shared_ptr<const crypto::SigningKey> addMember(approvals::Services& service
         return nullptr;
     services.requests().setLocalSigningKey(id, key);
     return key;
+}
+
+approvals::Request stored(approvals::RequestService& requests, const QString& id, std::source_location where)
+{
+    auto request = requests.request(id);
+    if (request)
+        return *request;
+    const QByteArray message = QStringLiteral("request %1 cannot be read: %2").arg(id, describe(request)).toUtf8();
+    QTest::qFail(message.constData(), where.file_name(), static_cast<int>(where.line()));
+    return {};
 }
 
 QString createRequest(approvals::RequestService& requests, const approvals::RuntimeIdentity& runtime,

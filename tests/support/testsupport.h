@@ -1,7 +1,9 @@
 #pragma once
 
+#include "approvals/request.h"
 #include "approvals/runtimeidentity.h"
 #include "crypto/securebuffer.h"
+#include "error.h"
 #include "vault/vault.h"
 
 #include <QByteArray>
@@ -10,14 +12,24 @@
 #include <QStringList>
 
 #include <memory>
+#include <source_location>
 
 class QAbstractSocket;
 class QProcess;
 
 namespace countersign::approvals {
+class RequestEvents;
 class RequestService;
 class Services;
 } // namespace countersign::approvals
+
+/// Fails the current test function unless \a result (a Result<T>, evaluated once) holds a value,
+/// naming the error's code and message; use it before dereferencing a Result.
+#define VERIFY_RESULT(result)                                                                                          \
+    do {                                                                                                               \
+        const auto& verifiedResult_ = (result);                                                                        \
+        QVERIFY2(verifiedResult_.has_value(), qPrintable(::countersign::test::describe(verifiedResult_)));             \
+    } while (false)
 
 namespace countersign::test {
 
@@ -25,11 +37,21 @@ namespace countersign::test {
 inline const QString PASSPHRASE = QStringLiteral("correct horse battery staple 42");
 inline const QString OTHER_PASSPHRASE = QStringLiteral("violet tangerine saxophone 1987");
 
+/// "code: message" of a failed Result, empty for a value (VERIFY_RESULT's failure text).
+template <typename T> [[nodiscard]] QString describe(const Result<T>& result)
+{
+    return result ? QString() : errorCodeName(result.error().code) + QStringLiteral(": ") + result.error().message;
+}
+
 [[nodiscard]] crypto::SecureBuffer secure(const QString& text);
 /// A vault in \a dir with the fast KDF; fails the current test (returns null) on error.
 [[nodiscard]] std::unique_ptr<vault::Vault> createVault(const QString& dir,
                                                         const QString& owner = QStringLiteral("Ada"));
 [[nodiscard]] std::unique_ptr<vault::Vault> openVault(const QString& dir, const QString& passphrase = PASSPHRASE);
+/// The services of a new connection \a connectionName to \a vault; null (with a warning naming
+/// the error) on failure.
+[[nodiscard]] std::unique_ptr<approvals::Services>
+openServices(const vault::Vault& vault, approvals::RequestEvents& events, const QString& connectionName);
 /// Registers runtime \a name and returns it as the endpoint would after authenticating its token.
 [[nodiscard]] approvals::RuntimeIdentity registerRuntime(approvals::Services& services, const QString& name,
                                                          const QStringList& globs);
@@ -38,6 +60,11 @@ inline const QString OTHER_PASSPHRASE = QStringLiteral("violet tangerine saxopho
 /// Returns the key, or null on failure.
 std::shared_ptr<const crypto::SigningKey> addMember(approvals::Services& services, const QString& id,
                                                     const QString& displayName, const QString& role);
+/// Request \a id as \a requests stores it. When it cannot be read, the current test function
+/// fails there (naming the error and the caller's line) and a default request comes back, so
+/// a caller's field comparisons never read an unset Result.
+[[nodiscard]] approvals::Request stored(approvals::RequestService& requests, const QString& id,
+                                        std::source_location where = std::source_location::current());
 /// Creates a `deploy.web` request for \a runtime; returns its id, or empty on failure.
 [[nodiscard]] QString createRequest(approvals::RequestService& requests, const approvals::RuntimeIdentity& runtime,
                                     const QString& summary, const QString& risk, const QJsonValue& payload = {});
