@@ -1,5 +1,6 @@
 #include "passphrasestrengthbar.h"
 
+#include "labelaccessible.h"
 #include "vault/passphrasepolicy.h"
 
 #include <QLabel>
@@ -13,6 +14,9 @@ PassphraseStrengthBar::PassphraseStrengthBar(QWidget* parent)
     , m_bar(new QProgressBar(this))
     , m_hint(new QLabel(this))
 {
+    // Before the hint's first accessibility event: an interface made then is kept, and the
+    // first-run wizard builds this bar before it installs the label interfaces itself.
+    installLabelAccessibility();
     m_bar->setObjectName(QStringLiteral("strengthMeter"));
     m_bar->setAccessibleName(tr("Passphrase strength"));
     m_bar->setRange(0, 4);
