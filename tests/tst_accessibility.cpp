@@ -12,6 +12,7 @@
 #include "mainwindow.h"
 #include "messagelabel.h"
 #include "policy/policystore.h"
+#include "riskbadge.h"
 #include "testsupport.h"
 #include "unlockdialog.h"
 
@@ -498,6 +499,18 @@ private Q_SLOTS:
         const std::tuple<QString, QIcon, QList<int>> icons[] = {
             {QStringLiteral("application icon"), ui::appIcon(), {32, 64}},
             {QStringLiteral("error icon (MessageLabel)"), ui::errorIcon(QApplication::palette()), {16, 32}},
+            {QStringLiteral("low risk mark"),
+             ui::RiskBadge::icon(policy::Risk::Low, QApplication::palette()),
+             {16, 32}},
+            {QStringLiteral("medium risk mark"),
+             ui::RiskBadge::icon(policy::Risk::Medium, QApplication::palette()),
+             {16, 32}},
+            {QStringLiteral("high risk mark"),
+             ui::RiskBadge::icon(policy::Risk::High, QApplication::palette()),
+             {16, 32}},
+            {QStringLiteral("critical risk mark"),
+             ui::RiskBadge::icon(policy::Risk::Critical, QApplication::palette()),
+             {16, 32}},
         };
         QStringList problems;
         for (const auto& [what, icon, sizes] : icons) {

@@ -71,7 +71,7 @@ void paintMark(QPainter& painter, const QRectF& box, policy::Risk risk, const QC
 {
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(outline.isValid() ? QPen(outline, std::max(1.0, box.width() / 16.0)) : QPen(Qt::NoPen));
+    painter.setPen(outline.isValid() ? QPen(outline, std::max(2.0, box.width() / 10.0)) : QPen(Qt::NoPen));
     painter.setBrush(shape);
     painter.drawPath(shapeOf(risk, box));
     painter.setPen(Qt::NoPen);
@@ -161,9 +161,12 @@ QIcon RiskBadge::icon(policy::Risk risk, const QPalette& palette)
         pixmap.fill(Qt::transparent);
         QPainter painter(&pixmap);
         const qreal inset = std::max(1.0, size / 16.0);
-        // The outline keeps a pale fill's shape visible on a pale background.
+        // On a light window a dark outline keeps a pale fill's shape visible; on a dark one the
+        // light fills stand out by themselves and a darkened outline would only blur the edge
+        // (WCAG 2.2 1.4.11: 3:1 against the window, tests/tst_accessibility).
+        const bool darkWindow = palette.color(QPalette::Window).lightnessF() < 0.5;
         paintMark(painter, QRectF(0, 0, size, size).adjusted(inset, inset, -inset, -inset), risk, colour.fill,
-                  colour.text, colour.fill.darker(160));
+                  colour.text, darkWindow ? QColor() : colour.fill.darker(220));
         painter.end();
         icon.addPixmap(pixmap);
     }
