@@ -1,5 +1,6 @@
 #include "labelaccessible.h"
 
+#include <QApplication>
 #include <QLabel>
 #include <QRegularExpression>
 #include <QTextDocument>
@@ -118,6 +119,17 @@ QList<QPair<QAccessibleInterface*, QAccessible::Relation>> LabelAccessible::rela
 void installLabelAccessibility()
 {
     QAccessible::installFactory(labelFactory);
+    // Qt keeps the first interface made for an object. A label asked for before this call (a
+    // widget built ahead of the window that installs this) holds Qt's own, which hides its text
+    // behind a fixed name: drop it, so that the next query makes one here.
+    const QWidgetList widgets = QApplication::allWidgets();
+    for (QWidget* widget : widgets) {
+        if (!qobject_cast<QLabel*>(widget))
+            continue;
+        QAccessibleInterface* iface = QAccessible::queryAccessibleInterface(widget);
+        if (iface && !dynamic_cast<LabelAccessible*>(iface))
+            QAccessible::deleteAccessibleInterface(QAccessible::uniqueId(iface));
+    }
 }
 
 } // namespace countersign::ui

@@ -29,8 +29,8 @@ private:
     [[nodiscard]] QLabel* label() const;
 };
 
-/// Lets every QLabel of this application answer through LabelAccessible. Idempotent; call it
-/// once a QApplication exists, before the first window is shown.
+/// Lets every QLabel of this application answer through LabelAccessible, those made before
+/// included. Idempotent; each top-level window calls it when it is built.
 void installLabelAccessibility();
 
 } // namespace countersign::ui
