@@ -4,22 +4,27 @@
 #include "approvals/services.h"
 #include "crypto/signingkey.h"
 #include "crypto/tlsidentity.h"
+#include "durationedit.h"
+#include "englishplurals.h"
 #include "historymodel.h"
 #include "historytab.h"
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
 #include "members/memberservice.h"
+#include "members/teamlistenersettings.h"
 #include "memberstab.h"
 #include "policiestab.h"
 #include "policy/policystore.h"
 #include "runtimestab.h"
 #include "testsupport.h"
+#include "tokendialog.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
+#include <QFontInfo>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -45,6 +50,23 @@ private:
     approvals::RequestEvents m_events;
     std::unique_ptr<approvals::Services> m_services;
     approvals::RuntimeIdentity m_runtime;
+    ui::EnglishPlurals m_plurals;
+
+    /// Turns the team listener on or off as another process would, through the core.
+    bool setTeamListener(bool on)
+    {
+        std::optional<members::TeamListenerSettings> settings;
+        if (on) {
+            members::TeamListenerSettings wanted;
+            wanted.address = QStringLiteral("127.0.0.1");
+            wanted.port = 7451;
+            wanted.publicHost = QStringLiteral("127.0.0.1");
+            settings = wanted;
+        }
+        return members::TeamListenerSettings::store(m_services->database(), m_services->audit(),
+                                                    QStringLiteral("owner"), settings)
+            .has_value();
+    }
 
     int auditCount(const QString& action)
     {
@@ -70,6 +92,11 @@ private:
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::installTranslator(&m_plurals); // as the application does
+    }
+
     // Each test function gets a directory, a vault and what runs on it of its own, so each
     // passes when run alone.
     void init()
@@ -320,7 +347,7 @@ private Q_SLOTS:
         auto* dialog = waitForDialog<QDialog>(QStringLiteral("ruleDialog"));
         QVERIFY(dialog);
         QCOMPARE(dialog->findChild<QLineEdit*>(QStringLiteral("ruleGlobEdit"))->text(), QStringLiteral("deploy.*"));
-        dialog->findChild<QSpinBox*>(QStringLiteral("ruleTimeoutBox"))->setValue(120);
+        dialog->findChild<ui::DurationEdit*>(QStringLiteral("ruleTimeoutBox"))->setSeconds(120);
         auto* floorBox = dialog->findChild<QComboBox*>(QStringLiteral("ruleFloorBox"));
         QVERIFY(floorBox);
         floorBox->setCurrentIndex(floorBox->findData(static_cast<int>(policy::Risk::High)));
@@ -435,6 +462,9 @@ private Q_SLOTS:
         QVERIFY(pending >= 0);
         invitations->selectRow(pending);
         QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("revokeInvitationButton")), Qt::LeftButton);
+        auto* revokeConfirm = waitForDialog<QMessageBox>(QStringLiteral("revokeInvitationConfirm"));
+        QVERIFY(revokeConfirm);
+        revokeConfirm->findChild<QPushButton*>(QStringLiteral("revokeInvitationConfirmButton"))->click();
         QCOMPARE(auditCount(QStringLiteral("invitation.revoked")), 1);
 
         // An approver at this desktop would see the refusal the services give.
@@ -442,6 +472,309 @@ private Q_SLOTS:
         QVERIFY(approverView.findChild<QLabel*>(QStringLiteral("membersMessage"))
                     ->text()
                     .contains(QStringLiteral("not an active member")));
+    }
+
+    void revokingAnInvitationAsksFirstAsRevokingARuntimeDoes()
+    {
+        QVERIFY(setTeamListener(true));
+        ui::MembersTab tab(*m_services, m_vault->tlsIdentity(), QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        QVERIFY(tab.invite(QStringLiteral("approver"), 3600, QStringLiteral("for Linus")).isEmpty());
+        waitForDialog<QDialog>(QStringLiteral("tokenDialog"))->accept();
+        auto* invitations = tab.findChild<QTableWidget*>(QStringLiteral("invitationsView"));
+        int row = -1;
+        for (int i = 0; i < invitations->rowCount(); ++i) {
+            if (invitations->item(i, 3)->text() == u"for Linus")
+                row = i;
+        }
+        QVERIFY(row >= 0);
+        const QString id = invitations->item(row, 4)->text();
+        auto stateOf = [&] {
+            const auto listed = m_services->invitations().list(QStringLiteral("owner"));
+            for (const members::Invitation& invitation : *listed) {
+                if (invitation.id == id)
+                    return members::Invitation::stateName(invitation.state);
+            }
+            return QString();
+        };
+        const int revokedBefore = auditCount(QStringLiteral("invitation.revoked"));
+        invitations->selectRow(row);
+        auto* revoke = tab.findChild<QPushButton*>(QStringLiteral("revokeInvitationButton"));
+        QVERIFY(revoke->isEnabled());
+
+        // Asked first, the same way as for a runtime: Cancel is the default, Enter and Cancel keep it.
+        QTest::mouseClick(revoke, Qt::LeftButton);
+        auto* confirm = waitForDialog<QMessageBox>(QStringLiteral("revokeInvitationConfirm"));
+        QVERIFY(confirm);
+        QCOMPARE(confirm->defaultButton(), confirm->button(QMessageBox::Cancel));
+        QCOMPARE(confirm->icon(), QMessageBox::Warning);
+        QVERIFY2(confirm->text().contains(QStringLiteral("for Linus")), qPrintable(confirm->text()));
+        QTest::keyClick(confirm, Qt::Key_Return);
+        QTRY_VERIFY(!confirm->isVisible());
+        QCOMPARE(stateOf(), QStringLiteral("pending"));
+        QCOMPARE(auditCount(QStringLiteral("invitation.revoked")), revokedBefore);
+
+        QTest::mouseClick(revoke, Qt::LeftButton);
+        confirm = waitForDialog<QMessageBox>(QStringLiteral("revokeInvitationConfirm"));
+        QVERIFY(confirm);
+        confirm->findChild<QPushButton*>(QStringLiteral("revokeInvitationConfirmButton"))->click();
+        QCOMPARE(stateOf(), QStringLiteral("revoked"));
+        QCOMPARE(auditCount(QStringLiteral("invitation.revoked")), revokedBefore + 1);
+        QVERIFY(!tab.findChild<QLabel*>(QStringLiteral("membersMessage"))->text().contains(id)); // no raw id
+
+        // A runtime's revocation asks alike.
+        ui::RuntimesTab runtimes(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
+        runtimes.show();
+        auto* table = runtimes.findChild<QTableWidget*>(QStringLiteral("runtimesView"));
+        table->selectRow(static_cast<int>(table->findItems(QStringLiteral("ci"), Qt::MatchExactly).first()->row()));
+        QTest::mouseClick(runtimes.findChild<QPushButton*>(QStringLiteral("revokeRuntimeButton")), Qt::LeftButton);
+        auto* runtimeConfirm = waitForDialog<QMessageBox>(QStringLiteral("revokeConfirm"));
+        QVERIFY(runtimeConfirm);
+        QCOMPARE(runtimeConfirm->defaultButton(), runtimeConfirm->button(QMessageBox::Cancel));
+        QCOMPARE(runtimeConfirm->icon(), confirm->icon());
+        runtimeConfirm->button(QMessageBox::Cancel)->click();
+        bool active = false;
+        const auto runtimesNow = m_services->runtimes().list();
+        for (const approvals::RuntimeInfo& runtime : *runtimesNow)
+            active = active || (runtime.name == u"ci" && runtime.revokedAt == 0);
+        QVERIFY(active);
+    }
+
+    void inviteSaysWhyItIsDisabledAndTheFingerprintIsGrouped()
+    {
+        QVERIFY(setTeamListener(false));
+        ui::MembersTab tab(*m_services, m_vault->tlsIdentity(), QStringLiteral("owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* invite = tab.findChild<QPushButton*>(QStringLiteral("inviteButton"));
+        auto* hint = tab.findChild<QLabel*>(QStringLiteral("inviteHint"));
+        QVERIFY(hint);
+        QVERIFY(!invite->isEnabled());
+        QVERIFY(hint->isVisible()); // seen without hovering, beside the button
+        QVERIFY2(hint->text().contains(QStringLiteral("team listener")) &&
+                     hint->text().contains(QStringLiteral("Turn")),
+                 qPrintable(hint->text()));
+        QCOMPARE(invite->toolTip(), hint->text());
+        QVERIFY(!tab.findChild<QLabel*>(QStringLiteral("teamFingerprint"))->isVisible());
+
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("teamToggleButton")), Qt::LeftButton);
+        QVERIFY(invite->isEnabled());
+        QVERIFY(!hint->isVisible());
+        auto* fingerprint = tab.findChild<QLabel*>(QStringLiteral("teamFingerprint"));
+        QVERIFY(fingerprint->isVisible());
+        static const QRegularExpression groups(QStringLiteral("^([0-9a-f]{4} ){15}[0-9a-f]{4}$"));
+        QVERIFY2(groups.match(fingerprint->text()).hasMatch(), qPrintable(fingerprint->text()));
+        QCOMPARE(QString(fingerprint->text()).remove(u' ').toLatin1(),
+                 crypto::TlsIdentity::fingerprint(m_vault->tlsIdentity()->certificatePem)->toHex());
+        QVERIFY(QFontInfo(fingerprint->font()).fixedPitch());
+        QVERIFY(fingerprint->textInteractionFlags().testFlag(Qt::TextSelectableByMouse));
+        QVERIFY(fingerprint->textInteractionFlags().testFlag(Qt::TextSelectableByKeyboard));
+        QVERIFY(!tab.findChild<QLabel*>(QStringLiteral("teamStatus"))
+                     ->text()
+                     .contains(fingerprint->text().left(4) + fingerprint->text().mid(5, 4)));
+
+        // The invitation's title needs no article, for any role; its expiry is a human duration.
+        for (const QString& role : {QStringLiteral("approver"), QStringLiteral("admin"), QStringLiteral("viewer")}) {
+            QTest::mouseClick(invite, Qt::LeftButton);
+            auto* dialog = waitForDialog<QDialog>(QStringLiteral("inviteDialog"));
+            QVERIFY(dialog);
+            dialog->findChild<QComboBox*>(QStringLiteral("inviteRole"))->setCurrentText(role);
+            auto* expiry = dialog->findChild<ui::DurationEdit*>(QStringLiteral("inviteExpiry"));
+            QVERIFY(expiry);
+            QCOMPARE(expiry->seconds(), members::InvitationService::DEFAULT_EXPIRY_SECONDS);
+            QCOMPARE(expiry->unit(), ui::DurationEdit::Unit::Days); // 72 hours read as 3 days
+            QCOMPARE(expiry->text(), QStringLiteral("3 days"));
+            // Typed as said: "5 h" is five hours.
+            dialog->activateWindow();
+            QVERIFY(QTest::qWaitForWindowActive(dialog));
+            QTRY_COMPARE(QApplication::activeWindow(), dialog);
+            expiry->setFocus();
+            QTRY_VERIFY(expiry->hasFocus());
+            QTest::keyClick(expiry, Qt::Key_A, Qt::ControlModifier);
+            QTest::keyClicks(expiry, QStringLiteral("5 h"));
+            QTest::keyClick(expiry, Qt::Key_Tab);
+            QCOMPARE(expiry->seconds(), qint64{5} * 3600);
+            QCOMPARE(expiry->text(), QStringLiteral("5 hours"));
+            const qint64 before = QDateTime::currentMSecsSinceEpoch();
+            QSet<QString> earlier;
+            const auto listedBefore = m_services->invitations().list(QStringLiteral("owner"));
+            for (const members::Invitation& invitation : *listedBefore)
+                earlier.insert(invitation.id);
+            QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("inviteConfirmButton")), Qt::LeftButton);
+            auto* shown = waitForDialog<QDialog>(QStringLiteral("tokenDialog"));
+            QVERIFY(shown);
+            static const QRegularExpression article(QStringLiteral("\\ba [aeiou]"));
+            QVERIFY2(!article.match(shown->windowTitle()).hasMatch(), qPrintable(shown->windowTitle()));
+            QVERIFY2(shown->windowTitle().contains(role), qPrintable(shown->windowTitle()));
+            shown->accept();
+            qint64 expiresAt = 0;
+            const auto listed = m_services->invitations().list(QStringLiteral("owner"));
+            for (const members::Invitation& invitation : *listed) {
+                if (!earlier.contains(invitation.id))
+                    expiresAt = invitation.expiresAt;
+            }
+            QVERIFY(expiresAt >= before + 5 * 3600 * 1000 && expiresAt < before + 6 * 3600 * 1000);
+        }
+    }
+
+    void theRuleEditorOffersOnlyTheTimesThatApplyInHumanUnits()
+    {
+        ui::PoliciesTab tab(m_services->policies(), QStringLiteral("member:owner"));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("addRuleButton")), Qt::LeftButton);
+        auto* dialog = waitForDialog<QDialog>(QStringLiteral("ruleDialog"));
+        QVERIFY(dialog);
+        auto* outcome = dialog->findChild<QComboBox*>(QStringLiteral("ruleOutcomeBox"));
+        auto* timeout = dialog->findChild<QWidget*>(QStringLiteral("ruleTimeoutBox"));
+        auto* validity = dialog->findChild<QWidget*>(QStringLiteral("ruleValidityBox"));
+        auto* hint = dialog->findChild<QLabel*>(QStringLiteral("ruleTimingHint"));
+        QVERIFY(timeout && validity && hint);
+        struct Expected {
+            policy::PolicyRule::Outcome outcome;
+            bool timeout;
+            bool validity;
+        };
+        for (const Expected& expected : {Expected{policy::PolicyRule::Outcome::Allow, false, true},
+                                         Expected{policy::PolicyRule::Outcome::Deny, false, false},
+                                         Expected{policy::PolicyRule::Outcome::Require, true, true}}) {
+            outcome->setCurrentIndex(outcome->findData(static_cast<int>(expected.outcome)));
+            QCOMPARE(timeout->isEnabled(), expected.timeout);
+            QCOMPARE(validity->isEnabled(), expected.validity);
+            QVERIFY(!hint->text().isEmpty());
+        }
+
+        // A duration reads as said: 15 minutes, not 900 seconds.
+        auto* timeoutEdit = qobject_cast<ui::DurationEdit*>(timeout);
+        QVERIFY(timeoutEdit);
+        QCOMPARE(timeoutEdit->seconds(), policy::PolicyRule::DEFAULT_TIMEOUT_SECONDS);
+        QCOMPARE(timeoutEdit->unit(), ui::DurationEdit::Unit::Minutes);
+        QCOMPARE(timeoutEdit->text(), QStringLiteral("15 minutes"));
+        QCOMPARE(qobject_cast<ui::DurationEdit*>(validity)->text(), QStringLiteral("10 minutes"));
+        dialog->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(dialog));
+        QTRY_COMPARE(QApplication::activeWindow(), dialog);
+        QTRY_VERIFY(dialog->isAncestorOf(QApplication::focusWidget()));
+        QTest::keyClick(dialog, Qt::Key_T, Qt::AltModifier); // "&Timeout:" lands on it
+        QTRY_VERIFY(timeoutEdit->hasFocus());
+        // The arrows step in the unit shown and change units at its edges.
+        timeoutEdit->setSeconds(59 * 60);
+        QCOMPARE(timeoutEdit->text(), QStringLiteral("59 minutes"));
+        QTest::keyClick(timeoutEdit, Qt::Key_Up);
+        QCOMPARE(timeoutEdit->seconds(), 3600);
+        QCOMPARE(timeoutEdit->text(), QStringLiteral("1 hour"));
+        QTest::keyClick(timeoutEdit, Qt::Key_Up);
+        QCOMPARE(timeoutEdit->text(), QStringLiteral("2 hours"));
+        QTest::keyClick(timeoutEdit, Qt::Key_Down);
+        QTest::keyClick(timeoutEdit, Qt::Key_Down);
+        QCOMPARE(timeoutEdit->text(), QStringLiteral("59 minutes"));
+        // Typed: a number and a unit, or a number alone in the unit shown; past the policy's
+        // week, refused and put back.
+        auto type = [&](const QString& text) {
+            QTest::keyClick(timeoutEdit, Qt::Key_A, Qt::ControlModifier);
+            QTest::keyClicks(timeoutEdit, text);
+            QTest::keyClick(timeoutEdit, Qt::Key_Tab);
+            timeoutEdit->setFocus();
+        };
+        type(QStringLiteral("90 s"));
+        QCOMPARE(timeoutEdit->seconds(), 90);
+        QCOMPARE(timeoutEdit->text(), QStringLiteral("90 seconds"));
+        type(QStringLiteral("3 days"));
+        QCOMPARE(timeoutEdit->seconds(), 3 * 86400);
+        type(QStringLiteral("30 d"));
+        QCOMPARE(timeoutEdit->seconds(), 3 * 86400);
+        QCOMPARE(timeoutEdit->text(), QStringLiteral("3 days"));
+        timeoutEdit->setSeconds(qint64{policy::PolicyRule::MAX_SECONDS} + 1000);
+        QCOMPARE(timeoutEdit->seconds(), policy::PolicyRule::MAX_SECONDS);
+        type(QStringLiteral("2 hours"));
+        QCOMPARE(timeoutEdit->seconds(), 2 * 3600);
+        dialog->findChild<QLineEdit*>(QStringLiteral("ruleGlobEdit"))->setText(QStringLiteral("reports.*"));
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("ruleSaveButton")), Qt::LeftButton);
+        QTRY_VERIFY(!dialog->isVisible());
+        const auto rules = *m_services->policies().rules();
+        QCOMPARE(rules.last().capabilityGlob, QStringLiteral("reports.*"));
+        QCOMPARE(rules.last().timeoutSeconds, 2 * 3600);
+        auto* table = tab.findChild<QTableWidget*>(QStringLiteral("policiesView"));
+        QCOMPARE(table->item(table->rowCount() - 1, 4)->text(), QStringLiteral("2 hours"));
+        QCOMPARE(table->item(table->rowCount() - 1, 5)->text(), QStringLiteral("10 minutes"));
+        QVERIFY(m_services->policies().remove(static_cast<int>(rules.size()) - 1, QStringLiteral("member:owner")));
+    }
+
+    void aCopiedSecretLeavesTheClipboardUnlessReplaced()
+    {
+        QClipboard* clipboard = QGuiApplication::clipboard();
+        // The runtime token's dialog says when the copy goes, next to the copy button.
+        {
+            ui::TokenDialog dialog(QStringLiteral("nightly"), QStringLiteral("cs_rt_not_a_real_token"));
+            dialog.show();
+            auto* copied = dialog.findChild<QLabel*>(QStringLiteral("copiedLabel"));
+            QVERIFY2(copied->text().contains(QStringLiteral("60 seconds")), qPrintable(copied->text()));
+            QTest::mouseClick(dialog.findChild<QPushButton*>(QStringLiteral("copyTokenButton")), Qt::LeftButton);
+            QCOMPARE(clipboard->text(), QStringLiteral("cs_rt_not_a_real_token"));
+            QVERIFY2(copied->text().contains(QStringLiteral("cleared in 60 seconds")), qPrintable(copied->text()));
+        }
+        auto shownWith = [](const QString& value) {
+            return ui::TokenDialog::Shown{QStringLiteral("Token"),         QString(), value,
+                                          QStringLiteral("Runtime token"), QString(), false,
+                                          std::chrono::milliseconds(1500)};
+        };
+        // Still on the clipboard when the time is up: cleared, even with the dialog gone.
+        auto* dialog = new ui::TokenDialog(shownWith(QStringLiteral("cs_rt_first")));
+        dialog->show();
+        QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("copyTokenButton")), Qt::LeftButton);
+        QCOMPARE(clipboard->text(), QStringLiteral("cs_rt_first"));
+        delete dialog;
+        QTRY_VERIFY_WITH_TIMEOUT(clipboard->text().isEmpty(), 20000);
+
+        // Replaced by something the person copied since: left alone.
+        ui::TokenDialog second(shownWith(QStringLiteral("cs_rt_second")));
+        second.show();
+        QTest::mouseClick(second.findChild<QPushButton*>(QStringLiteral("copyTokenButton")), Qt::LeftButton);
+        QCOMPARE(clipboard->text(), QStringLiteral("cs_rt_second"));
+        clipboard->setText(QStringLiteral("a note of my own"));
+        QTest::qWait(4000);
+        QCOMPARE(clipboard->text(), QStringLiteral("a note of my own"));
+    }
+
+    void emptyTablesSayWhatTheyAreForAndHowToStart()
+    {
+        QTemporaryDir dir;
+        auto vault = test::createVault(dir.filePath(QStringLiteral("empty")));
+        QVERIFY(vault);
+        approvals::RequestEvents events;
+        auto services = approvals::Services::open(*vault, events, QStringLiteral("empty"));
+        QVERIFY(services);
+
+        ui::RuntimesTab runtimes((*services)->runtimes(), events, QStringLiteral("member:owner"));
+        runtimes.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&runtimes));
+        auto* noRuntimes = runtimes.findChild<QLabel*>(QStringLiteral("runtimesEmptyState"));
+        QVERIFY(noRuntimes);
+        QVERIFY(noRuntimes->isVisible());
+        QVERIFY2(noRuntimes->text().contains(QStringLiteral("Register runtime")), qPrintable(noRuntimes->text()));
+        QVERIFY(noRuntimes->text().contains(QStringLiteral("token")));
+        QVERIFY(runtimes.registerRuntime(QStringLiteral("first"), {QStringLiteral("deploy.*")}).isEmpty());
+        waitForDialog<QDialog>(QStringLiteral("tokenDialog"))->accept();
+        QVERIFY(!noRuntimes->isVisible());
+
+        ui::PoliciesTab policies((*services)->policies(), QStringLiteral("member:owner"));
+        policies.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&policies));
+        auto* noRules = policies.findChild<QLabel*>(QStringLiteral("policiesEmptyState"));
+        QVERIFY(noRules);
+        QVERIFY(noRules->isVisible());
+        QVERIFY2(noRules->text().contains(QStringLiteral("Add rule")) &&
+                     noRules->text().contains(QStringLiteral("one approval and waits 15 minutes")),
+                 qPrintable(noRules->text()));
+        policy::PolicyRule rule;
+        rule.capabilityGlob = QStringLiteral("docs.*");
+        rule.outcome = policy::PolicyRule::Outcome::Allow;
+        QCOMPARE(policies.save(rule), QString());
+        QVERIFY(!noRules->isVisible());
+        QVERIFY((*services)->policies().remove(0, QStringLiteral("member:owner")));
+        policies.reload();
+        QVERIFY(noRules->isVisible()); // the last rule gone, the words are back
     }
 };
 

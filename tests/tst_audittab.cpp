@@ -1,13 +1,16 @@
 #include "approvals/requestevents.h"
+#include "approvals/services.h"
 #include "audit/auditexport.h"
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
 #include "auditlogmodel.h"
+#include "auditnames.h"
 #include "audittab.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -108,6 +111,58 @@ private Q_SLOTS:
         QVERIFY2(report, qPrintable(report ? QString() : report.error().message));
         QCOMPARE(report->entries, *m_vault->audit().count());
         QVERIFY(report->checkpoints >= 1);
+    }
+
+    void columnsFitWhatTheyShowUpToALimit()
+    {
+        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("fit"));
+        QVERIFY(services);
+        const QString longName = QStringLiteral("nightly-database-backup-eu-west-1");
+        const auto runtime = test::registerRuntime(**services, longName, {QStringLiteral("deploy.*")});
+        QVERIFY(runtime.id != 0);
+        QVERIFY(!test::createRequest((*services)->requests(), runtime, QStringLiteral("Back up the ledger"),
+                                     QStringLiteral("low"))
+                     .isEmpty());
+        ui::AuditTab tab(
+            *m_vault, m_events,
+            std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(), QStringLiteral("owner")));
+        tab.resize(1400, 600);
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        auto* view = tab.findChild<QTableView*>(QStringLiteral("auditView"));
+        int last = tab.model()->rowCount() - 1;
+        while (last > 0 &&
+               tab.model()->index(last, ui::AuditLogModel::Actor).data(ui::AuditLogModel::ReferenceRole).toString() !=
+                   QStringLiteral("runtime:") + longName)
+            --last;
+        const QString actor = tab.model()->index(last, ui::AuditLogModel::Actor).data().toString();
+        QCOMPARE(actor, longName + QStringLiteral(" (runtime)"));
+        const int needed = view->fontMetrics().horizontalAdvance(actor);
+        QVERIFY(view->columnWidth(ui::AuditLogModel::Actor) < needed); // the rows on screen hold short names
+
+        // Scrolled into view, the long name widens its column to fit.
+        view->scrollToBottom();
+        QTRY_VERIFY2(
+            view->columnWidth(ui::AuditLogModel::Actor) >= needed,
+            qPrintable(QStringLiteral("%1 < %2").arg(view->columnWidth(ui::AuditLogModel::Actor)).arg(needed)));
+        QVERIFY(view->horizontalHeader()->stretchLastSection());
+        const int seqWidth = view->columnWidth(ui::AuditLogModel::Seq);
+        QVERIFY(seqWidth < needed / 2); // a number's column stays a number's width
+
+        // Narrow, no column takes more than a third of the view; the last one takes the rest.
+        tab.resize(480, 600);
+        QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("auditActorFilter")),
+                         QStringLiteral("runtime:nightly"));
+        QTRY_COMPARE(tab.model()->rowCount(), 1);
+        QTRY_VERIFY(view->columnWidth(ui::AuditLogModel::Actor) <=
+                    std::max(view->fontMetrics().averageCharWidth() * 12, view->viewport()->width() / 3));
+
+        // A column the person widened keeps its width.
+        view->horizontalHeader()->resizeSection(ui::AuditLogModel::Action, 333);
+        tab.findChild<QLineEdit*>(QStringLiteral("auditActorFilter"))->clear();
+        QTRY_VERIFY(tab.model()->rowCount() > 1);
+        QTest::qWait(300);
+        QCOMPARE(view->columnWidth(ui::AuditLogModel::Action), 333);
     }
 
     void aBrokenEntryIsSelectedAndNamed()

@@ -3,7 +3,9 @@
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "auditlogmodel.h"
 #include "englishplurals.h"
+#include "historymodel.h"
 #include "http/endpointsettings.h"
 #include "http/endpointthread.h"
 #include "lockscreen.h"
@@ -654,6 +656,110 @@ private Q_SLOTS:
         const auto doomedRows = runtimes->findItems(QStringLiteral("doomed"), Qt::MatchExactly);
         QVERIFY(!doomedRows.isEmpty());
         QTRY_VERIFY(runtimes->item(doomedRows.first()->row(), 5)->text().contains(QStringLiteral("revoked")));
+    }
+
+    void anEmptyQueueSaysWhereRuntimesReachYou()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        auto* empty = desktop.find<QLabel>(QStringLiteral("queueEmptyState"));
+        QVERIFY(empty);
+        QTRY_VERIFY(empty->isVisible());
+        QVERIFY2(empty->text().contains(QStringLiteral("No requests waiting")) &&
+                     empty->text().contains(QStringLiteral("http://127.0.0.1:%1").arg(desktop.port)),
+                 qPrintable(empty->text()));
+        const QString id = desktop.ask(QStringLiteral("fills the queue"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+        QVERIFY(!empty->isVisible());
+        // A filter that hides every row is not an empty queue.
+        QTest::keyClicks(desktop.find<QLineEdit>(QStringLiteral("queueFilter")), QStringLiteral("nothing like it"));
+        QTRY_COMPARE(desktop.find<QTableView>(QStringLiteral("queueView"))->model()->rowCount(), 0);
+        QVERIFY(!empty->isVisible());
+        desktop.find<QLineEdit>(QStringLiteral("queueFilter"))->clear();
+        desktop.window->openRequest(id);
+        QTest::mouseClick(desktop.find<QPushButton>(QStringLiteral("denyButton")), Qt::LeftButton);
+        QTRY_COMPARE(desktop.window->pendingCount(), 0);
+        QTRY_VERIFY(empty->isVisible());
+    }
+
+    void theAuditTabNamesWhoActedAndOpensTheRequestAnEntryNames()
+    {
+        Desktop desktop;
+        QVERIFY(desktop.start());
+        const QString waiting = desktop.ask(QStringLiteral("Deploy the waiting build"), QStringLiteral("low"));
+        const QString decided = desktop.ask(QStringLiteral("Deploy the decided build"), QStringLiteral("low"));
+        QTRY_COMPARE(desktop.window->pendingCount(), 2);
+        auto check = approvals::Services::open(*desktop.window->vault(), desktop.events, QStringLiteral("check"));
+        QVERIFY(check);
+        QVERIFY((*check)->requests().deny(QStringLiteral("owner"), decided, QStringLiteral("not today")));
+        QTRY_COMPARE(desktop.window->pendingCount(), 1);
+
+        auto* tabs = desktop.find<QTabWidget>(QStringLiteral("tabs"));
+        tabs->setCurrentWidget(desktop.find<QWidget>(QStringLiteral("auditTab")));
+        auto* view = desktop.find<QTableView>(QStringLiteral("auditView"));
+        QAbstractItemModel* model = view->model();
+        QTRY_COMPARE(model->rowCount(), static_cast<int>(*desktop.window->vault()->audit().lastSeq()));
+        auto rowOf = [&](const QString& action, const QString& subject) {
+            for (int row = 0; row < model->rowCount(); ++row) {
+                if (model->index(row, ui::AuditLogModel::Action).data().toString() == action &&
+                    model->index(row, ui::AuditLogModel::Subject).data(ui::AuditLogModel::ReferenceRole).toString() ==
+                        subject)
+                    return row;
+            }
+            return -1;
+        };
+        auto cell = [&](int row, int column, int role = Qt::DisplayRole) {
+            return model->index(row, column).data(role).toString();
+        };
+
+        // Names, not references; the reference on hover.
+        const int registered = rowOf(QStringLiteral("runtime.registered"), QStringLiteral("runtime:agent"));
+        QVERIFY(registered >= 0);
+        QCOMPARE(cell(registered, ui::AuditLogModel::Actor), QStringLiteral("Ada"));
+        QVERIFY(cell(registered, ui::AuditLogModel::Actor, Qt::ToolTipRole).contains(QStringLiteral("member:owner")));
+        QCOMPARE(cell(registered, ui::AuditLogModel::Subject), QStringLiteral("agent (runtime)"));
+        const int created = rowOf(QStringLiteral("request.created"), QStringLiteral("request:") + waiting);
+        QVERIFY(created >= 0);
+        QCOMPARE(cell(created, ui::AuditLogModel::Actor), QStringLiteral("agent (runtime)"));
+        QVERIFY(cell(created, ui::AuditLogModel::Actor, Qt::ToolTipRole).contains(QStringLiteral("runtime:agent")));
+        QCOMPARE(cell(created, ui::AuditLogModel::Subject), QStringLiteral("Deploy the waiting build"));
+        QVERIFY(cell(created, ui::AuditLogModel::Subject, Qt::ToolTipRole).contains(waiting));
+        const int denied = rowOf(QStringLiteral("request.denied"), QStringLiteral("request:") + decided);
+        QVERIFY(denied >= 0);
+        QCOMPARE(cell(denied, ui::AuditLogModel::Actor), QStringLiteral("Ada"));
+        QCOMPARE(cell(denied, ui::AuditLogModel::Subject), QStringLiteral("Deploy the decided build"));
+        QVERIFY(desktop.find<QPlainTextEdit>(QStringLiteral("auditDetail")) != nullptr);
+
+        // The actor filter finds what is shown: a member by name.
+        QTest::keyClicks(desktop.find<QLineEdit>(QStringLiteral("auditActorFilter")), QStringLiteral("ada"));
+        QTRY_VERIFY(model->rowCount() > 0 &&
+                    model->rowCount() < static_cast<int>(*desktop.window->vault()->audit().lastSeq()));
+        for (int row = 0; row < model->rowCount(); ++row)
+            QCOMPARE(cell(row, ui::AuditLogModel::Actor, ui::AuditLogModel::ReferenceRole),
+                     QStringLiteral("member:owner"));
+        desktop.find<QLineEdit>(QStringLiteral("auditActorFilter"))->clear();
+        QTRY_COMPARE(model->rowCount(), static_cast<int>(*desktop.window->vault()->audit().lastSeq()));
+
+        // Clicking a pending request's subject selects it in the queue.
+        const QModelIndex link = model->index(
+            rowOf(QStringLiteral("request.created"), QStringLiteral("request:") + waiting), ui::AuditLogModel::Subject);
+        view->scrollTo(link);
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(link).center());
+        QTRY_COMPARE(tabs->currentWidget()->objectName(), QStringLiteral("queueTab"));
+        QCOMPARE(desktop.current(), qMakePair(waiting, true));
+
+        // Enter on a decided request's entry selects it in History.
+        tabs->setCurrentWidget(desktop.find<QWidget>(QStringLiteral("auditTab")));
+        const QModelIndex entry = model->index(
+            rowOf(QStringLiteral("request.denied"), QStringLiteral("request:") + decided), ui::AuditLogModel::Seq);
+        view->setCurrentIndex(entry);
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        QTest::keyClick(view, Qt::Key_Return);
+        QTRY_COMPARE(tabs->currentWidget()->objectName(), QStringLiteral("historyTab"));
+        auto* history = desktop.find<QTableView>(QStringLiteral("historyView"));
+        QCOMPARE(history->currentIndex().data(ui::HistoryModel::IdRole).toString(), decided);
+        QVERIFY(history->selectionModel()->isRowSelected(history->currentIndex().row()));
     }
 
     void everyMnemonicIsUniqueAndDoesWhatItSays()

@@ -1,8 +1,12 @@
 #include "auditlogmodel.h"
 
+#include "auditnames.h"
 #include "plaintooltip.h"
 
+#include <QFont>
+#include <QGuiApplication>
 #include <QLocale>
+#include <QPalette>
 
 namespace countersign::ui {
 
@@ -18,9 +22,10 @@ bool AuditLogModel::Filter::isEmpty() const
     return actor.isEmpty() && action.isEmpty() && subject.isEmpty() && !from.isValid() && !to.isValid();
 }
 
-AuditLogModel::AuditLogModel(QSqlDatabase db, QObject* parent)
+AuditLogModel::AuditLogModel(QSqlDatabase db, AuditNames* names, QObject* parent)
     : QAbstractTableModel(parent)
     , m_store(std::move(db))
+    , m_names(names)
 {
     reload();
 }
@@ -96,15 +101,55 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    if (role == Qt::ToolTipRole) {
-        const QVariant shown = data(index, Qt::DisplayRole);
-        return shown.isValid() ? QVariant(plainToolTip(shown.toString())) : QVariant();
-    }
-    if (role != Qt::DisplayRole)
-        return {};
     const audit::AuditEntry* entry = entryBySeq(seqAt(index.row()));
     if (!entry)
         return {};
+    const bool named = index.column() == Actor || index.column() == Subject;
+    const QString& reference = index.column() == Actor ? entry->actor : entry->subject;
+    const auto nameOf = [&] {
+        return m_names ? m_names->name(reference) : AuditNames::Named{AuditNames::Kind::Other, reference, {}, true};
+    };
+    const auto requestId = [&]() -> QString {
+        if (index.column() != Subject || !m_names)
+            return {};
+        const AuditNames::Named name = nameOf();
+        return name.kind == AuditNames::Kind::Request && name.known ? name.id : QString();
+    };
+    switch (role) {
+    case ReferenceRole:
+        return named ? QVariant(reference) : QVariant();
+    case RequestIdRole: {
+        const QString id = requestId();
+        return id.isEmpty() ? QVariant() : QVariant(id);
+    }
+    case Qt::ToolTipRole: {
+        if (index.column() == Time)
+            return QDateTime::fromMSecsSinceEpoch(entry->timestampMs, Qt::UTC).toString(Qt::ISODateWithMs);
+        if (!named)
+            return plainToolTip(data(index, Qt::DisplayRole).toString());
+        const AuditNames::Named name = nameOf();
+        QString tip = name.text == reference ? reference : tr("%1\n%2").arg(name.text, reference);
+        if (!requestId().isEmpty())
+            tip += u'\n' + tr("Click to open the request: in the queue while it waits, in History after.");
+        else if (!name.known)
+            tip += u'\n' + tr("This vault holds nothing by that name.");
+        return plainToolTip(tip);
+    }
+    case Qt::ForegroundRole:
+        // A request the entry names reads as a link to it.
+        return requestId().isEmpty() ? QVariant() : QVariant(QGuiApplication::palette().brush(QPalette::Link));
+    case Qt::FontRole: {
+        if (requestId().isEmpty())
+            return {};
+        QFont font;
+        font.setUnderline(true);
+        return font;
+    }
+    case Qt::DisplayRole:
+        break;
+    default:
+        return {};
+    }
     switch (index.column()) {
     case Seq:
         return entry->seq;
@@ -112,11 +157,10 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
         return QDateTime::fromMSecsSinceEpoch(entry->timestampMs, Qt::UTC)
             .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
     case Actor:
-        return entry->actor;
+    case Subject:
+        return nameOf().text;
     case Action:
         return entry->action;
-    case Subject:
-        return entry->subject;
     default:
         return {};
     }
@@ -153,6 +197,8 @@ void AuditLogModel::follow(qint64 headSeq)
 void AuditLogModel::reload()
 {
     beginResetModel();
+    if (m_names)
+        m_names->forget();
     m_pages.clear();
     m_pageOrder.clear();
     m_error.clear();
@@ -165,8 +211,8 @@ void AuditLogModel::reload()
         else
             m_error = last.error().message;
     } else {
-        auto matches = m_store.matching(
-            audit::AuditStore::Filter{m_filter.actor, m_filter.action, m_filter.subject, m_filter.from, m_filter.to});
+        auto matches = m_store.matching(audit::AuditStore::Filter{
+            m_filter.actor, m_filter.actorAlternatives, m_filter.action, m_filter.subject, m_filter.from, m_filter.to});
         if (matches)
             m_matches = std::move(*matches);
         else

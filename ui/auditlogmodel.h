@@ -10,16 +10,24 @@
 
 namespace countersign::ui {
 
+class AuditNames;
+
 /// The audit chain as a table, for a million entries and more: rows are fetched a page at a
 /// time as the view asks for them and a few pages are kept, so opening and scrolling cost the
 /// same at any size. A filter (actor, action, subject text, time range) narrows the rows to a
-/// list of sequence numbers.
+/// list of sequence numbers. Actors and subjects read as names (AuditNames); the references
+/// the chain holds are in the tooltip and ReferenceRole.
 class AuditLogModel final : public QAbstractTableModel {
     Q_OBJECT
 public:
     enum Column { Seq, Time, Actor, Action, Subject, ColumnCount };
+    enum Role {
+        ReferenceRole = Qt::UserRole, // the actor or subject as the chain holds it: "member:owner"
+        RequestIdRole,                // the id of the request an entry's subject names, if it exists
+    };
     struct Filter {
         QString actor;
+        QStringList actorAlternatives; // actors that match too: members whose name holds the text
         QString action;
         QString subject;
         QDateTime from; // invalid: no bound
@@ -27,7 +35,8 @@ public:
         [[nodiscard]] bool isEmpty() const;
     };
 
-    explicit AuditLogModel(QSqlDatabase db, QObject* parent = nullptr);
+    /// Without \a names, actors and subjects show as the chain holds them.
+    explicit AuditLogModel(QSqlDatabase db, AuditNames* names = nullptr, QObject* parent = nullptr);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -51,6 +60,7 @@ private:
     [[nodiscard]] const audit::AuditEntry* entryBySeq(qint64 seq) const;
 
     audit::AuditStore m_store;
+    AuditNames* m_names;
     Filter m_filter;
     qint64 m_count = 0;
     QList<qint64> m_matches; // when filtered

@@ -5,6 +5,7 @@
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
 #include "auditlogmodel.h"
+#include "auditnames.h"
 #include "vault/vault.h"
 
 #include <QCheckBox>
@@ -21,6 +22,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScrollBar>
+#include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
@@ -44,11 +47,13 @@ QLineEdit* filterEdit(const QString& name, const QString& label, QWidget* parent
 
 } // namespace
 
-AuditTab::AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, QWidget* parent)
+AuditTab::AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, std::unique_ptr<AuditNames> names,
+                   QWidget* parent)
     : QWidget(parent)
     , m_vault(vault)
     , m_events(events)
-    , m_model(new AuditLogModel(vault.database(), this))
+    , m_names(std::move(names))
+    , m_model(new AuditLogModel(vault.database(), m_names.get(), this))
     , m_actor(filterEdit(QStringLiteral("auditActorFilter"), tr("Actor"), this))
     , m_action(filterEdit(QStringLiteral("auditActionFilter"), tr("Action"), this))
     , m_subject(filterEdit(QStringLiteral("auditSubjectFilter"), tr("Subject contains"), this))
@@ -87,13 +92,9 @@ AuditTab::AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, 
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    const QFontMetrics metrics = m_view->fontMetrics();
-    m_view->setColumnWidth(AuditLogModel::Seq, metrics.horizontalAdvance(QStringLiteral("10000000")) + 16);
-    m_view->setColumnWidth(AuditLogModel::Time,
-                           metrics.horizontalAdvance(QStringLiteral("2026-11-23 18:46:28.000")) + 16);
-    m_view->setColumnWidth(AuditLogModel::Actor,
-                           metrics.horizontalAdvance(QStringLiteral("runtime:nightly-backup")) + 16);
-    m_view->setColumnWidth(AuditLogModel::Action, metrics.horizontalAdvance(QStringLiteral("request.approved.")) + 16);
+    // Only the rows on screen are measured: the chain may hold millions.
+    m_view->horizontalHeader()->setResizeContentsPrecision(0);
+    m_view->setMouseTracking(true); // the hand over a request's link
     m_detail->setObjectName(QStringLiteral("auditDetail"));
     m_detail->setAccessibleName(tr("Audit entry"));
     m_detail->setReadOnly(true);
@@ -146,10 +147,70 @@ AuditTab::AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, 
         applyFilter();
     });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AuditTab::showCurrent);
+    connect(
+        m_model, &QAbstractItemModel::modelReset, this, [this] { fitColumns(); }, Qt::QueuedConnection);
+    auto* refit = new QTimer(this);
+    refit->setSingleShot(true);
+    refit->setInterval(100);
+    connect(refit, &QTimer::timeout, this, [this] { fitColumns(true); });
+    connect(m_view->verticalScrollBar(), &QScrollBar::valueChanged, refit, qOverload<>(&QTimer::start));
+    connect(m_view->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+        if (!m_fitting)
+            m_resizedByHand.insert(column);
+    });
+    connect(m_view, &QTableView::clicked, this, [this](const QModelIndex& index) {
+        if (index.column() == AuditLogModel::Subject)
+            activate(index);
+    });
+    connect(m_view, &QTableView::doubleClicked, this, &AuditTab::activate);
+    for (const QKeySequence& keys : {QKeySequence(Qt::Key_Return), QKeySequence(Qt::Key_Enter)}) {
+        auto* open = new QShortcut(keys, m_view, nullptr, nullptr, Qt::WidgetShortcut);
+        connect(open, &QShortcut::activated, this, [this] { activate(m_view->currentIndex()); });
+    }
+    connect(m_view, &QTableView::entered, this, [this](const QModelIndex& index) {
+        const bool link =
+            index.column() == AuditLogModel::Subject && index.data(AuditLogModel::RequestIdRole).isValid();
+        m_view->viewport()->setCursor(link ? Qt::PointingHandCursor : Qt::ArrowCursor);
+    });
     connect(m_verify, &QPushButton::clicked, this, &AuditTab::verify);
     connect(m_export, &QPushButton::clicked, this, &AuditTab::chooseExportFile);
     connect(m_cancel, &QPushButton::clicked, this, [this] { m_cancelRequested = true; });
     m_status->setText(tr("%Ln entry(s).", nullptr, m_model->rowCount()));
+    QTimer::singleShot(0, this, [this] { fitColumns(); });
+}
+
+void AuditTab::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    QTimer::singleShot(0, this, [this] { fitColumns(); }); // once the view has its width
+}
+
+void AuditTab::fitColumns(bool growOnly)
+{
+    QHeaderView* header = m_view->horizontalHeader();
+    const int widest = std::max(header->fontMetrics().averageCharWidth() * 12, m_view->viewport()->width() / 3);
+    m_fitting = true;
+    for (int column = 0; column + 1 < m_model->columnCount(); ++column) {
+        if (m_resizedByHand.contains(column))
+            continue;
+        // QTableView's override is protected; the base class's public one dispatches to it.
+        const int content = std::max(static_cast<const QAbstractItemView*>(m_view)->sizeHintForColumn(column),
+                                     header->sectionSizeHint(column));
+        const int width = std::min(content, widest);
+        if (!growOnly || width > m_view->columnWidth(column))
+            m_view->setColumnWidth(column, width);
+    }
+    m_fitting = false;
+}
+
+void AuditTab::activate(const QModelIndex& index)
+{
+    if (!index.isValid())
+        return;
+    const QString id =
+        m_model->index(index.row(), AuditLogModel::Subject).data(AuditLogModel::RequestIdRole).toString();
+    if (!id.isEmpty())
+        Q_EMIT requestActivated(id);
 }
 
 AuditTab::~AuditTab()
@@ -181,7 +242,11 @@ void AuditTab::follow(qint64 headSeq)
 
 void AuditTab::applyFilter()
 {
-    AuditLogModel::Filter filter{m_actor->text().trimmed(), m_action->text().trimmed(), m_subject->text().trimmed(),
+    const QString actor = m_actor->text().trimmed();
+    AuditLogModel::Filter filter{actor,
+                                 m_names ? m_names->membersNamed(actor) : QStringList(),
+                                 m_action->text().trimmed(),
+                                 m_subject->text().trimmed(),
                                  m_limitTime->isChecked() ? m_from->dateTime() : QDateTime(),
                                  m_limitTime->isChecked() ? m_to->dateTime() : QDateTime()};
     m_model->setFilter(filter);
@@ -199,12 +264,16 @@ void AuditTab::showCurrent()
         return;
     }
     const QJsonDocument details = QJsonDocument::fromJson(entry->details);
+    const auto named = [this](const QString& reference) {
+        const QString name = m_names ? m_names->name(reference).text : reference;
+        return name == reference ? reference : tr("%1 (%2)").arg(name, reference);
+    };
     m_detail->setPlainText(
         tr("Entry %1 at %2\nActor: %3\nAction: %4\nSubject: %5\nDetails:\n%6\nPrevious hash: %7\nEntry hash:    %8\n"
            "MAC:           %9")
             .arg(entry->seq)
-            .arg(QDateTime::fromMSecsSinceEpoch(entry->timestampMs, Qt::UTC).toString(Qt::ISODateWithMs), entry->actor,
-                 entry->action, entry->subject,
+            .arg(QDateTime::fromMSecsSinceEpoch(entry->timestampMs, Qt::UTC).toString(Qt::ISODateWithMs),
+                 named(entry->actor), entry->action, named(entry->subject),
                  details.isObject() ? QString::fromUtf8(details.toJson(QJsonDocument::Indented))
                                     : QString::fromUtf8(entry->details),
                  QString::fromLatin1(entry->prevHash.toHex()), QString::fromLatin1(entry->entryHash.toHex()),

@@ -91,4 +91,27 @@ void HistoryTab::showCurrent()
                                                         : tr("Select a request to see its record."));
 }
 
+bool HistoryTab::select(const QString& id)
+{
+    auto rowOf = [this, &id] {
+        for (int row = 0; row < m_sorted->rowCount(); ++row) {
+            const QModelIndex index = m_sorted->index(row, 0);
+            if (index.data(HistoryModel::IdRole).toString() == id)
+                return index;
+        }
+        return QModelIndex();
+    };
+    QModelIndex found = rowOf();
+    if (!found.isValid()) {
+        m_search->setText(id); // what is shown says why the other rows went
+        m_model->setSearch(id);
+        found = rowOf();
+    }
+    if (!found.isValid())
+        return false;
+    m_view->selectionModel()->setCurrentIndex(found, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->scrollTo(found);
+    return true;
+}
+
 } // namespace countersign::ui

@@ -25,6 +25,9 @@ public:
                QWidget* parent = nullptr);
 
     [[nodiscard]] HistoryModel* model() const { return m_model; }
+    /// Selects request \a id and shows its record; if the search hides it, searches for its id.
+    /// Returns false when the history does not hold it (still pending, or unknown).
+    bool select(const QString& id);
 
 private:
     void showCurrent();

@@ -8,6 +8,7 @@
 #include "audit/auditlog.h"
 #include "audit/auditwatcher.h"
 #include "audit/checkpointsigner.h"
+#include "auditnames.h"
 #include "audittab.h"
 #include "changepassphrasedialog.h"
 #include "crypto/securebuffer.h"
@@ -167,8 +168,12 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     auto* policies = new PoliciesTab(m_services->policies(), OWNER_ACTOR, m_tabs);
     auto* membersTab = new MembersTab(*m_services, m_vault->tlsIdentity(), OWNER_MEMBER, m_tabs);
     connect(membersTab, &MembersTab::teamListenerChanged, this, &MainWindow::restartEndpointForTeam);
-    auto* auditTab = new AuditTab(*m_vault, events, m_tabs);
+    auto* auditTab =
+        new AuditTab(*m_vault, events,
+                     std::make_unique<AuditNames>(m_services->members(), m_services->requests(), OWNER_MEMBER), m_tabs);
     m_auditTab = auditTab;
+    m_historyTab = history;
+    connect(auditTab, &AuditTab::requestActivated, this, &MainWindow::showRequest);
     connect(auditTab, &AuditTab::jobFinished, this, [this](bool ok, const QString& message) {
         if (!m_verifyFromVaultTab)
             return;
@@ -196,6 +201,7 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     m_tabs->setCurrentIndex(0);
     nameViewActions();
     sizeTabsToCurrent();
+    m_queueTab->setRuntimeAddress(m_runtimeAddress);
     letTabLeave(m_tabs);
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
@@ -233,6 +239,7 @@ void MainWindow::closeServices()
     m_policiesTab = nullptr;
     m_membersTab = nullptr;
     m_queueTab = nullptr;
+    m_historyTab = nullptr;
     m_auditTab = nullptr;
     m_verifyFromVaultTab = false;
     qDeleteAll(m_serviceTabs); // removes their pages from the tab widget
@@ -317,6 +324,24 @@ void MainWindow::openRequest(const QString& id)
     m_queueTab->select(id);
 }
 
+void MainWindow::showRequest(const QString& id)
+{
+    if (m_locked || !m_queueTab || !m_historyTab || !m_services)
+        return;
+    auto request = m_services->requests().request(id);
+    if (!request) {
+        statusBar()->showMessage(request.error().message, 5000);
+        return;
+    }
+    if (request->state == approvals::RequestState::Pending && m_queueTab->model()->rowOf(id) >= 0) {
+        m_tabs->setCurrentWidget(m_queueTab);
+        m_queueTab->select(id);
+        return;
+    }
+    m_tabs->setCurrentWidget(m_historyTab);
+    m_historyTab->select(id);
+}
+
 void MainWindow::showAndRaise()
 {
     show();
@@ -398,8 +423,10 @@ void MainWindow::startEndpoint()
     }
     auto started = m_endpoint->start();
     showEndpointProblem(started ? std::optional<Error>() : started.error());
-    QString status = started ? tr("Runtimes: http://127.0.0.1:%1").arg(m_endpoint->port())
-                             : tr("Runtimes cannot reach you (see above)");
+    m_runtimeAddress = started ? QStringLiteral("http://127.0.0.1:%1").arg(m_endpoint->port()) : QString();
+    if (m_queueTab)
+        m_queueTab->setRuntimeAddress(m_runtimeAddress);
+    QString status = started ? tr("Runtimes: %1").arg(m_runtimeAddress) : tr("Runtimes cannot reach you (see above)");
     if (started && m_endpoint->settings().team)
         status +=
             tr("  ·  Team: https://%1:%2").arg(m_endpoint->settings().team->publicHost).arg(m_endpoint->teamPort());

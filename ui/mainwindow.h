@@ -38,6 +38,7 @@ namespace countersign::ui {
 class LockScreen;
 class MessageLabel;
 class AuditTab;
+class HistoryTab;
 class MembersTab;
 class PoliciesTab;
 class RuntimesTab;
@@ -70,6 +71,8 @@ public:
     [[nodiscard]] QSystemTrayIcon* trayIcon() const { return m_tray; }
     /// Shows the window and selects request \a id (what clicking its notification does).
     void openRequest(const QString& id);
+    /// Selects request \a id where it is: in the queue while it waits, in History after.
+    void showRequest(const QString& id);
     /// Quits the application, window and tray alike (Vault > Quit, Ctrl+Q, the tray's Quit);
     /// with requests waiting, asks first, since runtimes lose the endpoint until the next start.
     void quit();
@@ -120,6 +123,7 @@ private:
     QStackedWidget* m_stack = nullptr;
     LockScreen* m_lockScreen = nullptr;
     QueueTab* m_queueTab = nullptr;
+    HistoryTab* m_historyTab = nullptr;
     AuditTab* m_auditTab = nullptr;
     RuntimesTab* m_runtimesTab = nullptr;
     PoliciesTab* m_policiesTab = nullptr;
@@ -145,6 +149,7 @@ private:
     QList<QAction*> m_viewActions; // Ctrl+1 ... Ctrl+7, named after the tabs
     QSystemTrayIcon* m_tray = nullptr;
     QString m_lastNotified;
+    QString m_runtimeAddress; // where the endpoint listens for runtimes; empty when it does not
     bool m_locked = false;
     bool m_toldAboutTray = false;
     bool m_quitting = false; // closing the window is quitting, not going to the tray

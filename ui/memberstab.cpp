@@ -1,7 +1,10 @@
 #include "memberstab.h"
 
 #include "approvals/services.h"
+#include "confirmation.h"
 #include "crypto/tlsidentity.h"
+#include "durationedit.h"
+#include "groupedhex.h"
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
 #include "members/memberservice.h"
@@ -12,6 +15,7 @@
 #include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -20,7 +24,6 @@
 #include <QHostInfo>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -103,6 +106,9 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     , m_teamToggle(
           button(tr("T&urn on"), QStringLiteral("teamToggleButton"), tr("Turn the team listener on or off"), this))
     , m_teamStatus(new QLabel(this))
+    , m_fingerprintRow(new QWidget(this))
+    , m_fingerprintLabel(new QLabel(m_fingerprintRow))
+    , m_inviteHint(new QLabel(this))
     , m_message(new QLabel(this))
 {
     setObjectName(QStringLiteral("membersTab"));
@@ -119,6 +125,15 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     m_teamStatus->setObjectName(QStringLiteral("teamStatus"));
     m_teamStatus->setWordWrap(true);
     m_teamStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Members compare it with what their client shows when joining: monospace, in groups of
+    // four, selectable to copy.
+    m_fingerprintLabel->setObjectName(QStringLiteral("teamFingerprint"));
+    m_fingerprintLabel->setAccessibleName(tr("Certificate fingerprint (SHA-256)"));
+    m_fingerprintLabel->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_fingerprintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_fingerprintLabel->setWordWrap(true);
+    m_inviteHint->setObjectName(QStringLiteral("inviteHint"));
+    m_inviteHint->setWordWrap(true);
     m_message->setObjectName(QStringLiteral("membersMessage"));
     m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_message->setWordWrap(true);
@@ -134,6 +149,14 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     teamRow->addWidget(m_teamToggle);
     teamRow->addWidget(m_teamStatus, 1);
     teamLayout->addLayout(teamRow);
+    auto* fingerprintRow = new QHBoxLayout(m_fingerprintRow);
+    fingerprintRow->setContentsMargins(0, 0, 0, 0);
+    auto* fingerprintTitle = new QLabel(tr("Certificate SHA-256:"), m_fingerprintRow);
+    fingerprintTitle->setBuddy(m_fingerprintLabel);
+    fingerprintRow->addWidget(fingerprintTitle, 0, Qt::AlignTop);
+    fingerprintRow->addWidget(m_fingerprintLabel, 1);
+    teamLayout->addWidget(m_fingerprintRow);
+    m_fingerprintLabel->setText(groupedHex(m_fingerprint));
 
     auto* memberButtons = new QHBoxLayout;
     memberButtons->addWidget(m_changeRole);
@@ -142,7 +165,7 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     auto* invitationButtons = new QHBoxLayout;
     invitationButtons->addWidget(m_invite);
     invitationButtons->addWidget(m_revoke);
-    invitationButtons->addStretch();
+    invitationButtons->addWidget(m_inviteHint, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(team);
     layout->addWidget(new QLabel(tr("Members"), this));
@@ -226,13 +249,11 @@ void MembersTab::reload()
         m_address->setText(on.address);
         m_port->setValue(on.port);
         m_host->setText(on.publicHost);
-        m_teamStatus->setText(tr("On: members reach https://%1:%2. Certificate SHA-256 %3")
-                                  .arg(on.publicHost)
-                                  .arg(on.port)
-                                  .arg(QString::fromLatin1(m_fingerprint.toHex())));
+        m_teamStatus->setText(tr("On: members reach https://%1:%2.").arg(on.publicHost).arg(on.port));
     } else {
         m_teamStatus->setText(tr("Off: only this machine's runtimes and window can reach Countersign."));
     }
+    m_fingerprintRow->setVisible(m_teamOn && !m_fingerprint.isEmpty());
     m_teamToggle->setText(m_teamOn ? tr("T&urn off") : tr("T&urn on"));
     m_address->setEnabled(!m_teamOn);
     m_port->setEnabled(!m_teamOn);
@@ -251,17 +272,22 @@ void MembersTab::updateButtons()
                         m_members->item(memberRow, MemberState)->text() == tr("active");
     m_changeRole->setEnabled(active);
     m_remove->setEnabled(active);
+    // Say why Invite is disabled and how to enable it, where it is seen, not only on hover.
+    const QString why = tr("Inviting needs the team listener: the link names its address. Turn it on above "
+                           "(Team listener, Turn on).");
     m_invite->setEnabled(m_teamOn);
-    m_invite->setToolTip(m_teamOn ? QString() : tr("Turn the team listener on first: the link names its address."));
+    m_invite->setToolTip(m_teamOn ? QString() : why);
+    m_inviteHint->setText(why);
+    m_inviteHint->setVisible(!m_teamOn);
 }
 
-QString MembersTab::invite(const QString& role, int hours, const QString& note)
+QString MembersTab::invite(const QString& role, qint64 expirySeconds, const QString& note)
 {
     const auto parsedRole = members::parseRole(role);
     auto settings = members::TeamListenerSettings::load(m_services.database());
     if (!parsedRole || !settings || !*settings || m_fingerprint.isEmpty())
         return tr("Turn the team listener on first: the link names its address.");
-    auto created = m_services.invitations().create(m_memberId, *parsedRole, qint64{hours} * 3600, note);
+    auto created = m_services.invitations().create(m_memberId, *parsedRole, expirySeconds, note);
     if (!created)
         return created.error().message;
     members::InvitationLink link;
@@ -270,7 +296,7 @@ QString MembersTab::invite(const QString& role, int hours, const QString& note)
     link.certificateSha256 = m_fingerprint;
     link.token = created->token;
     auto* dialog = new TokenDialog(
-        TokenDialog::Shown{tr("Invitation for a %1").arg(role),
+        TokenDialog::Shown{tr("Invitation to join as %1").arg(role),
                            tr("Send this link to the person you invite, over a channel you trust. They join with "
                               "<tt>countersign-cli member join LINK</tt> before %1.")
                                .arg(when(created->invitation.expiresAt).toHtmlEscaped()),
@@ -297,12 +323,11 @@ void MembersTab::showInviteDialog()
     for (members::Role candidate :
          {members::Role::Approver, members::Role::Viewer, members::Role::Admin, members::Role::Owner})
         role->addItem(members::roleName(candidate));
-    auto* hours = new QSpinBox(dialog);
-    hours->setObjectName(QStringLiteral("inviteHours"));
-    hours->setAccessibleName(tr("Hours until it expires"));
-    hours->setRange(1, static_cast<int>(members::InvitationService::MAX_EXPIRY_SECONDS / 3600));
-    hours->setValue(static_cast<int>(members::InvitationService::DEFAULT_EXPIRY_SECONDS / 3600));
-    hours->setSuffix(tr(" h"));
+    auto* expiry = new DurationEdit({DurationEdit::Unit::Hours, DurationEdit::Unit::Days}, 3600,
+                                    members::InvitationService::MAX_EXPIRY_SECONDS, dialog);
+    expiry->setObjectName(QStringLiteral("inviteExpiry"));
+    expiry->setAccessibleName(tr("Expires after"));
+    expiry->setSeconds(members::InvitationService::DEFAULT_EXPIRY_SECONDS);
     auto* note = new QLineEdit(dialog);
     note->setObjectName(QStringLiteral("inviteNote"));
     note->setAccessibleName(tr("Note"));
@@ -315,15 +340,15 @@ void MembersTab::showInviteDialog()
     buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("inviteConfirmButton"));
     auto* form = new QFormLayout;
     form->addRow(tr("&Role:"), role);
-    form->addRow(tr("&Expires after:"), hours);
+    form->addRow(tr("&Expires after:"), expiry);
     form->addRow(tr("&Note:"), note);
     auto* layout = new QVBoxLayout(dialog);
     layout->addLayout(form);
     layout->addWidget(error);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
-    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, role, hours, note, error] {
-        const QString failure = invite(role->currentText(), hours->value(), note->text());
+    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, role, expiry, note, error] {
+        const QString failure = invite(role->currentText(), expiry->seconds(), note->text());
         if (!failure.isEmpty()) {
             error->setText(failure);
             return;
@@ -338,9 +363,22 @@ void MembersTab::revokeSelected()
     const QString id = selectedId(m_invitations, InvitationId);
     if (id.isEmpty())
         return;
-    auto revoked = m_services.invitations().revoke(m_memberId, id);
-    m_message->setText(revoked ? tr("Revoked invitation %1.").arg(id) : revoked.error().message);
-    reload();
+    const int row = m_invitations->currentRow();
+    const QString role = m_invitations->item(row, InvitationRole)->text();
+    const QString note = m_invitations->item(row, InvitationNote)->text();
+    const QString which = note.isEmpty() ? tr("the invitation to join as %1").arg(role)
+                                         : tr("the invitation to join as %1 (%2)").arg(role, note);
+    confirmDestructive(this,
+                       {QStringLiteral("revokeInvitationConfirm"), tr("Revoke the invitation?"),
+                        tr("Revoke %1? Its link stops working at once; nobody can join with it. This cannot be "
+                           "undone.")
+                            .arg(which),
+                        tr("&Revoke")},
+                       [this, id, which] {
+                           auto revoked = m_services.invitations().revoke(m_memberId, id);
+                           m_message->setText(revoked ? tr("Revoked %1.").arg(which) : revoked.error().message);
+                           reload();
+                       });
 }
 
 void MembersTab::changeRoleOfSelected()
@@ -381,24 +419,18 @@ void MembersTab::removeSelected()
     if (id.isEmpty())
         return;
     const QString name = m_members->item(m_members->currentRow(), MemberName)->text();
-    auto* confirm = new QMessageBox(QMessageBox::Warning, tr("Remove %1?").arg(name),
-                                    tr("Remove %1? Their sessions end at once and they can no longer decide. "
-                                       "Their past decisions stay in the audit chain.")
-                                        .arg(name),
-                                    QMessageBox::Cancel, this);
-    confirm->setObjectName(QStringLiteral("removeMemberConfirm"));
-    QPushButton* yes = confirm->addButton(tr("&Remove"), QMessageBox::DestructiveRole);
-    yes->setObjectName(QStringLiteral("removeMemberConfirmButton"));
-    confirm->setDefaultButton(QMessageBox::Cancel);
-    confirm->setAttribute(Qt::WA_DeleteOnClose);
-    connect(confirm, &QMessageBox::buttonClicked, this, [this, id, yes](QAbstractButton* clicked) {
-        if (clicked != yes)
-            return;
-        auto removed = m_services.members().remove(m_memberId, id);
-        m_message->setText(removed ? tr("Removed %1.").arg(removed->displayName) : removed.error().message);
-        reload();
-    });
-    confirm->open();
+    confirmDestructive(this,
+                       {QStringLiteral("removeMemberConfirm"), tr("Remove %1?").arg(name),
+                        tr("Remove %1? Their sessions end at once and they can no longer decide. Their past "
+                           "decisions stay in the audit chain.")
+                            .arg(name),
+                        tr("&Remove")},
+                       [this, id] {
+                           auto removed = m_services.members().remove(m_memberId, id);
+                           m_message->setText(removed ? tr("Removed %1.").arg(removed->displayName)
+                                                      : removed.error().message);
+                           reload();
+                       });
 }
 
 void MembersTab::toggleTeamListener()

@@ -17,7 +17,7 @@ struct TlsIdentity;
 
 namespace countersign::ui {
 
-/// Members and invitations (SPEC sections 1 and 2): invite someone (the link and its QR code
+/// Members and invitations: invite someone (the link and its QR code
 /// shown once), see and revoke invitations, change a member's role, remove a member, and turn
 /// the TLS team listener on or off. Every action goes through the core services, which check
 /// the acting member's permissions; this tab only reflects them.
@@ -29,7 +29,7 @@ public:
 
     void reload();
     /// Creates an invitation and shows its link once; returns the error message, empty on success.
-    QString invite(const QString& role, int hours, const QString& note);
+    QString invite(const QString& role, qint64 expirySeconds, const QString& note);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -61,6 +61,9 @@ private:
     QLineEdit* m_host;
     QPushButton* m_teamToggle;
     QLabel* m_teamStatus;
+    QWidget* m_fingerprintRow;
+    QLabel* m_fingerprintLabel;
+    QLabel* m_inviteHint;
     QLabel* m_message;
     bool m_teamOn = false;
 };

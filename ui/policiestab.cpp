@@ -1,6 +1,9 @@
 #include "policiestab.h"
 
+#include "confirmation.h"
+#include "durationedit.h"
 #include "durationtext.h"
+#include "emptystate.h"
 #include "policy/policystore.h"
 
 #include <QComboBox>
@@ -11,7 +14,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -43,15 +45,27 @@ QString outcomeText(const policy::PolicyRule& rule)
     return QObject::tr("require %n approval(s)", nullptr, rule.approvals);
 }
 
-QSpinBox* secondsBox(const QString& objectName, const QString& accessibleName, int value, QWidget* parent)
+DurationEdit* durationEdit(const QString& objectName, const QString& accessibleName, int seconds, QWidget* parent)
 {
-    auto* box = new QSpinBox(parent);
-    box->setObjectName(objectName);
-    box->setAccessibleName(accessibleName);
-    box->setRange(1, policy::PolicyRule::MAX_SECONDS);
-    box->setSuffix(QObject::tr(" s"));
-    box->setValue(value);
-    return box;
+    auto* edit = new DurationEdit(
+        {DurationEdit::Unit::Seconds, DurationEdit::Unit::Minutes, DurationEdit::Unit::Hours, DurationEdit::Unit::Days},
+        1, policy::PolicyRule::MAX_SECONDS, parent);
+    edit->setObjectName(objectName);
+    edit->setAccessibleName(accessibleName);
+    edit->setSeconds(seconds);
+    return edit;
+}
+
+/// Only a rule that makes requests wait for approvers has a timeout; an allowed request's
+/// approval has a validity too, while a denied request has neither.
+bool waits(policy::PolicyRule::Outcome outcome)
+{
+    return outcome == policy::PolicyRule::Outcome::Require;
+}
+
+bool hasValidity(policy::PolicyRule::Outcome outcome)
+{
+    return outcome != policy::PolicyRule::Outcome::Deny;
 }
 
 } // namespace
@@ -67,6 +81,7 @@ PoliciesTab::PoliciesTab(policy::PolicyStore& policies, QString actor, QWidget* 
     , m_up(new QPushButton(tr("Move &up"), this))
     , m_down(new QPushButton(tr("Move do&wn"), this))
     , m_message(new QLabel(this))
+    , m_empty(new EmptyState(m_table, QStringLiteral("policiesEmptyState")))
 {
     setObjectName(QStringLiteral("policiesTab"));
     m_table->setObjectName(QStringLiteral("policiesView"));
@@ -90,13 +105,19 @@ PoliciesTab::PoliciesTab(policy::PolicyStore& policies, QString actor, QWidget* 
         row->addWidget(button);
     }
     row->addStretch();
+    m_empty->setMessage(
+        tr("No rules yet: every request needs one approval and waits %1.\n\nRules decide by capability and risk, the "
+           "first that matches wins: allow routine requests without asking, deny some outright, or require more "
+           "approvals. Add the first with \u201cAdd rule\u2026\u201d below.")
+            .arg(durationText(policy::PolicyRule::DEFAULT_TIMEOUT_SECONDS)));
     m_message->setObjectName(QStringLiteral("policiesMessage"));
     m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_message->setAccessibleName(tr("Policies message"));
     m_message->setWordWrap(true);
-    auto* fallback = new QLabel(tr("When no rule matches, a request needs one approval and waits %1 s.")
-                                    .arg(policy::PolicyRule::DEFAULT_TIMEOUT_SECONDS),
+    auto* fallback = new QLabel(tr("When no rule matches, a request needs one approval and waits %1.")
+                                    .arg(durationText(policy::PolicyRule::DEFAULT_TIMEOUT_SECONDS)),
                                 this);
+    fallback->setObjectName(QStringLiteral("policiesFallback"));
     fallback->setWordWrap(true);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_table, 1);
@@ -131,8 +152,8 @@ void PoliciesTab::reload()
                          item(rule.minimumRisk ? policy::riskName(*rule.minimumRisk) + u'+' : tr("any")));
         m_table->setItem(i, RiskFloor, item(rule.riskFloor ? policy::riskName(*rule.riskFloor) : tr("none")));
         m_table->setItem(i, Outcome, item(outcomeText(rule)));
-        m_table->setItem(i, Timeout, item(durationText(rule.timeoutSeconds)));
-        m_table->setItem(i, Validity, item(durationText(rule.validitySeconds)));
+        m_table->setItem(i, Timeout, item(waits(rule.outcome) ? durationText(rule.timeoutSeconds) : tr("—")));
+        m_table->setItem(i, Validity, item(hasValidity(rule.outcome) ? durationText(rule.validitySeconds) : tr("—")));
     }
     updateButtons();
 }
@@ -205,10 +226,12 @@ void PoliciesTab::editRule(int row)
     approvals->setAccessibleName(tr("Approvals required"));
     approvals->setRange(1, policy::PolicyRule::MAX_APPROVALS);
     approvals->setValue(original.approvals);
-    auto* timeout =
-        secondsBox(QStringLiteral("ruleTimeoutBox"), tr("Timeout in seconds"), original.timeoutSeconds, dialog);
-    auto* validity = secondsBox(QStringLiteral("ruleValidityBox"), tr("Approval validity in seconds"),
-                                original.validitySeconds, dialog);
+    auto* timeout = durationEdit(QStringLiteral("ruleTimeoutBox"), tr("Timeout"), original.timeoutSeconds, dialog);
+    auto* validity =
+        durationEdit(QStringLiteral("ruleValidityBox"), tr("Approval valid for"), original.validitySeconds, dialog);
+    auto* timing = new QLabel(dialog);
+    timing->setObjectName(QStringLiteral("ruleTimingHint"));
+    timing->setWordWrap(true);
     auto* error = new QLabel(dialog);
     error->setObjectName(QStringLiteral("ruleError"));
     error->setWordWrap(true);
@@ -226,10 +249,29 @@ void PoliciesTab::editRule(int row)
     layout->addLayout(form);
     layout->addWidget(error);
     layout->addWidget(buttons);
-    connect(outcome, &QComboBox::currentIndexChanged, approvals, [outcome, approvals] {
-        approvals->setEnabled(outcome->currentData().toInt() == static_cast<int>(policy::PolicyRule::Outcome::Require));
-    });
-    approvals->setEnabled(original.outcome == policy::PolicyRule::Outcome::Require);
+    form->addRow(timing);
+    // What does not apply to the chosen outcome is disabled, and the hint says why.
+    auto applyOutcome = [outcome, approvals, timeout, validity, timing] {
+        const auto chosen = static_cast<policy::PolicyRule::Outcome>(outcome->currentData().toInt());
+        approvals->setEnabled(waits(chosen));
+        timeout->setEnabled(waits(chosen));
+        validity->setEnabled(hasValidity(chosen));
+        switch (chosen) {
+        case policy::PolicyRule::Outcome::Require:
+            timing->setText(tr("A request waits this long for its approvals; once approved, the runtime has the "
+                               "validity to use it."));
+            break;
+        case policy::PolicyRule::Outcome::Allow:
+            timing->setText(tr("Allowed at once, nothing waits: only the validity applies, the time the runtime has "
+                               "to use the approval."));
+            break;
+        case policy::PolicyRule::Outcome::Deny:
+            timing->setText(tr("Denied at once: nothing waits and nothing is valid, so neither time applies."));
+            break;
+        }
+    };
+    connect(outcome, &QComboBox::currentIndexChanged, dialog, applyOutcome);
+    applyOutcome();
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, dialog,
             [this, dialog, original, glob, risk, floorBox, outcome, approvals, timeout, validity, error] {
@@ -243,8 +285,8 @@ void PoliciesTab::editRule(int row)
                                      : std::optional(static_cast<policy::Risk>(floorBox->currentData().toInt()));
                 rule.outcome = static_cast<policy::PolicyRule::Outcome>(outcome->currentData().toInt());
                 rule.approvals = approvals->value();
-                rule.timeoutSeconds = timeout->value();
-                rule.validitySeconds = validity->value();
+                rule.timeoutSeconds = static_cast<int>(timeout->seconds());
+                rule.validitySeconds = static_cast<int>(validity->seconds());
                 const QString failure = save(rule);
                 if (!failure.isEmpty()) {
                     error->setText(failure);
@@ -262,20 +304,16 @@ void PoliciesTab::removeSelected()
     if (row < 0 || row >= m_rules.size())
         return;
     const QString description = m_rules.at(row).describe();
-    auto* confirm = new QMessageBox(QMessageBox::Question, tr("Remove rule?"),
-                                    tr("Remove rule %1: %2?").arg(row + 1).arg(description), QMessageBox::Cancel, this);
-    confirm->setObjectName(QStringLiteral("removeRuleConfirm"));
-    QPushButton* yes = confirm->addButton(tr("&Remove"), QMessageBox::DestructiveRole);
-    yes->setObjectName(QStringLiteral("removeRuleConfirmButton"));
-    confirm->setAttribute(Qt::WA_DeleteOnClose);
-    connect(confirm, &QMessageBox::buttonClicked, this, [this, row, yes, description](QAbstractButton* clicked) {
-        if (clicked != yes)
-            return;
-        auto removed = m_policies.remove(row, m_actor);
-        reload();
-        report(removed ? QString() : removed.error().message, tr("Removed rule %1.").arg(description));
-    });
-    confirm->open();
+    confirmDestructive(
+        this,
+        {QStringLiteral("removeRuleConfirm"), tr("Remove rule %1?").arg(row + 1),
+         tr("Remove rule %1: %2? Requests it decided until now keep their outcome.").arg(row + 1).arg(description),
+         tr("&Remove")},
+        [this, row, description] {
+            auto removed = m_policies.remove(row, m_actor);
+            reload();
+            report(removed ? QString() : removed.error().message, tr("Removed rule %1.").arg(description));
+        });
 }
 
 void PoliciesTab::moveSelected(int delta)

@@ -14,6 +14,8 @@ class PolicyStore;
 
 namespace countersign::ui {
 
+class EmptyState;
+
 /// The ordered policy rules: the first that matches a request decides it. Add, edit, remove
 /// and reorder, each validated by the store and audited there.
 class PoliciesTab final : public QWidget {
@@ -42,6 +44,7 @@ private:
     QPushButton* m_up;
     QPushButton* m_down;
     QLabel* m_message;
+    EmptyState* m_empty;
 };
 
 } // namespace countersign::ui

@@ -3,6 +3,7 @@
 #include "approvals/requestservice.h"
 #include "columndropper.h"
 #include "durationtext.h"
+#include "emptystate.h"
 #include "errortext.h"
 #include "messagelabel.h"
 #include "requestdetailview.h"
@@ -48,6 +49,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     , m_criticalBanner(new QWidget(this))
     , m_criticalMark(new QLabel(m_criticalBanner))
     , m_criticalCount(new QLabel(m_criticalBanner))
+    , m_empty(new EmptyState(m_view, QStringLiteral("queueEmptyState"), m_model))
 {
     setObjectName(QStringLiteral("queueTab"));
     m_proxy->setSourceModel(m_model);
@@ -58,6 +60,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     m_filterStatus->setObjectName(QStringLiteral("filterStatus"));
     m_filterStatus->setAccessibleName(tr("Filter result"));
     m_filterStatus->setTextFormat(Qt::PlainText); // it quotes what was typed
+    m_empty->setMessage(tr("No requests waiting."));
     m_view->setObjectName(QStringLiteral("queueView"));
     m_view->setAccessibleName(tr("Pending requests"));
     m_view->setModel(m_proxy);
@@ -706,6 +709,13 @@ void QueueTab::disarm()
         return;
     m_armedId.clear();
     m_message->showInfo(tr("Not approved."));
+}
+
+void QueueTab::setRuntimeAddress(const QString& address)
+{
+    m_empty->setMessage(address.isEmpty()
+                            ? tr("No requests waiting. The endpoint is not running, so runtimes cannot reach you.")
+                            : tr("No requests waiting.\nRuntimes reach you at %1").arg(address));
 }
 
 } // namespace countersign::ui

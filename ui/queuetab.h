@@ -18,6 +18,7 @@ struct Request;
 
 namespace countersign::ui {
 
+class EmptyState;
 class MessageLabel;
 class QueueFilterProxy;
 enum class RequestAction;
@@ -39,6 +40,9 @@ public:
     /// fields shown), as
     /// when the window is locked or closed: it never carries over to a request seen later.
     void clearDecisionInput();
+    /// Where runtimes reach this instance ("http://127.0.0.1:7447"), said while the queue is
+    /// empty; empty when the endpoint is not running.
+    void setRuntimeAddress(const QString& address);
     /// The seconds "Extend" adds to a pending request's deadline.
     static constexpr int EXTEND_SECONDS = 15 * 60;
 
@@ -101,6 +105,7 @@ private:
     QWidget* m_criticalBanner;
     QLabel* m_criticalMark;
     QLabel* m_criticalCount;
+    EmptyState* m_empty;
     QString m_armedId;            // a high-risk approval waiting for its confirming keystroke
     QString m_askedId;            // the request whose decision waits for a reason...
     bool m_askedApprove = false;  // ...and which decision that is

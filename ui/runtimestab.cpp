@@ -2,6 +2,8 @@
 
 #include "approvals/requestevents.h"
 #include "approvals/runtimeregistry.h"
+#include "confirmation.h"
+#include "emptystate.h"
 #include "policy/capabilityglob.h"
 #include "tokendialog.h"
 
@@ -13,7 +15,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTimer>
@@ -50,6 +51,7 @@ RuntimesTab::RuntimesTab(approvals::RuntimeRegistry& runtimes, approvals::Reques
     , m_register(new QPushButton(tr("&Register runtime…"), this))
     , m_revoke(new QPushButton(tr("Revo&ke"), this))
     , m_message(new QLabel(this))
+    , m_empty(new EmptyState(m_table, QStringLiteral("runtimesEmptyState")))
 {
     setObjectName(QStringLiteral("runtimesTab"));
     m_table->setObjectName(QStringLiteral("runtimesView"));
@@ -66,6 +68,10 @@ RuntimesTab::RuntimesTab(approvals::RuntimeRegistry& runtimes, approvals::Reques
     m_register->setAccessibleName(tr("Register a runtime"));
     m_revoke->setObjectName(QStringLiteral("revokeRuntimeButton"));
     m_revoke->setAccessibleName(tr("Revoke the selected runtime"));
+    m_empty->setMessage(
+        tr("No runtimes yet.\n\nA runtime is a program that asks you before it acts: a CI job, a deploy "
+           "script, a coding agent. Register one with \u201cRegister runtime\u2026\u201d below; it gets "
+           "a token to authenticate with, shown once, and may ask only for the capabilities you name."));
     m_message->setObjectName(QStringLiteral("runtimesMessage"));
     m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
     m_message->setAccessibleName(tr("Runtimes message"));
@@ -205,25 +211,18 @@ void RuntimesTab::revokeSelected()
     if (row < 0 || !m_table->item(row, Name))
         return;
     const QString name = m_table->item(row, Name)->text();
-    auto* confirm = new QMessageBox(QMessageBox::Warning, tr("Revoke %1?").arg(name),
-                                    tr("Revoke runtime %1? Its token stops working at once and its pending "
-                                       "requests can no longer be consumed. This cannot be undone.")
-                                        .arg(name),
-                                    QMessageBox::Cancel, this);
-    confirm->setObjectName(QStringLiteral("revokeConfirm"));
-    QPushButton* yes = confirm->addButton(tr("&Revoke"), QMessageBox::DestructiveRole);
-    yes->setObjectName(QStringLiteral("revokeConfirmButton"));
-    confirm->setDefaultButton(QMessageBox::Cancel);
-    confirm->setAttribute(Qt::WA_DeleteOnClose);
-    connect(confirm, &QMessageBox::buttonClicked, this, [this, name, yes](QAbstractButton* clicked) {
-        if (clicked != yes)
-            return;
-        auto revoked = m_runtimes.revoke(name, m_actor);
-        m_message->setText(revoked ? tr("Revoked %1.").arg(name) : revoked.error().message);
-        reload();
-        Q_EMIT changed();
-    });
-    confirm->open();
+    confirmDestructive(this,
+                       {QStringLiteral("revokeConfirm"), tr("Revoke %1?").arg(name),
+                        tr("Revoke runtime %1? Its token stops working at once and its pending requests can no "
+                           "longer be consumed. This cannot be undone.")
+                            .arg(name),
+                        tr("&Revoke")},
+                       [this, name] {
+                           auto revoked = m_runtimes.revoke(name, m_actor);
+                           m_message->setText(revoked ? tr("Revoked %1.").arg(name) : revoked.error().message);
+                           reload();
+                           Q_EMIT changed();
+                       });
 }
 
 } // namespace countersign::ui

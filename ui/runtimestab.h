@@ -13,6 +13,8 @@ class RuntimeRegistry;
 
 namespace countersign::ui {
 
+class EmptyState;
+
 /// The registered runtimes: register one (its token shown once), revoke one, and see when each
 /// was last seen and how many requests it has made.
 class RuntimesTab final : public QWidget {
@@ -39,6 +41,7 @@ private:
     QPushButton* m_register;
     QPushButton* m_revoke;
     QLabel* m_message;
+    EmptyState* m_empty;
 };
 
 } // namespace countersign::ui

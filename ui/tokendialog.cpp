@@ -3,6 +3,8 @@
 #include "qrcode.h"
 
 #include <QClipboard>
+#include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QGuiApplication>
@@ -11,9 +13,41 @@
 #include <QLineEdit>
 #include <QPixmap>
 #include <QPushButton>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace countersign::ui {
+
+namespace {
+
+QByteArray digestOf(const QString& text)
+{
+    return QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256);
+}
+
+/// Empties the clipboard after \a delay, or when the application quits first, but only if it
+/// still holds \a secret: what the person copied since is theirs. Only the secret's digest is
+/// kept meanwhile; the dialog, and the secret with it, may be long gone.
+void clearClipboardLater(const QString& secret, std::chrono::milliseconds delay)
+{
+    QClipboard* clipboard = QGuiApplication::clipboard();
+    auto* timer = new QTimer(clipboard);
+    timer->setSingleShot(true);
+    const QByteArray digest = digestOf(secret);
+    auto clear = [clipboard, timer, digest] {
+        for (const QClipboard::Mode mode : {QClipboard::Clipboard, QClipboard::Selection}) {
+            if ((mode == QClipboard::Clipboard || clipboard->supportsSelection()) &&
+                digestOf(clipboard->text(mode)) == digest)
+                clipboard->clear(mode);
+        }
+        timer->deleteLater();
+    };
+    QObject::connect(timer, &QTimer::timeout, clipboard, clear);
+    QObject::connect(qApp, &QCoreApplication::aboutToQuit, timer, clear);
+    timer->start(delay);
+}
+
+} // namespace
 
 TokenDialog::TokenDialog(const QString& runtimeName, const QString& token, QWidget* parent)
     : TokenDialog(
@@ -51,8 +85,13 @@ TokenDialog::TokenDialog(const Shown& shown, QWidget* parent)
     QFont bold = warning->font();
     bold.setBold(true);
     warning->setFont(bold);
-    auto* copied = new QLabel(this);
+    const qint64 clearSeconds = std::chrono::duration_cast<std::chrono::seconds>(shown.clearClipboardAfter).count();
+    auto* copied =
+        new QLabel(tr("Copying puts it on the clipboard for %n second(s); it is cleared then if it is still there.",
+                      nullptr, static_cast<int>(clearSeconds)),
+                   this);
     copied->setObjectName(QStringLiteral("copiedLabel"));
+    copied->setWordWrap(true);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
 
     auto* row = new QHBoxLayout;
@@ -75,9 +114,12 @@ TokenDialog::TokenDialog(const Shown& shown, QWidget* parent)
     layout->addWidget(buttons);
 
     const QString secret = shown.value;
-    connect(copy, &QPushButton::clicked, this, [secret, copied] {
+    const std::chrono::milliseconds clearAfter = shown.clearClipboardAfter;
+    connect(copy, &QPushButton::clicked, this, [secret, copied, clearAfter, clearSeconds] {
         QGuiApplication::clipboard()->setText(secret);
-        copied->setText(tr("Copied to the clipboard."));
+        clearClipboardLater(secret, clearAfter);
+        copied->setText(tr("Copied. The clipboard is cleared in %n second(s) unless you copy something else.", nullptr,
+                           static_cast<int>(clearSeconds)));
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::accept);
     value->selectAll();

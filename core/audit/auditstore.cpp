@@ -138,6 +138,12 @@ Result<QList<qint64>> AuditStore::matching(const Filter& filter) const
         values.append(storage::SqlDialect::likePattern(text));
     };
     contains(QStringLiteral("actor"), filter.actor);
+    if (!filter.actor.isEmpty() && !filter.actorAlternatives.isEmpty()) {
+        const QStringList marks(filter.actorAlternatives.size(), QStringLiteral("?"));
+        where.last() = QStringLiteral("(%1 OR actor IN (%2))").arg(where.last(), marks.join(u','));
+        for (const QString& actor : filter.actorAlternatives)
+            values.append(actor);
+    }
     contains(QStringLiteral("action"), filter.action);
     contains(QStringLiteral("subject"), filter.subject);
     if (filter.from.isValid()) {

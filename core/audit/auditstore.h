@@ -8,6 +8,7 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <optional>
@@ -20,8 +21,11 @@ class AuditStore final {
 public:
     /// What the audit view narrows the log to: text contained in actor, action or subject
     /// (case-insensitive), and a time range; an empty field or invalid time does not narrow.
+    /// With actor text, the actors in \a actorAlternatives match too (members whose display
+    /// name holds the text, as the view shows them).
     struct Filter final {
         QString actor;
+        QStringList actorAlternatives;
         QString action;
         QString subject;
         QDateTime from;
