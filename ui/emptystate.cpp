@@ -39,13 +39,22 @@ void EmptyState::setMessage(const QString& message)
 bool EmptyState::eventFilter(QObject* watched, QEvent* event)
 {
     if (watched == m_view->viewport() && event->type() == QEvent::Resize)
-        setGeometry(m_view->viewport()->rect());
+        place();
     return QLabel::eventFilter(watched, event);
+}
+
+void EmptyState::place()
+{
+    // Over the whole view, in lines short enough to read (about 64 characters).
+    const QRect area = m_view->viewport()->rect();
+    const int side = std::max(0, (area.width() - fontMetrics().averageCharWidth() * 64) / 2);
+    setContentsMargins(side, 0, side, 0);
+    setGeometry(area);
 }
 
 void EmptyState::follow()
 {
-    setGeometry(m_view->viewport()->rect());
+    place();
     const bool empty = m_model && m_model->rowCount() == 0;
     setVisible(empty);
     m_view->setAccessibleDescription(empty ? text() : QString());

@@ -26,6 +26,7 @@ protected:
 
 private:
     void follow();
+    void place();
 
     QAbstractItemView* m_view;
     QPointer<QAbstractItemModel> m_model;

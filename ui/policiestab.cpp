@@ -270,8 +270,12 @@ void PoliciesTab::editRule(int row)
             break;
         }
     };
-    connect(outcome, &QComboBox::currentIndexChanged, dialog, applyOutcome);
+    connect(outcome, &QComboBox::currentIndexChanged, dialog, [dialog, applyOutcome] {
+        applyOutcome();
+        dialog->adjustSize(); // the hint's new words get the lines they need
+    });
     applyOutcome();
+    dialog->setMinimumWidth(dialog->fontMetrics().averageCharWidth() * 60);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, dialog,
             [this, dialog, original, glob, risk, floorBox, outcome, approvals, timeout, validity, error] {
