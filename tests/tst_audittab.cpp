@@ -6,6 +6,7 @@
 #include "auditlogmodel.h"
 #include "auditnames.h"
 #include "audittab.h"
+#include "members/memberservice.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
@@ -163,6 +164,31 @@ private Q_SLOTS:
         QTRY_VERIFY(tab.model()->rowCount() > 1);
         QTest::qWait(300);
         QCOMPARE(view->columnWidth(ui::AuditLogModel::Action), 333);
+    }
+
+    void aRemovedMemberReadsSoOnceTheChainSaysIt()
+    {
+        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("names"));
+        QVERIFY(services);
+        QVERIFY(test::addMember(**services, QStringLiteral("mem_grace"), QStringLiteral("Grace Hopper"),
+                                QStringLiteral("approver")));
+        QVERIFY(m_vault->audit().append({QStringLiteral("member:mem_grace"), QStringLiteral("member.session_opened"),
+                                         QStringLiteral("member:mem_grace"), QJsonObject()}));
+        ui::AuditTab tab(
+            *m_vault, m_events,
+            std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(), QStringLiteral("owner")));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const int row = tab.model()->rowCount() - 1;
+        const QModelIndex actor = tab.model()->index(row, ui::AuditLogModel::Actor);
+        QCOMPARE(actor.data().toString(), QStringLiteral("Grace Hopper"));
+        QVERIFY(actor.data(Qt::ToolTipRole).toString().contains(QStringLiteral("member:mem_grace")));
+
+        QVERIFY((*services)->members().remove(QStringLiteral("owner"), QStringLiteral("mem_grace")));
+        tab.follow(*m_vault->audit().lastSeq());
+        QVERIFY(tab.model()->rowCount() > row + 1);
+        QCOMPARE(tab.model()->index(row, ui::AuditLogModel::Actor).data().toString(),
+                 QStringLiteral("Grace Hopper (removed)"));
     }
 
     void aBrokenEntryIsSelectedAndNamed()

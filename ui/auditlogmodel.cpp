@@ -189,9 +189,15 @@ void AuditLogModel::follow(qint64 headSeq)
     // The cached page holding the old tail was read short; it is read again when shown.
     m_pages.clear();
     m_pageOrder.clear();
-    beginInsertRows({}, static_cast<int>(m_count), static_cast<int>(headSeq - 1));
+    const int before = static_cast<int>(m_count);
+    beginInsertRows({}, before, static_cast<int>(headSeq - 1));
     m_count = headSeq;
     endInsertRows();
+    // What the new entries did may change how earlier ones read: a member removed is named so.
+    if (m_names && before > 0) {
+        m_names->forget();
+        Q_EMIT dataChanged(index(0, Actor), index(before - 1, Subject));
+    }
 }
 
 void AuditLogModel::reload()

@@ -46,7 +46,7 @@ public:
     /// Re-reads the size (and the filter's matches); new entries appear.
     void reload();
     /// Shows the entries up to \a headSeq that arrived since: appended rows when unfiltered
-    /// (the selection stays), the filter run again otherwise.
+    /// (the selection stays), the filter run again otherwise. Names are looked up afresh.
     void follow(qint64 headSeq);
     void setFilter(const Filter& filter);
     [[nodiscard]] std::optional<audit::AuditEntry> entryAt(int row) const;
