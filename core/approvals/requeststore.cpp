@@ -163,6 +163,15 @@ Result<std::optional<Request>> RequestStore::find(const QString& id) const
     return findOne(QStringLiteral("WHERE q.id = ?"), {id});
 }
 
+Result<Request> RequestStore::get(const QString& id) const
+{
+    auto found = find(id);
+    COUNTERSIGN_TRY(found);
+    if (!*found)
+        return fail(ErrorCode::NotFound, QStringLiteral("no request %1").arg(id.left(64)));
+    return std::move(**found);
+}
+
 Result<std::optional<Request>> RequestStore::findByIdempotencyKey(qint64 runtimeId, const QString& idempotencyKey) const
 {
     return findOne(QStringLiteral("WHERE q.runtime_id = ? AND q.idempotency_key = ?"), {runtimeId, idempotencyKey});

@@ -42,6 +42,8 @@ public:
 
     /// Request \a id with its decisions, if stored.
     [[nodiscard]] Result<std::optional<Request>> find(const QString& id) const;
+    /// find(), NotFound when not stored.
+    [[nodiscard]] Result<Request> get(const QString& id) const;
     /// The request runtime \a runtimeId created with \a idempotencyKey, with its decisions.
     [[nodiscard]] Result<std::optional<Request>> findByIdempotencyKey(qint64 runtimeId,
                                                                       const QString& idempotencyKey) const;

@@ -1,8 +1,9 @@
 #include "runtimeregistry.h"
 
+#include "audit/actor.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
-#include "members/memberservice.h"
+#include "members/authorizer.h"
 #include "policy/capabilityglob.h"
 #include "storage/statementcache.h"
 #include "storage/transaction.h"
@@ -34,9 +35,10 @@ QStringList globsFromJson(const QString& text)
 
 } // namespace
 
-RuntimeRegistry::RuntimeRegistry(QSqlDatabase db, audit::AuditLog& audit)
+RuntimeRegistry::RuntimeRegistry(QSqlDatabase db, audit::AuditLog& audit, const members::Authorizer& authorizer)
     : m_db(std::move(db))
     , m_audit(audit)
+    , m_authorizer(authorizer)
     , m_statements(std::make_unique<storage::StatementCache>(m_db))
 {
 }
@@ -55,8 +57,7 @@ Result<void> RuntimeRegistry::validateName(const QString& name)
 Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStringList& globs, const QString& actor,
                                                  const QString& actsFor)
 {
-    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::RegisterRuntime);
-        !allowed)
+    if (auto allowed = m_authorizer.authorize(actor, members::Permission::RegisterRuntime); !allowed)
         return std::unexpected(allowed.error());
     if (auto valid = validateName(name); !valid)
         return std::unexpected(valid.error());
@@ -91,8 +92,9 @@ Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStr
         insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
         if (!insert.exec())
             return fail(ErrorCode::Storage, insert.lastError().text());
-        auto audited = m_audit.append({actor, QStringLiteral("runtime.registered"), QStringLiteral("runtime:") + name,
-                                       QJsonObject{{QStringLiteral("allowed"), QJsonArray::fromStringList(globs)}}});
+        auto audited =
+            m_audit.append({actor, QStringLiteral("runtime.registered"), audit::Actor::runtime(name).toString(),
+                            QJsonObject{{QStringLiteral("allowed"), QJsonArray::fromStringList(globs)}}});
         if (!audited)
             return std::unexpected(audited.error());
         return {};
@@ -104,8 +106,7 @@ Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStr
 
 Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
 {
-    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::RevokeRuntime);
-        !allowed)
+    if (auto allowed = m_authorizer.authorize(actor, members::Permission::RevokeRuntime); !allowed)
         return allowed;
     return storage::transact(m_db, [&]() -> Result<void> {
         QSqlQuery query(m_db);
@@ -118,7 +119,7 @@ Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
             return fail(ErrorCode::NotFound, QStringLiteral("no active runtime named '%1'").arg(name));
         m_recent.clear();
         auto audited =
-            m_audit.append({actor, QStringLiteral("runtime.revoked"), QStringLiteral("runtime:") + name, {}});
+            m_audit.append({actor, QStringLiteral("runtime.revoked"), audit::Actor::runtime(name).toString(), {}});
         if (!audited)
             return std::unexpected(audited.error());
         return {};

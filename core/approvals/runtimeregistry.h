@@ -15,6 +15,9 @@
 namespace countersign::audit {
 class AuditLog;
 }
+namespace countersign::members {
+class Authorizer;
+}
 namespace countersign::storage {
 class StatementCache;
 }
@@ -39,7 +42,8 @@ public:
     static constexpr qsizetype TOKEN_BYTES = 32;
     inline static const QString TOKEN_PREFIX = QStringLiteral("cs_rt_");
 
-    RuntimeRegistry(QSqlDatabase db, audit::AuditLog& audit);
+    /// \a authorizer checks registrations and revocations and must outlive the registry.
+    RuntimeRegistry(QSqlDatabase db, audit::AuditLog& audit, const members::Authorizer& authorizer);
     ~RuntimeRegistry();
 
     /// Registers \a name allowed to ask for capabilities matching \a globs. Returns the token.
@@ -57,6 +61,7 @@ public:
 private:
     QSqlDatabase m_db;
     audit::AuditLog& m_audit;
+    const members::Authorizer& m_authorizer;
     std::unique_ptr<storage::StatementCache> m_statements;
     struct CachedIdentity {
         RuntimeIdentity identity;

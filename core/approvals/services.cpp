@@ -5,6 +5,7 @@
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
 #include "members/invitationservice.h"
+#include "members/memberauthorizer.h"
 #include "members/memberservice.h"
 #include "members/sessionservice.h"
 #include "policy/policystore.h"
@@ -29,6 +30,7 @@ Services::~Services()
     m_members.reset();
     m_policies.reset();
     m_runtimes.reset();
+    m_authorizer.reset();
     m_checkpoints.reset();
     m_audit.reset();
     {
@@ -68,10 +70,11 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
         return std::unexpected(audit.error());
     services->m_audit = std::move(*audit);
     services->m_checkpoints = vault.openCheckpointSigner(*db, *services->m_audit);
-    services->m_runtimes = std::make_unique<RuntimeRegistry>(*db, *services->m_audit);
-    services->m_policies = std::make_unique<policy::PolicyStore>(*db, *services->m_audit);
-    services->m_requests =
-        std::make_unique<RequestService>(*db, *services->m_audit, *services->m_runtimes, *services->m_policies, events);
+    services->m_authorizer = std::make_unique<members::MemberAuthorizer>(*db);
+    services->m_runtimes = std::make_unique<RuntimeRegistry>(*db, *services->m_audit, *services->m_authorizer);
+    services->m_policies = std::make_unique<policy::PolicyStore>(*db, *services->m_audit, *services->m_authorizer);
+    services->m_requests = std::make_unique<RequestService>(*db, *services->m_audit, *services->m_runtimes,
+                                                            *services->m_policies, events, *services->m_authorizer);
     services->m_members = std::make_unique<members::MemberService>(*db, *services->m_audit);
     services->m_invitations =
         std::make_unique<members::InvitationService>(*db, *services->m_audit, *services->m_members);

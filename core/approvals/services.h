@@ -14,6 +14,7 @@ class CheckpointSigner;
 } // namespace countersign::audit
 namespace countersign::members {
 class InvitationService;
+class MemberAuthorizer;
 class MemberService;
 class SessionService;
 } // namespace countersign::members
@@ -66,6 +67,7 @@ private:
     std::unique_ptr<audit::CheckpointSigner> m_checkpoints;
     std::unique_ptr<RuntimeRegistry> m_runtimes;
     std::unique_ptr<policy::PolicyStore> m_policies;
+    std::unique_ptr<members::MemberAuthorizer> m_authorizer;
     std::unique_ptr<RequestService> m_requests;
     std::unique_ptr<members::MemberService> m_members;
     std::unique_ptr<members::InvitationService> m_invitations;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actor.h"
 #include "auditentry.h"
 #include "checkpoint.h"
 #include "error.h"
@@ -47,7 +48,7 @@ struct VerifyResult final {
 /// There is deliberately no update or delete path, and the schema's triggers refuse both.
 class AuditLog final {
 public:
-    inline static const QString SYSTEM_ACTOR = QStringLiteral("system");
+    inline static const QString SYSTEM_ACTOR = Actor::system().toString();
 
     /// \a db must stay open for the life of the log and be used from this thread only.
     AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey);

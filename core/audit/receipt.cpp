@@ -1,8 +1,9 @@
 #include "receipt.h"
 
-#include "approvals/decisionstatement.h"
+#include "actor.h"
 #include "auditentry.h"
 #include "crypto/signingkey.h"
+#include "decisionstatement.h"
 #include "json/canonicaljson.h"
 #include "json/jsonstructure.h"
 #include "merkle.h"
@@ -127,7 +128,7 @@ Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray&
     // What the receipt says was consumed is what the log recorded, field by field.
     const QJsonObject consumed = QJsonDocument::fromJson(entry->details).object();
     const QString runtime = receipt.value(QStringLiteral("runtime")).toString();
-    // The log names a masked payload by its view's digest (approvals::PayloadView), never by one
+    // The log names a masked payload by its view's digest (the payload view a member signs), never by one
     // a member could test guesses against.
     const QString digestField = consumed.contains(QStringLiteral("view_sha256")) ? QStringLiteral("view_sha256")
                                                                                  : QStringLiteral("payload_sha256");
@@ -137,7 +138,7 @@ Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray&
             return fail(ErrorCode::Integrity,
                         QStringLiteral("the receipt's %1 is not the one its consume entry records").arg(field));
     }
-    if (entry->actor != QStringLiteral("runtime:") + runtime)
+    if (entry->actor != Actor::runtime(runtime).toString())
         return fail(ErrorCode::Integrity,
                     QStringLiteral("the consume entry was not written for runtime %1").arg(runtime));
     // Each decision is the approver's own signed statement about this request and payload, by a
@@ -156,20 +157,20 @@ Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray&
             return fail(
                 ErrorCode::Integrity,
                 QStringLiteral("the key of %1 is not proven by the log: %2").arg(member, registered.error().message));
-        if (registered->subject != QStringLiteral("member:") + member || registered->seq >= seq ||
+        if (registered->subject != Actor::member(member).toString() || registered->seq >= seq ||
             keyOf(*registered) != *memberKey)
             return fail(ErrorCode::Integrity,
                         QStringLiteral("the decision by %1 is signed with a key the log never registered for them")
                             .arg(member));
         // Signed over the payload digest (nothing masked) or over the view's, which is the payload
         // digest itself when nothing is masked.
-        approvals::DecisionStatement statement{requestId,
-                                               member,
-                                               receipt.value(QStringLiteral("payload_sha256")).toString(),
-                                               decision.value(QStringLiteral("verdict")).toString() == u"approve",
-                                               decision.value(QStringLiteral("reason")).toString(),
-                                               decision.value(QStringLiteral("decided_at_ms")).toInteger(-1),
-                                               Checkpoint::originFor(publicKey)};
+        DecisionStatement statement{requestId,
+                                    member,
+                                    receipt.value(QStringLiteral("payload_sha256")).toString(),
+                                    decision.value(QStringLiteral("verdict")).toString() == u"approve",
+                                    decision.value(QStringLiteral("reason")).toString(),
+                                    decision.value(QStringLiteral("decided_at_ms")).toInteger(-1),
+                                    Checkpoint::originFor(publicKey)};
         bool verified = digestField == u"payload_sha256" && statement.verify(*memberKey, *memberSignature);
         statement.viewSha256 = receipt.value(digestField).toString();
         verified = verified || statement.verify(*memberKey, *memberSignature);

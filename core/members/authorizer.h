@@ -15,6 +15,9 @@ public:
     virtual ~Authorizer() = default;
     /// Nothing when allowed; PermissionDenied (or Storage when it could not tell) otherwise.
     [[nodiscard]] virtual Result<void> authorize(const audit::Actor& actor, Permission permission) const = 0;
+    /// authorize() for an actor as the audit chain names it ("member:<id>"); text that names no
+    /// actor is refused like any party that is not a member.
+    [[nodiscard]] Result<void> authorize(const QString& actor, Permission permission) const;
 };
 
 } // namespace countersign::members

@@ -2,6 +2,8 @@
 
 #include "permissions.h"
 
+#include "audit/actor.h"
+
 #include <QByteArray>
 #include <QLatin1StringView>
 #include <QString>
@@ -22,7 +24,7 @@ struct Member final {
     qint64 createdAt = 0; // ms since the epoch
     qint64 removedAt = 0;
 
-    [[nodiscard]] QString actor() const { return QStringLiteral("member:") + id; }
+    [[nodiscard]] QString actor() const { return audit::Actor::member(id).toString(); }
 };
 
 } // namespace countersign::members

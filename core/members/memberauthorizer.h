@@ -13,6 +13,7 @@ class MemberAuthorizer final : public Authorizer {
 public:
     explicit MemberAuthorizer(QSqlDatabase db);
     [[nodiscard]] Result<void> authorize(const audit::Actor& actor, Permission permission) const override;
+    using Authorizer::authorize;
 
 private:
     QSqlDatabase m_db;

@@ -1,6 +1,6 @@
 #include "teamlistenersettings.h"
 
-#include "memberservice.h"
+#include "memberauthorizer.h"
 
 #include "audit/auditlog.h"
 #include "storage/transaction.h"
@@ -66,10 +66,7 @@ Result<std::optional<TeamListenerSettings>> TeamListenerSettings::load(const QSq
 Result<void> TeamListenerSettings::store(QSqlDatabase db, audit::AuditLog& audit, const QString& actorId,
                                          const std::optional<TeamListenerSettings>& settings)
 {
-    if (auto allowed =
-            MemberService::authorizeActor(db, QStringLiteral("member:") + actorId, Permission::ManageTeamListener);
-        !allowed)
-        return allowed;
+    COUNTERSIGN_TRY(MemberAuthorizer(db).authorize(audit::Actor::member(actorId), Permission::ManageTeamListener));
     if (settings) {
         if (auto valid = validate(*settings); !valid)
             return valid;
@@ -99,7 +96,7 @@ Result<void> TeamListenerSettings::store(QSqlDatabase db, audit::AuditLog& audit
                                   {QStringLiteral("public_host"), settings->publicHost}};
         }
         auto audited =
-            audit.append({QStringLiteral("member:") + actorId,
+            audit.append({audit::Actor::member(actorId).toString(),
                           settings ? QStringLiteral("team.listener_enabled") : QStringLiteral("team.listener_disabled"),
                           QStringLiteral("team"), details});
         if (!audited)

@@ -2,7 +2,7 @@
 
 #include "audit/auditlog.h"
 #include "capabilityglob.h"
-#include "members/memberservice.h"
+#include "members/authorizer.h"
 #include "storage/transaction.h"
 
 #include <QSqlError>
@@ -23,9 +23,10 @@ std::optional<PolicyRule::Outcome> parseOutcome(const QString& name)
 
 } // namespace
 
-PolicyStore::PolicyStore(QSqlDatabase db, audit::AuditLog& audit)
+PolicyStore::PolicyStore(QSqlDatabase db, audit::AuditLog& audit, const members::Authorizer& authorizer)
     : m_db(std::move(db))
     , m_audit(audit)
+    , m_authorizer(authorizer)
 {
 }
 
@@ -86,7 +87,7 @@ Result<void> PolicyStore::rewriteOrder(const QList<PolicyRule>& ordered)
 
 Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, int index)
 {
-    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::EditPolicy); !allowed)
+    if (auto allowed = m_authorizer.authorize(actor, members::Permission::EditPolicy); !allowed)
         return std::unexpected(allowed.error());
     if (auto valid = validate(rule); !valid)
         return std::unexpected(valid.error());
@@ -132,7 +133,7 @@ Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, in
 
 Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
 {
-    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::EditPolicy); !allowed)
+    if (auto allowed = m_authorizer.authorize(actor, members::Permission::EditPolicy); !allowed)
         return allowed;
     if (auto valid = validate(rule); !valid)
         return valid;
@@ -164,7 +165,7 @@ Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
 
 Result<void> PolicyStore::remove(int index, const QString& actor)
 {
-    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::EditPolicy); !allowed)
+    if (auto allowed = m_authorizer.authorize(actor, members::Permission::EditPolicy); !allowed)
         return allowed;
     return storage::transact(m_db, [&]() -> Result<void> {
         auto current = rules();
@@ -192,7 +193,7 @@ Result<void> PolicyStore::remove(int index, const QString& actor)
 
 Result<void> PolicyStore::move(int from, int to, const QString& actor)
 {
-    if (auto allowed = members::MemberService::authorizeActor(m_db, actor, members::Permission::EditPolicy); !allowed)
+    if (auto allowed = m_authorizer.authorize(actor, members::Permission::EditPolicy); !allowed)
         return allowed;
     return storage::transact(m_db, [&]() -> Result<void> {
         auto current = rules();

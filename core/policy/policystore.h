@@ -9,6 +9,9 @@
 namespace countersign::audit {
 class AuditLog;
 }
+namespace countersign::members {
+class Authorizer;
+}
 
 namespace countersign::policy {
 
@@ -16,7 +19,8 @@ namespace countersign::policy {
 /// matches a request decides its outcome; with none, one approval is required.
 class PolicyStore final {
 public:
-    PolicyStore(QSqlDatabase db, audit::AuditLog& audit);
+    /// \a authorizer checks every change (EditPolicy) and must outlive the store.
+    PolicyStore(QSqlDatabase db, audit::AuditLog& audit, const members::Authorizer& authorizer);
 
     [[nodiscard]] Result<QList<PolicyRule>> rules() const;
     /// Inserts \a rule at \a index (0-based; -1 or past the end appends). Returns its id.
@@ -39,6 +43,7 @@ private:
 
     QSqlDatabase m_db;
     audit::AuditLog& m_audit;
+    const members::Authorizer& m_authorizer;
 };
 
 } // namespace countersign::policy

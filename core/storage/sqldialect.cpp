@@ -40,8 +40,11 @@ QString SqlDialect::greatest(const QStringList& expressions) const
 
 QString SqlDialect::insertOrIgnore(const QString& table, const QStringList& columns) const
 {
-    // Both accept the standard-looking form since SQLite 3.24; SQLite's own INSERT OR IGNORE
-    // would also swallow NOT NULL and CHECK failures, which must stay errors.
+    // The SQLCipher this builds on (3.x, SQLite before 3.24) has no ON CONFLICT clause; its
+    // INSERT OR IGNORE also skips rows failing NOT NULL or CHECK, so callers bind valid rows.
+    if (m_kind == Kind::SqlCipher)
+        return QStringLiteral("INSERT OR IGNORE INTO %1 (%2) VALUES (%3)")
+            .arg(table, columns.join(QStringLiteral(", ")), placeholders(columns.size()));
     return QStringLiteral("INSERT INTO %1 (%2) VALUES (%3) ON CONFLICT DO NOTHING")
         .arg(table, columns.join(QStringLiteral(", ")), placeholders(columns.size()));
 }
@@ -49,6 +52,12 @@ QString SqlDialect::insertOrIgnore(const QString& table, const QStringList& colu
 QString SqlDialect::upsert(const QString& table, const QStringList& columns, const QStringList& key,
                            const QStringList& updated) const
 {
+    if (m_kind == Kind::SqlCipher) {
+        // No ON CONFLICT before SQLite 3.24: REPLACE deletes the row holding the key and inserts
+        // this one, so every column not given takes its default.
+        return QStringLiteral("INSERT OR REPLACE INTO %1 (%2) VALUES (%3)")
+            .arg(table, columns.join(QStringLiteral(", ")), placeholders(columns.size()));
+    }
     QStringList assignments;
     for (const QString& column : updated)
         assignments.append(column + QStringLiteral(" = excluded.") + column);
@@ -57,9 +66,14 @@ QString SqlDialect::upsert(const QString& table, const QStringList& columns, con
              assignments.join(QStringLiteral(", ")));
 }
 
+bool SqlDialect::supportsReturning() const
+{
+    return m_kind == Kind::PostgreSql;
+}
+
 QString SqlDialect::returning(const QString& column) const
 {
-    return QStringLiteral(" RETURNING ") + column;
+    return supportsReturning() ? QStringLiteral(" RETURNING ") + column : QString();
 }
 
 QString SqlDialect::contains(const QString& column) const

@@ -31,10 +31,13 @@ public:
     /// INSERT INTO \a table (\a columns) VALUES (?, ...) that does nothing when a unique key is taken.
     [[nodiscard]] QString insertOrIgnore(const QString& table, const QStringList& columns) const;
     /// INSERT INTO \a table (\a columns) VALUES (?, ...) that updates \a updated columns instead
-    /// when the row with the same \a key columns exists.
+    /// when the row with the same \a key columns exists (SQLCipher: replaces that row whole, so
+    /// \a columns should name every column the row keeps).
     [[nodiscard]] QString upsert(const QString& table, const QStringList& columns, const QStringList& key,
                                  const QStringList& updated) const;
-    /// The clause making an INSERT or UPDATE answer \a column of the rows it wrote (SQLite 3.35+).
+    /// Whether an INSERT or UPDATE can answer columns of the rows it wrote (not before SQLite 3.35).
+    [[nodiscard]] bool supportsReturning() const;
+    /// The clause answering \a column of the rows written; empty where unsupported (read it back).
     [[nodiscard]] QString returning(const QString& column) const;
     /// A case-insensitive LIKE condition on \a column with one placeholder for a likePattern().
     [[nodiscard]] QString contains(const QString& column) const;

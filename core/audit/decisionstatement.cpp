@@ -3,7 +3,7 @@
 #include "crypto/signingkey.h"
 #include "json/canonicaljson.h"
 
-namespace countersign::approvals {
+namespace countersign::audit {
 
 QJsonObject DecisionStatement::toJson() const
 {
@@ -41,4 +41,4 @@ bool DecisionStatement::verify(const QByteArray& publicKey, const QByteArray& si
     return crypto::SigningKey::verify(publicKey, signedBytes(), signature);
 }
 
-} // namespace countersign::approvals
+} // namespace countersign::audit
