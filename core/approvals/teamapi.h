@@ -9,10 +9,8 @@
 
 namespace countersign::approvals {
 
-class RequestEvents;
-
-/// What the endpoint may do for team members and invitees (SPEC section 4, member routes): redeem
-/// an invitation, open a session by challenge and response, and, with a session, see the queue
+/// What the endpoint may do for team members and invitees (docs/team.md, "Routes"): redeem an
+/// invitation, open a session by challenge and response, and, with a session, see the queue
 /// and decide with a signed decision. Like RuntimeApi, every rule lives behind it; results are
 /// the JSON bodies of the responses.
 class TeamApi {
@@ -46,7 +44,6 @@ public:
                                                                qint64 size) = 0;
     [[nodiscard]] virtual Result<QJsonObject> memberAuditConsistency(const members::Member& member, qint64 from,
                                                                      qint64 to) = 0;
-    [[nodiscard]] virtual RequestEvents& teamEvents() = 0;
 };
 
 } // namespace countersign::approvals

@@ -250,9 +250,4 @@ Result<QJsonObject> TeamService::memberAuditConsistency(const members::Member& m
     return m_requests.auditConsistencyProof(from, to);
 }
 
-RequestEvents& TeamService::teamEvents()
-{
-    return m_requests.events();
-}
-
 } // namespace countersign::approvals

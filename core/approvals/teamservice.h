@@ -32,7 +32,6 @@ public:
     [[nodiscard]] Result<QJsonObject> memberAuditProof(const members::Member& member, qint64 seq, qint64 size) override;
     [[nodiscard]] Result<QJsonObject> memberAuditConsistency(const members::Member& member, qint64 from,
                                                              qint64 to) override;
-    [[nodiscard]] RequestEvents& teamEvents() override;
 
     [[nodiscard]] static QJsonObject memberJson(const members::Member& member);
 

@@ -53,11 +53,6 @@ Result<std::optional<Checkpoint>> CheckpointSigner::stored(const QString& where,
     return std::optional<Checkpoint>(*parsed);
 }
 
-Result<std::optional<Checkpoint>> CheckpointSigner::covering(quint64 size) const
-{
-    return stored(QStringLiteral("WHERE size >= ? ORDER BY size LIMIT 1"), {static_cast<qint64>(size)});
-}
-
 Result<std::optional<Checkpoint>> CheckpointSigner::latest() const
 {
     return stored(QStringLiteral("ORDER BY size DESC LIMIT 1"), {});

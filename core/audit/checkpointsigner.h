@@ -38,8 +38,6 @@ public:
     [[nodiscard]] Result<std::optional<Checkpoint>> signIfDue(quint64 interval = DEFAULT_INTERVAL);
     /// The newest checkpoint stored in the vault.
     [[nodiscard]] Result<std::optional<Checkpoint>> latest() const;
-    /// The newest stored checkpoint whose size is at least \a size.
-    [[nodiscard]] Result<std::optional<Checkpoint>> covering(quint64 size) const;
     [[nodiscard]] QString filePath() const { return m_filePath; }
     /// Every checkpoint in the file beside the vault (none if there is no file yet).
     [[nodiscard]] static Result<QList<Checkpoint>> readFile(const QString& path, const QByteArray& publicKey);
