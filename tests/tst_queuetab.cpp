@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalBlocker>
 #include <QSqlQuery>
@@ -684,6 +685,31 @@ private Q_SLOTS:
         tab.resize(1600, 500);
         QTRY_COMPARE(hidden(), QList<int>{});
         QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
+        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+    }
+
+    void theDetailsScrollOnlyBelowTheirMinimum()
+    {
+        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        tab.resize(900, 540);
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QString id = create(QStringLiteral("room for the payload"), QStringLiteral("high"));
+        tab.select(id);
+        auto* scroll = tab.findChild<QScrollArea*>(QStringLiteral("detailScroll"));
+        auto* payload = tab.findChild<QPlainTextEdit*>(QStringLiteral("detailPayload"));
+        auto* approve = tab.findChild<QPushButton*>(QStringLiteral("approveButton"));
+        QVERIFY(scroll && payload && approve);
+        // Room enough: nothing scrolls, and what is left over goes to the payload (what will run).
+        QTRY_VERIFY(payload->isVisible());
+        QTest::qWait(50); // the layout requests posted by showing the request are handled
+        QCOMPARE(scroll->verticalScrollBar()->maximum(), 0);
+        QVERIFY2(payload->height() > payload->minimumHeight() + 40, qPrintable(QString::number(payload->height())));
+        // Too short for the details: they scroll, and the decision stays in sight below them.
+        tab.resize(900, 260);
+        QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0);
+        QVERIFY(tab.rect().contains(QRect(approve->mapTo(&tab, QPoint(0, 0)), approve->size())));
+        QVERIFY(!approve->visibleRegion().isEmpty());
         QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
     }
 

@@ -138,7 +138,7 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     statusBar()->addPermanentWidget(m_endpointStatus);
     statusBar()->showMessage(tr("Vault unlocked"), 5000);
     if (!restoreGeometry(UiSettings::mainWindowGeometry()))
-        resize(820, 560);
+        resize(1100, 720); // fitToScreen() below makes it fit a smaller screen
     restoreState(UiSettings::mainWindowState());
     // A saved or default size may not fit this screen (another monitor, a larger scale factor):
     // the window never opens with Approve and Deny off-screen.

@@ -6,6 +6,7 @@
 #include "emptystate.h"
 #include "errortext.h"
 #include "messagelabel.h"
+#include "minimumscrollarea.h"
 #include "requestdetailview.h"
 #include "requestqueuemodel.h"
 #include "riskbadge.h"
@@ -19,7 +20,6 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QScrollArea>
 #include <QShortcut>
 #include <QSplitter>
 #include <QTableView>
@@ -99,7 +99,7 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     new ColumnDropper(m_view,
                       {RequestQueueModel::Approvals, RequestQueueModel::Age, RequestQueueModel::Capability,
                        RequestQueueModel::TimeLeft, RequestQueueModel::Runtime},
-                      RequestQueueModel::Summary, metrics.averageCharWidth() * 16);
+                      RequestQueueModel::Summary, metrics.averageCharWidth() * 20);
     m_extend->setObjectName(QStringLiteral("extendButton"));
     m_extend->setAccessibleName(tr("Extend the deadline by 15 minutes"));
     m_reason->setObjectName(QStringLiteral("reasonEdit"));
@@ -130,13 +130,11 @@ QueueTab::QueueTab(approvals::RequestService& requests, approvals::RequestEvents
     bannerLayout->addWidget(m_criticalCount, 1);
 
     // The request's details scroll when the window is short; what decides stays in sight below.
-    auto* detailScroll = new QScrollArea(this);
+    auto* detailScroll = new MinimumScrollArea(m_detail, this);
     detailScroll->setObjectName(QStringLiteral("detailScroll"));
     detailScroll->setAccessibleName(tr("Request details"));
     detailScroll->setFocusPolicy(Qt::NoFocus);
     detailScroll->setFrameShape(QFrame::NoFrame);
-    detailScroll->setWidgetResizable(true);
-    detailScroll->setWidget(m_detail);
     auto* detailSide = new QWidget(this);
     auto* detailLayout = new QVBoxLayout(detailSide);
     detailLayout->setContentsMargins(0, 0, 0, 0);
