@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fails if any C++ source differs from .clang-format (STYLE.md: checked in CI).
+# Fails if any C++ source differs from .clang-format (.clang-format; checked in CI).
 set -euo pipefail
 root=${1:-$(dirname "$0")/..}
 cd "$root"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Fails if anything under core/ reaches for Widgets, Gui or the ui/ layer (STYLE.md: core is
-# Qt Core, Sql and Network only), if the modules of core/ (its folders) include each other in a
-# cycle, or if SQL is run outside a store class.
+# Fails if anything under core/ reaches for Widgets, Gui or the ui/ layer (docs/architecture.md:
+# core is Qt Core, Sql and Network only), if the modules of core/ (its folders) include each other
+# in a cycle, or if SQL is run outside a store class.
 set -euo pipefail
 root=${1:-$(dirname "$0")/..}
 cd "$root"

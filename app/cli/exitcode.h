@@ -2,7 +2,7 @@
 
 namespace countersign::cli {
 
-/// Exit codes of countersign-cli (SPEC section 7).
+/// Exit codes of countersign-cli (docs/runtime-guide.md, "Exit codes").
 enum ExitCode : int {
     EXIT_OK = 0,
     EXIT_FAILED = 1, // the command ran and found a problem (e.g. a broken audit chain)

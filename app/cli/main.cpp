@@ -1,5 +1,5 @@
 // countersign-cli: vault administration without the window, and the client that runtimes and
-// scripts use (SPEC section 7). See `countersign-cli --help`.
+// scripts use (docs/runtime-guide.md). See `countersign-cli --help`.
 #include "admincommands.h"
 #include "auditcommands.h"
 #include "crypto/crypto.h"

@@ -12,7 +12,8 @@
 
 namespace countersign::approvals {
 
-/// SPEC section 2: pending -> approved | denied | expired | cancelled; approved -> consumed | expired.
+/// pending -> approved | denied | expired | cancelled; approved -> consumed | expired
+/// (docs/concepts.md, "Request states").
 enum class RequestState { Pending, Approved, Denied, Expired, Cancelled, Consumed };
 
 [[nodiscard]] QString stateName(RequestState state);

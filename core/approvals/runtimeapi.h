@@ -13,7 +13,7 @@ namespace countersign::approvals {
 class RequestEvents;
 class TeamApi;
 
-/// What the local endpoint may do on behalf of runtimes (SPEC section 4). The HTTP layer knows
+/// What the local endpoint may do on behalf of runtimes (docs/runtime-guide.md, "Routes"). The HTTP layer knows
 /// the services only through this interface; every rule (validation, ownership, the state
 /// machine) lives behind it. Results are the JSON bodies of the responses.
 class RuntimeApi {

@@ -8,7 +8,7 @@ namespace countersign::approvals {
 
 /// Payload fields whose names look secret (password, secret, token, key, authorization,
 /// cookie... case-insensitive, at any depth) are hidden until someone with the right to see
-/// them reveals them; revealing is audited (SPEC section 6).
+/// them reveals them; revealing is audited (docs/concepts.md, "Masked values").
 class SecretMasking final {
 public:
     inline static const QString MASK = QStringLiteral("••••••");

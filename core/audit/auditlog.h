@@ -43,7 +43,7 @@ struct VerifyResult final {
     [[nodiscard]] static QString problemName(Problem problem);
 };
 
-/// The append-only audit chain inside the vault (SPEC section 5). Each entry's hash covers the
+/// The append-only audit chain inside the vault (docs/audit-format.md). Each entry's hash covers the
 /// previous entry's hash; each hash is authenticated with a MAC under the vault's audit key.
 /// There is deliberately no update or delete path, and the schema's triggers refuse both.
 class AuditLog final {

@@ -16,7 +16,8 @@ class Vault;
 
 namespace countersign::http {
 
-/// The endpoint's limits (SPEC section 4). Defaults are the product's; tests shorten the times.
+/// The endpoint's limits (docs/runtime-guide.md, "Limits the endpoint enforces"). Defaults are the product's; tests
+/// shorten the times.
 struct EndpointSettings final {
     quint16 port = 7447;           // 0: ephemeral (tests)
     QString localSocketPath;       // empty: no Unix socket

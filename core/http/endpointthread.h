@@ -17,7 +17,7 @@ namespace countersign::http {
 class HttpServer;
 
 /// Runs the endpoint and the services behind it in a thread of their own, so that a busy or
-/// blocked GUI event loop never delays a response (SPEC section 4). The factory is called
+/// blocked GUI event loop never delays a response (docs/architecture.md, "Threads"). The factory is called
 /// inside that thread, because database connections belong to the thread that opens them.
 class EndpointThread final : public QObject {
     Q_OBJECT

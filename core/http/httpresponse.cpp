@@ -29,7 +29,8 @@ QByteArray HttpResponse::serialize(bool keepAlive) const
     out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     out += "Content-Type: application/json\r\n";
     out += "Content-Length: " + QByteArray::number(payload.size()) + "\r\n";
-    // SPEC section 4: never cached, never sniffed, never rendered as a page.
+    // Never cached, never sniffed, never rendered as a page (RFC 9111 5.2.2.5 no-store; the
+    // Fetch standard's nosniff; CSP 3 default-src 'none'): docs/runtime-guide.md, "Limits".
     out += "Cache-Control: no-store\r\n";
     out += "X-Content-Type-Options: nosniff\r\n";
     out += "Content-Security-Policy: default-src 'none'\r\n";

@@ -269,8 +269,9 @@ void HttpServer::acceptLocal()
 
 std::optional<Error> HttpServer::checkHost(const HttpRequest& request, Listener listener) const
 {
-    // SPEC section 4: DNS rebinding defence. Only loopback names with our port, checked before
-    // anything else looks at the request.
+    // DNS rebinding defence (docs/runtime-guide.md, "Limits the endpoint enforces"): a page on a
+    // hostile name that resolves to 127.0.0.1 still sends its own name in Host (RFC 9110 7.2),
+    // so only loopback names with our port pass, checked before anything else looks at the request.
     bool found = false;
     const QByteArray host = request.header("host", &found).toLower();
     if (!found || request.headerCount("host") != 1)

@@ -34,8 +34,8 @@ class HttpConnection;
 class TlsServer;
 enum class Listener;
 
-/// The local endpoint (SPEC section 4): HTTP/1.1 on 127.0.0.1 and ::1 and on a Unix socket,
-/// with the transport hardening in front of RuntimeApi. No business rule lives here.
+/// The local endpoint (docs/runtime-guide.md, "Limits the endpoint enforces"): HTTP/1.1 on 127.0.0.1 and ::1 and on a
+/// Unix socket, with the transport hardening in front of RuntimeApi. No business rule lives here.
 class HttpServer final : public QObject {
     Q_OBJECT
 public:

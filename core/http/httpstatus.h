@@ -6,7 +6,7 @@
 
 namespace countersign::http {
 
-/// The one place where an error code becomes an HTTP status (STYLE: errors).
+/// The one place where an error code becomes an HTTP status (docs/architecture.md, "Errors").
 [[nodiscard]] int statusFor(ErrorCode code);
 [[nodiscard]] QByteArray reasonPhrase(int status);
 

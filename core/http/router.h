@@ -43,8 +43,8 @@ struct RouteMatch final {
     QByteArray allow;                      // for 405: the methods the path does accept
 };
 
-/// The route/method table (SPEC section 4). Anything not in it is refused: an unknown path
-/// is 404, a known path with another method 405.
+/// The route/method table (docs/runtime-guide.md and docs/team.md, "Routes"). Anything not in it is refused: an unknown
+/// path is 404, a known path with another method 405.
 class Router final {
 public:
     [[nodiscard]] static RouteMatch match(QByteArrayView method, QByteArrayView path);

@@ -1,4 +1,4 @@
-// The invitee and member routes of HttpServer (SPEC section 4): redeeming an invitation,
+// The invitee and member routes of HttpServer (docs/team.md, "Routes"): redeeming an invitation,
 // opening a session, and a member's queue, requests, decisions and long-poll. The rules live
 // behind TeamApi; this is transport.
 #include "httpserver.h"

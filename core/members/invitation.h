@@ -7,7 +7,7 @@
 
 namespace countersign::members {
 
-/// SPEC section 2: an invitation to join with a role, redeemable once before it expires.
+/// An invitation to join with a role, redeemable once before it expires (docs/concepts.md).
 struct Invitation final {
     enum class State { Pending, Redeemed, Expired, Revoked };
     /// Ids made before the prefix existed are plain base64url and stay valid.

@@ -16,7 +16,7 @@ namespace countersign::members {
 
 class MemberService;
 
-/// Invitations (SPEC section 2): created by members allowed to invite, shown once as a token
+/// Invitations (docs/concepts.md, "Invitations"): created by members allowed to invite, shown once as a token
 /// of 256 random bits and stored only as its SHA-256, listed with their state, revoked, and
 /// redeemed exactly once into a member with the invited role. Everything is audited.
 class InvitationService final {

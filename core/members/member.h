@@ -10,7 +10,7 @@
 
 namespace countersign::members {
 
-/// SPEC section 2: a person who may act on the instance, with an Ed25519 key whose private
+/// A person who may act on the instance (docs/concepts.md, "Who acts"), with an Ed25519 key whose private
 /// part never leaves their machine.
 struct Member final {
     /// Ids made before the prefix existed are plain base64url (and the first owner is "owner").

@@ -13,7 +13,7 @@ class AuditLog;
 
 namespace countersign::members {
 
-/// Members and their roles (SPEC sections 1 and 2). Every call names the member acting and is
+/// Members and their roles (docs/concepts.md, docs/permissions.md). Every call names the member acting and is
 /// checked against the permission table; the rules beyond it live here: the last owner can
 /// never be removed or demoted, and an admin cannot touch owners (nor make one). Every change
 /// is audited and ends the member's sessions at once.

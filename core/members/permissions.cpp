@@ -14,7 +14,7 @@ struct Row {
     std::array<bool, 4> allowed;
 };
 
-// The permission matrix (SPEC section 1). An admin is an owner that cannot change the
+// The permission matrix (docs/permissions.md). An admin is an owner that cannot change the
 // passphrase or the team listener; the rules about touching owners (an admin may not remove,
 // demote or promote one; the last owner stays) are in MemberService, beyond this table.
 constexpr std::array<Row, 16> TABLE{{

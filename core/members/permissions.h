@@ -10,7 +10,7 @@
 
 namespace countersign::members {
 
-/// SPEC section 1: who a member is to the instance.
+/// Who a member is to the instance (docs/permissions.md).
 enum class Role { Owner, Admin, Approver, Viewer };
 
 /// Everything a member may be allowed to do. Every service call that acts for a member checks

@@ -7,7 +7,7 @@
 
 namespace countersign::policy {
 
-/// Capability names and the globs that match them (SPEC section 2).
+/// Capability names and the globs that match them (docs/concepts.md, "Capabilities").
 ///
 /// A capability is dotted lower-case words: `deploy.production`, `payments.send`
 /// (segments of [a-z0-9_-], starting with a letter; at most 128 characters).

@@ -36,7 +36,7 @@ struct PolicyRule final {
     [[nodiscard]] QString describe() const;
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static QString outcomeName(Outcome outcome);
-    /// The rule that applies when none matches: require one approval (SPEC section 2).
+    /// The rule that applies when none matches: require one approval (docs/concepts.md, "Policies").
     [[nodiscard]] static PolicyRule fallback();
 };
 

@@ -293,7 +293,7 @@ Result<void> Vault::configureConnection()
 {
     auto* driver = qobject_cast<storage::SqlCipherDriver*>(database().driver());
     // WAL with synchronous=FULL: a commit returns only after the WAL is on stable storage,
-    // so an acknowledged write survives kill -9 and power loss (SPEC section 3).
+    // so an acknowledged write survives kill -9 and power loss (docs/architecture.md, "Durability").
     auto configured = driver->executeScript(QStringLiteral("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                                                            "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"));
     if (!configured)

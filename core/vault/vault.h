@@ -22,8 +22,8 @@ class CheckpointSigner;
 
 namespace countersign::vault {
 
-/// The encrypted store of everything Countersign knows (SPEC section 3): one SQLCipher database
-/// keyed by Argon2id from the owner's passphrase, plus the plaintext header `vault.json` beside it.
+/// The encrypted store of everything Countersign knows (docs/architecture.md, "Where data lives"): one SQLCipher
+/// database keyed by Argon2id from the owner's passphrase, plus the plaintext header `vault.json` beside it.
 ///
 /// A Vault is unlocked while the object lives; destroying it closes the database and wipes
 /// the key. Its database connection belongs to the thread that opened it.
