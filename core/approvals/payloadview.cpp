@@ -98,8 +98,7 @@ Result<void> checkShown(const QJsonValue& value, int& masked)
     } else if (value.isArray()) {
         const QJsonArray array = value.toArray();
         for (const QJsonValue& element : array) {
-            if (auto valid = checkShown(element, masked); !valid)
-                return valid;
+            COUNTERSIGN_TRY(checkShown(element, masked));
         }
     } else if (value.isString() && value.toString().startsWith(PayloadView::COMMITMENT_PREFIX)) {
         return fail(ErrorCode::Integrity, QStringLiteral("the view holds a masked value where nothing is masked"));
@@ -122,8 +121,7 @@ Result<QString> PayloadView::digestToSign(const QJsonObject& shown)
     const json::Fields fields(shown);
     const QJsonValue view = fields.value(QStringLiteral("payload"));
     int masked = 0;
-    if (auto valid = checkShown(view, masked); !valid)
-        return std::unexpected(valid.error());
+    COUNTERSIGN_TRY(checkShown(view, masked));
     if (fields.value(QStringLiteral("masked_fields")).toInteger(-1) != masked)
         return fail(ErrorCode::Integrity, QStringLiteral("the view does not mask the fields it says it masks"));
     const QString digest = QString::fromLatin1(crypto::sha256(json::canonicalJson(view)).toHex());
@@ -139,14 +137,12 @@ Result<void> PayloadView::validate(const QJsonValue& payload)
     if (payload.isObject()) {
         const QJsonObject object = payload.toObject();
         for (auto it = object.constBegin(); it != object.constEnd(); ++it) {
-            if (auto valid = validate(it.value()); !valid)
-                return valid;
+            COUNTERSIGN_TRY(validate(it.value()));
         }
     } else if (payload.isArray()) {
         const QJsonArray array = payload.toArray();
         for (const QJsonValue& element : array) {
-            if (auto valid = validate(element); !valid)
-                return valid;
+            COUNTERSIGN_TRY(validate(element));
         }
     } else if (payload.isString() && payload.toString().startsWith(COMMITMENT_PREFIX)) {
         return fail(

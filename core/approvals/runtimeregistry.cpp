@@ -57,15 +57,12 @@ Result<void> RuntimeRegistry::validateName(const QString& name)
 Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStringList& globs, const QString& actor,
                                                  const QString& actsFor)
 {
-    if (auto allowed = m_authorizer.authorize(actor, members::Permission::RegisterRuntime); !allowed)
-        return std::unexpected(allowed.error());
-    if (auto valid = validateName(name); !valid)
-        return std::unexpected(valid.error());
+    COUNTERSIGN_TRY(m_authorizer.authorize(actor, members::Permission::RegisterRuntime));
+    COUNTERSIGN_TRY(validateName(name));
     if (globs.isEmpty())
         return fail(ErrorCode::InvalidArgument, QStringLiteral("a runtime needs at least one allowed capability glob"));
     for (const QString& glob : globs) {
-        if (auto valid = policy::CapabilityGlob::validateGlob(glob); !valid)
-            return std::unexpected(valid.error());
+        COUNTERSIGN_TRY(policy::CapabilityGlob::validateGlob(glob));
     }
     QByteArray random = crypto::randomBytes(TOKEN_BYTES);
     const QString token = TOKEN_PREFIX + QString::fromLatin1(random.toBase64(QByteArray::Base64UrlEncoding |
@@ -95,19 +92,16 @@ Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStr
         auto audited =
             m_audit.append({actor, QStringLiteral("runtime.registered"), audit::Actor::runtime(name).toString(),
                             QJsonObject{{QStringLiteral("allowed"), QJsonArray::fromStringList(globs)}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return token;
 }
 
 Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
 {
-    if (auto allowed = m_authorizer.authorize(actor, members::Permission::RevokeRuntime); !allowed)
-        return allowed;
+    COUNTERSIGN_TRY(m_authorizer.authorize(actor, members::Permission::RevokeRuntime));
     return storage::transact(m_db, [&]() -> Result<void> {
         QSqlQuery query(m_db);
         query.prepare(QStringLiteral("UPDATE runtimes SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"));
@@ -120,8 +114,7 @@ Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
         m_recent.clear();
         auto audited =
             m_audit.append({actor, QStringLiteral("runtime.revoked"), audit::Actor::runtime(name).toString(), {}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
 }

@@ -50,8 +50,7 @@ Services::runtimeApiFactory(const vault::Vault& vault, RequestEvents& events, co
 {
     return [&vault, &events, connectionName]() -> Result<std::shared_ptr<RuntimeApi>> {
         auto opened = open(vault, events, connectionName);
-        if (!opened)
-            return std::unexpected(opened.error());
+        COUNTERSIGN_TRY(opened);
         std::shared_ptr<Services> services(std::move(*opened));
         services->requests().setExpiryTimerEnabled(true); // expiry on time, even when nobody polls
         return std::shared_ptr<RuntimeApi>(services, &services->requests());
@@ -62,12 +61,10 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
                                                  const QString& connectionName)
 {
     auto db = vault.openConnection(connectionName);
-    if (!db)
-        return std::unexpected(db.error());
+    COUNTERSIGN_TRY(db);
     std::unique_ptr<Services> services(new Services(connectionName));
     auto audit = vault.openAuditLog(*db);
-    if (!audit)
-        return std::unexpected(audit.error());
+    COUNTERSIGN_TRY(audit);
     services->m_audit = std::move(*audit);
     services->m_checkpoints = vault.openCheckpointSigner(*db, *services->m_audit);
     services->m_authorizer = std::make_unique<members::MemberAuthorizer>(*db);
@@ -85,8 +82,7 @@ Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, Requ
     services->m_requests->setTeamApi(services->m_team.get());
     services->m_requests->setCheckpointSigner(services->m_checkpoints.get());
     auto viewKey = vault.viewSaltKey(*db);
-    if (!viewKey)
-        return std::unexpected(viewKey.error());
+    COUNTERSIGN_TRY(viewKey);
     services->m_requests->setViewSaltKey(*viewKey);
     if (auto ownerKey = vault.ownerKey())
         services->m_requests->setLocalSigningKey(vault::Vault::OWNER_MEMBER_ID, ownerKey);

@@ -96,23 +96,19 @@ Result<QJsonObject> TeamService::redeemInvitation(const QJsonObject& body)
         !valid)
         return std::unexpected(valid.error());
     auto key = base64(fields, QStringLiteral("public_key"), 32);
-    if (!key)
-        return std::unexpected(key.error());
+    COUNTERSIGN_TRY(key);
     auto member = m_invitations.redeem(fields.value(QStringLiteral("token")).toString(),
                                        fields.value(QStringLiteral("display_name")).toString(), *key);
-    if (!member)
-        return std::unexpected(member.error());
+    COUNTERSIGN_TRY(member);
     return QJsonObject{{QStringLiteral("member"), memberJson(*member)}};
 }
 
 Result<QJsonObject> TeamService::sessionChallenge(const QJsonObject& body)
 {
     const json::Fields fields(body);
-    if (auto valid = expectFields(body, fields, {QStringLiteral("member")}, {}, 64); !valid)
-        return std::unexpected(valid.error());
+    COUNTERSIGN_TRY(expectFields(body, fields, {QStringLiteral("member")}, {}, 64));
     auto nonce = m_sessions.challenge(fields.value(QStringLiteral("member")).toString());
-    if (!nonce)
-        return std::unexpected(nonce.error());
+    COUNTERSIGN_TRY(nonce);
     return QJsonObject{{QStringLiteral("nonce"), QString::fromLatin1(nonce->toBase64())},
                        {QStringLiteral("instance"), m_sessions.instance()},
                        {QStringLiteral("expires_in"), members::SessionService::CHALLENGE_SECONDS}};
@@ -130,8 +126,7 @@ Result<QJsonObject> TeamService::openSession(const QJsonObject& body)
     if (!nonce || !signature)
         return fail(ErrorCode::Unauthenticated, QStringLiteral("the session could not be opened"));
     auto session = m_sessions.open(fields.value(QStringLiteral("member")).toString(), *nonce, *signature);
-    if (!session)
-        return std::unexpected(session.error());
+    COUNTERSIGN_TRY(session);
     return QJsonObject{{QStringLiteral("token"), session->token},
                        {QStringLiteral("expires_at"),
                         QDateTime::fromMSecsSinceEpoch(session->expiresAt, Qt::UTC).toString(Qt::ISODateWithMs)},
@@ -146,8 +141,7 @@ Result<members::Member> TeamService::authenticateMember(QByteArrayView token)
 Result<void> TeamService::authorizeMember(const members::Member& member, members::Permission permission)
 {
     auto allowed = m_members.authorize(member.id, permission);
-    if (!allowed)
-        return std::unexpected(allowed.error());
+    COUNTERSIGN_TRY(allowed);
     return {};
 }
 
@@ -166,8 +160,7 @@ Result<QJsonObject> TeamService::memberProfile(const members::Member& member)
 Result<QJsonObject> TeamService::memberQueue(const members::Member& member)
 {
     auto pending = m_requests.queue(member.id);
-    if (!pending)
-        return std::unexpected(pending.error());
+    COUNTERSIGN_TRY(pending);
     // The queue they may decide: not what they raised (through a runtime acting for them), not
     // what they already decided.
     QJsonArray requests;
@@ -184,11 +177,9 @@ Result<QJsonObject> TeamService::memberQueue(const members::Member& member)
 
 Result<QJsonObject> TeamService::memberRequest(const members::Member& member, const QString& id)
 {
-    if (auto allowed = m_members.authorize(member.id, members::Permission::ViewQueue); !allowed)
-        return std::unexpected(allowed.error());
+    COUNTERSIGN_TRY(m_members.authorize(member.id, members::Permission::ViewQueue));
     auto request = m_requests.request(id);
-    if (!request)
-        return std::unexpected(request.error());
+    COUNTERSIGN_TRY(request);
     return memberView(*request, m_requests.payloadView(*request));
 }
 
@@ -209,8 +200,7 @@ Result<QJsonObject> TeamService::memberDecide(const members::Member& member, con
     if (verdict != u"approve" && verdict != u"deny")
         return fail(ErrorCode::InvalidArgument, QStringLiteral("'verdict' is \"approve\" or \"deny\""));
     auto signature = base64(fields, QStringLiteral("signature"), 64);
-    if (!signature)
-        return std::unexpected(signature.error());
+    COUNTERSIGN_TRY(signature);
     // The member's statement as they signed it; the service refuses it unless it names the
     // payload this request holds and the signature verifies. The instance it names is read in by
     // the service: this one's.
@@ -224,8 +214,7 @@ Result<QJsonObject> TeamService::memberDecide(const members::Member& member, con
     if (aboutView)
         statement.viewSha256 = fields.value(digestField).toString();
     auto decided = m_requests.decideSigned(statement, *signature);
-    if (!decided)
-        return std::unexpected(decided.error());
+    COUNTERSIGN_TRY(decided);
     return memberView(*decided, m_requests.payloadView(*decided));
 }
 

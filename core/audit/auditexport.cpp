@@ -81,8 +81,7 @@ Result<qint64> AuditExport::write(const AuditLog& log, const QList<Checkpoint>& 
                                   const std::function<bool(qint64)>& progress)
 {
     auto count = log.count();
-    if (!count)
-        return std::unexpected(count.error());
+    COUNTERSIGN_TRY(count);
     // The log as signed: entries appended after the newest checkpoint (by a process serving
     // meanwhile) would be covered by no signature, so they wait for the next export.
     qint64 signedSize = 0;
@@ -101,8 +100,7 @@ Result<qint64> AuditExport::write(const AuditLog& log, const QList<Checkpoint>& 
     qint64 written = 0;
     for (qint64 from = 1; from <= total; from += PAGE) {
         auto page = log.entries(from, static_cast<int>(std::min<qint64>(PAGE, total - from + 1)));
-        if (!page)
-            return std::unexpected(page.error());
+        COUNTERSIGN_TRY(page);
         QByteArray chunk;
         for (const AuditEntry& entry : std::as_const(*page))
             chunk += entryLine(entry);

@@ -89,8 +89,7 @@ Result<qint64> AuditLog::appendAll(const QList<AuditRecord>& records)
 {
     qint64 seq = 0;
     auto done = storage::transact(m_db, [&] { return appendRecords(records, seq); });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return seq;
 }
 
@@ -121,13 +120,11 @@ Result<qint64> AuditLog::syncTree()
             return {};
         merkleTree->beginAppends();
         auto size = merkleTree->size();
-        if (!size)
-            return std::unexpected(size.error());
+        COUNTERSIGN_TRY(size);
         constexpr int BATCH = 4096;
         for (auto next = static_cast<qint64>(*size) + 1;; next += BATCH) {
             auto batch = entries(next, BATCH);
-            if (!batch)
-                return std::unexpected(batch.error());
+            COUNTERSIGN_TRY(batch);
             for (const AuditEntry& entry : std::as_const(*batch)) {
                 if (entry.seq != static_cast<qint64>(*size) + added + 1)
                     return fail(ErrorCode::Integrity,
@@ -142,26 +139,22 @@ Result<qint64> AuditLog::syncTree()
                 return {};
         }
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return added;
 }
 
 Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& lastSeq)
 {
     auto tail = readTail();
-    if (!tail)
-        return std::unexpected(tail.error());
+    COUNTERSIGN_TRY(tail);
     AuditTree* merkleTree = tree();
     if (merkleTree) {
         merkleTree->beginAppends(); // this transaction's nodes, not read back
         auto size = merkleTree->size();
-        if (!size)
-            return std::unexpected(size.error());
+        COUNTERSIGN_TRY(size);
         if (static_cast<qint64>(*size) != tail->seq) {
             auto synced = syncTree(); // joins this transaction
-            if (!synced)
-                return std::unexpected(synced.error());
+            COUNTERSIGN_TRY(synced);
         }
     }
     AuditEntry entry;
@@ -217,8 +210,7 @@ Result<std::optional<AuditEntry>> AuditLog::firstOf(const QString& action, const
         return std::optional<AuditEntry>();
     const qint64 seq = **first;
     auto found = entries(seq, 1);
-    if (!found)
-        return std::unexpected(found.error());
+    COUNTERSIGN_TRY(found);
     if (found->isEmpty() || found->first().seq != seq)
         return fail(ErrorCode::Storage, QStringLiteral("audit entry %1 cannot be read").arg(seq));
     return std::optional<AuditEntry>(found->first());

@@ -68,8 +68,7 @@ Result<void> AuditTree::insert(int level, quint64 index, const QByteArray& hash)
 
 Result<void> AuditTree::appendLeaf(quint64 index, const QByteArray& leafHash)
 {
-    if (auto inserted = insert(0, index, leafHash); !inserted)
-        return inserted;
+    COUNTERSIGN_TRY(insert(0, index, leafHash));
     QByteArray hash = leafHash;
     int level = 0;
     // A right child completes its parent; climb while that keeps happening.
@@ -77,13 +76,11 @@ Result<void> AuditTree::appendLeaf(quint64 index, const QByteArray& leafHash)
         const auto written = m_written.constFind({level, index - 1});
         Result<QByteArray> sibling =
             written != m_written.cend() ? Result<QByteArray>(*written) : node(level, index - 1);
-        if (!sibling)
-            return std::unexpected(sibling.error());
+        COUNTERSIGN_TRY(sibling);
         hash = merkle::nodeHash(*sibling, hash);
         ++level;
         index >>= 1;
-        if (auto inserted = insert(level, index, hash); !inserted)
-            return inserted;
+        COUNTERSIGN_TRY(insert(level, index, hash));
     }
     return {};
 }

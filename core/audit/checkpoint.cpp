@@ -75,8 +75,7 @@ Result<Checkpoint> Checkpoint::parse(const QByteArray& note, const QByteArray& p
     Checkpoint checkpoint;
     checkpoint.origin = QString::fromUtf8(lines.at(0));
     auto size = parseSize(lines.at(1));
-    if (!size)
-        return std::unexpected(size.error());
+    COUNTERSIGN_TRY(size);
     checkpoint.size = *size;
     auto root = QByteArray::fromBase64Encoding(lines.at(2), QByteArray::AbortOnBase64DecodingErrors);
     if (!root || root.decoded.size() != 32 || root.decoded.toBase64() != lines.at(2))

@@ -48,8 +48,7 @@ Result<std::optional<Checkpoint>> CheckpointSigner::stored(const QString& where,
     if (!query.next())
         return std::optional<Checkpoint>();
     auto parsed = Checkpoint::parse(query.value(0).toString().toUtf8(), m_key.publicKey());
-    if (!parsed)
-        return std::unexpected(parsed.error());
+    COUNTERSIGN_TRY(parsed);
     return std::optional<Checkpoint>(*parsed);
 }
 
@@ -87,18 +86,15 @@ Result<void> CheckpointSigner::checkFileKeepsUp(const std::optional<Checkpoint>&
 Result<QList<Checkpoint>> CheckpointSigner::witnessed() const
 {
     auto file = readFile(m_filePath, m_key.publicKey());
-    if (!file)
-        return std::unexpected(file.error());
+    COUNTERSIGN_TRY(file);
     auto inVault = latest();
-    if (!inVault)
-        return std::unexpected(inVault.error());
+    COUNTERSIGN_TRY(inVault);
     std::optional<Checkpoint> newest;
     for (const Checkpoint& checkpoint : std::as_const(*file)) {
         if (!newest || checkpoint.size > newest->size)
             newest = checkpoint;
     }
-    if (auto kept = checkFileKeepsUp(*inVault, newest); !kept)
-        return std::unexpected(kept.error());
+    COUNTERSIGN_TRY(checkFileKeepsUp(*inVault, newest));
     return *file;
 }
 
@@ -108,8 +104,7 @@ Result<std::pair<AuditTree*, quint64>> CheckpointSigner::storedTree() const
     if (!tree)
         return fail(ErrorCode::UnsupportedSchema, QStringLiteral("this vault's schema has no audit tree"));
     auto size = tree->size();
-    if (!size)
-        return std::unexpected(size.error());
+    COUNTERSIGN_TRY(size);
     return std::pair(tree, *size);
 }
 
@@ -125,21 +120,18 @@ std::unexpected<Error> CheckpointSigner::cutOrRestored(quint64 logSize, quint64 
 Result<void> CheckpointSigner::checkBeforeServing() const
 {
     auto file = witnessed();
-    if (!file)
-        return std::unexpected(file.error());
+    COUNTERSIGN_TRY(file);
     if (file->isEmpty())
         return {};
     const Checkpoint& newest = *std::max_element(
         file->cbegin(), file->cend(), [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
     auto stored = storedTree();
-    if (!stored)
-        return std::unexpected(stored.error());
+    COUNTERSIGN_TRY(stored);
     const auto [tree, size] = *stored;
     if (newest.size > size)
         return cutOrRestored(size, newest.size);
     auto root = tree->proofs().root(newest.size);
-    if (!root)
-        return std::unexpected(root.error());
+    COUNTERSIGN_TRY(root);
     if (*root != newest.root)
         return fail(ErrorCode::Integrity,
                     QStringLiteral("the first %1 entries do not match the checkpoint signed for them: the log was "
@@ -189,8 +181,7 @@ Result<void> CheckpointSigner::appendToFile(const Checkpoint& checkpoint) const
     if (file.write(record) != record.size() || !file.flush())
         return fail(ErrorCode::Io, QStringLiteral("cannot append to %1: %2").arg(m_filePath, file.errorString()));
     file.close();
-    if (auto synced = storage::syncFile(m_filePath); !synced)
-        return synced;
+    COUNTERSIGN_TRY(storage::syncFile(m_filePath));
     if (!existed)
         return storage::syncDirectory(QFileInfo(m_filePath).absolutePath());
     return {};
@@ -202,30 +193,24 @@ Result<Checkpoint> CheckpointSigner::sign()
     // One write transaction: checkpoints from several connections and processes are serialised.
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         auto stored = storedTree();
-        if (!stored)
-            return std::unexpected(stored.error());
+        COUNTERSIGN_TRY(stored);
         AuditTree* tree = stored->first;
         const quint64 size = stored->second;
         auto last = m_audit.lastSeq();
-        if (!last)
-            return std::unexpected(last.error());
+        COUNTERSIGN_TRY(last);
         if (size != static_cast<quint64>(*last))
             return fail(ErrorCode::Integrity,
                         QStringLiteral("the audit tree holds %1 entries but the log %2").arg(size).arg(*last));
         merkle::ProofBuilder proofs = tree->proofs();
         auto root = proofs.root(size);
-        if (!root)
-            return std::unexpected(root.error());
+        COUNTERSIGN_TRY(root);
         // The newest checkpoint anywhere: the vault's own, or the file's (which outlives a
         // restored vault).
         auto inVault = latest();
-        if (!inVault)
-            return std::unexpected(inVault.error());
+        COUNTERSIGN_TRY(inVault);
         auto inFile = newestInFile();
-        if (!inFile)
-            return std::unexpected(inFile.error());
-        if (auto kept = checkFileKeepsUp(*inVault, *inFile); !kept)
-            return kept;
+        COUNTERSIGN_TRY(inFile);
+        COUNTERSIGN_TRY(checkFileKeepsUp(*inVault, *inFile));
         std::optional<Checkpoint> previous = *inVault;
         if (*inFile && (!previous || (*inFile)->size > previous->size))
             previous = *inFile;
@@ -233,8 +218,7 @@ Result<Checkpoint> CheckpointSigner::sign()
             if (previous->size > size)
                 return cutOrRestored(size, previous->size);
             auto proof = proofs.consistencyProof(previous->size, size);
-            if (!proof)
-                return std::unexpected(proof.error());
+            COUNTERSIGN_TRY(proof);
             if (!merkle::verifyConsistency(previous->size, size, *proof, previous->root, *root))
                 return fail(ErrorCode::Integrity,
                             QStringLiteral("the log is not an extension of the checkpoint for %1 entries: it was "
@@ -267,13 +251,11 @@ Result<Checkpoint> CheckpointSigner::sign()
         if (!insert.exec())
             return fail(ErrorCode::Storage, insert.lastError().text());
         // Leaves the vault before the transaction commits: the entries it covers are committed.
-        if (auto appended = appendToFile(checkpoint); !appended)
-            return appended;
+        COUNTERSIGN_TRY(appendToFile(checkpoint));
         result = checkpoint;
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return result;
 }
 
@@ -286,13 +268,11 @@ Result<std::optional<Checkpoint>> CheckpointSigner::signIfDue(quint64 interval)
     const auto signedSize = static_cast<quint64>(query.value(0).toLongLong());
     query.finish();
     auto last = m_audit.lastSeq();
-    if (!last)
-        return std::unexpected(last.error());
+    COUNTERSIGN_TRY(last);
     if (static_cast<quint64>(*last) < signedSize + interval)
         return std::optional<Checkpoint>();
     auto signedNow = sign();
-    if (!signedNow)
-        return std::unexpected(signedNow.error());
+    COUNTERSIGN_TRY(signedNow);
     return std::optional<Checkpoint>(*signedNow);
 }
 

@@ -96,8 +96,7 @@ Result<void> ProofBuilder::path(quint64 index, quint64 begin, quint64 end, QList
     if (!inner)
         return inner;
     auto sibling = left ? rangeHash(begin + k, end) : rangeHash(begin, begin + k);
-    if (!sibling)
-        return std::unexpected(sibling.error());
+    COUNTERSIGN_TRY(sibling);
     out.append(*sibling);
     return {};
 }
@@ -108,8 +107,7 @@ Result<QList<QByteArray>> ProofBuilder::inclusionProof(quint64 index, quint64 si
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("leaf %1 is not in a tree of %2 entries").arg(index).arg(size));
     QList<QByteArray> proof;
-    if (auto built = path(index, 0, size, proof); !built)
-        return std::unexpected(built.error());
+    COUNTERSIGN_TRY(path(index, 0, size, proof));
     return proof;
 }
 
@@ -120,8 +118,7 @@ Result<void> ProofBuilder::subproof(quint64 from, quint64 begin, quint64 end, bo
         if (whole)
             return {};
         auto hash = rangeHash(begin, end);
-        if (!hash)
-            return std::unexpected(hash.error());
+        COUNTERSIGN_TRY(hash);
         out.append(*hash);
         return {};
     }
@@ -131,8 +128,7 @@ Result<void> ProofBuilder::subproof(quint64 from, quint64 begin, quint64 end, bo
     if (!inner)
         return inner;
     auto sibling = left ? rangeHash(begin + k, end) : rangeHash(begin, begin + k);
-    if (!sibling)
-        return std::unexpected(sibling.error());
+    COUNTERSIGN_TRY(sibling);
     out.append(*sibling);
     return {};
 }
@@ -145,8 +141,7 @@ Result<QList<QByteArray>> ProofBuilder::consistencyProof(quint64 from, quint64 t
     QList<QByteArray> proof;
     if (from == 0 || from == to)
         return proof; // nothing to prove: the empty tree, or the same tree
-    if (auto built = subproof(from, 0, to, true, proof); !built)
-        return std::unexpected(built.error());
+    COUNTERSIGN_TRY(subproof(from, 0, to, true, proof));
     return proof;
 }
 

@@ -79,14 +79,12 @@ Result<AuditEntry> provenEntry(const QJsonObject& object, const QString& key, co
                                const Checkpoint& checkpoint)
 {
     auto encoded = base64Field(object, key);
-    if (!encoded)
-        return std::unexpected(encoded.error());
+    COUNTERSIGN_TRY(encoded);
     const std::optional<AuditEntry> entry = AuditEntry::fromCanonicalEncoding(*encoded);
     if (!entry || entry->seq < 1)
         return fail(ErrorCode::Integrity, QStringLiteral("the receipt's %1 is malformed").arg(key));
     auto proof = proofField(object, proofKey);
-    if (!proof)
-        return std::unexpected(proof.error());
+    COUNTERSIGN_TRY(proof);
     if (!merkle::verifyInclusion(static_cast<quint64>(entry->seq - 1), checkpoint.size, merkle::leafHash(*encoded),
                                  *proof, checkpoint.root))
         return fail(ErrorCode::Integrity,
@@ -101,8 +99,7 @@ Result<AuditEntry> provenEntry(const QJsonObject& object, const QString& key, co
 Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray& publicKey)
 {
     auto signature = base64Field(receipt, QStringLiteral("signature"));
-    if (!signature)
-        return std::unexpected(signature.error());
+    COUNTERSIGN_TRY(signature);
     if (!crypto::SigningKey::verify(publicKey, signedBytes(receipt), *signature))
         return fail(ErrorCode::Integrity, QStringLiteral("the receipt's signature does not verify with this key"));
     if (receipt.value(QStringLiteral("version")).toInteger() != VERSION)
@@ -116,8 +113,7 @@ Result<Checkpoint> Receipt::verify(const QJsonObject& receipt, const QByteArray&
         return fail(ErrorCode::Integrity,
                     QStringLiteral("the receipt's checkpoint: %1").arg(checkpoint.error().message));
     auto entry = provenEntry(receipt, QStringLiteral("audit_entry"), QStringLiteral("inclusion_proof"), *checkpoint);
-    if (!entry)
-        return std::unexpected(entry.error());
+    COUNTERSIGN_TRY(entry);
     const qint64 seq = receipt.value(QStringLiteral("audit_seq")).toInteger(-1);
     const QString requestId = receipt.value(QStringLiteral("request_id")).toString();
     if (entry->seq != seq)

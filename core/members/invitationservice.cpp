@@ -71,8 +71,7 @@ Result<InvitationService::Created> InvitationService::create(const QString& acto
                                                              const QString& note)
 {
     auto actor = m_members.authorize(actorId, Permission::Invite);
-    if (!actor)
-        return std::unexpected(actor.error());
+    COUNTERSIGN_TRY(actor);
     if (role == Role::Owner && actor->role != Role::Owner)
         return fail(ErrorCode::PermissionDenied, QStringLiteral("only an owner may invite an owner"));
     if (expirySeconds <= 0 || expirySeconds > MAX_EXPIRY_SECONDS)
@@ -109,12 +108,10 @@ Result<InvitationService::Created> InvitationService::create(const QString& acto
                                        QJsonObject{{QStringLiteral("role"), roleName(role)},
                                                    {QStringLiteral("expires_at"), invitation.expiresAt},
                                                    {QStringLiteral("note"), invitation.note}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return created;
 }
 
@@ -132,8 +129,7 @@ Result<Invitation> InvitationService::find(const QString& invitationId) const
 
 Result<QList<Invitation>> InvitationService::list(const QString& actorId) const
 {
-    if (auto actor = m_members.authorize(actorId, Permission::ViewMembers); !actor)
-        return std::unexpected(actor.error());
+    COUNTERSIGN_TRY(m_members.authorize(actorId, Permission::ViewMembers));
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT %1 FROM invitations ORDER BY created_at DESC, id").arg(COLUMNS)))
@@ -150,11 +146,9 @@ Result<Invitation> InvitationService::revoke(const QString& actorId, const QStri
     Invitation revoked;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         auto actor = m_members.authorize(actorId, Permission::RevokeInvitation);
-        if (!actor)
-            return std::unexpected(actor.error());
+        COUNTERSIGN_TRY(actor);
         auto found = find(invitationId);
-        if (!found)
-            return std::unexpected(found.error());
+        COUNTERSIGN_TRY(found);
         if (found->state != Invitation::State::Pending)
             return fail(ErrorCode::Conflict,
                         QStringLiteral("the invitation is already %1").arg(Invitation::stateName(found->state)));
@@ -171,15 +165,13 @@ Result<Invitation> InvitationService::revoke(const QString& actorId, const QStri
         auto audited = m_audit.append({actor->actor(), QStringLiteral("invitation.revoked"),
                                        QStringLiteral("invitation:") + invitationId,
                                        QJsonObject{{QStringLiteral("role"), roleName(found->role)}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         revoked = *found;
         revoked.state = Invitation::State::Revoked;
         revoked.closedAt = now;
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return revoked;
 }
 
@@ -215,8 +207,7 @@ Result<Member> InvitationService::redeem(const QString& token, const QString& di
         }
         auto added =
             m_members.add(displayName, invitation.role, publicKey, QStringLiteral("invitation:") + invitation.id);
-        if (!added)
-            return std::unexpected(added.error());
+        COUNTERSIGN_TRY(added);
         QSqlQuery update(m_db);
         update.prepare(QStringLiteral("UPDATE invitations SET state = 'redeemed', member_id = ?, closed_at = ? "
                                       "WHERE id = ? AND state = 'pending'"));
@@ -230,8 +221,7 @@ Result<Member> InvitationService::redeem(const QString& token, const QString& di
         auto audited = m_audit.append(
             {added->actor(), QStringLiteral("invitation.redeemed"), QStringLiteral("invitation:") + invitation.id,
              QJsonObject{{QStringLiteral("role"), roleName(invitation.role)}, {QStringLiteral("member"), added->id}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         joined = *added;
         return {};
     });

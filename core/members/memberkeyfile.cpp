@@ -36,8 +36,7 @@ Result<void> writeObject(const QString& path, const QJsonObject& object)
 {
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         return fail(ErrorCode::Io, QStringLiteral("cannot create the folder of %1").arg(path));
-    if (auto written = storage::writeFileAtomically(path, QJsonDocument(object).toJson()); !written)
-        return written;
+    COUNTERSIGN_TRY(storage::writeFileAtomically(path, QJsonDocument(object).toJson()));
     if (!QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner))
         return fail(ErrorCode::Io, QStringLiteral("cannot make %1 private").arg(path));
     return {};
@@ -77,8 +76,7 @@ Result<void> MemberKeyFile::save(const QString& path, const crypto::SigningKey& 
         return fail(ErrorCode::WeakPassphrase,
                     QStringLiteral("member key passphrase refused: %1").arg(strength.reason));
     auto sealingKey = crypto::deriveKey(passphrase, kdf);
-    if (!sealingKey)
-        return std::unexpected(sealingKey.error());
+    COUNTERSIGN_TRY(sealingKey);
     const crypto::SecureBuffer seed = key.seed();
     QByteArray nonce(crypto_secretbox_NONCEBYTES, Qt::Uninitialized);
     randombytes_buf(nonce.data(), static_cast<std::size_t>(nonce.size()));
@@ -97,8 +95,7 @@ Result<void> MemberKeyFile::save(const QString& path, const crypto::SigningKey& 
 Result<void> MemberKeyFile::update(const QString& path) const
 {
     auto object = readObject(path);
-    if (!object)
-        return std::unexpected(object.error());
+    COUNTERSIGN_TRY(object);
     putMetadata(*this, *object);
     return writeObject(path, *object);
 }
@@ -106,8 +103,7 @@ Result<void> MemberKeyFile::update(const QString& path) const
 Result<MemberKeyFile> MemberKeyFile::read(const QString& path)
 {
     auto object = readObject(path);
-    if (!object)
-        return std::unexpected(object.error());
+    COUNTERSIGN_TRY(object);
     const QJsonObject server = object->value(QStringLiteral("server")).toObject();
     const QJsonObject member = object->value(QStringLiteral("member")).toObject();
     MemberKeyFile file;
@@ -128,19 +124,16 @@ Result<MemberKeyFile> MemberKeyFile::read(const QString& path)
 Result<crypto::SigningKey> MemberKeyFile::unseal(const QString& path, const crypto::SecureBuffer& passphrase)
 {
     auto object = readObject(path);
-    if (!object)
-        return std::unexpected(object.error());
+    COUNTERSIGN_TRY(object);
     auto kdf = crypto::KdfParams::fromJson(object->value(QStringLiteral("kdf")).toObject());
-    if (!kdf)
-        return std::unexpected(kdf.error());
+    COUNTERSIGN_TRY(kdf);
     const QByteArray nonce = QByteArray::fromBase64(object->value(QStringLiteral("nonce")).toString().toLatin1());
     const QByteArray sealed = QByteArray::fromBase64(object->value(QStringLiteral("sealed_key")).toString().toLatin1());
     if (nonce.size() != crypto_secretbox_NONCEBYTES ||
         sealed.size() != crypto::SigningKey::SEED_SIZE + static_cast<qsizetype>(crypto_secretbox_MACBYTES))
         return fail(ErrorCode::Integrity, QStringLiteral("%1 is damaged").arg(path));
     auto sealingKey = crypto::deriveKey(passphrase, *kdf);
-    if (!sealingKey)
-        return std::unexpected(sealingKey.error());
+    COUNTERSIGN_TRY(sealingKey);
     QByteArray seed(crypto::SigningKey::SEED_SIZE, Qt::Uninitialized);
     const bool opened =
         crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(seed.data()),
@@ -151,11 +144,9 @@ Result<crypto::SigningKey> MemberKeyFile::unseal(const QString& path, const cryp
     if (!opened)
         return fail(ErrorCode::WrongPassphrase, QStringLiteral("the passphrase does not open the member key"));
     auto key = crypto::SigningKey::fromSeed(secret);
-    if (!key)
-        return std::unexpected(key.error());
+    COUNTERSIGN_TRY(key);
     auto metadata = read(path);
-    if (!metadata)
-        return std::unexpected(metadata.error());
+    COUNTERSIGN_TRY(metadata);
     if (key->publicKey() != metadata->publicKey)
         return fail(ErrorCode::Integrity,
                     QStringLiteral("%1 holds a key that does not match its public key").arg(path));

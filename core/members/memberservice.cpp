@@ -1,7 +1,5 @@
 #include "memberservice.h"
 
-#include "memberauthorizer.h"
-
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
@@ -56,11 +54,6 @@ Result<QString> MemberService::validateName(const QString& name)
     return trimmed;
 }
 
-Result<void> MemberService::authorizeActor(const QSqlDatabase& db, const QString& actor, Permission permission)
-{
-    return MemberAuthorizer(db).authorize(actor, permission);
-}
-
 Result<Member> MemberService::member(const QString& memberId) const
 {
     QSqlQuery query(m_db);
@@ -83,15 +76,13 @@ Result<Member> MemberService::authorize(const QString& memberId, Permission perm
     }
     if (!found->active)
         return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' was removed").arg(memberId));
-    if (auto allowed = require(found->role, permission); !allowed)
-        return std::unexpected(allowed.error());
+    COUNTERSIGN_TRY(require(found->role, permission));
     return found;
 }
 
 Result<QList<Member>> MemberService::list(const QString& actorId) const
 {
-    if (auto actor = authorize(actorId, Permission::ViewMembers); !actor)
-        return std::unexpected(actor.error());
+    COUNTERSIGN_TRY(authorize(actorId, Permission::ViewMembers));
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT %1 FROM members ORDER BY state, created_at, id").arg(COLUMNS)))
@@ -174,8 +165,7 @@ Result<void> MemberService::voidOpenDecisions(const Member& target, const QStrin
                             QJsonObject{{QStringLiteral("member"), target.actor()},
                                         {QStringLiteral("verdict"), verdict},
                                         {QStringLiteral("cause"), cause}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
     }
     return {};
 }
@@ -185,11 +175,9 @@ Result<Member> MemberService::changeRole(const QString& actorId, const QString& 
     Member changed;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         auto actor = authorize(actorId, Permission::ChangeRole);
-        if (!actor)
-            return std::unexpected(actor.error());
+        COUNTERSIGN_TRY(actor);
         auto target = member(memberId);
-        if (!target)
-            return std::unexpected(target.error());
+        COUNTERSIGN_TRY(target);
         if (!target->active)
             return fail(ErrorCode::Conflict, QStringLiteral("%1 was removed").arg(target->displayName));
         if (actor->role != Role::Owner && (target->role == Role::Owner || role == Role::Owner))
@@ -199,8 +187,7 @@ Result<Member> MemberService::changeRole(const QString& actorId, const QString& 
             return {};
         }
         if (target->role == Role::Owner) {
-            if (auto kept = keepAnOwner(QStringLiteral("the last owner cannot be demoted")); !kept)
-                return kept;
+            COUNTERSIGN_TRY(keepAnOwner(QStringLiteral("the last owner cannot be demoted")));
         }
         QSqlQuery update(m_db);
         update.prepare(QStringLiteral("UPDATE members SET role = ? WHERE id = ?"));
@@ -208,13 +195,11 @@ Result<Member> MemberService::changeRole(const QString& actorId, const QString& 
         update.addBindValue(memberId);
         if (!update.exec())
             return fail(ErrorCode::Storage, update.lastError().text());
-        if (auto ended = endSessions(memberId); !ended)
-            return ended;
+        COUNTERSIGN_TRY(endSessions(memberId));
         auto audited = m_audit.append(
             {actor->actor(), QStringLiteral("member.role_changed"), target->actor(),
              QJsonObject{{QStringLiteral("from"), roleName(target->role)}, {QStringLiteral("to"), roleName(role)}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         // Approvals given while allowed to decide stop counting with the permission.
         if (!isAllowed(role, Permission::Decide)) {
             if (auto voided = voidOpenDecisions(*target, actor->actor(), QStringLiteral("member.role_changed"));
@@ -225,8 +210,7 @@ Result<Member> MemberService::changeRole(const QString& actorId, const QString& 
         changed.role = role;
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return changed;
 }
 
@@ -235,18 +219,15 @@ Result<Member> MemberService::remove(const QString& actorId, const QString& memb
     Member removed;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         auto actor = authorize(actorId, Permission::RemoveMember);
-        if (!actor)
-            return std::unexpected(actor.error());
+        COUNTERSIGN_TRY(actor);
         auto target = member(memberId);
-        if (!target)
-            return std::unexpected(target.error());
+        COUNTERSIGN_TRY(target);
         if (!target->active)
             return fail(ErrorCode::Conflict, QStringLiteral("%1 was already removed").arg(target->displayName));
         if (target->role == Role::Owner) {
             if (actor->role != Role::Owner)
                 return fail(ErrorCode::PermissionDenied, QStringLiteral("only an owner may remove an owner"));
-            if (auto kept = keepAnOwner(QStringLiteral("the last owner cannot be removed")); !kept)
-                return kept;
+            COUNTERSIGN_TRY(keepAnOwner(QStringLiteral("the last owner cannot be removed")));
         }
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         QSqlQuery update(m_db);
@@ -255,22 +236,18 @@ Result<Member> MemberService::remove(const QString& actorId, const QString& memb
         update.addBindValue(memberId);
         if (!update.exec())
             return fail(ErrorCode::Storage, update.lastError().text());
-        if (auto ended = endSessions(memberId); !ended)
-            return ended;
+        COUNTERSIGN_TRY(endSessions(memberId));
         auto audited = m_audit.append({actor->actor(), QStringLiteral("member.removed"), target->actor(),
                                        QJsonObject{{QStringLiteral("role"), roleName(target->role)},
                                                    {QStringLiteral("display_name"), target->displayName}}});
-        if (!audited)
-            return std::unexpected(audited.error());
-        if (auto voided = voidOpenDecisions(*target, actor->actor(), QStringLiteral("member.removed")); !voided)
-            return voided;
+        COUNTERSIGN_TRY(audited);
+        COUNTERSIGN_TRY(voidOpenDecisions(*target, actor->actor(), QStringLiteral("member.removed")));
         removed = *target;
         removed.active = false;
         removed.removedAt = now;
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return removed;
 }
 
@@ -278,8 +255,7 @@ Result<Member> MemberService::add(const QString& displayName, Role role, const Q
                                   const QString& actor)
 {
     auto name = validateName(displayName);
-    if (!name)
-        return std::unexpected(name.error());
+    COUNTERSIGN_TRY(name);
     if (publicKey.size() != crypto::SigningKey::PUBLIC_KEY_SIZE)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("a member's public key is 32 bytes (Ed25519)"));
     Member added;
@@ -296,8 +272,7 @@ Result<Member> MemberService::add(const QString& displayName, Role role, const Q
             return fail(ErrorCode::Storage, taken.lastError().text());
         if (taken.next())
             return fail(ErrorCode::AlreadyExists, QStringLiteral("an active member already holds this key"));
-        if (auto distinct = checkNameIsDistinct(added.displayName); !distinct)
-            return distinct;
+        COUNTERSIGN_TRY(checkNameIsDistinct(added.displayName));
         QSqlQuery insert(m_db);
         insert.prepare(QStringLiteral("INSERT INTO members (id, display_name, role, public_key, state, created_at) "
                                       "VALUES (?, ?, ?, ?, 'active', ?)"));
@@ -313,12 +288,10 @@ Result<Member> MemberService::add(const QString& displayName, Role role, const Q
                             QJsonObject{{QStringLiteral("display_name"), added.displayName},
                                         {QStringLiteral("role"), roleName(role)},
                                         {QStringLiteral("public_key"), QString::fromLatin1(publicKey.toBase64())}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return added;
 }
 

@@ -26,10 +26,6 @@ public:
     /// The active member \a memberId, if allowed \a permission; PermissionDenied otherwise
     /// (also for unknown and removed members).
     [[nodiscard]] Result<Member> authorize(const QString& memberId, Permission permission) const;
-    /// For services that take an actor string: "member:<id>" must name an active member allowed
-    /// \a permission. Every other actor is refused (PermissionDenied).
-    [[nodiscard]] static Result<void> authorizeActor(const QSqlDatabase& db, const QString& actor,
-                                                     Permission permission);
     /// Any member, active or removed.
     [[nodiscard]] Result<Member> member(const QString& memberId) const;
     [[nodiscard]] Result<QList<Member>> list(const QString& actorId) const;

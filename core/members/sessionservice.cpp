@@ -62,8 +62,7 @@ Result<QByteArray> SessionService::challenge(const QString& memberId)
             return fail(ErrorCode::Storage, insert.lastError().text());
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return nonce;
 }
 
@@ -102,8 +101,7 @@ Result<SessionService::Session> SessionService::open(const QString& memberId, co
             return fail(ErrorCode::Storage, insert.lastError().text());
         auto audited = m_audit.append({member->actor(), QStringLiteral("member.session_opened"), member->actor(),
                                        QJsonObject{{QStringLiteral("expires_at"), session.expiresAt}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
     if (!done) {

@@ -68,8 +68,7 @@ Result<void> TeamListenerSettings::store(QSqlDatabase db, audit::AuditLog& audit
 {
     COUNTERSIGN_TRY(MemberAuthorizer(db).authorize(audit::Actor::member(actorId), Permission::ManageTeamListener));
     if (settings) {
-        if (auto valid = validate(*settings); !valid)
-            return valid;
+        COUNTERSIGN_TRY(validate(*settings));
     }
     return storage::transact(db, [&]() -> Result<void> {
         QSqlQuery remove(db);
@@ -99,8 +98,7 @@ Result<void> TeamListenerSettings::store(QSqlDatabase db, audit::AuditLog& audit
             audit.append({audit::Actor::member(actorId).toString(),
                           settings ? QStringLiteral("team.listener_enabled") : QStringLiteral("team.listener_disabled"),
                           QStringLiteral("team"), details});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
 }

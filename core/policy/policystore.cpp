@@ -32,8 +32,7 @@ PolicyStore::PolicyStore(QSqlDatabase db, audit::AuditLog& audit, const members:
 
 Result<void> PolicyStore::validate(const PolicyRule& rule)
 {
-    if (auto glob = CapabilityGlob::validateGlob(rule.capabilityGlob); !glob)
-        return glob;
+    COUNTERSIGN_TRY(CapabilityGlob::validateGlob(rule.capabilityGlob));
     if (rule.outcome == PolicyRule::Outcome::Require &&
         (rule.approvals < 1 || rule.approvals > PolicyRule::MAX_APPROVALS))
         return fail(ErrorCode::InvalidArgument,
@@ -87,15 +86,12 @@ Result<void> PolicyStore::rewriteOrder(const QList<PolicyRule>& ordered)
 
 Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, int index)
 {
-    if (auto allowed = m_authorizer.authorize(actor, members::Permission::EditPolicy); !allowed)
-        return std::unexpected(allowed.error());
-    if (auto valid = validate(rule); !valid)
-        return std::unexpected(valid.error());
+    COUNTERSIGN_TRY(m_authorizer.authorize(actor, members::Permission::EditPolicy));
+    COUNTERSIGN_TRY(validate(rule));
     qint64 id = 0;
     auto done = storage::transact(m_db, [&]() -> Result<void> {
         auto current = rules();
-        if (!current)
-            return std::unexpected(current.error());
+        COUNTERSIGN_TRY(current);
         QSqlQuery insert(m_db);
         insert.prepare(QStringLiteral("INSERT INTO policy_rules (position, capability_glob, min_risk, outcome, "
                                       "approvals, timeout_seconds, validity_seconds, risk_floor) "
@@ -117,26 +113,21 @@ Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, in
         stored.id = id;
         const int at = index < 0 || index > current->size() ? static_cast<int>(current->size()) : index;
         current->insert(at, stored);
-        if (auto ordered = rewriteOrder(*current); !ordered)
-            return ordered;
+        COUNTERSIGN_TRY(rewriteOrder(*current));
         QJsonObject details = stored.toJson();
         details.insert(QStringLiteral("index"), at);
         auto audited = m_audit.append({actor, QStringLiteral("policy.rule_added"), stored.describe(), details});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
-    if (!done)
-        return std::unexpected(done.error());
+    COUNTERSIGN_TRY(done);
     return id;
 }
 
 Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
 {
-    if (auto allowed = m_authorizer.authorize(actor, members::Permission::EditPolicy); !allowed)
-        return allowed;
-    if (auto valid = validate(rule); !valid)
-        return valid;
+    COUNTERSIGN_TRY(m_authorizer.authorize(actor, members::Permission::EditPolicy));
+    COUNTERSIGN_TRY(validate(rule));
     return storage::transact(m_db, [&]() -> Result<void> {
         QSqlQuery query(m_db);
         query.prepare(QStringLiteral("UPDATE policy_rules SET capability_glob = ?, min_risk = ?, outcome = ?, "
@@ -157,20 +148,17 @@ Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
         if (query.numRowsAffected() != 1)
             return fail(ErrorCode::NotFound, QStringLiteral("no policy rule %1").arg(rule.id));
         auto audited = m_audit.append({actor, QStringLiteral("policy.rule_changed"), rule.describe(), rule.toJson()});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
 }
 
 Result<void> PolicyStore::remove(int index, const QString& actor)
 {
-    if (auto allowed = m_authorizer.authorize(actor, members::Permission::EditPolicy); !allowed)
-        return allowed;
+    COUNTERSIGN_TRY(m_authorizer.authorize(actor, members::Permission::EditPolicy));
     return storage::transact(m_db, [&]() -> Result<void> {
         auto current = rules();
-        if (!current)
-            return std::unexpected(current.error());
+        COUNTERSIGN_TRY(current);
         if (index < 0 || index >= current->size())
             return fail(ErrorCode::NotFound,
                         QStringLiteral("no policy rule at index %1 (there are %2)").arg(index).arg(current->size()));
@@ -180,34 +168,28 @@ Result<void> PolicyStore::remove(int index, const QString& actor)
         query.addBindValue(removed.id);
         if (!query.exec())
             return fail(ErrorCode::Storage, query.lastError().text());
-        if (auto ordered = rewriteOrder(*current); !ordered)
-            return ordered;
+        COUNTERSIGN_TRY(rewriteOrder(*current));
         QJsonObject details = removed.toJson();
         details.insert(QStringLiteral("index"), index);
         auto audited = m_audit.append({actor, QStringLiteral("policy.rule_removed"), removed.describe(), details});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
 }
 
 Result<void> PolicyStore::move(int from, int to, const QString& actor)
 {
-    if (auto allowed = m_authorizer.authorize(actor, members::Permission::EditPolicy); !allowed)
-        return allowed;
+    COUNTERSIGN_TRY(m_authorizer.authorize(actor, members::Permission::EditPolicy));
     return storage::transact(m_db, [&]() -> Result<void> {
         auto current = rules();
-        if (!current)
-            return std::unexpected(current.error());
+        COUNTERSIGN_TRY(current);
         if (from < 0 || from >= current->size() || to < 0 || to >= current->size())
             return fail(ErrorCode::NotFound, QStringLiteral("no policy rule at that index"));
         current->move(from, to);
-        if (auto ordered = rewriteOrder(*current); !ordered)
-            return ordered;
+        COUNTERSIGN_TRY(rewriteOrder(*current));
         auto audited = m_audit.append({actor, QStringLiteral("policy.rule_moved"), current->at(to).describe(),
                                        QJsonObject{{QStringLiteral("from"), from}, {QStringLiteral("to"), to}}});
-        if (!audited)
-            return std::unexpected(audited.error());
+        COUNTERSIGN_TRY(audited);
         return {};
     });
 }
@@ -215,8 +197,7 @@ Result<void> PolicyStore::move(int from, int to, const QString& actor)
 Result<PolicyRule> PolicyStore::evaluate(const QString& capability, Risk risk) const
 {
     auto current = rules();
-    if (!current)
-        return std::unexpected(current.error());
+    COUNTERSIGN_TRY(current);
     for (const PolicyRule& rule : std::as_const(*current)) {
         if (rule.matches(capability, risk))
             return rule;
@@ -227,8 +208,7 @@ Result<PolicyRule> PolicyStore::evaluate(const QString& capability, Risk risk) c
 Result<Risk> PolicyStore::effectiveRisk(const QString& capability, Risk declared) const
 {
     auto current = rules();
-    if (!current)
-        return std::unexpected(current.error());
+    COUNTERSIGN_TRY(current);
     Risk effective = declared;
     for (const PolicyRule& rule : std::as_const(*current)) {
         if (rule.riskFloor && CapabilityGlob::matches(rule.capabilityGlob, capability))
