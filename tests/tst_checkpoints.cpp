@@ -160,7 +160,9 @@ private Q_SLOTS:
         VERIFY_RESULT(counted);
         const qint64 start = *counted;
         QVERIFY(vault->audit().appendAll(records(998 - static_cast<int>(start))));
-        QVERIFY(!*signer.signIfDue());
+        const auto notYet = signer.signIfDue();
+        VERIFY_RESULT(notYet);
+        QVERIFY(!*notYet);
         QVERIFY(vault->audit().appendAll(records(2)));
         auto due = signer.signIfDue();
         QVERIFY(due && *due);
@@ -191,7 +193,7 @@ private Q_SLOTS:
         const QJsonObject receipt = consumed->value(QStringLiteral("receipt")).toObject();
         auto verified = audit::Receipt::verify(receipt, vault->instancePublicKey());
         QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().message));
-        QCOMPARE(verified->size, static_cast<quint64>(*vault->audit().count()));
+        QCOMPARE(verified->size, static_cast<quint64>(vault->audit().count().value_or(-1)));
 
         QJsonObject forged = receipt;
         forged.insert(QStringLiteral("capability"), QStringLiteral("deploy.everything"));
@@ -299,7 +301,7 @@ private Q_SLOTS:
 
         // An entry re-hashed after its link or its time was changed: the chain says where.
         auto rewritten = [&](int seq, const std::function<void(audit::AuditEntry&)>& change) {
-            auto entry = vault->audit().entries(seq, 1)->first();
+            auto entry = vault->audit().entries(seq, 1).value().first(); // throws, failing the test, if unread
             change(entry);
             entry.entryHash = entry.computeHash();
             QList<QByteArray> changed = lines;

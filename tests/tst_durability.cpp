@@ -195,7 +195,7 @@ private Q_SLOTS:
 
         // This process sees the other's decision and goes on writing on the same chain, through
         // the connections it had and through new ones.
-        QCOMPARE((*services)->requests().request(there)->state, approvals::RequestState::Approved);
+        QCOMPARE(test::stored((*services)->requests(), there).state, approvals::RequestState::Approved);
         auto later = approvals::Services::open(*vault, events, QStringLiteral("later"));
         QVERIFY(later);
         const auto second = test::registerRuntime(**later, QStringLiteral("cd"), {QStringLiteral("deploy.*")});
@@ -203,7 +203,7 @@ private Q_SLOTS:
         QVERIFY(!test::createRequest((*services)->requests(), second, QStringLiteral("after"), QStringLiteral("low"))
                      .isEmpty());
         QVERIFY((*services)->requests().approve(QStringLiteral("owner"), here, QStringLiteral("fine")));
-        QCOMPARE((*services)->requests().request(here)->state, approvals::RequestState::Approved);
+        QCOMPARE(test::stored((*services)->requests(), here).state, approvals::RequestState::Approved);
         QCOMPARE(*vault->audit().lastSeq(), *(*services)->audit().lastSeq());
         QVERIFY((*services)->audit().verify().ok());
     }

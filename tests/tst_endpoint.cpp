@@ -506,7 +506,9 @@ private Q_SLOTS:
         floored.capabilityGlob = QStringLiteral("deploy.*");
         floored.riskFloor = policy::Risk::Critical;
         policy::PolicyStore& policies = m_services->policies();
-        const int before = static_cast<int>(policies.rules()->size());
+        const auto rulesBefore = policies.rules();
+        VERIFY_RESULT(rulesBefore);
+        const int before = static_cast<int>(rulesBefore->size());
         QVERIFY(policies.add(twoForCritical, QStringLiteral("member:owner"), 0));
         QVERIFY(policies.add(floored, QStringLiteral("member:owner")));
 
@@ -539,7 +541,9 @@ private Q_SLOTS:
         QCOMPARE(plain.json().value(QStringLiteral("risk")).toString(), QStringLiteral("low"));
         QCOMPARE(plain.json().value(QStringLiteral("required_approvals")).toInt(), 1);
         QVERIFY(policies.remove(0, QStringLiteral("member:owner")));
-        QCOMPARE(policies.rules()->size(), before);
+        const auto rulesAfter = policies.rules();
+        VERIFY_RESULT(rulesAfter);
+        QCOMPARE(rulesAfter->size(), before);
     }
 
     void otherRuntimesRequestIs404()

@@ -648,9 +648,9 @@ private Q_SLOTS:
         QVERIFY(!desktop.find<QPushButton>(QStringLiteral("approveButton"))->isEnabled());
         view->setFocus();
         QTest::keyClick(view, Qt::Key_A);
-        QCOMPARE((*check)->requests().request(orphan)->state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored((*check)->requests(), orphan).state, approvals::RequestState::Pending);
         QVERIFY(!(*check)->requests().approve(QStringLiteral("owner"), orphan, QStringLiteral("anyway")));
-        QCOMPARE((*check)->requests().request(orphan)->state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored((*check)->requests(), orphan).state, approvals::RequestState::Pending);
         auto* runtimes = desktop.find<QTableWidget>(QStringLiteral("runtimesView"));
         QVERIFY(runtimes);
         const auto doomedRows = runtimes->findItems(QStringLiteral("doomed"), Qt::MatchExactly);

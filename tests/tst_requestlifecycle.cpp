@@ -112,14 +112,14 @@ private Q_SLOTS:
         QVERIFY(!consumed);
         QCOMPARE(consumed.error().code, ErrorCode::Conflict);
         QCOMPARE(request->state, RequestState::Pending);
-        QCOMPARE(m_services->requests().request(id)->state, RequestState::Pending);
+        QCOMPARE(test::stored(m_services->requests(), id).state, RequestState::Pending);
         QCOMPARE(auditSize(), before);
         // Through the table: cancelled, with its entry; then final.
         auto cancelled =
             lifecycle.apply(*request, RequestEvent::Cancel, request->createdAt, audit::Actor::runtime(m_runtime.name));
         QVERIFY(cancelled);
         QCOMPARE(*cancelled, before + 1);
-        QCOMPARE(m_services->requests().request(id)->state, RequestState::Cancelled);
+        QCOMPARE(test::stored(m_services->requests(), id).state, RequestState::Cancelled);
         auto entry = m_services->audit().entries(*cancelled, 1);
         QVERIFY(entry && entry->size() == 1);
         QCOMPARE(entry->first().action, QStringLiteral("request.cancelled"));
@@ -143,7 +143,7 @@ private Q_SLOTS:
         auto late = lifecycle.apply(*stale, RequestEvent::Deny, stale->createdAt, audit::Actor::system());
         QVERIFY(!late);
         QCOMPARE(late.error().code, ErrorCode::Conflict);
-        QCOMPARE(m_services->requests().request(id)->state, RequestState::Cancelled);
+        QCOMPARE(test::stored(m_services->requests(), id).state, RequestState::Cancelled);
     }
 
     void actorsRoundTrip_data()
