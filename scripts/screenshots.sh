@@ -1,13 +1,14 @@
 #!/bin/bash
 # Takes the README's screenshots from the real application under Xvfb: the queue in the light
-# and dark palettes, the detail pane with a masked field, the runtimes tab, and the members tab
-# with an invitation's link and QR code.
-#   scripts/screenshots.sh [BUILD_DIR]     (writes docs/images/*.png)
+# and dark palettes with a critical request's detail, a request with a masked field, the runtimes
+# tab, the audit tab, and the members tab with an invitation's link and QR code.
+#   scripts/screenshots.sh [BUILD_DIR] [OUT_DIR]     (writes OUT_DIR, by default docs/images/*.png)
 # Needs xvfb-run, xdotool, ImageMagick (import) and curl.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${1:-$ROOT/build}/bin
-OUT=$ROOT/docs/images
+OUT=${2:-$ROOT/docs/images}
+mkdir -p "$OUT"
 if [ -z "${DISPLAY:-}" ]; then
     exec xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
 fi
@@ -59,12 +60,17 @@ shoot() { # NAME
 }
 
 start_app
+# The first request to arrive is selected and stays so: the critical one, for the detail shown.
+ask "$AGENT" '{"capability":"shell.exec","risk":"critical","summary":"rm -rf ./build && make release","payload":{"argv":["sh","-c","rm -rf ./build && make release"],"cwd":"/srv/app"}}'
 ask "$AGENT" '{"capability":"db.migrate","risk":"high","summary":"Apply migration 0042_add_invoice_index to production","details":"Adds a covering index; takes a lock on invoices for about 4 s.","context":{"run_id":"run-8841","agent":"coding-agent","reason":"slow invoice search ticket OPS-311"},"payload":{"database":"prod-eu","migration":"0042_add_invoice_index","connection":{"host":"db.internal","user":"migrator","password":"pa55-w0rd!"},"dry_run":false}}'
 ask "$CI" '{"capability":"deploy.web","risk":"medium","summary":"Deploy web 3.14.2 to production","payload":{"image":"registry/web:3.14.2","replicas":6,"api_token":"tok_live_51H"}}'
-ask "$AGENT" '{"capability":"shell.exec","risk":"critical","summary":"rm -rf ./build && make release","payload":{"argv":["sh","-c","rm -rf ./build && make release"],"cwd":"/srv/app"}}'
 ask "$CI" '{"capability":"deploy.worker","risk":"low","summary":"Deploy worker 2.0.7 to staging","payload":{"image":"registry/worker:2.0.7"}}'
 sleep 1
+xdotool key ctrl+1
 shoot queue-light
+# The migration, with its masked password, sorts second (high risk): its row's summary cell.
+xdotool mousemove 480 211 click 1
+shoot masked-field
 xdotool key ctrl+3
 shoot runtimes
 # A member joins from "another machine" (the CLI), then the owner invites the next one.
@@ -79,6 +85,10 @@ sleep 0.8
 xdotool key Return
 shoot invitation
 xdotool key Escape
+sleep 0.5
+xdotool windowfocus --sync "$MAIN" 2>/dev/null || true
+xdotool key ctrl+6
+shoot audit
 kill $APP; wait $APP 2>/dev/null || true
 
 mkdir -p "$XDG_CONFIG_HOME/Countersign"

@@ -196,6 +196,24 @@ private Q_SLOTS:
                  QStringLiteral("Grace Hopper (removed)"));
     }
 
+    // Entries the instance writes for itself (the vault's creation, unlocks, its own keys) carry no
+    // actor in the chain; the Actor column names the instance instead of staying blank.
+    void entriesTheInstanceWroteNameIt()
+    {
+        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("names"));
+        QVERIFY(services);
+        ui::AuditTab tab(
+            *m_vault, m_events,
+            std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(), QStringLiteral("owner")));
+        tab.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&tab));
+        const QModelIndex first = tab.model()->index(0, ui::AuditLogModel::Action);
+        QCOMPARE(first.data().toString(), QStringLiteral("vault.created"));
+        const QModelIndex actor = tab.model()->index(0, ui::AuditLogModel::Actor);
+        QCOMPARE(actor.data().toString(), QStringLiteral("Countersign"));
+        QVERIFY(actor.data(Qt::ToolTipRole).toString().contains(QStringLiteral("no actor")));
+    }
+
     void aBrokenEntryIsSelectedAndNamed()
     {
         QSqlQuery query(m_vault->database());

@@ -41,7 +41,8 @@ AuditNames::Named AuditNames::name(const QString& reference) const
 
 AuditNames::Named AuditNames::lookUp(const QString& reference) const
 {
-    if (reference == u"system")
+    // The instance writes its own entries (creation, unlocks, keys) with no actor at all.
+    if (reference.isEmpty() || reference == u"system")
         return {Kind::System, tr("Countersign"), {}, true};
     if (reference == u"policy")
         return {Kind::System, tr("a policy rule"), {}, true};
