@@ -128,8 +128,8 @@ QVariant AuditLogModel::data(const QModelIndex& index, int role) const
         if (!named)
             return plainToolTip(data(index, Qt::DisplayRole).toString());
         const AuditNames::Named name = nameOf();
-        QString tip = reference.isEmpty() ? tr("%1 itself: the chain records no actor for what it does on its own")
-                                                 .arg(name.text)
+        QString tip = reference.isEmpty()
+                          ? tr("%1 itself: the chain records no actor for what it does on its own").arg(name.text)
                       : name.text == reference ? reference
                                                : tr("%1\n%2").arg(name.text, reference);
         if (!requestId().isEmpty())
