@@ -4,8 +4,8 @@
 //   countersign-bench-auditview [ENTRIES]
 #include "approvals/requestevents.h"
 #include "audit/auditlog.h"
-#include "auditlogmodel.h"
-#include "audittab.h"
+#include "audit/auditlogmodel.h"
+#include "audit/audittab.h"
 #include "benchsupport.h"
 #include "crypto/crypto.h"
 #include "vault/vault.h"

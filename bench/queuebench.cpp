@@ -10,8 +10,8 @@
 #include "approvals/services.h"
 #include "benchsupport.h"
 #include "crypto/crypto.h"
-#include "queuetab.h"
-#include "requestqueuemodel.h"
+#include "queue/queuetab.h"
+#include "queue/requestqueuemodel.h"
 #include "storage/transaction.h"
 #include "vault/vault.h"
 

@@ -1,20 +1,20 @@
 // What assistive technology and low-vision users get from the window: every control named,
 // every label's text reachable through the accessibility interface a screen reader queries,
 // and text and icon colours with enough contrast in both palettes (WCAG 2.2 1.4.3, 1.4.11).
-#include "appearance.h"
-#include "appicon.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
-#include "firstrunwizard.h"
+#include "common/messagelabel.h"
+#include "common/riskbadge.h"
 #include "http/endpointsettings.h"
 #include "http/endpointthread.h"
-#include "mainwindow.h"
-#include "messagelabel.h"
 #include "policy/policystore.h"
-#include "riskbadge.h"
+#include "shell/appearance.h"
+#include "shell/appicon.h"
+#include "shell/firstrunwizard.h"
+#include "shell/mainwindow.h"
+#include "shell/unlockdialog.h"
 #include "testsupport.h"
-#include "unlockdialog.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>

@@ -2,10 +2,10 @@
 #include "approvals/services.h"
 #include "audit/auditexport.h"
 #include "audit/auditlog.h"
+#include "audit/auditlogmodel.h"
+#include "audit/auditnames.h"
+#include "audit/audittab.h"
 #include "audit/checkpointsigner.h"
-#include "auditlogmodel.h"
-#include "auditnames.h"
-#include "audittab.h"
 #include "members/memberservice.h"
 #include "testsupport.h"
 

@@ -1,4 +1,4 @@
-#include "firstrunwizard.h"
+#include "shell/firstrunwizard.h"
 #include "testsupport.h"
 
 #include <QLabel>

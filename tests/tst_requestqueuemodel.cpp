@@ -2,8 +2,8 @@
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
-#include "historymodel.h"
-#include "requestqueuemodel.h"
+#include "history/historymodel.h"
+#include "queue/requestqueuemodel.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>

@@ -1,5 +1,5 @@
-#include "appearance.h"
-#include "riskbadge.h"
+#include "common/riskbadge.h"
+#include "shell/appearance.h"
 
 #include <QApplication>
 #include <QPainter>

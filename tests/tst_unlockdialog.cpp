@@ -1,6 +1,6 @@
-#include "appearance.h"
+#include "shell/appearance.h"
+#include "shell/unlockdialog.h"
 #include "testsupport.h"
-#include "unlockdialog.h"
 
 #include <QHash>
 #include <QImage>

@@ -1,10 +1,10 @@
 #include "approvals/requestevents.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
-#include "mainwindow.h"
+#include "shell/mainwindow.h"
+#include "shell/uisettings.h"
+#include "shell/windowfit.h"
 #include "testsupport.h"
-#include "uisettings.h"
-#include "windowfit.h"
 
 #include <QApplication>
 #include <QPushButton>

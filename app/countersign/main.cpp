@@ -1,11 +1,11 @@
 // countersign: the desktop approver. `countersign [--data-dir DIR]`; see --help.
-#include "appearance.h"
+#include "common/englishplurals.h"
 #include "crypto/crypto.h"
-#include "desktopsession.h"
-#include "englishplurals.h"
 #include "headless.h"
 #include "http/endpointsettings.h"
-#include "uisettings.h"
+#include "shell/appearance.h"
+#include "shell/desktopsession.h"
+#include "shell/uisettings.h"
 #include "vault/vault.h"
 
 #include <QApplication>

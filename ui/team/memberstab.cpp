@@ -1,0 +1,458 @@
+#include "team/memberstab.h"
+
+#include "approvals/services.h"
+#include "common/confirmation.h"
+#include "common/durationedit.h"
+#include "common/groupedhex.h"
+#include "common/tokendialog.h"
+#include "crypto/tlsidentity.h"
+#include "members/invitationlink.h"
+#include "members/invitationservice.h"
+#include "members/memberservice.h"
+#include "members/teamlistenersettings.h"
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QHostAddress>
+#include <QHostInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace countersign::ui {
+
+namespace {
+
+enum MemberColumn { MemberName, MemberRole, MemberState, MemberJoined, MemberId, MemberColumnCount };
+enum InvitationColumn {
+    InvitationRole,
+    InvitationState,
+    InvitationExpires,
+    InvitationNote,
+    InvitationId,
+    InvitationColumnCount
+};
+
+QString when(qint64 ms)
+{
+    return ms > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat) : QString();
+}
+
+QTableWidgetItem* item(const QString& text)
+{
+    auto* cell = new QTableWidgetItem(text);
+    cell->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
+    return cell;
+}
+
+QTableWidget* table(const QStringList& headers, const QString& name, const QString& accessible, QWidget* parent)
+{
+    auto* view = new QTableWidget(0, static_cast<int>(headers.size()), parent);
+    view->setObjectName(name);
+    view->setAccessibleName(accessible);
+    view->setHorizontalHeaderLabels(headers);
+    view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->verticalHeader()->hide();
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    view->horizontalHeader()->setStretchLastSection(true);
+    view->setWordWrap(false);
+    return view;
+}
+
+QPushButton* button(const QString& text, const QString& name, const QString& accessible, QWidget* parent)
+{
+    auto* created = new QPushButton(text, parent);
+    created->setObjectName(name);
+    created->setAccessibleName(accessible);
+    return created;
+}
+
+} // namespace
+
+MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity* tlsIdentity, QString memberId,
+                       QWidget* parent)
+    : QWidget(parent)
+    , m_services(services)
+    // What links pin: computed once, not on every refresh.
+    , m_fingerprint(tlsIdentity ? crypto::TlsIdentity::fingerprint(tlsIdentity->certificatePem).value_or(QByteArray())
+                                : QByteArray())
+    , m_memberId(std::move(memberId))
+    , m_members(table({tr("Name"), tr("Role"), tr("State"), tr("Joined"), tr("Member id")},
+                      QStringLiteral("membersView"), tr("Members"), this))
+    , m_invitations(table({tr("Role"), tr("State"), tr("Expires"), tr("Note"), tr("Invitation id")},
+                          QStringLiteral("invitationsView"), tr("Invitations"), this))
+    , m_invite(button(tr("Invit&e…"), QStringLiteral("inviteButton"), tr("Invite a member"), this))
+    , m_revoke(button(tr("Revo&ke invitation"), QStringLiteral("revokeInvitationButton"),
+                      tr("Revoke the selected invitation"), this))
+    , m_changeRole(button(tr("Chan&ge role…"), QStringLiteral("changeRoleButton"),
+                          tr("Change the selected member's role"), this))
+    , m_remove(
+          button(tr("Remove mem&ber"), QStringLiteral("removeMemberButton"), tr("Remove the selected member"), this))
+    , m_address(new QLineEdit(this))
+    , m_port(new QSpinBox(this))
+    , m_host(new QLineEdit(this))
+    , m_teamToggle(
+          button(tr("T&urn on"), QStringLiteral("teamToggleButton"), tr("Turn the team listener on or off"), this))
+    , m_teamStatus(new QLabel(this))
+    , m_fingerprintRow(new QWidget(this))
+    , m_fingerprintLabel(new QLabel(m_fingerprintRow))
+    , m_inviteHint(new QLabel(this))
+    , m_message(new QLabel(this))
+{
+    setObjectName(QStringLiteral("membersTab"));
+    m_address->setObjectName(QStringLiteral("teamAddress"));
+    m_address->setAccessibleName(tr("Address to listen on"));
+    m_address->setPlaceholderText(QStringLiteral("0.0.0.0"));
+    m_port->setObjectName(QStringLiteral("teamPort"));
+    m_port->setAccessibleName(tr("Team listener port"));
+    m_port->setRange(1, 65535);
+    m_port->setValue(7448);
+    m_host->setObjectName(QStringLiteral("teamHost"));
+    m_host->setAccessibleName(tr("Host name members dial"));
+    m_host->setPlaceholderText(QHostInfo::localHostName());
+    m_teamStatus->setObjectName(QStringLiteral("teamStatus"));
+    m_teamStatus->setWordWrap(true);
+    m_teamStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Members compare it with what their client shows when joining: monospace, in groups of
+    // four, selectable to copy.
+    m_fingerprintLabel->setObjectName(QStringLiteral("teamFingerprint"));
+    m_fingerprintLabel->setAccessibleName(tr("Certificate fingerprint (SHA-256)"));
+    m_fingerprintLabel->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_fingerprintLabel->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_fingerprintLabel->setWordWrap(true);
+    m_inviteHint->setObjectName(QStringLiteral("inviteHint"));
+    m_inviteHint->setWordWrap(true);
+    m_message->setObjectName(QStringLiteral("membersMessage"));
+    m_message->setTextFormat(Qt::PlainText); // it shows what runtimes and members wrote
+    m_message->setWordWrap(true);
+
+    auto* team = new QGroupBox(tr("Team listener (TLS, for members on other machines)"), this);
+    auto* teamForm = new QFormLayout;
+    teamForm->addRow(tr("&Address:"), m_address);
+    teamForm->addRow(tr("Po&rt:"), m_port);
+    teamForm->addRow(tr("Members &dial:"), m_host);
+    auto* teamLayout = new QVBoxLayout(team);
+    teamLayout->addLayout(teamForm);
+    auto* teamRow = new QHBoxLayout;
+    teamRow->addWidget(m_teamToggle);
+    teamRow->addWidget(m_teamStatus, 1);
+    teamLayout->addLayout(teamRow);
+    auto* fingerprintRow = new QHBoxLayout(m_fingerprintRow);
+    fingerprintRow->setContentsMargins(0, 0, 0, 0);
+    auto* fingerprintTitle = new QLabel(tr("Certificate SHA-256:"), m_fingerprintRow);
+    fingerprintTitle->setBuddy(m_fingerprintLabel);
+    fingerprintRow->addWidget(fingerprintTitle, 0, Qt::AlignTop);
+    fingerprintRow->addWidget(m_fingerprintLabel, 1);
+    teamLayout->addWidget(m_fingerprintRow);
+    m_fingerprintLabel->setText(groupedHex(m_fingerprint));
+
+    auto* memberButtons = new QHBoxLayout;
+    memberButtons->addWidget(m_changeRole);
+    memberButtons->addWidget(m_remove);
+    memberButtons->addStretch();
+    auto* invitationButtons = new QHBoxLayout;
+    invitationButtons->addWidget(m_invite);
+    invitationButtons->addWidget(m_revoke);
+    invitationButtons->addWidget(m_inviteHint, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(team);
+    layout->addWidget(new QLabel(tr("Members"), this));
+    layout->addWidget(m_members, 2);
+    layout->addLayout(memberButtons);
+    layout->addWidget(new QLabel(tr("Invitations"), this));
+    layout->addWidget(m_invitations, 1);
+    layout->addLayout(invitationButtons);
+    layout->addWidget(m_message);
+
+    connect(m_invite, &QPushButton::clicked, this, &MembersTab::showInviteDialog);
+    connect(m_revoke, &QPushButton::clicked, this, &MembersTab::revokeSelected);
+    connect(m_changeRole, &QPushButton::clicked, this, &MembersTab::changeRoleOfSelected);
+    connect(m_remove, &QPushButton::clicked, this, &MembersTab::removeSelected);
+    connect(m_teamToggle, &QPushButton::clicked, this, &MembersTab::toggleTeamListener);
+    connect(m_members, &QTableWidget::itemSelectionChanged, this, &MembersTab::updateButtons);
+    connect(m_invitations, &QTableWidget::itemSelectionChanged, this, &MembersTab::updateButtons);
+    // Members join and invitations are made from elsewhere too (the CLI, the team listener):
+    // refresh while the tab is on screen.
+    auto* refresh = new QTimer(this);
+    refresh->setInterval(3000);
+    connect(refresh, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            reload();
+    });
+    refresh->start();
+    reload();
+}
+
+void MembersTab::showEvent(QShowEvent* event)
+{
+    reload();
+    QWidget::showEvent(event);
+}
+
+QString MembersTab::selectedId(QTableWidget* view, int column) const
+{
+    const int row = view->currentRow();
+    return row >= 0 && view->item(row, column) ? view->item(row, column)->text() : QString();
+}
+
+void MembersTab::reload()
+{
+    auto members = m_services.members().list(m_memberId);
+    auto invitations = m_services.invitations().list(m_memberId);
+    if (!members || !invitations) {
+        m_message->setText(!members ? members.error().message : invitations.error().message);
+        return;
+    }
+    const QString selectedMember = selectedId(m_members, MemberId);
+    const QString selectedInvitation = selectedId(m_invitations, InvitationId);
+    m_members->setRowCount(static_cast<int>(members->size()));
+    int row = 0;
+    for (const members::Member& member : std::as_const(*members)) {
+        m_members->setItem(row, MemberName, item(member.displayName));
+        m_members->setItem(row, MemberRole, item(members::roleName(member.role)));
+        m_members->setItem(row, MemberState,
+                           item(member.active ? tr("active") : tr("removed %1").arg(when(member.removedAt))));
+        m_members->setItem(row, MemberJoined, item(when(member.createdAt)));
+        m_members->setItem(row, MemberId, item(member.id));
+        if (member.id == selectedMember)
+            m_members->selectRow(row);
+        ++row;
+    }
+    m_invitations->setRowCount(static_cast<int>(invitations->size()));
+    row = 0;
+    for (const members::Invitation& invitation : std::as_const(*invitations)) {
+        m_invitations->setItem(row, InvitationRole, item(members::roleName(invitation.role)));
+        m_invitations->setItem(row, InvitationState, item(members::Invitation::stateName(invitation.state)));
+        m_invitations->setItem(row, InvitationExpires, item(when(invitation.expiresAt)));
+        m_invitations->setItem(row, InvitationNote, item(invitation.note));
+        m_invitations->setItem(row, InvitationId, item(invitation.id));
+        if (invitation.id == selectedInvitation)
+            m_invitations->selectRow(row);
+        ++row;
+    }
+    auto settings = members::TeamListenerSettings::load(m_services.database());
+    m_teamOn = settings && *settings;
+    if (m_teamOn) {
+        const members::TeamListenerSettings& on = **settings;
+        m_address->setText(on.address);
+        m_port->setValue(on.port);
+        m_host->setText(on.publicHost);
+        m_teamStatus->setText(tr("On: members reach https://%1:%2.").arg(on.publicHost).arg(on.port));
+    } else {
+        m_teamStatus->setText(tr("Off: only this machine's runtimes and window can reach Countersign."));
+    }
+    m_fingerprintRow->setVisible(m_teamOn && !m_fingerprint.isEmpty());
+    m_teamToggle->setText(m_teamOn ? tr("T&urn off") : tr("T&urn on"));
+    m_address->setEnabled(!m_teamOn);
+    m_port->setEnabled(!m_teamOn);
+    m_host->setEnabled(!m_teamOn);
+    updateButtons();
+}
+
+void MembersTab::updateButtons()
+{
+    const int invitationRow = m_invitations->currentRow();
+    const bool pending = invitationRow >= 0 && m_invitations->item(invitationRow, InvitationState) &&
+                         m_invitations->item(invitationRow, InvitationState)->text() == u"pending";
+    m_revoke->setEnabled(pending);
+    const int memberRow = m_members->currentRow();
+    const bool active = memberRow >= 0 && m_members->item(memberRow, MemberState) &&
+                        m_members->item(memberRow, MemberState)->text() == tr("active");
+    m_changeRole->setEnabled(active);
+    m_remove->setEnabled(active);
+    // Say why Invite is disabled and how to enable it, where it is seen, not only on hover.
+    const QString why = tr("Inviting needs the team listener: the link names its address. Turn it on above "
+                           "(Team listener, Turn on).");
+    m_invite->setEnabled(m_teamOn);
+    m_invite->setToolTip(m_teamOn ? QString() : why);
+    m_inviteHint->setText(why);
+    m_inviteHint->setVisible(!m_teamOn);
+}
+
+QString MembersTab::invite(const QString& role, qint64 expirySeconds, const QString& note)
+{
+    const auto parsedRole = members::parseRole(role);
+    auto settings = members::TeamListenerSettings::load(m_services.database());
+    if (!parsedRole || !settings || !*settings || m_fingerprint.isEmpty())
+        return tr("Turn the team listener on first: the link names its address.");
+    auto created = m_services.invitations().create(m_memberId, *parsedRole, expirySeconds, note);
+    if (!created)
+        return created.error().message;
+    members::InvitationLink link;
+    link.host = (*settings)->publicHost;
+    link.port = (*settings)->port;
+    link.certificateSha256 = m_fingerprint;
+    link.token = created->token;
+    auto* dialog = new TokenDialog(
+        TokenDialog::Shown{tr("Invitation to join as %1").arg(role),
+                           tr("Send this link to the person you invite, over a channel you trust. They join with "
+                              "<tt>countersign-cli member join LINK</tt> before %1.")
+                               .arg(when(created->invitation.expiresAt).toHtmlEscaped()),
+                           link.toString(), tr("Invitation link"),
+                           tr("The link will not be shown again. It works once; revoke the invitation if it went "
+                              "astray."),
+                           true},
+        this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+    reload();
+    return {};
+}
+
+void MembersTab::showInviteDialog()
+{
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("inviteDialog"));
+    dialog->setWindowTitle(tr("Invite a member"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto* role = new QComboBox(dialog);
+    role->setObjectName(QStringLiteral("inviteRole"));
+    role->setAccessibleName(tr("Role"));
+    for (members::Role candidate :
+         {members::Role::Approver, members::Role::Viewer, members::Role::Admin, members::Role::Owner})
+        role->addItem(members::roleName(candidate));
+    auto* expiry = new DurationEdit({DurationEdit::Unit::Hours, DurationEdit::Unit::Days}, 3600,
+                                    members::InvitationService::MAX_EXPIRY_SECONDS, dialog);
+    expiry->setObjectName(QStringLiteral("inviteExpiry"));
+    expiry->setAccessibleName(tr("Expires after"));
+    expiry->setSeconds(members::InvitationService::DEFAULT_EXPIRY_SECONDS);
+    auto* note = new QLineEdit(dialog);
+    note->setObjectName(QStringLiteral("inviteNote"));
+    note->setAccessibleName(tr("Note"));
+    note->setMaxLength(static_cast<int>(members::InvitationService::MAX_NOTE_CHARS));
+    auto* error = new QLabel(dialog);
+    error->setObjectName(QStringLiteral("inviteError"));
+    error->setWordWrap(true);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Create link"));
+    buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("inviteConfirmButton"));
+    auto* form = new QFormLayout;
+    form->addRow(tr("&Role:"), role);
+    form->addRow(tr("&Expires after:"), expiry);
+    form->addRow(tr("&Note:"), note);
+    auto* layout = new QVBoxLayout(dialog);
+    layout->addLayout(form);
+    layout->addWidget(error);
+    layout->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, role, expiry, note, error] {
+        const QString failure = invite(role->currentText(), expiry->seconds(), note->text());
+        if (!failure.isEmpty()) {
+            error->setText(failure);
+            return;
+        }
+        dialog->accept();
+    });
+    dialog->open();
+}
+
+void MembersTab::revokeSelected()
+{
+    const QString id = selectedId(m_invitations, InvitationId);
+    if (id.isEmpty())
+        return;
+    const int row = m_invitations->currentRow();
+    const QString role = m_invitations->item(row, InvitationRole)->text();
+    const QString note = m_invitations->item(row, InvitationNote)->text();
+    const QString which = note.isEmpty() ? tr("the invitation to join as %1").arg(role)
+                                         : tr("the invitation to join as %1 (%2)").arg(role, note);
+    confirmDestructive(this,
+                       {QStringLiteral("revokeInvitationConfirm"), tr("Revoke the invitation?"),
+                        tr("Revoke %1? Its link stops working at once; nobody can join with it. This cannot be "
+                           "undone.")
+                            .arg(which),
+                        tr("&Revoke")},
+                       [this, id, which] {
+                           auto revoked = m_services.invitations().revoke(m_memberId, id);
+                           m_message->setText(revoked ? tr("Revoked %1.").arg(which) : revoked.error().message);
+                           reload();
+                       });
+}
+
+void MembersTab::changeRoleOfSelected()
+{
+    const QString id = selectedId(m_members, MemberId);
+    if (id.isEmpty())
+        return;
+    auto* dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("changeRoleDialog"));
+    dialog->setWindowTitle(tr("Change role"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    auto* role = new QComboBox(dialog);
+    role->setObjectName(QStringLiteral("roleCombo"));
+    role->setAccessibleName(tr("New role"));
+    for (members::Role candidate : members::allRoles())
+        role->addItem(members::roleName(candidate));
+    role->setCurrentText(m_members->item(m_members->currentRow(), MemberRole)->text());
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
+    buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("changeRoleConfirmButton"));
+    auto* layout = new QFormLayout(dialog);
+    layout->addRow(tr("%1's &role:").arg(m_members->item(m_members->currentRow(), MemberName)->text()), role);
+    layout->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, role, id] {
+        auto changed = m_services.members().changeRole(m_memberId, id, *members::parseRole(role->currentText()));
+        m_message->setText(changed ? tr("%1 is now %2; their sessions have ended.")
+                                         .arg(changed->displayName, members::roleName(changed->role))
+                                   : changed.error().message);
+        dialog->accept();
+        reload();
+    });
+    dialog->open();
+}
+
+void MembersTab::removeSelected()
+{
+    const QString id = selectedId(m_members, MemberId);
+    if (id.isEmpty())
+        return;
+    const QString name = m_members->item(m_members->currentRow(), MemberName)->text();
+    confirmDestructive(this,
+                       {QStringLiteral("removeMemberConfirm"), tr("Remove %1?").arg(name),
+                        tr("Remove %1? Their sessions end at once and they can no longer decide. Their past "
+                           "decisions stay in the audit chain.")
+                            .arg(name),
+                        tr("&Remove")},
+                       [this, id] {
+                           auto removed = m_services.members().remove(m_memberId, id);
+                           m_message->setText(removed ? tr("Removed %1.").arg(removed->displayName)
+                                                      : removed.error().message);
+                           reload();
+                       });
+}
+
+void MembersTab::toggleTeamListener()
+{
+    std::optional<members::TeamListenerSettings> settings;
+    if (!m_teamOn) {
+        members::TeamListenerSettings wanted;
+        wanted.address =
+            m_address->text().trimmed().isEmpty() ? QStringLiteral("0.0.0.0") : m_address->text().trimmed();
+        wanted.port = static_cast<quint16>(m_port->value());
+        const QHostAddress address(wanted.address);
+        wanted.publicHost = !m_host->text().trimmed().isEmpty() ? m_host->text().trimmed()
+                            : address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6
+                                ? QHostInfo::localHostName()
+                                : wanted.address;
+        settings = wanted;
+    }
+    auto stored = members::TeamListenerSettings::store(m_services.database(), m_services.audit(), m_memberId, settings);
+    m_message->setText(stored ? QString() : stored.error().message);
+    reload();
+    if (stored)
+        Q_EMIT teamListenerChanged();
+}
+
+} // namespace countersign::ui
