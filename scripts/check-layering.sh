@@ -36,8 +36,7 @@ rm -f /tmp/check-layering-tsort.$$
 
 # Every SQL statement lives in a store (a file named *store.cpp), the storage module, or one of
 # the files below that still run their own until they get a store; the list only shrinks.
-legacy_sql='core/approvals/runtimeregistry.cpp
-core/audit/audittree.cpp
+legacy_sql='core/audit/audittree.cpp
 core/audit/audittree.h
 core/audit/checkpointsigner.cpp
 core/members/invitationservice.cpp

@@ -5,15 +5,13 @@
 #include "crypto/crypto.h"
 #include "members/authorizer.h"
 #include "policy/capabilityglob.h"
-#include "storage/statementcache.h"
+#include "runtimestore.h"
 #include "storage/transaction.h"
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace countersign::approvals {
 
@@ -24,22 +22,12 @@ namespace {
 constexpr qint64 LAST_SEEN_RESOLUTION_MS = 10'000;
 constexpr qint64 AUTH_CACHE_MS = 2'000;
 
-QStringList globsFromJson(const QString& text)
-{
-    QStringList globs;
-    const QJsonArray array = QJsonDocument::fromJson(text.toUtf8()).array();
-    for (const QJsonValue& value : array)
-        globs.append(value.toString());
-    return globs;
-}
-
 } // namespace
 
 RuntimeRegistry::RuntimeRegistry(QSqlDatabase db, audit::AuditLog& audit, const members::Authorizer& authorizer)
-    : m_db(std::move(db))
-    , m_audit(audit)
+    : m_audit(audit)
     , m_authorizer(authorizer)
-    , m_statements(std::make_unique<storage::StatementCache>(m_db))
+    , m_store(std::make_unique<RuntimeStore>(std::move(db)))
 {
 }
 
@@ -70,25 +58,12 @@ Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStr
     crypto::wipe(random);
     const QByteArray tokenHash = crypto::sha256(token.toLatin1());
 
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
-        QSqlQuery exists(m_db);
-        exists.prepare(QStringLiteral("SELECT 1 FROM runtimes WHERE name = ?"));
-        exists.addBindValue(name);
-        if (!exists.exec())
-            return fail(ErrorCode::Storage, exists.lastError().text());
-        if (exists.next())
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
+        auto taken = m_store->nameTaken(name);
+        COUNTERSIGN_TRY(taken);
+        if (*taken)
             return fail(ErrorCode::AlreadyExists, QStringLiteral("a runtime named '%1' exists already").arg(name));
-        QSqlQuery insert(m_db);
-        insert.prepare(QStringLiteral("INSERT INTO runtimes (name, allowed, token_hash, member_id, created_at) "
-                                      "VALUES (?, ?, ?, ?, ?)"));
-        insert.addBindValue(name);
-        insert.addBindValue(
-            QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(globs)).toJson(QJsonDocument::Compact)));
-        insert.addBindValue(tokenHash);
-        insert.addBindValue(actsFor.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(actsFor));
-        insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
+        COUNTERSIGN_TRY(m_store->insert(name, globs, tokenHash, actsFor, QDateTime::currentMSecsSinceEpoch()));
         auto audited =
             m_audit.append({actor, QStringLiteral("runtime.registered"), audit::Actor::runtime(name).toString(),
                             QJsonObject{{QStringLiteral("allowed"), QJsonArray::fromStringList(globs)}}});
@@ -102,14 +77,10 @@ Result<QString> RuntimeRegistry::registerRuntime(const QString& name, const QStr
 Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
 {
     COUNTERSIGN_TRY(m_authorizer.authorize(actor, members::Permission::RevokeRuntime));
-    return storage::transact(m_db, [&]() -> Result<void> {
-        QSqlQuery query(m_db);
-        query.prepare(QStringLiteral("UPDATE runtimes SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL"));
-        query.addBindValue(QDateTime::currentMSecsSinceEpoch());
-        query.addBindValue(name);
-        if (!query.exec())
-            return fail(ErrorCode::Storage, query.lastError().text());
-        if (query.numRowsAffected() != 1)
+    return storage::transact(m_store->database(), [&]() -> Result<void> {
+        auto revoked = m_store->revoke(name, QDateTime::currentMSecsSinceEpoch());
+        COUNTERSIGN_TRY(revoked);
+        if (!*revoked)
             return fail(ErrorCode::NotFound, QStringLiteral("no active runtime named '%1'").arg(name));
         m_recent.clear();
         auto audited =
@@ -121,20 +92,7 @@ Result<void> RuntimeRegistry::revoke(const QString& name, const QString& actor)
 
 Result<QList<RuntimeInfo>> RuntimeRegistry::list() const
 {
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT r.id, r.name, r.allowed, r.created_at, r.revoked_at, r.last_seen_at, "
-                                   "(SELECT count(*) FROM requests q WHERE q.runtime_id = r.id) "
-                                   "FROM runtimes r ORDER BY r.name")))
-        return fail(ErrorCode::Storage, query.lastError().text());
-    QList<RuntimeInfo> result;
-    while (query.next()) {
-        result.append(RuntimeInfo{query.value(0).toLongLong(), query.value(1).toString(),
-                                  globsFromJson(query.value(2).toString()), query.value(3).toLongLong(),
-                                  query.value(4).toLongLong(), query.value(5).toLongLong(),
-                                  query.value(6).toLongLong()});
-    }
-    return result;
+    return m_store->list();
 }
 
 Result<RuntimeIdentity> RuntimeRegistry::authenticate(QByteArrayView token)
@@ -148,31 +106,17 @@ Result<RuntimeIdentity> RuntimeRegistry::authenticate(QByteArrayView token)
     if (auto cached = m_recent.constFind(presentedHash);
         cached != m_recent.cend() && checkedAt - cached->checkedAt < AUTH_CACHE_MS)
         return cached->identity;
-    QSqlQuery& query =
-        m_statements->prepared(QStringLiteral("SELECT id, name, allowed, token_hash, last_seen_at "
-                                              "FROM runtimes WHERE token_hash = ? AND revoked_at IS NULL"));
-    query.bindValue(0, presentedHash);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next() || !crypto::constantTimeEqual(query.value(3).toByteArray(), presentedHash)) {
-        query.finish();
+    auto found = m_store->findActiveByTokenHash(presentedHash);
+    COUNTERSIGN_TRY(found);
+    if (!*found || !crypto::constantTimeEqual((*found)->tokenHash, presentedHash))
         return fail(ErrorCode::Unauthenticated, QStringLiteral("unknown or revoked token"));
-    }
-    RuntimeIdentity identity{query.value(0).toLongLong(), query.value(1).toString(),
-                             globsFromJson(query.value(2).toString())};
+    const RuntimeIdentity identity = (*found)->identity;
     if (m_recent.size() > 1024)
         m_recent.clear();
     m_recent.insert(presentedHash, CachedIdentity{identity, checkedAt});
-    const qint64 lastSeen = query.value(4).toLongLong();
-    query.finish();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (now - lastSeen >= LAST_SEEN_RESOLUTION_MS) {
-        QSqlQuery seen(m_db);
-        seen.prepare(QStringLiteral("UPDATE runtimes SET last_seen_at = ? WHERE id = ?"));
-        seen.addBindValue(now);
-        seen.addBindValue(identity.id);
-        seen.exec(); // best effort: a missed last-seen update is not worth failing a request
-    }
+    if (now - (*found)->lastSeenAt >= LAST_SEEN_RESOLUTION_MS)
+        m_store->touch(identity.id, now);
     return identity;
 }
 

@@ -18,9 +18,6 @@ class AuditLog;
 namespace countersign::members {
 class Authorizer;
 }
-namespace countersign::storage {
-class StatementCache;
-}
 
 namespace countersign::approvals {
 
@@ -37,6 +34,8 @@ struct RuntimeInfo final {
 
 /// Runtimes and their API tokens. A token holds 256 random bits, is shown once at
 /// registration, and is stored only as its SHA-256.
+class RuntimeStore;
+
 class RuntimeRegistry final {
 public:
     static constexpr qsizetype TOKEN_BYTES = 32;
@@ -59,10 +58,9 @@ public:
     [[nodiscard]] static Result<void> validateName(const QString& name);
 
 private:
-    QSqlDatabase m_db;
     audit::AuditLog& m_audit;
     const members::Authorizer& m_authorizer;
-    std::unique_ptr<storage::StatementCache> m_statements;
+    std::unique_ptr<RuntimeStore> m_store;
     struct CachedIdentity {
         RuntimeIdentity identity;
         qint64 checkedAt = 0;
