@@ -441,6 +441,29 @@ private Q_SLOTS:
         QCOMPARE(stateOf(denied), RequestState::Denied);
     }
 
+    // A rule's description (kept with each request and in the audit chain, shown in the detail
+    // header) gives a waiting time in units a person reads, and none for rules that do not wait.
+    void aRuleDescribesItsWaitInUnitsAPersonReads()
+    {
+        policy::PolicyRule rule;
+        rule.capabilityGlob = QStringLiteral("db.*");
+        rule.outcome = policy::PolicyRule::Outcome::Require;
+        rule.approvals = 2;
+        rule.minimumRisk = policy::Risk::High;
+        rule.timeoutSeconds = 900;
+        QCOMPARE(rule.describe(), QStringLiteral("db.* [high+] -> require 2 (waits up to 15 min)"));
+        rule.timeoutSeconds = 9000;
+        QCOMPARE(rule.describe(), QStringLiteral("db.* [high+] -> require 2 (waits up to 2 h 30 min)"));
+        rule.timeoutSeconds = 90;
+        QCOMPARE(rule.describe(), QStringLiteral("db.* [high+] -> require 2 (waits up to 1 min 30 s)"));
+        rule.timeoutSeconds = 86400;
+        QCOMPARE(rule.describe(), QStringLiteral("db.* [high+] -> require 2 (waits up to 1 d)"));
+        rule.outcome = policy::PolicyRule::Outcome::Allow;
+        QCOMPARE(rule.describe(), QStringLiteral("db.* [high+] -> allow"));
+        rule.outcome = policy::PolicyRule::Outcome::Deny;
+        QCOMPARE(rule.describe(), QStringLiteral("db.* [high+] -> deny"));
+    }
+
     void firstMatchingRuleWins()
     {
         addPolicy(QStringLiteral("deploy.preview"), policy::PolicyRule::Outcome::Allow);

@@ -1,6 +1,7 @@
 #include "policyrule.h"
 
 #include "capabilityglob.h"
+#include "text/duration.h"
 
 namespace countersign::policy {
 
@@ -33,8 +34,10 @@ QString PolicyRule::describe() const
         text += QStringLiteral(" [floor %1]").arg(riskName(*riskFloor));
     switch (outcome) {
     case Outcome::Require:
-        text += QStringLiteral(" -> require %1").arg(approvals);
-        break;
+        // Only a rule that waits for approvers has a timeout that means anything.
+        return text + QStringLiteral(" -> require %1 (waits up to %2)")
+                          .arg(approvals)
+                          .arg(countersign::text::compactDuration(timeoutSeconds));
     case Outcome::Allow:
         text += QStringLiteral(" -> allow");
         break;
@@ -42,7 +45,7 @@ QString PolicyRule::describe() const
         text += QStringLiteral(" -> deny");
         break;
     }
-    return text + QStringLiteral(" (timeout %1 s)").arg(timeoutSeconds);
+    return text;
 }
 
 QJsonObject PolicyRule::toJson() const
