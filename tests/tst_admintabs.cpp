@@ -284,7 +284,7 @@ private Q_SLOTS:
         QVERIFY(confirm);
         confirm->findChild<QPushButton*>(QStringLiteral("revokeConfirmButton"))->click();
         QTRY_VERIFY(table->item(row, 5)->text().startsWith(QStringLiteral("revoked")));
-        QCOMPARE(m_services->runtimes().authenticate(token.toLatin1()).error().code, ErrorCode::Unauthenticated);
+        QCOMPARE(test::errorCode(m_services->runtimes().authenticate(token.toLatin1())), ErrorCode::Unauthenticated);
         QCOMPARE(auditCount(QStringLiteral("runtime.revoked")), 1);
     }
 

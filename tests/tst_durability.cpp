@@ -147,7 +147,7 @@ private Q_SLOTS:
                 ++oldWorked;
                 vault = std::move(*withOld);
             } else {
-                QCOMPARE(withOld.error().code, ErrorCode::WrongPassphrase);
+                QCOMPARE(test::errorCode(withOld), ErrorCode::WrongPassphrase);
                 vault = test::openVault(vaultDir, test::OTHER_PASSPHRASE);
                 QVERIFY2(vault, "neither the old nor the new passphrase opens the vault");
                 ++newWorked;

@@ -203,7 +203,7 @@ private Q_SLOTS:
             noSocket, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("no-socket")));
         auto socketFailure = first.start();
         QVERIFY(!socketFailure);
-        QCOMPARE(socketFailure.error().code, ErrorCode::Io);
+        QCOMPARE(test::errorCode(socketFailure), ErrorCode::Io);
         http::EndpointSettings badTeam;
         badTeam.port = 0;
         badTeam.team = http::EndpointSettings::Team{
@@ -213,7 +213,7 @@ private Q_SLOTS:
             badTeam, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("bad-team")));
         auto teamFailure = second.start();
         QVERIFY(!teamFailure);
-        QCOMPARE(teamFailure.error().code, ErrorCode::Crypto);
+        QCOMPARE(test::errorCode(teamFailure), ErrorCode::Crypto);
     }
 
     void healthCarriesSecurityHeaders()

@@ -214,7 +214,7 @@ private Q_SLOTS:
             QVERIFY2(outcome, qPrintable(outcome ? QString() : outcome.error().message));
         } else {
             QVERIFY(!outcome);
-            QCOMPARE(outcome.error().code, ErrorCode::PermissionDenied);
+            QCOMPARE(test::errorCode(outcome), ErrorCode::PermissionDenied);
         }
     }
 
@@ -240,20 +240,20 @@ private Q_SLOTS:
         VERIFY_RESULT(counted);
         const qint64 before = *counted;
         const QString name = unique(QStringLiteral("denied-rt"));
-        QCOMPARE(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, actor).error().code,
+        QCOMPARE(test::errorCode(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, actor)),
                  ErrorCode::PermissionDenied);
         QVERIFY(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, QStringLiteral("member:owner")));
         const auto countedAfter = m_vault->audit().count();
         VERIFY_RESULT(countedAfter);
         const qint64 registered = *countedAfter;
-        QCOMPARE(m_services->runtimes().revoke(name, actor).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(m_services->runtimes().revoke(name, actor)), ErrorCode::PermissionDenied);
         policy::PolicyRule rule;
         rule.capabilityGlob = unique(QStringLiteral("denied.")) + QStringLiteral(".*");
-        QCOMPARE(m_services->policies().add(rule, actor).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(m_services->policies().add(rule, actor)), ErrorCode::PermissionDenied);
         auto rules = m_services->policies().rules();
         QVERIFY(rules);
-        QCOMPARE(m_services->policies().remove(0, actor).error().code, ErrorCode::PermissionDenied);
-        QCOMPARE(m_services->policies().move(0, 0, actor).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(m_services->policies().remove(0, actor)), ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(m_services->policies().move(0, 0, actor)), ErrorCode::PermissionDenied);
         const auto rulesAfter = m_services->policies().rules();
         VERIFY_RESULT(rulesAfter);
         QCOMPARE(rulesAfter->size(), rules->size());
@@ -276,7 +276,7 @@ private Q_SLOTS:
                                    QStringLiteral("gone"), QStringLiteral("member:owner")}) {
             auto refused = m_services->requests().history(who, id);
             QVERIFY2(!refused, qPrintable(who));
-            QCOMPARE(refused.error().code, ErrorCode::PermissionDenied);
+            QCOMPARE(test::errorCode(refused), ErrorCode::PermissionDenied);
         }
     }
 
@@ -288,19 +288,19 @@ private Q_SLOTS:
         QVERIFY(members.remove(OWNER, QStringLiteral("walk-owner")));
         auto demoted = members.changeRole(OWNER, OWNER, Role::Admin);
         QVERIFY(!demoted);
-        QCOMPARE(demoted.error().code, ErrorCode::Conflict);
+        QCOMPARE(test::errorCode(demoted), ErrorCode::Conflict);
         QVERIFY(demoted.error().message.contains(QStringLiteral("last owner")));
         auto removed = members.remove(OWNER, OWNER);
         QVERIFY(!removed);
-        QCOMPARE(removed.error().code, ErrorCode::Conflict);
+        QCOMPARE(test::errorCode(removed), ErrorCode::Conflict);
 
         // An admin may not remove, demote or make an owner, nor invite one.
-        QCOMPARE(members.remove(QStringLiteral("adm"), OWNER).error().code, ErrorCode::PermissionDenied);
-        QCOMPARE(members.changeRole(QStringLiteral("adm"), OWNER, Role::Viewer).error().code,
+        QCOMPARE(test::errorCode(members.remove(QStringLiteral("adm"), OWNER)), ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(members.changeRole(QStringLiteral("adm"), OWNER, Role::Viewer)),
                  ErrorCode::PermissionDenied);
-        QCOMPARE(members.changeRole(QStringLiteral("adm"), QStringLiteral("adm"), Role::Owner).error().code,
+        QCOMPARE(test::errorCode(members.changeRole(QStringLiteral("adm"), QStringLiteral("adm"), Role::Owner)),
                  ErrorCode::PermissionDenied);
-        QCOMPARE(m_services->invitations().create(QStringLiteral("adm"), Role::Owner).error().code,
+        QCOMPARE(test::errorCode(m_services->invitations().create(QStringLiteral("adm"), Role::Owner)),
                  ErrorCode::PermissionDenied);
 
         // With a second owner, the first may step down; then the second is the last.
@@ -308,12 +308,12 @@ private Q_SLOTS:
         auto stepped = members.changeRole(OWNER, OWNER, Role::Admin);
         QVERIFY2(stepped, qPrintable(stepped ? QString() : stepped.error().message));
         QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("member.role_changed")});
-        QCOMPARE(members.remove(QStringLiteral("own2"), QStringLiteral("own2")).error().code, ErrorCode::Conflict);
+        QCOMPARE(test::errorCode(members.remove(QStringLiteral("own2"), QStringLiteral("own2"))), ErrorCode::Conflict);
         QVERIFY(members.changeRole(QStringLiteral("own2"), OWNER, Role::Owner));
         // A removed member can do nothing.
         QVERIFY(members.remove(OWNER, QStringLiteral("adm")));
         QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("member.removed")});
-        QCOMPARE(m_services->invitations().create(QStringLiteral("adm"), Role::Viewer).error().code,
+        QCOMPARE(test::errorCode(m_services->invitations().create(QStringLiteral("adm"), Role::Viewer)),
                  ErrorCode::PermissionDenied);
     }
 
@@ -345,7 +345,7 @@ private Q_SLOTS:
                  (QStringList{QStringLiteral("member.added"), QStringLiteral("invitation.redeemed")}));
         auto again =
             invitations.redeem(created->token, QStringLiteral("Mallory"), crypto::SigningKey::generate().publicKey());
-        QCOMPARE(again.error().code, ErrorCode::Revoked);
+        QCOMPARE(test::errorCode(again), ErrorCode::Revoked);
         QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("invitation.redeem_refused")});
 
         // Listed with its state; a revoked one and an expired one are refused with 410's codes.
@@ -374,15 +374,17 @@ private Q_SLOTS:
         QCOMPARE(states.value(expiring->invitation.id), QStringLiteral("expired"));
 
         // Unknown tokens, bad expiry, bad names and keys.
-        QCOMPARE(invitations.redeem(QStringLiteral("csi_") + QString(43, u'A'), QStringLiteral("X"), key).error().code,
-                 ErrorCode::NotFound);
-        QCOMPARE(invitations.create(OWNER, Role::Viewer, 15 * 24 * 3600).error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(
+            test::errorCode(invitations.redeem(QStringLiteral("csi_") + QString(43, u'A'), QStringLiteral("X"), key)),
+            ErrorCode::NotFound);
+        QCOMPARE(test::errorCode(invitations.create(OWNER, Role::Viewer, 15 * 24 * 3600)), ErrorCode::InvalidArgument);
         auto fresh = invitations.create(OWNER, Role::Viewer);
         for (const QString& name :
              {QString(), QStringLiteral("a\u202Eb"), QStringLiteral("line\nbreak"), QString(101, u'x')})
-            QCOMPARE(invitations.redeem(fresh->token, name, crypto::SigningKey::generate().publicKey()).error().code,
-                     ErrorCode::InvalidArgument);
-        QCOMPARE(invitations.redeem(fresh->token, QStringLiteral("Short key"), QByteArray(31, 'k')).error().code,
+            QCOMPARE(
+                test::errorCode(invitations.redeem(fresh->token, name, crypto::SigningKey::generate().publicKey())),
+                ErrorCode::InvalidArgument);
+        QCOMPARE(test::errorCode(invitations.redeem(fresh->token, QStringLiteral("Short key"), QByteArray(31, 'k'))),
                  ErrorCode::InvalidArgument);
         QVERIFY(
             invitations.redeem(fresh->token, QStringLiteral("Finally"), crypto::SigningKey::generate().publicKey()));
@@ -444,23 +446,25 @@ private Q_SLOTS:
         const QString id = newRequest();
         approvals::DecisionStatement statement = statementFor(id, true);
         auto forged = requests.decideSigned(statement, statement.sign(crypto::SigningKey::generate()));
-        QCOMPARE(forged.error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(forged), ErrorCode::PermissionDenied);
         QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("request.decision_refused")});
         // The same statement signed for another instance (or for none) is no decision here.
         for (const QString& instance : {QStringLiteral("countersign/0123456789abcdef"), QString()}) {
             approvals::DecisionStatement elsewhere = statement;
             elsewhere.instance = instance;
-            QCOMPARE(requests.decideSigned(elsewhere, elsewhere.sign(grace)).error().code, ErrorCode::PermissionDenied);
+            QCOMPARE(test::errorCode(requests.decideSigned(elsewhere, elsewhere.sign(grace))),
+                     ErrorCode::PermissionDenied);
         }
         approvals::DecisionStatement otherPayload = statement;
         otherPayload.payloadSha256 = QString(64, u'0');
-        QCOMPARE(requests.decideSigned(otherPayload, otherPayload.sign(grace)).error().code, ErrorCode::DigestMismatch);
+        QCOMPARE(test::errorCode(requests.decideSigned(otherPayload, otherPayload.sign(grace))),
+                 ErrorCode::DigestMismatch);
         approvals::DecisionStatement stale = statement;
         stale.decidedAtMs -= 3'600'000;
-        QCOMPARE(requests.decideSigned(stale, stale.sign(grace)).error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(test::errorCode(requests.decideSigned(stale, stale.sign(grace))), ErrorCode::InvalidArgument);
         approvals::DecisionStatement tampered = statement;
         tampered.reason = QStringLiteral("something else");
-        QCOMPARE(requests.decideSigned(tampered, statement.sign(grace)).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(requests.decideSigned(tampered, statement.sign(grace))), ErrorCode::PermissionDenied);
         auto stillPending = requests.request(id);
         VERIFY_RESULT(stillPending);
         QCOMPARE(stillPending->state, approvals::RequestState::Pending);
@@ -511,10 +515,11 @@ private Q_SLOTS:
         VERIFY_RESULT(viewer);
         approvals::DecisionStatement byViewer = statementFor(newRequest(), true);
         byViewer.memberId = viewer->id;
-        QCOMPARE(requests.decideSigned(byViewer, byViewer.sign(viewerKey)).error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(requests.decideSigned(byViewer, byViewer.sign(viewerKey))),
+                 ErrorCode::PermissionDenied);
         QVERIFY(m_services->members().remove(OWNER, member->id));
         approvals::DecisionStatement afterRemoval = statementFor(newRequest(), false);
-        QCOMPARE(requests.decideSigned(afterRemoval, afterRemoval.sign(grace)).error().code,
+        QCOMPARE(test::errorCode(requests.decideSigned(afterRemoval, afterRemoval.sign(grace))),
                  ErrorCode::PermissionDenied);
     }
 
@@ -595,11 +600,11 @@ private Q_SLOTS:
         auto nonce = sessions.challenge(member->id);
         QVERIFY(nonce);
         const QByteArray statement = members::SessionService::statement(sessions.instance(), member->id, *nonce);
-        QCOMPARE(sessions.open(member->id, *nonce, crypto::SigningKey::generate().sign(statement)).error().code,
+        QCOMPARE(test::errorCode(sessions.open(member->id, *nonce, crypto::SigningKey::generate().sign(statement))),
                  ErrorCode::Unauthenticated);
-        QCOMPARE(sessions.open(member->id, *nonce, key.sign(statement)).error().code,
+        QCOMPARE(test::errorCode(sessions.open(member->id, *nonce, key.sign(statement))),
                  ErrorCode::Unauthenticated); // the refused attempt used the nonce up
-        QCOMPARE(sessions.challenge(QStringLiteral("nobody")).error().code, ErrorCode::Unauthenticated);
+        QCOMPARE(test::errorCode(sessions.challenge(QStringLiteral("nobody"))), ErrorCode::Unauthenticated);
         // The right key over a statement naming another instance: no session here.
         QVERIFY(sessions.instance().startsWith(QStringLiteral("countersign/")));
         nonce = sessions.challenge(member->id);
@@ -619,7 +624,7 @@ private Q_SLOTS:
         QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("member.session_opened")});
         // A role change ends it at once.
         QVERIFY(m_services->members().changeRole(OWNER, member->id, Role::Viewer));
-        QCOMPARE(sessions.authenticate(session->token.toLatin1()).error().code, ErrorCode::Unauthenticated);
+        QCOMPARE(test::errorCode(sessions.authenticate(session->token.toLatin1())), ErrorCode::Unauthenticated);
     }
 
     void aMembersQueueHoldsWhatTheyMayStillDecide()
@@ -689,7 +694,7 @@ private Q_SLOTS:
         file.publicKey = key.publicKey();
         auto saved = file.save(path, key, test::secure(passphrase), crypto::KdfParams::fast());
         QVERIFY(!saved);
-        QCOMPARE(saved.error().code, ErrorCode::WeakPassphrase);
+        QCOMPARE(test::errorCode(saved), ErrorCode::WeakPassphrase);
         QVERIFY(!QFile::exists(path));
     }
 
@@ -717,7 +722,7 @@ private Q_SLOTS:
         auto opened = members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE));
         QVERIFY(opened);
         QCOMPARE(opened->publicKey(), key.publicKey());
-        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("wrong"))).error().code,
+        QCOMPARE(test::errorCode(members::MemberKeyFile::unseal(path, test::secure(QStringLiteral("wrong")))),
                  ErrorCode::WrongPassphrase);
         // Metadata updates keep the sealed key.
         file.memberId = QStringLiteral("m-1");
@@ -739,23 +744,23 @@ private Q_SLOTS:
         swapped.insert(QStringLiteral("public_key"),
                        QString::fromLatin1(crypto::SigningKey::generate().publicKey().toBase64()));
         write(swapped);
-        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE)).error().code,
+        QCOMPARE(test::errorCode(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE))),
                  ErrorCode::Integrity);
         QJsonObject damaged = object;
         QByteArray sealed = QByteArray::fromBase64(object.value(QStringLiteral("sealed_key")).toString().toLatin1());
         sealed[5] = static_cast<char>(sealed[5] ^ 0x40);
         damaged.insert(QStringLiteral("sealed_key"), QString::fromLatin1(sealed.toBase64()));
         write(damaged);
-        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE)).error().code,
+        QCOMPARE(test::errorCode(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE))),
                  ErrorCode::WrongPassphrase);
         QJsonObject truncated = object;
         truncated.insert(QStringLiteral("nonce"), QStringLiteral("AAAA"));
         write(truncated);
-        QCOMPARE(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE)).error().code,
+        QCOMPARE(test::errorCode(members::MemberKeyFile::unseal(path, test::secure(GRACE_PASSPHRASE))),
                  ErrorCode::Integrity);
         write(QJsonObject{{QStringLiteral("format"), QStringLiteral("something else")}});
-        QCOMPARE(members::MemberKeyFile::read(path).error().code, ErrorCode::InvalidArgument);
-        QCOMPARE(members::MemberKeyFile::read(dir.filePath(QStringLiteral("none.json"))).error().code,
+        QCOMPARE(test::errorCode(members::MemberKeyFile::read(path)), ErrorCode::InvalidArgument);
+        QCOMPARE(test::errorCode(members::MemberKeyFile::read(dir.filePath(QStringLiteral("none.json")))),
                  ErrorCode::NotFound);
     }
 
@@ -765,11 +770,11 @@ private Q_SLOTS:
             return members::TeamListenerSettings::store(m_services->database(), m_services->audit(), actor, settings);
         };
         using Settings = members::TeamListenerSettings;
-        QCOMPARE(store(OWNER, Settings{QStringLiteral("not-an-ip"), 7448, QStringLiteral("host")}).error().code,
+        QCOMPARE(test::errorCode(store(OWNER, Settings{QStringLiteral("not-an-ip"), 7448, QStringLiteral("host")})),
                  ErrorCode::InvalidArgument);
-        QCOMPARE(store(OWNER, Settings{QStringLiteral("0.0.0.0"), 0, QStringLiteral("host")}).error().code,
+        QCOMPARE(test::errorCode(store(OWNER, Settings{QStringLiteral("0.0.0.0"), 0, QStringLiteral("host")})),
                  ErrorCode::InvalidArgument);
-        QCOMPARE(store(OWNER, Settings{QStringLiteral("0.0.0.0"), 7448, QStringLiteral("bad host!")}).error().code,
+        QCOMPARE(test::errorCode(store(OWNER, Settings{QStringLiteral("0.0.0.0"), 7448, QStringLiteral("bad host!")})),
                  ErrorCode::InvalidArgument);
         QVERIFY(
             test::addMember(*m_services, QStringLiteral("t-admin"), QStringLiteral("Tess"), QStringLiteral("admin")));

@@ -77,7 +77,7 @@ private Q_SLOTS:
             QSqlQuery(db).exec(QStringLiteral("PRAGMA user_version = 999"));
             auto version = storage::Migrations().migrate(db);
             QVERIFY(!version);
-            QCOMPARE(version.error().code, ErrorCode::UnsupportedSchema);
+            QCOMPARE(test::errorCode(version), ErrorCode::UnsupportedSchema);
             QCOMPARE(*storage::Migrations::currentVersion(db), 999);
         }
         QSqlDatabase::removeDatabase(QStringLiteral("newer"));
@@ -93,7 +93,7 @@ private Q_SLOTS:
         }
         auto opened = vault::Vault::open(dir.path(), test::secure(test::PASSPHRASE));
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::UnsupportedSchema);
+        QCOMPARE(test::errorCode(opened), ErrorCode::UnsupportedSchema);
         QVERIFY(opened.error().message.contains(QStringLiteral("newer Countersign")));
     }
 

@@ -110,7 +110,7 @@ private Q_SLOTS:
         auto consumed =
             lifecycle.apply(*request, RequestEvent::Consume, request->createdAt, audit::Actor::runtime(m_runtime.name));
         QVERIFY(!consumed);
-        QCOMPARE(consumed.error().code, ErrorCode::Conflict);
+        QCOMPARE(test::errorCode(consumed), ErrorCode::Conflict);
         QCOMPARE(request->state, RequestState::Pending);
         QCOMPARE(test::stored(m_services->requests(), id).state, RequestState::Pending);
         QCOMPARE(auditSize(), before);
@@ -126,7 +126,7 @@ private Q_SLOTS:
         QCOMPARE(entry->first().actor, QStringLiteral("runtime:ci"));
         auto again = lifecycle.apply(*request, RequestEvent::Approve, request->createdAt, audit::Actor::system());
         QVERIFY(!again);
-        QCOMPARE(again.error().code, ErrorCode::Conflict);
+        QCOMPARE(test::errorCode(again), ErrorCode::Conflict);
         QCOMPARE(auditSize(), before + 1);
     }
 
@@ -142,7 +142,7 @@ private Q_SLOTS:
         // The copy still says pending; the row does not: the write finds no row in that state.
         auto late = lifecycle.apply(*stale, RequestEvent::Deny, stale->createdAt, audit::Actor::system());
         QVERIFY(!late);
-        QCOMPARE(late.error().code, ErrorCode::Conflict);
+        QCOMPARE(test::errorCode(late), ErrorCode::Conflict);
         QCOMPARE(test::stored(m_services->requests(), id).state, RequestState::Cancelled);
     }
 
@@ -190,12 +190,12 @@ private Q_SLOTS:
         for (const auto& [actor, permission] : refused) {
             auto answer = authorizer.authorize(actor, permission);
             QVERIFY2(!answer, qPrintable(actor.toString()));
-            QCOMPARE(answer.error().code, ErrorCode::PermissionDenied);
+            QCOMPARE(test::errorCode(answer), ErrorCode::PermissionDenied);
         }
         for (const QString& text : {QStringLiteral("owner"), QStringLiteral("member:"), QStringLiteral("system")}) {
             auto answer = authorizer.authorize(text, members::Permission::ViewQueue);
             QVERIFY2(!answer, qPrintable(text));
-            QCOMPARE(answer.error().code, ErrorCode::PermissionDenied);
+            QCOMPARE(test::errorCode(answer), ErrorCode::PermissionDenied);
         }
         // The services ask the same authorizer: the owner reads the queue; a viewer neither reads
         // it nor reveals a payload; an unknown member reads nothing.
@@ -206,7 +206,7 @@ private Q_SLOTS:
             test::createRequest(m_services->requests(), m_runtime, QStringLiteral("deploy"), QStringLiteral("low"));
         auto revealed = m_services->requests().reveal(QStringLiteral("victor"), id);
         QVERIFY(!revealed);
-        QCOMPARE(revealed.error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(revealed), ErrorCode::PermissionDenied);
         QVERIFY(!m_services->requests().queue(QStringLiteral("nobody")));
     }
 
@@ -288,7 +288,7 @@ private Q_SLOTS:
             return fail(ErrorCode::Conflict, QStringLiteral("changed my mind"));
         });
         QVERIFY(!dropped);
-        QCOMPARE(dropped.error().code, ErrorCode::Conflict);
+        QCOMPARE(test::errorCode(dropped), ErrorCode::Conflict);
         QCOMPARE(count(), 1);
         QVERIFY(!storage::inTransaction(db));
     }

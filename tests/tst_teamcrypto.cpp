@@ -102,13 +102,13 @@ private Q_SLOTS:
         envelope[at] = static_cast<char>(envelope.at(at) ^ 0x01);
         auto opened = cipher.open(envelope, PAYLOAD_OF_REQ_1);
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, code);
+        QCOMPARE(test::errorCode(opened), code);
         QVERIFY2(opened.error().message.contains(QStringLiteral("requests.payload of row req_1")),
                  qPrintable(opened.error().message));
         // Truncated below the overhead: refused, not read out of bounds.
         auto truncated = cipher.open(envelope.first(ColumnCipher::OVERHEAD - 1), PAYLOAD_OF_REQ_1);
         QVERIFY(!truncated);
-        QCOMPARE(truncated.error().code, ErrorCode::Integrity);
+        QCOMPARE(test::errorCode(truncated), ErrorCode::Integrity);
     }
 
     void refusesEnvelopeMovedToAnotherCell_data()
@@ -131,7 +131,7 @@ private Q_SLOTS:
         const QByteArray envelope = cipher.seal(MARKER, PAYLOAD_OF_REQ_1);
         auto opened = cipher.open(envelope, elsewhere);
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::Integrity);
+        QCOMPARE(test::errorCode(opened), ErrorCode::Integrity);
         QVERIFY2(opened.error().message.contains(QStringLiteral("sealed for another row or column")),
                  qPrintable(opened.error().message));
     }
@@ -141,7 +141,7 @@ private Q_SLOTS:
         const QByteArray envelope = ColumnCipher::generate().seal(MARKER, PAYLOAD_OF_REQ_1);
         auto opened = ColumnCipher::generate().open(envelope, PAYLOAD_OF_REQ_1);
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::Integrity);
+        QCOMPARE(test::errorCode(opened), ErrorCode::Integrity);
     }
 
     /// From the outside: the database holds only envelopes (a dump shows no plaintext), and a
@@ -204,7 +204,7 @@ private Q_SLOTS:
                 "UPDATE cells SET payload = (SELECT payload FROM cells WHERE id = 'req_1') WHERE id = 'req_2'")));
             auto swapped = read(QStringLiteral("req_2"));
             QVERIFY(!swapped);
-            QCOMPARE(swapped.error().code, ErrorCode::Integrity);
+            QCOMPARE(test::errorCode(swapped), ErrorCode::Integrity);
             QVERIFY2(swapped.error().message.contains(QStringLiteral("cells.payload of row req_2")),
                      qPrintable(swapped.error().message));
             QCOMPARE(read(QStringLiteral("req_1")).value_or(QByteArray()), MARKER + " req_1");
@@ -233,7 +233,7 @@ private Q_SLOTS:
 
         auto wrong = DataKeyWrap::unwrapWithPassphrase(*wrapped, test::secure(test::OTHER_PASSPHRASE));
         QVERIFY(!wrong);
-        QCOMPARE(wrong.error().code, ErrorCode::WrongPassphrase);
+        QCOMPARE(test::errorCode(wrong), ErrorCode::WrongPassphrase);
         QVERIFY2(wrong.error().message.contains(QStringLiteral("team passphrase does not open")),
                  qPrintable(wrong.error().message));
     }
@@ -253,7 +253,7 @@ private Q_SLOTS:
         auto opened = DataKeyWrap::unwrapWithPassphrase(QJsonDocument(document).toJson(QJsonDocument::Compact),
                                                         test::secure(test::PASSPHRASE));
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::WrongPassphrase);
+        QCOMPARE(test::errorCode(opened), ErrorCode::WrongPassphrase);
     }
 
     void teamPassphraseParametersAreReadableBack()
@@ -282,11 +282,11 @@ private Q_SLOTS:
 
         auto other = DataKeyWrap::unwrapWithKey(*wrapped, crypto::SecureBuffer::copyOf(crypto::randomBytes(32)));
         QVERIFY(!other);
-        QCOMPARE(other.error().code, ErrorCode::WrongPassphrase);
+        QCOMPARE(test::errorCode(other), ErrorCode::WrongPassphrase);
         // A passphrase-wrapped key is not opened with a raw key, nor the other way round.
         auto mixed = DataKeyWrap::unwrapWithPassphrase(*wrapped, test::secure(test::PASSPHRASE));
         QVERIFY(!mixed);
-        QCOMPARE(mixed.error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(test::errorCode(mixed), ErrorCode::InvalidArgument);
     }
 
     void refusesUnfitCredential()
@@ -297,15 +297,15 @@ private Q_SLOTS:
                                   QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther));
         auto shortKey = DataKeyWrap::readWrappingKeyCredential(QStringLiteral("short"));
         QVERIFY(!shortKey);
-        QCOMPARE(shortKey.error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(test::errorCode(shortKey), ErrorCode::InvalidArgument);
         QVERIFY2(shortKey.error().message.contains(QStringLiteral("exactly 32 raw bytes")),
                  qPrintable(shortKey.error().message));
         auto shared = DataKeyWrap::readWrappingKeyCredential(QStringLiteral("shared"));
         QVERIFY(!shared);
-        QCOMPARE(shared.error().code, ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(shared), ErrorCode::PermissionDenied);
         auto escape = DataKeyWrap::readWrappingKeyCredential(QStringLiteral("../etc/passwd"));
         QVERIFY(!escape);
-        QCOMPARE(escape.error().code, ErrorCode::InvalidArgument);
+        QCOMPARE(test::errorCode(escape), ErrorCode::InvalidArgument);
     }
 
 private:

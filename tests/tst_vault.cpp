@@ -87,12 +87,12 @@ private Q_SLOTS:
         auto weak =
             vault::Vault::create(dir.path(), QStringLiteral("Ada"), test::secure(QStringLiteral("password1")), options);
         QVERIFY(!weak);
-        QCOMPARE(weak.error().code, ErrorCode::WeakPassphrase);
+        QCOMPARE(test::errorCode(weak), ErrorCode::WeakPassphrase);
         QVERIFY(!vault::Vault::exists(dir.path()));
         QVERIFY(test::createVault(dir.path()));
         auto second = vault::Vault::create(dir.path(), QStringLiteral("Eve"), test::secure(test::PASSPHRASE), options);
         QVERIFY(!second);
-        QCOMPARE(second.error().code, ErrorCode::AlreadyExists);
+        QCOMPARE(test::errorCode(second), ErrorCode::AlreadyExists);
     }
 
     void wrongPassphraseLeavesFilesUntouched()
@@ -104,7 +104,7 @@ private Q_SLOTS:
 
         auto opened = vault::Vault::open(dir.path(), test::secure(QStringLiteral("not the passphrase at all")));
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::WrongPassphrase);
+        QCOMPARE(test::errorCode(opened), ErrorCode::WrongPassphrase);
         QCOMPARE(opened.error().message, QStringLiteral("wrong passphrase"));
 
         QMap<QString, QByteArray> after = digestsOf(dir.path());
@@ -186,7 +186,7 @@ private Q_SLOTS:
         const QByteArray digest = test::fileDigest(databasePath);
         auto opened = vault::Vault::open(dir.path(), test::secure(test::PASSPHRASE));
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::NotEncrypted);
+        QCOMPARE(test::errorCode(opened), ErrorCode::NotEncrypted);
         QVERIFY(opened.error().message.contains(QStringLiteral("plaintext")));
         QCOMPARE(test::fileDigest(databasePath), digest);
     }
@@ -194,7 +194,7 @@ private Q_SLOTS:
     void requiresSqlCipher()
     {
         QVERIFY(!vault::Vault::requireCipher(QString()));
-        QCOMPARE(vault::Vault::requireCipher(QString()).error().code, ErrorCode::NotEncrypted);
+        QCOMPARE(test::errorCode(vault::Vault::requireCipher(QString())), ErrorCode::NotEncrypted);
         QVERIFY(vault::Vault::requireCipher(QStringLiteral("3.4.1")));
         auto* driver = new storage::SqlCipherDriver();
         QSqlDatabase db = QSqlDatabase::addDatabase(driver, QStringLiteral("cipher"));
@@ -236,14 +236,14 @@ private Q_SLOTS:
         file.close();
         auto opened = vault::Vault::open(dir.path(), test::secure(test::PASSPHRASE));
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::WrongPassphrase);
+        QCOMPARE(test::errorCode(opened), ErrorCode::WrongPassphrase);
 
         QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
         file.write("{ not json");
         file.close();
         opened = vault::Vault::open(dir.path(), test::secure(test::PASSPHRASE));
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::Integrity);
+        QCOMPARE(test::errorCode(opened), ErrorCode::Integrity);
     }
 
     void passphrasesComeFromTheNamedFile()
@@ -264,7 +264,7 @@ private Q_SLOTS:
         qputenv("COUNTERSIGN_TEST_PASSPHRASE_FILE", dir.filePath(QStringLiteral("missing")).toLocal8Bit());
         auto missing = vault::PassphraseReader::read("COUNTERSIGN_TEST_PASSPHRASE_FILE", QStringLiteral("unused: "));
         QVERIFY(!missing);
-        QCOMPARE(missing.error().code, ErrorCode::Io);
+        QCOMPARE(test::errorCode(missing), ErrorCode::Io);
         QVERIFY(missing.error().message.contains(QStringLiteral("passphrase file")));
         qunsetenv("COUNTERSIGN_TEST_PASSPHRASE_FILE");
     }
@@ -274,7 +274,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         auto opened = vault::Vault::open(dir.filePath(QStringLiteral("nothing")), test::secure(test::PASSPHRASE));
         QVERIFY(!opened);
-        QCOMPARE(opened.error().code, ErrorCode::NotFound);
+        QCOMPARE(test::errorCode(opened), ErrorCode::NotFound);
     }
 
     void changesPassphrase()
@@ -298,7 +298,7 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(oldDatabase));
         auto old = vault::Vault::open(dir.path(), test::secure(test::PASSPHRASE));
         QVERIFY(!old);
-        QCOMPARE(old.error().code, ErrorCode::WrongPassphrase);
+        QCOMPARE(test::errorCode(old), ErrorCode::WrongPassphrase);
         auto vault = test::openVault(dir.path(), test::OTHER_PASSPHRASE);
         QVERIFY(vault);
         QCOMPARE(countActions(*vault, QStringLiteral("test.keep")), 1);
@@ -323,7 +323,7 @@ private Q_SLOTS:
             QVERIFY(query.value(0).toInt() > 0);
             auto refused = vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast());
             QVERIFY(!refused);
-            QCOMPARE(refused.error().code, ErrorCode::Conflict);
+            QCOMPARE(test::errorCode(refused), ErrorCode::Conflict);
         }
         QSqlDatabase::removeDatabase(QStringLiteral("other-thread"));
         QVERIFY(vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast()));
@@ -367,13 +367,13 @@ private Q_SLOTS:
             QVERIFY(other);
             auto refused = vault->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast());
             QVERIFY(!refused);
-            QCOMPARE(refused.error().code, ErrorCode::Conflict);
+            QCOMPARE(test::errorCode(refused), ErrorCode::Conflict);
             QVERIFY2(refused.error().message.contains(QStringLiteral("pid %1").arg(::getpid())),
                      qPrintable(refused.error().message));
             auto exclusive =
                 vault::Vault::open(dir.path(), test::secure(test::PASSPHRASE), vault::VaultLock::Mode::Exclusive);
             QVERIFY(!exclusive);
-            QCOMPARE(exclusive.error().code, ErrorCode::Conflict);
+            QCOMPARE(test::errorCode(exclusive), ErrorCode::Conflict);
             // The refused attempt kept the shared lock: the other holder still cannot re-key either.
             QVERIFY(!other->changePassphrase(test::secure(test::OTHER_PASSPHRASE), crypto::KdfParams::fast()));
         }

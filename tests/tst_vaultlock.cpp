@@ -166,7 +166,7 @@ private Q_SLOTS:
         QCOMPARE(databaseFiles(dataDir).size(), 1);
         auto other = vault::Vault::open(dataDir, test::secure(test::OTHER_PASSPHRASE));
         QVERIFY(!other);
-        QCOMPARE(other.error().code, ErrorCode::WrongPassphrase);
+        QCOMPARE(test::errorCode(other), ErrorCode::WrongPassphrase);
         auto vault = test::openVault(dataDir);
         QVERIFY(vault);
         QCOMPARE(countRows(*vault, QStringLiteral("SELECT count(*) FROM requests")), 2);
@@ -201,7 +201,7 @@ private Q_SLOTS:
             for (const QString& refused : {test::PASSPHRASE, losing}) {
                 auto opened = vault::Vault::open(dataDir, test::secure(refused));
                 QVERIFY(!opened);
-                QCOMPARE(opened.error().code, ErrorCode::WrongPassphrase);
+                QCOMPARE(test::errorCode(opened), ErrorCode::WrongPassphrase);
             }
             auto vault = test::openVault(dataDir, winner);
             QVERIFY2(vault,

@@ -10,6 +10,7 @@
 #include <QJsonValue>
 #include <QString>
 #include <QStringList>
+#include <QTest>
 
 #include <memory>
 #include <source_location>
@@ -41,6 +42,18 @@ inline const QString OTHER_PASSPHRASE = QStringLiteral("violet tangerine saxopho
 template <typename T> [[nodiscard]] QString describe(const Result<T>& result)
 {
     return result ? QString() : errorCodeName(result.error().code) + QStringLiteral(": ") + result.error().message;
+}
+
+/// The code of the error \a result holds. A value where an error was expected fails the current
+/// test function there (naming the caller's line), so a comparison of the code never reads the
+/// error of a Result that has none.
+template <typename T>
+[[nodiscard]] ErrorCode errorCode(const Result<T>& result, std::source_location where = std::source_location::current())
+{
+    if (!result)
+        return result.error().code;
+    QTest::qFail("expected an error, got a value", where.file_name(), static_cast<int>(where.line()));
+    return ErrorCode::Storage;
 }
 
 [[nodiscard]] crypto::SecureBuffer secure(const QString& text);
