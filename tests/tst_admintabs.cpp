@@ -36,11 +36,33 @@
 #include <QSpinBox>
 #include <QSqlQuery>
 #include <QTableView>
-#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace countersign;
+
+namespace {
+
+/// What a table view shows in a cell, as a person reads it.
+QString cellText(const QAbstractItemView* view, int row, int column)
+{
+    return view->model()->index(row, column).data().toString();
+}
+
+/// The first row of \a view that shows \a text in one of its cells, -1 if none.
+int rowWith(const QAbstractItemView* view, const QString& text)
+{
+    const QAbstractItemModel* model = view->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        for (int column = 0; column < model->columnCount(); ++column) {
+            if (model->index(row, column).data().toString() == text)
+                return row;
+        }
+    }
+    return -1;
+}
+
+} // namespace
 
 class TestAdminTabs final : public QObject {
     Q_OBJECT
@@ -237,8 +259,8 @@ private Q_SLOTS:
         ui::RuntimesTab tab(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
-        auto* table = tab.findChild<QTableWidget*>(QStringLiteral("runtimesView"));
-        const int before = table->rowCount();
+        auto* table = tab.findChild<QTableView*>(QStringLiteral("runtimesView"));
+        const int before = table->model()->rowCount();
 
         QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("registerRuntimeButton")), Qt::LeftButton);
         auto* dialog = waitForDialog<QDialog>(QStringLiteral("registerRuntimeDialog"));
@@ -249,7 +271,7 @@ private Q_SLOTS:
         QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("registerConfirmButton")), Qt::LeftButton);
         QVERIFY(dialog->isVisible()); // refused with a message, nothing registered
         QVERIFY(!dialog->findChild<QLabel*>(QStringLiteral("registerError"))->text().isEmpty());
-        QCOMPARE(table->rowCount(), before);
+        QCOMPARE(table->model()->rowCount(), before);
         dialog->findChild<QLineEdit*>(QStringLiteral("runtimeGlobsEdit"))->setText(QStringLiteral("backup.*"));
         QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("registerConfirmButton")), Qt::LeftButton);
 
@@ -263,14 +285,15 @@ private Q_SLOTS:
         QTest::mouseClick(tokenDialog->findChild<QPushButton*>(QStringLiteral("copyTokenButton")), Qt::LeftButton);
         QCOMPARE(QGuiApplication::clipboard()->text(), token);
         tokenDialog->accept();
-        QCOMPARE(table->rowCount(), before + 1);
+        QCOMPARE(table->model()->rowCount(), before + 1);
         auto identity = m_services->runtimes().authenticate(token.toLatin1());
         QVERIFY(identity);
         QCOMPARE(identity->name, QStringLiteral("nightly"));
         QCOMPARE(auditCount(QStringLiteral("runtime.registered")), 2);
 
         // Revoke: a confirmation first; Cancel keeps it.
-        const int row = static_cast<int>(table->findItems(QStringLiteral("nightly"), Qt::MatchExactly).first()->row());
+        const int row = rowWith(table, QStringLiteral("nightly"));
+        QVERIFY(row >= 0);
         table->selectRow(row);
         auto* revoke = tab.findChild<QPushButton*>(QStringLiteral("revokeRuntimeButton"));
         QVERIFY(revoke->isEnabled());
@@ -283,7 +306,7 @@ private Q_SLOTS:
         confirm = waitForDialog<QMessageBox>(QStringLiteral("revokeConfirm"));
         QVERIFY(confirm);
         confirm->findChild<QPushButton*>(QStringLiteral("revokeConfirmButton"))->click();
-        QTRY_VERIFY(table->item(row, 5)->text().startsWith(QStringLiteral("revoked")));
+        QTRY_VERIFY(cellText(table, row, 5).startsWith(QStringLiteral("revoked")));
         QCOMPARE(test::errorCode(m_services->runtimes().authenticate(token.toLatin1())), ErrorCode::Unauthenticated);
         QCOMPARE(auditCount(QStringLiteral("runtime.revoked")), 1);
     }
@@ -293,14 +316,15 @@ private Q_SLOTS:
         for (const QString& summary : {QStringLiteral("first"), QStringLiteral("second")})
             QVERIFY(!test::createRequest(m_services->requests(), m_runtime, summary, QStringLiteral("low")).isEmpty());
         ui::RuntimesTab tab(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
-        auto* table = tab.findChild<QTableWidget*>(QStringLiteral("runtimesView"));
-        const int row = static_cast<int>(table->findItems(QStringLiteral("ci"), Qt::MatchExactly).first()->row());
-        const int count = table->item(row, 4)->text().toInt();
+        auto* table = tab.findChild<QTableView*>(QStringLiteral("runtimesView"));
+        const int row = rowWith(table, QStringLiteral("ci"));
+        QVERIFY(row >= 0);
+        const int count = cellText(table, row, 4).toInt();
         QCOMPARE(count, 2);
-        QVERIFY(table->item(row, 3)->text() != QStringLiteral("never"));
+        QVERIFY(cellText(table, row, 3) != QStringLiteral("never"));
         const QString id =
             test::createRequest(m_services->requests(), m_runtime, QStringLiteral("one more"), QStringLiteral("low"));
-        QTRY_COMPARE_WITH_TIMEOUT(table->item(row, 4)->text().toInt(), count + 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(cellText(table, row, 4).toInt(), count + 1, 10000);
         QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
     }
 
@@ -309,8 +333,8 @@ private Q_SLOTS:
         ui::PoliciesTab tab(m_services->policies(), QStringLiteral("member:owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
-        auto* table = tab.findChild<QTableWidget*>(QStringLiteral("policiesView"));
-        QCOMPARE(table->rowCount(), 0);
+        auto* table = tab.findChild<QTableView*>(QStringLiteral("policiesView"));
+        QCOMPARE(table->model()->rowCount(), 0);
         auto addRule = [&](const QString& glob, int outcomeIndex, int approvals) {
             QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("addRuleButton")), Qt::LeftButton);
             auto* dialog = waitForDialog<QDialog>(QStringLiteral("ruleDialog"));
@@ -326,12 +350,12 @@ private Q_SLOTS:
             return error;
         };
         QVERIFY(!addRule(QStringLiteral("deploy..*"), 0, 1).isEmpty()); // bad glob: refused with a message
-        QCOMPARE(table->rowCount(), 0);
+        QCOMPARE(table->model()->rowCount(), 0);
         QCOMPARE(addRule(QStringLiteral("deploy.*"), 0, 2), QString());
         QCOMPARE(addRule(QStringLiteral("docs.**"), 1, 1), QString());
-        QCOMPARE(table->rowCount(), 2);
-        QCOMPARE(table->item(1, 1)->text(), QStringLiteral("docs.**"));
-        QVERIFY(table->item(0, 3)->text().contains(QStringLiteral("2 approval")));
+        QCOMPARE(table->model()->rowCount(), 2);
+        QCOMPARE(cellText(table, 1, 1), QStringLiteral("docs.**"));
+        QVERIFY(cellText(table, 0, 3).contains(QStringLiteral("2 approval")));
 
         table->selectRow(1);
         QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("moveRuleUpButton")), Qt::LeftButton);
@@ -339,7 +363,7 @@ private Q_SLOTS:
         VERIFY_RESULT(moved);
         QCOMPARE(moved->size(), 2);
         QCOMPARE(moved->first().capabilityGlob, QStringLiteral("docs.**"));
-        QCOMPARE(table->item(0, 1)->text(), QStringLiteral("docs.**"));
+        QCOMPARE(cellText(table, 0, 1), QStringLiteral("docs.**"));
 
         // Edit through the dialog.
         table->selectRow(1);
@@ -357,7 +381,7 @@ private Q_SLOTS:
         QCOMPARE(edited->size(), 2);
         QCOMPARE(edited->at(1).timeoutSeconds, 120);
         QCOMPARE(edited->at(1).riskFloor, std::optional(policy::Risk::High));
-        QCOMPARE(table->item(1, 6)->text(), QStringLiteral("high"));
+        QCOMPARE(cellText(table, 1, 6), QStringLiteral("high"));
 
         table->selectRow(0);
         QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("removeRuleButton")), Qt::LeftButton);
@@ -367,7 +391,7 @@ private Q_SLOTS:
         const auto left = m_services->policies().rules();
         VERIFY_RESULT(left);
         QCOMPARE(left->size(), 1);
-        QCOMPARE(table->rowCount(), 1);
+        QCOMPARE(table->model()->rowCount(), 1);
         QCOMPARE(auditCount(QStringLiteral("policy.rule_added")), 2);
         QCOMPARE(auditCount(QStringLiteral("policy.rule_moved")), 1);
         QCOMPARE(auditCount(QStringLiteral("policy.rule_changed")), 1);
@@ -418,10 +442,10 @@ private Q_SLOTS:
                                                        crypto::SigningKey::generate().publicKey());
         QVERIFY(member);
         tab.reload();
-        auto* members = tab.findChild<QTableWidget*>(QStringLiteral("membersView"));
+        auto* members = tab.findChild<QTableView*>(QStringLiteral("membersView"));
         int row = -1;
-        for (int i = 0; i < members->rowCount(); ++i) {
-            if (members->item(i, 0)->text() == u"Grace")
+        for (int i = 0; i < members->model()->rowCount(); ++i) {
+            if (cellText(members, i, 0) == u"Grace")
                 row = i;
         }
         QVERIFY(row >= 0);
@@ -453,10 +477,10 @@ private Q_SLOTS:
         // A second invitation, revoked from the list.
         QVERIFY(tab.invite(QStringLiteral("viewer"), 1, QString()).isEmpty());
         waitForDialog<QDialog>(QStringLiteral("tokenDialog"))->accept();
-        auto* invitations = tab.findChild<QTableWidget*>(QStringLiteral("invitationsView"));
+        auto* invitations = tab.findChild<QTableView*>(QStringLiteral("invitationsView"));
         int pending = -1;
-        for (int i = 0; i < invitations->rowCount(); ++i) {
-            if (invitations->item(i, 1)->text() == u"pending")
+        for (int i = 0; i < invitations->model()->rowCount(); ++i) {
+            if (cellText(invitations, i, 1) == u"pending")
                 pending = i;
         }
         QVERIFY(pending >= 0);
@@ -482,14 +506,14 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         QVERIFY(tab.invite(QStringLiteral("approver"), 3600, QStringLiteral("for Linus")).isEmpty());
         waitForDialog<QDialog>(QStringLiteral("tokenDialog"))->accept();
-        auto* invitations = tab.findChild<QTableWidget*>(QStringLiteral("invitationsView"));
+        auto* invitations = tab.findChild<QTableView*>(QStringLiteral("invitationsView"));
         int row = -1;
-        for (int i = 0; i < invitations->rowCount(); ++i) {
-            if (invitations->item(i, 3)->text() == u"for Linus")
+        for (int i = 0; i < invitations->model()->rowCount(); ++i) {
+            if (cellText(invitations, i, 3) == u"for Linus")
                 row = i;
         }
         QVERIFY(row >= 0);
-        const QString id = invitations->item(row, 4)->text();
+        const QString id = cellText(invitations, row, 4);
         auto stateOf = [&] {
             const auto listed = m_services->invitations().list(QStringLiteral("owner"));
             for (const members::Invitation& invitation : *listed) {
@@ -526,8 +550,8 @@ private Q_SLOTS:
         // A runtime's revocation asks alike.
         ui::RuntimesTab runtimes(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
         runtimes.show();
-        auto* table = runtimes.findChild<QTableWidget*>(QStringLiteral("runtimesView"));
-        table->selectRow(static_cast<int>(table->findItems(QStringLiteral("ci"), Qt::MatchExactly).first()->row()));
+        auto* table = runtimes.findChild<QTableView*>(QStringLiteral("runtimesView"));
+        table->selectRow(rowWith(table, QStringLiteral("ci")));
         QTest::mouseClick(runtimes.findChild<QPushButton*>(QStringLiteral("revokeRuntimeButton")), Qt::LeftButton);
         auto* runtimeConfirm = waitForDialog<QMessageBox>(QStringLiteral("revokeConfirm"));
         QVERIFY(runtimeConfirm);
@@ -695,9 +719,9 @@ private Q_SLOTS:
         const auto rules = *m_services->policies().rules();
         QCOMPARE(rules.last().capabilityGlob, QStringLiteral("reports.*"));
         QCOMPARE(rules.last().timeoutSeconds, 2 * 3600);
-        auto* table = tab.findChild<QTableWidget*>(QStringLiteral("policiesView"));
-        QCOMPARE(table->item(table->rowCount() - 1, 4)->text(), QStringLiteral("2 hours"));
-        QCOMPARE(table->item(table->rowCount() - 1, 5)->text(), QStringLiteral("10 minutes"));
+        auto* table = tab.findChild<QTableView*>(QStringLiteral("policiesView"));
+        QCOMPARE(cellText(table, table->model()->rowCount() - 1, 4), QStringLiteral("2 hours"));
+        QCOMPARE(cellText(table, table->model()->rowCount() - 1, 5), QStringLiteral("10 minutes"));
         QVERIFY(m_services->policies().remove(static_cast<int>(rules.size()) - 1, QStringLiteral("member:owner")));
     }
 

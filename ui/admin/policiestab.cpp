@@ -1,5 +1,6 @@
 #include "admin/policiestab.h"
 
+#include "admin/policiesmodel.h"
 #include "common/confirmation.h"
 #include "common/durationedit.h"
 #include "common/durationtext.h"
@@ -16,34 +17,12 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QTableWidget>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace countersign::ui {
 
 namespace {
-
-enum Column { Position, Capability, MinimumRisk, Outcome, Timeout, Validity, RiskFloor, ColumnCount };
-
-QTableWidgetItem* item(const QString& text)
-{
-    auto* cell = new QTableWidgetItem(text);
-    cell->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
-    return cell;
-}
-
-QString outcomeText(const policy::PolicyRule& rule)
-{
-    switch (rule.outcome) {
-    case policy::PolicyRule::Outcome::Allow:
-        return QObject::tr("allow without asking");
-    case policy::PolicyRule::Outcome::Deny:
-        return QObject::tr("deny");
-    case policy::PolicyRule::Outcome::Require:
-        break;
-    }
-    return QObject::tr("require %n approval(s)", nullptr, rule.approvals);
-}
 
 DurationEdit* durationEdit(const QString& objectName, const QString& accessibleName, int seconds, QWidget* parent)
 {
@@ -56,16 +35,14 @@ DurationEdit* durationEdit(const QString& objectName, const QString& accessibleN
     return edit;
 }
 
-/// Only a rule that makes requests wait for approvers has a timeout; an allowed request's
-/// approval has a validity too, while a denied request has neither.
 bool waits(policy::PolicyRule::Outcome outcome)
 {
-    return outcome == policy::PolicyRule::Outcome::Require;
+    return PoliciesModel::waits(outcome);
 }
 
 bool hasValidity(policy::PolicyRule::Outcome outcome)
 {
-    return outcome != policy::PolicyRule::Outcome::Deny;
+    return PoliciesModel::hasValidity(outcome);
 }
 
 } // namespace
@@ -74,25 +51,26 @@ PoliciesTab::PoliciesTab(policy::PolicyStore& policies, QString actor, QWidget* 
     : QWidget(parent)
     , m_policies(policies)
     , m_actor(std::move(actor))
-    , m_table(new QTableWidget(0, ColumnCount, this))
+    , m_model(new PoliciesModel(this))
+    , m_table(new QTableView(this))
     , m_add(new QPushButton(tr("&Add rule…"), this))
     , m_edit(new QPushButton(tr("&Edit…"), this))
     , m_remove(new QPushButton(tr("&Remove"), this))
     , m_up(new QPushButton(tr("Move &up"), this))
     , m_down(new QPushButton(tr("Move do&wn"), this))
     , m_message(new QLabel(this))
-    , m_empty(new EmptyState(m_table, QStringLiteral("policiesEmptyState")))
+    , m_empty(new EmptyState(m_table, QStringLiteral("policiesEmptyState"), m_model))
 {
     setObjectName(QStringLiteral("policiesTab"));
+    m_table->setModel(m_model);
     m_table->setObjectName(QStringLiteral("policiesView"));
     m_table->setAccessibleName(tr("Policy rules, first match wins"));
-    m_table->setHorizontalHeaderLabels({tr("#"), tr("Capability"), tr("Minimum risk"), tr("Outcome"), tr("Timeout"),
-                                        tr("Approval valid for"), tr("Risk floor")});
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(Capability, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(PoliciesModel::Capability, QHeaderView::Stretch);
     const std::pair<QPushButton*, QString> buttons[] = {{m_add, QStringLiteral("addRuleButton")},
                                                         {m_edit, QStringLiteral("editRuleButton")},
                                                         {m_remove, QStringLiteral("removeRuleButton")},
@@ -126,12 +104,12 @@ PoliciesTab::PoliciesTab(policy::PolicyStore& policies, QString actor, QWidget* 
     layout->addWidget(m_message);
 
     connect(m_add, &QPushButton::clicked, this, [this] { editRule(-1); });
-    connect(m_edit, &QPushButton::clicked, this, [this] { editRule(m_table->currentRow()); });
-    connect(m_table, &QTableWidget::cellDoubleClicked, this, [this](int r) { editRule(r); });
+    connect(m_edit, &QPushButton::clicked, this, [this] { editRule(m_table->currentIndex().row()); });
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex& index) { editRule(index.row()); });
     connect(m_remove, &QPushButton::clicked, this, &PoliciesTab::removeSelected);
     connect(m_up, &QPushButton::clicked, this, [this] { moveSelected(-1); });
     connect(m_down, &QPushButton::clicked, this, [this] { moveSelected(1); });
-    connect(m_table, &QTableWidget::itemSelectionChanged, this, &PoliciesTab::updateButtons);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &PoliciesTab::updateButtons);
     reload();
 }
 
@@ -142,29 +120,17 @@ void PoliciesTab::reload()
         m_message->setText(rules.error().message);
         return;
     }
-    m_rules = *rules;
-    m_table->setRowCount(static_cast<int>(m_rules.size()));
-    for (int i = 0; i < m_rules.size(); ++i) {
-        const policy::PolicyRule& rule = m_rules.at(i);
-        m_table->setItem(i, Position, item(QString::number(i + 1)));
-        m_table->setItem(i, Capability, item(rule.capabilityGlob));
-        m_table->setItem(i, MinimumRisk,
-                         item(rule.minimumRisk ? policy::riskName(*rule.minimumRisk) + u'+' : tr("any")));
-        m_table->setItem(i, RiskFloor, item(rule.riskFloor ? policy::riskName(*rule.riskFloor) : tr("none")));
-        m_table->setItem(i, Outcome, item(outcomeText(rule)));
-        m_table->setItem(i, Timeout, item(waits(rule.outcome) ? durationText(rule.timeoutSeconds) : tr("—")));
-        m_table->setItem(i, Validity, item(hasValidity(rule.outcome) ? durationText(rule.validitySeconds) : tr("—")));
-    }
+    m_model->setRules(std::move(*rules));
     updateButtons();
 }
 
 void PoliciesTab::updateButtons()
 {
-    const int row = m_table->selectionModel()->hasSelection() ? m_table->currentRow() : -1;
+    const int row = m_table->selectionModel()->hasSelection() ? m_table->currentIndex().row() : -1;
     m_edit->setEnabled(row >= 0);
     m_remove->setEnabled(row >= 0);
     m_up->setEnabled(row > 0);
-    m_down->setEnabled(row >= 0 && row + 1 < m_rules.size());
+    m_down->setEnabled(row >= 0 && row + 1 < m_model->rowCount());
 }
 
 void PoliciesTab::report(const QString& failure, const QString& success)
@@ -190,8 +156,8 @@ QString PoliciesTab::save(const policy::PolicyRule& rule)
 
 void PoliciesTab::editRule(int row)
 {
-    const bool adding = row < 0 || row >= m_rules.size();
-    const policy::PolicyRule original = adding ? policy::PolicyRule{} : m_rules.at(row);
+    const bool adding = row < 0 || row >= m_model->rowCount();
+    const policy::PolicyRule original = adding ? policy::PolicyRule{} : m_model->rule(row);
     auto* dialog = new QDialog(this);
     dialog->setObjectName(QStringLiteral("ruleDialog"));
     dialog->setWindowTitle(adding ? tr("Add a policy rule") : tr("Edit policy rule %1").arg(row + 1));
@@ -304,10 +270,10 @@ void PoliciesTab::editRule(int row)
 
 void PoliciesTab::removeSelected()
 {
-    const int row = m_table->currentRow();
-    if (row < 0 || row >= m_rules.size())
+    const int row = m_table->currentIndex().row();
+    if (row < 0 || row >= m_model->rowCount())
         return;
-    const QString description = m_rules.at(row).describe();
+    const QString description = m_model->rule(row).describe();
     confirmDestructive(
         this,
         {QStringLiteral("removeRuleConfirm"), tr("Remove rule %1?").arg(row + 1),
@@ -322,9 +288,9 @@ void PoliciesTab::removeSelected()
 
 void PoliciesTab::moveSelected(int delta)
 {
-    const int row = m_table->currentRow();
+    const int row = m_table->currentIndex().row();
     const int to = row + delta;
-    if (row < 0 || to < 0 || to >= m_rules.size())
+    if (row < 0 || to < 0 || to >= m_model->rowCount())
         return;
     auto moved = m_policies.move(row, to, m_actor);
     reload();

@@ -6,7 +6,7 @@
 
 class QLabel;
 class QPushButton;
-class QTableWidget;
+class QTableView;
 
 namespace countersign::policy {
 class PolicyStore;
@@ -15,6 +15,7 @@ class PolicyStore;
 namespace countersign::ui {
 
 class EmptyState;
+class PoliciesModel;
 
 /// The ordered policy rules: the first that matches a request decides it. Add, edit, remove
 /// and reorder, each validated by the store and audited there.
@@ -36,8 +37,8 @@ private:
 
     policy::PolicyStore& m_policies;
     QString m_actor;
-    QList<policy::PolicyRule> m_rules;
-    QTableWidget* m_table;
+    PoliciesModel* m_model;
+    QTableView* m_table;
     QPushButton* m_add;
     QPushButton* m_edit;
     QPushButton* m_remove;

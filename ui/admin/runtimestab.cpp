@@ -1,5 +1,6 @@
 #include "admin/runtimestab.h"
 
+#include "admin/runtimesmodel.h"
 #include "approvals/requestevents.h"
 #include "approvals/runtimeregistry.h"
 #include "common/confirmation.h"
@@ -7,7 +8,6 @@
 #include "common/tokendialog.h"
 #include "policy/capabilityglob.h"
 
-#include <QDateTime>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -16,53 +16,34 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
 
 namespace countersign::ui {
-
-namespace {
-
-enum Column { Name, Allowed, Registered, LastSeen, Requests, State, ColumnCount };
-
-QString when(qint64 ms)
-{
-    return ms > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat) : QObject::tr("never");
-}
-
-QTableWidgetItem* item(const QString& text, const QVariant& sortValue = {})
-{
-    auto* cell = new QTableWidgetItem(text);
-    cell->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
-    if (sortValue.isValid())
-        cell->setData(Qt::UserRole, sortValue);
-    return cell;
-}
-
-} // namespace
 
 RuntimesTab::RuntimesTab(approvals::RuntimeRegistry& runtimes, approvals::RequestEvents& events, QString actor,
                          QWidget* parent)
     : QWidget(parent)
     , m_runtimes(runtimes)
     , m_actor(std::move(actor))
-    , m_table(new QTableWidget(0, ColumnCount, this))
+    , m_model(new RuntimesModel(this))
+    , m_table(new QTableView(this))
     , m_register(new QPushButton(tr("&Register runtime…"), this))
     , m_revoke(new QPushButton(tr("Revo&ke"), this))
     , m_message(new QLabel(this))
-    , m_empty(new EmptyState(m_table, QStringLiteral("runtimesEmptyState")))
+    , m_empty(new EmptyState(m_table, QStringLiteral("runtimesEmptyState"), m_model))
 {
     setObjectName(QStringLiteral("runtimesTab"));
+    m_table->setModel(m_model);
     m_table->setObjectName(QStringLiteral("runtimesView"));
     m_table->setAccessibleName(tr("Registered runtimes"));
-    m_table->setHorizontalHeaderLabels(
-        {tr("Name"), tr("Allowed capabilities"), tr("Registered"), tr("Last seen"), tr("Requests"), tr("State")});
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setSectionResizeMode(Allowed, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(RuntimesModel::Allowed, QHeaderView::Stretch);
     m_table->setWordWrap(false);
     m_register->setObjectName(QStringLiteral("registerRuntimeButton"));
     m_register->setAccessibleName(tr("Register a runtime"));
@@ -88,7 +69,7 @@ RuntimesTab::RuntimesTab(approvals::RuntimeRegistry& runtimes, approvals::Reques
 
     connect(m_register, &QPushButton::clicked, this, &RuntimesTab::showRegisterDialog);
     connect(m_revoke, &QPushButton::clicked, this, &RuntimesTab::revokeSelected);
-    connect(m_table, &QTableWidget::itemSelectionChanged, this, &RuntimesTab::updateButtons);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RuntimesTab::updateButtons);
     // Last seen and request counts move with traffic; refresh at most every two seconds.
     auto* pending = new QTimer(this);
     pending->setSingleShot(true);
@@ -103,38 +84,26 @@ RuntimesTab::RuntimesTab(approvals::RuntimeRegistry& runtimes, approvals::Reques
 
 void RuntimesTab::reload()
 {
-    const QString selected = m_table->currentRow() >= 0 && m_table->item(m_table->currentRow(), Name)
-                                 ? m_table->item(m_table->currentRow(), Name)->text()
-                                 : QString();
     auto list = m_runtimes.list();
     if (!list) {
         m_message->setText(list.error().message);
         return;
     }
-    m_table->setSortingEnabled(false);
-    m_table->setRowCount(static_cast<int>(list->size()));
-    int row = 0;
-    for (const approvals::RuntimeInfo& runtime : std::as_const(*list)) {
-        m_table->setItem(row, Name, item(runtime.name));
-        m_table->setItem(row, Allowed, item(runtime.allowedCapabilities.join(QStringLiteral(", "))));
-        m_table->setItem(row, Registered, item(when(runtime.createdAt)));
-        m_table->setItem(row, LastSeen, item(when(runtime.lastSeenAt)));
-        m_table->setItem(row, Requests, item(QLocale().toString(runtime.requestCount)));
-        m_table->setItem(row, State,
-                         item(runtime.revokedAt > 0 ? tr("revoked %1").arg(when(runtime.revokedAt)) : tr("active")));
-        if (runtime.name == selected)
-            m_table->selectRow(row);
-        ++row;
-    }
+    // Rows are matched by name, so the selection stays on its runtime.
+    m_model->setRuntimes(std::move(*list));
     updateButtons();
+}
+
+int RuntimesTab::selectedRow() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    return m_table->selectionModel()->hasSelection() && current.isValid() ? current.row() : -1;
 }
 
 void RuntimesTab::updateButtons()
 {
-    const int row = m_table->currentRow();
-    const bool active = row >= 0 && m_table->selectionModel()->hasSelection() && m_table->item(row, State) &&
-                        m_table->item(row, State)->text() == tr("active");
-    m_revoke->setEnabled(active);
+    const int row = selectedRow();
+    m_revoke->setEnabled(row >= 0 && m_model->runtime(row).revokedAt == 0);
 }
 
 QString RuntimesTab::registerRuntime(const QString& name, const QStringList& globs)
@@ -207,10 +176,10 @@ void RuntimesTab::showRegisterDialog()
 
 void RuntimesTab::revokeSelected()
 {
-    const int row = m_table->currentRow();
-    if (row < 0 || !m_table->item(row, Name))
+    const int row = selectedRow();
+    if (row < 0)
         return;
-    const QString name = m_table->item(row, Name)->text();
+    const QString name = m_model->runtime(row).name;
     confirmDestructive(this,
                        {QStringLiteral("revokeConfirm"), tr("Revoke %1?").arg(name),
                         tr("Revoke runtime %1? Its token stops working at once and its pending requests can no "

@@ -4,7 +4,7 @@
 
 class QLabel;
 class QPushButton;
-class QTableWidget;
+class QTableView;
 
 namespace countersign::approvals {
 class RequestEvents;
@@ -14,6 +14,7 @@ class RuntimeRegistry;
 namespace countersign::ui {
 
 class EmptyState;
+class RuntimesModel;
 
 /// The registered runtimes: register one (its token shown once), revoke one, and see when each
 /// was last seen and how many requests it has made.
@@ -34,10 +35,13 @@ private:
     void showRegisterDialog();
     void revokeSelected();
     void updateButtons();
+    /// The selected row, -1 when nothing is selected.
+    [[nodiscard]] int selectedRow() const;
 
     approvals::RuntimeRegistry& m_runtimes;
     QString m_actor;
-    QTableWidget* m_table;
+    RuntimesModel* m_model;
+    QTableView* m_table;
     QPushButton* m_register;
     QPushButton* m_revoke;
     QLabel* m_message;

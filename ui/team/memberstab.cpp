@@ -10,6 +10,8 @@
 #include "members/invitationservice.h"
 #include "members/memberservice.h"
 #include "members/teamlistenersettings.h"
+#include "team/invitationsmodel.h"
+#include "team/membersmodel.h"
 
 #include <QComboBox>
 #include <QDateTime>
@@ -26,7 +28,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QTableWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -34,36 +36,20 @@ namespace countersign::ui {
 
 namespace {
 
-enum MemberColumn { MemberName, MemberRole, MemberState, MemberJoined, MemberId, MemberColumnCount };
-enum InvitationColumn {
-    InvitationRole,
-    InvitationState,
-    InvitationExpires,
-    InvitationNote,
-    InvitationId,
-    InvitationColumnCount
-};
-
 QString when(qint64 ms)
 {
     return ms > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat) : QString();
 }
 
-QTableWidgetItem* item(const QString& text)
+QTableView* table(QAbstractItemModel* model, const QString& name, const QString& accessible, QWidget* parent)
 {
-    auto* cell = new QTableWidgetItem(text);
-    cell->setFlags(Qt::ItemIsSelectable | Qt::ItemIsEnabled);
-    return cell;
-}
-
-QTableWidget* table(const QStringList& headers, const QString& name, const QString& accessible, QWidget* parent)
-{
-    auto* view = new QTableWidget(0, static_cast<int>(headers.size()), parent);
+    auto* view = new QTableView(parent);
+    view->setModel(model);
     view->setObjectName(name);
     view->setAccessibleName(accessible);
-    view->setHorizontalHeaderLabels(headers);
     view->setSelectionBehavior(QAbstractItemView::SelectRows);
     view->setSelectionMode(QAbstractItemView::SingleSelection);
+    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     view->verticalHeader()->hide();
     view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     view->horizontalHeader()->setStretchLastSection(true);
@@ -89,10 +75,10 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     , m_fingerprint(tlsIdentity ? crypto::TlsIdentity::fingerprint(tlsIdentity->certificatePem).value_or(QByteArray())
                                 : QByteArray())
     , m_memberId(std::move(memberId))
-    , m_members(table({tr("Name"), tr("Role"), tr("State"), tr("Joined"), tr("Member id")},
-                      QStringLiteral("membersView"), tr("Members"), this))
-    , m_invitations(table({tr("Role"), tr("State"), tr("Expires"), tr("Note"), tr("Invitation id")},
-                          QStringLiteral("invitationsView"), tr("Invitations"), this))
+    , m_memberRows(new MembersModel(this))
+    , m_invitationRows(new InvitationsModel(this))
+    , m_members(table(m_memberRows, QStringLiteral("membersView"), tr("Members"), this))
+    , m_invitations(table(m_invitationRows, QStringLiteral("invitationsView"), tr("Invitations"), this))
     , m_invite(button(tr("Invit&e…"), QStringLiteral("inviteButton"), tr("Invite a member"), this))
     , m_revoke(button(tr("Revo&ke invitation"), QStringLiteral("revokeInvitationButton"),
                       tr("Revoke the selected invitation"), this))
@@ -181,8 +167,8 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     connect(m_changeRole, &QPushButton::clicked, this, &MembersTab::changeRoleOfSelected);
     connect(m_remove, &QPushButton::clicked, this, &MembersTab::removeSelected);
     connect(m_teamToggle, &QPushButton::clicked, this, &MembersTab::toggleTeamListener);
-    connect(m_members, &QTableWidget::itemSelectionChanged, this, &MembersTab::updateButtons);
-    connect(m_invitations, &QTableWidget::itemSelectionChanged, this, &MembersTab::updateButtons);
+    connect(m_members->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MembersTab::updateButtons);
+    connect(m_invitations->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MembersTab::updateButtons);
     // Members join and invitations are made from elsewhere too (the CLI, the team listener):
     // refresh while the tab is on screen.
     auto* refresh = new QTimer(this);
@@ -201,10 +187,10 @@ void MembersTab::showEvent(QShowEvent* event)
     QWidget::showEvent(event);
 }
 
-QString MembersTab::selectedId(QTableWidget* view, int column) const
+int MembersTab::selectedRow(const QTableView* view)
 {
-    const int row = view->currentRow();
-    return row >= 0 && view->item(row, column) ? view->item(row, column)->text() : QString();
+    const QModelIndex current = view->currentIndex();
+    return view->selectionModel()->hasSelection() && current.isValid() ? current.row() : -1;
 }
 
 void MembersTab::reload()
@@ -215,33 +201,9 @@ void MembersTab::reload()
         m_message->setText(!members ? members.error().message : invitations.error().message);
         return;
     }
-    const QString selectedMember = selectedId(m_members, MemberId);
-    const QString selectedInvitation = selectedId(m_invitations, InvitationId);
-    m_members->setRowCount(static_cast<int>(members->size()));
-    int row = 0;
-    for (const members::Member& member : std::as_const(*members)) {
-        m_members->setItem(row, MemberName, item(member.displayName));
-        m_members->setItem(row, MemberRole, item(members::roleName(member.role)));
-        m_members->setItem(row, MemberState,
-                           item(member.active ? tr("active") : tr("removed %1").arg(when(member.removedAt))));
-        m_members->setItem(row, MemberJoined, item(when(member.createdAt)));
-        m_members->setItem(row, MemberId, item(member.id));
-        if (member.id == selectedMember)
-            m_members->selectRow(row);
-        ++row;
-    }
-    m_invitations->setRowCount(static_cast<int>(invitations->size()));
-    row = 0;
-    for (const members::Invitation& invitation : std::as_const(*invitations)) {
-        m_invitations->setItem(row, InvitationRole, item(members::roleName(invitation.role)));
-        m_invitations->setItem(row, InvitationState, item(members::Invitation::stateName(invitation.state)));
-        m_invitations->setItem(row, InvitationExpires, item(when(invitation.expiresAt)));
-        m_invitations->setItem(row, InvitationNote, item(invitation.note));
-        m_invitations->setItem(row, InvitationId, item(invitation.id));
-        if (invitation.id == selectedInvitation)
-            m_invitations->selectRow(row);
-        ++row;
-    }
+    // Rows are matched by id, so the selection stays on its member or invitation.
+    m_memberRows->setMembers(std::move(*members));
+    m_invitationRows->setInvitations(std::move(*invitations));
     auto settings = members::TeamListenerSettings::load(m_services.database());
     m_teamOn = settings && *settings;
     if (m_teamOn) {
@@ -263,13 +225,12 @@ void MembersTab::reload()
 
 void MembersTab::updateButtons()
 {
-    const int invitationRow = m_invitations->currentRow();
-    const bool pending = invitationRow >= 0 && m_invitations->item(invitationRow, InvitationState) &&
-                         m_invitations->item(invitationRow, InvitationState)->text() == u"pending";
+    const int invitationRow = selectedRow(m_invitations);
+    const bool pending =
+        invitationRow >= 0 && m_invitationRows->invitation(invitationRow).state == members::Invitation::State::Pending;
     m_revoke->setEnabled(pending);
-    const int memberRow = m_members->currentRow();
-    const bool active = memberRow >= 0 && m_members->item(memberRow, MemberState) &&
-                        m_members->item(memberRow, MemberState)->text() == tr("active");
+    const int memberRow = selectedRow(m_members);
+    const bool active = memberRow >= 0 && m_memberRows->member(memberRow).active;
     m_changeRole->setEnabled(active);
     m_remove->setEnabled(active);
     // Say why Invite is disabled and how to enable it, where it is seen, not only on hover.
@@ -360,12 +321,13 @@ void MembersTab::showInviteDialog()
 
 void MembersTab::revokeSelected()
 {
-    const QString id = selectedId(m_invitations, InvitationId);
-    if (id.isEmpty())
+    const int row = selectedRow(m_invitations);
+    if (row < 0)
         return;
-    const int row = m_invitations->currentRow();
-    const QString role = m_invitations->item(row, InvitationRole)->text();
-    const QString note = m_invitations->item(row, InvitationNote)->text();
+    const members::Invitation& invitation = m_invitationRows->invitation(row);
+    const QString id = invitation.id;
+    const QString role = members::roleName(invitation.role);
+    const QString note = invitation.note;
     const QString which = note.isEmpty() ? tr("the invitation to join as %1").arg(role)
                                          : tr("the invitation to join as %1 (%2)").arg(role, note);
     confirmDestructive(this,
@@ -383,9 +345,11 @@ void MembersTab::revokeSelected()
 
 void MembersTab::changeRoleOfSelected()
 {
-    const QString id = selectedId(m_members, MemberId);
-    if (id.isEmpty())
+    const int row = selectedRow(m_members);
+    if (row < 0)
         return;
+    const members::Member member = m_memberRows->member(row);
+    const QString id = member.id;
     auto* dialog = new QDialog(this);
     dialog->setObjectName(QStringLiteral("changeRoleDialog"));
     dialog->setWindowTitle(tr("Change role"));
@@ -394,16 +358,17 @@ void MembersTab::changeRoleOfSelected()
     role->setObjectName(QStringLiteral("roleCombo"));
     role->setAccessibleName(tr("New role"));
     for (members::Role candidate : members::allRoles())
-        role->addItem(members::roleName(candidate));
-    role->setCurrentText(m_members->item(m_members->currentRow(), MemberRole)->text());
+        role->addItem(members::roleName(candidate), static_cast<int>(candidate));
+    role->setCurrentIndex(role->findData(static_cast<int>(member.role)));
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, dialog);
     buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("changeRoleConfirmButton"));
     auto* layout = new QFormLayout(dialog);
-    layout->addRow(tr("%1's &role:").arg(m_members->item(m_members->currentRow(), MemberName)->text()), role);
+    layout->addRow(tr("%1's &role:").arg(member.displayName), role);
     layout->addRow(buttons);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, role, id] {
-        auto changed = m_services.members().changeRole(m_memberId, id, *members::parseRole(role->currentText()));
+        auto changed =
+            m_services.members().changeRole(m_memberId, id, static_cast<members::Role>(role->currentData().toInt()));
         m_message->setText(changed ? tr("%1 is now %2; their sessions have ended.")
                                          .arg(changed->displayName, members::roleName(changed->role))
                                    : changed.error().message);
@@ -415,10 +380,11 @@ void MembersTab::changeRoleOfSelected()
 
 void MembersTab::removeSelected()
 {
-    const QString id = selectedId(m_members, MemberId);
-    if (id.isEmpty())
+    const int row = selectedRow(m_members);
+    if (row < 0)
         return;
-    const QString name = m_members->item(m_members->currentRow(), MemberName)->text();
+    const QString id = m_memberRows->member(row).id;
+    const QString name = m_memberRows->member(row).displayName;
     confirmDestructive(this,
                        {QStringLiteral("removeMemberConfirm"), tr("Remove %1?").arg(name),
                         tr("Remove %1? Their sessions end at once and they can no longer decide. Their past "

@@ -6,7 +6,7 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
-class QTableWidget;
+class QTableView;
 
 namespace countersign::approvals {
 class Services;
@@ -16,6 +16,9 @@ struct TlsIdentity;
 }
 
 namespace countersign::ui {
+
+class InvitationsModel;
+class MembersModel;
 
 /// Members and invitations: invite someone (the link and its QR code
 /// shown once), see and revoke invitations, change a member's role, remove a member, and turn
@@ -45,13 +48,16 @@ private:
     void removeSelected();
     void toggleTeamListener();
     void updateButtons();
-    [[nodiscard]] QString selectedId(QTableWidget* table, int column) const;
+    /// The selected row of \a view, -1 when nothing is selected.
+    [[nodiscard]] static int selectedRow(const QTableView* view);
 
     approvals::Services& m_services;
     QByteArray m_fingerprint; // SHA-256 of the team listener's certificate
     QString m_memberId;
-    QTableWidget* m_members;
-    QTableWidget* m_invitations;
+    MembersModel* m_memberRows;
+    InvitationsModel* m_invitationRows;
+    QTableView* m_members;
+    QTableView* m_invitations;
     QPushButton* m_invite;
     QPushButton* m_revoke;
     QPushButton* m_changeRole;
