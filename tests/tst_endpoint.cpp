@@ -675,6 +675,65 @@ private Q_SLOTS:
         QCOMPARE(readResponse(socket, buffer).status, 200); // the same connection, still open
     }
 
+    void writesArrivingTogetherShareACommit()
+    {
+        // Six connections (the endpoint admits eight; the one that made `pending` may not be
+        // reaped yet) send at once, round after round: creates, one consume that must fail (the
+        // request is pending) and one create the runtime may not make. Writes that arrive
+        // together commit together; each still gets its own answer, the failures theirs alone,
+        // and every acknowledged create is there afterwards.
+        const QByteArray pending = createRequest().toLatin1();
+        QVERIFY(!pending.isEmpty());
+        constexpr int CONNECTIONS = 6;
+        constexpr int ROUNDS = 10;
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < CONNECTIONS; ++i) {
+            sockets.push_back(std::make_unique<QTcpSocket>());
+            sockets.back()->connectToHost(QHostAddress::LocalHost, m_port);
+            QVERIFY(sockets.back()->waitForConnected(5000));
+        }
+        const quint64 before = m_endpoint->writeCommits();
+        QStringList created;
+        for (int round = 0; round < ROUNDS; ++round) {
+            for (int i = 0; i < CONNECTIONS; ++i) {
+                QByteArray raw;
+                if (i == 0)
+                    raw = post("/v1/requests/" + pending + "/consume", m_token, R"({"payload_sha256":"00"})");
+                else if (i == 1)
+                    raw = post("/v1/requests", m_token, R"({"capability":"db.drop","summary":"Not allowed"})");
+                else
+                    raw = post("/v1/requests", m_token,
+                               R"({"capability":"deploy.web","summary":"Burst )" + QByteArray::number(round * 10 + i) +
+                                   R"(","payload":{"v":1}})");
+                sockets[i]->write(raw);
+                sockets[i]->flush();
+            }
+            std::vector<QByteArray> buffers(CONNECTIONS);
+            for (int i = 0; i < CONNECTIONS; ++i) {
+                const Response response = readResponse(*sockets[i], buffers[i]);
+                if (i <= 1) {
+                    QVERIFY2(response.status == 403, response.body.constData());
+                    QCOMPARE(response.errorCode(),
+                             i == 0 ? QStringLiteral("not_approved") : QStringLiteral("permission_denied"));
+                } else {
+                    QCOMPARE(response.status, 201);
+                    created.append(response.json().value(QStringLiteral("id")).toString());
+                }
+            }
+        }
+        const quint64 commits = m_endpoint->writeCommits() - before;
+        const int writes = ROUNDS * CONNECTIONS;
+        qInfo("%d writes in %llu commits", writes, static_cast<unsigned long long>(commits));
+        QVERIFY(commits >= 1);
+        QVERIFY2(commits < static_cast<quint64>(writes), "writes arriving together were committed one by one");
+        // Acknowledged means stored: the window's own connection reads every one of them.
+        for (const QString& id : std::as_const(created)) {
+            auto request = m_services->requests().request(id);
+            QVERIFY2(request, qPrintable(id));
+            QCOMPARE(request->state, approvals::RequestState::Pending);
+        }
+    }
+
     void longPollAnsweredOnDecision()
     {
         const QByteArray id = createRequest().toLatin1();

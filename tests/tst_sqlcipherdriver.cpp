@@ -1,5 +1,7 @@
 #include "crypto/securebuffer.h"
+#include "storage/groupcommit.h"
 #include "storage/sqlcipherdriver.h"
+#include "storage/transaction.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -67,6 +69,61 @@ private Q_SLOTS:
     {
         m_db = QSqlDatabase();
         closeDatabase(QStringLiteral("main"));
+    }
+
+    void groupCommitFailsAUnitAlone()
+    {
+        // Four units in one batch: the second writes and then fails, the fourth breaks a UNIQUE
+        // constraint. Each undoes only its own writes; the others commit together, once, and
+        // what they queued for after the commit runs only after it, the failed units' never.
+        countersign::storage::GroupCommit writes(m_db);
+        QList<bool> unitSucceeded(4, false);
+        QList<int> doneOrder;
+        QStringList afterCommit;
+        bool committedBeforeDone = true;
+        const auto insert = [this](const QString& u) -> countersign::Result<void> {
+            QSqlQuery query(m_db);
+            query.prepare(QStringLiteral("INSERT INTO t (u) VALUES (?)"));
+            query.addBindValue(u);
+            if (!query.exec())
+                return countersign::fail(countersign::ErrorCode::Storage, query.lastError().text());
+            return {};
+        };
+        const QStringList values{QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("a")};
+        for (int i = 0; i < 4; ++i) {
+            writes.submit(
+                [&, i] {
+                    auto outcome = countersign::storage::transact(m_db, [&]() -> countersign::Result<void> {
+                        auto inserted = insert(values.at(i));
+                        if (!inserted)
+                            return inserted;
+                        countersign::storage::afterCommit(
+                            m_db, [&afterCommit, i] { afterCommit.append(QString::number(i)); });
+                        if (i == 1)
+                            return countersign::fail(countersign::ErrorCode::Conflict, QStringLiteral("refused"));
+                        return {};
+                    });
+                    unitSucceeded[i] = outcome.has_value();
+                },
+                [&, i](const countersign::Result<void>& committed) {
+                    QVERIFY(committed);
+                    committedBeforeDone &= !countersign::storage::inTransaction(m_db);
+                    doneOrder.append(i);
+                });
+        }
+        QCOMPARE(writes.commits(), quint64{0}); // nothing runs before the event loop turns
+        QTRY_COMPARE(doneOrder.size(), 4);
+        QCOMPARE(doneOrder, (QList<int>{0, 1, 2, 3}));
+        QCOMPARE(unitSucceeded, (QList<bool>{true, false, true, false}));
+        QCOMPARE(writes.commits(), quint64{1});
+        QVERIFY(committedBeforeDone);
+        QCOMPARE(afterCommit, (QStringList{QStringLiteral("0"), QStringLiteral("2")}));
+        QSqlQuery rows(m_db);
+        QVERIFY(rows.exec(QStringLiteral("SELECT u FROM t ORDER BY id")));
+        QStringList stored;
+        while (rows.next())
+            stored.append(rows.value(0).toString());
+        QCOMPARE(stored, (QStringList{QStringLiteral("a"), QStringLiteral("c")}));
     }
 
     void roundTrips_data()

@@ -18,12 +18,16 @@ RequestAnnouncer::RequestAnnouncer(QSqlDatabase db, RequestEvents& events)
 
 void RequestAnnouncer::announce(const Request& request, bool created)
 {
-    if (created)
-        Q_EMIT m_events.requestCreated(request.id);
-    Q_EMIT m_events.requestChanged(request.id, stateName(request.state));
-    if ((created || request.state == RequestState::Approved) && m_deadlinesChanged)
-        m_deadlinesChanged();
-    checkpoint(false);
+    // Inside a group commit the change is not on disk yet: it is announced after the commit, and
+    // never if the commit fails.
+    storage::afterCommit(m_db, [this, id = request.id, state = request.state, created] {
+        if (created)
+            Q_EMIT m_events.requestCreated(id);
+        Q_EMIT m_events.requestChanged(id, stateName(state));
+        if ((created || state == RequestState::Approved) && m_deadlinesChanged)
+            m_deadlinesChanged();
+        checkpoint(false);
+    });
 }
 
 void RequestAnnouncer::checkpoint(bool force)

@@ -1,5 +1,7 @@
 #include "requestservice.h"
 
+#include "storage/groupcommit.h"
+
 #include "audit/actor.h"
 #include "audit/auditlog.h"
 #include "audit/auditproofs.h"
@@ -42,6 +44,7 @@ RequestService::RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeR
     , m_receipts(std::make_unique<audit::ReceiptIssuer>(audit, nullptr))
     , m_runtimeRequests(std::make_unique<RuntimeRequests>(*m_store, *m_lifecycle, *m_queries, *m_announcer, audit,
                                                           *m_receipts, *m_views))
+    , m_writes(std::make_unique<storage::GroupCommit>(db))
 {
     m_announcer->setDeadlinesChanged([this] { m_expiry->schedule(); });
 }
@@ -59,6 +62,16 @@ void RequestService::setCheckpointSigner(audit::CheckpointSigner* signer)
 RequestEvents& RequestService::events()
 {
     return m_announcer->events();
+}
+
+void RequestService::submitWrite(std::function<void()> write, std::function<void(const Result<void>&)> done)
+{
+    m_writes->submit(std::move(write), std::move(done));
+}
+
+quint64 RequestService::writeCommits() const
+{
+    return m_writes->commits();
 }
 
 Result<RuntimeIdentity> RequestService::authenticate(QByteArrayView token)

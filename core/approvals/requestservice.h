@@ -20,6 +20,9 @@ class AuditProofs;
 class CheckpointSigner;
 class ReceiptIssuer;
 } // namespace countersign::audit
+namespace countersign::storage {
+class GroupCommit;
+}
 namespace countersign::crypto {
 class SecureBuffer;
 class SigningKey;
@@ -87,6 +90,8 @@ public:
     [[nodiscard]] Result<QJsonObject> auditInclusionProof(qint64 seq, qint64 size) override;
     [[nodiscard]] Result<QJsonObject> auditConsistencyProof(qint64 from, qint64 to) override;
     [[nodiscard]] RequestEvents& events() override;
+    void submitWrite(std::function<void()> write, std::function<void(const Result<void>&)> done) override;
+    [[nodiscard]] quint64 writeCommits() const override;
     /// auditInclusionProof() plus the entry itself ("entry", its canonical
     /// encoding), for member \a memberId if allowed to view the audit chain.
     [[nodiscard]] Result<QJsonObject> auditEntryProof(const QString& memberId, qint64 seq, qint64 size);
@@ -181,6 +186,7 @@ private:
     std::unique_ptr<audit::AuditProofs> m_proofs;
     std::unique_ptr<audit::ReceiptIssuer> m_receipts;
     std::unique_ptr<RuntimeRequests> m_runtimeRequests;
+    std::unique_ptr<storage::GroupCommit> m_writes;
 };
 
 } // namespace countersign::approvals

@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <functional>
+
 namespace countersign::approvals {
 
 class RequestEvents;
@@ -58,6 +60,16 @@ public:
     [[nodiscard]] virtual TeamApi* team() { return nullptr; }
     /// Creation and state-change notifications, for long-polls.
     [[nodiscard]] virtual RequestEvents& events() = 0;
+    /// Runs \a write (a create, consume or cancel with its answer) in one transaction with the
+    /// other writes submitted meanwhile, and calls \a done once that transaction is durable or
+    /// failed; after a failed commit nothing \a write did remains, so its answer must not be sent.
+    virtual void submitWrite(std::function<void()> write, std::function<void(const Result<void>&)> done)
+    {
+        write();
+        done({});
+    }
+    /// How many transactions submitWrite() has committed; any thread may ask.
+    [[nodiscard]] virtual quint64 writeCommits() const { return 0; }
 };
 
 } // namespace countersign::approvals

@@ -70,4 +70,9 @@ void EndpointThread::stop()
     m_thread.wait();
 }
 
+quint64 EndpointThread::writeCommits() const
+{
+    return m_api ? m_api->writeCommits() : 0;
+}
+
 } // namespace countersign::http

@@ -36,6 +36,8 @@ public:
     [[nodiscard]] quint16 port() const { return m_port; }
     /// The team listener's port, when it serves one.
     [[nodiscard]] quint16 teamPort() const { return m_teamPort; }
+    /// Transactions the endpoint's writes were committed in (group commits), for tests and figures.
+    [[nodiscard]] quint64 writeCommits() const;
 
 private:
     EndpointSettings m_settings;

@@ -557,6 +557,32 @@ Result<std::pair<qint64, qint64>> HttpServer::auditRange(const HttpRequest& requ
     return std::pair(a, b);
 }
 
+std::optional<HttpResponse> HttpServer::answerAfterCommit(HttpConnection& connection,
+                                                          std::function<HttpResponse()> write)
+{
+    // The answer is computed with the write but sent only once the transaction holding it is on
+    // disk: an acknowledged write survives a crash; a failed commit answers with its error.
+    struct Pending final {
+        HttpResponse response;
+        bool deferred = false;
+        bool done = false;
+    };
+    auto pending = std::make_shared<Pending>();
+    QPointer<HttpConnection> waiting(&connection);
+    m_api.submitWrite([pending, write = std::move(write)] { pending->response = write(); },
+                      [pending, waiting](const Result<void>& committed) {
+                          if (!committed)
+                              pending->response = HttpResponse::error(committed.error());
+                          pending->done = true;
+                          if (pending->deferred && waiting)
+                              waiting->complete(pending->response);
+                      });
+    if (pending->done)
+        return pending->response;
+    pending->deferred = true;
+    return std::nullopt;
+}
+
 std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, HttpConnection& connection,
                                                  const approvals::RuntimeIdentity& runtime, int routeValue,
                                                  const QString& id)
@@ -566,12 +592,12 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         auto body = jsonBody(request);
         if (!body)
             return HttpResponse::error(body.error());
-        bool created = false;
-        auto result =
-            m_api.createRequest(runtime, *body, QString::fromUtf8(request.header("idempotency-key")), created);
-        if (!result)
-            return HttpResponse::error(result.error());
-        return HttpResponse::json(created ? 201 : 200, *result);
+        return answerAfterCommit(connection, [this, runtime, body = std::move(*body),
+                                              key = QString::fromUtf8(request.header("idempotency-key"))] {
+            bool created = false;
+            auto result = m_api.createRequest(runtime, body, key, created);
+            return result ? HttpResponse::json(created ? 201 : 200, *result) : HttpResponse::error(result.error());
+        });
     }
     case Route::ListRequests: {
         auto result = m_api.listRequests(runtime, QString::fromUtf8(request.queryValue("state")));
@@ -626,11 +652,11 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         if (body->size() != 1 || !digest.isString())
             return HttpResponse::error(Error{ErrorCode::InvalidArgument,
                                              QStringLiteral("the body is exactly {\"payload_sha256\": \"<hex>\"}")});
-        auto result =
-            m_api.consumeRequest(runtime, id, digest.toString(), QString::fromUtf8(request.header("idempotency-key")));
-        if (!result)
-            return HttpResponse::error(result.error());
-        return HttpResponse::json(200, *result);
+        return answerAfterCommit(connection, [this, runtime, id, digest = digest.toString(),
+                                              key = QString::fromUtf8(request.header("idempotency-key"))] {
+            auto result = m_api.consumeRequest(runtime, id, digest, key);
+            return result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error());
+        });
     }
     case Route::CancelRequest: {
         if (!request.body.isEmpty()) {
@@ -640,10 +666,10 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
             if (!body->isEmpty())
                 return HttpResponse::error(Error{ErrorCode::InvalidArgument, QStringLiteral("cancel takes no fields")});
         }
-        auto result = m_api.cancelRequest(runtime, id);
-        if (!result)
-            return HttpResponse::error(result.error());
-        return HttpResponse::json(200, *result);
+        return answerAfterCommit(connection, [this, runtime, id] {
+            auto result = m_api.cancelRequest(runtime, id);
+            return result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error());
+        });
     }
     case Route::AuditCheckpoint: {
         auto result = m_api.auditCheckpoint();

@@ -15,6 +15,7 @@
 #include <QPointer>
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -122,6 +123,9 @@ private:
     [[nodiscard]] Result<QJsonObject> jsonBody(const HttpRequest& request) const;
     /// The two numbers of an audit proof route: seq and size (\a inclusion), or from and to.
     [[nodiscard]] static Result<std::pair<qint64, qint64>> auditRange(const HttpRequest& request, bool inclusion);
+    /// Hands \a write to the group commit; the connection is answered after the commit.
+    [[nodiscard]] std::optional<HttpResponse> answerAfterCommit(HttpConnection& connection,
+                                                                std::function<HttpResponse()> write);
     [[nodiscard]] std::optional<HttpResponse> dispatch(const HttpRequest& request, HttpConnection& connection,
                                                        const approvals::RuntimeIdentity& runtime, int route,
                                                        const QString& id);

@@ -9,6 +9,7 @@
 #include <QSqlQuery>
 #include <QSqlRecord>
 
+#include <algorithm>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -253,12 +254,53 @@ bool SqlCipherDriver::beginTransaction()
 
 bool SqlCipherDriver::commitTransaction()
 {
-    return execSimple("COMMIT", QSqlError::TransactionError);
+    if (!execSimple("COMMIT", QSqlError::TransactionError))
+        return false;
+    // What waited for this commit sees it on disk (synchronous=FULL); it may open the next one.
+    std::vector<std::function<void()>> actions;
+    actions.swap(m_afterCommit);
+    m_savepointMarks.clear();
+    for (const auto& action : actions)
+        action();
+    return true;
 }
 
 bool SqlCipherDriver::rollbackTransaction()
 {
+    m_afterCommit.clear();
+    m_savepointMarks.clear();
     return execSimple("ROLLBACK", QSqlError::TransactionError);
+}
+
+void SqlCipherDriver::afterCommit(std::function<void()> action)
+{
+    if (!inTransaction()) {
+        action();
+        return;
+    }
+    m_afterCommit.push_back(std::move(action));
+}
+
+bool SqlCipherDriver::beginSavepoint()
+{
+    // SQLite savepoints nest; ROLLBACK TO and RELEASE act on the innermost of one name.
+    if (!execSimple("SAVEPOINT countersign_unit", QSqlError::TransactionError))
+        return false;
+    m_savepointMarks.push_back(m_afterCommit.size());
+    return true;
+}
+
+bool SqlCipherDriver::endSavepoint(bool keep)
+{
+    const std::size_t mark = m_savepointMarks.empty() ? m_afterCommit.size() : m_savepointMarks.back();
+    if (!m_savepointMarks.empty())
+        m_savepointMarks.pop_back();
+    if (!keep) {
+        m_afterCommit.resize(std::min(mark, m_afterCommit.size()));
+        if (!execSimple("ROLLBACK TO countersign_unit", QSqlError::TransactionError))
+            return false;
+    }
+    return execSimple("RELEASE countersign_unit", QSqlError::TransactionError);
 }
 
 QStringList SqlCipherDriver::tables(QSql::TableType type) const

@@ -6,7 +6,9 @@
 #include <QSqlDriver>
 #include <QSqlError>
 
+#include <functional>
 #include <optional>
+#include <vector>
 
 struct sqlite3;
 
@@ -57,6 +59,14 @@ public:
     /// now on would be lost with the unlinked file. Transactions are refused from then on.
     [[nodiscard]] Result<void> checkFileIdentity() const;
 
+    /// Runs \a action once the open transaction commits, or now when none is open; dropped when
+    /// the transaction, or the savepoint it was queued under, rolls back.
+    void afterCommit(std::function<void()> action);
+    /// Opens a savepoint inside the open transaction: a nested unit of work that can fail alone.
+    [[nodiscard]] bool beginSavepoint();
+    /// Releases the innermost savepoint, keeping its writes (\a keep) or rolling them back first.
+    [[nodiscard]] bool endSavepoint(bool keep);
+
 private:
     struct FileIdentity {
         quint64 device = 0;
@@ -71,6 +81,8 @@ private:
     crypto::SecureBuffer m_key;
     QString m_path;
     std::optional<FileIdentity> m_identity; // of the file at m_path when it was opened
+    std::vector<std::function<void()>> m_afterCommit;
+    std::vector<std::size_t> m_savepointMarks; // m_afterCommit's size when each open savepoint began
 };
 
 } // namespace countersign::storage

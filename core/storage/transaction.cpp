@@ -18,23 +18,40 @@ Result<void> checkDatabaseFile(const QSqlDatabase& db)
     return driver ? driver->checkFileIdentity() : Result<void>{};
 }
 
+void afterCommit(const QSqlDatabase& db, std::function<void()> action)
+{
+    auto* driver = qobject_cast<SqlCipherDriver*>(db.driver());
+    if (driver)
+        driver->afterCommit(std::move(action));
+    else
+        action();
+}
+
 namespace detail {
 
-Result<bool> beginWrite(QSqlDatabase& db)
+Result<Hold> beginWrite(QSqlDatabase& db)
 {
-    if (inTransaction(db))
-        return false;
+    if (inTransaction(db)) {
+        auto* driver = qobject_cast<SqlCipherDriver*>(db.driver());
+        if (!driver->beginSavepoint())
+            return fail(ErrorCode::Storage, driver->lastError().text());
+        return Hold::Savepoint;
+    }
     auto same = checkDatabaseFile(db);
     COUNTERSIGN_TRY(same);
     if (!db.transaction())
         return fail(ErrorCode::Storage, db.lastError().text());
-    return true;
+    return Hold::Transaction;
 }
 
-Result<void> endWrite(QSqlDatabase& db, bool own, bool succeeded)
+Result<void> endWrite(QSqlDatabase& db, Hold hold, bool succeeded)
 {
-    if (!own)
+    if (hold == Hold::Savepoint) {
+        auto* driver = qobject_cast<SqlCipherDriver*>(db.driver());
+        if (!driver->endSavepoint(succeeded))
+            return fail(ErrorCode::Storage, driver->lastError().text());
         return {};
+    }
     if (!succeeded) {
         db.rollback();
         return {};

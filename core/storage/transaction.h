@@ -4,6 +4,7 @@
 
 #include <QSqlDatabase>
 
+#include <functional>
 #include <type_traits>
 #include <utility>
 
@@ -15,23 +16,31 @@ namespace countersign::storage {
 /// Fails (Unavailable) when \a db's file was replaced or removed behind this process.
 [[nodiscard]] Result<void> checkDatabaseFile(const QSqlDatabase& db);
 
+/// Runs \a action once \a db's open transaction has committed, or now when none is open; the
+/// action is dropped if that transaction, or the unit of work that queued it, rolls back. Events
+/// and wake-ups go through here, so nobody hears of a write that may still vanish.
+void afterCommit(const QSqlDatabase& db, std::function<void()> action);
+
 namespace detail {
-/// Opens a write transaction unless \a db is inside one already; true when this call opened it.
-[[nodiscard]] Result<bool> beginWrite(QSqlDatabase& db);
-/// Commits (\a succeeded) or rolls back the transaction beginWrite() opened; nothing when \a own is false.
-[[nodiscard]] Result<void> endWrite(QSqlDatabase& db, bool own, bool succeeded);
+/// How a unit of work holds the database: its own transaction, or a savepoint inside a caller's.
+enum class Hold { Transaction, Savepoint };
+/// Opens a write transaction, or a savepoint when \a db is inside one already.
+[[nodiscard]] Result<Hold> beginWrite(QSqlDatabase& db);
+/// Commits or releases (\a succeeded) what beginWrite() opened, or rolls it back.
+[[nodiscard]] Result<void> endWrite(QSqlDatabase& db, Hold hold, bool succeeded);
 } // namespace detail
 
 /// Runs \a work inside a write transaction (BEGIN IMMEDIATE) on \a db and commits it, or rolls
 /// back if \a work fails; returns what \a work returned (a Result). If the connection is already
-/// inside a transaction, \a work joins it and the caller's transaction decides.
+/// inside a transaction, \a work runs in a savepoint of it: a failure undoes \a work's writes
+/// only, and the caller's transaction decides about the rest (a group commit relies on this).
 template <typename Work, typename Outcome = std::invoke_result_t<Work&>>
 [[nodiscard]] Outcome transact(QSqlDatabase& db, Work&& work)
 {
-    auto own = detail::beginWrite(db);
-    COUNTERSIGN_TRY(own);
+    auto hold = detail::beginWrite(db);
+    COUNTERSIGN_TRY(hold);
     Outcome outcome = work();
-    auto ended = detail::endWrite(db, *own, outcome.has_value());
+    auto ended = detail::endWrite(db, *hold, outcome.has_value());
     COUNTERSIGN_TRY(ended);
     return outcome;
 }
