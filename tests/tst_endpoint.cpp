@@ -677,15 +677,16 @@ private Q_SLOTS:
 
     void writesArrivingTogetherShareACommit()
     {
-        // Six connections (the endpoint admits eight; the one that made `pending` may not be
-        // reaped yet) send at once, round after round: creates, one consume that must fail (the
-        // request is pending) and one create the runtime may not make. Writes that arrive
+        // Five connections (the endpoint admits eight; the ones that made `cancelled` may not
+        // be reaped yet) send at once, round after round: creates, a cancel that must fail (the
+        // request was cancelled before), and a create the runtime may not make. Writes that arrive
         // together commit together; each still gets its own answer, the failures theirs alone,
         // and every acknowledged create is there afterwards.
-        const QByteArray pending = createRequest().toLatin1();
-        QVERIFY(!pending.isEmpty());
-        constexpr int CONNECTIONS = 6;
-        constexpr int ROUNDS = 10;
+        const QByteArray cancelled = createRequest().toLatin1();
+        QVERIFY(!cancelled.isEmpty());
+        QCOMPARE(send(post("/v1/requests/" + cancelled + "/cancel", m_token, {})).status, 200);
+        constexpr int CONNECTIONS = 5;
+        constexpr int ROUNDS = 12;
         std::vector<std::unique_ptr<QTcpSocket>> sockets;
         for (int i = 0; i < CONNECTIONS; ++i) {
             sockets.push_back(std::make_unique<QTcpSocket>());
@@ -698,7 +699,7 @@ private Q_SLOTS:
             for (int i = 0; i < CONNECTIONS; ++i) {
                 QByteArray raw;
                 if (i == 0)
-                    raw = post("/v1/requests/" + pending + "/consume", m_token, R"({"payload_sha256":"00"})");
+                    raw = post("/v1/requests/" + cancelled + "/cancel", m_token, {});
                 else if (i == 1)
                     raw = post("/v1/requests", m_token, R"({"capability":"db.drop","summary":"Not allowed"})");
                 else
@@ -712,9 +713,9 @@ private Q_SLOTS:
             for (int i = 0; i < CONNECTIONS; ++i) {
                 const Response response = readResponse(*sockets[i], buffers[i]);
                 if (i <= 1) {
-                    QVERIFY2(response.status == 403, response.body.constData());
+                    QVERIFY2(response.status == (i == 0 ? 409 : 403), response.body.constData());
                     QCOMPARE(response.errorCode(),
-                             i == 0 ? QStringLiteral("not_approved") : QStringLiteral("permission_denied"));
+                             i == 0 ? QStringLiteral("conflict") : QStringLiteral("permission_denied"));
                 } else {
                     QCOMPARE(response.status, 201);
                     created.append(response.json().value(QStringLiteral("id")).toString());

@@ -189,6 +189,10 @@ Result<void> CheckpointSigner::appendToFile(const Checkpoint& checkpoint) const
 
 Result<Checkpoint> CheckpointSigner::sign()
 {
+    // A checkpoint goes to the file at once; signed inside an open transaction it could vouch
+    // for entries a crash then takes back, and the chain would no longer reach its checkpoints.
+    if (storage::inTransaction(m_db))
+        return fail(ErrorCode::Conflict, QStringLiteral("a checkpoint signs committed entries only"));
     Result<Checkpoint> result = fail(ErrorCode::Storage, QStringLiteral("no checkpoint"));
     // One write transaction: checkpoints from several connections and processes are serialised.
     auto done = storage::transact(m_db, [&]() -> Result<void> {

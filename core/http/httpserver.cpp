@@ -652,11 +652,13 @@ std::optional<HttpResponse> HttpServer::dispatch(const HttpRequest& request, Htt
         if (body->size() != 1 || !digest.isString())
             return HttpResponse::error(Error{ErrorCode::InvalidArgument,
                                              QStringLiteral("the body is exactly {\"payload_sha256\": \"<hex>\"}")});
-        return answerAfterCommit(connection, [this, runtime, id, digest = digest.toString(),
-                                              key = QString::fromUtf8(request.header("idempotency-key"))] {
-            auto result = m_api.consumeRequest(runtime, id, digest, key);
-            return result ? HttpResponse::json(200, *result) : HttpResponse::error(result.error());
-        });
+        // Not grouped: the receipt carries a checkpoint signed over the consume entry, which
+        // can be signed only once that entry is committed.
+        auto result =
+            m_api.consumeRequest(runtime, id, digest.toString(), QString::fromUtf8(request.header("idempotency-key")));
+        if (!result)
+            return HttpResponse::error(result.error());
+        return HttpResponse::json(200, *result);
     }
     case Route::CancelRequest: {
         if (!request.body.isEmpty()) {
