@@ -280,6 +280,23 @@ private Q_SLOTS:
         }
     }
 
+    void aRoleThisBuildDoesNotKnowGrantsNothing()
+    {
+        // A row whose role no build wrote (a damaged or tampered vault) must not read as a viewer.
+        QVERIFY(test::addMember(*m_services, QStringLiteral("odd"), QStringLiteral("Odd"), QStringLiteral("approver")));
+        QVERIFY(m_services->members().authorize(QStringLiteral("odd"), Permission::ViewQueue));
+        QSqlQuery tamper(m_services->database());
+        QVERIFY(tamper.exec(QStringLiteral("PRAGMA ignore_check_constraints = ON")));
+        QVERIFY(tamper.exec(QStringLiteral("UPDATE members SET role = 'superuser' WHERE id = 'odd'")));
+        QVERIFY(tamper.exec(QStringLiteral("PRAGMA ignore_check_constraints = OFF")));
+        // Not even what every role may do (a viewer's view_audit).
+        QCOMPARE(test::errorCode(m_services->members().authorize(QStringLiteral("odd"), Permission::ViewAudit)),
+                 ErrorCode::Integrity);
+        QVERIFY(!m_services->requests().history(QStringLiteral("odd")));
+        // Everyone else still acts.
+        QVERIFY(m_services->members().authorize(OWNER, Permission::ViewQueue));
+    }
+
     void theLastOwnerStaysAndAdminsCannotTouchOwners()
     {
         auto& members = m_services->members();

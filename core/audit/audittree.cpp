@@ -1,41 +1,25 @@
 #include "audittree.h"
 
-#include <QSqlError>
-
 namespace countersign::audit {
 
 AuditTree::AuditTree(QSqlDatabase db)
-    : m_db(std::move(db))
-    , m_select(m_db)
-    , m_insert(m_db)
+    : m_store(std::move(db))
 {
-    m_select.setForwardOnly(true);
-    m_select.prepare(QStringLiteral("SELECT hash FROM audit_tree WHERE level = ? AND idx = ?"));
-    m_insert.prepare(QStringLiteral("INSERT INTO audit_tree (level, idx, hash) VALUES (?, ?, ?)"));
 }
 
 Result<quint64> AuditTree::size() const
 {
-    QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT coalesce(max(idx) + 1, 0) FROM audit_tree WHERE level = 0")) ||
-        !query.next())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    return static_cast<quint64>(query.value(0).toLongLong());
+    return m_store.leafCount();
 }
 
 Result<QByteArray> AuditTree::node(int level, quint64 index) const
 {
-    m_select.bindValue(0, level);
-    m_select.bindValue(1, static_cast<qint64>(index));
-    if (!m_select.exec())
-        return fail(ErrorCode::Storage, m_select.lastError().text());
-    if (!m_select.next()) {
-        m_select.finish();
+    auto stored = m_store.node(level, index);
+    COUNTERSIGN_TRY(stored);
+    if (!*stored)
         return fail(ErrorCode::Integrity,
                     QStringLiteral("the audit tree has no node %1 at level %2").arg(index).arg(level));
-    }
-    QByteArray hash = m_select.value(0).toByteArray();
-    m_select.finish();
+    QByteArray hash = std::move(**stored);
     if (hash.size() != merkle::HASH_SIZE)
         return fail(ErrorCode::Integrity,
                     QStringLiteral("the audit tree's node %1/%2 is malformed").arg(level).arg(index));
@@ -58,12 +42,7 @@ Result<void> AuditTree::insert(int level, quint64 index, const QByteArray& hash)
 {
     if (m_appending)
         m_written.insert({level, index}, hash);
-    m_insert.bindValue(0, level);
-    m_insert.bindValue(1, static_cast<qint64>(index));
-    m_insert.bindValue(2, hash);
-    if (!m_insert.exec())
-        return fail(ErrorCode::Storage, m_insert.lastError().text());
-    return {};
+    return m_store.insert(level, index, hash);
 }
 
 Result<void> AuditTree::appendLeaf(quint64 index, const QByteArray& leafHash)

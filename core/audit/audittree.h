@@ -1,12 +1,12 @@
 #pragma once
 
+#include "audittreestore.h"
 #include "error.h"
 #include "merkle.h"
 
 #include <QHash>
 #include <QPair>
 #include <QSqlDatabase>
-#include <QSqlQuery>
 
 namespace countersign::audit {
 
@@ -32,9 +32,7 @@ public:
 private:
     [[nodiscard]] Result<void> insert(int level, quint64 index, const QByteArray& hash);
 
-    QSqlDatabase m_db;
-    mutable QSqlQuery m_select;
-    QSqlQuery m_insert;
+    AuditTreeStore m_store;
     QHash<QPair<int, quint64>, QByteArray> m_written; // during a run of appends only
     bool m_appending = false;
 };

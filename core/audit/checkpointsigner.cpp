@@ -2,6 +2,7 @@
 
 #include "auditlog.h"
 #include "audittree.h"
+#include "checkpointstore.h"
 #include "crypto/signingkey.h"
 #include "receipt.h"
 #include "storage/durablefile.h"
@@ -11,20 +12,20 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLocale>
-#include <QSqlError>
-#include <QSqlQuery>
 
 #include <algorithm>
 
 namespace countersign::audit {
 
 CheckpointSigner::CheckpointSigner(QSqlDatabase db, AuditLog& audit, const crypto::SigningKey& key, QString filePath)
-    : m_db(std::move(db))
+    : m_store(std::make_unique<CheckpointStore>(std::move(db)))
     , m_audit(audit)
     , m_key(key)
     , m_filePath(std::move(filePath))
 {
 }
+
+CheckpointSigner::~CheckpointSigner() = default;
 
 QByteArray CheckpointSigner::publicKey() const
 {
@@ -36,25 +37,15 @@ QByteArray CheckpointSigner::signReceipt(const QJsonObject& receipt) const
     return m_key.sign(Receipt::signedBytes(receipt));
 }
 
-Result<std::optional<Checkpoint>> CheckpointSigner::stored(const QString& where, const QVariantList& values) const
-{
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral("SELECT note FROM checkpoints ") + where);
-    for (const QVariant& value : values)
-        query.addBindValue(value);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
-        return std::optional<Checkpoint>();
-    auto parsed = Checkpoint::parse(query.value(0).toString().toUtf8(), m_key.publicKey());
-    COUNTERSIGN_TRY(parsed);
-    return std::optional<Checkpoint>(*parsed);
-}
-
 Result<std::optional<Checkpoint>> CheckpointSigner::latest() const
 {
-    return stored(QStringLiteral("ORDER BY size DESC LIMIT 1"), {});
+    auto note = m_store->newestNote();
+    COUNTERSIGN_TRY(note);
+    if (!*note)
+        return std::optional<Checkpoint>();
+    auto parsed = Checkpoint::parse(**note, m_key.publicKey());
+    COUNTERSIGN_TRY(parsed);
+    return std::optional<Checkpoint>(*parsed);
 }
 
 Result<QList<Checkpoint>> CheckpointSigner::readFile(const QString& path, const QByteArray& publicKey)
@@ -191,11 +182,10 @@ Result<Checkpoint> CheckpointSigner::sign()
 {
     // A checkpoint goes to the file at once; signed inside an open transaction it could vouch
     // for entries a crash then takes back, and the chain would no longer reach its checkpoints.
-    if (storage::inTransaction(m_db))
+    if (storage::inTransaction(m_store->database()))
         return fail(ErrorCode::Conflict, QStringLiteral("a checkpoint signs committed entries only"));
-    Result<Checkpoint> result = fail(ErrorCode::Storage, QStringLiteral("no checkpoint"));
     // One write transaction: checkpoints from several connections and processes are serialised.
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
+    return storage::transact(m_store->database(), [&]() -> Result<Checkpoint> {
         auto stored = storedTree();
         COUNTERSIGN_TRY(stored);
         AuditTree* tree = stored->first;
@@ -229,48 +219,26 @@ Result<Checkpoint> CheckpointSigner::sign()
                                            "rewritten")
                                 .arg(previous->size));
             if (previous->size == size) {
-                result = *previous;
-                if (!*inVault || (*inVault)->size != size) {
-                    // The file has it but the vault does not (a failed commit): store it again.
-                    QSqlQuery insert(m_db);
-                    insert.prepare(QStringLiteral(
-                        "INSERT OR IGNORE INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)"));
-                    insert.addBindValue(static_cast<qint64>(previous->size));
-                    insert.addBindValue(previous->root);
-                    insert.addBindValue(QString::fromUtf8(previous->note));
-                    insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
-                    if (!insert.exec())
-                        return fail(ErrorCode::Storage, insert.lastError().text());
-                }
-                return {};
+                // The file has it but the vault does not (a failed commit): store it again.
+                if (!*inVault || (*inVault)->size != size)
+                    COUNTERSIGN_TRY(m_store->insert(*previous, QDateTime::currentMSecsSinceEpoch(), true));
+                return *previous;
             }
         }
         Checkpoint checkpoint = Checkpoint::sign(size, *root, m_key);
-        QSqlQuery insert(m_db);
-        insert.prepare(QStringLiteral("INSERT INTO checkpoints (size, root, note, created_at) VALUES (?, ?, ?, ?)"));
-        insert.addBindValue(static_cast<qint64>(checkpoint.size));
-        insert.addBindValue(checkpoint.root);
-        insert.addBindValue(QString::fromUtf8(checkpoint.note));
-        insert.addBindValue(QDateTime::currentMSecsSinceEpoch());
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
+        COUNTERSIGN_TRY(m_store->insert(checkpoint, QDateTime::currentMSecsSinceEpoch()));
         // Leaves the vault before the transaction commits: the entries it covers are committed.
         COUNTERSIGN_TRY(appendToFile(checkpoint));
-        result = checkpoint;
-        return {};
+        return checkpoint;
     });
-    COUNTERSIGN_TRY(done);
-    return result;
 }
 
 Result<std::optional<Checkpoint>> CheckpointSigner::signIfDue(quint64 interval)
 {
     // Runs after every request change: two index lookups, no note parsed or verified.
-    QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT coalesce(max(size), 0) FROM checkpoints")) || !query.next())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    const auto signedSize = static_cast<quint64>(query.value(0).toLongLong());
-    query.finish();
+    auto largest = m_store->largestSize();
+    COUNTERSIGN_TRY(largest);
+    const quint64 signedSize = *largest;
     auto last = m_audit.lastSeq();
     COUNTERSIGN_TRY(last);
     if (static_cast<quint64>(*last) < signedSize + interval)

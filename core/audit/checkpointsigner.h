@@ -5,7 +5,9 @@
 
 #include <QJsonObject>
 #include <QSqlDatabase>
+
 #include <QVariantList>
+#include <memory>
 
 #include <optional>
 #include <utility>
@@ -15,6 +17,8 @@ class SigningKey;
 }
 
 namespace countersign::audit {
+
+class CheckpointStore;
 
 class AuditLog;
 class AuditTree;
@@ -30,6 +34,7 @@ public:
     inline static const QString FILE_NAME = QStringLiteral("checkpoints");
 
     CheckpointSigner(QSqlDatabase db, AuditLog& audit, const crypto::SigningKey& key, QString filePath);
+    ~CheckpointSigner();
 
     /// Signs a checkpoint of the whole tree as it stands (committed entries only: call it
     /// outside a write transaction). Returns the newest checkpoint if nothing was added since.
@@ -55,8 +60,6 @@ public:
     [[nodiscard]] QByteArray signReceipt(const QJsonObject& receipt) const;
 
 private:
-    /// The first stored checkpoint the clause \a where (after FROM checkpoints) selects.
-    [[nodiscard]] Result<std::optional<Checkpoint>> stored(const QString& where, const QVariantList& values) const;
     [[nodiscard]] Result<std::optional<Checkpoint>> newestInFile() const;
     [[nodiscard]] Result<void> appendToFile(const Checkpoint& checkpoint) const;
     /// The vault's audit tree and its size (UnsupportedSchema on vaults without one).
@@ -67,7 +70,7 @@ private:
     [[nodiscard]] Result<void> checkFileKeepsUp(const std::optional<Checkpoint>& inVault,
                                                 const std::optional<Checkpoint>& inFile) const;
 
-    QSqlDatabase m_db;
+    std::unique_ptr<CheckpointStore> m_store;
     AuditLog& m_audit;
     const crypto::SigningKey& m_key;
     QString m_filePath;

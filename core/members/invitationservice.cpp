@@ -1,6 +1,7 @@
 #include "invitationservice.h"
 
 #include "invitationlink.h"
+#include "invitationstore.h"
 #include "memberservice.h"
 
 #include "audit/auditlog.h"
@@ -8,35 +9,10 @@
 #include "storage/transaction.h"
 
 #include <QDateTime>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace countersign::members {
 
 namespace {
-
-const QString COLUMNS =
-    QStringLiteral("id, role, note, created_by, created_at, expires_at, state, coalesce(member_id, ''), "
-                   "coalesce(closed_at, 0)");
-
-Invitation readInvitation(const QSqlQuery& query, qint64 now)
-{
-    Invitation invitation;
-    invitation.id = query.value(0).toString();
-    invitation.role = parseRole(query.value(1).toString()).value_or(Role::Viewer);
-    invitation.note = query.value(2).toString();
-    invitation.createdBy = query.value(3).toString();
-    invitation.createdAt = query.value(4).toLongLong();
-    invitation.expiresAt = query.value(5).toLongLong();
-    const QString state = query.value(6).toString();
-    invitation.state = state == u"redeemed"          ? Invitation::State::Redeemed
-                       : state == u"revoked"         ? Invitation::State::Revoked
-                       : invitation.expiresAt <= now ? Invitation::State::Expired
-                                                     : Invitation::State::Pending;
-    invitation.memberId = query.value(7).toString();
-    invitation.closedAt = query.value(8).toLongLong();
-    return invitation;
-}
 
 QByteArray tokenHash(const QString& token)
 {
@@ -61,11 +37,13 @@ QString Invitation::stateName(State state)
 }
 
 InvitationService::InvitationService(QSqlDatabase db, audit::AuditLog& audit, MemberService& members)
-    : m_db(std::move(db))
+    : m_store(std::make_unique<InvitationStore>(std::move(db)))
     , m_audit(audit)
     , m_members(members)
 {
 }
+
+InvitationService::~InvitationService() = default;
 
 Result<InvitationService::Created> InvitationService::create(const QString& actorId, Role role, qint64 expirySeconds,
                                                              const QString& note)
@@ -90,19 +68,8 @@ Result<InvitationService::Created> InvitationService::create(const QString& acto
     invitation.createdBy = actorId;
     invitation.createdAt = QDateTime::currentMSecsSinceEpoch();
     invitation.expiresAt = invitation.createdAt + expirySeconds * 1000;
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
-        QSqlQuery insert(m_db);
-        insert.prepare(QStringLiteral("INSERT INTO invitations (id, token_hash, role, note, created_by, created_at, "
-                                      "expires_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')"));
-        insert.addBindValue(invitation.id);
-        insert.addBindValue(tokenHash(created.token));
-        insert.addBindValue(roleName(role));
-        insert.addBindValue(invitation.note);
-        insert.addBindValue(actorId);
-        insert.addBindValue(invitation.createdAt);
-        insert.addBindValue(invitation.expiresAt);
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
+        COUNTERSIGN_TRY(m_store->insert(invitation, tokenHash(created.token)));
         auto audited = m_audit.append({actor->actor(), QStringLiteral("invitation.created"),
                                        QStringLiteral("invitation:") + invitation.id,
                                        QJsonObject{{QStringLiteral("role"), roleName(role)},
@@ -117,34 +84,23 @@ Result<InvitationService::Created> InvitationService::create(const QString& acto
 
 Result<Invitation> InvitationService::find(const QString& invitationId) const
 {
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT %1 FROM invitations WHERE id = ?").arg(COLUMNS));
-    query.addBindValue(invitationId);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
+    auto found = m_store->find(invitationId, QDateTime::currentMSecsSinceEpoch());
+    COUNTERSIGN_TRY(found);
+    if (!*found)
         return fail(ErrorCode::NotFound, QStringLiteral("no invitation '%1'").arg(invitationId));
-    return readInvitation(query, QDateTime::currentMSecsSinceEpoch());
+    return **found;
 }
 
 Result<QList<Invitation>> InvitationService::list(const QString& actorId) const
 {
     COUNTERSIGN_TRY(m_members.authorize(actorId, Permission::ViewMembers));
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT %1 FROM invitations ORDER BY created_at DESC, id").arg(COLUMNS)))
-        return fail(ErrorCode::Storage, query.lastError().text());
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QList<Invitation> result;
-    while (query.next())
-        result.append(readInvitation(query, now));
-    return result;
+    return m_store->list(QDateTime::currentMSecsSinceEpoch());
 }
 
 Result<Invitation> InvitationService::revoke(const QString& actorId, const QString& invitationId)
 {
     Invitation revoked;
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
         auto actor = m_members.authorize(actorId, Permission::RevokeInvitation);
         COUNTERSIGN_TRY(actor);
         auto found = find(invitationId);
@@ -155,13 +111,10 @@ Result<Invitation> InvitationService::revoke(const QString& actorId, const QStri
         if (found->role == Role::Owner && actor->role != Role::Owner)
             return fail(ErrorCode::PermissionDenied, QStringLiteral("only an owner may revoke an owner's invitation"));
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        QSqlQuery update(m_db);
-        update.prepare(QStringLiteral(
-            "UPDATE invitations SET state = 'revoked', closed_at = ? WHERE id = ? AND state = 'pending'"));
-        update.addBindValue(now);
-        update.addBindValue(invitationId);
-        if (!update.exec())
-            return fail(ErrorCode::Storage, update.lastError().text());
+        auto closed = m_store->markRevoked(invitationId, now);
+        COUNTERSIGN_TRY(closed);
+        if (!*closed)
+            return fail(ErrorCode::Conflict, QStringLiteral("the invitation is no longer pending"));
         auto audited = m_audit.append({actor->actor(), QStringLiteral("invitation.revoked"),
                                        QStringLiteral("invitation:") + invitationId,
                                        QJsonObject{{QStringLiteral("role"), roleName(found->role)}}});
@@ -181,17 +134,13 @@ Result<Member> InvitationService::redeem(const QString& token, const QString& di
         return fail(ErrorCode::NotFound, QStringLiteral("no such invitation"));
     Member joined;
     Invitation refused;
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
-        QSqlQuery query(m_db);
-        query.prepare(QStringLiteral("SELECT %1 FROM invitations WHERE token_hash = ?").arg(COLUMNS));
-        query.addBindValue(tokenHash(token));
-        if (!query.exec())
-            return fail(ErrorCode::Storage, query.lastError().text());
-        if (!query.next())
-            return fail(ErrorCode::NotFound, QStringLiteral("no such invitation"));
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        const Invitation invitation = readInvitation(query, now);
-        query.finish();
+        auto found = m_store->findByTokenHash(tokenHash(token), now);
+        COUNTERSIGN_TRY(found);
+        if (!*found)
+            return fail(ErrorCode::NotFound, QStringLiteral("no such invitation"));
+        const Invitation invitation = **found;
         switch (invitation.state) {
         case Invitation::State::Pending:
             break;
@@ -208,15 +157,9 @@ Result<Member> InvitationService::redeem(const QString& token, const QString& di
         auto added =
             m_members.add(displayName, invitation.role, publicKey, QStringLiteral("invitation:") + invitation.id);
         COUNTERSIGN_TRY(added);
-        QSqlQuery update(m_db);
-        update.prepare(QStringLiteral("UPDATE invitations SET state = 'redeemed', member_id = ?, closed_at = ? "
-                                      "WHERE id = ? AND state = 'pending'"));
-        update.addBindValue(added->id);
-        update.addBindValue(now);
-        update.addBindValue(invitation.id);
-        if (!update.exec())
-            return fail(ErrorCode::Storage, update.lastError().text());
-        if (update.numRowsAffected() != 1)
+        auto redeemed = m_store->markRedeemed(invitation.id, added->id, now);
+        COUNTERSIGN_TRY(redeemed);
+        if (!*redeemed)
             return fail(ErrorCode::Revoked, QStringLiteral("this invitation was already used"));
         auto audited = m_audit.append(
             {added->actor(), QStringLiteral("invitation.redeemed"), QStringLiteral("invitation:") + invitation.id,

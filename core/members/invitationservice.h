@@ -8,12 +8,15 @@
 #include <QList>
 #include <QSqlDatabase>
 
+#include <memory>
+
 namespace countersign::audit {
 class AuditLog;
 }
 
 namespace countersign::members {
 
+class InvitationStore;
 class MemberService;
 
 /// Invitations (docs/concepts.md, "Invitations"): created by members allowed to invite, shown once as a token
@@ -31,6 +34,9 @@ public:
     };
 
     InvitationService(QSqlDatabase db, audit::AuditLog& audit, MemberService& members);
+    ~InvitationService();
+    InvitationService(const InvitationService&) = delete;
+    InvitationService& operator=(const InvitationService&) = delete;
 
     [[nodiscard]] Result<Created> create(const QString& actorId, Role role,
                                          qint64 expirySeconds = DEFAULT_EXPIRY_SECONDS, const QString& note = {});
@@ -45,7 +51,7 @@ public:
 private:
     [[nodiscard]] Result<Invitation> find(const QString& invitationId) const;
 
-    QSqlDatabase m_db;
+    std::unique_ptr<InvitationStore> m_store;
     audit::AuditLog& m_audit;
     MemberService& m_members;
 };

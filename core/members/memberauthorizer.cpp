@@ -1,12 +1,9 @@
 #include "memberauthorizer.h"
 
-#include <QSqlError>
-#include <QSqlQuery>
-
 namespace countersign::members {
 
 MemberAuthorizer::MemberAuthorizer(QSqlDatabase db)
-    : m_db(std::move(db))
+    : m_store(std::move(db))
 {
 }
 
@@ -18,17 +15,11 @@ Result<void> MemberAuthorizer::authorize(const audit::Actor& actor, Permission p
         return fail(ErrorCode::PermissionDenied,
                     QStringLiteral("only a member may %1").arg(permissionDescription(permission)));
     const QString& memberId = actor.id();
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT role, state FROM members WHERE id = ?"));
-    query.addBindValue(memberId);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next() || query.value(1).toString() != u"active")
+    auto member = m_store.find(memberId);
+    COUNTERSIGN_TRY(member);
+    if (!*member || !(*member)->active)
         return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' is not an active member").arg(memberId));
-    const auto role = parseRole(query.value(0).toString());
-    if (!role)
-        return fail(ErrorCode::PermissionDenied, QStringLiteral("'%1' has no known role").arg(memberId));
-    return require(*role, permission);
+    return require((*member)->role, permission);
 }
 
 } // namespace countersign::members

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "authorizer.h"
+#include "memberstore.h"
 
 #include <QSqlDatabase>
 
@@ -16,7 +17,7 @@ public:
     using Authorizer::authorize;
 
 private:
-    QSqlDatabase m_db;
+    MemberStore m_store;
 };
 
 } // namespace countersign::members

@@ -1,5 +1,8 @@
 #include "memberservice.h"
 
+#include "memberstore.h"
+#include "sessionstore.h"
+
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
@@ -8,35 +11,17 @@
 #include "text/plaintext.h"
 
 #include <QDateTime>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace countersign::members {
 
-namespace {
-
-const QString COLUMNS = QStringLiteral("id, display_name, role, public_key, state, created_at, removed_at");
-
-Member readMember(const QSqlQuery& query)
-{
-    Member member;
-    member.id = query.value(0).toString();
-    member.displayName = query.value(1).toString();
-    member.role = parseRole(query.value(2).toString()).value_or(Role::Viewer);
-    member.publicKey = query.value(3).toByteArray();
-    member.active = query.value(4).toString() == u"active";
-    member.createdAt = query.value(5).toLongLong();
-    member.removedAt = query.value(6).toLongLong();
-    return member;
-}
-
-} // namespace
-
 MemberService::MemberService(QSqlDatabase db, audit::AuditLog& audit)
-    : m_db(std::move(db))
+    : m_store(std::make_unique<MemberStore>(db))
+    , m_sessions(std::make_unique<SessionStore>(std::move(db)))
     , m_audit(audit)
 {
 }
+
+MemberService::~MemberService() = default;
 
 Result<QString> MemberService::validateName(const QString& name)
 {
@@ -56,14 +41,11 @@ Result<QString> MemberService::validateName(const QString& name)
 
 Result<Member> MemberService::member(const QString& memberId) const
 {
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT %1 FROM members WHERE id = ?").arg(COLUMNS));
-    query.addBindValue(memberId);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
+    auto found = m_store->find(memberId);
+    COUNTERSIGN_TRY(found);
+    if (!*found)
         return fail(ErrorCode::NotFound, QStringLiteral("no member '%1'").arg(memberId));
-    return readMember(query);
+    return **found;
 }
 
 Result<Member> MemberService::authorize(const QString& memberId, Permission permission) const
@@ -83,14 +65,7 @@ Result<Member> MemberService::authorize(const QString& memberId, Permission perm
 Result<QList<Member>> MemberService::list(const QString& actorId) const
 {
     COUNTERSIGN_TRY(authorize(actorId, Permission::ViewMembers));
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT %1 FROM members ORDER BY state, created_at, id").arg(COLUMNS)))
-        return fail(ErrorCode::Storage, query.lastError().text());
-    QList<Member> result;
-    while (query.next())
-        result.append(readMember(query));
-    return result;
+    return m_store->list();
 }
 
 Result<void> MemberService::checkNameIsDistinct(const QString& name) const
@@ -98,12 +73,9 @@ Result<void> MemberService::checkNameIsDistinct(const QString& name) const
     // A name that reads like an active member's would let its holder pass for them in the
     // queue, the history and the audit chain: compare what they look like, not their code points.
     const QString wanted = text::skeleton(name);
-    QSqlQuery query(m_db);
-    query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT display_name FROM members WHERE state = 'active'")))
-        return fail(ErrorCode::Storage, query.lastError().text());
-    while (query.next()) {
-        const QString existing = query.value(0).toString();
+    auto names = m_store->activeDisplayNames();
+    COUNTERSIGN_TRY(names);
+    for (const QString& existing : std::as_const(*names)) {
         if (text::skeleton(existing) == wanted)
             return fail(ErrorCode::AlreadyExists,
                         existing == name
@@ -116,50 +88,19 @@ Result<void> MemberService::checkNameIsDistinct(const QString& name) const
 
 Result<void> MemberService::keepAnOwner(const QString& refusal) const
 {
-    QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT count(*) FROM members WHERE role = 'owner' AND state = 'active'")) ||
-        !query.next())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (query.value(0).toInt() <= 1)
+    auto owners = m_store->activeOwnerCount();
+    COUNTERSIGN_TRY(owners);
+    if (*owners <= 1)
         return fail(ErrorCode::Conflict, refusal);
-    return {};
-}
-
-Result<void> MemberService::endSessions(const QString& memberId)
-{
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("DELETE FROM member_sessions WHERE member_id = ?"));
-    query.addBindValue(memberId);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    QSqlQuery challenges(m_db);
-    challenges.prepare(QStringLiteral("DELETE FROM session_challenges WHERE member_id = ?"));
-    challenges.addBindValue(memberId);
-    if (!challenges.exec())
-        return fail(ErrorCode::Storage, challenges.lastError().text());
     return {};
 }
 
 Result<void> MemberService::voidOpenDecisions(const Member& target, const QString& actor, const QString& cause)
 {
-    QSqlQuery open(m_db);
-    open.prepare(
-        QStringLiteral("SELECT d.request_id, d.verdict FROM decisions d JOIN requests q ON q.id = d.request_id "
-                       "WHERE d.member_id = ? AND q.state = 'pending' ORDER BY d.decided_at"));
-    open.addBindValue(target.id);
-    if (!open.exec())
-        return fail(ErrorCode::Storage, open.lastError().text());
-    QList<std::pair<QString, QString>> voided;
-    while (open.next())
-        voided.append({open.value(0).toString(), open.value(1).toString()});
-    open.finish();
-    for (const auto& [requestId, verdict] : std::as_const(voided)) {
-        QSqlQuery remove(m_db);
-        remove.prepare(QStringLiteral("DELETE FROM decisions WHERE request_id = ? AND member_id = ?"));
-        remove.addBindValue(requestId);
-        remove.addBindValue(target.id);
-        if (!remove.exec())
-            return fail(ErrorCode::Storage, remove.lastError().text());
+    auto voided = m_store->openDecisions(target.id);
+    COUNTERSIGN_TRY(voided);
+    for (const auto& [requestId, verdict] : std::as_const(*voided)) {
+        COUNTERSIGN_TRY(m_store->deleteDecision(requestId, target.id));
         auto audited =
             m_audit.append({actor, QStringLiteral("request.decision_voided"), QStringLiteral("request:") + requestId,
                             QJsonObject{{QStringLiteral("member"), target.actor()},
@@ -173,7 +114,7 @@ Result<void> MemberService::voidOpenDecisions(const Member& target, const QStrin
 Result<Member> MemberService::changeRole(const QString& actorId, const QString& memberId, Role role)
 {
     Member changed;
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
         auto actor = authorize(actorId, Permission::ChangeRole);
         COUNTERSIGN_TRY(actor);
         auto target = member(memberId);
@@ -189,13 +130,8 @@ Result<Member> MemberService::changeRole(const QString& actorId, const QString& 
         if (target->role == Role::Owner) {
             COUNTERSIGN_TRY(keepAnOwner(QStringLiteral("the last owner cannot be demoted")));
         }
-        QSqlQuery update(m_db);
-        update.prepare(QStringLiteral("UPDATE members SET role = ? WHERE id = ?"));
-        update.addBindValue(roleName(role));
-        update.addBindValue(memberId);
-        if (!update.exec())
-            return fail(ErrorCode::Storage, update.lastError().text());
-        COUNTERSIGN_TRY(endSessions(memberId));
+        COUNTERSIGN_TRY(m_store->setRole(memberId, role));
+        COUNTERSIGN_TRY(m_sessions->endSessionsOf(memberId));
         auto audited = m_audit.append(
             {actor->actor(), QStringLiteral("member.role_changed"), target->actor(),
              QJsonObject{{QStringLiteral("from"), roleName(target->role)}, {QStringLiteral("to"), roleName(role)}}});
@@ -217,7 +153,7 @@ Result<Member> MemberService::changeRole(const QString& actorId, const QString& 
 Result<Member> MemberService::remove(const QString& actorId, const QString& memberId)
 {
     Member removed;
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
         auto actor = authorize(actorId, Permission::RemoveMember);
         COUNTERSIGN_TRY(actor);
         auto target = member(memberId);
@@ -230,13 +166,8 @@ Result<Member> MemberService::remove(const QString& actorId, const QString& memb
             COUNTERSIGN_TRY(keepAnOwner(QStringLiteral("the last owner cannot be removed")));
         }
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        QSqlQuery update(m_db);
-        update.prepare(QStringLiteral("UPDATE members SET state = 'removed', removed_at = ? WHERE id = ?"));
-        update.addBindValue(now);
-        update.addBindValue(memberId);
-        if (!update.exec())
-            return fail(ErrorCode::Storage, update.lastError().text());
-        COUNTERSIGN_TRY(endSessions(memberId));
+        COUNTERSIGN_TRY(m_store->markRemoved(memberId, now));
+        COUNTERSIGN_TRY(m_sessions->endSessionsOf(memberId));
         auto audited = m_audit.append({actor->actor(), QStringLiteral("member.removed"), target->actor(),
                                        QJsonObject{{QStringLiteral("role"), roleName(target->role)},
                                                    {QStringLiteral("display_name"), target->displayName}}});
@@ -264,25 +195,13 @@ Result<Member> MemberService::add(const QString& displayName, Role role, const Q
     added.role = role;
     added.publicKey = publicKey;
     added.createdAt = QDateTime::currentMSecsSinceEpoch();
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
-        QSqlQuery taken(m_db);
-        taken.prepare(QStringLiteral("SELECT 1 FROM members WHERE public_key = ? AND state = 'active'"));
-        taken.addBindValue(publicKey);
-        if (!taken.exec())
-            return fail(ErrorCode::Storage, taken.lastError().text());
-        if (taken.next())
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
+        auto taken = m_store->activeMemberHoldsKey(publicKey);
+        COUNTERSIGN_TRY(taken);
+        if (*taken)
             return fail(ErrorCode::AlreadyExists, QStringLiteral("an active member already holds this key"));
         COUNTERSIGN_TRY(checkNameIsDistinct(added.displayName));
-        QSqlQuery insert(m_db);
-        insert.prepare(QStringLiteral("INSERT INTO members (id, display_name, role, public_key, state, created_at) "
-                                      "VALUES (?, ?, ?, ?, 'active', ?)"));
-        insert.addBindValue(added.id);
-        insert.addBindValue(added.displayName);
-        insert.addBindValue(roleName(role));
-        insert.addBindValue(publicKey);
-        insert.addBindValue(added.createdAt);
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
+        COUNTERSIGN_TRY(m_store->insert(added));
         auto audited =
             m_audit.append({actor, QStringLiteral("member.added"), added.actor(),
                             QJsonObject{{QStringLiteral("display_name"), added.displayName},

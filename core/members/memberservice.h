@@ -7,11 +7,16 @@
 #include <QList>
 #include <QSqlDatabase>
 
+#include <memory>
+
 namespace countersign::audit {
 class AuditLog;
 }
 
 namespace countersign::members {
+
+class MemberStore;
+class SessionStore;
 
 /// Members and their roles (docs/concepts.md, docs/permissions.md). Every call names the member acting and is
 /// checked against the permission table; the rules beyond it live here: the last owner can
@@ -22,6 +27,9 @@ public:
     static constexpr qsizetype MAX_NAME_CHARS = 100;
 
     MemberService(QSqlDatabase db, audit::AuditLog& audit);
+    ~MemberService();
+    MemberService(const MemberService&) = delete;
+    MemberService& operator=(const MemberService&) = delete;
 
     /// The active member \a memberId, if allowed \a permission; PermissionDenied otherwise
     /// (also for unknown and removed members).
@@ -45,12 +53,12 @@ private:
     [[nodiscard]] Result<void> checkNameIsDistinct(const QString& name) const;
     /// Conflict(\a refusal) unless another active owner remains.
     [[nodiscard]] Result<void> keepAnOwner(const QString& refusal) const;
-    [[nodiscard]] Result<void> endSessions(const QString& memberId);
     /// Takes back \a target's approvals of requests still pending (they no longer count once
     /// the member is removed or may no longer decide), each audited as "request.decision_voided".
     [[nodiscard]] Result<void> voidOpenDecisions(const Member& target, const QString& actor, const QString& cause);
 
-    QSqlDatabase m_db;
+    std::unique_ptr<MemberStore> m_store;
+    std::unique_ptr<SessionStore> m_sessions;
     audit::AuditLog& m_audit;
 };
 

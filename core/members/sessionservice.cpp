@@ -1,6 +1,7 @@
 #include "sessionservice.h"
 
 #include "memberservice.h"
+#include "sessionstore.h"
 
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
@@ -9,8 +10,6 @@
 #include "storage/transaction.h"
 
 #include <QDateTime>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace countersign::members {
 
@@ -25,11 +24,13 @@ Error refused()
 } // namespace
 
 SessionService::SessionService(QSqlDatabase db, audit::AuditLog& audit, MemberService& members)
-    : m_db(std::move(db))
+    : m_store(std::make_unique<SessionStore>(std::move(db)))
     , m_audit(audit)
     , m_members(members)
 {
 }
+
+SessionService::~SessionService() = default;
 
 QByteArray SessionService::statement(const QString& instance, const QString& memberId, const QByteArray& nonce)
 {
@@ -46,21 +47,9 @@ Result<QByteArray> SessionService::challenge(const QString& memberId)
         return std::unexpected(refused());
     const QByteArray nonce = crypto::randomBytes(32);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
-        QSqlQuery stale(m_db);
-        stale.prepare(QStringLiteral("DELETE FROM session_challenges WHERE expires_at <= ?"));
-        stale.addBindValue(now);
-        if (!stale.exec())
-            return fail(ErrorCode::Storage, stale.lastError().text());
-        QSqlQuery insert(m_db);
-        insert.prepare(
-            QStringLiteral("INSERT INTO session_challenges (nonce, member_id, expires_at) VALUES (?, ?, ?)"));
-        insert.addBindValue(nonce);
-        insert.addBindValue(memberId);
-        insert.addBindValue(now + CHALLENGE_SECONDS * 1000);
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
-        return {};
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
+        COUNTERSIGN_TRY(m_store->deleteExpiredChallenges(now));
+        return m_store->insertChallenge(nonce, memberId, now + CHALLENGE_SECONDS * 1000);
     });
     COUNTERSIGN_TRY(done);
     return nonce;
@@ -70,18 +59,12 @@ Result<SessionService::Session> SessionService::open(const QString& memberId, co
                                                      const QByteArray& signature)
 {
     Session session;
-    auto done = storage::transact(m_db, [&]() -> Result<void> {
+    auto done = storage::transact(m_store->database(), [&]() -> Result<void> {
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         // The nonce is used up whatever happens next.
-        QSqlQuery take(m_db);
-        take.prepare(QStringLiteral("DELETE FROM session_challenges WHERE nonce = ? AND member_id = ? AND "
-                                    "expires_at > ?"));
-        take.addBindValue(nonce);
-        take.addBindValue(memberId);
-        take.addBindValue(now);
-        if (!take.exec())
-            return fail(ErrorCode::Storage, take.lastError().text());
-        const bool issued = take.numRowsAffected() == 1;
+        auto taken = m_store->takeChallenge(nonce, memberId, now);
+        COUNTERSIGN_TRY(taken);
+        const bool issued = *taken;
         auto member = m_members.member(memberId);
         if (!issued || !member || !member->active ||
             !crypto::SigningKey::verify(member->publicKey, statement(m_instance, memberId, nonce), signature))
@@ -90,15 +73,8 @@ Result<SessionService::Session> SessionService::open(const QString& memberId, co
                                            QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
         session.expiresAt = now + SESSION_SECONDS * 1000;
         session.member = *member;
-        QSqlQuery insert(m_db);
-        insert.prepare(QStringLiteral(
-            "INSERT INTO member_sessions (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)"));
-        insert.addBindValue(crypto::sha256(session.token.toLatin1()));
-        insert.addBindValue(memberId);
-        insert.addBindValue(now);
-        insert.addBindValue(session.expiresAt);
-        if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
+        COUNTERSIGN_TRY(
+            m_store->insertSession(crypto::sha256(session.token.toLatin1()), memberId, now, session.expiresAt));
         auto audited = m_audit.append({member->actor(), QStringLiteral("member.session_opened"), member->actor(),
                                        QJsonObject{{QStringLiteral("expires_at"), session.expiresAt}}});
         COUNTERSIGN_TRY(audited);
@@ -107,10 +83,7 @@ Result<SessionService::Session> SessionService::open(const QString& memberId, co
     if (!done) {
         if (done.error().code == ErrorCode::Unauthenticated) {
             // The used nonce must stay used even though the transaction failed.
-            QSqlQuery take(m_db);
-            take.prepare(QStringLiteral("DELETE FROM session_challenges WHERE nonce = ?"));
-            take.addBindValue(nonce);
-            (void)take.exec();
+            (void)m_store->discardChallenge(nonce);
         }
         return std::unexpected(done.error());
     }
@@ -121,17 +94,11 @@ Result<Member> SessionService::authenticate(QByteArrayView token) const
 {
     if (!token.startsWith(TOKEN_PREFIX.toLatin1()))
         return fail(ErrorCode::Unauthenticated, QStringLiteral("not a session token"));
-    QSqlQuery query(m_db);
-    query.prepare(QStringLiteral("SELECT member_id FROM member_sessions WHERE token_hash = ? AND expires_at > ?"));
-    query.addBindValue(crypto::sha256(token));
-    query.addBindValue(QDateTime::currentMSecsSinceEpoch());
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
+    auto memberId = m_store->sessionMember(crypto::sha256(token), QDateTime::currentMSecsSinceEpoch());
+    COUNTERSIGN_TRY(memberId);
+    if (!*memberId)
         return fail(ErrorCode::Unauthenticated, QStringLiteral("the session is unknown, expired or ended"));
-    const QString memberId = query.value(0).toString();
-    query.finish();
-    auto member = m_members.member(memberId);
+    auto member = m_members.member(**memberId);
     if (!member || !member->active)
         return fail(ErrorCode::Unauthenticated, QStringLiteral("the session is unknown, expired or ended"));
     return member;

@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QSqlDatabase>
 
+#include <memory>
+
 namespace countersign::audit {
 class AuditLog;
 }
@@ -15,6 +17,7 @@ class AuditLog;
 namespace countersign::members {
 
 class MemberService;
+class SessionStore;
 
 /// Member sessions by challenge and response (issue: listening for a team): the instance hands
 /// out a single-use nonce, the member signs a statement naming it with their Ed25519 key, and
@@ -34,6 +37,9 @@ public:
     };
 
     SessionService(QSqlDatabase db, audit::AuditLog& audit, MemberService& members);
+    ~SessionService();
+    SessionService(const SessionService&) = delete;
+    SessionService& operator=(const SessionService&) = delete;
 
     /// A nonce for active member \a memberId to sign; Unauthenticated for anyone else.
     [[nodiscard]] Result<QByteArray> challenge(const QString& memberId);
@@ -52,7 +58,7 @@ public:
     [[nodiscard]] Result<Member> authenticate(QByteArrayView token) const;
 
 private:
-    QSqlDatabase m_db;
+    std::unique_ptr<SessionStore> m_store;
     audit::AuditLog& m_audit;
     MemberService& m_members;
     QString m_instance;

@@ -3,13 +3,12 @@
 #include "memberauthorizer.h"
 
 #include "audit/auditlog.h"
+#include "storage/metastore.h"
 #include "storage/transaction.h"
 
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace countersign::members {
 
@@ -38,28 +37,14 @@ Result<void> TeamListenerSettings::validate(const TeamListenerSettings& settings
 
 Result<std::optional<TeamListenerSettings>> TeamListenerSettings::load(const QSqlDatabase& db)
 {
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT key, value FROM meta WHERE key IN (?, ?, ?)"));
-    query.addBindValue(KEY_ADDRESS);
-    query.addBindValue(KEY_PORT);
-    query.addBindValue(KEY_HOST);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    TeamListenerSettings settings;
-    int found = 0;
-    while (query.next()) {
-        const QString key = query.value(0).toString();
-        const QString value = query.value(1).toString();
-        ++found;
-        if (key == KEY_ADDRESS)
-            settings.address = value;
-        else if (key == KEY_PORT)
-            settings.port = static_cast<quint16>(value.toUShort());
-        else
-            settings.publicHost = value;
-    }
-    if (found < 3)
+    auto stored = storage::MetaStore(db).values({KEY_ADDRESS, KEY_PORT, KEY_HOST});
+    COUNTERSIGN_TRY(stored);
+    if (stored->size() < 3)
         return std::optional<TeamListenerSettings>();
+    TeamListenerSettings settings;
+    settings.address = stored->value(KEY_ADDRESS);
+    settings.port = static_cast<quint16>(stored->value(KEY_PORT).toUShort());
+    settings.publicHost = stored->value(KEY_HOST);
     return std::optional<TeamListenerSettings>(settings);
 }
 
@@ -71,25 +56,13 @@ Result<void> TeamListenerSettings::store(QSqlDatabase db, audit::AuditLog& audit
         COUNTERSIGN_TRY(validate(*settings));
     }
     return storage::transact(db, [&]() -> Result<void> {
-        QSqlQuery remove(db);
-        remove.prepare(QStringLiteral("DELETE FROM meta WHERE key IN (?, ?, ?)"));
-        remove.addBindValue(KEY_ADDRESS);
-        remove.addBindValue(KEY_PORT);
-        remove.addBindValue(KEY_HOST);
-        if (!remove.exec())
-            return fail(ErrorCode::Storage, remove.lastError().text());
+        storage::MetaStore meta(db);
+        COUNTERSIGN_TRY(meta.remove({KEY_ADDRESS, KEY_PORT, KEY_HOST}));
         QJsonObject details;
         if (settings) {
-            QSqlQuery insert(db);
-            insert.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES (?, ?), (?, ?), (?, ?)"));
-            insert.addBindValue(KEY_ADDRESS);
-            insert.addBindValue(settings->address);
-            insert.addBindValue(KEY_PORT);
-            insert.addBindValue(QString::number(settings->port));
-            insert.addBindValue(KEY_HOST);
-            insert.addBindValue(settings->publicHost);
-            if (!insert.exec())
-                return fail(ErrorCode::Storage, insert.lastError().text());
+            COUNTERSIGN_TRY(meta.set({{KEY_ADDRESS, settings->address},
+                                      {KEY_PORT, QString::number(settings->port)},
+                                      {KEY_HOST, settings->publicHost}}));
             details = QJsonObject{{QStringLiteral("address"), settings->address},
                                   {QStringLiteral("port"), settings->port},
                                   {QStringLiteral("public_host"), settings->publicHost}};
