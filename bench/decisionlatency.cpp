@@ -6,6 +6,7 @@
 // does.
 //
 //   countersign-bench-decision [ROUNDS]
+#include "api/apihandler.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -84,8 +85,7 @@ int main(int argc, char* argv[])
     settings.port = 0;
     settings.ratePerSecond = 1e6;
     settings.rateBurst = 1e6;
-    http::EndpointThread endpoint(settings,
-                                  approvals::Services::runtimeApiFactory(*vault, events, QStringLiteral("endpoint")));
+    http::EndpointThread endpoint(settings, api::ApiHandler::factory(*vault, events, QStringLiteral("endpoint")));
     if (!endpoint.start())
         qFatal("endpoint did not start");
     const QByteArray host = "127.0.0.1:" + QByteArray::number(endpoint.port());

@@ -43,24 +43,8 @@ QString errorCodeName(ErrorCode code)
         return QStringLiteral("revoked");
     case ErrorCode::DigestMismatch:
         return QStringLiteral("digest_mismatch");
-    case ErrorCode::RateLimited:
-        return QStringLiteral("rate_limited");
-    case ErrorCode::LockedOut:
-        return QStringLiteral("locked_out");
     case ErrorCode::PayloadTooLarge:
         return QStringLiteral("payload_too_large");
-    case ErrorCode::HeadersTooLarge:
-        return QStringLiteral("headers_too_large");
-    case ErrorCode::UnsupportedMediaType:
-        return QStringLiteral("unsupported_media_type");
-    case ErrorCode::MisdirectedRequest:
-        return QStringLiteral("misdirected_request");
-    case ErrorCode::OriginForbidden:
-        return QStringLiteral("origin_forbidden");
-    case ErrorCode::MethodNotAllowed:
-        return QStringLiteral("method_not_allowed");
-    case ErrorCode::RequestTimeout:
-        return QStringLiteral("request_timeout");
     case ErrorCode::Unavailable:
         return QStringLiteral("unavailable");
     }

@@ -6,8 +6,10 @@
 
 namespace countersign {
 
-/// Why a fallible call failed. Every module maps its failures onto these codes; the HTTP layer
-/// later chooses a status from the code in exactly one place.
+/// Why a fallible call failed. Every module maps its failures onto these codes; the api layer
+/// chooses an HTTP status from the code in exactly one place (api/statusmap.h). What only the
+/// transport refuses (a wrong Host, headers too large, a client sending too fast) has codes of
+/// its own there (http/transporterror.h).
 enum class ErrorCode {
     InvalidArgument,
     NotFound,
@@ -29,15 +31,7 @@ enum class ErrorCode {
     Expired,
     Revoked,        // an invitation (or credential) withdrawn by its issuer
     DigestMismatch, // consume with a payload digest other than the approved one
-    RateLimited,
-    LockedOut, // too many failed authentications from this client
     PayloadTooLarge,
-    HeadersTooLarge,
-    UnsupportedMediaType,
-    MisdirectedRequest, // Host header does not name this server (DNS rebinding)
-    OriginForbidden,
-    MethodNotAllowed,
-    RequestTimeout,
     Unavailable,
 };
 

@@ -17,6 +17,13 @@ if grep -nE 'Qt6::(Widgets|Gui)|countersign_ui' core/CMakeLists.txt; then
     status=1
 fi
 
+# core/http is a generic HTTP server (docs/architecture.md): it knows nothing of Countersign, so it
+# includes none of the domain's modules nor the api layer that speaks for them.
+if grep -rnE '#\s*include\s*"(approvals|members|vault|audit|policy|api)/' core/http/; then
+    echo "check-layering: core/http must not include Countersign's modules (see above); the api layer does" >&2
+    status=1
+fi
+
 # The modules of core/ form a DAG: an include of "<module>/..." from another module is an edge,
 # and tsort(1) reports any loop among them.
 modules=$(find core -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
@@ -46,6 +53,6 @@ for file in $sql_files; do
 done
 
 if [ "$status" -eq 0 ]; then
-    echo "check-layering: core/ is free of Widgets, Gui and ui/; its modules form a DAG; SQL stays in stores"
+    echo "check-layering: core/ is free of Widgets, Gui and ui/; http is generic; its modules form a DAG; SQL stays in stores"
 fi
 exit "$status"

@@ -1,6 +1,7 @@
 // What assistive technology and low-vision users get from the window: every control named,
 // every label's text reachable through the accessibility interface a screen reader queries,
 // and text and icon colours with enough contrast in both palettes (WCAG 2.2 1.4.3, 1.4.11).
+#include "api/apihandler.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
@@ -222,7 +223,7 @@ struct Desk {
         settings.port = 0;
         settings.localSocketPath.clear();
         window->setEndpoint(std::make_unique<http::EndpointThread>(
-            settings, approvals::Services::runtimeApiFactory(*window->vault(), events, QStringLiteral("endpoint"))));
+            settings, api::ApiHandler::factory(*window->vault(), events, QStringLiteral("endpoint"))));
         window->setIdleTimeout(std::chrono::milliseconds(0));
         window->resize(1100, 760);
         window->show();

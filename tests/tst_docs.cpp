@@ -1,4 +1,4 @@
-#include "http/router.h"
+#include "api/router.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -28,7 +28,7 @@ private Q_SLOTS:
     void everyRouteIsDocumentedForItsAudience_data()
     {
         QTest::addColumn<QByteArray>("route");
-        for (const QByteArray& route : http::Router::routes())
+        for (const QByteArray& route : api::Router::routes())
             QTest::newRow(route.constData()) << route;
     }
 
@@ -37,13 +37,13 @@ private Q_SLOTS:
         QFETCH(QByteArray, route);
         const QByteArray method = route.left(route.indexOf(' '));
         const QByteArray path = route.mid(route.indexOf(' ') + 1);
-        const http::RouteMatch match = http::Router::match(method, QByteArray(path).replace("{id}", "req_x"));
+        const api::RouteMatch match = api::Router::match(method, QByteArray(path).replace("{id}", "req_x"));
         QVERIFY(match.route);
-        const http::RouteAudience audience = http::audienceOf(*match.route);
-        const bool forRuntimes = audience == http::RouteAudience::Anyone || audience == http::RouteAudience::Runtime ||
-                                 audience == http::RouteAudience::RuntimeOrMember;
-        const bool forMembers = audience == http::RouteAudience::Invitee || audience == http::RouteAudience::Member ||
-                                audience == http::RouteAudience::RuntimeOrMember;
+        const api::RouteAudience audience = api::audienceOf(*match.route);
+        const bool forRuntimes = audience == api::RouteAudience::Anyone || audience == api::RouteAudience::Runtime ||
+                                 audience == api::RouteAudience::RuntimeOrMember;
+        const bool forMembers = audience == api::RouteAudience::Invitee || audience == api::RouteAudience::Member ||
+                                audience == api::RouteAudience::RuntimeOrMember;
         // Each guide lists its routes in a table row that starts with "| `METHOD /path".
         const QByteArray row = "| `" + route;
         if (forRuntimes)

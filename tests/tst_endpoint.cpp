@@ -1,3 +1,4 @@
+#include "api/apihandler.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -177,7 +178,7 @@ private Q_SLOTS:
         settings.ratePerSecond = 1000;
         settings.rateBurst = 1000;
         m_endpoint = std::make_unique<http::EndpointThread>(
-            settings, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("endpoint")));
+            settings, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("endpoint")));
         auto started = m_endpoint->start();
         QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         m_port = m_endpoint->port();
@@ -199,8 +200,7 @@ private Q_SLOTS:
         http::EndpointSettings noSocket;
         noSocket.port = 0;
         noSocket.localSocketPath = QStringLiteral("/proc/countersign-test/countersign.sock");
-        http::EndpointThread first(
-            noSocket, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("no-socket")));
+        http::EndpointThread first(noSocket, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("no-socket")));
         auto socketFailure = first.start();
         QVERIFY(!socketFailure);
         QCOMPARE(test::errorCode(socketFailure), ErrorCode::Io);
@@ -209,8 +209,7 @@ private Q_SLOTS:
         badTeam.team = http::EndpointSettings::Team{
             QStringLiteral("127.0.0.1"), 0, QStringLiteral("127.0.0.1"), QByteArray("not a certificate"),
             std::make_shared<const crypto::SecureBuffer>(crypto::SecureBuffer::copyOf("not a key"))};
-        http::EndpointThread second(
-            badTeam, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("bad-team")));
+        http::EndpointThread second(badTeam, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("bad-team")));
         auto teamFailure = second.start();
         QVERIFY(!teamFailure);
         QCOMPARE(test::errorCode(teamFailure), ErrorCode::Crypto);
@@ -441,8 +440,7 @@ private Q_SLOTS:
         settings.idleTimeoutMs = 60'000;
         settings.ratePerSecond = 1000;
         settings.rateBurst = 1000;
-        http::EndpointThread endpoint(
-            settings, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("slots")));
+        http::EndpointThread endpoint(settings, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("slots")));
         QVERIFY(endpoint.start());
         const QByteArray request =
             "GET /v1/requests HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(endpoint.port()) +
@@ -693,7 +691,10 @@ private Q_SLOTS:
             sockets.back()->connectToHost(QHostAddress::LocalHost, m_port);
             QVERIFY(sockets.back()->waitForConnected(5000));
         }
-        const quint64 before = m_endpoint->writeCommits();
+        const auto commitsSoFar = [this] {
+            return std::dynamic_pointer_cast<api::ApiHandler>(m_endpoint->handler())->writeCommits();
+        };
+        const quint64 before = commitsSoFar();
         QStringList created;
         for (int round = 0; round < ROUNDS; ++round) {
             for (int i = 0; i < CONNECTIONS; ++i) {
@@ -722,7 +723,7 @@ private Q_SLOTS:
                 }
             }
         }
-        const quint64 commits = m_endpoint->writeCommits() - before;
+        const quint64 commits = commitsSoFar() - before;
         const int writes = ROUNDS * CONNECTIONS;
         qInfo("%d writes in %llu commits", writes, static_cast<unsigned long long>(commits));
         QVERIFY(commits >= 1);
@@ -839,8 +840,7 @@ private Q_SLOTS:
         settings.port = 0;
         settings.ratePerSecond = 1;
         settings.rateBurst = 2;
-        http::EndpointThread limited(
-            settings, approvals::Services::runtimeApiFactory(*m_vault, m_events, QStringLiteral("limited")));
+        http::EndpointThread limited(settings, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("limited")));
         QVERIFY(limited.start());
         const quint16 saved = m_port;
         m_port = limited.port();

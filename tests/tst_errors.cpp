@@ -1,8 +1,11 @@
-// Every error code has one wire name and one HTTP status, chosen in one place: a client can
-// rely on both, and no code falls through to a default. The expected values are written out
-// here, one row per code, rather than derived from the mapping under test.
+// Every error code, and every refusal of the transport's own, has one wire name and one HTTP
+// status, chosen in one place each: a client can rely on both, and no code falls through to a
+// default. The expected values are written out here, one row per code, rather than derived from
+// the mapping under test.
+#include "api/statusmap.h"
 #include "error.h"
 #include "http/httpstatus.h"
+#include "http/transporterror.h"
 
 #include <QSet>
 #include <QTest>
@@ -10,6 +13,7 @@
 using namespace countersign;
 
 Q_DECLARE_METATYPE(countersign::ErrorCode)
+Q_DECLARE_METATYPE(countersign::http::TransportError)
 
 namespace {
 
@@ -41,16 +45,31 @@ const Expected EXPECTED[] = {
     {ErrorCode::Expired, "expired", 410},
     {ErrorCode::Revoked, "revoked", 410},
     {ErrorCode::DigestMismatch, "digest_mismatch", 422},
-    {ErrorCode::RateLimited, "rate_limited", 429},
-    {ErrorCode::LockedOut, "locked_out", 429},
     {ErrorCode::PayloadTooLarge, "payload_too_large", 413},
-    {ErrorCode::HeadersTooLarge, "headers_too_large", 431},
-    {ErrorCode::UnsupportedMediaType, "unsupported_media_type", 415},
-    {ErrorCode::MisdirectedRequest, "misdirected_request", 421},
-    {ErrorCode::OriginForbidden, "origin_forbidden", 403},
-    {ErrorCode::MethodNotAllowed, "method_not_allowed", 405},
-    {ErrorCode::RequestTimeout, "request_timeout", 408},
     {ErrorCode::Unavailable, "unavailable", 503},
+};
+
+struct ExpectedRefusal final {
+    http::TransportError error;
+    const char* name;
+    int status;
+};
+
+// The transport's own refusals, likewise one row per code in declaration order. The generic
+// ones share their wire name with the domain's code of the same meaning: a client reads one
+// vocabulary whichever layer refused.
+const ExpectedRefusal EXPECTED_REFUSALS[] = {
+    {http::TransportError::BadRequest, "invalid_argument", 400},
+    {http::TransportError::PayloadTooLarge, "payload_too_large", 413},
+    {http::TransportError::HeadersTooLarge, "headers_too_large", 431},
+    {http::TransportError::UnsupportedMediaType, "unsupported_media_type", 415},
+    {http::TransportError::MisdirectedRequest, "misdirected_request", 421},
+    {http::TransportError::OriginForbidden, "origin_forbidden", 403},
+    {http::TransportError::MethodNotAllowed, "method_not_allowed", 405},
+    {http::TransportError::RequestTimeout, "request_timeout", 408},
+    {http::TransportError::RateLimited, "rate_limited", 429},
+    {http::TransportError::LockedOut, "locked_out", 429},
+    {http::TransportError::Unavailable, "unavailable", 503},
 };
 
 } // namespace
@@ -72,7 +91,7 @@ private Q_SLOTS:
         QFETCH(QString, name);
         QFETCH(int, status);
         QCOMPARE(errorCodeName(code), name);
-        QCOMPARE(http::statusFor(code), status);
+        QCOMPARE(api::statusFor(code), status);
     }
 
     void everyCodeIsListed()
@@ -90,6 +109,31 @@ private Q_SLOTS:
         // last row must be outside, or a code was declared without a row here.
         const auto past = static_cast<ErrorCode>(int(std::size(EXPECTED)));
         QCOMPARE(errorCodeName(past), QStringLiteral("unknown"));
+    }
+
+    void refusalNameAndStatus_data()
+    {
+        QTest::addColumn<http::TransportError>("error");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("status");
+        for (const ExpectedRefusal& row : EXPECTED_REFUSALS)
+            QTest::newRow(row.name) << row.error << QString::fromLatin1(row.name) << row.status;
+    }
+    void refusalNameAndStatus()
+    {
+        QFETCH(http::TransportError, error);
+        QFETCH(QString, name);
+        QFETCH(int, status);
+        QCOMPARE(http::transportErrorName(error), name);
+        QCOMPARE(http::transportErrorStatus(error), status);
+    }
+
+    void everyRefusalIsListed()
+    {
+        for (qsizetype i = 0; i < qsizetype(std::size(EXPECTED_REFUSALS)); ++i)
+            QCOMPARE(int(EXPECTED_REFUSALS[i].error), int(i));
+        const auto past = static_cast<http::TransportError>(int(std::size(EXPECTED_REFUSALS)));
+        QCOMPARE(http::transportErrorName(past), QStringLiteral("unknown"));
     }
 
     void reasonPhrases_data()

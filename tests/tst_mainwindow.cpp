@@ -1,3 +1,4 @@
+#include "api/apihandler.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -96,7 +97,7 @@ struct Desktop {
         settings.port = wantedPort;
         settings.localSocketPath.clear();
         auto endpoint = std::make_unique<http::EndpointThread>(
-            settings, approvals::Services::runtimeApiFactory(*window->vault(), events, QStringLiteral("endpoint")));
+            settings, api::ApiHandler::factory(*window->vault(), events, QStringLiteral("endpoint")));
         auto* raw = endpoint.get();
         window->setEndpoint(std::move(endpoint));
         port = raw->port();

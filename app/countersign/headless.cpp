@@ -1,5 +1,7 @@
 #include "headless.h"
 
+#include "api/apihandler.h"
+#include "api/teamlistener.h"
 #include "approvals/requestevents.h"
 #include "approvals/services.h"
 #include "audit/checkpointsigner.h"
@@ -53,15 +55,14 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
         return 1;
     }
     http::EndpointSettings serving = settings;
-    auto team = http::EndpointSettings::teamOf(**vault);
+    auto team = api::teamListenerOf(**vault);
     if (!team) {
         std::fprintf(stderr, "countersign: %s\n", qPrintable(team.error().message));
         return 1;
     }
     serving.team = *team;
     approvals::RequestEvents events;
-    http::EndpointThread endpoint(serving,
-                                  approvals::Services::runtimeApiFactory(**vault, events, QStringLiteral("endpoint")));
+    http::EndpointThread endpoint(serving, api::ApiHandler::factory(**vault, events, QStringLiteral("endpoint")));
     if (auto started = endpoint.start(); !started) {
         std::fprintf(stderr, "countersign: %s\n", qPrintable(started.error().message));
         return 1;

@@ -45,18 +45,6 @@ QSqlDatabase Services::database() const
     return QSqlDatabase::database(m_connectionName, false);
 }
 
-std::function<Result<std::shared_ptr<RuntimeApi>>()>
-Services::runtimeApiFactory(const vault::Vault& vault, RequestEvents& events, const QString& connectionName)
-{
-    return [&vault, &events, connectionName]() -> Result<std::shared_ptr<RuntimeApi>> {
-        auto opened = open(vault, events, connectionName);
-        COUNTERSIGN_TRY(opened);
-        std::shared_ptr<Services> services(std::move(*opened));
-        services->requests().setExpiryTimerEnabled(true); // expiry on time, even when nobody polls
-        return std::shared_ptr<RuntimeApi>(services, &services->requests());
-    };
-}
-
 Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, RequestEvents& events,
                                                  const QString& connectionName)
 {

@@ -5,7 +5,6 @@
 #include <QSqlDatabase>
 #include <QString>
 
-#include <functional>
 #include <memory>
 
 namespace countersign::audit {
@@ -29,7 +28,6 @@ namespace countersign::approvals {
 
 class RequestEvents;
 class RequestService;
-class RuntimeApi;
 class RuntimeRegistry;
 class TeamService;
 
@@ -40,10 +38,6 @@ public:
     /// Opens a new connection named \a connectionName; call from the thread that will use it.
     [[nodiscard]] static Result<std::unique_ptr<Services>> open(const vault::Vault& vault, RequestEvents& events,
                                                                 const QString& connectionName);
-    /// A factory for the endpoint thread: opens a Services in the calling thread with its
-    /// expiry timer running, and hands out its RuntimeApi (which keeps the Services alive).
-    [[nodiscard]] static std::function<Result<std::shared_ptr<RuntimeApi>>()>
-    runtimeApiFactory(const vault::Vault& vault, RequestEvents& events, const QString& connectionName);
     ~Services();
     Services(const Services&) = delete;
     Services& operator=(const Services&) = delete;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "crypto/securebuffer.h"
-#include "error.h"
 
 #include <QByteArray>
 #include <QString>
@@ -9,10 +8,6 @@
 
 #include <memory>
 #include <optional>
-
-namespace countersign::vault {
-class Vault;
-}
 
 namespace countersign::http {
 
@@ -56,9 +51,6 @@ struct EndpointSettings final {
 
     /// `$XDG_RUNTIME_DIR/countersign/countersign.sock`
     [[nodiscard]] static QString defaultLocalSocketPath();
-    /// The team listener as \a vault has it configured (with the vault's TLS identity), or
-    /// nullopt while it is off.
-    [[nodiscard]] static Result<std::optional<Team>> teamOf(const vault::Vault& vault);
 };
 
 } // namespace countersign::http

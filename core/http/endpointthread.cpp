@@ -1,11 +1,11 @@
 #include "endpointthread.h"
 
-#include "approvals/runtimeapi.h"
 #include "httpserver.h"
+#include "irequesthandler.h"
 
 namespace countersign::http {
 
-EndpointThread::EndpointThread(EndpointSettings settings, ApiFactory factory, QObject* parent)
+EndpointThread::EndpointThread(EndpointSettings settings, HandlerFactory factory, QObject* parent)
     : QObject(parent)
     , m_settings(std::move(settings))
     , m_factory(std::move(factory))
@@ -29,13 +29,13 @@ Result<void> EndpointThread::start()
     QMetaObject::invokeMethod(
         m_context,
         [this, &outcome] {
-            auto api = m_factory();
-            if (!api) {
-                outcome = std::unexpected(api.error());
+            auto handler = m_factory(m_settings);
+            if (!handler) {
+                outcome = std::unexpected(handler.error());
                 return;
             }
-            m_api = std::move(*api);
-            auto* server = new HttpServer(*m_api, m_settings, m_context);
+            m_handler = std::move(*handler);
+            auto* server = new HttpServer(*m_handler, m_settings, m_context);
             outcome = server->listen();
             m_port = server->port();
             m_teamPort = server->teamPort();
@@ -57,22 +57,17 @@ void EndpointThread::stop()
 {
     if (!m_thread.isRunning())
         return;
-    // Tear down inside the thread: the server, then the services and their connection.
+    // Tear down inside the thread: the server and its connections, then the handler.
     QMetaObject::invokeMethod(
         m_context,
         [this] {
             delete m_context;
             m_context = nullptr;
-            m_api.reset();
+            m_handler.reset();
         },
         Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
-}
-
-quint64 EndpointThread::writeCommits() const
-{
-    return m_api ? m_api->writeCommits() : 0;
 }
 
 } // namespace countersign::http

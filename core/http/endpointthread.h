@@ -8,26 +8,24 @@
 #include <functional>
 #include <memory>
 
-namespace countersign::approvals {
-class RuntimeApi;
-}
-
 namespace countersign::http {
 
-class HttpServer;
+class IRequestHandler;
 
-/// Runs the endpoint and the services behind it in a thread of their own, so that a busy or
-/// blocked GUI event loop never delays a response (docs/architecture.md, "Threads"). The factory is called
-/// inside that thread, because database connections belong to the thread that opens them.
+/// Runs the listeners and the handler behind them in a thread of their own, so that a busy or
+/// blocked GUI event loop never delays a response (docs/architecture.md, "Threads"). The factory
+/// is called inside that thread, because what the handler holds (database connections, timers)
+/// belongs to the thread that makes it.
 class EndpointThread final : public QObject {
     Q_OBJECT
 public:
-    using ApiFactory = std::function<Result<std::shared_ptr<approvals::RuntimeApi>>()>;
+    /// Makes the handler, given the settings the server listens with.
+    using HandlerFactory = std::function<Result<std::shared_ptr<IRequestHandler>>(const EndpointSettings&)>;
 
-    EndpointThread(EndpointSettings settings, ApiFactory factory, QObject* parent = nullptr);
+    EndpointThread(EndpointSettings settings, HandlerFactory factory, QObject* parent = nullptr);
     ~EndpointThread() override;
 
-    /// Starts the thread, builds the services and listens; returns once it is serving or failed.
+    /// Starts the thread, makes the handler and listens; returns once it is serving or failed.
     [[nodiscard]] Result<void> start();
     void stop();
     /// The team listener to serve from the next start() on (nullopt: none).
@@ -36,15 +34,15 @@ public:
     [[nodiscard]] quint16 port() const { return m_port; }
     /// The team listener's port, when it serves one.
     [[nodiscard]] quint16 teamPort() const { return m_teamPort; }
-    /// Transactions the endpoint's writes were committed in (group commits), for tests and figures.
-    [[nodiscard]] quint64 writeCommits() const;
+    /// The handler while serving (null otherwise); it lives in the endpoint's thread.
+    [[nodiscard]] std::shared_ptr<IRequestHandler> handler() const { return m_handler; }
 
 private:
     EndpointSettings m_settings;
-    ApiFactory m_factory;
+    HandlerFactory m_factory;
     QThread m_thread;
     QObject* m_context = nullptr; // lives in m_thread; owns the server
-    std::shared_ptr<approvals::RuntimeApi> m_api;
+    std::shared_ptr<IRequestHandler> m_handler;
     quint16 m_port = 0;
     quint16 m_teamPort = 0;
 };

@@ -1,6 +1,6 @@
 #include "httpconnection.h"
 
-#include "httpserver.h"
+#include "irequesthandler.h"
 
 #include <QAbstractSocket>
 #include <QLocalSocket>
@@ -26,12 +26,14 @@ constexpr int READS_PER_TURN = 4;
 
 } // namespace
 
-HttpConnection::HttpConnection(QIODevice* socket, QString client, Listener listener, HttpServer& server)
-    : QObject(&server)
+HttpConnection::HttpConnection(QIODevice* socket, QString client, Listener listener, IRequestHandler& handler,
+                               Timeouts timeouts, QObject* parent)
+    : QObject(parent)
     , m_socket(socket)
     , m_client(std::move(client))
     , m_listener(listener)
-    , m_server(server)
+    , m_handler(handler)
+    , m_timeouts(timeouts)
 {
     m_clock.start();
     m_socket->setParent(this);
@@ -48,15 +50,15 @@ HttpConnection::HttpConnection(QIODevice* socket, QString client, Listener liste
         connect(tls, &QSslSocket::encryptedBytesWritten, this, &HttpConnection::pump);
     m_deadlineTimer.setSingleShot(true);
     m_idleTimer.setSingleShot(true);
-    m_idleTimer.setInterval(server.settings().idleTimeoutMs);
+    m_idleTimer.setInterval(m_timeouts.idleMs);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
         if (m_handshaking) {
             abortNow();
             return;
         }
-        fail(ErrorCode::RequestTimeout, m_parser.inMessage() && m_parser.headersComplete()
-                                            ? QStringLiteral("the request took too long")
-                                            : QStringLiteral("the request headers took too long"));
+        fail(TransportError::RequestTimeout, m_parser.inMessage() && m_parser.headersComplete()
+                                                 ? QStringLiteral("the request took too long")
+                                                 : QStringLiteral("the request headers took too long"));
     });
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
         if (pendingOutput() > 0)
@@ -67,7 +69,7 @@ HttpConnection::HttpConnection(QIODevice* socket, QString client, Listener liste
     connect(m_socket, &QIODevice::readyRead, this, &HttpConnection::pump);
     connect(m_socket, &QIODevice::bytesWritten, this, &HttpConnection::pump);
     // The first request's headers must arrive in time too.
-    m_deadlineTimer.start(std::min(server.settings().headerTimeoutMs, server.settings().requestTimeoutMs));
+    m_deadlineTimer.start(std::min(m_timeouts.headerMs, m_timeouts.requestMs));
 }
 
 HttpConnection::~HttpConnection() = default;
@@ -81,7 +83,7 @@ void HttpConnection::startEncryption(int timeoutMs)
     connect(tls, &QSslSocket::encrypted, this, [this] {
         m_handshaking = false;
         m_messageStartedAt = m_clock.elapsed();
-        m_deadlineTimer.start(std::min(m_server.settings().headerTimeoutMs, m_server.settings().requestTimeoutMs));
+        m_deadlineTimer.start(std::min(m_timeouts.headerMs, m_timeouts.requestMs));
         pump();
     });
     connect(tls, &QAbstractSocket::errorOccurred, this, [this] {
@@ -101,7 +103,7 @@ void HttpConnection::evict()
         abortNow();
         return;
     }
-    fail(ErrorCode::Unavailable, QStringLiteral("too many connections"));
+    fail(TransportError::Unavailable, QStringLiteral("too many connections"));
 }
 
 void HttpConnection::abortNow()
@@ -142,9 +144,9 @@ void HttpConnection::closeNow()
     deleteLater();
 }
 
-void HttpConnection::fail(ErrorCode code, const QString& message)
+void HttpConnection::fail(TransportError error, const QString& message)
 {
-    HttpResponse response = HttpResponse::error(Error{code, message});
+    HttpResponse response = HttpResponse::refusal(error, message);
     response.close = true;
     send(response, false);
 }
@@ -168,13 +170,13 @@ bool HttpConnection::handleStatus(HttpRequestParser::Status status)
     case HttpRequestParser::Status::Ok:
         return true;
     case HttpRequestParser::Status::HeadersTooLarge:
-        fail(ErrorCode::HeadersTooLarge, QStringLiteral("request headers are larger than 16 KiB"));
+        fail(TransportError::HeadersTooLarge, QStringLiteral("request headers are larger than 16 KiB"));
         return false;
     case HttpRequestParser::Status::PayloadTooLarge:
-        fail(ErrorCode::PayloadTooLarge, QStringLiteral("request bodies are limited to 64 KiB"));
+        fail(TransportError::PayloadTooLarge, QStringLiteral("request bodies are limited to 64 KiB"));
         return false;
     case HttpRequestParser::Status::BadRequest:
-        fail(ErrorCode::InvalidArgument, QStringLiteral("malformed HTTP request"));
+        fail(TransportError::BadRequest, QStringLiteral("malformed HTTP request"));
         return false;
     }
     return false;
@@ -222,9 +224,9 @@ void HttpConnection::processNext()
     while (!m_waiting && !m_closing && m_parser.hasRequest() && !outputBlocked()) {
         const HttpRequest request = m_parser.takeRequest();
         m_keepAlive = request.keepAlive;
-        std::optional<HttpResponse> response = m_server.handle(request, *this);
+        std::optional<HttpResponse> response = m_handler.handle(request, *this);
         if (!response) {
-            m_waiting = true; // the server calls complete() later
+            m_waiting = true; // the handler calls complete() later
             return;
         }
         send(*response, request.keepAlive);
@@ -235,12 +237,11 @@ void HttpConnection::armTimers()
 {
     if (m_closing || m_handshaking)
         return;
-    const EndpointSettings& settings = m_server.settings();
     if (m_parser.inMessage()) {
-        // RFC 9112 leaves the wait to the server: the headers within headerTimeoutMs and the
-        // whole request, body included, within requestTimeoutMs of its first byte.
-        const qint64 limit = m_parser.headersComplete() ? settings.requestTimeoutMs
-                                                        : std::min(settings.headerTimeoutMs, settings.requestTimeoutMs);
+        // RFC 9112 leaves the wait to the server: the headers within Timeouts::headerMs and the
+        // whole request, body included, within Timeouts::requestMs of its first byte.
+        const qint64 limit =
+            m_parser.headersComplete() ? m_timeouts.requestMs : std::min(m_timeouts.headerMs, m_timeouts.requestMs);
         const qint64 left = std::max<qint64>(0, m_messageStartedAt + limit - m_clock.elapsed());
         m_deadlineTimer.start(static_cast<int>(left));
     } else if (m_parser.messagesBegun() > 0) {

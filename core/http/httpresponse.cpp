@@ -4,6 +4,8 @@
 
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace countersign::http {
 
 HttpResponse HttpResponse::json(int status, const QJsonObject& body)
@@ -14,11 +16,29 @@ HttpResponse HttpResponse::json(int status, const QJsonObject& body)
     return response;
 }
 
-HttpResponse HttpResponse::error(const Error& error)
+HttpResponse HttpResponse::raw(int status, QByteArray json)
 {
-    return json(statusFor(error.code),
-                QJsonObject{{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), errorCodeName(error.code)},
-                                                                  {QStringLiteral("message"), error.message}}}});
+    HttpResponse response;
+    response.status = status;
+    response.rawBody = std::move(json);
+    return response;
+}
+
+HttpResponse HttpResponse::error(int status, const QString& code, const QString& message)
+{
+    return json(status, QJsonObject{{QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code},
+                                                                          {QStringLiteral("message"), message}}}});
+}
+
+HttpResponse HttpResponse::refusal(TransportError error, const QString& message)
+{
+    return HttpResponse::error(transportErrorStatus(error), transportErrorName(error), message);
+}
+
+HttpResponse HttpResponse::withRetryAfter(int seconds) &&
+{
+    extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArray::number(std::max(1, seconds))});
+    return std::move(*this);
 }
 
 QByteArray HttpResponse::serialize(bool keepAlive) const

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "error.h"
+#include "transporterror.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -18,8 +18,14 @@ struct HttpResponse final {
     bool close = false;
 
     [[nodiscard]] static HttpResponse json(int status, const QJsonObject& body);
-    /// {"error": {"code": ..., "message": ...}} with the status chosen by statusFor().
-    [[nodiscard]] static HttpResponse error(const Error& error);
+    /// Already-serialized JSON, sent as it is.
+    [[nodiscard]] static HttpResponse raw(int status, QByteArray json);
+    /// {"error": {"code": \a code, "message": \a message}}.
+    [[nodiscard]] static HttpResponse error(int status, const QString& code, const QString& message);
+    /// A refusal of the transport's own, with its code's name and status.
+    [[nodiscard]] static HttpResponse refusal(TransportError error, const QString& message);
+    /// Adds Retry-After (RFC 9110 10.2.3), at least one second.
+    [[nodiscard]] HttpResponse withRetryAfter(int seconds) &&;
     [[nodiscard]] QByteArray serialize(bool keepAlive) const;
 };
 

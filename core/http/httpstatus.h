@@ -1,13 +1,10 @@
 #pragma once
 
-#include "error.h"
-
 #include <QByteArray>
 
 namespace countersign::http {
 
-/// The one place where an error code becomes an HTTP status (docs/architecture.md, "Errors").
-[[nodiscard]] int statusFor(ErrorCode code);
+/// The reason phrase of a status line (RFC 9110 section 15).
 [[nodiscard]] QByteArray reasonPhrase(int status);
 
 } // namespace countersign::http

@@ -1,12 +1,13 @@
 // Raw bytes into the HTTP request parser, then every complete request through the route table
 // and the header and query accessors the server uses.
+#include "api/router.h"
 #include "http/httprequestparser.h"
-#include "http/router.h"
 
 #include <cstddef>
 #include <cstdint>
 
 using namespace countersign::http;
+using namespace countersign::api;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {

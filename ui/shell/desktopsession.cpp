@@ -1,5 +1,7 @@
 #include "shell/desktopsession.h"
 
+#include "api/apihandler.h"
+#include "api/teamlistener.h"
 #include "approvals/services.h"
 #include "http/endpointthread.h"
 #include "shell/firstrunwizard.h"
@@ -64,10 +66,10 @@ void DesktopSession::showWindow(std::unique_ptr<vault::Vault> vault)
         m_window->setServices(std::move(*services), m_events);
     // The endpoint serves runtimes from its own thread while the vault is unlocked.
     http::EndpointSettings serving = m_endpointSettings;
-    if (auto team = http::EndpointSettings::teamOf(*m_window->vault()))
+    if (auto team = api::teamListenerOf(*m_window->vault()))
         serving.team = *team;
     m_window->setEndpoint(std::make_unique<http::EndpointThread>(
-        serving, approvals::Services::runtimeApiFactory(*m_window->vault(), m_events, QStringLiteral("endpoint"))));
+        serving, api::ApiHandler::factory(*m_window->vault(), m_events, QStringLiteral("endpoint"))));
     m_window->setAttribute(Qt::WA_DeleteOnClose);
     m_window->show();
 }

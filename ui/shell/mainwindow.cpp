@@ -2,6 +2,7 @@
 
 #include "admin/policiestab.h"
 #include "admin/runtimestab.h"
+#include "api/teamlistener.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
@@ -437,7 +438,7 @@ void MainWindow::restartEndpointForTeam()
 {
     if (!m_endpoint || !m_vault)
         return;
-    auto team = http::EndpointSettings::teamOf(*m_vault);
+    auto team = api::teamListenerOf(*m_vault);
     if (!team) {
         m_endpointStatus->setText(team.error().message);
         return;

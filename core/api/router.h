@@ -1,15 +1,14 @@
 #pragma once
 
-#include "error.h"
-
 #include <QByteArray>
 #include <QList>
 #include <QString>
 
 #include <optional>
 
-namespace countersign::http {
+namespace countersign::api {
 
+/// Every route of the endpoint, by audience (audienceOf): one typed value each, never a number.
 enum class Route {
     Health,
     CreateRequest,
@@ -38,9 +37,8 @@ enum class RouteAudience { Anyone, Invitee, Runtime, Member, RuntimeOrMember };
 /// The result of matching a method and path against the route table.
 struct RouteMatch final {
     std::optional<Route> route;
-    QString id;                            // the {id} segment, when the route has one
-    ErrorCode error = ErrorCode::NotFound; // when there is no route: NotFound or MethodNotAllowed
-    QByteArray allow;                      // for 405: the methods the path does accept
+    QString id;       // the {id} segment, when the route has one
+    QByteArray allow; // no route: the methods the path does accept (405), or none (404)
 };
 
 /// The route/method table (docs/runtime-guide.md and docs/team.md, "Routes"). Anything not in it is refused: an unknown
@@ -53,4 +51,4 @@ public:
     [[nodiscard]] static QList<QByteArray> routes();
 };
 
-} // namespace countersign::http
+} // namespace countersign::api

@@ -4,7 +4,7 @@
 
 #include <array>
 
-namespace countersign::http {
+namespace countersign::api {
 
 namespace {
 
@@ -114,10 +114,9 @@ RouteMatch Router::match(QByteArrayView method, QByteArrayView path)
             result.id = id;
             return result;
         }
-        result.error = ErrorCode::MethodNotAllowed;
         result.allow += (result.allow.isEmpty() ? "" : ", ") + QByteArray(entry.method);
     }
     return result;
 }
 
-} // namespace countersign::http
+} // namespace countersign::api

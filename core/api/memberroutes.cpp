@@ -1,0 +1,103 @@
+// The member routes (docs/team.md, "Routes"): a member's queue, requests, decisions and
+// long-poll. The rules live behind TeamApi; this is the wire.
+#include "memberroutes.h"
+
+#include "approvals/teamapi.h"
+#include "http/httprequest.h"
+#include "http/longpolls.h"
+#include "requestinput.h"
+#include "statusmap.h"
+
+#include <QJsonArray>
+
+namespace countersign::api {
+
+namespace {
+
+// Not a request id (those hold no space): the topic every member's queue long-poll waits on.
+const QString QUEUE_TOPIC = QStringLiteral("member queue");
+
+http::HttpResponse answer(const Result<QJsonObject>& result, int status = 200)
+{
+    return result ? http::HttpResponse::json(status, *result) : errorResponse(result.error());
+}
+
+} // namespace
+
+MemberRoutes::MemberRoutes(approvals::TeamApi& team, http::LongPolls& polls, int maxWaitSeconds)
+    : m_team(team)
+    , m_polls(polls)
+    , m_maxWaitSeconds(maxWaitSeconds)
+{
+}
+
+std::optional<http::HttpResponse> MemberRoutes::serve(Route route, const http::HttpRequest& request,
+                                                      http::HttpConnection& connection, const members::Member& member,
+                                                      const QString& id)
+{
+    switch (route) {
+    case Route::AuditCheckpoint:
+        return answer(m_team.memberAuditCheckpoint(member));
+    case Route::AuditProof:
+    case Route::AuditConsistency: {
+        const bool inclusion = route == Route::AuditProof;
+        auto range = auditRange(request, inclusion);
+        if (!range)
+            return errorResponse(range.error());
+        return answer(inclusion ? m_team.memberAuditProof(member, range->first, range->second)
+                                : m_team.memberAuditConsistency(member, range->first, range->second));
+    }
+    case Route::MemberProfile:
+        return answer(m_team.memberProfile(member));
+    case Route::MemberQueue:
+        return queue(request, connection, member);
+    case Route::MemberRequest:
+        return answer(m_team.memberRequest(member, id));
+    case Route::MemberDecide: {
+        auto body = jsonBody(request);
+        if (!body)
+            return body.error();
+        return answer(m_team.memberDecide(member, id, *body));
+    }
+    default:
+        break;
+    }
+    return errorResponse(Error{ErrorCode::NotFound, QStringLiteral("no such route")});
+}
+
+std::optional<http::HttpResponse> MemberRoutes::queue(const http::HttpRequest& request,
+                                                      http::HttpConnection& connection, const members::Member& member)
+{
+    bool hasWait = false;
+    const QByteArray waitText = request.queryValue("wait", &hasWait);
+    bool ok = true;
+    const int wait = hasWait ? waitText.toInt(&ok) : 0;
+    bool hasSince = false;
+    const QByteArray sinceText = request.queryValue("since", &hasSince);
+    bool sinceOk = true;
+    const qint64 since = hasSince ? sinceText.toLongLong(&sinceOk) : 0;
+    if (!ok || wait < 0 || !sinceOk)
+        return errorResponse(
+            Error{ErrorCode::InvalidArgument, QStringLiteral("wait is a number of seconds, since a time in ms")});
+    auto queue = m_team.memberQueue(member);
+    if (!queue || wait == 0)
+        return answer(queue);
+    // Long-poll: answer at once if something newer than `since` is waiting, else on the next
+    // new request or when the wait runs out.
+    const QJsonArray requests = queue->value(QStringLiteral("requests")).toArray();
+    for (const QJsonValue& pending : requests) {
+        if (pending.toObject().value(QStringLiteral("created_at_ms")).toInteger() > since)
+            return answer(queue);
+    }
+    const int seconds = std::min(wait, m_maxWaitSeconds);
+    m_polls.wait(connection, QUEUE_TOPIC, qint64{seconds} * 1000,
+                 [this, member] { return answer(m_team.memberQueue(member)); });
+    return std::nullopt;
+}
+
+void MemberRoutes::requestCreated()
+{
+    m_polls.wake(QUEUE_TOPIC);
+}
+
+} // namespace countersign::api

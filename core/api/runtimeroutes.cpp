@@ -1,0 +1,184 @@
+#include "runtimeroutes.h"
+
+#include "approvals/runtimeapi.h"
+#include "http/httpconnection.h"
+#include "http/httprequest.h"
+#include "http/longpolls.h"
+#include "json/fields.h"
+#include "requestinput.h"
+#include "statusmap.h"
+
+#include <QJsonDocument>
+#include <QPointer>
+
+#include <memory>
+
+namespace countersign::api {
+
+namespace {
+
+http::HttpResponse answer(const Result<QJsonObject>& result, int status = 200)
+{
+    return result ? http::HttpResponse::json(status, *result) : errorResponse(result.error());
+}
+
+approvals::RequestState stateOf(const QJsonObject& request)
+{
+    return approvals::parseState(request.value(QStringLiteral("state")).toString())
+        .value_or(approvals::RequestState::Pending);
+}
+
+} // namespace
+
+RuntimeRoutes::RuntimeRoutes(approvals::RuntimeApi& api, http::LongPolls& polls, int maxWaitSeconds)
+    : m_api(api)
+    , m_polls(polls)
+    , m_maxWaitSeconds(maxWaitSeconds)
+{
+}
+
+std::optional<http::HttpResponse> RuntimeRoutes::serve(Route route, const http::HttpRequest& request,
+                                                       http::HttpConnection& connection,
+                                                       const approvals::RuntimeIdentity& runtime, const QString& id)
+{
+    switch (route) {
+    case Route::CreateRequest: {
+        auto body = jsonBody(request);
+        if (!body)
+            return body.error();
+        return answerAfterCommit(connection, [this, runtime, body = std::move(*body),
+                                              key = QString::fromUtf8(request.header("idempotency-key"))] {
+            bool created = false;
+            auto result = m_api.createRequest(runtime, body, key, created);
+            return answer(result, created ? 201 : 200);
+        });
+    }
+    case Route::ListRequests: {
+        auto result = m_api.listRequests(runtime, QString::fromUtf8(request.queryValue("state")));
+        if (!result)
+            return errorResponse(result.error());
+        return http::HttpResponse::json(200, QJsonObject{{QStringLiteral("requests"), *result}});
+    }
+    case Route::GetRequest:
+        return getRequest(request, connection, runtime, id);
+    case Route::ConsumeRequest: {
+        auto body = jsonBody(request);
+        if (!body)
+            return body.error();
+        const QJsonValue digest = json::Fields(*body).value(QStringLiteral("payload_sha256"));
+        if (body->size() != 1 || !digest.isString())
+            return errorResponse(Error{ErrorCode::InvalidArgument,
+                                       QStringLiteral("the body is exactly {\"payload_sha256\": \"<hex>\"}")});
+        // Not grouped: the receipt carries a checkpoint signed over the consume entry, which
+        // can be signed only once that entry is committed.
+        return answer(
+            m_api.consumeRequest(runtime, id, digest.toString(), QString::fromUtf8(request.header("idempotency-key"))));
+    }
+    case Route::CancelRequest: {
+        if (!request.body.isEmpty()) {
+            auto body = jsonBody(request);
+            if (!body)
+                return body.error();
+            if (!body->isEmpty())
+                return errorResponse(Error{ErrorCode::InvalidArgument, QStringLiteral("cancel takes no fields")});
+        }
+        return answerAfterCommit(connection, [this, runtime, id] { return answer(m_api.cancelRequest(runtime, id)); });
+    }
+    case Route::AuditCheckpoint:
+        return answer(m_api.auditCheckpoint());
+    case Route::AuditProof:
+    case Route::AuditConsistency: {
+        const bool inclusion = route == Route::AuditProof;
+        auto range = auditRange(request, inclusion);
+        if (!range)
+            return errorResponse(range.error());
+        return answer(inclusion ? m_api.auditInclusionProof(range->first, range->second)
+                                : m_api.auditConsistencyProof(range->first, range->second));
+    }
+    case Route::Health:
+    case Route::RedeemInvitation:
+    case Route::SessionChallenge:
+    case Route::OpenSession:
+    case Route::MemberProfile:
+    case Route::MemberQueue:
+    case Route::MemberRequest:
+    case Route::MemberDecide:
+        break;
+    }
+    // Deny by default: a route this switch does not serve is refused to a runtime, never
+    // answered with something else.
+    return errorResponse(Error{ErrorCode::PermissionDenied, QStringLiteral("runtimes may not use this route")});
+}
+
+std::optional<http::HttpResponse> RuntimeRoutes::getRequest(const http::HttpRequest& request,
+                                                            http::HttpConnection& connection,
+                                                            const approvals::RuntimeIdentity& runtime,
+                                                            const QString& id)
+{
+    bool hasWait = false;
+    const QByteArray waitText = request.queryValue("wait", &hasWait);
+    bool ok = true;
+    const int wait = hasWait ? waitText.toInt(&ok) : 0;
+    if (!ok || wait < 0)
+        return errorResponse(Error{ErrorCode::InvalidArgument, QStringLiteral("wait is a number of seconds")});
+    if (auto cached = m_cache.find(runtime.id, id);
+        cached && (wait == 0 || cached->state != approvals::RequestState::Pending))
+        return http::HttpResponse::raw(200, cached->json);
+    auto result = m_api.getRequest(runtime, id);
+    if (!result)
+        return errorResponse(result.error());
+    const approvals::RequestState state = stateOf(*result);
+    const QByteArray json = QJsonDocument(*result).toJson(QJsonDocument::Compact);
+    m_cache.insert(runtime.id, id, StatusCache::Entry{json, state});
+    if (wait == 0 || state != approvals::RequestState::Pending)
+        return http::HttpResponse::raw(200, json);
+    const int seconds = std::min(wait, m_maxWaitSeconds);
+    // Decisions made by another process (countersign-cli, a second app) raise no signal here:
+    // the registry asks once a second whether the request is still pending.
+    m_polls.wait(
+        connection, id, qint64{seconds} * 1000, [this, runtime, id] { return status(runtime, id); },
+        [this, runtime, id] {
+            auto now = m_api.getRequest(runtime, id);
+            return !now || stateOf(*now) != approvals::RequestState::Pending;
+        });
+    return std::nullopt;
+}
+
+http::HttpResponse RuntimeRoutes::status(const approvals::RuntimeIdentity& runtime, const QString& id)
+{
+    return answer(m_api.getRequest(runtime, id));
+}
+
+void RuntimeRoutes::requestChanged(const QString& id)
+{
+    m_cache.invalidate(id);
+    m_polls.wake(id);
+}
+
+std::optional<http::HttpResponse> RuntimeRoutes::answerAfterCommit(http::HttpConnection& connection,
+                                                                   std::function<http::HttpResponse()> write)
+{
+    // The answer is computed with the write but sent only once the transaction holding it is on
+    // disk: an acknowledged write survives a crash; a failed commit answers with its error.
+    struct Pending final {
+        http::HttpResponse response;
+        bool deferred = false;
+        bool done = false;
+    };
+    auto pending = std::make_shared<Pending>();
+    QPointer<http::HttpConnection> waiting(&connection);
+    m_api.submitWrite([pending, write = std::move(write)] { pending->response = write(); },
+                      [pending, waiting](const Result<void>& committed) {
+                          if (!committed)
+                              pending->response = errorResponse(committed.error());
+                          pending->done = true;
+                          if (pending->deferred && waiting)
+                              waiting->complete(pending->response);
+                      });
+    if (pending->done)
+        return pending->response;
+    pending->deferred = true;
+    return std::nullopt;
+}
+
+} // namespace countersign::api
