@@ -1,15 +1,13 @@
 #include "auditexport.h"
 
+#include "chainverifier.h"
 #include "crypto/crypto.h"
 #include "exportline.h"
 #include "merkle.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLocale>
-#include <QSet>
 #include <QThread>
 
 #include <algorithm>
@@ -143,13 +141,9 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
     if (report.publicKey.size() != 32)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("no valid Ed25519 public key to check signatures with"));
 
-    // Entries first: the chain, and the leaf hashes for the Merkle roots.
-    merkle::CompactRange range;
-    QHash<quint64, QByteArray> rootAt;
+    // The checkpoints close the export, yet the walk over the entries checks each against the
+    // root of its prefix: read them from the end of the file first.
     QList<QByteArray> notes = extraNotes;
-    // The checkpoints close the export, yet the walk over the entries must know which prefix
-    // roots to keep: read them from the end of the file first.
-    QSet<quint64> wanted;
     const qint64 entriesStart = in.pos();
     notes += trailingCheckpoints(in, entriesStart);
     if (!in.seek(entriesStart))
@@ -161,13 +155,14 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
             return fail(ErrorCode::Integrity,
                         QStringLiteral("checkpoint %1: %2").arg(checkpoints.size() + 1).arg(parsed.error().message));
         checkpoints.append(*parsed);
-        wanted.insert(parsed->size);
     }
-    std::sort(checkpoints.begin(), checkpoints.end(),
-              [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
+    ChainVerifier verifier(checkpoints);
+    auto broken = [&verifier] {
+        return fail(ErrorCode::Integrity, verifier.result().message);
+    };
 
     // The lines are read in blocks; each block's lines are parsed and hashed on every core,
-    // then checked in order here (links, order, the Merkle range).
+    // then handed to the verifier in order.
     struct Parsed {
         ExportLineReader::Entry entry;
         crypto::Digest computed{};
@@ -176,7 +171,8 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
         bool checkpoint = false;
     };
     const int workers = std::clamp(QThread::idealThreadCount(), 1, 8);
-    auto parse = [](const QList<QByteArrayView>& lines, qsizetype begin, qsizetype end, Parsed* out) {
+    auto parse = [leavesNeeded = verifier.leavesNeeded()](const QList<QByteArrayView>& lines, qsizetype begin,
+                                                          qsizetype end, Parsed* out) {
         thread_local ExportLineReader reader;
         for (qsizetype i = begin; i < end; ++i) {
             Parsed& parsed = out[i];
@@ -189,12 +185,10 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
                 continue;
             }
             parsed.computed = crypto::Sha256::of(parsed.entry.encoding);
-            parsed.leaf = merkle::leafDigest(parsed.entry.encoding);
+            if (static_cast<quint64>(parsed.entry.seq) <= leavesNeeded)
+                parsed.leaf = merkle::leafDigest(parsed.entry.encoding);
         }
     };
-    crypto::Digest previousHash{};
-    qint64 previousTime = 0;
-    qint64 expected = 1;
     QByteArray buffer;
     QList<QByteArrayView> lines;
     QList<Parsed> parsed;
@@ -235,56 +229,30 @@ Result<AuditExport::Report> AuditExport::verify(QIODevice& in, const QByteArray&
                 break;
             }
             if (!line.error.isEmpty())
-                return std::unexpected(at(expected, line.error));
+                return std::unexpected(at(verifier.expectedSeq(), line.error));
             const ExportLineReader::Entry& entry = line.entry;
-            if (entry.seq != expected)
-                return std::unexpected(
-                    at(expected, entry.seq < expected
-                                     ? QStringLiteral("out of order: entry %1 follows").arg(entry.seq)
-                                     : QStringLiteral("missing: the export skips to entry %1").arg(entry.seq)));
-            if (line.computed != entry.entryHash)
-                return std::unexpected(at(entry.seq, QStringLiteral("altered: its content does not match its hash")));
-            if (entry.prevHash != previousHash)
-                return std::unexpected(at(entry.seq, QStringLiteral("does not link to the entry before it")));
-            if (entry.timestampMs < previousTime)
-                return std::unexpected(at(entry.seq, QStringLiteral("dated before the entry preceding it")));
-            previousHash = entry.entryHash;
-            previousTime = entry.timestampMs;
-            range.append(line.leaf);
-            if (wanted.contains(range.size()))
-                rootAt.insert(range.size(), range.root());
-            ++expected;
-            ++report.entries;
+            if (!verifier.add({entry.seq, entry.timestampMs, crypto::view(entry.prevHash),
+                               crypto::view(entry.entryHash), line.computed == entry.entryHash, true, false,
+                               &line.leaf}))
+                return broken();
         }
         buffer.remove(0, complete);
         if (atEnd)
             break;
-        if (progress && !progress(report.entries))
+        if (progress && !progress(verifier.result().checked))
             return fail(ErrorCode::Conflict, QStringLiteral("verification cancelled"));
     }
+    report.entries = verifier.result().checked;
     const qint64 declared = header.value(QStringLiteral("entries")).toInteger(-1);
     if (declared >= 0 && declared != report.entries)
         return fail(ErrorCode::Integrity, QStringLiteral("the export declares %1 entries but holds %2: it was cut")
                                               .arg(declared)
                                               .arg(report.entries));
-    for (const Checkpoint& checkpoint : std::as_const(checkpoints)) {
-        if (checkpoint.size == 0)
-            continue;
-        if (checkpoint.size > static_cast<quint64>(report.entries))
-            return fail(ErrorCode::Integrity,
-                        QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was truncated "
-                                       "or an older copy was exported")
-                            .arg(QLocale::c().toString(report.entries),
-                                 QLocale::c().toString(static_cast<qint64>(checkpoint.size))));
-        if (rootAt.value(checkpoint.size) != checkpoint.root)
-            return fail(ErrorCode::Integrity,
-                        QStringLiteral("entry %1: the first %1 entries do not match the checkpoint signed for them: "
-                                       "the log was rewritten")
-                            .arg(checkpoint.size));
-    }
+    if (!verifier.finish())
+        return broken();
     // Entries past the last signed checkpoint carry nothing but hashes anyone can compute: a
     // fabricated or extended log. The instance signs a checkpoint at every export.
-    const quint64 covered = checkpoints.isEmpty() ? 0 : checkpoints.constLast().size;
+    const quint64 covered = verifier.leavesNeeded();
     if (covered < static_cast<quint64>(report.entries))
         return fail(ErrorCode::Integrity,
                     covered == 0 ? QStringLiteral("entry 1: no signed checkpoint covers the log: nothing shows that "

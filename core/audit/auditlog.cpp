@@ -2,6 +2,7 @@
 
 #include "auditstore.h"
 #include "audittree.h"
+#include "chainverifier.h"
 #include "checkpoint.h"
 #include "merkle.h"
 
@@ -13,63 +14,16 @@
 #include "storage/transaction.h"
 
 #include <QDateTime>
-#include <QLocale>
 #include <QLoggingCategory>
 #include <QThread>
 
 #include <algorithm>
-#include <array>
 #include <future>
 #include <vector>
 
 Q_LOGGING_CATEGORY(lcAudit, "countersign.audit")
 
 namespace countersign::audit {
-
-namespace {
-
-QString describe(VerifyResult::Problem problem, qint64 seq)
-{
-    switch (problem) {
-    case VerifyResult::Problem::Hash:
-        return QStringLiteral("entry %1 was altered: its content does not match its hash").arg(seq);
-    case VerifyResult::Problem::Mac:
-        return QStringLiteral("entry %1 has an invalid MAC: it was not written with this vault's audit key").arg(seq);
-    case VerifyResult::Problem::Link:
-        return QStringLiteral("entry %1 does not link to the entry before it").arg(seq);
-    default:
-        return {};
-    }
-}
-
-} // namespace
-
-QString VerifyResult::problemName(Problem problem)
-{
-    switch (problem) {
-    case Problem::None:
-        return QStringLiteral("ok");
-    case Problem::Hash:
-        return QStringLiteral("hash");
-    case Problem::Mac:
-        return QStringLiteral("mac");
-    case Problem::Link:
-        return QStringLiteral("link");
-    case Problem::Gap:
-        return QStringLiteral("gap");
-    case Problem::Order:
-        return QStringLiteral("order");
-    case Problem::Storage:
-        return QStringLiteral("storage");
-    case Problem::Cancelled:
-        return QStringLiteral("cancelled");
-    case Problem::Checkpoint:
-        return QStringLiteral("checkpoint");
-    case Problem::Truncated:
-        return QStringLiteral("truncated");
-    }
-    return {};
-}
 
 AuditLog::AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey)
     : m_db(std::move(db))
@@ -240,35 +194,19 @@ qsizetype readBatch(AuditStore::Walk& walk, QList<StoredEntry>& into, qsizetype 
 
 VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList<Checkpoint> checkpoints) const
 {
-    VerifyResult result;
-    std::sort(checkpoints.begin(), checkpoints.end(),
-              [](const Checkpoint& a, const Checkpoint& b) { return a.size < b.size; });
-    qsizetype nextCheckpoint = 0;
-    while (nextCheckpoint < checkpoints.size() && checkpoints.at(nextCheckpoint).size == 0)
-        ++nextCheckpoint;
-    const quint64 leavesNeeded = checkpoints.isEmpty() ? 0 : checkpoints.constLast().size;
-    merkle::CompactRange range;
+    ChainVerifier verifier(std::move(checkpoints));
     auto walk = m_store->walk();
     if (!walk) {
-        result.problem = VerifyResult::Problem::Storage;
-        result.message = walk.error().message;
-        return result;
+        verifier.unreadable(walk.error().message);
+        return verifier.result();
     }
     AuditStore::Walk& stored = *walk;
-    QByteArray previousHash(AUDIT_HASH_SIZE, '\0');
-    qint64 previousTimestamp = 0;
-    qint64 expectedSeq = 1;
-    auto broken = [&](VerifyResult::Problem problem, qint64 seq, const QString& message) {
-        result.problem = problem;
-        result.brokenSeq = seq;
-        result.message = message;
-        return result;
-    };
     // Hashes and MACs are computed on every core while this thread reads the next batch from
-    // the vault; the order, links and checkpoints are checked here, in sequence.
+    // the vault; the verifier checks the order, links and checkpoints here, in sequence.
     const int workers = std::clamp(QThread::idealThreadCount(), 1, 8);
     const crypto::HmacSha256& hmac = *m_hmac;
-    auto hashRange = [&hmac, leavesNeeded](StoredEntry* rows, qsizetype begin, qsizetype end) {
+    auto hashRange = [&hmac, leavesNeeded = verifier.leavesNeeded()](StoredEntry* rows, qsizetype begin,
+                                                                     qsizetype end) {
         thread_local QByteArray encoding;
         crypto::Digest digest;
         for (qsizetype i = begin; i < end; ++i) {
@@ -301,73 +239,28 @@ VerifyResult AuditLog::verify(const std::function<bool(qint64)>& progress, QList
         readBatch(stored, next, BATCH);
         for (auto& part : hashing)
             part.get();
-        for (const StoredEntry& entry : std::as_const(current)) {
-            if (entry.seq != expectedSeq) {
-                if (entry.seq < expectedSeq)
-                    return broken(VerifyResult::Problem::Order, entry.seq,
-                                  QStringLiteral("entry %1 appears after entry %2: the log was reordered")
-                                      .arg(entry.seq)
-                                      .arg(expectedSeq - 1));
-                // A later row holding the expected number means rows were swapped, not removed.
-                if (m_store->heldLater(expectedSeq, entry.id))
-                    return broken(VerifyResult::Problem::Order, expectedSeq,
-                                  QStringLiteral("entry %1 appears after entry %2: the log was reordered")
-                                      .arg(expectedSeq)
-                                      .arg(entry.seq));
-                return broken(VerifyResult::Problem::Gap, expectedSeq,
-                              expectedSeq + 1 == entry.seq
-                                  ? QStringLiteral("entry %1 is missing: the log was cut").arg(expectedSeq)
-                                  : QStringLiteral("entries %1 to %2 are missing: the log was cut")
-                                        .arg(expectedSeq)
-                                        .arg(entry.seq - 1));
-            }
-            if (!entry.hashMatches)
-                return broken(VerifyResult::Problem::Hash, entry.seq, describe(VerifyResult::Problem::Hash, entry.seq));
-            if (!entry.macMatches)
-                return broken(VerifyResult::Problem::Mac, entry.seq, describe(VerifyResult::Problem::Mac, entry.seq));
-            if (entry.prevHash != previousHash)
-                return broken(VerifyResult::Problem::Link, entry.seq, describe(VerifyResult::Problem::Link, entry.seq));
-            if (entry.timestampMs < previousTimestamp)
-                return broken(VerifyResult::Problem::Order, entry.seq,
-                              QStringLiteral("entry %1 is dated before the entry preceding it").arg(entry.seq));
-
-            previousHash = entry.entryHash;
-            previousTimestamp = entry.timestampMs;
-            ++expectedSeq;
-            ++result.checked;
-            if (nextCheckpoint < checkpoints.size()) {
-                // Against what was signed: the root of the first N entries must be the checkpoint's.
-                range.append(entry.leaf);
-                const Checkpoint& checkpoint = checkpoints.at(nextCheckpoint);
-                if (range.size() == checkpoint.size) {
-                    if (range.root() != checkpoint.root)
-                        return broken(
-                            VerifyResult::Problem::Checkpoint, entry.seq,
-                            QStringLiteral("the first %1 entries do not match the checkpoint signed for them: the "
-                                           "log was rewritten")
-                                .arg(checkpoint.size));
-                    ++nextCheckpoint;
-                }
-            }
+        for (const StoredEntry& row : std::as_const(current)) {
+            const qint64 expected = verifier.expectedSeq();
+            ChainVerifier::Entry entry{row.seq,         row.timestampMs, row.prevHash, row.entryHash,
+                                       row.hashMatches, row.macMatches,  false,        &row.leaf};
+            // A later row holding the expected number means rows were swapped, not removed.
+            entry.expectedHeldLater = row.seq > expected && m_store->heldLater(expected, row.id);
+            if (!verifier.add(entry))
+                return verifier.result();
         }
-        if (progress && !progress(result.checked)) {
-            result.problem = VerifyResult::Problem::Cancelled;
-            result.message = QStringLiteral("verification cancelled");
-            return result;
+        if (progress && !progress(verifier.result().checked)) {
+            verifier.cancel();
+            return verifier.result();
         }
         std::swap(current, next);
     }
-    if (const QString failed = stored.error(); !failed.isEmpty())
-        return broken(VerifyResult::Problem::Storage, expectedSeq, failed);
-    if (!checkpoints.isEmpty() && checkpoints.constLast().size > static_cast<quint64>(result.checked))
-        return broken(VerifyResult::Problem::Truncated, result.checked + 1,
-                      QStringLiteral("the log has %1 entries but a checkpoint for %2 was signed: it was truncated or "
-                                     "an older copy was restored")
-                          .arg(QLocale::c().toString(result.checked),
-                               QLocale::c().toString(static_cast<qint64>(checkpoints.constLast().size))));
-    if (progress)
-        progress(result.checked);
-    return result;
+    if (const QString failed = stored.error(); !failed.isEmpty()) {
+        verifier.unreadable(failed);
+        return verifier.result();
+    }
+    if (verifier.finish() && progress)
+        progress(verifier.result().checked);
+    return verifier.result();
 }
 
 } // namespace countersign::audit

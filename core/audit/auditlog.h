@@ -2,6 +2,7 @@
 
 #include "actor.h"
 #include "auditentry.h"
+#include "chainverifier.h"
 #include "checkpoint.h"
 #include "error.h"
 
@@ -29,18 +30,6 @@ struct AuditRecord final {
     QString action;
     QString subject;
     QJsonObject details;
-};
-
-/// The outcome of walking the chain: either every entry holds, or the first broken one and why.
-struct VerifyResult final {
-    enum class Problem { None, Hash, Mac, Link, Gap, Order, Storage, Cancelled, Checkpoint, Truncated };
-    Problem problem = Problem::None;
-    qint64 checked = 0;    // entries that verified before the first problem
-    qint64 brokenSeq = -1; // sequence number of the first broken entry
-    QString message;
-
-    [[nodiscard]] bool ok() const { return problem == Problem::None; }
-    [[nodiscard]] static QString problemName(Problem problem);
 };
 
 /// The append-only audit chain inside the vault (docs/audit-format.md). Each entry's hash covers the
