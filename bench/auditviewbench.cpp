@@ -2,7 +2,6 @@
 // and resident memory after scrolling there (targets: under 1 s, under 200 MB).
 //
 //   countersign-bench-auditview [ENTRIES]
-#include "approvals/requestevents.h"
 #include "audit/auditlog.h"
 #include "audit/auditlogmodel.h"
 #include "audit/audittab.h"
@@ -31,10 +30,9 @@ int main(int argc, char* argv[])
     auto vault = bench::scratchVault(dir);
     bench::fillAuditLog(*vault, count);
     const double before = bench::residentMiB();
-    approvals::RequestEvents events;
     QElapsedTimer timer;
     timer.start();
-    ui::AuditTab tab(*vault, events);
+    ui::AuditTab tab(*vault);
     tab.resize(1200, 800);
     tab.show();
     QApplication::processEvents();

@@ -57,7 +57,7 @@ private Q_SLOTS:
 
     void browsesFiltersAndShowsTheWholeEntry()
     {
-        ui::AuditTab tab(*m_vault, m_events);
+        ui::AuditTab tab(*m_vault);
         QAbstractItemModelTester tester(tab.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
@@ -98,7 +98,7 @@ private Q_SLOTS:
 
     void verifiesOffTheGuiThreadAndExports()
     {
-        ui::AuditTab tab(*m_vault, m_events);
+        ui::AuditTab tab(*m_vault);
         tab.show();
         QSignalSpy finished(&tab, &ui::AuditTab::jobFinished);
         QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("auditVerifyButton")), Qt::LeftButton);
@@ -129,9 +129,8 @@ private Q_SLOTS:
         QVERIFY(!test::createRequest((*services)->requests(), runtime, QStringLiteral("Back up the ledger"),
                                      QStringLiteral("low"))
                      .isEmpty());
-        ui::AuditTab tab(
-            *m_vault, m_events,
-            std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(), QStringLiteral("owner")));
+        ui::AuditTab tab(*m_vault, std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(),
+                                                                    QStringLiteral("owner")));
         tab.resize(1400, 600);
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
@@ -179,9 +178,8 @@ private Q_SLOTS:
                                 QStringLiteral("approver")));
         QVERIFY(m_vault->audit().append({QStringLiteral("member:mem_grace"), QStringLiteral("member.session_opened"),
                                          QStringLiteral("member:mem_grace"), QJsonObject()}));
-        ui::AuditTab tab(
-            *m_vault, m_events,
-            std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(), QStringLiteral("owner")));
+        ui::AuditTab tab(*m_vault, std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(),
+                                                                    QStringLiteral("owner")));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const int row = tab.model()->rowCount() - 1;
@@ -202,9 +200,8 @@ private Q_SLOTS:
     {
         auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("names"));
         QVERIFY(services);
-        ui::AuditTab tab(
-            *m_vault, m_events,
-            std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(), QStringLiteral("owner")));
+        ui::AuditTab tab(*m_vault, std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(),
+                                                                    QStringLiteral("owner")));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const QModelIndex first = tab.model()->index(0, ui::AuditLogModel::Action);
@@ -219,7 +216,7 @@ private Q_SLOTS:
         QSqlQuery query(m_vault->database());
         QVERIFY(query.exec(QStringLiteral("DROP TRIGGER audit_log_no_update")));
         QVERIFY(query.exec(QStringLiteral("UPDATE audit_log SET subject = 'request:forged' WHERE seq = 2222")));
-        ui::AuditTab tab(*m_vault, m_events);
+        ui::AuditTab tab(*m_vault);
         tab.show();
         QSignalSpy finished(&tab, &ui::AuditTab::jobFinished);
         tab.verify();

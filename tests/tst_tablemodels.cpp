@@ -261,7 +261,7 @@ private Q_SLOTS:
         approvals::RequestService& requests = m_services->requests();
         ui::QueueTab queue(requests, m_events, QStringLiteral("owner"));
         ui::HistoryTab history(requests, m_events, QStringLiteral("owner"));
-        ui::AuditTab audit(*m_vault, m_events);
+        ui::AuditTab audit(*m_vault);
         QAbstractItemModelTester queueTester(queue.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester historyTester(history.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester auditTester(audit.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);

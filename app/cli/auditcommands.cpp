@@ -1,8 +1,7 @@
 #include "auditcommands.h"
 
+#include "application/auditservice.h"
 #include "audit/auditexport.h"
-#include "audit/auditlog.h"
-#include "audit/checkpointsigner.h"
 #include "audit/receipt.h"
 #include "exitcode.h"
 #include "output.h"
@@ -12,7 +11,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 
 #include <cstdio>
 
@@ -93,37 +91,24 @@ int AuditCommands::exportTo(const QString& path)
     auto vault = unlockVault(m_dataDir);
     if (!vault)
         return printError(m_json, vault.error());
-    // A checkpoint of the log as exported, signed now (refused if the log was cut or rewritten).
-    if (auto signedNow = (*vault)->openCheckpointSigner((*vault)->database(), (*vault)->audit())->sign(); !signedNow)
-        return printError(m_json, signedNow.error());
-    auto checkpoints = audit::CheckpointSigner::readFile((*vault)->checkpointFilePath(), (*vault)->instancePublicKey());
-    if (!checkpoints)
-        return printError(m_json, checkpoints.error());
-    // Written whole or not at all.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return printError(m_json,
-                          Error{ErrorCode::Io, QStringLiteral("cannot write %1: %2").arg(path, file.errorString())});
     const bool tty = !m_json && isatty(fileno(stderr));
-    auto written = audit::AuditExport::write(
-        (*vault)->audit(), *checkpoints, (*vault)->instancePublicKey(), file, [tty](qint64 done) {
-            if (tty)
-                std::fprintf(stderr, "\rexported %lld entries", static_cast<long long>(done));
-            return true;
-        });
+    auto exported = application::AuditService(**vault).exportTo(path, [tty](qint64 done) {
+        if (tty)
+            std::fprintf(stderr, "\rexported %lld entries", static_cast<long long>(done));
+        return true;
+    });
     if (tty)
         std::fputc('\n', stderr);
-    if (!written)
-        return printError(m_json, written.error());
-    if (!file.commit())
-        return printError(m_json,
-                          Error{ErrorCode::Io, QStringLiteral("cannot write %1: %2").arg(path, file.errorString())});
-    printResult(
-        m_json,
-        QStringLiteral("exported %1 entries and %2 checkpoints to %3").arg(*written).arg(checkpoints->size()).arg(path),
-        QJsonObject{{QStringLiteral("entries"), *written},
-                    {QStringLiteral("checkpoints"), checkpoints->size()},
-                    {QStringLiteral("file"), path}});
+    if (!exported)
+        return printError(m_json, exported.error());
+    printResult(m_json,
+                QStringLiteral("exported %1 entries and %2 checkpoints to %3")
+                    .arg(exported->entries)
+                    .arg(exported->checkpoints)
+                    .arg(path),
+                QJsonObject{{QStringLiteral("entries"), exported->entries},
+                            {QStringLiteral("checkpoints"), exported->checkpoints},
+                            {QStringLiteral("file"), path}});
     return EXIT_OK;
 }
 

@@ -1,7 +1,6 @@
 #include "vaultcommands.h"
 
-#include "audit/auditlog.h"
-#include "audit/checkpointsigner.h"
+#include "application/auditservice.h"
 #include "exitcode.h"
 #include "output.h"
 #include "vault/passphrasereader.h"
@@ -83,22 +82,21 @@ int VaultCommands::check()
     auto vault = vault::Vault::open(m_dataDir, *passphrase);
     if (!vault)
         return printError(m_json, vault.error());
-    // The chain, and the chain against every checkpoint that left the vault.
-    auto checkpoints = (*vault)->openCheckpointSigner((*vault)->database(), (*vault)->audit())->witnessed();
-    if (!checkpoints) {
-        if (checkpoints.error().code != ErrorCode::Integrity)
-            return printError(m_json, checkpoints.error());
+    auto verified = application::AuditService(**vault).verifyVault();
+    if (!verified) {
+        if (verified.error().code != ErrorCode::Integrity)
+            return printError(m_json, verified.error());
         // A verdict, not an error running the command: the evidence outside the vault is gone.
-        printResult(m_json, QStringLiteral("vault NOT OK: %1").arg(checkpoints.error().message),
+        printResult(m_json, QStringLiteral("vault NOT OK: %1").arg(verified.error().message),
                     QJsonObject{{QStringLiteral("ok"), false},
                                 {QStringLiteral("problem"), QStringLiteral("checkpoint_file")},
-                                {QStringLiteral("message"), checkpoints.error().message}});
+                                {QStringLiteral("message"), verified.error().message}});
         return EXIT_FAILED;
     }
-    const audit::VerifyResult result = (*vault)->audit().verify({}, *checkpoints);
+    const audit::VerifyResult& result = verified->chain;
     QJsonObject object{{QStringLiteral("ok"), result.ok()},
                        {QStringLiteral("entries"), result.checked},
-                       {QStringLiteral("checkpoints"), checkpoints->size()},
+                       {QStringLiteral("checkpoints"), verified->checkpoints},
                        {QStringLiteral("schema_version"), (*vault)->schemaVersion()},
                        {QStringLiteral("cipher_version"), (*vault)->cipherVersion()}};
     if (result.ok()) {
@@ -106,7 +104,7 @@ int VaultCommands::check()
                     QStringLiteral("vault OK: %1 audit entries verified against %2 signed checkpoints "
                                    "(schema %3, SQLCipher %4)")
                         .arg(result.checked)
-                        .arg(checkpoints->size())
+                        .arg(verified->checkpoints)
                         .arg((*vault)->schemaVersion())
                         .arg((*vault)->cipherVersion()),
                     object);

@@ -1,11 +1,9 @@
 #include "audit/audittab.h"
 
-#include "approvals/services.h"
-#include "audit/auditexport.h"
+#include "application/auditservice.h"
 #include "audit/auditlog.h"
 #include "audit/auditlogmodel.h"
 #include "audit/auditnames.h"
-#include "audit/checkpointsigner.h"
 #include "vault/vault.h"
 
 #include <QCheckBox>
@@ -21,7 +19,6 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollBar>
 #include <QShortcut>
 #include <QSplitter>
@@ -47,11 +44,9 @@ QLineEdit* filterEdit(const QString& name, const QString& label, QWidget* parent
 
 } // namespace
 
-AuditTab::AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, std::unique_ptr<AuditNames> names,
-                   QWidget* parent)
+AuditTab::AuditTab(const vault::Vault& vault, std::unique_ptr<AuditNames> names, QWidget* parent)
     : QWidget(parent)
     , m_vault(vault)
-    , m_events(events)
     , m_names(std::move(names))
     , m_model(new AuditLogModel(vault.database(), m_names.get(), this))
     , m_actor(filterEdit(QStringLiteral("auditActorFilter"), tr("Actor"), this))
@@ -340,26 +335,23 @@ void AuditTab::run(const QString& what, Job job)
 void AuditTab::verify()
 {
     const vault::Vault& vault = m_vault;
-    approvals::RequestEvents& events = m_events;
     run(tr("Verifying the chain and the checkpoint file…"),
-        [&vault, &events](const std::atomic<bool>& cancel, const std::function<void(qint64)>& progress,
-                          qint64& brokenSeq) -> QString {
-            auto services = approvals::Services::open(vault, events, QStringLiteral("audit-job-%1").arg(++jobCounter));
-            if (!services)
-                return u'!' + services.error().message;
-            auto checkpoints = (*services)->checkpoints().witnessed();
-            if (!checkpoints)
-                return u'!' + checkpoints.error().message;
-            const audit::VerifyResult result = (*services)->audit().verify(
-                [&](qint64 done) {
-                    progress(done);
-                    return !cancel.load();
-                },
-                *checkpoints);
+        [&vault](const std::atomic<bool>& cancel, const std::function<void(qint64)>& progress,
+                 qint64& brokenSeq) -> QString {
+            auto service = application::AuditService::open(vault, QStringLiteral("audit-job-%1").arg(++jobCounter));
+            if (!service)
+                return u'!' + service.error().message;
+            auto verified = (*service)->verifyVault([&](qint64 done) {
+                progress(done);
+                return !cancel.load();
+            });
+            if (!verified)
+                return u'!' + verified.error().message;
+            const audit::VerifyResult& result = verified->chain;
             if (result.ok())
                 return tr("%1 verified: every hash, MAC and link holds, and the chain agrees with %2.")
                     .arg(tr("%Ln entry(s)", nullptr, static_cast<int>(result.checked)),
-                         tr("%n signed checkpoint(s)", nullptr, static_cast<int>(checkpoints->size())));
+                         tr("%n signed checkpoint(s)", nullptr, static_cast<int>(verified->checkpoints)));
             if (result.problem == audit::VerifyResult::Problem::Cancelled)
                 return u'!' +
                        tr("Verification cancelled after %Ln entry(s).", nullptr, static_cast<int>(result.checked));
@@ -382,35 +374,21 @@ void AuditTab::chooseExportFile()
 void AuditTab::exportTo(const QString& path)
 {
     const vault::Vault& vault = m_vault;
-    approvals::RequestEvents& events = m_events;
     run(tr("Exporting to %1…").arg(path),
-        [&vault, &events, path](const std::atomic<bool>& cancel, const std::function<void(qint64)>& progress,
-                                qint64&) -> QString {
-            auto services = approvals::Services::open(vault, events, QStringLiteral("audit-job-%1").arg(++jobCounter));
-            if (!services)
-                return u'!' + services.error().message;
-            if (auto signedNow = (*services)->checkpoints().sign(); !signedNow)
-                return u'!' + signedNow.error().message;
-            auto checkpoints = audit::CheckpointSigner::readFile(vault.checkpointFilePath(), vault.instancePublicKey());
-            if (!checkpoints)
-                return u'!' + checkpoints.error().message;
-            QSaveFile file(path);
-            if (!file.open(QIODevice::WriteOnly))
-                return u'!' + tr("Cannot write %1: %2").arg(path, file.errorString());
-            auto written = audit::AuditExport::write((*services)->audit(), *checkpoints, vault.instancePublicKey(),
-                                                     file, [&](qint64 done) {
-                                                         progress(done);
-                                                         return !cancel.load();
-                                                     });
-            if (!written) {
-                file.cancelWriting();
-                return u'!' + written.error().message;
-            }
-            if (!file.commit())
-                return u'!' + tr("Cannot write %1: %2").arg(path, file.errorString());
+        [&vault, path](const std::atomic<bool>& cancel, const std::function<void(qint64)>& progress,
+                       qint64&) -> QString {
+            auto service = application::AuditService::open(vault, QStringLiteral("audit-job-%1").arg(++jobCounter));
+            if (!service)
+                return u'!' + service.error().message;
+            auto exported = (*service)->exportTo(path, [&](qint64 done) {
+                progress(done);
+                return !cancel.load();
+            });
+            if (!exported)
+                return u'!' + exported.error().message;
             return tr("Exported %1 and %2 to %3.")
-                .arg(tr("%Ln entry(s)", nullptr, static_cast<int>(*written)),
-                     tr("%n checkpoint(s)", nullptr, static_cast<int>(checkpoints->size())), path);
+                .arg(tr("%Ln entry(s)", nullptr, static_cast<int>(exported->entries)),
+                     tr("%n checkpoint(s)", nullptr, static_cast<int>(exported->checkpoints)), path);
         });
 }
 

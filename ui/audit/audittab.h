@@ -20,9 +20,6 @@ class QProgressBar;
 class QPushButton;
 class QTableView;
 
-namespace countersign::approvals {
-class RequestEvents;
-}
 namespace countersign::vault {
 class Vault;
 }
@@ -39,8 +36,7 @@ class AuditLogModel;
 class AuditTab final : public QWidget {
     Q_OBJECT
 public:
-    AuditTab(const vault::Vault& vault, approvals::RequestEvents& events, std::unique_ptr<AuditNames> names = {},
-             QWidget* parent = nullptr);
+    explicit AuditTab(const vault::Vault& vault, std::unique_ptr<AuditNames> names = {}, QWidget* parent = nullptr);
     ~AuditTab() override;
 
     [[nodiscard]] AuditLogModel* model() const { return m_model; }
@@ -73,7 +69,6 @@ private:
     void activate(const QModelIndex& index);
 
     const vault::Vault& m_vault;
-    approvals::RequestEvents& m_events;
     std::unique_ptr<AuditNames> m_names;
     AuditLogModel* m_model;
     QLineEdit* m_actor;

@@ -3,6 +3,7 @@
 #include "admin/policiestab.h"
 #include "admin/runtimestab.h"
 #include "api/teamlistener.h"
+#include "application/auditservice.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
@@ -169,9 +170,8 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     auto* policies = new PoliciesTab(m_services->policies(), OWNER_ACTOR, m_tabs);
     auto* membersTab = new MembersTab(*m_services, m_vault->tlsIdentity(), OWNER_MEMBER, m_tabs);
     connect(membersTab, &MembersTab::teamListenerChanged, this, &MainWindow::restartEndpointForTeam);
-    auto* auditTab =
-        new AuditTab(*m_vault, events,
-                     std::make_unique<AuditNames>(m_services->members(), m_services->requests(), OWNER_MEMBER), m_tabs);
+    auto* auditTab = new AuditTab(
+        *m_vault, std::make_unique<AuditNames>(m_services->members(), m_services->requests(), OWNER_MEMBER), m_tabs);
     m_auditTab = auditTab;
     m_historyTab = history;
     connect(auditTab, &AuditTab::requestActivated, this, &MainWindow::showRequest);
@@ -640,10 +640,10 @@ void MainWindow::verifyChain()
         return;
     }
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    auto checkpoints = m_vault->openCheckpointSigner(m_vault->database(), m_vault->audit())->witnessed();
+    auto verified = application::AuditService(*m_vault).verifyVault();
     const audit::VerifyResult result =
-        checkpoints ? m_vault->audit().verify({}, *checkpoints)
-                    : audit::VerifyResult{audit::VerifyResult::Problem::Storage, 0, 0, checkpoints.error().message};
+        verified ? verified->chain
+                 : audit::VerifyResult{audit::VerifyResult::Problem::Storage, 0, 0, verified.error().message};
     QApplication::restoreOverrideCursor();
     if (result.ok()) {
         m_verifyResult->setText(

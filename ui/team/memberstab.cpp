@@ -1,12 +1,11 @@
 #include "team/memberstab.h"
 
+#include "application/teamadmin.h"
 #include "approvals/services.h"
 #include "common/confirmation.h"
 #include "common/durationedit.h"
 #include "common/groupedhex.h"
 #include "common/tokendialog.h"
-#include "crypto/tlsidentity.h"
-#include "members/invitationlink.h"
 #include "members/invitationservice.h"
 #include "members/memberservice.h"
 #include "members/teamlistenersettings.h"
@@ -22,7 +21,6 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QHostAddress>
 #include <QHostInfo>
 #include <QLabel>
 #include <QLineEdit>
@@ -71,9 +69,7 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
                        QWidget* parent)
     : QWidget(parent)
     , m_services(services)
-    // What links pin: computed once, not on every refresh.
-    , m_fingerprint(tlsIdentity ? crypto::TlsIdentity::fingerprint(tlsIdentity->certificatePem).value_or(QByteArray())
-                                : QByteArray())
+    , m_team(std::make_unique<application::TeamAdmin>(services, tlsIdentity, memberId))
     , m_memberId(std::move(memberId))
     , m_memberRows(new MembersModel(this))
     , m_invitationRows(new InvitationsModel(this))
@@ -142,7 +138,7 @@ MembersTab::MembersTab(approvals::Services& services, const crypto::TlsIdentity*
     fingerprintRow->addWidget(fingerprintTitle, 0, Qt::AlignTop);
     fingerprintRow->addWidget(m_fingerprintLabel, 1);
     teamLayout->addWidget(m_fingerprintRow);
-    m_fingerprintLabel->setText(groupedHex(m_fingerprint));
+    m_fingerprintLabel->setText(groupedHex(m_team->certificateSha256()));
 
     auto* memberButtons = new QHBoxLayout;
     memberButtons->addWidget(m_changeRole);
@@ -193,6 +189,8 @@ int MembersTab::selectedRow(const QTableView* view)
     return view->selectionModel()->hasSelection() && current.isValid() ? current.row() : -1;
 }
 
+MembersTab::~MembersTab() = default;
+
 void MembersTab::reload()
 {
     auto members = m_services.members().list(m_memberId);
@@ -204,7 +202,7 @@ void MembersTab::reload()
     // Rows are matched by id, so the selection stays on its member or invitation.
     m_memberRows->setMembers(std::move(*members));
     m_invitationRows->setInvitations(std::move(*invitations));
-    auto settings = members::TeamListenerSettings::load(m_services.database());
+    auto settings = m_team->listener();
     m_teamOn = settings && *settings;
     if (m_teamOn) {
         const members::TeamListenerSettings& on = **settings;
@@ -215,7 +213,7 @@ void MembersTab::reload()
     } else {
         m_teamStatus->setText(tr("Off: only this machine's runtimes and window can reach Countersign."));
     }
-    m_fingerprintRow->setVisible(m_teamOn && !m_fingerprint.isEmpty());
+    m_fingerprintRow->setVisible(m_teamOn && !m_team->certificateSha256().isEmpty());
     m_teamToggle->setText(m_teamOn ? tr("T&urn off") : tr("T&urn on"));
     m_address->setEnabled(!m_teamOn);
     m_port->setEnabled(!m_teamOn);
@@ -245,23 +243,17 @@ void MembersTab::updateButtons()
 QString MembersTab::invite(const QString& role, qint64 expirySeconds, const QString& note)
 {
     const auto parsedRole = members::parseRole(role);
-    auto settings = members::TeamListenerSettings::load(m_services.database());
-    if (!parsedRole || !settings || !*settings || m_fingerprint.isEmpty())
-        return tr("Turn the team listener on first: the link names its address.");
-    auto created = m_services.invitations().create(m_memberId, *parsedRole, expirySeconds, note);
-    if (!created)
-        return created.error().message;
-    members::InvitationLink link;
-    link.host = (*settings)->publicHost;
-    link.port = (*settings)->port;
-    link.certificateSha256 = m_fingerprint;
-    link.token = created->token;
+    if (!parsedRole)
+        return tr("No such role: %1.").arg(role);
+    auto invited = m_team->invite(*parsedRole, expirySeconds, note);
+    if (!invited)
+        return invited.error().message;
     auto* dialog = new TokenDialog(
         TokenDialog::Shown{tr("Invitation to join as %1").arg(role),
                            tr("Send this link to the person you invite, over a channel you trust. They join with "
                               "<tt>countersign-cli member join LINK</tt> before %1.")
-                               .arg(when(created->invitation.expiresAt).toHtmlEscaped()),
-                           link.toString(), tr("Invitation link"),
+                               .arg(when(invited->invitation.expiresAt).toHtmlEscaped()),
+                           invited->link.toString(), tr("Invitation link"),
                            tr("The link will not be shown again. It works once; revoke the invitation if it went "
                               "astray."),
                            true},
@@ -401,20 +393,11 @@ void MembersTab::removeSelected()
 
 void MembersTab::toggleTeamListener()
 {
-    std::optional<members::TeamListenerSettings> settings;
-    if (!m_teamOn) {
-        members::TeamListenerSettings wanted;
-        wanted.address =
-            m_address->text().trimmed().isEmpty() ? QStringLiteral("0.0.0.0") : m_address->text().trimmed();
-        wanted.port = static_cast<quint16>(m_port->value());
-        const QHostAddress address(wanted.address);
-        wanted.publicHost = !m_host->text().trimmed().isEmpty() ? m_host->text().trimmed()
-                            : address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6
-                                ? QHostInfo::localHostName()
-                                : wanted.address;
-        settings = wanted;
-    }
-    auto stored = members::TeamListenerSettings::store(m_services.database(), m_services.audit(), m_memberId, settings);
+    const QString address = m_address->text().trimmed();
+    const auto stored = m_teamOn
+                            ? m_team->disableListener()
+                            : m_team->enableListener(address.isEmpty() ? QStringLiteral("0.0.0.0") : address,
+                                                     static_cast<quint16>(m_port->value()), m_host->text().trimmed());
     m_message->setText(stored ? QString() : stored.error().message);
     reload();
     if (stored)

@@ -2,12 +2,17 @@
 
 #include <QWidget>
 
+#include <memory>
+
 class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
 class QTableView;
 
+namespace countersign::application {
+class TeamAdmin;
+}
 namespace countersign::approvals {
 class Services;
 }
@@ -29,6 +34,7 @@ class MembersTab final : public QWidget {
 public:
     MembersTab(approvals::Services& services, const crypto::TlsIdentity* tlsIdentity, QString memberId,
                QWidget* parent = nullptr);
+    ~MembersTab() override;
 
     void reload();
     /// Creates an invitation and shows its link once; returns the error message, empty on success.
@@ -52,7 +58,7 @@ private:
     [[nodiscard]] static int selectedRow(const QTableView* view);
 
     approvals::Services& m_services;
-    QByteArray m_fingerprint; // SHA-256 of the team listener's certificate
+    std::unique_ptr<application::TeamAdmin> m_team;
     QString m_memberId;
     MembersModel* m_memberRows;
     InvitationsModel* m_invitationRows;
