@@ -1,10 +1,20 @@
+#include "application/teamadmin.h"
+#include "approvals/requestevents.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "members/teamlistenersettings.h"
+#include "policy/policyrule.h"
+#include "policy/policystore.h"
 #include "testsupport.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
@@ -16,6 +26,7 @@ using namespace countersign;
 namespace {
 
 const QString CLI = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-cli");
+const QString APP = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign");
 
 struct Run {
     int exitCode = -1;
@@ -32,7 +43,8 @@ private:
     QString m_passFile;
     QString m_newPassFile;
 
-    Run cli(const QStringList& args, const QString& passFile, const QString& newPassFile = {})
+    Run cli(const QStringList& args, const QString& passFile, const QString& newPassFile = {},
+            const QHash<QString, QString>& extraEnvironment = {})
     {
         QProcess process;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -44,6 +56,8 @@ private:
             env.insert(QStringLiteral("COUNTERSIGN_PASSPHRASE_FILE"), passFile);
         if (!newPassFile.isEmpty())
             env.insert(QStringLiteral("COUNTERSIGN_NEW_PASSPHRASE_FILE"), newPassFile);
+        for (auto it = extraEnvironment.cbegin(); it != extraEnvironment.cend(); ++it)
+            env.insert(it.key(), it.value());
         process.setProcessEnvironment(env);
         // Detach from any controlling terminal so that "no passphrase source" is deterministic.
         process.setChildProcessModifier([] { ::setsid(); });
@@ -261,6 +275,82 @@ private Q_SLOTS:
         const Run noToken = cli({QStringLiteral("status"), QStringLiteral("abc")}, {});
         QCOMPARE(noToken.exitCode, 3);
         QVERIFY(noToken.err.contains("COUNTERSIGN_TOKEN"));
+    }
+
+    // One meaning per status, whichever server answered (docs/runtime-guide.md, "Exit codes"):
+    // the consume of an expired request (the runtime endpoint) and the redeem of an expired
+    // invitation (the team listener) are both 410 Gone, and both exit 4, refused.
+    void goneExitsAlikeFromEitherServer()
+    {
+        if (!QFile::exists(APP))
+            QSKIP("the app is not built (COUNTERSIGN_CORE_ONLY)");
+        const QString dataDir = m_dir->filePath(QStringLiteral("vault"));
+        auto vault = test::createVault(dataDir);
+        QVERIFY(vault);
+        approvals::RequestEvents events;
+        auto services = test::openServices(*vault, events, QStringLiteral("gone"));
+        QVERIFY(services);
+        const auto token = services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")},
+                                                                QStringLiteral("member:owner"));
+        VERIFY_RESULT(token);
+        policy::PolicyRule rule;
+        rule.capabilityGlob = QStringLiteral("deploy.*");
+        rule.timeoutSeconds = 1;
+        VERIFY_RESULT(services->policies().add(rule, QStringLiteral("member:owner")));
+        const quint16 teamPort = test::freeLoopbackPort();
+        QVERIFY(teamPort > 0);
+        VERIFY_RESULT(members::TeamListenerSettings::store(
+            services->database(), services->audit(), QStringLiteral("owner"),
+            members::TeamListenerSettings{QStringLiteral("127.0.0.1"), teamPort, QStringLiteral("127.0.0.1")}));
+        const auto invited = application::TeamAdmin(*services, vault->tlsIdentity(), QStringLiteral("owner"))
+                                 .invite(members::Role::Approver, 1);
+        VERIFY_RESULT(invited);
+
+        QProcess server;
+        QByteArray output;
+        QVERIFY2(test::startHeadless(server, APP, dataDir, m_passFile, 0, {}, output), output.constData());
+        QElapsedTimer waited;
+        waited.start();
+        while (!output.contains("serving the team on") && waited.elapsed() < 30000 &&
+               server.state() == QProcess::Running) {
+            server.waitForReadyRead(200);
+            output += server.readAllStandardOutput();
+        }
+        static const QRegularExpression SERVING(QStringLiteral("serving http://127.0.0.1:(\\d+)"));
+        const auto serving = SERVING.match(QString::fromUtf8(output));
+        QVERIFY2(serving.hasMatch() && output.contains("serving the team on"), output.constData());
+
+        const QString payload = m_dir->filePath(QStringLiteral("payload.json"));
+        test::writeTextFile(payload, QStringLiteral("{\"commit\":\"abc\"}"));
+        const QString memberPassFile = m_dir->filePath(QStringLiteral("member-pass"));
+        test::writeTextFile(memberPassFile, QStringLiteral("member key passphrase 1987 tangerine"));
+        const QHash<QString, QString> environment{
+            {QStringLiteral("COUNTERSIGN_URL"), QStringLiteral("http://127.0.0.1:%1").arg(serving.captured(1))},
+            {QStringLiteral("COUNTERSIGN_TOKEN"), *token},
+            {QStringLiteral("COUNTERSIGN_WITNESS_FILE"), m_dir->filePath(QStringLiteral("witness.json"))},
+            {QStringLiteral("COUNTERSIGN_MEMBER_PASSPHRASE_FILE"), memberPassFile},
+            {QStringLiteral("COUNTERSIGN_MEMBER_FILE"), m_dir->filePath(QStringLiteral("member/member.json"))}};
+        const Run requested = cli({QStringLiteral("--json"), QStringLiteral("request"), QStringLiteral("--capability"),
+                                   QStringLiteral("deploy.web"), QStringLiteral("--summary"), QStringLiteral("Deploy"),
+                                   QStringLiteral("--payload"), payload},
+                                  {}, {}, environment);
+        QVERIFY2(requested.exitCode == 0, requested.err.constData());
+        const QString id = QJsonDocument::fromJson(requested.out).object().value(QStringLiteral("id")).toString();
+        // Pending past its one-second timeout: expired, a state (11), not a status.
+        const Run waitedOut =
+            cli({QStringLiteral("wait"), id, QStringLiteral("--timeout"), QStringLiteral("30")}, {}, {}, environment);
+        QCOMPARE(waitedOut.exitCode, 11);
+
+        const Run consumed =
+            cli({QStringLiteral("consume"), id, QStringLiteral("--payload"), payload}, {}, {}, environment);
+        QVERIFY2(consumed.err.contains("HTTP 410"), consumed.err.constData());
+        const Run joined = cli({QStringLiteral("member"), QStringLiteral("join"), invited->link.toString(),
+                                QStringLiteral("--name"), QStringLiteral("Late")},
+                               {}, {}, environment);
+        QVERIFY2(joined.err.contains("HTTP 410"), joined.err.constData());
+        QCOMPARE(consumed.exitCode, 4);
+        QCOMPARE(joined.exitCode, consumed.exitCode);
+        test::stopProcess(server);
     }
 
     void checkReportsBrokenChain()

@@ -4,10 +4,10 @@
 #include "auditcommands.h"
 #include "crypto/crypto.h"
 #include "exitcode.h"
+#include "httpclient.h"
 #include "membercommands.h"
 #include "output.h"
 #include "requestcommands.h"
-#include "runtimeclient.h"
 #include "vault/vault.h"
 #include "vaultcommands.h"
 
@@ -71,7 +71,8 @@ or COUNTERSIGN_TOKEN_FILE, never argv):
   exec --capability C [--summary S] [--risk R] [--timeout SECONDS] -- COMMAND ARGS...
 
 Exit codes: 0 approved or success, 1 check failed, 2 usage, 3 connection or authentication
-failure, 4 refused by the server, 10 denied, 11 expired or timed out, 12 cancelled.
+failure, 4 refused by the server (any other error status, 410 Gone included), 10 denied,
+11 expired or timed out, 12 cancelled.
 exec exits with the command's own code once it ran.)";
 
 /// `--wait` takes an optional number of seconds, which QCommandLineParser cannot express:
@@ -200,10 +201,8 @@ int main(int argc, char* argv[])
     if (command == u"member")
         return cli::MemberCommands(dataDir, json).member(args, parser);
 
-    auto client = cli::RuntimeClient::fromEnvironment();
-    if (!client) {
-        std::fprintf(stderr, "countersign-cli: %s\n", qPrintable(client.error().message));
-        return client.error().code == ErrorCode::Unauthenticated ? cli::EXIT_AUTH : cli::EXIT_USAGE;
-    }
+    auto client = cli::HttpClient::runtimeFromEnvironment();
+    if (!client)
+        return cli::printError(json, client.error());
     return cli::RequestCommands(std::move(*client), json).run(command, args, parser);
 }

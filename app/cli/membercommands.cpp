@@ -1,12 +1,12 @@
 #include "membercommands.h"
 
+#include "application/teamadmin.h"
 #include "approvals/decisionstatement.h"
 #include "approvals/payloadview.h"
 #include "approvals/services.h"
 #include "crypto/signingkey.h"
-#include "crypto/tlsidentity.h"
 #include "exitcode.h"
-#include "memberclient.h"
+#include "httpclient.h"
 #include "members/invitationlink.h"
 #include "members/invitationservice.h"
 #include "members/memberkeyfile.h"
@@ -25,8 +25,6 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QHostAddress>
-#include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSet>
@@ -58,25 +56,6 @@ QString memberFile(const QCommandLineParser& parser)
     return fromEnvironment.isEmpty() ? members::MemberKeyFile::defaultPath() : fromEnvironment;
 }
 
-/// The exit code and message for a refused or failed exchange with the team listener.
-int printResponseError(bool json, const MemberClient::Response& response)
-{
-    if (response.status == 0) {
-        std::fprintf(stderr, "countersign-cli: %s\n", qPrintable(response.errorMessage()));
-        return EXIT_AUTH;
-    }
-    const QString code =
-        response.body.value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString();
-    const QString message = response.errorMessage().isEmpty()
-                                ? QStringLiteral("the server answered %1").arg(response.status)
-                                : response.errorMessage();
-    if (json)
-        std::fprintf(stderr, "%s\n", QJsonDocument(response.body).toJson(QJsonDocument::Compact).constData());
-    else
-        std::fprintf(stderr, "countersign-cli: %s (%s)\n", qPrintable(message), qPrintable(code));
-    return response.status == 401 ? EXIT_AUTH : EXIT_REFUSED;
-}
-
 QString describe(const QJsonObject& request)
 {
     return QStringLiteral("%1  %2  %3  %4  from %5%6")
@@ -94,7 +73,7 @@ QString describe(const QJsonObject& request)
 struct MemberSession {
     members::MemberKeyFile file;
     std::optional<crypto::SigningKey> key;
-    std::unique_ptr<MemberClient> client;
+    std::unique_ptr<HttpClient> client;
     QString instance; // the instance's origin, as its checkpoints name it
 };
 
@@ -121,11 +100,12 @@ Result<std::unique_ptr<MemberSession>> signIn(const QString& path, int& exitCode
     auto session = std::make_unique<MemberSession>();
     session->file = *file;
     session->key.emplace(std::move(*key));
-    session->client = std::make_unique<MemberClient>(file->host, file->port, file->certificateSha256);
-    const MemberClient::Response challenge =
+    session->client =
+        std::make_unique<HttpClient>(HttpClient::teamListener(file->host, file->port, file->certificateSha256));
+    const HttpClient::Response challenge =
         session->client->post(QStringLiteral("/v1/sessions/challenge"), {{QStringLiteral("member"), file->memberId}});
     if (challenge.status != 200) {
-        exitCode = challenge.status == 0 || challenge.status == 401 ? EXIT_AUTH : EXIT_REFUSED;
+        exitCode = exitCodeForStatus(challenge.status);
         return fail(ErrorCode::Unauthenticated, challenge.errorMessage());
     }
     const QByteArray nonce =
@@ -134,19 +114,19 @@ Result<std::unique_ptr<MemberSession>> signIn(const QString& path, int& exitCode
     const QString instance = challenge.body.value(QStringLiteral("instance")).toString();
     const QByteArray signature =
         session->key->sign(members::SessionService::statement(instance, file->memberId, nonce));
-    const MemberClient::Response opened = session->client->post(
+    const HttpClient::Response opened = session->client->post(
         QStringLiteral("/v1/sessions"), {{QStringLiteral("member"), file->memberId},
                                          {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
                                          {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}});
     if (opened.status != 201) {
-        exitCode = opened.status == 0 || opened.status == 401 ? EXIT_AUTH : EXIT_REFUSED;
+        exitCode = exitCodeForStatus(opened.status);
         return fail(ErrorCode::Unauthenticated, opened.errorMessage());
     }
     session->client->setToken(opened.body.value(QStringLiteral("token")).toString().toLatin1());
     // A member is a witness too: the instance still holds the log this client saw before.
-    const MemberClient& client = *session->client;
+    const HttpClient& client = *session->client;
     auto witnessed = Witness(Witness::defaultStateFile()).check([&client](const QString& route) {
-        const MemberClient::Response response = client.get(route);
+        const HttpClient::Response response = client.get(route);
         return std::pair{response.status, response.body};
     });
     if (!witnessed) {
@@ -177,41 +157,34 @@ int MemberCommands::team(const QStringList& args, const QCommandLineParser& pars
     if ((command != u"enable" && command != u"disable" && command != u"status") || args.size() != 1)
         return printError(m_json, usage(QStringLiteral("team enable --address A [--port P] [--host H] | team disable | "
                                                        "team status")));
-    std::optional<members::TeamListenerSettings> settings;
+    quint16 port = members::TeamListenerSettings().port;
     if (command == u"enable") {
         if (!parser.isSet(QStringLiteral("address")))
             return printError(m_json, usage(QStringLiteral("team enable --address A [--port P] [--host H]")));
-        members::TeamListenerSettings wanted;
-        wanted.address = parser.value(QStringLiteral("address"));
         if (parser.isSet(QStringLiteral("port"))) {
             bool ok = false;
-            wanted.port = static_cast<quint16>(parser.value(QStringLiteral("port")).toUShort(&ok));
-            if (!ok || wanted.port == 0)
+            port = static_cast<quint16>(parser.value(QStringLiteral("port")).toUShort(&ok));
+            if (!ok || port == 0)
                 return printError(m_json, usage(QStringLiteral("--port takes a number from 1 to 65535")));
         }
-        const QHostAddress address(wanted.address);
-        wanted.publicHost = parser.isSet(QStringLiteral("host")) ? parser.value(QStringLiteral("host"))
-                            : address == QHostAddress::AnyIPv4 || address == QHostAddress::AnyIPv6
-                                ? QHostInfo::localHostName()
-                                : wanted.address;
-        settings = wanted;
     }
     auto session = VaultSession::unlock(m_dataDir);
     if (!session)
         return printError(m_json, session.error());
-    QSqlDatabase db = (*session)->services->database();
-    if (command != u"status") {
-        if (auto stored =
-                members::TeamListenerSettings::store(db, (*session)->services->audit(), VaultSession::OWNER, settings);
-            !stored)
-            return printError(m_json, stored.error());
+    application::TeamAdmin admin(*(*session)->services, (*session)->vault->tlsIdentity(), VaultSession::OWNER);
+    if (command == u"enable") {
+        if (auto enabled = admin.enableListener(parser.value(QStringLiteral("address")), port,
+                                                parser.value(QStringLiteral("host")));
+            !enabled)
+            return printError(m_json, enabled.error());
+    } else if (command == u"disable") {
+        if (auto disabled = admin.disableListener(); !disabled)
+            return printError(m_json, disabled.error());
     }
-    auto current = members::TeamListenerSettings::load(db);
+    auto current = admin.listener();
     if (!current)
         return printError(m_json, current.error());
-    const crypto::TlsIdentity* identity = (*session)->vault->tlsIdentity();
-    const QByteArray fingerprint =
-        identity ? crypto::TlsIdentity::fingerprint(identity->certificatePem).value_or(QByteArray()) : QByteArray();
+    const QByteArray fingerprint = admin.certificateSha256();
     if (!*current) {
         printResult(m_json, QStringLiteral("the team listener is off"), {{QStringLiteral("enabled"), false}});
         return EXIT_OK;
@@ -282,30 +255,20 @@ int MemberCommands::administer(const QString& command, const QStringList& args, 
     const QString owner = VaultSession::OWNER;
 
     if (command == u"invite") {
-        auto team = members::TeamListenerSettings::load(services.database());
-        if (!team)
-            return printError(m_json, team.error());
-        if (!*team)
-            return printError(m_json, Error{ErrorCode::Conflict, QStringLiteral("turn the team listener on first: "
-                                                                                "team enable --address A")});
-        auto created = services.invitations().create(owner, *role, expirySeconds, parser.value(QStringLiteral("note")));
-        if (!created)
-            return printError(m_json, created.error());
-        members::InvitationLink link;
-        link.host = (*team)->publicHost;
-        link.port = (*team)->port;
-        link.certificateSha256 =
-            crypto::TlsIdentity::fingerprint((*session)->vault->tlsIdentity()->certificatePem).value_or(QByteArray());
-        link.token = created->token;
+        auto invited = application::TeamAdmin(services, (*session)->vault->tlsIdentity(), owner)
+                           .invite(*role, expirySeconds, parser.value(QStringLiteral("note")));
+        if (!invited)
+            return printError(m_json, invited.error());
+        const members::Invitation& created = invited->invitation;
+        const QString link = invited->link.toString();
         printResult(m_json,
                     QStringLiteral("invitation %1 for a %2, valid until %3:\n\n    %4\n\nThe link is shown once; "
                                    "send it to the invitee over a channel you trust.")
-                        .arg(created->invitation.id, members::roleName(*role), isoTime(created->invitation.expiresAt),
-                             link.toString()),
-                    {{QStringLiteral("id"), created->invitation.id},
+                        .arg(created.id, members::roleName(*role), isoTime(created.expiresAt), link),
+                    {{QStringLiteral("id"), created.id},
                      {QStringLiteral("role"), members::roleName(*role)},
-                     {QStringLiteral("expires_at"), isoTime(created->invitation.expiresAt)},
-                     {QStringLiteral("link"), link.toString()}});
+                     {QStringLiteral("expires_at"), isoTime(created.expiresAt)},
+                     {QStringLiteral("link"), link}});
         return EXIT_OK;
     }
     if (command == u"list") {
@@ -408,8 +371,8 @@ int MemberCommands::join(const QStringList& args, const QCommandLineParser& pars
     file.publicKey = key.publicKey();
     if (auto saved = file.save(pending, key, *passphrase); !saved)
         return printError(m_json, saved.error());
-    MemberClient client(link->host, link->port, link->certificateSha256);
-    const MemberClient::Response response =
+    const HttpClient client = HttpClient::teamListener(link->host, link->port, link->certificateSha256);
+    const HttpClient::Response response =
         client.post(QStringLiteral("/v1/invitations/redeem"),
                     {{QStringLiteral("token"), link->token},
                      {QStringLiteral("display_name"), file.displayName},
@@ -458,10 +421,10 @@ int MemberCommands::remote(const QString& command, const QStringList& args, cons
         std::fprintf(stderr, "countersign-cli: %s\n", qPrintable(session.error().message));
         return exitCode;
     }
-    MemberClient& client = *(*session)->client;
+    HttpClient& client = *(*session)->client;
 
     if (command == u"queue") {
-        const MemberClient::Response queue = client.get(QStringLiteral("/v1/member/queue"));
+        const HttpClient::Response queue = client.get(QStringLiteral("/v1/member/queue"));
         if (queue.status != 200)
             return printResponseError(m_json, queue);
         QStringList lines;
@@ -483,7 +446,7 @@ int MemberCommands::remote(const QString& command, const QStringList& args, cons
             const int wait =
                 limit < 0 ? 60
                           : static_cast<int>(std::max<qint64>(1, std::min<qint64>(60, limit - clock.elapsed() / 1000)));
-            const MemberClient::Response queue =
+            const HttpClient::Response queue =
                 client.get(QStringLiteral("/v1/member/queue?wait=%1&since=%2").arg(first ? 0 : wait).arg(since),
                            (wait + 10) * 1000);
             first = false;
@@ -502,7 +465,7 @@ int MemberCommands::remote(const QString& command, const QStringList& args, cons
         return EXIT_OK;
     }
     const QString path = QStringLiteral("/v1/member/requests/") + args.at(1);
-    const MemberClient::Response shown = client.get(path);
+    const HttpClient::Response shown = client.get(path);
     if (shown.status != 200)
         return printResponseError(m_json, shown);
     if (command == u"show") {
@@ -525,7 +488,7 @@ int MemberCommands::remote(const QString& command, const QStringList& args, cons
                                            (*session)->instance};
     statement.viewSha256 = *digest;
     const QByteArray signature = statement.sign(*(*session)->key);
-    const MemberClient::Response decided = client.post(
+    const HttpClient::Response decided = client.post(
         path + QStringLiteral("/decision"), {{QStringLiteral("verdict"), command},
                                              {QStringLiteral("reason"), statement.reason},
                                              {QStringLiteral("view_sha256"), statement.viewSha256},

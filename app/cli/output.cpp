@@ -18,30 +18,6 @@ void printResult(bool json, const QString& text, const QJsonObject& object)
 
 int printError(bool json, const Error& error)
 {
-    int code = EXIT_FAILED;
-    switch (error.code) {
-    case ErrorCode::InvalidArgument:
-    case ErrorCode::WeakPassphrase:
-        code = EXIT_USAGE;
-        break;
-    case ErrorCode::WrongPassphrase:
-    case ErrorCode::Unauthenticated:
-        code = EXIT_AUTH;
-        break;
-    case ErrorCode::PermissionDenied:
-    case ErrorCode::Conflict:
-    case ErrorCode::Expired:
-    case ErrorCode::Revoked:
-        code = EXIT_REFUSED;
-        break;
-    case ErrorCode::NotEncrypted:
-    case ErrorCode::UnsupportedSchema:
-    case ErrorCode::AlreadyExists:
-        code = EXIT_REFUSED;
-        break;
-    default:
-        break;
-    }
     const QByteArray bytes =
         json ? QJsonDocument(QJsonObject{{QStringLiteral("error"),
                                           QJsonObject{{QStringLiteral("code"), errorCodeName(error.code)},
@@ -50,7 +26,26 @@ int printError(bool json, const Error& error)
              : (QStringLiteral("countersign-cli: ") + error.message).toUtf8();
     std::fwrite(bytes.constData(), 1, static_cast<std::size_t>(bytes.size()), stderr);
     std::fputc('\n', stderr);
-    return code;
+    return exitCodeFor(error.code);
+}
+
+int printResponseError(bool json, const HttpClient::Response& response)
+{
+    QByteArray bytes;
+    if (json)
+        bytes = QJsonDocument(response.body).toJson(QJsonDocument::Compact);
+    else if (response.status == 0)
+        bytes = (QStringLiteral("countersign-cli: ") + response.errorMessage()).toUtf8();
+    else
+        bytes =
+            QStringLiteral("countersign-cli: %1 (%2, HTTP %3)")
+                .arg(response.errorMessage().isEmpty() ? QStringLiteral("the server refused") : response.errorMessage(),
+                     response.errorCode().isEmpty() ? QStringLiteral("no error code") : response.errorCode())
+                .arg(response.status)
+                .toUtf8();
+    std::fwrite(bytes.constData(), 1, static_cast<std::size_t>(bytes.size()), stderr);
+    std::fputc('\n', stderr);
+    return exitCodeForStatus(response.status);
 }
 
 } // namespace countersign::cli

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "error.h"
+#include "httpclient.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -11,5 +12,8 @@ namespace countersign::cli {
 void printResult(bool json, const QString& text, const QJsonObject& object);
 /// Prints an error to stderr and returns the exit code that goes with its code.
 [[nodiscard]] int printError(bool json, const Error& error);
+/// Prints what a server refused, or why there was no exchange, to stderr (its error object
+/// for scripts; its message, code and status for people) and returns the exit code for its status.
+[[nodiscard]] int printResponseError(bool json, const HttpClient::Response& response);
 
 } // namespace countersign::cli

@@ -47,14 +47,9 @@ QString digestOf(const QJsonValue& payload)
     return QString::fromLatin1(crypto::sha256(json::canonicalJson(payload)).toHex());
 }
 
-QString errorMessage(const QJsonObject& body)
-{
-    return body.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-}
-
 } // namespace
 
-RequestCommands::RequestCommands(RuntimeClient client, bool json)
+RequestCommands::RequestCommands(HttpClient client, bool json)
     : m_client(std::move(client))
     , m_json(json)
 {
@@ -65,7 +60,7 @@ int RequestCommands::run(const QString& command, const QStringList& args, const 
     // Before anything else: the instance still holds the log this client saw before.
     const Witness witness(Witness::defaultStateFile());
     if (auto witnessed = witness.check([this](const QString& path) {
-            const RuntimeClient::Response response = m_client.get(path);
+            const HttpClient::Response response = m_client.get(path);
             return std::pair{response.status, response.body};
         });
         !witnessed)
@@ -84,21 +79,6 @@ int RequestCommands::run(const QString& command, const QStringList& args, const 
     if (command == u"consume")
         return consume(id, parser);
     return cancel(id);
-}
-
-int RequestCommands::reportFailure(const RuntimeClient::Response& response)
-{
-    int code = EXIT_REFUSED;
-    if (response.status == 0 || response.status == 401)
-        code = EXIT_AUTH;
-    else if (response.status == 410)
-        code = EXIT_EXPIRED;
-    const QString message = errorMessage(response.body);
-    const QByteArray text =
-        m_json ? QJsonDocument(response.body).toJson(QJsonDocument::Compact)
-               : QStringLiteral("countersign-cli: %1 (HTTP %2)").arg(message).arg(response.status).toUtf8();
-    std::fprintf(stderr, "%s\n", text.constData());
-    return code;
 }
 
 int RequestCommands::reportState(const QJsonObject& request)
@@ -129,14 +109,14 @@ Result<QJsonObject> RequestCommands::waitFor(const QString& id, int timeoutSecon
         int wait = MAX_POLL_SECONDS;
         if (timeoutSeconds >= 0)
             wait = static_cast<int>(std::clamp<qint64>(timeoutSeconds - timer.elapsed() / 1000, 0, MAX_POLL_SECONDS));
-        const RuntimeClient::Response response =
+        const HttpClient::Response response =
             m_client.get(path + QStringLiteral("?wait=%1").arg(wait), (wait + 15) * 1000);
         if (response.status == 429) {
             QThread::sleep(std::max(1, response.retryAfter.toInt()));
             continue;
         }
         if (response.status != 200)
-            return fail(ErrorCode::Unavailable, QString::number(reportFailure(response)));
+            return fail(ErrorCode::Unavailable, QString::number(printResponseError(m_json, response)));
         if (response.body.value(QStringLiteral("state")).toString() != u"pending")
             return response.body;
         if (timeoutSeconds >= 0 && timer.elapsed() >= qint64{timeoutSeconds} * 1000)
@@ -161,10 +141,10 @@ int RequestCommands::request(const QCommandLineParser& parser)
             return printError(m_json, payload.error());
         body.insert(QStringLiteral("payload"), *payload);
     }
-    const RuntimeClient::Response created =
+    const HttpClient::Response created =
         m_client.post(QStringLiteral("/v1/requests"), body, parser.value(QStringLiteral("idempotency-key")).toUtf8());
     if (created.status != 201 && created.status != 200)
-        return reportFailure(created);
+        return printResponseError(m_json, created);
     if (!parser.isSet(QStringLiteral("wait")))
         return reportState(created.body);
     const int timeout =
@@ -178,10 +158,10 @@ int RequestCommands::request(const QCommandLineParser& parser)
 
 int RequestCommands::status(const QString& id)
 {
-    const RuntimeClient::Response response =
+    const HttpClient::Response response =
         m_client.get(QStringLiteral("/v1/requests/") + QString::fromLatin1(QUrl::toPercentEncoding(id)));
     if (response.status != 200)
-        return reportFailure(response);
+        return printResponseError(m_json, response);
     return reportState(response.body);
 }
 
@@ -203,20 +183,20 @@ int RequestCommands::consume(const QString& id, const QCommandLineParser& parser
     auto payload = readPayload(parser.value(QStringLiteral("payload")));
     if (!payload)
         return printError(m_json, payload.error());
-    const RuntimeClient::Response response = consumeOnce(id, digestOf(*payload));
+    const HttpClient::Response response = consumeOnce(id, digestOf(*payload));
     if (response.status != 200)
-        return reportFailure(response);
+        return printResponseError(m_json, response);
     printResult(m_json, QStringLiteral("consumed %1").arg(id), response.body);
     return EXIT_OK;
 }
 
-RuntimeClient::Response RequestCommands::consumeOnce(const QString& id, const QString& payloadSha256)
+HttpClient::Response RequestCommands::consumeOnce(const QString& id, const QString& payloadSha256)
 {
     constexpr int ATTEMPTS = 4;
     const QByteArray key = "consume-" + crypto::randomBytes(18).toBase64(QByteArray::Base64UrlEncoding);
     const QString path =
         QStringLiteral("/v1/requests/%1/consume").arg(QString::fromLatin1(QUrl::toPercentEncoding(id)));
-    RuntimeClient::Response response;
+    HttpClient::Response response;
     for (int attempt = 1; attempt <= ATTEMPTS; ++attempt) {
         response = m_client.post(path, QJsonObject{{QStringLiteral("payload_sha256"), payloadSha256}}, key);
         if (response.status != 0 && response.status < 500)
@@ -229,10 +209,10 @@ RuntimeClient::Response RequestCommands::consumeOnce(const QString& id, const QS
 
 int RequestCommands::cancel(const QString& id)
 {
-    const RuntimeClient::Response response = m_client.post(
+    const HttpClient::Response response = m_client.post(
         QStringLiteral("/v1/requests/%1/cancel").arg(QString::fromLatin1(QUrl::toPercentEncoding(id))), QJsonObject{});
     if (response.status != 200)
-        return reportFailure(response);
+        return printResponseError(m_json, response);
     printResult(m_json, QStringLiteral("cancelled %1").arg(id), response.body);
     return EXIT_OK;
 }
@@ -252,9 +232,9 @@ int RequestCommands::exec(const QStringList& command, const QCommandLineParser& 
                      {QStringLiteral("payload"), payload}};
     if (parser.isSet(QStringLiteral("risk")))
         body.insert(QStringLiteral("risk"), parser.value(QStringLiteral("risk")));
-    const RuntimeClient::Response created = m_client.post(QStringLiteral("/v1/requests"), body);
+    const HttpClient::Response created = m_client.post(QStringLiteral("/v1/requests"), body);
     if (created.status != 201 && created.status != 200)
-        return reportFailure(created);
+        return printResponseError(m_json, created);
     const QString id = created.body.value(QStringLiteral("id")).toString();
     std::fprintf(stderr, "countersign: waiting for approval of %s (%s)\n", qPrintable(id),
                  qPrintable(body.value(QStringLiteral("summary")).toString()));
@@ -267,9 +247,9 @@ int RequestCommands::exec(const QStringList& command, const QCommandLineParser& 
         std::fprintf(stderr, "countersign: %s is %s; not running the command\n", qPrintable(id), qPrintable(state));
         return state == u"denied" ? EXIT_DENIED : state == u"cancelled" ? EXIT_CANCELLED : EXIT_EXPIRED;
     }
-    const RuntimeClient::Response consumed = consumeOnce(id, digestOf(payload));
+    const HttpClient::Response consumed = consumeOnce(id, digestOf(payload));
     if (consumed.status != 200)
-        return reportFailure(consumed);
+        return printResponseError(m_json, consumed);
     QProcess process;
     // The approval is for this command, not a grant of the runtime's credential: the command
     // does not inherit the token (nor where to read it).

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "runtimeclient.h"
+#include "httpclient.h"
 
 #include <QJsonObject>
 #include <QStringList>
@@ -12,7 +12,7 @@ namespace countersign::cli {
 /// What runtimes and scripts run: request, status, wait, consume, cancel, exec.
 class RequestCommands final {
 public:
-    RequestCommands(RuntimeClient client, bool json);
+    RequestCommands(HttpClient client, bool json);
 
     [[nodiscard]] int run(const QString& command, const QStringList& args, const QCommandLineParser& parser);
 
@@ -27,13 +27,12 @@ private:
     /// Long-polls until the request leaves pending or \a timeoutSeconds pass (<0: forever).
     [[nodiscard]] Result<QJsonObject> waitFor(const QString& id, int timeoutSeconds);
     [[nodiscard]] int reportState(const QJsonObject& request);
-    [[nodiscard]] int reportFailure(const RuntimeClient::Response& response);
     /// Consumes \a id for \a payloadSha256 under one fresh Idempotency-Key, retrying when the
     /// answer is lost or the server fails: a consume that committed answers the retry with its
     /// receipt rather than "already consumed".
-    [[nodiscard]] RuntimeClient::Response consumeOnce(const QString& id, const QString& payloadSha256);
+    [[nodiscard]] HttpClient::Response consumeOnce(const QString& id, const QString& payloadSha256);
 
-    RuntimeClient m_client;
+    HttpClient m_client;
     bool m_json = false;
 };
 

@@ -3,6 +3,7 @@
 #include "audit/checkpoint.h"
 #include "audit/merkle.h"
 #include "exitcode.h"
+#include "output.h"
 #include "storage/durablefile.h"
 
 #include <QDir>
@@ -183,13 +184,9 @@ Result<QString> Witness::check(const Get& get) const
 
 int reportWitnessFailure(bool json, const Error& error)
 {
-    const QByteArray text =
-        json ? QJsonDocument(QJsonObject{{QStringLiteral("error"),
-                                          QJsonObject{{QStringLiteral("code"), errorCodeName(error.code)},
-                                                      {QStringLiteral("message"), error.message}}}})
-                   .toJson(QJsonDocument::Compact)
-             : (QStringLiteral("countersign-cli: ") + error.message).toUtf8();
-    std::fprintf(stderr, "%s\n", text.constData());
+    (void)printError(json, error);
+    // docs/runtime-guide.md: an instance that fails its witness check exits 3, as for a server
+    // that fails to authenticate; only a state file that cannot be written is the CLI's own failure.
     return error.code == ErrorCode::Io ? EXIT_FAILED : EXIT_AUTH;
 }
 
