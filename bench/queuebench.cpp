@@ -68,14 +68,13 @@ int main(int argc, char* argv[])
     QSqlDatabase db = (*services)->database();
     auto filled = storage::transact(db, [&]() -> Result<void> {
         for (int i = 0; i < count; ++i) {
-            bool created = false;
             const QJsonObject body{
                 {QStringLiteral("capability"), capabilities.at(i % 4)},
                 {QStringLiteral("summary"), QStringLiteral("Request %1 for build %2").arg(i).arg(i * 7919 % 100000)},
                 {QStringLiteral("risk"), risks.at((i / 4) % 4)},
                 {QStringLiteral("payload"),
                  QJsonObject{{QStringLiteral("n"), i}, {QStringLiteral("token"), QStringLiteral("secret-%1").arg(i)}}}};
-            auto made = requests.createRequest(identities.at(i % identities.size()), body, {}, created);
+            auto made = requests.createRequest(identities.at(i % identities.size()), body, {});
             if (!made)
                 return std::unexpected(made.error());
         }

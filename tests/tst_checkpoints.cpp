@@ -190,7 +190,7 @@ private Q_SLOTS:
         auto consumed =
             (*services)->requests().consumeRequest(runtime, id, QString::fromLatin1(crypto::sha256(payload).toHex()));
         QVERIFY2(consumed, qPrintable(consumed ? QString() : consumed.error().message));
-        const QJsonObject receipt = consumed->value(QStringLiteral("receipt")).toObject();
+        const QJsonObject receipt = consumed->receipt;
         auto verified = audit::Receipt::verify(receipt, vault->instancePublicKey());
         QVERIFY2(verified, qPrintable(verified ? QString() : verified.error().message));
         QCOMPARE(verified->size, static_cast<quint64>(vault->audit().count().value_or(-1)));

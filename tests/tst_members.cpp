@@ -500,7 +500,7 @@ private Q_SLOTS:
 
         auto consumed = requests.consumeRequest(m_runtime, id, decided->payloadSha256);
         QVERIFY2(consumed, qPrintable(consumed ? QString() : consumed.error().message));
-        const QJsonObject receipt = consumed->value(QStringLiteral("receipt")).toObject();
+        const QJsonObject receipt = consumed->receipt;
         const QJsonObject decision = receipt.value(QStringLiteral("decisions")).toArray().first().toObject();
         QCOMPARE(decision.value(QStringLiteral("member")).toString(), member->id);
         QCOMPARE(QByteArray::fromBase64(decision.value(QStringLiteral("public_key")).toString().toLatin1()),
@@ -517,8 +517,7 @@ private Q_SLOTS:
             QStringLiteral("UPDATE decisions SET reason = 'rubber-stamped' WHERE request_id = '%1'").arg(second)));
         auto altered = requests.consumeRequest(m_runtime, second, payloadDigest(second));
         QVERIFY(altered);
-        auto verdict =
-            audit::Receipt::verify(altered->value(QStringLiteral("receipt")).toObject(), m_vault->instancePublicKey());
+        auto verdict = audit::Receipt::verify(altered->receipt, m_vault->instancePublicKey());
         QVERIFY(!verdict);
         QVERIFY2(verdict.error().message.contains(QStringLiteral("the decision by")),
                  qPrintable(verdict.error().message));
@@ -659,29 +658,28 @@ private Q_SLOTS:
                                                    QStringLiteral("member:owner"), QStringLiteral("q-alice"));
         QVERIFY(token);
         auto agent = m_services->requests().authenticate(token->toLatin1());
-        bool created = false;
         auto raised = m_services->requests().createRequest(
             *agent,
             QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.quorum")},
                         {QStringLiteral("summary"), QStringLiteral("raised by Alice's agent")}},
-            {}, created);
+            {});
         QVERIFY(raised);
         auto other = m_services->requests().createRequest(
             m_runtime,
             QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.quorum")},
                         {QStringLiteral("summary"), QStringLiteral("needs two")}},
-            {}, created);
+            {});
         QVERIFY(other);
         auto ids = [&](const QString& memberId) {
             QStringList found;
             auto member = m_services->members().member(memberId);
-            for (const QJsonValue& value :
-                 m_services->team().memberQueue(*member)->value(QStringLiteral("requests")).toArray())
-                found.append(value.toObject().value(QStringLiteral("id")).toString());
+            auto queue = m_services->team().memberQueue(*member);
+            for (const approvals::TeamApi::Shown& shown : queue.value_or(QList<approvals::TeamApi::Shown>()))
+                found.append(shown.request.id);
             return found;
         };
-        const QString raisedId = raised->value(QStringLiteral("id")).toString();
-        const QString otherId = other->value(QStringLiteral("id")).toString();
+        const QString raisedId = raised->request.id;
+        const QString otherId = other->request.id;
         QVERIFY(!ids(QStringLiteral("q-alice")).contains(raisedId));
         QVERIFY(ids(QStringLiteral("q-bob")).contains(raisedId));
         QVERIFY(ids(QStringLiteral("q-alice")).contains(otherId));

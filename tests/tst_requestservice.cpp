@@ -56,13 +56,12 @@ private:
 
     QString create(const QJsonObject& request, const QString& key = {})
     {
-        bool created = false;
-        auto result = requests().createRequest(m_runtime, request, key, created);
+        auto result = requests().createRequest(m_runtime, request, key);
         if (!result) {
             qWarning("create: %s", qPrintable(result.error().message));
             return {};
         }
-        return result->value(QStringLiteral("id")).toString();
+        return result->request.id;
     }
 
     RequestState stateOf(const QString& id)
@@ -246,12 +245,10 @@ private Q_SLOTS:
         QSqlQuery count(m_services->database());
         QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM requests")) && count.next());
         const int before = count.value(0).toInt();
-        bool created = true;
-        auto result = requests().createRequest(m_runtime, request, {}, created);
+        auto result = requests().createRequest(m_runtime, request, {});
         QVERIFY(!result);
         QCOMPARE(int(result.error().code), code);
         QVERIFY2(result.error().message.contains(fragment), qPrintable(result.error().message));
-        QVERIFY(!created);
         QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM requests")) && count.next());
         QCOMPARE(count.value(0).toInt(), before); // nothing stored, not even half
     }
@@ -260,17 +257,15 @@ private Q_SLOTS:
     {
         const QJsonObject payload{{QStringLiteral("b"), 2}, {QStringLiteral("a"), QStringLiteral("x")}};
         QSignalSpy created(&m_events, &approvals::RequestEvents::requestCreated);
-        bool isNew = false;
-        auto result =
-            requests().createRequest(m_runtime, body(QStringLiteral("deploy.production"), payload), {}, isNew);
+        auto result = requests().createRequest(m_runtime, body(QStringLiteral("deploy.production"), payload), {});
         QVERIFY(result);
-        QVERIFY(isNew);
-        const QString id = result->value(QStringLiteral("id")).toString();
+        QVERIFY(result->created);
+        const QString id = result->request.id;
         QVERIFY2(id.startsWith(u"req_"), qPrintable(id));
         QCOMPARE(QByteArray::fromBase64(id.mid(4).toLatin1(), QByteArray::Base64UrlEncoding).size(), 16);
-        QCOMPARE(result->value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
-        QCOMPARE(result->value(QStringLiteral("payload_sha256")).toString(), digestOf(payload));
-        QCOMPARE(result->value(QStringLiteral("required_approvals")).toInt(), 1);
+        QCOMPARE(result->request.state, RequestState::Pending);
+        QCOMPARE(result->request.payloadSha256, digestOf(payload));
+        QCOMPARE(result->request.requiredApprovals, 1);
         QCOMPARE(created.count(), 1);
         QCOMPARE(created.at(0).at(0).toString(), id);
         QCOMPARE(auditCount(QStringLiteral("request.created"), id), 1);
@@ -279,20 +274,19 @@ private Q_SLOTS:
     void idempotencyKey()
     {
         const QString key = QStringLiteral("retry-%1").arg(++m_round);
-        bool created = false;
-        auto first = requests().createRequest(m_runtime, body(), key, created);
-        QVERIFY(first && created);
-        auto again = requests().createRequest(m_runtime, body(), key, created);
+        auto first = requests().createRequest(m_runtime, body(), key);
+        QVERIFY(first && first->created);
+        auto again = requests().createRequest(m_runtime, body(), key);
         QVERIFY(again);
-        QVERIFY(!created);
-        QCOMPARE(again->value(QStringLiteral("id")), first->value(QStringLiteral("id")));
-        auto different = requests().createRequest(m_runtime, body(QStringLiteral("deploy.staging")), key, created);
+        QVERIFY(!again->created);
+        QCOMPARE(again->request.id, first->request.id);
+        auto different = requests().createRequest(m_runtime, body(QStringLiteral("deploy.staging")), key);
         QVERIFY(!different);
         QCOMPARE(test::errorCode(different), ErrorCode::Conflict);
         // Keys are per runtime: another runtime may use the same key.
-        auto otherRuntime = requests().createRequest(m_other, body(), key, created);
-        QVERIFY(otherRuntime && created);
-        QVERIFY(otherRuntime->value(QStringLiteral("id")) != first->value(QStringLiteral("id")));
+        auto otherRuntime = requests().createRequest(m_other, body(), key);
+        QVERIFY(otherRuntime && otherRuntime->created);
+        QVERIFY(otherRuntime->request.id != first->request.id);
     }
 
     void otherRuntimesRequestIsNotFound()
@@ -305,8 +299,8 @@ private Q_SLOTS:
         QCOMPARE(test::errorCode(requests().getRequest(m_runtime, QStringLiteral("nope"))), ErrorCode::NotFound);
         auto listed = requests().listRequests(m_other, QStringLiteral("pending"));
         QVERIFY(listed);
-        for (const QJsonValue& request : std::as_const(*listed))
-            QVERIFY(request.toObject().value(QStringLiteral("id")).toString() != id);
+        for (const approvals::Request& request : std::as_const(*listed))
+            QVERIFY(request.id != id);
         QCOMPARE(test::errorCode(requests().listRequests(m_runtime, QStringLiteral("bogus"))),
                  ErrorCode::InvalidArgument);
     }
@@ -329,7 +323,7 @@ private Q_SLOTS:
         QCOMPARE(stateOf(id), RequestState::Approved);
         auto receipt = requests().consumeRequest(m_runtime, id, digestOf(payload));
         QVERIFY2(receipt, receipt ? "" : qPrintable(receipt.error().message));
-        const QJsonObject r = receipt->value(QStringLiteral("receipt")).toObject();
+        const QJsonObject r = receipt->receipt;
         QCOMPARE(r.value(QStringLiteral("request_id")).toString(), id);
         QCOMPARE(r.value(QStringLiteral("payload_sha256")).toString(), digestOf(payload));
         QCOMPARE(r.value(QStringLiteral("decisions")).toArray().size(), 1);
@@ -517,7 +511,7 @@ private Q_SLOTS:
         const QString id = create(body());
         auto cancelled = requests().cancelRequest(m_runtime, id);
         QVERIFY(cancelled);
-        QCOMPARE(cancelled->value(QStringLiteral("state")).toString(), QStringLiteral("cancelled"));
+        QCOMPARE(cancelled->state, RequestState::Cancelled);
         QCOMPARE(test::errorCode(requests().approve(QStringLiteral("alice"), id, {})), ErrorCode::Conflict);
         QCOMPARE(test::errorCode(requests().cancelRequest(m_runtime, id)), ErrorCode::Conflict);
         QCOMPARE(auditCount(QStringLiteral("request.cancelled"), id), 1);
@@ -546,7 +540,7 @@ private Q_SLOTS:
         QTest::qWait(1200); // the expiry timer is off: only the poll can notice
         auto polled = requests().getRequest(m_runtime, id);
         QVERIFY(polled);
-        QCOMPARE(polled->value(QStringLiteral("state")).toString(), QStringLiteral("expired"));
+        QCOMPARE(polled->state, RequestState::Expired);
         QCOMPARE(auditCount(QStringLiteral("request.expired"), id), 1);
         QVERIFY(!changed.isEmpty() && changed.constLast().at(1).toString() == u"expired");
     }
@@ -582,15 +576,14 @@ private Q_SLOTS:
     void denyAllSaysWhatItDid()
     {
         auto ask = [&](const QString& risk) {
-            bool created = false;
             auto answer = requests().createRequest(
                 m_other,
                 QJsonObject{{QStringLiteral("capability"), QStringLiteral("ops.bulk")},
                             {QStringLiteral("summary"), QStringLiteral("bulk %1 %2").arg(risk).arg(++m_round)},
                             {QStringLiteral("risk"), risk},
                             {QStringLiteral("payload"), QJsonObject{}}},
-                {}, created);
-            return answer ? answer->value(QStringLiteral("id")).toString() : QString();
+                {});
+            return answer ? answer->request.id : QString();
         };
         const QString critical = ask(QStringLiteral("critical"));
         const QString high = ask(QStringLiteral("high"));

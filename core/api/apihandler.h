@@ -66,6 +66,8 @@ private:
     /// the connection proven); only failures meet the lockout.
     [[nodiscard]] std::expected<Caller, http::HttpResponse>
     authenticate(const http::HttpRequest& request, http::HttpConnection& connection, bool runtimes, bool members);
+    /// GET /v1/health: version and state.
+    [[nodiscard]] static QJsonObject health();
     /// Why the vault can no longer be served (latched once seen), or nothing while it can.
     [[nodiscard]] std::optional<Error> unavailable();
 

@@ -6,6 +6,7 @@
 #include "http/httprequest.h"
 #include "http/ratelimiter.h"
 #include "json/fields.h"
+#include "memberwire.h"
 #include "requestinput.h"
 #include "statusmap.h"
 
@@ -47,19 +48,19 @@ http::HttpResponse InviteeRoutes::serve(Route route, const http::HttpRequest& re
     int status = 200;
     switch (route) {
     case Route::RedeemInvitation:
-        result = m_team.redeemInvitation(*body);
+        result = redeem(*body);
         failure = ErrorCode::NotFound;
         reason = QStringLiteral("unknown invitation token");
         credential = json::Fields(*body).value(QStringLiteral("token")).toString().toUtf8();
         status = 201;
         break;
     case Route::SessionChallenge:
-        result = m_team.sessionChallenge(*body);
+        result = challenge(*body);
         reason = QStringLiteral("session challenge for an unknown member");
         credential = json::Fields(*body).value(QStringLiteral("member")).toString().toUtf8();
         break;
     case Route::OpenSession:
-        result = m_team.openSession(*body);
+        result = openSession(*body);
         reason = QStringLiteral("session signature refused");
         credential = json::Fields(*body).value(QStringLiteral("member")).toString().toUtf8();
         status = 201;
@@ -77,6 +78,33 @@ http::HttpResponse InviteeRoutes::serve(Route route, const http::HttpRequest& re
         m_failures.recordFailure(connection, reason, request, credential);
     }
     return result ? http::HttpResponse::json(status, *result) : errorResponse(result.error());
+}
+
+Result<QJsonObject> InviteeRoutes::redeem(const QJsonObject& body)
+{
+    auto redemption = MemberWire::redemption(body);
+    COUNTERSIGN_TRY(redemption);
+    auto member = m_team.redeemInvitation(redemption->token, redemption->displayName, redemption->publicKey);
+    COUNTERSIGN_TRY(member);
+    return QJsonObject{{QStringLiteral("member"), MemberWire::member(*member)}};
+}
+
+Result<QJsonObject> InviteeRoutes::challenge(const QJsonObject& body)
+{
+    auto memberId = MemberWire::challengeFor(body);
+    COUNTERSIGN_TRY(memberId);
+    auto challenge = m_team.sessionChallenge(*memberId);
+    COUNTERSIGN_TRY(challenge);
+    return MemberWire::challenge(*challenge);
+}
+
+Result<QJsonObject> InviteeRoutes::openSession(const QJsonObject& body)
+{
+    auto opening = MemberWire::sessionOpening(body);
+    COUNTERSIGN_TRY(opening);
+    auto session = m_team.openSession(opening->memberId, opening->nonce, opening->signature);
+    COUNTERSIGN_TRY(session);
+    return MemberWire::session(*session);
 }
 
 } // namespace countersign::api

@@ -1,7 +1,10 @@
 #pragma once
 
+#include "error.h"
 #include "http/httpresponse.h"
 #include "router.h"
+
+#include <QJsonObject>
 
 namespace countersign::approvals {
 class TeamApi;
@@ -27,6 +30,11 @@ public:
                                            http::HttpConnection& connection);
 
 private:
+    /// Each route's body read, the service called, the answer's body written.
+    [[nodiscard]] Result<QJsonObject> redeem(const QJsonObject& body);
+    [[nodiscard]] Result<QJsonObject> challenge(const QJsonObject& body);
+    [[nodiscard]] Result<QJsonObject> openSession(const QJsonObject& body);
+
     approvals::TeamApi& m_team;
     http::RateLimiter& m_rates;
     FailureAudit& m_failures;

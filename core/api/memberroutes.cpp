@@ -3,9 +3,12 @@
 #include "memberroutes.h"
 
 #include "approvals/teamapi.h"
+#include "auditwire.h"
 #include "http/httprequest.h"
 #include "http/longpolls.h"
+#include "memberwire.h"
 #include "requestinput.h"
+#include "requestwire.h"
 #include "statusmap.h"
 
 #include <QJsonArray>
@@ -17,9 +20,17 @@ namespace {
 // Not a request id (those hold no space): the topic every member's queue long-poll waits on.
 const QString QUEUE_TOPIC = QStringLiteral("member queue");
 
-http::HttpResponse answer(const Result<QJsonObject>& result, int status = 200)
+QJsonObject shownJson(const approvals::TeamApi::Shown& shown)
 {
-    return result ? http::HttpResponse::json(status, *result) : errorResponse(result.error());
+    return RequestWire::shown(shown.request, shown.view);
+}
+
+QJsonObject queueJson(const QList<approvals::TeamApi::Shown>& queue)
+{
+    QJsonArray requests;
+    for (const approvals::TeamApi::Shown& shown : queue)
+        requests.append(shownJson(shown));
+    return QJsonObject{{QStringLiteral("requests"), requests}};
 }
 
 } // namespace
@@ -37,27 +48,31 @@ std::optional<http::HttpResponse> MemberRoutes::serve(Route route, const http::H
 {
     switch (route) {
     case Route::AuditCheckpoint:
-        return answer(m_team.memberAuditCheckpoint(member));
+        return answer(m_team.memberAuditCheckpoint(member), &AuditWire::checkpoint);
     case Route::AuditProof:
     case Route::AuditConsistency: {
         const bool inclusion = route == Route::AuditProof;
         auto range = auditRange(request, inclusion);
         if (!range)
             return errorResponse(range.error());
-        return answer(inclusion ? m_team.memberAuditProof(member, range->first, range->second)
-                                : m_team.memberAuditConsistency(member, range->first, range->second));
+        if (inclusion)
+            return answer(m_team.memberAuditProof(member, range->first, range->second), &AuditWire::inclusion);
+        return answer(m_team.memberAuditConsistency(member, range->first, range->second), &AuditWire::consistency);
     }
     case Route::MemberProfile:
-        return answer(m_team.memberProfile(member));
+        return http::HttpResponse::json(200, MemberWire::profile(member));
     case Route::MemberQueue:
         return queue(request, connection, member);
     case Route::MemberRequest:
-        return answer(m_team.memberRequest(member, id));
+        return answer(m_team.memberRequest(member, id), &shownJson);
     case Route::MemberDecide: {
         auto body = jsonBody(request);
         if (!body)
             return body.error();
-        return answer(m_team.memberDecide(member, id, *body));
+        auto decision = MemberWire::decision(member.id, id, *body);
+        if (!decision)
+            return errorResponse(decision.error());
+        return answer(m_team.memberDecide(member, decision->statement, decision->signature), &shownJson);
     }
     default:
         break;
@@ -81,17 +96,16 @@ std::optional<http::HttpResponse> MemberRoutes::queue(const http::HttpRequest& r
             Error{ErrorCode::InvalidArgument, QStringLiteral("wait is a number of seconds, since a time in ms")});
     auto queue = m_team.memberQueue(member);
     if (!queue || wait == 0)
-        return answer(queue);
+        return answer(queue, &queueJson);
     // Long-poll: answer at once if something newer than `since` is waiting, else on the next
     // new request or when the wait runs out.
-    const QJsonArray requests = queue->value(QStringLiteral("requests")).toArray();
-    for (const QJsonValue& pending : requests) {
-        if (pending.toObject().value(QStringLiteral("created_at_ms")).toInteger() > since)
-            return answer(queue);
+    for (const approvals::TeamApi::Shown& pending : std::as_const(*queue)) {
+        if (pending.request.createdAt > since)
+            return answer(queue, &queueJson);
     }
     const int seconds = std::min(wait, m_maxWaitSeconds);
     m_polls.wait(connection, QUEUE_TOPIC, qint64{seconds} * 1000,
-                 [this, member] { return answer(m_team.memberQueue(member)); });
+                 [this, member] { return answer(m_team.memberQueue(member), &queueJson); });
     return std::nullopt;
 }
 

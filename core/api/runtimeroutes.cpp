@@ -1,34 +1,22 @@
 #include "runtimeroutes.h"
 
 #include "approvals/runtimeapi.h"
+#include "auditwire.h"
 #include "http/httpconnection.h"
 #include "http/httprequest.h"
 #include "http/longpolls.h"
 #include "json/fields.h"
 #include "requestinput.h"
+#include "requestwire.h"
 #include "statusmap.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
 
 #include <memory>
 
 namespace countersign::api {
-
-namespace {
-
-http::HttpResponse answer(const Result<QJsonObject>& result, int status = 200)
-{
-    return result ? http::HttpResponse::json(status, *result) : errorResponse(result.error());
-}
-
-approvals::RequestState stateOf(const QJsonObject& request)
-{
-    return approvals::parseState(request.value(QStringLiteral("state")).toString())
-        .value_or(approvals::RequestState::Pending);
-}
-
-} // namespace
 
 RuntimeRoutes::RuntimeRoutes(approvals::RuntimeApi& api, http::LongPolls& polls, int maxWaitSeconds)
     : m_api(api)
@@ -48,16 +36,20 @@ std::optional<http::HttpResponse> RuntimeRoutes::serve(Route route, const http::
             return body.error();
         return answerAfterCommit(connection, [this, runtime, body = std::move(*body),
                                               key = QString::fromUtf8(request.header("idempotency-key"))] {
-            bool created = false;
-            auto result = m_api.createRequest(runtime, body, key, created);
-            return answer(result, created ? 201 : 200);
+            auto result = m_api.createRequest(runtime, body, key);
+            return answer(
+                result, [](const auto& created) { return RequestWire::request(created.request); },
+                result && result->created ? 201 : 200);
         });
     }
     case Route::ListRequests: {
         auto result = m_api.listRequests(runtime, QString::fromUtf8(request.queryValue("state")));
         if (!result)
             return errorResponse(result.error());
-        return http::HttpResponse::json(200, QJsonObject{{QStringLiteral("requests"), *result}});
+        QJsonArray requests;
+        for (const approvals::Request& listed : std::as_const(*result))
+            requests.append(RequestWire::request(listed));
+        return http::HttpResponse::json(200, QJsonObject{{QStringLiteral("requests"), requests}});
     }
     case Route::GetRequest:
         return getRequest(request, connection, runtime, id);
@@ -72,7 +64,11 @@ std::optional<http::HttpResponse> RuntimeRoutes::serve(Route route, const http::
         // Not grouped: the receipt carries a checkpoint signed over the consume entry, which
         // can be signed only once that entry is committed.
         return answer(
-            m_api.consumeRequest(runtime, id, digest.toString(), QString::fromUtf8(request.header("idempotency-key"))));
+            m_api.consumeRequest(runtime, id, digest.toString(), QString::fromUtf8(request.header("idempotency-key"))),
+            [](const approvals::RuntimeRequests::Consumed& consumed) {
+                return QJsonObject{{QStringLiteral("receipt"), consumed.receipt},
+                                   {QStringLiteral("state"), approvals::stateName(consumed.request.state)}};
+            });
     }
     case Route::CancelRequest: {
         if (!request.body.isEmpty()) {
@@ -82,18 +78,21 @@ std::optional<http::HttpResponse> RuntimeRoutes::serve(Route route, const http::
             if (!body->isEmpty())
                 return errorResponse(Error{ErrorCode::InvalidArgument, QStringLiteral("cancel takes no fields")});
         }
-        return answerAfterCommit(connection, [this, runtime, id] { return answer(m_api.cancelRequest(runtime, id)); });
+        return answerAfterCommit(connection, [this, runtime, id] {
+            return answer(m_api.cancelRequest(runtime, id), &RequestWire::request);
+        });
     }
     case Route::AuditCheckpoint:
-        return answer(m_api.auditCheckpoint());
+        return answer(m_api.auditCheckpoint(), &AuditWire::checkpoint);
     case Route::AuditProof:
     case Route::AuditConsistency: {
         const bool inclusion = route == Route::AuditProof;
         auto range = auditRange(request, inclusion);
         if (!range)
             return errorResponse(range.error());
-        return answer(inclusion ? m_api.auditInclusionProof(range->first, range->second)
-                                : m_api.auditConsistencyProof(range->first, range->second));
+        if (inclusion)
+            return answer(m_api.auditInclusionProof(range->first, range->second), &AuditWire::inclusion);
+        return answer(m_api.auditConsistencyProof(range->first, range->second), &AuditWire::consistency);
     }
     case Route::Health:
     case Route::RedeemInvitation:
@@ -127,8 +126,8 @@ std::optional<http::HttpResponse> RuntimeRoutes::getRequest(const http::HttpRequ
     auto result = m_api.getRequest(runtime, id);
     if (!result)
         return errorResponse(result.error());
-    const approvals::RequestState state = stateOf(*result);
-    const QByteArray json = QJsonDocument(*result).toJson(QJsonDocument::Compact);
+    const approvals::RequestState state = result->state;
+    const QByteArray json = QJsonDocument(RequestWire::request(*result)).toJson(QJsonDocument::Compact);
     m_cache.insert(runtime.id, id, StatusCache::Entry{json, state});
     if (wait == 0 || state != approvals::RequestState::Pending)
         return http::HttpResponse::raw(200, json);
@@ -139,14 +138,14 @@ std::optional<http::HttpResponse> RuntimeRoutes::getRequest(const http::HttpRequ
         connection, id, qint64{seconds} * 1000, [this, runtime, id] { return status(runtime, id); },
         [this, runtime, id] {
             auto now = m_api.getRequest(runtime, id);
-            return !now || stateOf(*now) != approvals::RequestState::Pending;
+            return !now || now->state != approvals::RequestState::Pending;
         });
     return std::nullopt;
 }
 
 http::HttpResponse RuntimeRoutes::status(const approvals::RuntimeIdentity& runtime, const QString& id)
 {
-    return answer(m_api.getRequest(runtime, id));
+    return answer(m_api.getRequest(runtime, id), &RequestWire::request);
 }
 
 void RuntimeRoutes::requestChanged(const QString& id)

@@ -1,10 +1,7 @@
 #pragma once
 
 #include "error.h"
-
-namespace countersign::http {
-struct HttpResponse;
-}
+#include "http/httpresponse.h"
 
 namespace countersign::api {
 
@@ -12,5 +9,12 @@ namespace countersign::api {
 [[nodiscard]] int statusFor(ErrorCode code);
 /// {"error": {"code": ..., "message": ...}} with the status chosen by statusFor().
 [[nodiscard]] http::HttpResponse errorResponse(const Error& error);
+
+/// \a status (200 unless said) with \a result's value written by \a wire, or the error's answer.
+template <typename T, typename Wire>
+[[nodiscard]] http::HttpResponse answer(const Result<T>& result, Wire wire, int status = 200)
+{
+    return result ? http::HttpResponse::json(status, wire(*result)) : errorResponse(result.error());
+}
 
 } // namespace countersign::api

@@ -114,10 +114,10 @@ Result<Request> ExpiryScheduler::extend(const audit::Actor& actor, const QString
         request.expiresAt = std::min(wanted, limit);
         auto updated = m_store.updateExpiresAt(request.id, request.expiresAt);
         COUNTERSIGN_TRY(updated);
-        auto audited = m_lifecycle.record(
-            actor, QStringLiteral("request.extend"), request,
-            QJsonObject{{QStringLiteral("seconds"), (request.expiresAt - previous) / 1000},
-                        {QStringLiteral("expires_at"), request.toJson().value(QStringLiteral("expires_at"))}});
+        auto audited =
+            m_lifecycle.record(actor, QStringLiteral("request.extend"), request,
+                               QJsonObject{{QStringLiteral("seconds"), (request.expiresAt - previous) / 1000},
+                                           {QStringLiteral("expires_at"), isoTime(request.expiresAt)}});
         COUNTERSIGN_TRY(audited);
         return request;
     });

@@ -1,12 +1,8 @@
 #include "request.h"
 
 #include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
 
 namespace countersign::approvals {
-
-namespace {
 
 QJsonValue isoTime(qint64 ms)
 {
@@ -14,8 +10,6 @@ QJsonValue isoTime(qint64 ms)
         return QJsonValue::Null;
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
-
-} // namespace
 
 QString stateName(RequestState state)
 {
@@ -64,37 +58,6 @@ int Request::approvalCount() const
     for (const Decision& decision : decisions)
         count += decision.approve ? 1 : 0;
     return count;
-}
-
-QJsonObject Request::toJson() const
-{
-    QJsonArray decisionArray;
-    for (const Decision& decision : decisions)
-        decisionArray.append(decision.toJson());
-    QJsonObject json{
-        {QStringLiteral("id"), id},
-        {QStringLiteral("runtime"), runtimeName},
-        {QStringLiteral("capability"), capability},
-        {QStringLiteral("summary"), summary},
-        {QStringLiteral("details"), details},
-        {QStringLiteral("payload"), QJsonDocument::fromJson('[' + payload + ']').array().at(0)},
-        {QStringLiteral("payload_sha256"), payloadSha256},
-        {QStringLiteral("risk"), policy::riskName(risk)},
-        {QStringLiteral("requested_risk"), policy::riskName(requestedRisk)},
-        {QStringLiteral("context"), context},
-        {QStringLiteral("state"), stateName(state)},
-        {QStringLiteral("approvals"), approvalCount()},
-        {QStringLiteral("required_approvals"), requiredApprovals},
-        {QStringLiteral("policy_rule"), policyRule},
-        {QStringLiteral("created_at"), isoTime(createdAt)},
-        {QStringLiteral("expires_at"), isoTime(state == RequestState::Approved ? approvalExpiresAt : expiresAt)},
-        {QStringLiteral("decided_at"), isoTime(decidedAt)},
-        {QStringLiteral("consumed_at"), isoTime(consumedAt)},
-        {QStringLiteral("decisions"), decisionArray},
-    };
-    if (!idempotencyKey.isEmpty())
-        json.insert(QStringLiteral("idempotency_key"), idempotencyKey);
-    return json;
 }
 
 } // namespace countersign::approvals

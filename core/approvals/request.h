@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QLatin1StringView>
 #include <QList>
 #include <QString>
@@ -18,6 +19,9 @@ enum class RequestState { Pending, Approved, Denied, Expired, Cancelled, Consume
 
 [[nodiscard]] QString stateName(RequestState state);
 [[nodiscard]] std::optional<RequestState> parseState(const QString& name);
+/// A time as decisions, receipts and the audit chain write it: ISO 8601 UTC with milliseconds,
+/// null for none (0).
+[[nodiscard]] QJsonValue isoTime(qint64 ms);
 
 /// One approver's verdict on a request.
 struct Decision final {
@@ -29,6 +33,7 @@ struct Decision final {
     QByteArray memberKey; // the member's Ed25519 public key
     QByteArray signature; // over the DecisionStatement; empty for decisions made before signing
 
+    /// As a receipt lists it (and the wire shows it): who decided what, when, signed how.
     [[nodiscard]] QJsonObject toJson() const;
 };
 
@@ -63,8 +68,6 @@ struct Request final {
     QString raisedBy;            // the member the runtime acts for, if any: they may not decide it
 
     [[nodiscard]] int approvalCount() const;
-    /// The wire form of GET /v1/requests/{id} (times as ISO 8601 UTC).
-    [[nodiscard]] QJsonObject toJson() const;
 };
 
 } // namespace countersign::approvals

@@ -18,7 +18,6 @@
 #include "runtimerequests.h"
 #include "storage/transaction.h"
 
-#include <QJsonArray>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcRequests, "countersign.requests")
@@ -79,49 +78,34 @@ Result<RuntimeIdentity> RequestService::authenticate(QByteArrayView token)
     return m_runtimes.authenticate(token);
 }
 
-Result<QJsonObject> RequestService::createRequest(const RuntimeIdentity& runtime, const QJsonObject& body,
-                                                  const QString& idempotencyKey, bool& created)
+Result<RequestIntake::Created> RequestService::createRequest(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                                             const QString& idempotencyKey)
 {
-    created = false;
-    auto outcome = m_intake->create(runtime, body, idempotencyKey);
-    COUNTERSIGN_TRY(outcome);
-    created = outcome->created;
-    return outcome->request.toJson();
+    return m_intake->create(runtime, body, idempotencyKey);
 }
 
-Result<QJsonObject> RequestService::getRequest(const RuntimeIdentity& runtime, const QString& id)
+Result<Request> RequestService::getRequest(const RuntimeIdentity& runtime, const QString& id)
 {
-    auto request = m_queries->ownCurrent(runtime, id);
-    COUNTERSIGN_TRY(request);
-    return request->toJson();
+    return m_queries->ownCurrent(runtime, id);
 }
 
-Result<QJsonArray> RequestService::listRequests(const RuntimeIdentity& runtime, const QString& state)
+Result<QList<Request>> RequestService::listRequests(const RuntimeIdentity& runtime, const QString& state)
 {
     COUNTERSIGN_TRY(RequestQueries::checkStateFilter(state));
     (void)m_expiry->expireDue(); // the list shows what is due as expired
-    auto requests = m_queries->ownList(runtime, state);
-    COUNTERSIGN_TRY(requests);
-    QJsonArray list;
-    for (const Request& request : std::as_const(*requests))
-        list.append(request.toJson());
-    return list;
+    return m_queries->ownList(runtime, state);
 }
 
-Result<QJsonObject> RequestService::cancelRequest(const RuntimeIdentity& runtime, const QString& id)
+Result<Request> RequestService::cancelRequest(const RuntimeIdentity& runtime, const QString& id)
 {
-    auto cancelled = m_runtimeRequests->cancel(runtime, id);
-    COUNTERSIGN_TRY(cancelled);
-    return cancelled->toJson();
+    return m_runtimeRequests->cancel(runtime, id);
 }
 
-Result<QJsonObject> RequestService::consumeRequest(const RuntimeIdentity& runtime, const QString& id,
-                                                   const QString& payloadSha256, const QString& idempotencyKey)
+Result<RuntimeRequests::Consumed> RequestService::consumeRequest(const RuntimeIdentity& runtime, const QString& id,
+                                                                 const QString& payloadSha256,
+                                                                 const QString& idempotencyKey)
 {
-    auto consumed = m_runtimeRequests->consume(runtime, id, payloadSha256, idempotencyKey);
-    COUNTERSIGN_TRY(consumed);
-    return QJsonObject{{QStringLiteral("receipt"), consumed->receipt},
-                       {QStringLiteral("state"), stateName(consumed->request.state)}};
+    return m_runtimeRequests->consume(runtime, id, payloadSha256, idempotencyKey);
 }
 
 Result<void> RequestService::available()
@@ -129,29 +113,22 @@ Result<void> RequestService::available()
     return storage::checkDatabaseFile(m_store->database());
 }
 
-QJsonObject RequestService::health()
-{
-    return QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
-                       {QStringLiteral("version"), QStringLiteral(COUNTERSIGN_VERSION)},
-                       {QStringLiteral("vault"), QStringLiteral("unlocked")}};
-}
-
-Result<QJsonObject> RequestService::auditCheckpoint()
+Result<audit::AuditProofs::SignedCheckpoint> RequestService::auditCheckpoint()
 {
     return m_proofs->checkpoint();
 }
 
-Result<QJsonObject> RequestService::auditInclusionProof(qint64 seq, qint64 size)
+Result<audit::AuditProofs::Inclusion> RequestService::auditInclusionProof(qint64 seq, qint64 size)
 {
     return m_proofs->inclusion(seq, size, false);
 }
 
-Result<QJsonObject> RequestService::auditConsistencyProof(qint64 from, qint64 to)
+Result<audit::AuditProofs::Consistency> RequestService::auditConsistencyProof(qint64 from, qint64 to)
 {
     return m_proofs->consistency(from, to);
 }
 
-Result<QJsonObject> RequestService::auditEntryProof(const QString& memberId, qint64 seq, qint64 size)
+Result<audit::AuditProofs::Inclusion> RequestService::auditEntryProof(const QString& memberId, qint64 seq, qint64 size)
 {
     COUNTERSIGN_TRY(m_authorizer.authorize(audit::Actor::member(memberId), members::Permission::ViewAudit));
     return m_proofs->inclusion(seq, size, true);

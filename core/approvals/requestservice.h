@@ -76,25 +76,25 @@ public:
 
     // RuntimeApi
     [[nodiscard]] Result<RuntimeIdentity> authenticate(QByteArrayView token) override;
-    [[nodiscard]] Result<QJsonObject> createRequest(const RuntimeIdentity& runtime, const QJsonObject& body,
-                                                    const QString& idempotencyKey, bool& created) override;
-    [[nodiscard]] Result<QJsonObject> getRequest(const RuntimeIdentity& runtime, const QString& id) override;
-    [[nodiscard]] Result<QJsonArray> listRequests(const RuntimeIdentity& runtime, const QString& state) override;
-    [[nodiscard]] Result<QJsonObject> cancelRequest(const RuntimeIdentity& runtime, const QString& id) override;
-    [[nodiscard]] Result<QJsonObject> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
-                                                     const QString& payloadSha256,
-                                                     const QString& idempotencyKey = {}) override;
+    [[nodiscard]] Result<RequestIntake::Created> createRequest(const RuntimeIdentity& runtime, const QJsonObject& body,
+                                                               const QString& idempotencyKey) override;
+    [[nodiscard]] Result<Request> getRequest(const RuntimeIdentity& runtime, const QString& id) override;
+    [[nodiscard]] Result<QList<Request>> listRequests(const RuntimeIdentity& runtime, const QString& state) override;
+    [[nodiscard]] Result<Request> cancelRequest(const RuntimeIdentity& runtime, const QString& id) override;
+    [[nodiscard]] Result<RuntimeRequests::Consumed> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
+                                                                   const QString& payloadSha256,
+                                                                   const QString& idempotencyKey = {}) override;
     [[nodiscard]] Result<void> available() override;
-    [[nodiscard]] QJsonObject health() override;
-    [[nodiscard]] Result<QJsonObject> auditCheckpoint() override;
-    [[nodiscard]] Result<QJsonObject> auditInclusionProof(qint64 seq, qint64 size) override;
-    [[nodiscard]] Result<QJsonObject> auditConsistencyProof(qint64 from, qint64 to) override;
+    [[nodiscard]] Result<audit::AuditProofs::SignedCheckpoint> auditCheckpoint() override;
+    [[nodiscard]] Result<audit::AuditProofs::Inclusion> auditInclusionProof(qint64 seq, qint64 size) override;
+    [[nodiscard]] Result<audit::AuditProofs::Consistency> auditConsistencyProof(qint64 from, qint64 to) override;
     [[nodiscard]] RequestEvents& events() override;
     void submitWrite(std::function<void()> write, std::function<void(const Result<void>&)> done) override;
     [[nodiscard]] quint64 writeCommits() const override;
-    /// auditInclusionProof() plus the entry itself ("entry", its canonical
-    /// encoding), for member \a memberId if allowed to view the audit chain.
-    [[nodiscard]] Result<QJsonObject> auditEntryProof(const QString& memberId, qint64 seq, qint64 size);
+    /// auditInclusionProof() plus the entry itself (its canonical encoding), for
+    /// member \a memberId if allowed to view the audit chain.
+    [[nodiscard]] Result<audit::AuditProofs::Inclusion> auditEntryProof(const QString& memberId, qint64 seq,
+                                                                        qint64 size);
     [[nodiscard]] TeamApi* team() override { return m_team; }
     void setTeamApi(TeamApi* team) { m_team = team; }
     void recordSecurityEvent(const QString& action, const QJsonObject& details) override;

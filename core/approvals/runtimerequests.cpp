@@ -176,7 +176,6 @@ QJsonObject RuntimeRequests::claims(const Request& consumed, qint64 auditSeq) co
     QJsonArray decisions;
     for (const Decision& decision : consumed.decisions)
         decisions.append(decision.toJson());
-    const QJsonObject wire = consumed.toJson();
     QJsonObject receipt{{QStringLiteral("version"), audit::Receipt::VERSION},
                         {QStringLiteral("request_id"), consumed.id},
                         {QStringLiteral("runtime"), consumed.runtimeName},
@@ -184,7 +183,7 @@ QJsonObject RuntimeRequests::claims(const Request& consumed, qint64 auditSeq) co
                         {QStringLiteral("payload_sha256"), consumed.payloadSha256},
                         {QStringLiteral("decisions"), decisions},
                         {QStringLiteral("policy_rule"), consumed.policyRule},
-                        {QStringLiteral("consumed_at"), wire.value(QStringLiteral("consumed_at"))},
+                        {QStringLiteral("consumed_at"), isoTime(consumed.consumedAt)},
                         {QStringLiteral("audit_seq"), auditSeq}};
     // A masked payload's log entries name its view's digest (loggedDigest); the instance's
     // signature over this receipt binds the two.

@@ -18,24 +18,29 @@ public:
     TeamService(RequestService& requests, members::MemberService& members, members::InvitationService& invitations,
                 members::SessionService& sessions);
 
-    [[nodiscard]] Result<QJsonObject> redeemInvitation(const QJsonObject& body) override;
-    [[nodiscard]] Result<QJsonObject> sessionChallenge(const QJsonObject& body) override;
-    [[nodiscard]] Result<QJsonObject> openSession(const QJsonObject& body) override;
+    [[nodiscard]] Result<members::Member> redeemInvitation(const QString& token, const QString& displayName,
+                                                           const QByteArray& publicKey) override;
+    [[nodiscard]] Result<Challenge> sessionChallenge(const QString& memberId) override;
+    [[nodiscard]] Result<members::SessionService::Session> openSession(const QString& memberId, const QByteArray& nonce,
+                                                                       const QByteArray& signature) override;
     [[nodiscard]] Result<members::Member> authenticateMember(QByteArrayView token) override;
     [[nodiscard]] Result<void> authorizeMember(const members::Member& member, members::Permission permission) override;
-    [[nodiscard]] Result<QJsonObject> memberProfile(const members::Member& member) override;
-    [[nodiscard]] Result<QJsonObject> memberQueue(const members::Member& member) override;
-    [[nodiscard]] Result<QJsonObject> memberRequest(const members::Member& member, const QString& id) override;
-    [[nodiscard]] Result<QJsonObject> memberDecide(const members::Member& member, const QString& id,
-                                                   const QJsonObject& body) override;
-    [[nodiscard]] Result<QJsonObject> memberAuditCheckpoint(const members::Member& member) override;
-    [[nodiscard]] Result<QJsonObject> memberAuditProof(const members::Member& member, qint64 seq, qint64 size) override;
-    [[nodiscard]] Result<QJsonObject> memberAuditConsistency(const members::Member& member, qint64 from,
-                                                             qint64 to) override;
-
-    [[nodiscard]] static QJsonObject memberJson(const members::Member& member);
+    [[nodiscard]] Result<QList<Shown>> memberQueue(const members::Member& member) override;
+    [[nodiscard]] Result<Shown> memberRequest(const members::Member& member, const QString& id) override;
+    [[nodiscard]] Result<Shown> memberDecide(const members::Member& member, DecisionStatement statement,
+                                             const QByteArray& signature) override;
+    [[nodiscard]] Result<audit::AuditProofs::SignedCheckpoint>
+    memberAuditCheckpoint(const members::Member& member) override;
+    [[nodiscard]] Result<audit::AuditProofs::Inclusion> memberAuditProof(const members::Member& member, qint64 seq,
+                                                                         qint64 size) override;
+    [[nodiscard]] Result<audit::AuditProofs::Consistency> memberAuditConsistency(const members::Member& member,
+                                                                                 qint64 from, qint64 to) override;
 
 private:
+    /// Unless \a member is still active: PermissionDenied.
+    [[nodiscard]] Result<void> checkActive(const members::Member& member) const;
+    [[nodiscard]] Shown shown(Request request) const;
+
     RequestService& m_requests;
     members::MemberService& m_members;
     members::InvitationService& m_invitations;

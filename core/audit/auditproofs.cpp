@@ -36,7 +36,7 @@ QJsonArray AuditProofs::encodePath(const QList<QByteArray>& hashes)
     return list;
 }
 
-Result<QJsonObject> AuditProofs::checkpoint()
+Result<AuditProofs::SignedCheckpoint> AuditProofs::checkpoint()
 {
     if (!m_signer)
         return fail(ErrorCode::Unavailable, QStringLiteral("checkpoints are not available"));
@@ -48,13 +48,10 @@ Result<QJsonObject> AuditProofs::checkpoint()
         COUNTERSIGN_TRY(signedNow);
         newest = std::move(*signedNow);
     }
-    return QJsonObject{{QStringLiteral("checkpoint"), QString::fromUtf8(newest->note)},
-                       {QStringLiteral("size"), static_cast<qint64>(newest->size)},
-                       {QStringLiteral("root"), QString::fromLatin1(newest->root.toBase64())},
-                       {QStringLiteral("public_key"), QString::fromLatin1(m_signer->publicKey().toBase64())}};
+    return SignedCheckpoint{std::move(*newest), m_signer->publicKey()};
 }
 
-Result<QJsonObject> AuditProofs::inclusion(qint64 seq, qint64 size, bool withEntry)
+Result<AuditProofs::Inclusion> AuditProofs::inclusion(qint64 seq, qint64 size, bool withEntry)
 {
     auto stored = storedTree(m_log);
     COUNTERSIGN_TRY(stored);
@@ -68,17 +65,10 @@ Result<QJsonObject> AuditProofs::inclusion(qint64 seq, qint64 size, bool withEnt
     if (!entry || entry->isEmpty())
         return fail(ErrorCode::Storage, QStringLiteral("entry %1 cannot be read").arg(seq));
     const QByteArray encoding = entry->first().canonicalEncoding();
-    QJsonObject answer{{QStringLiteral("seq"), seq},
-                       {QStringLiteral("leaf_index"), seq - 1},
-                       {QStringLiteral("tree_size"), size},
-                       {QStringLiteral("leaf_hash"), QString::fromLatin1(merkle::leafHash(encoding).toBase64())},
-                       {QStringLiteral("proof"), encodePath(*proof)}};
-    if (withEntry)
-        answer.insert(QStringLiteral("entry"), QString::fromLatin1(encoding.toBase64()));
-    return answer;
+    return Inclusion{seq, size, merkle::leafHash(encoding), std::move(*proof), withEntry ? encoding : QByteArray()};
 }
 
-Result<QJsonObject> AuditProofs::consistency(qint64 from, qint64 to)
+Result<AuditProofs::Consistency> AuditProofs::consistency(qint64 from, qint64 to)
 {
     auto stored = storedTree(m_log);
     COUNTERSIGN_TRY(stored);
@@ -87,8 +77,7 @@ Result<QJsonObject> AuditProofs::consistency(qint64 from, qint64 to)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("from is 1 to to, and to at most %1").arg(storedSize));
     auto proof = tree->proofs().consistencyProof(static_cast<quint64>(from), static_cast<quint64>(to));
     COUNTERSIGN_TRY(proof);
-    return QJsonObject{
-        {QStringLiteral("from"), from}, {QStringLiteral("to"), to}, {QStringLiteral("proof"), encodePath(*proof)}};
+    return Consistency{from, to, std::move(*proof)};
 }
 
 } // namespace countersign::audit

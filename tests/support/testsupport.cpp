@@ -105,13 +105,12 @@ QString createRequest(approvals::RequestService& requests, const approvals::Runt
                      {QStringLiteral("risk"), risk}};
     if (!payload.isUndefined())
         body.insert(QStringLiteral("payload"), payload);
-    bool created = false;
-    auto result = requests.createRequest(runtime, body, {}, created);
+    auto result = requests.createRequest(runtime, body, {});
     if (!result) {
         qWarning("createRequest: %s", qPrintable(result.error().message));
         return {};
     }
-    return result->value(QStringLiteral("id")).toString();
+    return result->request.id;
 }
 
 QByteArray fileDigest(const QString& path)
