@@ -1,29 +1,27 @@
 #include "vault.h"
 
-#include "crypto/tlsidentity.h"
-
-#include "audit/checkpointsigner.h"
-
 #include "audit/auditlog.h"
+#include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
 #include "crypto/hmacsha256.h"
-#include "crypto/sha256.h"
+#include "databasefiles.h"
 #include "passphrasepolicy.h"
 #include "storage/durablefile.h"
 #include "storage/migrations.h"
 #include "storage/sqlcipherdriver.h"
 #include "storage/transaction.h"
+#include "unlockfailures.h"
 #include "vaultheader.h"
+#include "vaultkeys.h"
+#include "vaultrekey.h"
+#include "vaultstore.h"
 
 #include <QAtomicInteger>
-#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QJsonObject>
 #include <QLoggingCategory>
-#include <QScopeGuard>
 #include <QSqlError>
-#include <QSqlQuery>
 #include <QStandardPaths>
 
 Q_LOGGING_CATEGORY(lcVault, "countersign.vault")
@@ -32,89 +30,13 @@ namespace countersign::vault {
 
 namespace {
 
-constexpr qsizetype AUDIT_KEY_SIZE = 32;
-// The short instance fingerprint in the TLS certificate's name (64 bits of SHA-256).
-constexpr qsizetype INSTANCE_ID_HEX_DIGITS = 16;
 // How long an unlock waits for another process's passphrase change to finish.
 constexpr int LOCK_WAIT_MS = 20000;
-const QString SECRET_AUDIT_KEY = QStringLiteral("audit_mac_key");
-const QString SECRET_INSTANCE_SEED = QStringLiteral("instance_signing_seed");
-const QString SECRET_OWNER_SEED = QStringLiteral("owner_signing_seed");
-const QString SECRET_TLS_CERTIFICATE = QStringLiteral("tls_certificate");
-const QString SECRET_TLS_KEY = QStringLiteral("tls_private_key");
-const QByteArray SQLITE_PLAINTEXT_MAGIC = QByteArrayLiteral("SQLite format 3\0");
 
 QString nextConnectionName()
 {
     static QAtomicInteger<quint64> counter;
     return QStringLiteral("countersign-vault-%1").arg(counter.fetchAndAddRelaxed(1) + 1);
-}
-
-/// vault-<n>.db -> vault-<n+1>.db
-QString nextDatabaseFile(const QString& current)
-{
-    QString digits = current;
-    digits.remove(QStringLiteral("vault-")).remove(QStringLiteral(".db"));
-    bool ok = false;
-    const qint64 generation = digits.toLongLong(&ok);
-    return QStringLiteral("vault-%1.db").arg(ok ? generation + 1 : 1);
-}
-
-bool isPlaintextSqlite(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return false;
-    return file.read(SQLITE_PLAINTEXT_MAGIC.size()) == SQLITE_PLAINTEXT_MAGIC;
-}
-
-Result<crypto::SecureBuffer> readSecret(const QSqlDatabase& db, const QString& name)
-{
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT value FROM secrets WHERE name = ?"));
-    query.addBindValue(name);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
-        return fail(ErrorCode::Integrity, QStringLiteral("the vault lacks its %1").arg(name));
-    QByteArray value = query.value(0).toByteArray();
-    return crypto::SecureBuffer::takeFrom(value);
-}
-
-Result<void> writeSecret(const QSqlDatabase& db, const QString& name, const crypto::SecureBuffer& value)
-{
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("INSERT INTO secrets (name, value) VALUES (?, ?)"));
-    query.addBindValue(name);
-    QByteArray copy = value.view().toByteArray();
-    query.addBindValue(copy);
-    const bool ok = query.exec();
-    crypto::wipe(copy);
-    if (!ok)
-        return fail(ErrorCode::Storage, query.lastError().text());
-    return {};
-}
-
-Result<QString> readMeta(const QSqlDatabase& db, const QString& key)
-{
-    QSqlQuery query(db);
-    query.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
-    query.addBindValue(key);
-    if (!query.exec())
-        return fail(ErrorCode::Storage, query.lastError().text());
-    if (!query.next())
-        return fail(ErrorCode::Integrity, QStringLiteral("the vault lacks its %1").arg(key));
-    return query.value(0).toString();
-}
-
-void recordFailedUnlock(const QString& dataDir)
-{
-    // Outside the vault (which must stay byte-for-byte untouched); audited at the next unlock.
-    QFile file(QDir(dataDir).filePath(Vault::FAILED_UNLOCKS_FILE));
-    if (file.open(QIODevice::Append | QIODevice::WriteOnly)) {
-        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-        file.write(QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + '\n');
-    }
 }
 
 /// Derives the database key and checks it against the header, without touching the database.
@@ -126,7 +48,7 @@ Result<crypto::SecureBuffer> unlockKey(const QString& dataDir, const VaultHeader
     if (!key)
         return std::unexpected(key.error());
     if (!crypto::constantTimeEqual(crypto::keyCheckValue(*key), header.keyCheck)) {
-        recordFailedUnlock(dataDir);
+        UnlockFailures::record(dataDir);
         return fail(ErrorCode::WrongPassphrase, QStringLiteral("wrong passphrase"));
     }
     return key;
@@ -223,17 +145,15 @@ Result<QSqlDatabase> Vault::openConnection(const QString& connectionName) const
 
 Result<std::unique_ptr<audit::AuditLog>> Vault::openAuditLog(const QSqlDatabase& connection) const
 {
-    auto key = readSecret(connection, SECRET_AUDIT_KEY);
-    if (!key)
-        return std::unexpected(key.error());
+    auto key = VaultStore(connection).secret(VaultStore::AUDIT_KEY);
+    COUNTERSIGN_TRY(key);
     return std::make_unique<audit::AuditLog>(connection, *key);
 }
 
 Result<crypto::SecureBuffer> Vault::viewSaltKey(const QSqlDatabase& connection) const
 {
-    auto auditKey = readSecret(connection, SECRET_AUDIT_KEY);
-    if (!auditKey)
-        return std::unexpected(auditKey.error());
+    auto auditKey = VaultStore(connection).secret(VaultStore::AUDIT_KEY);
+    COUNTERSIGN_TRY(auditKey);
     // A key of its own for another purpose (RFC 2104 as a PRF): the label keeps it apart from
     // the audit chain's MACs, which are over 32-byte entry hashes.
     QByteArray derived = crypto::HmacSha256(*auditKey).mac("countersign payload view salt key/1");
@@ -302,40 +222,16 @@ Result<void> Vault::configureConnection()
     return {};
 }
 
-Result<void> Vault::seedSecrets(const QString& ownerName)
-{
-    QSqlDatabase db = database();
-    return storage::transact(db, [&]() -> Result<void> {
-        QSqlQuery meta(db);
-        meta.prepare(QStringLiteral("INSERT INTO meta (key, value) VALUES ('owner_name', ?), ('created_at', ?)"));
-        meta.addBindValue(ownerName);
-        meta.addBindValue(QString::number(QDateTime::currentMSecsSinceEpoch()));
-        if (!meta.exec())
-            return fail(ErrorCode::Storage, meta.lastError().text());
-        QByteArray auditKey = crypto::randomBytes(AUDIT_KEY_SIZE);
-        if (auto stored = writeSecret(db, SECRET_AUDIT_KEY, crypto::SecureBuffer::takeFrom(auditKey)); !stored)
-            return stored;
-        return writeSecret(db, SECRET_INSTANCE_SEED, crypto::SigningKey::generate().seed());
-    });
-}
-
 Result<void> Vault::loadSecrets()
 {
-    QSqlDatabase db = database();
-    auto owner = readMeta(db, QStringLiteral("owner_name"));
-    if (!owner)
-        return std::unexpected(owner.error());
+    auto owner = VaultKeys::ownerName(database());
+    COUNTERSIGN_TRY(owner);
     m_ownerName = *owner;
-    auto auditKey = readSecret(db, SECRET_AUDIT_KEY);
-    if (!auditKey)
-        return std::unexpected(auditKey.error());
-    m_audit = std::make_unique<audit::AuditLog>(db, *auditKey);
-    auto seed = readSecret(db, SECRET_INSTANCE_SEED);
-    if (!seed)
-        return std::unexpected(seed.error());
-    auto key = crypto::SigningKey::fromSeed(*seed);
-    if (!key)
-        return std::unexpected(key.error());
+    auto auditKey = VaultStore(database()).secret(VaultStore::AUDIT_KEY);
+    COUNTERSIGN_TRY(auditKey);
+    m_audit = std::make_unique<audit::AuditLog>(database(), *auditKey);
+    auto key = VaultKeys::instanceKey(database());
+    COUNTERSIGN_TRY(key);
     m_instanceKey.emplace(std::move(*key));
     return {};
 }
@@ -345,32 +241,10 @@ Result<void> Vault::ensureOwnerKey()
     // Schema 2 brought members; the owner's Ed25519 key is made once, for vaults of any age.
     if (m_schemaVersion < 2)
         return {};
-    QSqlDatabase db = database();
-    QSqlQuery missing(db);
-    if (!missing.exec(QStringLiteral("SELECT 1 FROM members WHERE id = 'owner' AND public_key IS NULL")))
-        return fail(ErrorCode::Storage, missing.lastError().text());
-    if (!missing.next())
-        return loadOwnerKey();
-    missing.finish();
-    const crypto::SigningKey ownerKey = crypto::SigningKey::generate();
-    auto created = storage::transact(db, [&]() -> Result<void> {
-        if (auto stored = writeSecret(db, SECRET_OWNER_SEED, ownerKey.seed()); !stored)
-            return stored;
-        QSqlQuery update(db);
-        update.prepare(QStringLiteral("UPDATE members SET public_key = ? WHERE id = 'owner'"));
-        update.addBindValue(ownerKey.publicKey());
-        if (!update.exec())
-            return fail(ErrorCode::Storage, update.lastError().text());
-        auto audited = m_audit->append(
-            {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("member.key_created"), QStringLiteral("member:owner"),
-             QJsonObject{{QStringLiteral("public_key"), QString::fromLatin1(ownerKey.publicKey().toBase64())}}});
-        if (!audited)
-            return std::unexpected(audited.error());
-        return {};
-    });
-    if (!created)
-        return created;
-    return loadOwnerKey();
+    auto key = VaultKeys::ownerKey(database(), *m_audit);
+    COUNTERSIGN_TRY(key);
+    m_ownerKey = std::move(*key);
+    return {};
 }
 
 Result<void> Vault::ensureTlsIdentity()
@@ -379,116 +253,18 @@ Result<void> Vault::ensureTlsIdentity()
     // an older one), and kept in it: members pin its fingerprint.
     if (m_schemaVersion < 5)
         return {};
-    QSqlDatabase db = database();
-    QSqlQuery present(db);
-    present.prepare(QStringLiteral("SELECT 1 FROM secrets WHERE name = ?"));
-    present.addBindValue(SECRET_TLS_CERTIFICATE);
-    if (!present.exec())
-        return fail(ErrorCode::Storage, present.lastError().text());
-    const bool stored = present.next();
-    present.finish();
-    if (stored) {
-        auto certificate = readSecret(db, SECRET_TLS_CERTIFICATE);
-        if (!certificate)
-            return std::unexpected(certificate.error());
-        auto key = readSecret(db, SECRET_TLS_KEY);
-        if (!key)
-            return std::unexpected(key.error());
-        m_tlsIdentity = crypto::TlsIdentity{certificate->view().toByteArray(), std::move(*key)};
-        return {};
-    }
-    // The certificate is shown to anyone who connects to the team listener: it names the instance
-    // (by its signing key's fingerprint, which members can compare), never the owner.
-    const QByteArray instanceId =
-        crypto::toByteArray(crypto::Sha256::of(instancePublicKey())).toHex().left(INSTANCE_ID_HEX_DIGITS);
-    auto made =
-        crypto::TlsIdentity::generate(QStringLiteral("Countersign instance %1").arg(QLatin1StringView(instanceId)));
-    if (!made)
-        return std::unexpected(made.error());
-    auto fingerprint = crypto::TlsIdentity::fingerprint(made->certificatePem);
-    if (!fingerprint)
-        return std::unexpected(fingerprint.error());
-    auto kept = storage::transact(db, [&]() -> Result<void> {
-        if (auto written = writeSecret(db, SECRET_TLS_CERTIFICATE, crypto::SecureBuffer::copyOf(made->certificatePem));
-            !written)
-            return written;
-        if (auto written = writeSecret(db, SECRET_TLS_KEY, made->privateKeyPem); !written)
-            return written;
-        auto audited = m_audit->append(
-            {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("tls.certificate_created"), QStringLiteral("vault"),
-             QJsonObject{{QStringLiteral("sha256"), QString::fromLatin1(fingerprint->toHex())}}});
-        if (!audited)
-            return std::unexpected(audited.error());
-        return {};
-    });
-    if (!kept)
-        return kept;
-    m_tlsIdentity = std::move(*made);
-    return {};
-}
-
-Result<void> Vault::loadOwnerKey()
-{
-    auto seed = readSecret(database(), SECRET_OWNER_SEED);
-    if (!seed)
-        return std::unexpected(seed.error());
-    auto key = crypto::SigningKey::fromSeed(*seed);
-    if (!key)
-        return std::unexpected(key.error());
-    m_ownerKey = std::make_shared<const crypto::SigningKey>(std::move(*key));
+    auto identity = VaultKeys::tlsIdentity(database(), *m_audit, instancePublicKey());
+    COUNTERSIGN_TRY(identity);
+    m_tlsIdentity = std::move(*identity);
     return {};
 }
 
 Result<void> Vault::auditPendingFailures()
 {
-    // The first failures each get an entry with their time; every one beyond is counted into a
-    // single summary entry, so that none goes unaudited and the file (outside the vault, its size
-    // not to be trusted) cannot make the chain grow without bound.
-    constexpr int MAX_ITEMIZED = 1000;
-    const QString path = QDir(m_dataDir).filePath(FAILED_UNLOCKS_FILE);
-    QFile file(path);
-    if (!file.exists())
-        return {};
-    QList<audit::AuditRecord> records;
-    qint64 summarized = 0;
-    std::optional<qint64> firstSummarized;
-    std::optional<qint64> lastSummarized;
-    if (file.open(QIODevice::ReadOnly)) {
-        while (!file.atEnd()) {
-            bool ok = false;
-            const QByteArray line = file.readLine(64);
-            const qint64 when = line.trimmed().toLongLong(&ok);
-            if (line.trimmed().isEmpty())
-                continue;
-            if (records.size() < MAX_ITEMIZED) {
-                records.append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.unlock_failed"),
-                                QStringLiteral("vault"),
-                                QJsonObject{{QStringLiteral("reason"), QStringLiteral("wrong passphrase")},
-                                            {QStringLiteral("attempted_at"), ok ? QJsonValue(when) : QJsonValue()}}});
-                continue;
-            }
-            ++summarized;
-            if (ok) {
-                firstSummarized = firstSummarized ? std::min(*firstSummarized, when) : when;
-                lastSummarized = lastSummarized ? std::max(*lastSummarized, when) : when;
-            }
-        }
-        file.close();
-    }
-    if (summarized > 0)
-        records.append(
-            {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.unlock_failures"), QStringLiteral("vault"),
-             QJsonObject{
-                 {QStringLiteral("reason"), QStringLiteral("wrong passphrase")},
-                 {QStringLiteral("count"), summarized},
-                 {QStringLiteral("first_attempted_at"), firstSummarized ? QJsonValue(*firstSummarized) : QJsonValue()},
-                 {QStringLiteral("last_attempted_at"), lastSummarized ? QJsonValue(*lastSummarized) : QJsonValue()}}});
-    if (!records.isEmpty()) {
-        auto appended = m_audit->appendAll(records);
-        if (!appended)
-            return std::unexpected(appended.error());
-    }
-    file.remove();
+    const QList<audit::AuditRecord> records = UnlockFailures::pending(m_dataDir);
+    if (!records.isEmpty())
+        COUNTERSIGN_TRY(m_audit->appendAll(records));
+    UnlockFailures::clear(m_dataDir);
     return {};
 }
 
@@ -499,20 +275,12 @@ void Vault::removeStaleDatabases() const
     // the exclusive lock (nobody can re-key meanwhile) and delete nothing if it moved on.
     if (!m_lock || m_lock->mode() != VaultLock::Mode::Exclusive)
         return;
-    const QDir dir(m_dataDir);
-    auto header = VaultHeader::load(dir.filePath(HEADER_FILE));
+    auto header = VaultHeader::load(QDir(m_dataDir).filePath(HEADER_FILE));
     if (!header || header->databaseFile != m_databaseFile) {
         qCWarning(lcVault) << "the vault header no longer names" << m_databaseFile << "; removing nothing";
         return;
     }
-    const QStringList files = dir.entryList({QStringLiteral("vault-*.db*")}, QDir::Files);
-    for (const QString& name : files) {
-        if (name == m_databaseFile || name == m_databaseFile + QStringLiteral("-wal") ||
-            name == m_databaseFile + QStringLiteral("-shm") || name == m_databaseFile + QStringLiteral("-journal"))
-            continue;
-        qCInfo(lcVault) << "removing stale database file" << name;
-        QFile::remove(dir.filePath(name));
-    }
+    DatabaseFiles(m_dataDir).removeAllBut(m_databaseFile);
 }
 
 Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QString& ownerName,
@@ -553,8 +321,7 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
     header.databaseFile = QStringLiteral("vault-1.db");
     header.kdf = options.kdf;
     header.keyCheck = crypto::keyCheckValue(*key);
-    for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-        QFile::remove(QDir(dataDir).filePath(header.databaseFile + suffix)); // debris of an unfinished create
+    DatabaseFiles(dataDir).remove(header.databaseFile); // debris of an unfinished create
 
     std::unique_ptr<Vault> vault(new Vault(dataDir, header.databaseFile, key->clone()));
     vault->m_lock = std::move(*lock);
@@ -567,7 +334,7 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
     auto version = migrations.migrate(db, 1);
     if (!version)
         return std::unexpected(version.error());
-    if (auto seeded = vault->seedSecrets(owner); !seeded)
+    if (auto seeded = VaultKeys::seed(db, owner); !seeded)
         return std::unexpected(seeded.error());
     version = migrations.migrate(db, target);
     if (!version)
@@ -621,7 +388,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto:
     if (!QFile::exists(databasePath))
         return fail(ErrorCode::NotFound, QStringLiteral("the vault database %1 is missing").arg(databasePath));
     // Secure mode: an unencrypted database is never accepted as a vault.
-    if (isPlaintextSqlite(databasePath))
+    if (DatabaseFiles::isPlaintextSqlite(databasePath))
         return fail(ErrorCode::NotEncrypted,
                     QStringLiteral("%1 is a plaintext SQLite database, not an encrypted vault; refusing to open it")
                         .arg(databasePath));
@@ -672,87 +439,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const QString& dataDir, const crypto:
 
 Result<void> Vault::changePassphrase(const crypto::SecureBuffer& newPassphrase, const crypto::KdfParams& kdf)
 {
-    {
-        const QMutexLocker lock(&m_connectionsMutex);
-        m_otherConnections.removeIf([](const QString& name) { return !QSqlDatabase::contains(name); });
-        if (!m_otherConnections.isEmpty())
-            return fail(ErrorCode::Conflict,
-                        QStringLiteral("close the vault's other connections (stop the endpoint) before re-keying"));
-    }
-    // Another process with the vault open would go on writing to the file about to be replaced.
-    const bool wasShared = m_lock->mode() == VaultLock::Mode::Shared;
-    if (auto exclusive = m_lock->makeExclusive(); !exclusive)
-        return exclusive;
-    const auto shareAgain = qScopeGuard([&] {
-        if (wasShared)
-            m_lock->makeShared();
-    });
-    const PassphraseAssessment strength =
-        assessPassphrase(QString::fromUtf8(reinterpret_cast<const char*>(newPassphrase.data()),
-                                           static_cast<qsizetype>(newPassphrase.size())),
-                         {m_ownerName});
-    if (!strength.acceptable)
-        return fail(ErrorCode::WeakPassphrase, QStringLiteral("passphrase refused: %1").arg(strength.reason));
-    auto newKey = crypto::deriveKey(newPassphrase, kdf);
-    if (!newKey)
-        return std::unexpected(newKey.error());
-
-    // 1. Copy the database, encrypted under the new key, to a new file the header does not name yet.
-    const QString oldFile = m_databaseFile;
-    const QString newFile = nextDatabaseFile(oldFile);
-    const QDir dir(m_dataDir);
-    for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-        QFile::remove(dir.filePath(newFile + suffix));
-    auto* driver = qobject_cast<storage::SqlCipherDriver*>(database().driver());
-    if (auto exported = driver->exportTo(dir.filePath(newFile), *newKey); !exported)
-        return fail(ErrorCode::Storage,
-                    QStringLiteral("cannot re-encrypt the vault: %1").arg(exported.error().message));
-
-    // 2. Switch this connection to the copy and record the change there, so the entry exists
-    //    exactly when the change does.
-    auto restoreOld = [&](const Error& error) -> Result<void> {
-        const QString failedCopy = dir.filePath(newFile);
-        if (auto back = connect(oldFile, m_key.clone(), false); back)
-            (void)loadSecrets();
-        for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-            QFile::remove(failedCopy + suffix);
-        return std::unexpected(error);
-    };
-    if (auto reconnected = connect(newFile, newKey->clone(), false); !reconnected)
-        return restoreOld(reconnected.error());
-    if (auto loaded = loadSecrets(); !loaded)
-        return restoreOld(loaded.error());
-    auto audited = m_audit->append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("vault.passphrase_changed"),
-                                    QStringLiteral("vault"),
-                                    QJsonObject{{QStringLiteral("database"), newFile},
-                                                {QStringLiteral("kdf_ops_limit"), static_cast<qint64>(kdf.opsLimit)},
-                                                {QStringLiteral("kdf_mem_limit"), static_cast<qint64>(kdf.memLimit)}}});
-    if (!audited)
-        return restoreOld(audited.error());
-    // Fold the WAL into the file so the copy is complete on its own before it becomes current.
-    driver = qobject_cast<storage::SqlCipherDriver*>(database().driver());
-    if (auto folded = driver->executeScript(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")); !folded)
-        return restoreOld(folded.error());
-    // The checkpoint synced the file (synchronous=FULL); the directory holds its name. The live
-    // file is not opened and closed here: that would drop SQLite's POSIX locks on it.
-    if (auto synced = storage::syncDirectory(m_dataDir); !synced)
-        return restoreOld(synced.error());
-
-    // 3. The commit point: the header now names the new file and the new salt.
-    VaultHeader header;
-    header.databaseFile = newFile;
-    header.kdf = kdf;
-    header.keyCheck = crypto::keyCheckValue(*newKey);
-    if (auto saved = header.save(dir.filePath(HEADER_FILE)); !saved)
-        return restoreOld(saved.error());
-    m_key = std::move(*newKey);
-
-    // 4. Only now is the old file garbage.
-    for (const QString& suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")})
-        QFile::remove(dir.filePath(oldFile + suffix));
-    (void)storage::syncDirectory(m_dataDir);
-    qCInfo(lcVault) << "vault re-keyed into" << newFile;
-    return {};
+    return VaultRekey::run(*this, newPassphrase, kdf);
 }
 
 } // namespace countersign::vault

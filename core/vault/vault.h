@@ -5,6 +5,7 @@
 #include "crypto/signingkey.h"
 #include "crypto/tlsidentity.h"
 #include "error.h"
+#include "unlockfailures.h"
 #include "vaultlock.h"
 
 #include <QMutex>
@@ -36,7 +37,7 @@ public:
     };
 
     inline static const QString HEADER_FILE = QStringLiteral("vault.json");
-    inline static const QString FAILED_UNLOCKS_FILE = QStringLiteral("unlock-failures");
+    inline static const QString FAILED_UNLOCKS_FILE = UnlockFailures::FILE_NAME;
 
     /// `$XDG_DATA_HOME/countersign` (usually ~/.local/share/countersign).
     [[nodiscard]] static QString defaultDataDir();
@@ -113,13 +114,13 @@ public:
                                                                                 audit::AuditLog& audit) const;
 
 private:
+    friend class VaultRekey; // the re-key switches this vault's connection, key and files
+
     Vault(QString dataDir, QString databaseFile, crypto::SecureBuffer key);
     [[nodiscard]] Result<void> connect(const QString& databaseFile, crypto::SecureBuffer key, bool create);
     [[nodiscard]] Result<void> configureConnection();
-    [[nodiscard]] Result<void> seedSecrets(const QString& ownerName);
     [[nodiscard]] Result<void> loadSecrets();
     [[nodiscard]] Result<void> ensureOwnerKey();
-    [[nodiscard]] Result<void> loadOwnerKey();
     [[nodiscard]] Result<void> ensureTlsIdentity();
     [[nodiscard]] Result<void> auditPendingFailures();
     /// Removes database files the header does not name, under the exclusive lock only.
