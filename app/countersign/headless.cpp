@@ -1,10 +1,6 @@
 #include "headless.h"
 
-#include "api/apihandler.h"
-#include "api/teamlistener.h"
-#include "approvals/requestevents.h"
-#include "approvals/services.h"
-#include "audit/checkpointsigner.h"
+#include "application/instance.h"
 #include "crypto/tlsidentity.h"
 #include "http/endpointthread.h"
 #include "vault/passphrasereader.h"
@@ -41,32 +37,24 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
         std::fprintf(stderr, "countersign: %s\n", qPrintable(passphrase.error().message));
         return 2;
     }
-    auto vault = vault::Vault::open(dataDir, *passphrase);
+    auto instance = application::Instance::unlock(dataDir, *passphrase, settings);
     passphrase->clear();
-    if (!vault) {
-        std::fprintf(stderr, "countersign: %s\n", qPrintable(vault.error().message));
-        return vault.error().code == ErrorCode::WrongPassphrase ? 3 : 1;
+    if (!instance) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(instance.error().message));
+        return instance.error().code == ErrorCode::WrongPassphrase ? 3 : 1;
     }
     // A vault restored from an older copy, or whose checkpoint file went missing, would let spent
     // approvals be consumed again: refuse to serve it.
-    if (auto witnessed = (*vault)->openCheckpointSigner((*vault)->database(), (*vault)->audit())->checkBeforeServing();
-        !witnessed) {
+    if (auto witnessed = (*instance)->checkBeforeServing(); !witnessed) {
         std::fprintf(stderr, "countersign: refusing to serve: %s\n", qPrintable(witnessed.error().message));
         return 1;
     }
-    http::EndpointSettings serving = settings;
-    auto team = api::teamListenerOf(**vault);
-    if (!team) {
-        std::fprintf(stderr, "countersign: %s\n", qPrintable(team.error().message));
-        return 1;
-    }
-    serving.team = *team;
-    approvals::RequestEvents events;
-    http::EndpointThread endpoint(serving, api::ApiHandler::factory(**vault, events, QStringLiteral("endpoint")));
-    if (auto started = endpoint.start(); !started) {
+    if (auto started = (*instance)->startEndpoint(); !started) {
         std::fprintf(stderr, "countersign: %s\n", qPrintable(started.error().message));
         return 1;
     }
+    const http::EndpointThread& endpoint = (*instance)->endpoint();
+    const http::EndpointSettings& serving = endpoint.settings();
     std::printf(
         "countersign: serving http://127.0.0.1:%u%s\n", endpoint.port(),
         settings.localSocketPath.isEmpty() ? "" : qPrintable(QStringLiteral(" and %1").arg(settings.localSocketPath)));
@@ -86,8 +74,9 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
     // process; say so here too, once, for whoever watches the server's output.
     QTimer fileCheck;
     fileCheck.setInterval(FILE_CHECK_MS);
+    const vault::Vault& vault = (*instance)->vault();
     QObject::connect(&fileCheck, &QTimer::timeout, [&fileCheck, &vault] {
-        if (auto same = (*vault)->checkDatabaseFile(); !same) {
+        if (auto same = vault.checkDatabaseFile(); !same) {
             std::fprintf(stderr, "countersign: stopped serving: %s\n", qPrintable(same.error().message));
             std::fflush(stderr);
             fileCheck.stop();
@@ -97,7 +86,8 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
     QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, QCoreApplication::instance(), &QCoreApplication::quit);
     const int code = QCoreApplication::exec();
-    endpoint.stop();
+    fileCheck.stop();
+    instance->reset(); // the endpoint, the services, then the vault and its lock
     std::fprintf(stderr, "countersign: stopped\n");
     return code;
 }

@@ -28,6 +28,7 @@ public:
     /// Starts the thread, makes the handler and listens; returns once it is serving or failed.
     [[nodiscard]] Result<void> start();
     void stop();
+    [[nodiscard]] bool isRunning() const { return m_thread.isRunning(); }
     /// The team listener to serve from the next start() on (nullopt: none).
     void setTeam(std::optional<EndpointSettings::Team> team) { m_settings.team = std::move(team); }
     [[nodiscard]] const EndpointSettings& settings() const { return m_settings; }

@@ -11,12 +11,13 @@
 //                                            race's start), then prints "consumed" or the error
 //                                            code's name
 // The passphrase comes from COUNTERSIGN_PASSPHRASE_FILE.
-#include "approvals/requestevents.h"
+#include "application/instance.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "crypto/securebuffer.h"
+#include "http/endpointsettings.h"
 #include "vault/vault.h"
 
 #include <QCoreApplication>
@@ -81,12 +82,15 @@ int main(int argc, char* argv[])
         std::fflush(stdout);
         return 0;
     }
+    // The decisions run on the app as every front end builds it (its endpoint left stopped).
+    auto instance = application::Instance::open(std::move(*vault), http::EndpointSettings{});
+    if (!instance) {
+        std::fprintf(stderr, "instance: %s\n", qPrintable(instance.error().message));
+        return 1;
+    }
+    approvals::Services& services = *(*instance)->services();
     if (command == u"approve" && args.size() == 4) {
-        approvals::RequestEvents events;
-        auto services = approvals::Services::open(**vault, events, QStringLiteral("helper"));
-        if (!services)
-            return 1;
-        auto approved = (*services)->requests().approve(QStringLiteral("owner"), args.at(3), QStringLiteral("helper"));
+        auto approved = services.requests().approve(QStringLiteral("owner"), args.at(3), QStringLiteral("helper"));
         if (!approved) {
             std::fprintf(stderr, "approve: %s\n", qPrintable(approved.error().message));
             return 1;
@@ -94,14 +98,10 @@ int main(int argc, char* argv[])
         return 0;
     }
     if (command == u"consume" && args.size() == 5) {
-        approvals::RequestEvents events;
-        auto services = approvals::Services::open(**vault, events, QStringLiteral("helper"));
-        if (!services)
-            return 1;
         QFile tokenFile(qEnvironmentVariable("COUNTERSIGN_TOKEN_FILE"));
         if (!tokenFile.open(QIODevice::ReadOnly))
             return 1;
-        auto runtime = (*services)->requests().authenticate(tokenFile.readLine().trimmed());
+        auto runtime = services.requests().authenticate(tokenFile.readLine().trimmed());
         if (!runtime) {
             std::fprintf(stderr, "authenticate: %s\n", qPrintable(runtime.error().message));
             return 1;
@@ -110,7 +110,7 @@ int main(int argc, char* argv[])
         std::fflush(stdout);
         std::string start;
         std::getline(std::cin, start);
-        auto consumed = (*services)->requests().consumeRequest(*runtime, args.at(3), args.at(4));
+        auto consumed = services.requests().consumeRequest(*runtime, args.at(3), args.at(4));
         std::printf("%s\n", consumed ? "consumed" : qPrintable(errorCodeName(consumed.error().code)));
         std::fflush(stdout);
         return 0;

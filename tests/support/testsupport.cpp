@@ -1,5 +1,6 @@
 #include "testsupport.h"
 
+#include "application/instance.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
@@ -39,6 +40,19 @@ std::unique_ptr<vault::Vault> openVault(const QString& dir, const QString& passp
     auto opened = vault::Vault::open(dir, secure(passphrase));
     if (!opened) {
         qWarning("openVault: %s", qPrintable(opened.error().message));
+        return nullptr;
+    }
+    return std::move(*opened);
+}
+
+std::unique_ptr<application::Instance> openInstance(std::unique_ptr<vault::Vault> vault,
+                                                    const http::EndpointSettings& settings)
+{
+    if (!vault)
+        return nullptr;
+    auto opened = application::Instance::open(std::move(vault), settings);
+    if (!opened) {
+        qWarning("openInstance: %s", qPrintable(describe(opened)));
         return nullptr;
     }
     return std::move(*opened);

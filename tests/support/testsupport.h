@@ -18,6 +18,12 @@
 class QAbstractSocket;
 class QProcess;
 
+namespace countersign::application {
+class Instance;
+}
+namespace countersign::http {
+struct EndpointSettings;
+}
 namespace countersign::approvals {
 class RequestEvents;
 class RequestService;
@@ -61,6 +67,10 @@ template <typename T>
 [[nodiscard]] std::unique_ptr<vault::Vault> createVault(const QString& dir,
                                                         const QString& owner = QStringLiteral("Ada"));
 [[nodiscard]] std::unique_ptr<vault::Vault> openVault(const QString& dir, const QString& passphrase = PASSPHRASE);
+/// The running app on \a vault as every front end builds it (endpoint not started); null (with
+/// a warning naming the error) on failure or without a vault.
+[[nodiscard]] std::unique_ptr<application::Instance> openInstance(std::unique_ptr<vault::Vault> vault,
+                                                                  const http::EndpointSettings& settings);
 /// The services of a new connection \a connectionName to \a vault; null (with a warning naming
 /// the error) on failure.
 [[nodiscard]] std::unique_ptr<approvals::Services>
