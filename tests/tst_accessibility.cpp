@@ -1,7 +1,7 @@
 // What assistive technology and low-vision users get from the window: every control named,
 // every label's text reachable through the accessibility interface a screen reader queries,
 // and text and icon colours with enough contrast in both palettes (WCAG 2.2 1.4.3, 1.4.11).
-#include "api/apihandler.h"
+#include "application/instance.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
@@ -14,6 +14,7 @@
 #include "shell/appicon.h"
 #include "shell/firstrunwizard.h"
 #include "shell/mainwindow.h"
+#include "shell/sessioncontroller.h"
 #include "shell/unlockdialog.h"
 #include "testsupport.h"
 
@@ -183,20 +184,20 @@ bool none(const QStringList& problems)
 /// requests, serving runtimes on a loopback port.
 struct Desk {
     QTemporaryDir dir;
-    approvals::RequestEvents events;
+    std::unique_ptr<ui::SessionController> session;
     std::unique_ptr<ui::MainWindow> window;
     QStringList requestIds;
 
     bool start()
     {
-        auto vault = test::createVault(dir.filePath(QStringLiteral("vault")), QStringLiteral("Ada Lovelace"));
-        if (!vault)
+        http::EndpointSettings settings;
+        settings.port = 0;
+        settings.localSocketPath.clear();
+        auto instance = test::openInstance(
+            test::createVault(dir.filePath(QStringLiteral("vault")), QStringLiteral("Ada Lovelace")), settings);
+        if (!instance)
             return false;
-        window = std::make_unique<ui::MainWindow>(std::move(vault));
-        auto services = approvals::Services::open(*window->vault(), events, QStringLiteral("window"));
-        if (!services)
-            return false;
-        approvals::Services& open = **services;
+        approvals::Services& open = *instance->services();
         const auto agent = test::registerRuntime(open, QStringLiteral("coding-agent"), {QStringLiteral("deploy.*")});
         (void)test::registerRuntime(open, QStringLiteral("nightly-backup"), {QStringLiteral("backup.*")});
         if (!test::addMember(open, QStringLiteral("grace"), QStringLiteral("Grace Hopper"), QStringLiteral("approver")))
@@ -218,12 +219,9 @@ struct Desk {
                 return false;
             requestIds << id;
         }
-        window->setServices(std::move(*services), events);
-        http::EndpointSettings settings;
-        settings.port = 0;
-        settings.localSocketPath.clear();
-        window->setEndpoint(std::make_unique<http::EndpointThread>(
-            settings, api::ApiHandler::factory(*window->vault(), events, QStringLiteral("endpoint"))));
+        session = std::make_unique<ui::SessionController>(std::move(instance));
+        window = std::make_unique<ui::MainWindow>(*session);
+        (void)session->startEndpoint();
         window->setIdleTimeout(std::chrono::milliseconds(0));
         window->resize(1100, 760);
         window->show();

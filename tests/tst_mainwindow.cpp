@@ -1,4 +1,4 @@
-#include "api/apihandler.h"
+#include "application/instance.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -13,6 +13,7 @@
 #include "queue/requestqueuemodel.h"
 #include "shell/lockscreen.h"
 #include "shell/mainwindow.h"
+#include "shell/sessioncontroller.h"
 #include "shell/uisettings.h"
 #include "testsupport.h"
 
@@ -66,11 +67,11 @@ int rowWith(const QAbstractItemView* view, const QString& text)
 
 const QString CLI = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-cli");
 
-/// The desktop app as DesktopSession assembles it: the window, its services, and the real
-/// endpoint on a loopback port, with one registered runtime.
+/// The desktop app as DesktopSession assembles it: the session over a running instance (the
+/// real endpoint on a loopback port, with one registered runtime) and its window.
 struct Desktop {
     QTemporaryDir dir;
-    approvals::RequestEvents events;
+    std::unique_ptr<ui::SessionController> session;
     std::unique_ptr<ui::MainWindow> window;
     QString token;
     quint16 port = 0;
@@ -79,28 +80,22 @@ struct Desktop {
 
     bool start()
     {
-        auto vault = test::createVault(dir.filePath(QStringLiteral("vault")));
-        if (!vault)
+        http::EndpointSettings settings;
+        settings.port = wantedPort;
+        settings.localSocketPath.clear();
+        auto instance = test::openInstance(test::createVault(dir.filePath(QStringLiteral("vault"))), settings);
+        if (!instance)
             return false;
-        window = std::make_unique<ui::MainWindow>(std::move(vault));
-        auto services = approvals::Services::open(*window->vault(), events, QStringLiteral("window"));
-        if (!services)
-            return false;
-        auto registered = (*services)->runtimes().registerRuntime(
+        auto registered = instance->services()->runtimes().registerRuntime(
             QStringLiteral("agent"), {QStringLiteral("deploy.*"), QStringLiteral("shell.exec")},
             QStringLiteral("member:owner"));
         if (!registered)
             return false;
         token = *registered;
-        window->setServices(std::move(*services), events);
-        http::EndpointSettings settings;
-        settings.port = wantedPort;
-        settings.localSocketPath.clear();
-        auto endpoint = std::make_unique<http::EndpointThread>(
-            settings, api::ApiHandler::factory(*window->vault(), events, QStringLiteral("endpoint")));
-        auto* raw = endpoint.get();
-        window->setEndpoint(std::move(endpoint));
-        port = raw->port();
+        session = std::make_unique<ui::SessionController>(std::move(instance));
+        window = std::make_unique<ui::MainWindow>(*session);
+        (void)session->startEndpoint();
+        port = session->instance().endpoint().port();
         window->setIdleTimeout(std::chrono::milliseconds(0));
         window->show();
         return port != 0 && QTest::qWaitForWindowExposed(window.get());
@@ -187,7 +182,13 @@ private Q_SLOTS:
         const auto counted = vault->audit().count();
         VERIFY_RESULT(counted);
         const qint64 entries = *counted;
-        ui::MainWindow window(std::move(vault));
+        // The window as it stands when its services could not be opened again: no tabs, the
+        // vault's own connection only, and the chain verified right here.
+        auto instance = test::openInstance(std::move(vault), http::EndpointSettings{});
+        QVERIFY(instance);
+        instance->closeServices();
+        ui::SessionController session(std::move(instance));
+        ui::MainWindow window(session);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QCOMPARE(window.findChild<QLabel*>(QStringLiteral("ownerValue"))->text(), QStringLiteral("Grace Hopper"));
@@ -297,7 +298,8 @@ private Q_SLOTS:
         const QImage withCritical = image(desktop.window->trayIcon()->icon());
         QVERIFY(withCritical != image(plainTray));
         QVERIFY(desktop.window->vault());
-        auto check = approvals::Services::open(*desktop.window->vault(), desktop.events, QStringLiteral("check"));
+        auto check =
+            approvals::Services::open(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
         QVERIFY(check);
         QVERIFY((*check)->requests().deny(QStringLiteral("owner"), critical, QStringLiteral("not now")));
         QTRY_COMPARE(desktop.window->pendingCount(), 1);
@@ -405,7 +407,8 @@ private Q_SLOTS:
     {
         Desktop desktop;
         QVERIFY(desktop.start());
-        auto check = approvals::Services::open(*desktop.window->vault(), desktop.events, QStringLiteral("check"));
+        auto check =
+            approvals::Services::open(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
         QVERIFY(check);
         auto reasonOf = [&](const QString& id) {
             auto request = (*check)->requests().request(id);
@@ -631,7 +634,8 @@ private Q_SLOTS:
         QTRY_COMPARE(entries->text(), QLocale().toString(head()));
 
         // A runtime that will be revoked from the CLI leaves a request waiting.
-        auto check = approvals::Services::open(*desktop.window->vault(), desktop.events, QStringLiteral("check"));
+        auto check =
+            approvals::Services::open(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
         QVERIFY(check);
         auto doomed = (*check)->runtimes().registerRuntime(QStringLiteral("doomed"), {QStringLiteral("deploy.*")},
                                                            QStringLiteral("member:owner"));
@@ -708,7 +712,8 @@ private Q_SLOTS:
         const QString waiting = desktop.ask(QStringLiteral("Deploy the waiting build"), QStringLiteral("low"));
         const QString decided = desktop.ask(QStringLiteral("Deploy the decided build"), QStringLiteral("low"));
         QTRY_COMPARE(desktop.window->pendingCount(), 2);
-        auto check = approvals::Services::open(*desktop.window->vault(), desktop.events, QStringLiteral("check"));
+        auto check =
+            approvals::Services::open(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
         QVERIFY(check);
         QVERIFY((*check)->requests().deny(QStringLiteral("owner"), decided, QStringLiteral("not today")));
         QTRY_COMPARE(desktop.window->pendingCount(), 1);

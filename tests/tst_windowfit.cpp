@@ -1,7 +1,10 @@
+#include "application/instance.h"
 #include "approvals/requestevents.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
+#include "http/endpointsettings.h"
 #include "shell/mainwindow.h"
+#include "shell/sessioncontroller.h"
 #include "shell/uisettings.h"
 #include "shell/windowfit.h"
 #include "testsupport.h"
@@ -21,23 +24,22 @@ class TestWindowFit final : public QObject {
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
-    approvals::RequestEvents m_events;
     int m_vaults = 0;
+    std::vector<std::unique_ptr<ui::SessionController>> m_sessions; // outlive their windows
 
     std::unique_ptr<ui::MainWindow> openWindow()
     {
-        auto vault = test::createVault(m_dir.filePath(QStringLiteral("vault%1").arg(++m_vaults)));
-        if (!vault)
+        auto instance = test::openInstance(test::createVault(m_dir.filePath(QStringLiteral("vault%1").arg(++m_vaults))),
+                                           http::EndpointSettings{});
+        if (!instance)
             return nullptr;
-        auto window = std::make_unique<ui::MainWindow>(std::move(vault));
-        auto services = approvals::Services::open(*window->vault(), m_events, QStringLiteral("window"));
-        if (!services)
-            return nullptr;
-        const auto runtime = test::registerRuntime(**services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
+        approvals::Services& services = *instance->services();
+        const auto runtime = test::registerRuntime(services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
         for (const char* risk : {"critical", "low", "high"})
-            (void)test::createRequest((*services)->requests(), runtime, QStringLiteral("Deploy web"),
+            (void)test::createRequest(services.requests(), runtime, QStringLiteral("Deploy web"),
                                       QString::fromLatin1(risk));
-        window->setServices(std::move(*services), m_events);
+        m_sessions.push_back(std::make_unique<ui::SessionController>(std::move(instance)));
+        auto window = std::make_unique<ui::MainWindow>(*m_sessions.back());
         window->setIdleTimeout(std::chrono::milliseconds(0));
         return window;
     }

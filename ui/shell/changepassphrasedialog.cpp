@@ -1,9 +1,9 @@
 #include "shell/changepassphrasedialog.h"
 
 #include "common/messagelabel.h"
-#include "crypto/securebuffer.h"
 #include "shell/passphrasefield.h"
 #include "shell/passphrasestrengthbar.h"
+#include "shell/sessioncontroller.h"
 #include "vault/vault.h"
 
 #include <QApplication>
@@ -15,9 +15,9 @@
 
 namespace countersign::ui {
 
-ChangePassphraseDialog::ChangePassphraseDialog(vault::Vault& vault, QWidget* parent)
+ChangePassphraseDialog::ChangePassphraseDialog(SessionController& session, QWidget* parent)
     : QDialog(parent)
-    , m_vault(vault)
+    , m_session(session)
     , m_kdf(crypto::KdfParams::defaults())
     , m_current(new PassphraseField(QStringLiteral("currentPassphrase"), tr("Current passphrase"), this))
     , m_passphrase(new PassphraseField(QStringLiteral("newPassphrase"), tr("New passphrase"), this))
@@ -46,7 +46,7 @@ ChangePassphraseDialog::ChangePassphraseDialog(vault::Vault& vault, QWidget* par
     layout->addWidget(buttons);
     setMinimumWidth(440);
     connect(m_passphrase, &PassphraseField::textChanged, this, [this](const QString& text) {
-        m_strength->assess(text, {m_vault.ownerName()});
+        m_strength->assess(text, {m_session.vault().ownerName()});
         updateState();
     });
     connect(m_current, &PassphraseField::textChanged, this, &ChangePassphraseDialog::updateState);
@@ -64,19 +64,8 @@ void ChangePassphraseDialog::updateState()
 
 void ChangePassphraseDialog::change()
 {
-    // The current passphrase is checked by deriving its key again, as an unlock would.
-    QByteArray current = m_current->text().toUtf8();
-    const crypto::SecureBuffer currentPassphrase = crypto::SecureBuffer::takeFrom(current);
-    QByteArray next = m_passphrase->text().toUtf8();
-    const crypto::SecureBuffer newPassphrase = crypto::SecureBuffer::takeFrom(next);
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    auto verified = vault::Vault::verifyPassphrase(m_vault.dataDir(), currentPassphrase);
-    Result<void> changed = std::unexpected(verified ? Error{} : verified.error());
-    if (verified) {
-        Q_EMIT aboutToRekey();
-        changed = m_vault.changePassphrase(newPassphrase, m_kdf);
-        Q_EMIT rekeyFinished(changed.has_value());
-    }
+    auto changed = m_session.changePassphrase(m_current->text(), m_passphrase->text(), m_kdf);
     QApplication::restoreOverrideCursor();
     if (!changed) {
         m_error->setText(changed.error().code == ErrorCode::WrongPassphrase ? tr("The current passphrase is wrong.")

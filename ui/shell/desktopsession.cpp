@@ -1,13 +1,13 @@
 #include "shell/desktopsession.h"
 
-#include "api/apihandler.h"
-#include "api/teamlistener.h"
-#include "approvals/services.h"
-#include "http/endpointthread.h"
+#include "application/instance.h"
 #include "shell/firstrunwizard.h"
 #include "shell/mainwindow.h"
+#include "shell/sessioncontroller.h"
 #include "shell/unlockdialog.h"
 #include "vault/vault.h"
+
+#include <QMessageBox>
 
 namespace countersign::ui {
 
@@ -20,7 +20,7 @@ DesktopSession::DesktopSession(QString dataDir, http::EndpointSettings endpointS
 
 DesktopSession::~DesktopSession()
 {
-    delete m_window;
+    delete m_window; // before the session it shows
 }
 
 MainWindow* DesktopSession::window() const
@@ -61,15 +61,19 @@ void DesktopSession::showWindow(std::unique_ptr<vault::Vault> vault)
         return;
     }
     delete m_window;
-    m_window = new MainWindow(std::move(vault));
-    if (auto services = approvals::Services::open(*m_window->vault(), m_events, QStringLiteral("window")))
-        m_window->setServices(std::move(*services), m_events);
-    // The endpoint serves runtimes from its own thread while the vault is unlocked.
-    http::EndpointSettings serving = m_endpointSettings;
-    if (auto team = api::teamListenerOf(*m_window->vault()))
-        serving.team = *team;
-    m_window->setEndpoint(std::make_unique<http::EndpointThread>(
-        serving, api::ApiHandler::factory(*m_window->vault(), m_events, QStringLiteral("endpoint"))));
+    m_controller.reset();
+    auto instance = application::Instance::open(std::move(vault), m_endpointSettings);
+    if (!instance) {
+        QMessageBox::critical(nullptr, tr("Countersign"),
+                              tr("The vault is unlocked but cannot be served: %1").arg(instance.error().message));
+        Q_EMIT finished();
+        return;
+    }
+    m_controller = std::make_unique<SessionController>(std::move(*instance));
+    m_window = new MainWindow(*m_controller);
+    // The endpoint serves runtimes from its own thread while the session lasts; the window says
+    // where, or why not.
+    (void)m_controller->startEndpoint();
     m_window->setAttribute(Qt::WA_DeleteOnClose);
     m_window->show();
 }

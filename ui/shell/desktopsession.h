@@ -1,6 +1,5 @@
 #pragma once
 
-#include "approvals/requestevents.h"
 #include "http/endpointsettings.h"
 
 #include <QObject>
@@ -15,10 +14,11 @@ class Vault;
 namespace countersign::ui {
 
 class MainWindow;
+class SessionController;
 
-/// The desktop app's flow: first run creates the vault, later runs unlock it, then the main
-/// window, which serves runtimes until the app quits (locking only hides it). Cancelling a
-/// dialog quits.
+/// The desktop app's flow: first run creates the vault, later runs unlock it, then the session
+/// (the running instance) and its main window, which serve runtimes until the app quits (locking
+/// only hides the window). Cancelling a dialog quits.
 class DesktopSession final : public QObject {
     Q_OBJECT
 public:
@@ -27,6 +27,7 @@ public:
 
     void start();
     [[nodiscard]] MainWindow* window() const;
+    [[nodiscard]] SessionController* controller() const { return m_controller.get(); }
 
 Q_SIGNALS:
     void finished();
@@ -38,7 +39,7 @@ private:
 
     QString m_dataDir;
     http::EndpointSettings m_endpointSettings;
-    approvals::RequestEvents m_events;
+    std::unique_ptr<SessionController> m_controller; // outlives the window, a view over it
     QPointer<MainWindow> m_window;
 };
 

@@ -2,7 +2,6 @@
 
 #include "admin/policiestab.h"
 #include "admin/runtimestab.h"
-#include "api/teamlistener.h"
 #include "application/auditservice.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -15,15 +14,14 @@
 #include "common/labelaccessible.h"
 #include "common/messagelabel.h"
 #include "common/riskbadge.h"
-#include "crypto/securebuffer.h"
 #include "history/historytab.h"
-#include "http/endpointthread.h"
 #include "queue/queuetab.h"
 #include "queue/requestqueuemodel.h"
 #include "shell/appearance.h"
 #include "shell/appicon.h"
 #include "shell/changepassphrasedialog.h"
 #include "shell/lockscreen.h"
+#include "shell/sessioncontroller.h"
 #include "shell/uisettings.h"
 #include "shell/windowfit.h"
 #include "team/memberstab.h"
@@ -80,18 +78,14 @@ QLabel* valueLabel(const QString& objectName, const QString& accessibleName, QWi
     return label;
 }
 
-const QString OWNER_MEMBER = QStringLiteral("owner");
-const QString OWNER_ACTOR = QStringLiteral("member:owner");
-constexpr int IDLE_CHECK_MS = 1000;
-// How often the window looks at the audit chain's head for changes made by other processes
-// (the CLI, another instance): one index lookup each time.
-constexpr std::chrono::milliseconds VAULT_LOOK_INTERVAL{1000};
+const QString& OWNER_MEMBER = SessionController::OWNER_MEMBER;
+const QString& OWNER_ACTOR = SessionController::OWNER_ACTOR;
 
 } // namespace
 
-MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
+MainWindow::MainWindow(SessionController& session, QWidget* parent)
     : QMainWindow(parent)
-    , m_vault(std::move(vault))
+    , m_session(session)
 {
     installLabelAccessibility();
     setObjectName(QStringLiteral("mainWindow"));
@@ -130,9 +124,6 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     createTray();
     // Idle locking: any keyboard or mouse input anywhere in the app counts as presence.
     qApp->installEventFilter(this);
-    m_lastInput.start();
-    m_idleCheck.setInterval(IDLE_CHECK_MS);
-    connect(&m_idleCheck, &QTimer::timeout, this, &MainWindow::checkIdle);
     setIdleTimeout(std::chrono::minutes(UiSettings::idleLockMinutes()));
     m_endpointStatus = new QLabel(tr("Endpoint not running"), this);
     m_endpointStatus->setObjectName(QStringLiteral("endpointStatus"));
@@ -145,33 +136,64 @@ MainWindow::MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent)
     // A saved or default size may not fit this screen (another monitor, a larger scale factor):
     // the window never opens with Approve and Deny off-screen.
     fitToScreen();
+    // The window follows the session: its services come and go around a re-key, the endpoint
+    // starts or fails, the vault changes, the session locks.
+    connect(&m_session.events(), &approvals::RequestEvents::requestCreated, this, &MainWindow::onRequestCreated);
+    connect(&m_session, &SessionController::servicesClosing, this, &MainWindow::closeTabs);
+    connect(&m_session, &SessionController::servicesOpened, this, [this] {
+        const int current = m_tabs->currentIndex();
+        openTabs();
+        m_tabs->setCurrentIndex(current);
+    });
+    connect(&m_session, &SessionController::servicesLost, this,
+            [this](const Error& why) { statusBar()->showMessage(why.message); });
+    connect(&m_session, &SessionController::endpointChanged, this, &MainWindow::showEndpointState);
+    connect(&m_session, &SessionController::vaultChanged, this, &MainWindow::follow);
+    connect(&m_session, &SessionController::lockedChanged, this, &MainWindow::showLocked);
+    connect(&m_session, &SessionController::passphraseChanged, this, [this] {
+        statusBar()->showMessage(tr("Passphrase changed"), 5000);
+        refresh();
+    });
+    if (m_session.services())
+        openTabs();
+    showEndpointState();
     refresh();
 }
 
 MainWindow::~MainWindow()
 {
     qApp->removeEventFilter(this);
-    m_endpoint.reset(); // before the vault it serves from
-    delete m_watcher;
-    qDeleteAll(m_serviceTabs);
-    m_serviceTabs.clear();
-    m_services.reset();
+    closeTabs();
 }
 
-void MainWindow::setServices(std::unique_ptr<approvals::Services> services, approvals::RequestEvents& events)
+vault::Vault* MainWindow::vault() const
 {
-    if (!m_events)
-        connect(&events, &approvals::RequestEvents::requestCreated, this, &MainWindow::onRequestCreated);
-    m_events = &events;
-    m_services = std::move(services);
-    m_queueTab = new QueueTab(m_services->requests(), events, OWNER_MEMBER, m_tabs);
-    auto* history = new HistoryTab(m_services->requests(), events, OWNER_MEMBER, m_tabs);
-    auto* runtimes = new RuntimesTab(m_services->runtimes(), events, OWNER_ACTOR, m_tabs);
-    auto* policies = new PoliciesTab(m_services->policies(), OWNER_ACTOR, m_tabs);
-    auto* membersTab = new MembersTab(*m_services, m_vault->tlsIdentity(), OWNER_MEMBER, m_tabs);
+    return &m_session.vault();
+}
+
+bool MainWindow::isLocked() const
+{
+    return m_session.isLocked();
+}
+
+void MainWindow::setIdleTimeout(std::chrono::milliseconds timeout)
+{
+    m_session.setIdleTimeout(timeout);
+}
+
+void MainWindow::openTabs()
+{
+    approvals::Services& services = *m_session.services();
+    approvals::RequestEvents& events = m_session.events();
+    vault::Vault& vault = m_session.vault();
+    m_queueTab = new QueueTab(services.requests(), events, OWNER_MEMBER, m_tabs);
+    auto* history = new HistoryTab(services.requests(), events, OWNER_MEMBER, m_tabs);
+    auto* runtimes = new RuntimesTab(services.runtimes(), events, OWNER_ACTOR, m_tabs);
+    auto* policies = new PoliciesTab(services.policies(), OWNER_ACTOR, m_tabs);
+    auto* membersTab = new MembersTab(services, vault.tlsIdentity(), OWNER_MEMBER, m_tabs);
     connect(membersTab, &MembersTab::teamListenerChanged, this, &MainWindow::restartEndpointForTeam);
     auto* auditTab = new AuditTab(
-        *m_vault, std::make_unique<AuditNames>(m_services->members(), m_services->requests(), OWNER_MEMBER), m_tabs);
+        vault, std::make_unique<AuditNames>(services.members(), services.requests(), OWNER_MEMBER), m_tabs);
     m_auditTab = auditTab;
     m_historyTab = history;
     connect(auditTab, &AuditTab::requestActivated, this, &MainWindow::showRequest);
@@ -186,12 +208,6 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     m_runtimesTab = runtimes;
     m_policiesTab = policies;
     m_membersTab = membersTab;
-    // Every tab follows the vault live: this process's request events say "look now"; the
-    // chain's head, looked at every second, catches what other processes changed.
-    m_watcher = new audit::AuditWatcher(m_services->audit(), VAULT_LOOK_INTERVAL, this);
-    connect(m_watcher, &audit::AuditWatcher::changed, this, &MainWindow::follow);
-    connect(&events, &approvals::RequestEvents::requestCreated, m_watcher, &audit::AuditWatcher::poke);
-    connect(&events, &approvals::RequestEvents::requestChanged, m_watcher, &audit::AuditWatcher::poke);
     m_serviceTabs = {m_queueTab, history, runtimes, policies, membersTab, auditTab};
     m_tabs->insertTab(0, m_queueTab, tr("&Queue"));
     m_tabs->insertTab(1, history, tr("Hist&ory"));
@@ -202,7 +218,7 @@ void MainWindow::setServices(std::unique_ptr<approvals::Services> services, appr
     m_tabs->setCurrentIndex(0);
     nameViewActions();
     sizeTabsToCurrent();
-    m_queueTab->setRuntimeAddress(m_runtimeAddress);
+    m_queueTab->setRuntimeAddress(m_session.runtimeAddress());
     letTabLeave(m_tabs);
     connect(m_queueTab, &QueueTab::shortcutsRequested, this, &MainWindow::showShortcuts);
     connect(m_queueTab->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updatePendingCount);
@@ -232,10 +248,8 @@ void MainWindow::follow(const audit::AuditChanges& changes)
     refresh();
 }
 
-void MainWindow::closeServices()
+void MainWindow::closeTabs()
 {
-    delete m_watcher; // it reads through the services' connection
-    m_watcher = nullptr;
     m_runtimesTab = nullptr;
     m_policiesTab = nullptr;
     m_membersTab = nullptr;
@@ -245,21 +259,6 @@ void MainWindow::closeServices()
     m_verifyFromVaultTab = false;
     qDeleteAll(m_serviceTabs); // removes their pages from the tab widget
     m_serviceTabs.clear();
-    m_services.reset();
-}
-
-void MainWindow::reopenServices()
-{
-    if (!m_vault || !m_events)
-        return;
-    const int current = m_tabs->currentIndex();
-    auto services = approvals::Services::open(*m_vault, *m_events, QStringLiteral("window"));
-    if (!services) {
-        statusBar()->showMessage(services.error().message);
-        return;
-    }
-    setServices(std::move(*services), *m_events);
-    m_tabs->setCurrentIndex(current);
 }
 
 int MainWindow::pendingCount() const
@@ -296,18 +295,18 @@ void MainWindow::updatePendingCount()
 
 void MainWindow::onRequestCreated(const QString& id)
 {
-    if (!m_services)
+    if (!m_session.services())
         return;
-    auto request = m_services->requests().request(id);
+    auto request = m_session.services()->requests().request(id);
     if (!request || request->state != approvals::RequestState::Pending)
         return; // allowed or denied by policy at once: nothing to notify
     // While locked, a notification says only that something waits and how risky it is, never
     // what it is or who asks.
     const QString title = tr("Approval requested (%1)").arg(RiskBadge::accessibleText(request->risk));
-    const QString text = m_locked ? tr("A runtime is waiting for a decision. Unlock Countersign to see it.")
-                                  : tr("%1 asks for %2 (%3): %4")
-                                        .arg(request->runtimeName, request->capability,
-                                             RiskBadge::accessibleText(request->risk), request->summary);
+    const QString text = m_session.isLocked() ? tr("A runtime is waiting for a decision. Unlock Countersign to see it.")
+                                              : tr("%1 asks for %2 (%3): %4")
+                                                    .arg(request->runtimeName, request->capability,
+                                                         RiskBadge::accessibleText(request->risk), request->summary);
     m_lastNotified = id;
     if (QSystemTrayIcon::supportsMessages() && m_tray->isVisible())
         m_tray->showMessage(title, text, RiskBadge::icon(request->risk, palette()), 10000);
@@ -319,7 +318,7 @@ void MainWindow::onRequestCreated(const QString& id)
 void MainWindow::openRequest(const QString& id)
 {
     showAndRaise();
-    if (m_locked || !m_queueTab)
+    if (m_session.isLocked() || !m_queueTab)
         return; // the lock screen comes first; the request waits in the queue
     m_tabs->setCurrentWidget(m_queueTab);
     m_queueTab->select(id);
@@ -327,9 +326,9 @@ void MainWindow::openRequest(const QString& id)
 
 void MainWindow::showRequest(const QString& id)
 {
-    if (m_locked || !m_queueTab || !m_historyTab || !m_services)
+    if (m_session.isLocked() || !m_queueTab || !m_historyTab || !m_session.services())
         return;
-    auto request = m_services->requests().request(id);
+    auto request = m_session.services()->requests().request(id);
     if (!request) {
         statusBar()->showMessage(request.error().message, 5000);
         return;
@@ -371,22 +370,6 @@ void MainWindow::createTray()
         m_tray->show();
 }
 
-void MainWindow::setIdleTimeout(std::chrono::milliseconds timeout)
-{
-    m_idleTimeout = timeout;
-    m_lastInput.restart();
-    if (timeout.count() > 0)
-        m_idleCheck.start();
-    else
-        m_idleCheck.stop();
-}
-
-void MainWindow::checkIdle()
-{
-    if (!m_locked && m_idleTimeout.count() > 0 && m_lastInput.elapsed() >= m_idleTimeout.count())
-        lock();
-}
-
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
     switch (event->type()) {
@@ -394,7 +377,7 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
     case QEvent::MouseButtonPress:
     case QEvent::MouseMove:
     case QEvent::Wheel:
-        m_lastInput.restart();
+        m_session.noteActivity();
         break;
     default:
         break;
@@ -402,50 +385,35 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
     return QMainWindow::eventFilter(watched, event);
 }
 
-void MainWindow::setEndpoint(std::unique_ptr<http::EndpointThread> endpoint)
+void MainWindow::retryEndpoint()
 {
-    m_endpoint = std::move(endpoint);
-    startEndpoint();
+    (void)m_session.startEndpoint(); // endpointChanged() shows the outcome
 }
 
-void MainWindow::startEndpoint()
+void MainWindow::showEndpointState()
 {
-    if (!m_endpoint)
-        return;
-    // A vault restored from an older copy, or whose checkpoint file went missing, would let
-    // spent approvals be consumed again: runtimes are not served from it.
-    if (m_vault) {
-        if (auto witnessed = m_vault->openCheckpointSigner(m_vault->database(), m_vault->audit())->checkBeforeServing();
-            !witnessed) {
-            m_endpointStatus->setText(tr("Runtimes cannot reach you (see above)"));
-            showEndpointProblem(witnessed.error());
-            return;
-        }
-    }
-    auto started = m_endpoint->start();
-    showEndpointProblem(started ? std::optional<Error>() : started.error());
-    m_runtimeAddress = started ? QStringLiteral("http://127.0.0.1:%1").arg(m_endpoint->port()) : QString();
+    const std::optional<Error> problem = m_session.endpointProblem();
+    showEndpointProblem(problem);
+    const QString address = m_session.runtimeAddress();
     if (m_queueTab)
-        m_queueTab->setRuntimeAddress(m_runtimeAddress);
-    QString status = started ? tr("Runtimes: %1").arg(m_runtimeAddress) : tr("Runtimes cannot reach you (see above)");
-    if (started && m_endpoint->settings().team)
-        status +=
-            tr("  ·  Team: https://%1:%2").arg(m_endpoint->settings().team->publicHost).arg(m_endpoint->teamPort());
+        m_queueTab->setRuntimeAddress(address);
+    if (problem) {
+        m_endpointStatus->setText(tr("Runtimes cannot reach you (see above)"));
+        return;
+    }
+    if (address.isEmpty())
+        return; // not started yet
+    QString status = tr("Runtimes: %1").arg(address);
+    if (const QString team = m_session.teamAddress(); !team.isEmpty())
+        status += tr("  ·  Team: %1").arg(team);
     m_endpointStatus->setText(status);
 }
 
 void MainWindow::restartEndpointForTeam()
 {
-    if (!m_endpoint || !m_vault)
-        return;
-    auto team = api::teamListenerOf(*m_vault);
-    if (!team) {
-        m_endpointStatus->setText(team.error().message);
-        return;
-    }
-    m_endpoint->stop();
-    m_endpoint->setTeam(*team);
-    startEndpoint();
+    // When the team settings cannot be read, the endpoint goes on as it was: say why here.
+    if (auto reloaded = m_session.reloadTeam(); !reloaded && !m_session.endpointProblem())
+        m_endpointStatus->setText(reloaded.error().message);
 }
 
 QWidget* MainWindow::createEndpointBanner()
@@ -463,7 +431,7 @@ QWidget* MainWindow::createEndpointBanner()
     auto* retry = new QPushButton(tr("Retry"), m_endpointBanner);
     retry->setObjectName(QStringLiteral("endpointRetryButton"));
     retry->setAccessibleName(tr("Start the runtime endpoint again"));
-    connect(retry, &QPushButton::clicked, this, &MainWindow::startEndpoint);
+    connect(retry, &QPushButton::clicked, this, &MainWindow::retryEndpoint);
     auto* layout = new QHBoxLayout(m_endpointBanner);
     layout->addWidget(m_endpointBannerText, 1);
     layout->addWidget(retry, 0, Qt::AlignTop);
@@ -478,7 +446,7 @@ void MainWindow::showEndpointProblem(const std::optional<Error>& problem)
         m_endpointBannerText->clear();
         return;
     }
-    const quint16 port = m_endpoint ? m_endpoint->settings().port : 0;
+    const quint16 port = m_session.endpointPort();
     // What stops runtimes, why in the words of the system, and what the person can do.
     QStringList lines{tr("Runtimes cannot reach you: Countersign is not listening on port %1, so no request "
                          "can arrive and runtimes waiting for a decision get no answer.")
@@ -613,21 +581,19 @@ void MainWindow::nameViewActions()
 
 void MainWindow::refresh()
 {
-    if (!m_vault)
-        return;
-    m_owner->setText(m_vault->ownerName());
-    m_location->setText(QDir::toNativeSeparators(m_vault->databasePath()));
-    m_cipher->setText(tr("SQLCipher %1, 256-bit key from Argon2id").arg(m_vault->cipherVersion()));
-    m_schema->setText(QString::number(m_vault->schemaVersion()));
-    const auto count = m_vault->audit().lastSeq(); // one index lookup; count() walks the chain
+    vault::Vault& vault = m_session.vault();
+    m_owner->setText(vault.ownerName());
+    m_location->setText(QDir::toNativeSeparators(vault.databasePath()));
+    m_cipher->setText(tr("SQLCipher %1, 256-bit key from Argon2id").arg(vault.cipherVersion()));
+    m_schema->setText(QString::number(vault.schemaVersion()));
+    const auto count = vault.audit().lastSeq(); // one index lookup; count() walks the chain
     m_entries->setText(count ? QLocale().toString(*count) : count.error().message);
-    m_publicKey->setText(QString::fromLatin1(m_vault->instancePublicKey().toBase64()));
+    m_publicKey->setText(QString::fromLatin1(vault.instancePublicKey().toBase64()));
 }
 
 void MainWindow::verifyChain()
 {
-    if (!m_vault)
-        return;
+    vault::Vault& vault = m_session.vault();
     if (m_auditTab) {
         // Off the GUI thread, with progress and Cancel: the Audit tab does it and jumps to the
         // first broken entry; the result comes back here too.
@@ -640,7 +606,7 @@ void MainWindow::verifyChain()
         return;
     }
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    auto verified = application::AuditService(*m_vault).verifyVault();
+    auto verified = application::AuditService(vault).verifyVault();
     const audit::VerifyResult result =
         verified ? verified->chain
                  : audit::VerifyResult{audit::VerifyResult::Problem::Storage, 0, 0, verified.error().message};
@@ -658,26 +624,13 @@ void MainWindow::verifyChain()
 
 void MainWindow::changePassphrase()
 {
-    if (!m_vault || findChild<ChangePassphraseDialog*>())
+    if (findChild<ChangePassphraseDialog*>())
         return;
-    // Window-modal but not blocking: requests keep arriving while the person types. Re-keying
-    // replaces the database file, so only for that moment every other connection is closed
-    // (the endpoint's and the tabs'); runtimes meanwhile see a refused connection and retry.
-    auto* dialog = new ChangePassphraseDialog(*m_vault, this);
+    // Window-modal but not blocking: requests keep arriving while the person types. The session
+    // closes every other connection only for the moment of the re-key (the tabs go and come back
+    // as it says); runtimes meanwhile see a refused connection and retry.
+    auto* dialog = new ChangePassphraseDialog(m_session, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &ChangePassphraseDialog::aboutToRekey, this, [this] {
-        if (m_endpoint)
-            m_endpoint->stop();
-        closeServices();
-    });
-    connect(dialog, &ChangePassphraseDialog::rekeyFinished, this, [this](bool changed) {
-        reopenServices();
-        startEndpoint();
-        if (changed) {
-            statusBar()->showMessage(tr("Passphrase changed"), 5000);
-            refresh();
-        }
-    });
     dialog->open();
 }
 
@@ -768,51 +721,44 @@ void MainWindow::saveGeometryNow()
 
 void MainWindow::lock()
 {
-    if (m_locked || !m_vault)
-        return;
-    saveGeometryNow();
-    // Nothing a request said stays on screen: close every open dialog (a new token too).
-    const auto dialogs = findChildren<QDialog*>();
-    for (QDialog* dialog : dialogs)
-        dialog->reject();
-    m_locked = true;
-    if (m_queueTab)
-        m_queueTab->clearDecisionInput();
-    m_stack->setCurrentWidget(m_lockScreen);
-    for (QAction* action : std::as_const(m_unlockedOnly))
-        action->setEnabled(false);
-    m_lockScreen->reset();
-    updatePendingCount();
-    (void)m_vault->audit().append({OWNER_ACTOR, QStringLiteral("desktop.lock"), QStringLiteral("desktop"),
-                                   QJsonObject{{QStringLiteral("pending"), pendingCount()}}});
-    statusBar()->showMessage(tr("Locked"));
-    Q_EMIT lockedChanged(true);
+    m_session.lock(); // lockedChanged() shows the lock screen
 }
 
 bool MainWindow::unlock(const QString& passphrase)
 {
-    if (!m_locked || !m_vault)
-        return !m_locked;
-    QByteArray bytes = passphrase.toUtf8();
-    const crypto::SecureBuffer secret = crypto::SecureBuffer::takeFrom(bytes);
+    if (!m_session.isLocked())
+        return true;
     QApplication::setOverrideCursor(Qt::WaitCursor);
-    auto verified = vault::Vault::verifyPassphrase(m_vault->dataDir(), secret);
+    auto unlocked = m_session.unlock(passphrase); // lockedChanged() shows the desk
     QApplication::restoreOverrideCursor();
-    if (!verified) {
-        m_lockScreen->setError(verified.error().code == ErrorCode::WrongPassphrase ? tr("Wrong passphrase.")
-                                                                                   : verified.error().message);
-        return false;
+    if (!unlocked)
+        m_lockScreen->setError(unlocked.error().code == ErrorCode::WrongPassphrase ? tr("Wrong passphrase.")
+                                                                                   : unlocked.error().message);
+    return unlocked.has_value();
+}
+
+void MainWindow::showLocked(bool locked)
+{
+    if (locked) {
+        saveGeometryNow();
+        // Nothing a request said stays on screen: close every open dialog (a new token too).
+        const auto dialogs = findChildren<QDialog*>();
+        for (QDialog* dialog : dialogs)
+            dialog->reject();
+        if (m_queueTab)
+            m_queueTab->clearDecisionInput();
+        m_stack->setCurrentWidget(m_lockScreen);
+        m_lockScreen->reset();
+        updatePendingCount();
+        statusBar()->showMessage(tr("Locked"));
+    } else {
+        m_stack->setCurrentWidget(m_desk);
+        statusBar()->showMessage(tr("Unlocked"), 5000);
+        refresh();
     }
-    m_locked = false;
-    m_lastInput.restart();
-    m_stack->setCurrentWidget(m_desk);
     for (QAction* action : std::as_const(m_unlockedOnly))
-        action->setEnabled(true);
-    (void)m_vault->audit().append({OWNER_ACTOR, QStringLiteral("desktop.unlock"), QStringLiteral("desktop"), {}});
-    statusBar()->showMessage(tr("Unlocked"), 5000);
-    refresh();
-    Q_EMIT lockedChanged(false);
-    return true;
+        action->setEnabled(!locked);
+    Q_EMIT lockedChanged(locked);
 }
 
 void MainWindow::quit()

@@ -2,12 +2,9 @@
 
 #include "error.h"
 
-#include <QElapsedTimer>
 #include <QMainWindow>
-#include <QTimer>
 
 #include <chrono>
-#include <memory>
 #include <optional>
 
 class QFrame;
@@ -19,15 +16,7 @@ class QSystemTrayIcon;
 class QTabWidget;
 
 namespace countersign::audit {
-class AuditWatcher;
 struct AuditChanges;
-} // namespace countersign::audit
-namespace countersign::approvals {
-class RequestEvents;
-class Services;
-} // namespace countersign::approvals
-namespace countersign::http {
-class EndpointThread;
 }
 namespace countersign::vault {
 class Vault;
@@ -37,6 +26,7 @@ namespace countersign::ui {
 
 class LockScreen;
 class MessageLabel;
+class SessionController;
 class AuditTab;
 class HistoryTab;
 class MembersTab;
@@ -44,26 +34,24 @@ class PoliciesTab;
 class RuntimesTab;
 class QueueTab;
 
-/// The main window of an unlocked vault. It owns the vault for the whole session. Locking
-/// (Ctrl+L, or after idle time) hides every request behind the passphrase while the endpoint
-/// keeps accepting requests; they wait in the queue. A tray icon shows the pending count and
-/// notifies of each new request; closing the window keeps serving from the tray.
+/// The main window: a view over a SessionController, which owns the vault, the services and the
+/// endpoint for the whole session. Locking (Ctrl+L, or after idle time) hides every request
+/// behind the passphrase while the endpoint keeps accepting requests; they wait in the queue. A
+/// tray icon shows the pending count and notifies of each new request; closing the window keeps
+/// serving from the tray.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(std::unique_ptr<vault::Vault> vault, QWidget* parent = nullptr);
+    /// Shows \a session (which outlives the window): the queue, history, runtimes, policies,
+    /// members and audit over its services, and the endpoint's state.
+    explicit MainWindow(SessionController& session, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    [[nodiscard]] vault::Vault* vault() const { return m_vault.get(); }
-    /// Takes the endpoint and starts it; it is stopped only while the vault is re-keyed.
-    void setEndpoint(std::unique_ptr<http::EndpointThread> endpoint);
-    /// Takes this window's services (its own vault connection) and shows the queue, history,
-    /// runtimes and policies.
-    void setServices(std::unique_ptr<approvals::Services> services, approvals::RequestEvents& events);
+    [[nodiscard]] vault::Vault* vault() const;
     void lock();
     /// Unlocks with \a passphrase; returns false (and says why on the lock screen) when wrong.
     bool unlock(const QString& passphrase);
-    [[nodiscard]] bool isLocked() const { return m_locked; }
+    [[nodiscard]] bool isLocked() const;
     /// Locks after this long without keyboard or mouse input; zero never locks.
     void setIdleTimeout(std::chrono::milliseconds timeout);
     void refresh();
@@ -103,23 +91,24 @@ private:
     void showAndRaise();
     void onRequestCreated(const QString& id);
     void updatePendingCount();
-    void checkIdle();
-    void startEndpoint();
+    void retryEndpoint();
     void restartEndpointForTeam();
+    /// The status bar and the banner say where runtimes reach the endpoint, or why they cannot.
+    void showEndpointState();
+    void showLocked(bool locked);
     void saveGeometryNow();
     /// Shrinks and moves the window, frame included, into its screen's available geometry.
     void fitToScreen();
     /// Makes the tab shown the only one whose minimum size counts.
     void sizeTabsToCurrent();
-    void closeServices();
+    /// Shows the tabs over the session's services.
+    void openTabs();
+    /// Removes them before the services they hold references into go.
+    void closeTabs();
     /// Brings every tab up to what the vault now holds, re-reading only what \a changes touch.
     void follow(const audit::AuditChanges& changes);
-    void reopenServices();
 
-    std::unique_ptr<vault::Vault> m_vault;
-    std::unique_ptr<http::EndpointThread> m_endpoint;
-    std::unique_ptr<approvals::Services> m_services;
-    approvals::RequestEvents* m_events = nullptr;
+    SessionController& m_session;
     QStackedWidget* m_stack = nullptr;
     LockScreen* m_lockScreen = nullptr;
     QueueTab* m_queueTab = nullptr;
@@ -128,7 +117,6 @@ private:
     RuntimesTab* m_runtimesTab = nullptr;
     PoliciesTab* m_policiesTab = nullptr;
     MembersTab* m_membersTab = nullptr;
-    audit::AuditWatcher* m_watcher = nullptr;
     bool m_verifyFromVaultTab = false;
     QList<QWidget*> m_serviceTabs;
     QLabel* m_endpointStatus = nullptr;
@@ -149,13 +137,8 @@ private:
     QList<QAction*> m_viewActions; // Ctrl+1 ... Ctrl+7, named after the tabs
     QSystemTrayIcon* m_tray = nullptr;
     QString m_lastNotified;
-    QString m_runtimeAddress; // where the endpoint listens for runtimes; empty when it does not
-    bool m_locked = false;
     bool m_toldAboutTray = false;
     bool m_quitting = false; // closing the window is quitting, not going to the tray
-    std::chrono::milliseconds m_idleTimeout{0};
-    QElapsedTimer m_lastInput;
-    QTimer m_idleCheck;
 };
 
 } // namespace countersign::ui
