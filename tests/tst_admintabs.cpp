@@ -778,7 +778,7 @@ private Q_SLOTS:
         QVERIFY(noRuntimes->isVisible());
         QVERIFY2(noRuntimes->text().contains(QStringLiteral("Register runtime")), qPrintable(noRuntimes->text()));
         QVERIFY(noRuntimes->text().contains(QStringLiteral("token")));
-        QVERIFY(runtimes.registerRuntime(QStringLiteral("first"), {QStringLiteral("deploy.*")}).isEmpty());
+        VERIFY_RESULT(runtimes.registerRuntime(QStringLiteral("first"), {QStringLiteral("deploy.*")}));
         waitForDialog<QDialog>(QStringLiteral("tokenDialog"))->accept();
         QVERIFY(!noRuntimes->isVisible());
 
@@ -794,7 +794,7 @@ private Q_SLOTS:
         policy::PolicyRule rule;
         rule.capabilityGlob = QStringLiteral("docs.*");
         rule.outcome = policy::PolicyRule::Outcome::Allow;
-        QCOMPARE(policies.save(rule), QString());
+        VERIFY_RESULT(policies.save(rule));
         QVERIFY(!noRules->isVisible());
         QVERIFY((*services)->policies().remove(0, QStringLiteral("member:owner")));
         policies.reload();

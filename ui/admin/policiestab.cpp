@@ -133,22 +133,18 @@ void PoliciesTab::updateButtons()
     m_down->setEnabled(row >= 0 && row + 1 < m_model->rowCount());
 }
 
-void PoliciesTab::report(const QString& failure, const QString& success)
+void PoliciesTab::report(const Result<void>& outcome, const QString& success)
 {
-    m_message->setText(failure.isEmpty() ? success : failure);
+    m_message->setText(outcome ? success : outcome.error().message);
 }
 
-QString PoliciesTab::save(const policy::PolicyRule& rule)
+Result<void> PoliciesTab::save(const policy::PolicyRule& rule)
 {
-    if (auto valid = policy::PolicyStore::validate(rule); !valid)
-        return valid.error().message;
-    if (rule.id == 0) {
-        auto added = m_policies.add(rule, m_actor);
-        if (!added)
-            return added.error().message;
-    } else if (auto updated = m_policies.update(rule, m_actor); !updated) {
-        return updated.error().message;
-    }
+    COUNTERSIGN_TRY(policy::PolicyStore::validate(rule));
+    if (rule.id == 0)
+        COUNTERSIGN_TRY(m_policies.add(rule, m_actor));
+    else
+        COUNTERSIGN_TRY(m_policies.update(rule, m_actor));
     reload();
     report({}, tr("Saved rule %1.").arg(rule.describe()));
     return {};
@@ -257,9 +253,8 @@ void PoliciesTab::editRule(int row)
                 rule.approvals = approvals->value();
                 rule.timeoutSeconds = static_cast<int>(timeout->seconds());
                 rule.validitySeconds = static_cast<int>(validity->seconds());
-                const QString failure = save(rule);
-                if (!failure.isEmpty()) {
-                    error->setText(failure);
+                if (auto saved = save(rule); !saved) {
+                    error->setText(saved.error().message);
                     glob->setFocus();
                     return;
                 }
@@ -282,7 +277,7 @@ void PoliciesTab::removeSelected()
         [this, row, description] {
             auto removed = m_policies.remove(row, m_actor);
             reload();
-            report(removed ? QString() : removed.error().message, tr("Removed rule %1.").arg(description));
+            report(removed, tr("Removed rule %1.").arg(description));
         });
 }
 
@@ -296,7 +291,7 @@ void PoliciesTab::moveSelected(int delta)
     reload();
     if (moved)
         m_table->selectRow(to);
-    report(moved ? QString() : moved.error().message, tr("Moved rule to position %1.").arg(to + 1));
+    report(moved, tr("Moved rule to position %1.").arg(to + 1));
 }
 
 } // namespace countersign::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "error.h"
 #include "policy/policyrule.h"
 
 #include <QWidget>
@@ -25,15 +26,16 @@ public:
     PoliciesTab(policy::PolicyStore& policies, QString actor, QWidget* parent = nullptr);
 
     void reload();
-    /// Adds (id 0) or updates \a rule; returns the error message, empty on success.
-    QString save(const policy::PolicyRule& rule);
+    /// Adds (id 0) or updates \a rule.
+    [[nodiscard]] Result<void> save(const policy::PolicyRule& rule);
 
 private:
     void editRule(int row);
     void removeSelected();
     void moveSelected(int delta);
     void updateButtons();
-    void report(const QString& failure, const QString& success);
+    /// Says \a success, or why \a outcome failed.
+    void report(const Result<void>& outcome, const QString& success);
 
     policy::PolicyStore& m_policies;
     QString m_actor;

@@ -106,11 +106,10 @@ void RuntimesTab::updateButtons()
     m_revoke->setEnabled(row >= 0 && m_model->runtime(row).revokedAt == 0);
 }
 
-QString RuntimesTab::registerRuntime(const QString& name, const QStringList& globs)
+Result<void> RuntimesTab::registerRuntime(const QString& name, const QStringList& globs)
 {
     auto token = m_runtimes.registerRuntime(name, globs, m_actor);
-    if (!token)
-        return token.error().message;
+    COUNTERSIGN_TRY(token);
     reload();
     m_message->setText(tr("Registered %1.").arg(name));
     auto* dialog = new TokenDialog(name, *token, this);
@@ -164,9 +163,8 @@ void RuntimesTab::showRegisterDialog()
                 return;
             }
         }
-        const QString failure = registerRuntime(name->text().trimmed(), list);
-        if (!failure.isEmpty()) {
-            error->setText(failure);
+        if (auto registered = registerRuntime(name->text().trimmed(), list); !registered) {
+            error->setText(registered.error().message);
             return;
         }
         dialog->accept();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "error.h"
+
 #include <QWidget>
 
 class QLabel;
@@ -25,8 +27,8 @@ public:
                 QWidget* parent = nullptr);
 
     void reload();
-    /// Registers a runtime and shows its token; returns the error message, empty on success.
-    QString registerRuntime(const QString& name, const QStringList& globs);
+    /// Registers a runtime and shows its token.
+    [[nodiscard]] Result<void> registerRuntime(const QString& name, const QStringList& globs);
 
 Q_SIGNALS:
     void changed();

@@ -210,7 +210,7 @@ void AuditLogModel::reload()
         m_names->forget();
     m_pages.clear();
     m_pageOrder.clear();
-    m_error.clear();
+    m_loaded = {};
     m_filtered = !m_filter.isEmpty();
     m_matches.clear();
     if (!m_filtered) {
@@ -218,14 +218,14 @@ void AuditLogModel::reload()
         if (last)
             m_count = *last;
         else
-            m_error = last.error().message;
+            m_loaded = std::unexpected(last.error());
     } else {
         auto matches = m_store.matching(audit::AuditStore::Filter{
             m_filter.actor, m_filter.actorAlternatives, m_filter.action, m_filter.subject, m_filter.from, m_filter.to});
         if (matches)
             m_matches = std::move(*matches);
         else
-            m_error = matches.error().message;
+            m_loaded = std::unexpected(matches.error());
     }
     endResetModel();
 }

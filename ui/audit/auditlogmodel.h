@@ -2,6 +2,7 @@
 
 #include "audit/auditentry.h"
 #include "audit/auditstore.h"
+#include "error.h"
 
 #include <QAbstractTableModel>
 #include <QDateTime>
@@ -52,7 +53,8 @@ public:
     [[nodiscard]] std::optional<audit::AuditEntry> entryAt(int row) const;
     /// The row showing entry \a seq, or -1 if it is filtered out.
     [[nodiscard]] int rowOfSeq(qint64 seq) const;
-    [[nodiscard]] QString lastError() const { return m_error; }
+    /// How the last reload went: the entries counted, or why there are none.
+    [[nodiscard]] const Result<void>& lastLoad() const { return m_loaded; }
     [[nodiscard]] bool isFiltered() const { return m_filtered; }
 
 private:
@@ -65,7 +67,7 @@ private:
     qint64 m_count = 0;
     QList<qint64> m_matches; // when filtered
     bool m_filtered = false;
-    QString m_error;
+    Result<void> m_loaded;
     mutable QHash<qint64, QList<audit::AuditEntry>> m_pages; // by page number
     mutable QList<qint64> m_pageOrder;                       // least recently fetched first
 };

@@ -229,10 +229,10 @@ void AuditTab::follow(qint64 headSeq)
         if (row >= 0)
             m_view->selectRow(row);
     }
-    m_status->setText(m_model->lastError().isEmpty()
+    m_status->setText(m_model->lastLoad()
                           ? (m_model->isFiltered() ? tr("%Ln matching entry(s).", nullptr, m_model->rowCount())
                                                    : tr("%Ln entry(s).", nullptr, m_model->rowCount()))
-                          : m_model->lastError());
+                          : m_model->lastLoad().error().message);
 }
 
 void AuditTab::applyFilter()
@@ -245,8 +245,8 @@ void AuditTab::applyFilter()
                                  m_limitTime->isChecked() ? m_from->dateTime() : QDateTime(),
                                  m_limitTime->isChecked() ? m_to->dateTime() : QDateTime()};
     m_model->setFilter(filter);
-    m_status->setText(m_model->lastError().isEmpty() ? tr("%Ln matching entry(s).", nullptr, m_model->rowCount())
-                                                     : m_model->lastError());
+    m_status->setText(m_model->lastLoad() ? tr("%Ln matching entry(s).", nullptr, m_model->rowCount())
+                                          : m_model->lastLoad().error().message);
     showCurrent();
 }
 

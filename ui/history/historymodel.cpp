@@ -155,10 +155,10 @@ void HistoryModel::reload()
     beginResetModel();
     if (rows) {
         m_rows = std::move(*rows);
-        m_error.clear();
+        m_loaded = {};
     } else {
         m_rows.clear();
-        m_error = rows.error().message;
+        m_loaded = std::unexpected(rows.error());
     }
     endResetModel();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "approvals/request.h"
+#include "error.h"
 
 #include <QAbstractTableModel>
 #include <QTimer>
@@ -41,14 +42,15 @@ public:
     [[nodiscard]] QString search() const { return m_search; }
     void reload();
     [[nodiscard]] const approvals::Request* requestAt(int row) const;
-    [[nodiscard]] QString lastError() const { return m_error; }
+    /// How the last reload went: the rows shown, or why there are none.
+    [[nodiscard]] const Result<void>& lastLoad() const { return m_loaded; }
 
 private:
     approvals::RequestService& m_requests;
     QString m_memberId;
     QList<approvals::Request> m_rows;
     QString m_search;
-    QString m_error;
+    Result<void> m_loaded;
     QTimer m_reloadSoon;
 };
 

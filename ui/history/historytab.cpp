@@ -84,8 +84,8 @@ void HistoryTab::showCurrent()
         current.isValid() ? m_model->requestAt(m_sorted->mapToSource(current).row()) : nullptr;
     if (request)
         m_detail->setPlainText(describeRequest(*request));
-    else if (!m_model->lastError().isEmpty())
-        m_detail->setPlainText(m_model->lastError());
+    else if (const Result<void>& loaded = m_model->lastLoad(); !loaded)
+        m_detail->setPlainText(loaded.error().message);
     else
         m_detail->setPlainText(m_model->rowCount() == 0 ? tr("Nothing decided yet matches.")
                                                         : tr("Select a request to see its record."));
