@@ -475,7 +475,7 @@ private Q_SLOTS:
         QTRY_VERIFY(!isActive(member->id));
 
         // A second invitation, revoked from the list.
-        QVERIFY(tab.invite(QStringLiteral("viewer"), 1, QString()).isEmpty());
+        VERIFY_RESULT(tab.invite(QStringLiteral("viewer"), 1, QString()));
         waitForDialog<QDialog>(QStringLiteral("tokenDialog"))->accept();
         auto* invitations = tab.findChild<QTableView*>(QStringLiteral("invitationsView"));
         int pending = -1;
@@ -504,7 +504,7 @@ private Q_SLOTS:
         ui::MembersTab tab(*m_services, m_vault->tlsIdentity(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
-        QVERIFY(tab.invite(QStringLiteral("approver"), 3600, QStringLiteral("for Linus")).isEmpty());
+        VERIFY_RESULT(tab.invite(QStringLiteral("approver"), 3600, QStringLiteral("for Linus")));
         waitForDialog<QDialog>(QStringLiteral("tokenDialog"))->accept();
         auto* invitations = tab.findChild<QTableView*>(QStringLiteral("invitationsView"));
         int row = -1;

@@ -290,7 +290,7 @@ void AuditTab::run(const QString& what, Job job)
     QPointer<AuditTab> self(this);
     m_job = QThread::create([this, self, job = std::move(job)] {
         qint64 brokenSeq = -1;
-        const QString failure = job(
+        const Result<QString> outcome = job(
             m_cancelRequested,
             [self](qint64 done) {
                 QMetaObject::invokeMethod(
@@ -305,7 +305,7 @@ void AuditTab::run(const QString& what, Job job)
             brokenSeq);
         QMetaObject::invokeMethod(
             self,
-            [self, failure, brokenSeq] {
+            [self, outcome, brokenSeq] {
                 if (!self)
                     return;
                 self->m_job->wait();
@@ -315,7 +315,8 @@ void AuditTab::run(const QString& what, Job job)
                 self->m_export->setEnabled(true);
                 self->m_cancel->hide();
                 self->m_progress->hide();
-                self->m_status->setText(failure.startsWith(u'!') ? failure.mid(1) : failure);
+                const QString said = outcome ? *outcome : outcome.error().message;
+                self->m_status->setText(said);
                 if (brokenSeq > 0) {
                     self->m_model->reload();
                     const int row = self->m_model->rowOfSeq(brokenSeq);
@@ -324,8 +325,7 @@ void AuditTab::run(const QString& what, Job job)
                         self->m_view->scrollTo(self->m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
                     }
                 }
-                Q_EMIT self->jobFinished(!failure.startsWith(u'!'),
-                                         failure.startsWith(u'!') ? failure.mid(1) : failure);
+                Q_EMIT self->jobFinished(outcome.has_value(), said);
             },
             Qt::QueuedConnection);
     });
@@ -337,28 +337,27 @@ void AuditTab::verify()
     const vault::Vault& vault = m_vault;
     run(tr("Verifying the chain and the checkpoint file…"),
         [&vault](const std::atomic<bool>& cancel, const std::function<void(qint64)>& progress,
-                 qint64& brokenSeq) -> QString {
+                 qint64& brokenSeq) -> Result<QString> {
             auto service = application::AuditService::open(vault, QStringLiteral("audit-job-%1").arg(++jobCounter));
-            if (!service)
-                return u'!' + service.error().message;
+            COUNTERSIGN_TRY(service);
             auto verified = (*service)->verifyVault([&](qint64 done) {
                 progress(done);
                 return !cancel.load();
             });
-            if (!verified)
-                return u'!' + verified.error().message;
+            COUNTERSIGN_TRY(verified);
             const audit::VerifyResult& result = verified->chain;
             if (result.ok())
                 return tr("%1 verified: every hash, MAC and link holds, and the chain agrees with %2.")
                     .arg(tr("%Ln entry(s)", nullptr, static_cast<int>(result.checked)),
                          tr("%n signed checkpoint(s)", nullptr, static_cast<int>(verified->checkpoints)));
             if (result.problem == audit::VerifyResult::Problem::Cancelled)
-                return u'!' +
-                       tr("Verification cancelled after %Ln entry(s).", nullptr, static_cast<int>(result.checked));
+                return fail(ErrorCode::Unavailable, tr("Verification cancelled after %Ln entry(s).", nullptr,
+                                                       static_cast<int>(result.checked)));
             brokenSeq = result.brokenSeq;
-            return u'!' + tr("Broken at entry %1 (%2): %3")
-                              .arg(result.brokenSeq)
-                              .arg(audit::VerifyResult::problemName(result.problem), result.message);
+            return fail(ErrorCode::Integrity,
+                        tr("Broken at entry %1 (%2): %3")
+                            .arg(result.brokenSeq)
+                            .arg(audit::VerifyResult::problemName(result.problem), result.message));
         });
 }
 
@@ -376,16 +375,14 @@ void AuditTab::exportTo(const QString& path)
     const vault::Vault& vault = m_vault;
     run(tr("Exporting to %1…").arg(path),
         [&vault, path](const std::atomic<bool>& cancel, const std::function<void(qint64)>& progress,
-                       qint64&) -> QString {
+                       qint64&) -> Result<QString> {
             auto service = application::AuditService::open(vault, QStringLiteral("audit-job-%1").arg(++jobCounter));
-            if (!service)
-                return u'!' + service.error().message;
+            COUNTERSIGN_TRY(service);
             auto exported = (*service)->exportTo(path, [&](qint64 done) {
                 progress(done);
                 return !cancel.load();
             });
-            if (!exported)
-                return u'!' + exported.error().message;
+            COUNTERSIGN_TRY(exported);
             return tr("Exported %1 and %2 to %3.")
                 .arg(tr("%Ln entry(s)", nullptr, static_cast<int>(exported->entries)),
                      tr("%n checkpoint(s)", nullptr, static_cast<int>(exported->checkpoints)), path);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "audit/auditnames.h"
+#include "error.h"
 
 #include <QPointer>
 #include <QSet>
@@ -56,8 +57,9 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
-    using Job = std::function<QString(const std::atomic<bool>& cancel, const std::function<void(qint64)>& progress,
-                                      qint64& brokenSeq)>;
+    /// A job says what it did, or why it did not (a broken chain, a cancel, a file not written).
+    using Job = std::function<Result<QString>(const std::atomic<bool>& cancel,
+                                              const std::function<void(qint64)>& progress, qint64& brokenSeq)>;
     void run(const QString& what, Job job);
     void applyFilter();
     void showCurrent();

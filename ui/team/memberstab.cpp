@@ -240,14 +240,13 @@ void MembersTab::updateButtons()
     m_inviteHint->setVisible(!m_teamOn);
 }
 
-QString MembersTab::invite(const QString& role, qint64 expirySeconds, const QString& note)
+Result<void> MembersTab::invite(const QString& role, qint64 expirySeconds, const QString& note)
 {
     const auto parsedRole = members::parseRole(role);
     if (!parsedRole)
-        return tr("No such role: %1.").arg(role);
+        return fail(ErrorCode::InvalidArgument, tr("No such role: %1.").arg(role));
     auto invited = m_team->invite(*parsedRole, expirySeconds, note);
-    if (!invited)
-        return invited.error().message;
+    COUNTERSIGN_TRY(invited);
     auto* dialog = new TokenDialog(
         TokenDialog::Shown{tr("Invitation to join as %1").arg(role),
                            tr("Send this link to the person you invite, over a channel you trust. They join with "
@@ -301,9 +300,8 @@ void MembersTab::showInviteDialog()
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
     connect(buttons, &QDialogButtonBox::accepted, dialog, [this, dialog, role, expiry, note, error] {
-        const QString failure = invite(role->currentText(), expiry->seconds(), note->text());
-        if (!failure.isEmpty()) {
-            error->setText(failure);
+        if (auto invited = invite(role->currentText(), expiry->seconds(), note->text()); !invited) {
+            error->setText(invited.error().message);
             return;
         }
         dialog->accept();

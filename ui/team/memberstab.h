@@ -1,5 +1,7 @@
 #pragma once
 
+#include "error.h"
+
 #include <QWidget>
 
 #include <memory>
@@ -37,8 +39,8 @@ public:
     ~MembersTab() override;
 
     void reload();
-    /// Creates an invitation and shows its link once; returns the error message, empty on success.
-    QString invite(const QString& role, qint64 expirySeconds, const QString& note);
+    /// Creates an invitation and shows its link once.
+    [[nodiscard]] Result<void> invite(const QString& role, qint64 expirySeconds, const QString& note);
 
 protected:
     void showEvent(QShowEvent* event) override;
