@@ -4,11 +4,11 @@
 #include "audit/auditexport.h"
 #include "audit/auditlog.h"
 #include "audit/audittree.h"
-#include "audit/checkpoint.h"
 #include "audit/checkpointsigner.h"
-#include "audit/receipt.h"
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
+#include "evidence/checkpoint.h"
+#include "evidence/receipt.h"
 #include "json/canonicaljson.h"
 #include "testsupport.h"
 

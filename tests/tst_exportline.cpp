@@ -2,7 +2,7 @@
 // wrote (the hash covers those bytes), and refuse anything that is not one well-formed
 // entry object.
 #include "audit/auditexport.h"
-#include "audit/exportline.h"
+#include "evidence/exportline.h"
 
 #include <QJsonDocument>
 #include <QTest>

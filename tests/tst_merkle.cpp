@@ -1,4 +1,4 @@
-#include "audit/merkle.h"
+#include "evidence/merkle.h"
 #include "testsupport.h"
 
 #include <QTest>

@@ -2,7 +2,7 @@
 
 #include "application/auditservice.h"
 #include "audit/auditexport.h"
-#include "audit/receipt.h"
+#include "evidence/receipt.h"
 #include "exitcode.h"
 #include "output.h"
 #include "vault/passphrasereader.h"

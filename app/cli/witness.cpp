@@ -1,7 +1,7 @@
 #include "witness.h"
 
-#include "audit/checkpoint.h"
-#include "audit/merkle.h"
+#include "evidence/checkpoint.h"
+#include "evidence/merkle.h"
 #include "exitcode.h"
 #include "output.h"
 #include "storage/durablefile.h"

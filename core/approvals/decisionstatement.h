@@ -2,7 +2,7 @@
 
 // The statement lives with the evidence a receipt carries (audit::Receipt verifies it offline);
 // approvals and its callers keep their name for it.
-#include "audit/decisionstatement.h"
+#include "evidence/decisionstatement.h"
 
 namespace countersign::approvals {
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "audit/actor.h"
 #include "error.h"
+#include "evidence/actor.h"
 #include "request.h"
 
 #include <QObject>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "audit/actor.h"
 #include "decisionstatement.h"
 #include "error.h"
+#include "evidence/actor.h"
 #include "request.h"
 
 #include <QHash>

@@ -2,12 +2,12 @@
 
 #include "storage/groupcommit.h"
 
-#include "audit/actor.h"
 #include "audit/auditlog.h"
 #include "audit/auditproofs.h"
-#include "audit/checkpoint.h"
 #include "audit/checkpointsigner.h"
 #include "audit/receiptissuer.h"
+#include "evidence/actor.h"
+#include "evidence/checkpoint.h"
 #include "members/authorizer.h"
 #include "payloadviews.h"
 #include "requestannouncer.h"

@@ -1,8 +1,8 @@
 #include "runtimeregistry.h"
 
-#include "audit/actor.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
+#include "evidence/actor.h"
 #include "members/authorizer.h"
 #include "policy/capabilityglob.h"
 #include "runtimestore.h"

@@ -1,11 +1,11 @@
 #include "runtimerequests.h"
 
-#include "audit/actor.h"
 #include "audit/auditlog.h"
-#include "audit/receipt.h"
 #include "audit/receiptissuer.h"
 #include "crypto/crypto.h"
 #include "crypto/sha256.h"
+#include "evidence/actor.h"
+#include "evidence/receipt.h"
 #include "payloadviews.h"
 #include "requestannouncer.h"
 #include "requestlifecycle.h"

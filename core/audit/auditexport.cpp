@@ -1,9 +1,9 @@
 #include "auditexport.h"
 
-#include "chainverifier.h"
 #include "crypto/crypto.h"
-#include "exportline.h"
-#include "merkle.h"
+#include "evidence/chainverifier.h"
+#include "evidence/exportline.h"
+#include "evidence/merkle.h"
 
 #include <QDateTime>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "auditlog.h"
-#include "checkpoint.h"
 #include "error.h"
+#include "evidence/checkpoint.h"
 
 #include <QIODevice>
 

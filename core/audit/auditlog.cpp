@@ -2,9 +2,9 @@
 
 #include "auditstore.h"
 #include "audittree.h"
-#include "chainverifier.h"
-#include "checkpoint.h"
-#include "merkle.h"
+#include "evidence/chainverifier.h"
+#include "evidence/checkpoint.h"
+#include "evidence/merkle.h"
 
 #include "crypto/crypto.h"
 #include "crypto/hmacsha256.h"

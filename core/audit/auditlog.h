@@ -1,10 +1,10 @@
 #pragma once
 
-#include "actor.h"
-#include "auditentry.h"
-#include "chainverifier.h"
-#include "checkpoint.h"
 #include "error.h"
+#include "evidence/actor.h"
+#include "evidence/auditentry.h"
+#include "evidence/chainverifier.h"
+#include "evidence/checkpoint.h"
 
 #include <QJsonObject>
 #include <QList>

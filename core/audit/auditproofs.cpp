@@ -3,7 +3,7 @@
 #include "auditlog.h"
 #include "audittree.h"
 #include "checkpointsigner.h"
-#include "merkle.h"
+#include "evidence/merkle.h"
 
 namespace countersign::audit {
 

@@ -2,7 +2,7 @@
 
 #include "audittreestore.h"
 #include "error.h"
-#include "merkle.h"
+#include "evidence/merkle.h"
 
 #include <QHash>
 #include <QPair>

@@ -4,7 +4,7 @@
 #include "audittree.h"
 #include "checkpointstore.h"
 #include "crypto/signingkey.h"
-#include "receipt.h"
+#include "evidence/receipt.h"
 #include "storage/durablefile.h"
 #include "storage/transaction.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "checkpoint.h"
 #include "error.h"
+#include "evidence/checkpoint.h"
 
 #include <QJsonObject>
 #include <QSqlDatabase>

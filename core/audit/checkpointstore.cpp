@@ -1,6 +1,6 @@
 #include "checkpointstore.h"
 
-#include "checkpoint.h"
+#include "evidence/checkpoint.h"
 #include "storage/sqldialect.h"
 
 #include <QSqlError>

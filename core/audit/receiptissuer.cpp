@@ -1,11 +1,11 @@
 #include "receiptissuer.h"
 
-#include "actor.h"
 #include "auditlog.h"
 #include "auditproofs.h"
 #include "audittree.h"
 #include "checkpointsigner.h"
-#include "receipt.h"
+#include "evidence/actor.h"
+#include "evidence/receipt.h"
 
 #include <QJsonArray>
 #include <QLoggingCategory>

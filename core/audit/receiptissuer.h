@@ -1,7 +1,7 @@
 #pragma once
 
-#include "auditentry.h"
 #include "error.h"
+#include "evidence/auditentry.h"
 
 #include <QByteArray>
 #include <QJsonObject>

@@ -2,8 +2,8 @@
 
 #include "permissions.h"
 
-#include "audit/actor.h"
 #include "error.h"
+#include "evidence/actor.h"
 
 namespace countersign::members {
 

@@ -2,7 +2,7 @@
 
 #include "permissions.h"
 
-#include "audit/actor.h"
+#include "evidence/actor.h"
 
 #include <QByteArray>
 #include <QLatin1StringView>

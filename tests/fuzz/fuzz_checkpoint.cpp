@@ -1,9 +1,9 @@
 // Checkpoints and signed notes: the raw input as a note and as a checkpoint file, and the input
 // as a body signed with a known key, so that the parser past the signature is reached too.
-#include "audit/checkpoint.h"
 #include "crypto/crypto.h"
 #include "crypto/securebuffer.h"
 #include "crypto/signingkey.h"
+#include "evidence/checkpoint.h"
 
 #include <cstdint>
 #include <cstdlib>

@@ -1,8 +1,8 @@
 // Audit exports: each line through the strict entry reader, and the whole input through the
 // offline verifier (which must answer, never crash, whatever the file holds).
 #include "audit/auditexport.h"
-#include "audit/exportline.h"
 #include "crypto/crypto.h"
+#include "evidence/exportline.h"
 
 #include <QBuffer>
 

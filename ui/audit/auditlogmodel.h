@@ -1,6 +1,5 @@
 #pragma once
 
-#include "audit/auditentry.h"
 #include "audit/auditstore.h"
 #include "error.h"
 
