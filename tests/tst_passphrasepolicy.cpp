@@ -1,8 +1,8 @@
-#include "vault/passphrasepolicy.h"
+#include "crypto/passphrasepolicy.h"
 
 #include <QTest>
 
-using namespace countersign::vault;
+using namespace countersign::crypto;
 
 class TestPassphrasePolicy final : public QObject {
     Q_OBJECT

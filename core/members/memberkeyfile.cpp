@@ -1,6 +1,6 @@
 #include "memberkeyfile.h"
 
-#include "vault/passphrasepolicy.h"
+#include "crypto/passphrasepolicy.h"
 
 #include "crypto/securebuffer.h"
 #include "storage/durablefile.h"
@@ -69,7 +69,7 @@ Result<void> MemberKeyFile::save(const QString& path, const crypto::SigningKey& 
 {
     // The file is all a thief of the laptop needs to approve as this member: its passphrase is
     // held to the vault's rule, with the member's own name counted as a guess.
-    const vault::PassphraseAssessment strength = vault::assessPassphrase(
+    const crypto::PassphraseAssessment strength = crypto::assessPassphrase(
         QString::fromUtf8(reinterpret_cast<const char*>(passphrase.data()), static_cast<qsizetype>(passphrase.size())),
         {displayName});
     if (!strength.acceptable)

@@ -4,8 +4,8 @@
 #include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
 #include "crypto/hmacsha256.h"
+#include "crypto/passphrasepolicy.h"
 #include "databasefiles.h"
-#include "passphrasepolicy.h"
 #include "storage/durablefile.h"
 #include "storage/migrations.h"
 #include "storage/sqlcipherdriver.h"
@@ -297,7 +297,7 @@ Result<std::unique_ptr<Vault>> Vault::create(const QString& dataDir, const QStri
     const QString owner = ownerName.trimmed();
     if (owner.isEmpty() || owner.size() > 100)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("the owner's name must have 1 to 100 characters"));
-    const PassphraseAssessment strength = assessPassphrase(
+    const crypto::PassphraseAssessment strength = crypto::assessPassphrase(
         QString::fromUtf8(reinterpret_cast<const char*>(passphrase.data()), static_cast<qsizetype>(passphrase.size())),
         {owner});
     if (!strength.acceptable)

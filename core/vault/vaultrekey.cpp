@@ -2,8 +2,8 @@
 
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
+#include "crypto/passphrasepolicy.h"
 #include "databasefiles.h"
-#include "passphrasepolicy.h"
 #include "storage/durablefile.h"
 #include "storage/sqlcipherdriver.h"
 #include "vault.h"
@@ -34,10 +34,10 @@ Result<void> VaultRekey::run(Vault& vault, const crypto::SecureBuffer& newPassph
         if (wasShared)
             vault.m_lock->makeShared();
     });
-    const PassphraseAssessment strength =
-        assessPassphrase(QString::fromUtf8(reinterpret_cast<const char*>(newPassphrase.data()),
-                                           static_cast<qsizetype>(newPassphrase.size())),
-                         {vault.m_ownerName});
+    const crypto::PassphraseAssessment strength =
+        crypto::assessPassphrase(QString::fromUtf8(reinterpret_cast<const char*>(newPassphrase.data()),
+                                                   static_cast<qsizetype>(newPassphrase.size())),
+                                 {vault.m_ownerName});
     if (!strength.acceptable)
         return fail(ErrorCode::WeakPassphrase, QStringLiteral("passphrase refused: %1").arg(strength.reason));
     auto newKey = crypto::deriveKey(newPassphrase, kdf);

@@ -1,7 +1,7 @@
 #include "shell/passphrasestrengthbar.h"
 
 #include "common/labelaccessible.h"
-#include "vault/passphrasepolicy.h"
+#include "crypto/passphrasepolicy.h"
 
 #include <QLabel>
 #include <QProgressBar>
@@ -39,7 +39,7 @@ int PassphraseStrengthBar::score() const
 
 void PassphraseStrengthBar::assess(const QString& passphrase, const QStringList& userInputs)
 {
-    const vault::PassphraseAssessment result = vault::assessPassphrase(passphrase, userInputs);
+    const crypto::PassphraseAssessment result = crypto::assessPassphrase(passphrase, userInputs);
     m_acceptable = result.acceptable;
     m_bar->setValue(result.score);
     static const QStringList WORDS{tr("Very weak"), tr("Weak"), tr("Fair"), tr("Strong"), tr("Very strong")};

@@ -9,7 +9,7 @@ class QProgressBar;
 namespace countersign::ui {
 
 /// The strength meter: a bar of four steps and the reason a passphrase would be refused.
-/// It only shows core's assessment (vault/passphrasepolicy.h); the vault enforces it.
+/// It only shows core's assessment (crypto/passphrasepolicy.h); the vault enforces it.
 class PassphraseStrengthBar final : public QWidget {
     Q_OBJECT
 public:

@@ -4,7 +4,7 @@
 #include <QStringList>
 #include <QStringView>
 
-namespace countersign::vault {
+namespace countersign::crypto {
 
 /// How strong a passphrase looks, for the strength meter and for refusing weak ones.
 struct PassphraseAssessment final {
@@ -24,4 +24,4 @@ struct PassphraseAssessment final {
 inline constexpr int MIN_PASSPHRASE_LENGTH = 12;
 inline constexpr double MIN_PASSPHRASE_BITS = 60.0;
 
-} // namespace countersign::vault
+} // namespace countersign::crypto

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-namespace countersign::vault {
+namespace countersign::crypto {
 
 namespace {
 
@@ -101,4 +101,4 @@ PassphraseAssessment assessPassphrase(QStringView passphrase, const QStringList&
     return result;
 }
 
-} // namespace countersign::vault
+} // namespace countersign::crypto
