@@ -7,6 +7,7 @@
 //
 //   countersign-bench-decision [ROUNDS]
 #include "api/apihandler.h"
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -75,7 +76,7 @@ int main(int argc, char* argv[])
                 committedAt = nowNs();
         },
         Qt::DirectConnection);
-    auto services = approvals::Services::open(*vault, events, QStringLiteral("window"));
+    auto services = application::openServices(*vault, events, QStringLiteral("window"));
     const QByteArray token =
         (*services)
             ->runtimes()
@@ -85,7 +86,9 @@ int main(int argc, char* argv[])
     settings.port = 0;
     settings.ratePerSecond = 1e6;
     settings.rateBurst = 1e6;
-    http::EndpointThread endpoint(settings, api::ApiHandler::factory(*vault, events, QStringLiteral("endpoint")));
+    http::EndpointThread endpoint(settings, api::ApiHandler::factory([&] {
+                                      return application::openServices(*vault, events, QStringLiteral("endpoint"));
+                                  }));
     if (!endpoint.start())
         qFatal("endpoint did not start");
     const QByteArray host = "127.0.0.1:" + QByteArray::number(endpoint.port());

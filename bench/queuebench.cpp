@@ -4,6 +4,7 @@
 // is the raw database fetch of the same requests, which the queue cannot beat.
 //
 //   countersign-bench-queue [REQUESTS]
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -47,7 +48,7 @@ int main(int argc, char* argv[])
     QTemporaryDir dir;
     auto vault = bench::scratchVault(dir);
     approvals::RequestEvents events;
-    auto services = approvals::Services::open(*vault, events, QStringLiteral("window"));
+    auto services = application::openServices(*vault, events, QStringLiteral("window"));
     if (!services)
         qFatal("%s", qPrintable(services.error().message));
     approvals::RequestService& requests = (*services)->requests();

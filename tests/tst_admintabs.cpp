@@ -1,5 +1,6 @@
 #include "admin/policiestab.h"
 #include "admin/runtimestab.h"
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -767,7 +768,7 @@ private Q_SLOTS:
         auto vault = test::createVault(dir.filePath(QStringLiteral("empty")));
         QVERIFY(vault);
         approvals::RequestEvents events;
-        auto services = approvals::Services::open(*vault, events, QStringLiteral("empty"));
+        auto services = application::openServices(*vault, events, QStringLiteral("empty"));
         QVERIFY(services);
 
         ui::RuntimesTab runtimes((*services)->runtimes(), events, QStringLiteral("member:owner"));

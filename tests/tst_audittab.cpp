@@ -1,3 +1,4 @@
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/services.h"
 #include "audit/auditexport.h"
@@ -121,7 +122,7 @@ private Q_SLOTS:
 
     void columnsFitWhatTheyShowUpToALimit()
     {
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("fit"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("fit"));
         QVERIFY(services);
         const QString longName = QStringLiteral("nightly-database-backup-eu-west-1");
         const auto runtime = test::registerRuntime(**services, longName, {QStringLiteral("deploy.*")});
@@ -172,7 +173,7 @@ private Q_SLOTS:
 
     void aRemovedMemberReadsSoOnceTheChainSaysIt()
     {
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("names"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("names"));
         QVERIFY(services);
         QVERIFY(test::addMember(**services, QStringLiteral("mem_grace"), QStringLiteral("Grace Hopper"),
                                 QStringLiteral("approver")));
@@ -198,7 +199,7 @@ private Q_SLOTS:
     // actor in the chain; the Actor column names the instance instead of staying blank.
     void entriesTheInstanceWroteNameIt()
     {
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("names"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("names"));
         QVERIFY(services);
         ui::AuditTab tab(*m_vault, std::make_unique<ui::AuditNames>((*services)->members(), (*services)->requests(),
                                                                     QStringLiteral("owner")));

@@ -5,6 +5,7 @@
 // and nothing is stored or half-stored. Edge cases that are legitimate (4-byte characters) are
 // stored exactly.
 #include "api/apihandler.h"
+#include "application/openservices.h"
 #include "approvals/decisionstatement.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -138,7 +139,8 @@ private Q_SLOTS:
         settings.rateBurst = 100000;
         settings.authFailuresBeforeLockout = 100000;
         m_endpoint = std::make_unique<http::EndpointThread>(
-            settings, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("endpoint")));
+            settings, api::ApiHandler::factory(
+                          [&] { return application::openServices(*m_vault, m_events, QStringLiteral("endpoint")); }));
         QVERIFY(m_endpoint->start());
         m_port = m_endpoint->port();
         // A member session, opened as a client would.

@@ -1,3 +1,4 @@
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
@@ -150,7 +151,7 @@ private Q_SLOTS:
         auto vault = test::createVault(dir.filePath(QStringLiteral("v")));
         QVERIFY(vault);
         approvals::RequestEvents events;
-        auto services = approvals::Services::open(*vault, events, QStringLiteral("s"));
+        auto services = application::openServices(*vault, events, QStringLiteral("s"));
         QVERIFY(services);
         audit::CheckpointSigner& signer = (*services)->checkpoints();
         const auto none = signer.latest();

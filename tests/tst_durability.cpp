@@ -1,3 +1,4 @@
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/services.h"
@@ -178,7 +179,7 @@ private Q_SLOTS:
         const QString passFile = dir.filePath(QStringLiteral("pass"));
         test::writeTextFile(passFile, test::PASSPHRASE);
         approvals::RequestEvents events;
-        auto services = approvals::Services::open(*vault, events, QStringLiteral("here"));
+        auto services = application::openServices(*vault, events, QStringLiteral("here"));
         QVERIFY(services);
         const auto runtime = test::registerRuntime(**services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
         const QString there =
@@ -196,7 +197,7 @@ private Q_SLOTS:
         // This process sees the other's decision and goes on writing on the same chain, through
         // the connections it had and through new ones.
         QCOMPARE(test::stored((*services)->requests(), there).state, approvals::RequestState::Approved);
-        auto later = approvals::Services::open(*vault, events, QStringLiteral("later"));
+        auto later = application::openServices(*vault, events, QStringLiteral("later"));
         QVERIFY(later);
         const auto second = test::registerRuntime(**later, QStringLiteral("cd"), {QStringLiteral("deploy.*")});
         QVERIFY(second.id != 0);

@@ -1,3 +1,4 @@
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -134,7 +135,7 @@ private Q_SLOTS:
         test::writeTextFile(m_passFile, test::PASSPHRASE);
         m_vault = test::createVault(m_vaultDir);
         QVERIFY(m_vault);
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("approver"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("approver"));
         QVERIFY(services);
         m_services = std::move(*services);
         auto token = m_services->runtimes().registerRuntime(QStringLiteral("agent"),

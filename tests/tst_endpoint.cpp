@@ -1,4 +1,5 @@
 #include "api/apihandler.h"
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -150,7 +151,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
         m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("window"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("window"));
         QVERIFY(services);
         m_services = std::move(*services);
         QVERIFY(
@@ -178,7 +179,8 @@ private Q_SLOTS:
         settings.ratePerSecond = 1000;
         settings.rateBurst = 1000;
         m_endpoint = std::make_unique<http::EndpointThread>(
-            settings, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("endpoint")));
+            settings, api::ApiHandler::factory(
+                          [&] { return application::openServices(*m_vault, m_events, QStringLiteral("endpoint")); }));
         auto started = m_endpoint->start();
         QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
         m_port = m_endpoint->port();
@@ -200,7 +202,10 @@ private Q_SLOTS:
         http::EndpointSettings noSocket;
         noSocket.port = 0;
         noSocket.localSocketPath = QStringLiteral("/proc/countersign-test/countersign.sock");
-        http::EndpointThread first(noSocket, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("no-socket")));
+        http::EndpointThread first(noSocket, api::ApiHandler::factory([&] {
+                                       return application::openServices(*m_vault, m_events,
+                                                                        QStringLiteral("no-socket"));
+                                   }));
         auto socketFailure = first.start();
         QVERIFY(!socketFailure);
         QCOMPARE(test::errorCode(socketFailure), ErrorCode::Io);
@@ -209,7 +214,10 @@ private Q_SLOTS:
         badTeam.team = http::EndpointSettings::Team{
             QStringLiteral("127.0.0.1"), 0, QStringLiteral("127.0.0.1"), QByteArray("not a certificate"),
             std::make_shared<const crypto::SecureBuffer>(crypto::SecureBuffer::copyOf("not a key"))};
-        http::EndpointThread second(badTeam, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("bad-team")));
+        http::EndpointThread second(badTeam, api::ApiHandler::factory([&] {
+                                        return application::openServices(*m_vault, m_events,
+                                                                         QStringLiteral("bad-team"));
+                                    }));
         auto teamFailure = second.start();
         QVERIFY(!teamFailure);
         QCOMPARE(test::errorCode(teamFailure), ErrorCode::Crypto);
@@ -440,7 +448,9 @@ private Q_SLOTS:
         settings.idleTimeoutMs = 60'000;
         settings.ratePerSecond = 1000;
         settings.rateBurst = 1000;
-        http::EndpointThread endpoint(settings, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("slots")));
+        http::EndpointThread endpoint(settings, api::ApiHandler::factory([&] {
+                                          return application::openServices(*m_vault, m_events, QStringLiteral("slots"));
+                                      }));
         QVERIFY(endpoint.start());
         const QByteArray request =
             "GET /v1/requests HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(endpoint.port()) +
@@ -840,7 +850,10 @@ private Q_SLOTS:
         settings.port = 0;
         settings.ratePerSecond = 1;
         settings.rateBurst = 2;
-        http::EndpointThread limited(settings, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("limited")));
+        http::EndpointThread limited(settings, api::ApiHandler::factory([&] {
+                                         return application::openServices(*m_vault, m_events,
+                                                                          QStringLiteral("limited"));
+                                     }));
         QVERIFY(limited.start());
         const quint16 saved = m_port;
         m_port = limited.port();

@@ -2,6 +2,7 @@
 // once stays spent when the vault is rolled back, every client remembers what it was shown, a
 // consume whose answer was lost can be retried, and the approved command runs without the
 // runtime's credential.
+#include "application/openservices.h"
 #include "approvals/decisionstatement.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -63,7 +64,7 @@ public:
         if (!vault)
             return false;
         approvals::RequestEvents events;
-        auto services = approvals::Services::open(*vault, events, QStringLiteral("setup"));
+        auto services = application::openServices(*vault, events, QStringLiteral("setup"));
         if (!services)
             return false;
         auto token = (*services)->runtimes().registerRuntime(QStringLiteral("agent"),
@@ -96,7 +97,7 @@ public:
         if (!vault)
             return false;
         approvals::RequestEvents events;
-        auto services = approvals::Services::open(*vault, events, QStringLiteral("approver"));
+        auto services = application::openServices(*vault, events, QStringLiteral("approver"));
         if (!services)
             return false;
         auto approved = (*services)->requests().approve(vault::Vault::OWNER_MEMBER_ID, id, QStringLiteral("ok"));
@@ -114,7 +115,7 @@ public:
             {
                 auto vault = test::openVault(m_vaultDir);
                 approvals::RequestEvents events;
-                auto services = vault ? approvals::Services::open(*vault, events, QStringLiteral("poll"))
+                auto services = vault ? application::openServices(*vault, events, QStringLiteral("poll"))
                                       : Result<std::unique_ptr<approvals::Services>>(
                                             std::unexpected(Error{ErrorCode::Storage, QString()}));
                 if (services) {

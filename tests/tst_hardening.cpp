@@ -1,5 +1,6 @@
 // What a local attacker of the same user sees from outside: the files a real vault leaves in
 // its data directory, the memory of the running programs, the certificate the team listener shows.
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
@@ -59,7 +60,7 @@ private:
         if (!vault)
             return {};
         approvals::RequestEvents events;
-        auto services = approvals::Services::open(*vault, events, QStringLiteral("prepare"));
+        auto services = application::openServices(*vault, events, QStringLiteral("prepare"));
         if (!services)
             return {};
         auto token = (*services)->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")},
@@ -97,7 +98,7 @@ private Q_SLOTS:
             auto vault = test::openVault(dataDir);
             QVERIFY(vault);
             approvals::RequestEvents events;
-            auto services = approvals::Services::open(*vault, events, QStringLiteral("prepare"));
+            auto services = application::openServices(*vault, events, QStringLiteral("prepare"));
             QVERIFY(services);
             auto registered = (*services)->runtimes().registerRuntime(
                 QStringLiteral("ci"), {QStringLiteral("deploy.*")}, QStringLiteral("member:owner"));

@@ -1,4 +1,5 @@
 #include "application/instance.h"
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -299,7 +300,7 @@ private Q_SLOTS:
         QVERIFY(withCritical != image(plainTray));
         QVERIFY(desktop.window->vault());
         auto check =
-            approvals::Services::open(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
+            application::openServices(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
         QVERIFY(check);
         QVERIFY((*check)->requests().deny(QStringLiteral("owner"), critical, QStringLiteral("not now")));
         QTRY_COMPARE(desktop.window->pendingCount(), 1);
@@ -408,7 +409,7 @@ private Q_SLOTS:
         Desktop desktop;
         QVERIFY(desktop.start());
         auto check =
-            approvals::Services::open(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
+            application::openServices(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
         QVERIFY(check);
         auto reasonOf = [&](const QString& id) {
             auto request = (*check)->requests().request(id);
@@ -635,7 +636,7 @@ private Q_SLOTS:
 
         // A runtime that will be revoked from the CLI leaves a request waiting.
         auto check =
-            approvals::Services::open(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
+            application::openServices(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
         QVERIFY(check);
         auto doomed = (*check)->runtimes().registerRuntime(QStringLiteral("doomed"), {QStringLiteral("deploy.*")},
                                                            QStringLiteral("member:owner"));
@@ -713,7 +714,7 @@ private Q_SLOTS:
         const QString decided = desktop.ask(QStringLiteral("Deploy the decided build"), QStringLiteral("low"));
         QTRY_COMPARE(desktop.window->pendingCount(), 2);
         auto check =
-            approvals::Services::open(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
+            application::openServices(*desktop.window->vault(), desktop.session->events(), QStringLiteral("check"));
         QVERIFY(check);
         QVERIFY((*check)->requests().deny(QStringLiteral("owner"), decided, QStringLiteral("not today")));
         QTRY_COMPARE(desktop.window->pendingCount(), 1);

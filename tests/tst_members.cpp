@@ -1,6 +1,7 @@
 // Members, roles and invitations through the real services on a real vault: the permission
 // table walked cell by cell, the rules beyond it, the invitation lifecycle (with a concurrent
 // redeem), and signed decisions down to the runtime's receipt.
+#include "application/openservices.h"
 #include "approvals/decisionstatement.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -146,7 +147,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
         m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("members"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("members"));
         QVERIFY(services);
         m_services = std::move(*services);
         m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
@@ -416,7 +417,7 @@ private Q_SLOTS:
         std::atomic<bool> go{false};
         auto redeemer = [&](int n) {
             approvals::RequestEvents events;
-            auto services = approvals::Services::open(*m_vault, events, QStringLiteral("redeemer-%1").arg(n));
+            auto services = application::openServices(*m_vault, events, QStringLiteral("redeemer-%1").arg(n));
             if (!services)
                 return;
             while (!go)

@@ -1,3 +1,4 @@
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -536,7 +537,7 @@ private Q_SLOTS:
         view->setFocus();
         QTRY_VERIFY(view->hasFocus());
         // Another connection (as the endpoint thread or a remote member would) decides it.
-        auto elsewhere = approvals::Services::open(*m_vault, m_events, QStringLiteral("elsewhere"));
+        auto elsewhere = application::openServices(*m_vault, m_events, QStringLiteral("elsewhere"));
         QVERIFY(elsewhere);
         QVERIFY((*elsewhere)->requests().deny(QStringLiteral("owner"), shown, QStringLiteral("from the CLI")));
         auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
@@ -829,7 +830,7 @@ private Q_SLOTS:
             const QString id = create(QStringLiteral("decided elsewhere first"), QStringLiteral("low"));
             tab.select(id);
             // Denied from the CLI between looking and pressing: the window's own deny is refused.
-            auto elsewhere = approvals::Services::open(*m_vault, m_events, QStringLiteral("elsewhere"));
+            auto elsewhere = application::openServices(*m_vault, m_events, QStringLiteral("elsewhere"));
             QVERIFY(elsewhere);
             {
                 QSignalBlocker quiet(&m_events); // as another process: this window hears of it later

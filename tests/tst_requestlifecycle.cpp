@@ -1,3 +1,4 @@
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestlifecycle.h"
 #include "approvals/requestservice.h"
@@ -45,7 +46,7 @@ private Q_SLOTS:
         m_dir = std::make_unique<QTemporaryDir>();
         m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("lifecycle"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("lifecycle"));
         QVERIFY(services);
         m_services = std::move(*services);
         m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});

@@ -1,3 +1,4 @@
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -101,7 +102,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
         m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("services"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("services"));
         QVERIFY(services);
         m_services = std::move(*services);
         QVERIFY(
@@ -360,7 +361,7 @@ private Q_SLOTS:
         for (int i = 0; i < RACERS; ++i) {
             racers.emplace_back([&, i] {
                 approvals::RequestEvents events;
-                auto services = approvals::Services::open(*m_vault, events, QStringLiteral("racer-%1").arg(i));
+                auto services = application::openServices(*m_vault, events, QStringLiteral("racer-%1").arg(i));
                 outcomes[i].opened = services.has_value();
                 start.arrive_and_wait(); // every connection open before anyone consumes
                 if (!services)

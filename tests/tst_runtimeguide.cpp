@@ -3,6 +3,7 @@
 // server computes for payloads that trip naive implementations (1.0, keys outside the BMP, large
 // integers, exponents, escapes), and the whole sample runs from request to consume. Bodies whose
 // numbers or strings JSON cannot carry exactly are refused with a clear 400.
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
@@ -107,7 +108,7 @@ private Q_SLOTS:
             auto vault = test::createVault(dataDir);
             QVERIFY(vault);
             approvals::RequestEvents events;
-            auto services = approvals::Services::open(*vault, events, QStringLiteral("test"));
+            auto services = application::openServices(*vault, events, QStringLiteral("test"));
             QVERIFY(services);
             auto token = (*services)->runtimes().registerRuntime(QStringLiteral("guide"), {QStringLiteral("deploy.*")},
                                                                  QStringLiteral("member:owner"));

@@ -3,6 +3,7 @@
 // a runtime asks and consumes over plain loopback HTTP. Also what must be refused: another
 // certificate than the link's, used/revoked/expired tokens, a viewer's decision, a removed
 // member's session; and the audit entries each leaves.
+#include "application/openservices.h"
 #include "approvals/decisionstatement.h"
 #include "approvals/payloadview.h"
 #include "approvals/requestevents.h"
@@ -218,7 +219,7 @@ private Q_SLOTS:
         test::writeTextFile(m_passFile, test::PASSPHRASE);
         m_memberPassFile = m_dir->filePath(QStringLiteral("member-pass"));
         test::writeTextFile(m_memberPassFile, MEMBER_PASSPHRASE);
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("test"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("test"));
         QVERIFY(services);
         m_services = std::move(*services);
         auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")},

@@ -5,6 +5,7 @@
 // legitimate runtime or member next to the attacker is still served, the server's memory stays
 // bounded, and the audit does not grow with every attempt. Figures are printed (qInfo) for the
 // record; the assertions leave room for a slow, busy machine.
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
@@ -135,7 +136,7 @@ private Q_SLOTS:
         QVERIFY(m_vault);
         const QString passFile = m_dir->filePath(QStringLiteral("pass"));
         test::writeTextFile(passFile, test::PASSPHRASE);
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("test"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("test"));
         QVERIFY(services);
         m_services = std::move(*services);
         auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")},

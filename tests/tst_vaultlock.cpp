@@ -1,6 +1,7 @@
 // One vault, several processes: a running server, `countersign-cli vault passwd`, a second
 // passwd racing the first, a backup restored over the database behind a server's back. Real
 // processes throughout; what each one sees is what a person at a terminal would see.
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
@@ -107,7 +108,7 @@ private:
         if (!vault)
             return {};
         approvals::RequestEvents events;
-        auto services = approvals::Services::open(*vault, events, QStringLiteral("prepare"));
+        auto services = application::openServices(*vault, events, QStringLiteral("prepare"));
         if (!services)
             return {};
         auto token = (*services)->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")},

@@ -1,5 +1,6 @@
 #include "vaultsession.h"
 
+#include "application/openservices.h"
 #include "approvals/services.h"
 #include "vault/passphrasereader.h"
 #include "vault/vault.h"
@@ -21,7 +22,7 @@ Result<std::unique_ptr<VaultSession>> VaultSession::unlock(const QString& dataDi
         return std::unexpected(vault.error());
     auto session = std::make_unique<VaultSession>();
     session->vault = std::move(*vault);
-    auto services = approvals::Services::open(*session->vault, session->events, QStringLiteral("cli-admin"));
+    auto services = application::openServices(*session->vault, session->events, QStringLiteral("cli-admin"));
     if (!services)
         return std::unexpected(services.error());
     session->services = std::move(*services);

@@ -55,12 +55,11 @@ ApiHandler::ApiHandler(std::shared_ptr<approvals::Services> services, const http
 
 ApiHandler::~ApiHandler() = default;
 
-http::EndpointThread::HandlerFactory ApiHandler::factory(const vault::Vault& vault, approvals::RequestEvents& events,
-                                                         const QString& connectionName)
+http::EndpointThread::HandlerFactory ApiHandler::factory(ServicesOpener openServices)
 {
-    return [&vault, &events,
-            connectionName](const http::EndpointSettings& settings) -> Result<std::shared_ptr<http::IRequestHandler>> {
-        auto opened = approvals::Services::open(vault, events, connectionName);
+    return [openServices = std::move(openServices)](
+               const http::EndpointSettings& settings) -> Result<std::shared_ptr<http::IRequestHandler>> {
+        auto opened = openServices();
         COUNTERSIGN_TRY(opened);
         std::shared_ptr<approvals::Services> services(std::move(*opened));
         services->requests().setExpiryTimerEnabled(true); // expiry on time, even when nobody polls

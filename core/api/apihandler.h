@@ -14,17 +14,14 @@
 #include <QString>
 
 #include <expected>
+#include <functional>
 #include <memory>
 #include <optional>
 
 namespace countersign::approvals {
-class RequestEvents;
 class RuntimeApi;
 class Services;
 } // namespace countersign::approvals
-namespace countersign::vault {
-class Vault;
-}
 
 namespace countersign::api {
 
@@ -43,10 +40,11 @@ public:
                QObject* parent = nullptr);
     ~ApiHandler() override;
 
-    /// A factory for http::EndpointThread: opens a Services over \a vault in the endpoint's
-    /// thread, with its expiry timer running, and serves it.
-    [[nodiscard]] static http::EndpointThread::HandlerFactory
-    factory(const vault::Vault& vault, approvals::RequestEvents& events, const QString& connectionName);
+    /// Opens the services of the calling thread (application::openServices).
+    using ServicesOpener = std::function<Result<std::unique_ptr<approvals::Services>>()>;
+    /// A factory for http::EndpointThread: opens services by \a openServices in the endpoint's
+    /// thread, with their expiry timer running, and serves them.
+    [[nodiscard]] static http::EndpointThread::HandlerFactory factory(ServicesOpener openServices);
 
     [[nodiscard]] std::optional<http::HttpResponse> handle(const http::HttpRequest& request,
                                                            http::HttpConnection& connection) override;

@@ -1,5 +1,6 @@
 #include "auditservice.h"
 
+#include "audit/auditedconnection.h"
 #include "audit/auditexport.h"
 #include "audit/checkpointsigner.h"
 #include "vault/vault.h"
@@ -9,42 +10,28 @@
 namespace countersign::application {
 
 AuditService::AuditService(vault::Vault& vault)
-    : m_log(&vault.audit())
-    , m_checkpoints(vault.openCheckpointSigner(vault.database(), vault.audit()))
+    : m_vaultCheckpoints(vault.openCheckpointSigner(vault.database(), vault.audit()))
+    , m_log(&vault.audit())
+    , m_checkpoints(m_vaultCheckpoints.get())
 {
 }
 
-AuditService::AuditService(QString connectionName)
-    : m_connectionName(std::move(connectionName))
+AuditService::AuditService(audit::AuditLog& log, audit::CheckpointSigner& checkpoints)
+    : m_log(&log)
+    , m_checkpoints(&checkpoints)
 {
 }
 
 Result<std::unique_ptr<AuditService>> AuditService::open(const vault::Vault& vault, const QString& connectionName)
 {
-    auto db = vault.openConnection(connectionName);
-    COUNTERSIGN_TRY(db);
-    // Constructed at once, so that a failure below still closes the connection it opened.
-    std::unique_ptr<AuditService> service(new AuditService(connectionName));
-    auto log = vault.openAuditLog(*db);
-    COUNTERSIGN_TRY(log);
-    service->m_ownLog = std::move(*log);
-    service->m_log = service->m_ownLog.get();
-    service->m_checkpoints = vault.openCheckpointSigner(*db, *service->m_log);
+    auto connection = vault.openAuditedConnection(connectionName);
+    COUNTERSIGN_TRY(connection);
+    std::unique_ptr<AuditService> service(new AuditService((*connection)->log(), (*connection)->checkpoints()));
+    service->m_connection = std::move(*connection);
     return service;
 }
 
-AuditService::~AuditService()
-{
-    m_checkpoints.reset();
-    m_ownLog.reset();
-    if (m_connectionName.isEmpty())
-        return;
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
-}
+AuditService::~AuditService() = default;
 
 Result<AuditService::Verification> AuditService::verifyVault(const Progress& progress) const
 {

@@ -3,15 +3,15 @@
 #include "audit/auditlog.h"
 #include "error.h"
 
-#include <QSqlDatabase>
 #include <QString>
 
 #include <functional>
 #include <memory>
 
 namespace countersign::audit {
+class AuditedConnection;
 class CheckpointSigner;
-}
+} // namespace countersign::audit
 namespace countersign::vault {
 class Vault;
 }
@@ -63,12 +63,12 @@ public:
     [[nodiscard]] Result<Exported> exportTo(const QString& path, const Progress& progress = {});
 
 private:
-    explicit AuditService(QString connectionName);
+    AuditService(audit::AuditLog& log, audit::CheckpointSigner& checkpoints);
 
-    QString m_connectionName; // set when the service owns its connection
-    std::unique_ptr<audit::AuditLog> m_ownLog;
+    std::unique_ptr<audit::AuditedConnection> m_connection;      // when the service has its own
+    std::unique_ptr<audit::CheckpointSigner> m_vaultCheckpoints; // over the vault's connection
     audit::AuditLog* m_log = nullptr;
-    std::unique_ptr<audit::CheckpointSigner> m_checkpoints;
+    audit::CheckpointSigner* m_checkpoints = nullptr;
 };
 
 } // namespace countersign::application

@@ -6,6 +6,7 @@
 #include "approvals/services.h"
 #include "audit/checkpointsigner.h"
 #include "http/endpointthread.h"
+#include "openservices.h"
 #include "vault/vault.h"
 
 namespace countersign::application {
@@ -42,7 +43,9 @@ Result<std::unique_ptr<Instance>> Instance::open(std::unique_ptr<vault::Vault> v
     std::unique_ptr<Instance> instance(new Instance(std::make_unique<approvals::RequestEvents>(), std::move(vault)));
     COUNTERSIGN_TRY(instance->openServices());
     instance->m_endpoint = std::make_unique<http::EndpointThread>(
-        std::move(settings), api::ApiHandler::factory(*instance->m_vault, *instance->m_events, ENDPOINT_CONNECTION));
+        std::move(settings), api::ApiHandler::factory([&vault = *instance->m_vault, &events = *instance->m_events] {
+            return application::openServices(vault, events, ENDPOINT_CONNECTION);
+        }));
     return instance;
 }
 
@@ -58,7 +61,7 @@ Result<void> Instance::openServices()
 {
     if (m_services)
         return {};
-    auto services = approvals::Services::open(*m_vault, *m_events, SERVICES_CONNECTION);
+    auto services = application::openServices(*m_vault, *m_events, SERVICES_CONNECTION);
     COUNTERSIGN_TRY(services);
     m_services = std::move(*services);
     return {};

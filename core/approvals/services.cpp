@@ -1,9 +1,9 @@
 #include "services.h"
 
-#include "crypto/securebuffer.h"
-
+#include "audit/auditedconnection.h"
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
+#include "crypto/signingkey.h"
 #include "members/invitationservice.h"
 #include "members/memberauthorizer.h"
 #include "members/memberservice.h"
@@ -12,13 +12,28 @@
 #include "requestservice.h"
 #include "runtimeregistry.h"
 #include "teamservice.h"
-#include "vault/vault.h"
 
 namespace countersign::approvals {
 
-Services::Services(QString connectionName)
-    : m_connectionName(std::move(connectionName))
+Services::Services(std::unique_ptr<audit::AuditedConnection> connection, RequestEvents& events, const Keys& keys)
+    : m_connection(std::move(connection))
 {
+    const QSqlDatabase db = m_connection->database();
+    audit::AuditLog& log = m_connection->log();
+    m_authorizer = std::make_unique<members::MemberAuthorizer>(db);
+    m_runtimes = std::make_unique<RuntimeRegistry>(db, log, *m_authorizer);
+    m_policies = std::make_unique<policy::PolicyStore>(db, log, *m_authorizer);
+    m_requests = std::make_unique<RequestService>(db, log, *m_runtimes, *m_policies, events, *m_authorizer);
+    m_members = std::make_unique<members::MemberService>(db, log);
+    m_invitations = std::make_unique<members::InvitationService>(db, log, *m_members);
+    m_sessions = std::make_unique<members::SessionService>(db, log, *m_members);
+    m_sessions->setInstance(audit::Checkpoint::originFor(keys.instancePublicKey));
+    m_team = std::make_unique<TeamService>(*m_requests, *m_members, *m_invitations, *m_sessions);
+    m_requests->setTeamApi(m_team.get());
+    m_requests->setCheckpointSigner(&m_connection->checkpoints());
+    m_requests->setViewSaltKey(keys.viewSaltKey);
+    if (keys.ownerKey)
+        m_requests->setLocalSigningKey(keys.ownerId, keys.ownerKey);
 }
 
 Services::~Services()
@@ -31,50 +46,22 @@ Services::~Services()
     m_policies.reset();
     m_runtimes.reset();
     m_authorizer.reset();
-    m_checkpoints.reset();
-    m_audit.reset();
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connectionName);
+    m_connection.reset(); // the log and the checkpoint signer, then the connection
+}
+
+audit::AuditLog& Services::audit()
+{
+    return m_connection->log();
+}
+
+audit::CheckpointSigner& Services::checkpoints()
+{
+    return m_connection->checkpoints();
 }
 
 QSqlDatabase Services::database() const
 {
-    return QSqlDatabase::database(m_connectionName, false);
-}
-
-Result<std::unique_ptr<Services>> Services::open(const vault::Vault& vault, RequestEvents& events,
-                                                 const QString& connectionName)
-{
-    auto db = vault.openConnection(connectionName);
-    COUNTERSIGN_TRY(db);
-    std::unique_ptr<Services> services(new Services(connectionName));
-    auto audit = vault.openAuditLog(*db);
-    COUNTERSIGN_TRY(audit);
-    services->m_audit = std::move(*audit);
-    services->m_checkpoints = vault.openCheckpointSigner(*db, *services->m_audit);
-    services->m_authorizer = std::make_unique<members::MemberAuthorizer>(*db);
-    services->m_runtimes = std::make_unique<RuntimeRegistry>(*db, *services->m_audit, *services->m_authorizer);
-    services->m_policies = std::make_unique<policy::PolicyStore>(*db, *services->m_audit, *services->m_authorizer);
-    services->m_requests = std::make_unique<RequestService>(*db, *services->m_audit, *services->m_runtimes,
-                                                            *services->m_policies, events, *services->m_authorizer);
-    services->m_members = std::make_unique<members::MemberService>(*db, *services->m_audit);
-    services->m_invitations =
-        std::make_unique<members::InvitationService>(*db, *services->m_audit, *services->m_members);
-    services->m_sessions = std::make_unique<members::SessionService>(*db, *services->m_audit, *services->m_members);
-    services->m_sessions->setInstance(audit::Checkpoint::originFor(vault.instancePublicKey()));
-    services->m_team = std::make_unique<TeamService>(*services->m_requests, *services->m_members,
-                                                     *services->m_invitations, *services->m_sessions);
-    services->m_requests->setTeamApi(services->m_team.get());
-    services->m_requests->setCheckpointSigner(services->m_checkpoints.get());
-    auto viewKey = vault.viewSaltKey(*db);
-    COUNTERSIGN_TRY(viewKey);
-    services->m_requests->setViewSaltKey(*viewKey);
-    if (auto ownerKey = vault.ownerKey())
-        services->m_requests->setLocalSigningKey(vault::Vault::OWNER_MEMBER_ID, ownerKey);
-    return services;
+    return m_connection->database();
 }
 
 } // namespace countersign::approvals

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "crypto/securebuffer.h"
 #include "error.h"
 
 #include <QSqlDatabase>
@@ -8,9 +9,13 @@
 #include <memory>
 
 namespace countersign::audit {
+class AuditedConnection;
 class AuditLog;
 class CheckpointSigner;
 } // namespace countersign::audit
+namespace countersign::crypto {
+class SigningKey;
+}
 namespace countersign::members {
 class InvitationService;
 class MemberAuthorizer;
@@ -19,9 +24,6 @@ class SessionService;
 } // namespace countersign::members
 namespace countersign::policy {
 class PolicyStore;
-}
-namespace countersign::vault {
-class Vault;
 }
 
 namespace countersign::approvals {
@@ -32,17 +34,29 @@ class RuntimeRegistry;
 class TeamService;
 
 /// The services of one thread over its own connection to an unlocked vault: audit log,
-/// runtimes, policies and requests. The endpoint thread and the window each hold one.
+/// runtimes, policies and requests. The endpoint thread and the window each hold one;
+/// application::openServices opens them from a vault.
 class Services final {
 public:
-    /// Opens a new connection named \a connectionName; call from the thread that will use it.
-    [[nodiscard]] static Result<std::unique_ptr<Services>> open(const vault::Vault& vault, RequestEvents& events,
-                                                                const QString& connectionName);
+    /// What the services take from the vault besides the connection.
+    struct Keys {
+        /// The instance's public key, naming this instance as the origin of its checkpoints.
+        QByteArray instancePublicKey;
+        /// Salts the commitments to masked payload values (RequestService::setViewSaltKey).
+        crypto::SecureBuffer viewSaltKey;
+        /// Signs the decisions of \a ownerId made here; null on vaults older than members.
+        std::shared_ptr<const crypto::SigningKey> ownerKey;
+        QString ownerId;
+    };
+
+    /// Builds every service over \a connection (a connection of the calling thread's own,
+    /// which closes with the services).
+    Services(std::unique_ptr<audit::AuditedConnection> connection, RequestEvents& events, const Keys& keys);
     ~Services();
     Services(const Services&) = delete;
     Services& operator=(const Services&) = delete;
 
-    [[nodiscard]] audit::AuditLog& audit() { return *m_audit; }
+    [[nodiscard]] audit::AuditLog& audit();
     [[nodiscard]] RuntimeRegistry& runtimes() { return *m_runtimes; }
     [[nodiscard]] policy::PolicyStore& policies() { return *m_policies; }
     [[nodiscard]] RequestService& requests() { return *m_requests; }
@@ -50,15 +64,11 @@ public:
     [[nodiscard]] members::InvitationService& invitations() { return *m_invitations; }
     [[nodiscard]] members::SessionService& sessions() { return *m_sessions; }
     [[nodiscard]] TeamService& team() { return *m_team; }
-    [[nodiscard]] audit::CheckpointSigner& checkpoints() { return *m_checkpoints; }
+    [[nodiscard]] audit::CheckpointSigner& checkpoints();
     [[nodiscard]] QSqlDatabase database() const;
 
 private:
-    explicit Services(QString connectionName);
-
-    QString m_connectionName;
-    std::unique_ptr<audit::AuditLog> m_audit;
-    std::unique_ptr<audit::CheckpointSigner> m_checkpoints;
+    std::unique_ptr<audit::AuditedConnection> m_connection;
     std::unique_ptr<RuntimeRegistry> m_runtimes;
     std::unique_ptr<policy::PolicyStore> m_policies;
     std::unique_ptr<members::MemberAuthorizer> m_authorizer;

@@ -1,5 +1,6 @@
 #include "vault.h"
 
+#include "audit/auditedconnection.h"
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
@@ -143,11 +144,18 @@ Result<QSqlDatabase> Vault::openConnection(const QString& connectionName) const
     return db;
 }
 
-Result<std::unique_ptr<audit::AuditLog>> Vault::openAuditLog(const QSqlDatabase& connection) const
+Result<std::unique_ptr<audit::AuditedConnection>> Vault::openAuditedConnection(const QString& connectionName) const
 {
-    auto key = VaultStore(connection).secret(VaultStore::AUDIT_KEY);
+    auto db = openConnection(connectionName);
+    COUNTERSIGN_TRY(db);
+    // Owned from here on, so that a failure below still closes the connection.
+    auto connection = std::make_unique<audit::AuditedConnection>(connectionName);
+    auto key = VaultStore(*db).secret(VaultStore::AUDIT_KEY);
     COUNTERSIGN_TRY(key);
-    return std::make_unique<audit::AuditLog>(connection, *key);
+    auto log = std::make_unique<audit::AuditLog>(*db, *key);
+    auto checkpoints = openCheckpointSigner(*db, *log);
+    connection->attach(std::move(log), std::move(checkpoints));
+    return connection;
 }
 
 Result<crypto::SecureBuffer> Vault::viewSaltKey(const QSqlDatabase& connection) const

@@ -17,6 +17,7 @@
 #include <optional>
 
 namespace countersign::audit {
+class AuditedConnection;
 class AuditLog;
 class CheckpointSigner;
 } // namespace countersign::audit
@@ -82,8 +83,11 @@ public:
     /// Another connection to this vault, named \a connectionName, for use by the calling thread
     /// only (Qt Sql connections are thread-affine). Close it with QSqlDatabase::removeDatabase.
     [[nodiscard]] Result<QSqlDatabase> openConnection(const QString& connectionName) const;
-    /// An audit log appending through \a connection (another thread's connection to this vault).
-    [[nodiscard]] Result<std::unique_ptr<audit::AuditLog>> openAuditLog(const QSqlDatabase& connection) const;
+    /// Another connection (openConnection()) with the audit log appending through it and the
+    /// checkpoint signer over that log: what a thread's services or audit jobs write evidence
+    /// with. The connection closes with the returned object.
+    [[nodiscard]] Result<std::unique_ptr<audit::AuditedConnection>>
+    openAuditedConnection(const QString& connectionName) const;
     [[nodiscard]] audit::AuditLog& audit() { return *m_audit; }
     /// The key that salts the commitments to masked payload values (approvals::PayloadView),
     /// derived from the audit key through \a connection: stable for the vault's life, never shown.

@@ -9,6 +9,7 @@
 //   - the audit chain verifies, against the checkpoint file too, with no gap.
 //
 //   countersign-crash-harness [--iterations N] [--bin DIR]      (exit 0: no violation)
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -140,7 +141,7 @@ int main(int argc, char* argv[])
     if (!vault)
         return 2;
     approvals::RequestEvents events;
-    auto services = approvals::Services::open(*vault, events, QStringLiteral("harness"));
+    auto services = application::openServices(*vault, events, QStringLiteral("harness"));
     if (!services)
         return 2;
     auto registered = (*services)->runtimes().registerRuntime(QStringLiteral("load"), {QStringLiteral("deploy.*")},

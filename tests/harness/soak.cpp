@@ -5,6 +5,7 @@
 // must stay flat.
 //
 //   countersign-soak [--seconds S] [--connections N] [--bin DIR]     (exit 0: all held)
+#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -194,7 +195,7 @@ int main(int argc, char* argv[])
     const QString vaultDir = dir.filePath(QStringLiteral("vault"));
     auto vault = test::createVault(vaultDir);
     approvals::RequestEvents events;
-    auto services = approvals::Services::open(*vault, events, QStringLiteral("soak"));
+    auto services = application::openServices(*vault, events, QStringLiteral("soak"));
     if (!vault || !services)
         return 2;
     // Twenty runtimes share the connections, as a fleet of agents would.

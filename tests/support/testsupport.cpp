@@ -1,6 +1,7 @@
 #include "testsupport.h"
 
 #include "application/instance.h"
+#include "application/openservices.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
@@ -61,7 +62,7 @@ std::unique_ptr<application::Instance> openInstance(std::unique_ptr<vault::Vault
 std::unique_ptr<approvals::Services> openServices(const vault::Vault& vault, approvals::RequestEvents& events,
                                                   const QString& connectionName)
 {
-    auto opened = approvals::Services::open(vault, events, connectionName);
+    auto opened = application::openServices(vault, events, connectionName);
     if (!opened) {
         qWarning("openServices: %s", qPrintable(describe(opened)));
         return nullptr;

@@ -1,0 +1,21 @@
+#include "openservices.h"
+
+#include "approvals/services.h"
+#include "audit/auditedconnection.h"
+#include "vault/vault.h"
+
+namespace countersign::application {
+
+Result<std::unique_ptr<approvals::Services>> openServices(const vault::Vault& vault, approvals::RequestEvents& events,
+                                                          const QString& connectionName)
+{
+    auto connection = vault.openAuditedConnection(connectionName);
+    COUNTERSIGN_TRY(connection);
+    auto viewSaltKey = vault.viewSaltKey((*connection)->database());
+    COUNTERSIGN_TRY(viewSaltKey);
+    const approvals::Services::Keys keys{vault.instancePublicKey(), std::move(*viewSaltKey), vault.ownerKey(),
+                                         vault::Vault::OWNER_MEMBER_ID};
+    return std::make_unique<approvals::Services>(std::move(*connection), events, keys);
+}
+
+} // namespace countersign::application

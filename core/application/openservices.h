@@ -1,0 +1,25 @@
+#pragma once
+
+#include "error.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace countersign::approvals {
+class RequestEvents;
+class Services;
+} // namespace countersign::approvals
+namespace countersign::vault {
+class Vault;
+}
+
+namespace countersign::application {
+
+/// The services of the calling thread over a new connection named \a connectionName to
+/// \a vault (unlocked), announcing request events on \a events. The window, the endpoint
+/// thread, the CLI and the tests open theirs here (docs/architecture.md, "The running instance").
+[[nodiscard]] Result<std::unique_ptr<approvals::Services>>
+openServices(const vault::Vault& vault, approvals::RequestEvents& events, const QString& connectionName);
+
+} // namespace countersign::application
