@@ -32,10 +32,11 @@ ApiHandler::ApiHandler(std::shared_ptr<approvals::Services> services, const http
     , m_rates(settings.ratePerSecond, settings.rateBurst)
     , m_failures(settings, [this](const QString& action,
                                   const QJsonObject& details) { m_api.recordSecurityEvent(action, details); })
-    , m_runtimeRoutes(m_api, m_polls, settings.maxWaitSeconds)
+    , m_afterCommit(m_api)
+    , m_runtimeRoutes(m_api, m_polls, m_afterCommit, settings.maxWaitSeconds)
 {
     if (approvals::TeamApi* team = m_api.team()) {
-        m_memberRoutes = std::make_unique<MemberRoutes>(*team, m_polls, settings.maxWaitSeconds);
+        m_memberRoutes = std::make_unique<MemberRoutes>(*team, m_polls, m_afterCommit, settings.maxWaitSeconds);
         m_inviteeRoutes = std::make_unique<InviteeRoutes>(*team, m_rates, m_failures);
     }
     // Checked on every request, and on a timer so that an idle server says why it stopped.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "answeraftercommit.h"
 #include "error.h"
 #include "failureaudit.h"
 #include "http/endpointsettings.h"
@@ -74,6 +75,7 @@ private:
     http::LongPolls m_polls;
     http::RateLimiter m_rates;
     FailureAudit m_failures;
+    AnswerAfterCommit m_afterCommit;
     RuntimeRoutes m_runtimeRoutes;
     std::unique_ptr<MemberRoutes> m_memberRoutes;   // when the instance serves a team
     std::unique_ptr<InviteeRoutes> m_inviteeRoutes; // likewise

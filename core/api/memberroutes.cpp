@@ -2,6 +2,7 @@
 // long-poll. The rules live behind TeamApi; this is the wire.
 #include "memberroutes.h"
 
+#include "answeraftercommit.h"
 #include "approvals/teamapi.h"
 #include "auditwire.h"
 #include "http/httprequest.h"
@@ -35,9 +36,11 @@ QJsonObject queueJson(const QList<approvals::TeamApi::Shown>& queue)
 
 } // namespace
 
-MemberRoutes::MemberRoutes(approvals::TeamApi& team, http::LongPolls& polls, int maxWaitSeconds)
+MemberRoutes::MemberRoutes(approvals::TeamApi& team, http::LongPolls& polls, AnswerAfterCommit& afterCommit,
+                           int maxWaitSeconds)
     : m_team(team)
     , m_polls(polls)
+    , m_afterCommit(afterCommit)
     , m_maxWaitSeconds(maxWaitSeconds)
 {
 }
@@ -72,7 +75,11 @@ std::optional<http::HttpResponse> MemberRoutes::serve(Route route, const http::H
         auto decision = MemberWire::decision(member.id, id, *body);
         if (!decision)
             return errorResponse(decision.error());
-        return answer(m_team.memberDecide(member, decision->statement, decision->signature), &shownJson);
+        // Decisions arriving together commit together (and with the runtimes' writes); each is
+        // answered once its commit is on disk.
+        return m_afterCommit.answer(connection, [this, member, decision = std::move(*decision)] {
+            return answer(m_team.memberDecide(member, decision.statement, decision.signature), &shownJson);
+        });
     }
     default:
         break;

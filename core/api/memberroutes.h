@@ -17,12 +17,15 @@ struct HttpRequest;
 
 namespace countersign::api {
 
+class AnswerAfterCommit;
+
 /// The routes of a member with a session (docs/team.md, "Routes"): their profile, the queue
 /// they may decide (with a long-poll), a request, a signed decision, and the audit proofs.
 /// Reads the wire, calls the service, writes the wire; the rules live behind approvals::TeamApi.
 class MemberRoutes final {
 public:
-    MemberRoutes(approvals::TeamApi& team, http::LongPolls& polls, int maxWaitSeconds);
+    /// Decisions go through \a afterCommit, which must outlive these routes.
+    MemberRoutes(approvals::TeamApi& team, http::LongPolls& polls, AnswerAfterCommit& afterCommit, int maxWaitSeconds);
 
     /// Answers \a route for \a member, or nothing when the answer comes later.
     [[nodiscard]] std::optional<http::HttpResponse> serve(Route route, const http::HttpRequest& request,
@@ -37,6 +40,7 @@ private:
 
     approvals::TeamApi& m_team;
     http::LongPolls& m_polls;
+    AnswerAfterCommit& m_afterCommit;
     int m_maxWaitSeconds;
 };
 

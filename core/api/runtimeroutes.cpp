@@ -1,5 +1,6 @@
 #include "runtimeroutes.h"
 
+#include "answeraftercommit.h"
 #include "approvals/runtimeapi.h"
 #include "auditwire.h"
 #include "http/httpconnection.h"
@@ -12,15 +13,14 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QPointer>
-
-#include <memory>
 
 namespace countersign::api {
 
-RuntimeRoutes::RuntimeRoutes(approvals::RuntimeApi& api, http::LongPolls& polls, int maxWaitSeconds)
+RuntimeRoutes::RuntimeRoutes(approvals::RuntimeApi& api, http::LongPolls& polls, AnswerAfterCommit& afterCommit,
+                             int maxWaitSeconds)
     : m_api(api)
     , m_polls(polls)
+    , m_afterCommit(afterCommit)
     , m_maxWaitSeconds(maxWaitSeconds)
 {
 }
@@ -34,8 +34,8 @@ std::optional<http::HttpResponse> RuntimeRoutes::serve(Route route, const http::
         auto body = jsonBody(request);
         if (!body)
             return body.error();
-        return answerAfterCommit(connection, [this, runtime, body = std::move(*body),
-                                              key = QString::fromUtf8(request.header("idempotency-key"))] {
+        return m_afterCommit.answer(connection, [this, runtime, body = std::move(*body),
+                                                 key = QString::fromUtf8(request.header("idempotency-key"))] {
             auto result = m_api.createRequest(runtime, body, key);
             return answer(
                 result, [](const auto& created) { return RequestWire::request(created.request); },
@@ -53,23 +53,8 @@ std::optional<http::HttpResponse> RuntimeRoutes::serve(Route route, const http::
     }
     case Route::GetRequest:
         return getRequest(request, connection, runtime, id);
-    case Route::ConsumeRequest: {
-        auto body = jsonBody(request);
-        if (!body)
-            return body.error();
-        const QJsonValue digest = json::Fields(*body).value(QStringLiteral("payload_sha256"));
-        if (body->size() != 1 || !digest.isString())
-            return errorResponse(Error{ErrorCode::InvalidArgument,
-                                       QStringLiteral("the body is exactly {\"payload_sha256\": \"<hex>\"}")});
-        // Not grouped: the receipt carries a checkpoint signed over the consume entry, which
-        // can be signed only once that entry is committed.
-        return answer(
-            m_api.consumeRequest(runtime, id, digest.toString(), QString::fromUtf8(request.header("idempotency-key"))),
-            [](const approvals::RuntimeRequests::Consumed& consumed) {
-                return QJsonObject{{QStringLiteral("receipt"), consumed.receipt},
-                                   {QStringLiteral("state"), approvals::stateName(consumed.request.state)}};
-            });
-    }
+    case Route::ConsumeRequest:
+        return consume(request, connection, runtime, id);
     case Route::CancelRequest: {
         if (!request.body.isEmpty()) {
             auto body = jsonBody(request);
@@ -78,7 +63,7 @@ std::optional<http::HttpResponse> RuntimeRoutes::serve(Route route, const http::
             if (!body->isEmpty())
                 return errorResponse(Error{ErrorCode::InvalidArgument, QStringLiteral("cancel takes no fields")});
         }
-        return answerAfterCommit(connection, [this, runtime, id] {
+        return m_afterCommit.answer(connection, [this, runtime, id] {
             return answer(m_api.cancelRequest(runtime, id), &RequestWire::request);
         });
     }
@@ -154,30 +139,35 @@ void RuntimeRoutes::requestChanged(const QString& id)
     m_polls.wake(id);
 }
 
-std::optional<http::HttpResponse> RuntimeRoutes::answerAfterCommit(http::HttpConnection& connection,
-                                                                   std::function<http::HttpResponse()> write)
+std::optional<http::HttpResponse> RuntimeRoutes::consume(const http::HttpRequest& request,
+                                                         http::HttpConnection& connection,
+                                                         const approvals::RuntimeIdentity& runtime, const QString& id)
 {
-    // The answer is computed with the write but sent only once the transaction holding it is on
-    // disk: an acknowledged write survives a crash; a failed commit answers with its error.
-    struct Pending final {
-        http::HttpResponse response;
-        bool deferred = false;
-        bool done = false;
-    };
-    auto pending = std::make_shared<Pending>();
-    QPointer<http::HttpConnection> waiting(&connection);
-    m_api.submitWrite([pending, write = std::move(write)] { pending->response = write(); },
-                      [pending, waiting](const Result<void>& committed) {
-                          if (!committed)
-                              pending->response = errorResponse(committed.error());
-                          pending->done = true;
-                          if (pending->deferred && waiting)
-                              waiting->complete(pending->response);
-                      });
-    if (pending->done)
-        return pending->response;
-    pending->deferred = true;
-    return std::nullopt;
+    auto body = jsonBody(request);
+    if (!body)
+        return body.error();
+    const QJsonValue digest = json::Fields(*body).value(QStringLiteral("payload_sha256"));
+    if (body->size() != 1 || !digest.isString())
+        return errorResponse(
+            Error{ErrorCode::InvalidArgument, QStringLiteral("the body is exactly {\"payload_sha256\": \"<hex>\"}")});
+    // The conditional state change and its audit entry commit with the writes arriving alongside;
+    // the receipt carries a checkpoint over the consume entry, which is signed only once that
+    // entry is committed: after the commit, one checkpoint for every receipt of the batch
+    // (audit::CheckpointSigner::covering).
+    return m_afterCommit.answerLater(
+        connection,
+        [this, runtime, id, digest = digest.toString(),
+         key = QString::fromUtf8(request.header("idempotency-key"))]() -> AnswerAfterCommit::Answer {
+            auto settled = m_api.settleConsume(runtime, id, digest, key);
+            return [this, settled = std::move(settled)] {
+                if (!settled)
+                    return errorResponse(settled.error());
+                return answer(m_api.consumeReceipt(*settled), [](const approvals::RuntimeRequests::Consumed& consumed) {
+                    return QJsonObject{{QStringLiteral("receipt"), consumed.receipt},
+                                       {QStringLiteral("state"), approvals::stateName(consumed.request.state)}};
+                });
+            };
+        });
 }
 
 } // namespace countersign::api

@@ -5,7 +5,6 @@
 #include "router.h"
 #include "statuscache.h"
 
-#include <functional>
 #include <optional>
 
 namespace countersign::approvals {
@@ -19,12 +18,16 @@ struct HttpRequest;
 
 namespace countersign::api {
 
+class AnswerAfterCommit;
+
 /// The routes of a runtime (docs/runtime-guide.md, "Routes"): its requests (create, list, get
 /// with a long-poll, consume, cancel) and the audit proofs. Reads the wire, calls the service,
 /// writes the wire; the rules live behind approvals::RuntimeApi.
 class RuntimeRoutes final {
 public:
-    RuntimeRoutes(approvals::RuntimeApi& api, http::LongPolls& polls, int maxWaitSeconds);
+    /// Writes go through \a afterCommit, which must outlive these routes.
+    RuntimeRoutes(approvals::RuntimeApi& api, http::LongPolls& polls, AnswerAfterCommit& afterCommit,
+                  int maxWaitSeconds);
 
     /// Answers \a route for \a runtime, or nothing when the answer comes later.
     [[nodiscard]] std::optional<http::HttpResponse> serve(Route route, const http::HttpRequest& request,
@@ -40,12 +43,15 @@ private:
                                                                const QString& id);
     /// The request as its runtime reads it now.
     [[nodiscard]] http::HttpResponse status(const approvals::RuntimeIdentity& runtime, const QString& id);
-    /// Hands \a write to the group commit; the connection is answered after the commit.
-    [[nodiscard]] std::optional<http::HttpResponse> answerAfterCommit(http::HttpConnection& connection,
-                                                                      std::function<http::HttpResponse()> write);
+    /// A consume: its state change and audit entry join the group commit, its receipt follows it.
+    [[nodiscard]] std::optional<http::HttpResponse> consume(const http::HttpRequest& request,
+                                                            http::HttpConnection& connection,
+                                                            const approvals::RuntimeIdentity& runtime,
+                                                            const QString& id);
 
     approvals::RuntimeApi& m_api;
     http::LongPolls& m_polls;
+    AnswerAfterCommit& m_afterCommit;
     int m_maxWaitSeconds;
     StatusCache m_cache;
 };

@@ -34,9 +34,19 @@ void RequestAnnouncer::checkpoint(bool force)
 {
     if (!m_signer)
         return;
-    // Only committed entries are ever signed: inside a caller's transaction, wait.
-    if (storage::inTransaction(m_db))
+    // Only committed entries are ever signed: inside a transaction, a forced checkpoint waits
+    // for the commit, and one signed then serves every decision of a group commit.
+    if (storage::inTransaction(m_db)) {
+        if (!force || !m_checkpointQueued.expired())
+            return;
+        auto queued = std::make_shared<bool>(true);
+        m_checkpointQueued = queued;
+        storage::afterCommit(m_db, [this, queued] {
+            m_checkpointQueued.reset();
+            checkpoint(true);
+        });
         return;
+    }
     if (force) {
         if (auto signedNow = m_signer->sign(); !signedNow)
             qCWarning(lcRequests) << "checkpoint refused:" << signedNow.error().message;

@@ -5,6 +5,7 @@
 #include <QSqlDatabase>
 
 #include <functional>
+#include <memory>
 
 namespace countersign::audit {
 class CheckpointSigner;
@@ -28,7 +29,8 @@ public:
     void setDeadlinesChanged(std::function<void()> changed) { m_deadlinesChanged = std::move(changed); }
 
     void announce(const Request& request, bool created = false);
-    /// A checkpoint now (\a force) or when one is due; never inside a transaction.
+    /// A checkpoint now (\a force) or when one is due; never inside a transaction. Forced inside
+    /// one (a decision in a group commit), it follows the commit, once however many asked.
     void checkpoint(bool force);
 
 private:
@@ -36,6 +38,9 @@ private:
     RequestEvents& m_events;
     audit::CheckpointSigner* m_signer = nullptr;
     std::function<void()> m_deadlinesChanged;
+    /// Alive while a forced checkpoint waits for the open transaction's commit (expired when it
+    /// ran, or was dropped with a rollback).
+    std::weak_ptr<void> m_checkpointQueued;
 };
 
 } // namespace countersign::approvals

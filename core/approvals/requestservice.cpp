@@ -108,6 +108,18 @@ Result<RuntimeRequests::Consumed> RequestService::consumeRequest(const RuntimeId
     return m_runtimeRequests->consume(runtime, id, payloadSha256, idempotencyKey);
 }
 
+Result<RuntimeRequests::Settled> RequestService::settleConsume(const RuntimeIdentity& runtime, const QString& id,
+                                                               const QString& payloadSha256,
+                                                               const QString& idempotencyKey)
+{
+    return m_runtimeRequests->settle(runtime, id, payloadSha256, idempotencyKey);
+}
+
+Result<RuntimeRequests::Consumed> RequestService::consumeReceipt(const RuntimeRequests::Settled& settled)
+{
+    return m_runtimeRequests->receipt(settled);
+}
+
 Result<void> RequestService::available()
 {
     return storage::checkDatabaseFile(m_store->database());

@@ -84,6 +84,10 @@ public:
     [[nodiscard]] Result<RuntimeRequests::Consumed> consumeRequest(const RuntimeIdentity& runtime, const QString& id,
                                                                    const QString& payloadSha256,
                                                                    const QString& idempotencyKey = {}) override;
+    [[nodiscard]] Result<RuntimeRequests::Settled> settleConsume(const RuntimeIdentity& runtime, const QString& id,
+                                                                 const QString& payloadSha256,
+                                                                 const QString& idempotencyKey) override;
+    [[nodiscard]] Result<RuntimeRequests::Consumed> consumeReceipt(const RuntimeRequests::Settled& settled) override;
     [[nodiscard]] Result<void> available() override;
     [[nodiscard]] Result<audit::AuditProofs::SignedCheckpoint> auditCheckpoint() override;
     [[nodiscard]] Result<audit::AuditProofs::Inclusion> auditInclusionProof(qint64 seq, qint64 size) override;

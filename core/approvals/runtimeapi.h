@@ -47,6 +47,14 @@ public:
                                                                            const QString& id,
                                                                            const QString& payloadSha256,
                                                                            const QString& idempotencyKey = {}) = 0;
+    /// consumeRequest() in two steps, for a group commit (submitWrite): the state change and its
+    /// audit entry, inside the shared transaction...
+    [[nodiscard]] virtual Result<RuntimeRequests::Settled> settleConsume(const RuntimeIdentity& runtime,
+                                                                         const QString& id,
+                                                                         const QString& payloadSha256,
+                                                                         const QString& idempotencyKey) = 0;
+    /// ...then, once it committed, the receipt (whose checkpoint must include the consume entry).
+    [[nodiscard]] virtual Result<RuntimeRequests::Consumed> consumeReceipt(const RuntimeRequests::Settled& settled) = 0;
 
     /// The newest signed checkpoint.
     [[nodiscard]] virtual Result<audit::AuditProofs::SignedCheckpoint> auditCheckpoint() = 0;
@@ -65,7 +73,7 @@ public:
     [[nodiscard]] virtual TeamApi* team() { return nullptr; }
     /// Creation and state-change notifications, for long-polls.
     [[nodiscard]] virtual RequestEvents& events() = 0;
-    /// Runs \a write (a create, consume or cancel with its answer) in one transaction with the
+    /// Runs \a write (a create, consume, cancel or decision with its answer) in one transaction with the
     /// other writes submitted meanwhile, and calls \a done once that transaction is durable or
     /// failed; after a failed commit nothing \a write did remains, so its answer must not be sent.
     virtual void submitWrite(std::function<void()> write, std::function<void(const Result<void>&)> done)

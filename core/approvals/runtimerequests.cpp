@@ -72,6 +72,15 @@ Result<Request> RuntimeRequests::cancel(const RuntimeIdentity& runtime, const QS
 Result<RuntimeRequests::Consumed> RuntimeRequests::consume(const RuntimeIdentity& runtime, const QString& id,
                                                            const QString& payloadSha256, const QString& idempotencyKey)
 {
+    auto settled = settle(runtime, id, payloadSha256, idempotencyKey);
+    COUNTERSIGN_TRY(settled);
+    return receipt(*settled);
+}
+
+Result<RuntimeRequests::Settled> RuntimeRequests::settle(const RuntimeIdentity& runtime, const QString& id,
+                                                         const QString& payloadSha256, const QString& idempotencyKey)
+{
+    using Kind = Settled::Kind;
     if (idempotencyKey.size() > MAX_IDEMPOTENCY_KEY_CHARS)
         return fail(ErrorCode::InvalidArgument,
                     QStringLiteral("the Idempotency-Key is at most %1 characters").arg(MAX_IDEMPOTENCY_KEY_CHARS));
@@ -81,14 +90,7 @@ Result<RuntimeRequests::Consumed> RuntimeRequests::consume(const RuntimeIdentity
     const auto sameDigest = [&](const Request& request) {
         return crypto::constantTimeEqual(payloadSha256.toLower().toLatin1(), request.payloadSha256.toLatin1());
     };
-    // What the transaction settled: a consume now, the replay of an earlier one, or an expiry.
-    enum class Kind { Spent, Replay, Expired };
-    struct Outcome final {
-        Request request;
-        Kind kind = Kind::Spent;
-        qint64 auditSeq = 0;
-    };
-    auto outcome = storage::transact(m_store.database(), [&]() -> Result<Outcome> {
+    auto outcome = storage::transact(m_store.database(), [&]() -> Result<Settled> {
         auto found = m_queries.own(runtime, id);
         COUNTERSIGN_TRY(found);
         Request request = std::move(*found);
@@ -113,7 +115,7 @@ Result<RuntimeRequests::Consumed> RuntimeRequests::consume(const RuntimeIdentity
             const QString recordedKey = details.value(QStringLiteral("idempotency_key_sha256")).toString();
             if (!keyDigest.isEmpty() && crypto::constantTimeEqual(keyDigest.toLatin1(), recordedKey.toLatin1()) &&
                 sameDigest(request))
-                return Outcome{std::move(request), Kind::Replay, (*spent)->seq};
+                return Settled{std::move(request), Kind::Replay, (*spent)->seq};
             return alreadyConsumed(request);
         }
         const qint64 at = now();
@@ -126,7 +128,7 @@ Result<RuntimeRequests::Consumed> RuntimeRequests::consume(const RuntimeIdentity
             if (request.approvalExpiresAt <= at) {
                 auto expired = m_lifecycle.expireIfDue(request, at);
                 COUNTERSIGN_TRY(expired);
-                return Outcome{std::move(request), Kind::Expired, 0}; // commit the expiry, then report it
+                return Settled{std::move(request), Kind::Expired, 0}; // commit the expiry, then report it
             }
             break;
         default:
@@ -145,30 +147,36 @@ Result<RuntimeRequests::Consumed> RuntimeRequests::consume(const RuntimeIdentity
         if (!audited && audited.error().code == ErrorCode::Conflict)
             return alreadyConsumed(request);
         COUNTERSIGN_TRY(audited);
-        return Outcome{std::move(request), Kind::Spent, *audited};
+        return Settled{std::move(request), Kind::Spent, *audited};
     });
     COUNTERSIGN_TRY(outcome);
     if (outcome->kind != Kind::Replay)
         m_announcer.announce(outcome->request);
-    if (outcome->kind == Kind::Expired)
-        return fail(ErrorCode::Expired, QStringLiteral("the approval of request %1 has expired").arg(id.left(64)));
-    const Request& consumed = outcome->request;
+    return outcome;
+}
+
+Result<RuntimeRequests::Consumed> RuntimeRequests::receipt(const Settled& settled)
+{
+    if (settled.kind == Settled::Kind::Expired)
+        return fail(ErrorCode::Expired,
+                    QStringLiteral("the approval of request %1 has expired").arg(settled.request.id.left(64)));
+    const Request& consumed = settled.request;
     QList<audit::ReceiptIssuer::Approver> approvers;
     for (const Decision& decision : consumed.decisions)
         approvers.append({decision.memberId, decision.memberKey});
-    auto receipt = m_receipts.issue(claims(consumed, outcome->auditSeq), outcome->auditSeq, approvers);
-    if (!receipt) {
+    auto issued = m_receipts.issue(claims(consumed, settled.auditSeq), settled.auditSeq, approvers);
+    if (!issued) {
         // The consume is committed: the runtime may retry with the same Idempotency-Key for it.
-        qCWarning(lcRequests) << "request" << consumed.id << "consumed as entry" << outcome->auditSeq
-                              << "but its receipt failed:" << receipt.error().message;
-        return fail(receipt.error().code,
+        qCWarning(lcRequests) << "request" << consumed.id << "consumed as entry" << settled.auditSeq
+                              << "but its receipt failed:" << issued.error().message;
+        return fail(issued.error().code,
                     QStringLiteral("request %1 was consumed (audit entry %2) but its receipt could not be made: %3; "
                                    "retry with the same Idempotency-Key to get it")
                         .arg(consumed.id)
-                        .arg(outcome->auditSeq)
-                        .arg(receipt.error().message));
+                        .arg(settled.auditSeq)
+                        .arg(issued.error().message));
     }
-    return Consumed{std::move(outcome->request), std::move(*receipt)};
+    return Consumed{consumed, std::move(*issued)};
 }
 
 QJsonObject RuntimeRequests::claims(const Request& consumed, qint64 auditSeq) const

@@ -31,6 +31,14 @@ public:
         Request request;
         QJsonObject receipt;
     };
+    /// What a consume's transaction settled, before its receipt is made: the approval spent now,
+    /// the replay of the consume that spent it, or an expiry noticed (committed, then reported).
+    struct Settled final {
+        enum class Kind { Spent, Replay, Expired };
+        Request request;
+        Kind kind = Kind::Spent;
+        qint64 auditSeq = 0; // the consume entry (Spent, Replay)
+    };
 
     RuntimeRequests(RequestStore& store, RequestLifecycle& lifecycle, RequestQueries& queries,
                     RequestAnnouncer& announcer, audit::AuditLog& log, audit::ReceiptIssuer& receipts,
@@ -42,6 +50,14 @@ public:
     /// consume's receipt again; any other is AlreadyConsumed.
     [[nodiscard]] Result<Consumed> consume(const RuntimeIdentity& runtime, const QString& id,
                                            const QString& payloadSha256, const QString& idempotencyKey);
+    /// consume() up to its commit: the conditional state change and its audit entry in one
+    /// transaction, or in a savepoint of the caller's (a group commit's).
+    [[nodiscard]] Result<Settled> settle(const RuntimeIdentity& runtime, const QString& id,
+                                         const QString& payloadSha256, const QString& idempotencyKey);
+    /// consume() after its commit: the receipt of what settle() settled, or why there is none.
+    /// Call it only once that transaction committed: the receipt's checkpoint must include the
+    /// consume entry, and a checkpoint signs committed entries only.
+    [[nodiscard]] Result<Consumed> receipt(const Settled& settled);
 
 private:
     /// The receipt's claims about \a consumed (audit::ReceiptIssuer completes and signs them).

@@ -185,7 +185,7 @@ Result<Checkpoint> CheckpointSigner::sign()
     if (storage::inTransaction(m_store->database()))
         return fail(ErrorCode::Conflict, QStringLiteral("a checkpoint signs committed entries only"));
     // One write transaction: checkpoints from several connections and processes are serialised.
-    return storage::transact(m_store->database(), [&]() -> Result<Checkpoint> {
+    auto signedNow = storage::transact(m_store->database(), [&]() -> Result<Checkpoint> {
         auto stored = storedTree();
         COUNTERSIGN_TRY(stored);
         AuditTree* tree = stored->first;
@@ -231,6 +231,18 @@ Result<Checkpoint> CheckpointSigner::sign()
         COUNTERSIGN_TRY(appendToFile(checkpoint));
         return checkpoint;
     });
+    COUNTERSIGN_TRY(signedNow);
+    m_newest = *signedNow;
+    return signedNow;
+}
+
+Result<Checkpoint> CheckpointSigner::covering(qint64 seq)
+{
+    // The log only grows (sign() refuses one that was cut or rewritten), so a checkpoint of its
+    // first m_newest->size entries proves entry seq as well as one signed now would.
+    if (m_newest && seq >= 1 && static_cast<quint64>(seq) <= m_newest->size)
+        return *m_newest;
+    return sign();
 }
 
 Result<std::optional<Checkpoint>> CheckpointSigner::signIfDue(quint64 interval)

@@ -39,6 +39,10 @@ public:
     /// Signs a checkpoint of the whole tree as it stands (committed entries only: call it
     /// outside a write transaction). Returns the newest checkpoint if nothing was added since.
     [[nodiscard]] Result<Checkpoint> sign();
+    /// A checkpoint that includes entry \a seq: the newest this signer signed when it does, else
+    /// sign()'s. Every receipt of a group commit is made after the commit (so the first one signs
+    /// over the whole batch) and the others take the same checkpoint instead of signing again.
+    [[nodiscard]] Result<Checkpoint> covering(qint64 seq);
     /// Signs only when at least \a interval entries were added since the newest checkpoint.
     [[nodiscard]] Result<std::optional<Checkpoint>> signIfDue(quint64 interval = DEFAULT_INTERVAL);
     /// The newest checkpoint stored in the vault.
@@ -71,6 +75,8 @@ private:
                                                 const std::optional<Checkpoint>& inFile) const;
 
     std::unique_ptr<CheckpointStore> m_store;
+    /// What sign() last returned: signed over committed entries, so it stays true of them.
+    std::optional<Checkpoint> m_newest;
     AuditLog& m_audit;
     const crypto::SigningKey& m_key;
     QString m_filePath;

@@ -41,7 +41,7 @@ Result<QJsonObject> ReceiptIssuer::issue(QJsonObject claims, qint64 auditSeq, co
     auto entry = m_log.entries(auditSeq, 1);
     if (!entry || entry->isEmpty())
         return fail(ErrorCode::Storage, QStringLiteral("the consume entry %1 cannot be read").arg(auditSeq));
-    auto signedNow = m_signer->sign();
+    auto signedNow = m_signer->covering(auditSeq);
     COUNTERSIGN_TRY(signedNow);
     AuditTree* tree = m_log.tree();
     if (!tree)

@@ -5,7 +5,10 @@
 //   - every request whose creation got a 2xx exists;
 //   - every approval this process committed is still approved (or consumed, or expired);
 //   - every consume that got a 200 is consumed, and no request was consumed twice (neither
-//     two 200s nor two `request.consumed` audit entries);
+//     two 200s nor two `request.consumed` audit entries): each approval is consumed by two
+//     connections at once, one with an Idempotency-Key, so the pair races in the group commit;
+//   - every receipt a 200 carried verifies offline, and its checkpoint is the surviving log's
+//     (the same root at its size): a receipt never vouches for an entry the kill took back;
 //   - the audit chain verifies, against the checkpoint file too, with no gap.
 //
 //   countersign-crash-harness [--iterations N] [--bin DIR]      (exit 0: no violation)
@@ -15,8 +18,10 @@
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
+#include "audit/audittree.h"
 #include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
+#include "evidence/receipt.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>
@@ -35,6 +40,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <signal.h>
@@ -50,8 +56,40 @@ struct Ledger {
     QSet<QString> created;
     QSet<QString> consumed;
     QHash<QString, int> consumeOks;
+    QHash<QString, QJsonObject> receipts;
     qint64 requests = 0;
 };
+
+/// Consumes \a id on two connections at once (the second with an Idempotency-Key); the status
+/// and answer of each, status 0 when the server is gone.
+std::array<std::pair<int, QJsonObject>, 2> raceConsume(quint16 port, const QByteArray& token, const QString& id,
+                                                       const QString& digest)
+{
+    std::array<std::pair<int, QJsonObject>, 2> answers{};
+    std::array<QTcpSocket, 2> sockets;
+    const QByteArray body = "{\"payload_sha256\":\"" + digest.toLatin1() + "\"}";
+    for (int i = 0; i < 2; ++i) {
+        sockets[i].connectToHost(QHostAddress::LocalHost, port);
+        if (!sockets[i].waitForConnected(1000))
+            return answers;
+        sockets[i].write("POST /v1/requests/" + id.toLatin1() + "/consume HTTP/1.1\r\nHost: 127.0.0.1:" +
+                         QByteArray::number(port) + "\r\nAuthorization: Bearer " + token + "\r\n" +
+                         (i == 1 ? "Idempotency-Key: k-" + id.toLatin1() + "\r\n" : QByteArray()) +
+                         "Connection: close\r\nContent-Type: application/json\r\nContent-Length: " +
+                         QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        sockets[i].flush();
+    }
+    for (int i = 0; i < 2; ++i) {
+        QByteArray response;
+        while (sockets[i].waitForReadyRead(10000))
+            response += sockets[i].readAll();
+        response += sockets[i].readAll();
+        if (response.startsWith("HTTP/1.1 "))
+            answers[i] = {response.mid(9, 3).toInt(),
+                          QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object()};
+    }
+    return answers;
+}
 
 /// One HTTP exchange on a fresh connection; status 0 when the server is gone.
 int exchange(quint16 port, const QByteArray& token, const QByteArray& method, const QByteArray& path,
@@ -98,19 +136,18 @@ void client(quint16 port, const QByteArray& token, Ledger& ledger, const std::at
                 return;
             const QString state = status.value(QStringLiteral("state")).toString();
             if (state == u"approved") {
-                QJsonObject receipt;
-                const int consumed =
-                    exchange(port, token, "POST", "/v1/requests/" + id.toLatin1() + "/consume",
-                             "{\"payload_sha256\":\"" +
-                                 status.value(QStringLiteral("payload_sha256")).toString().toLatin1() + "\"}",
-                             receipt);
-                if (consumed == 0)
-                    return;
-                if (consumed == 200) {
+                const auto answers =
+                    raceConsume(port, token, id, status.value(QStringLiteral("payload_sha256")).toString());
+                for (const auto& [code, answered] : answers) {
+                    if (code != 200)
+                        continue;
                     QMutexLocker lock(&ledger.mutex);
                     ledger.consumed.insert(id);
                     ++ledger.consumeOks[id];
+                    ledger.receipts.insert(id, answered.value(QStringLiteral("receipt")).toObject());
                 }
+                if (answers[0].first == 0 || answers[1].first == 0)
+                    return;
                 mine.removeAt(i);
             } else if (state != u"pending") {
                 mine.removeAt(i);
@@ -217,6 +254,23 @@ int main(int argc, char* argv[])
                 violation(QStringLiteral("iteration %1: acknowledged consume of %2 was lost").arg(iteration).arg(id));
             if (ledger.consumeOks.value(id) > 1)
                 violation(QStringLiteral("iteration %1: %2 was consumed twice").arg(iteration).arg(id));
+        }
+        for (auto receipt = ledger.receipts.cbegin(); receipt != ledger.receipts.cend(); ++receipt) {
+            auto checkpoint = audit::Receipt::verify(*receipt, vault->instancePublicKey());
+            if (!checkpoint) {
+                violation(QStringLiteral("iteration %1: the receipt of %2 does not verify: %3")
+                              .arg(iteration)
+                              .arg(receipt.key(), checkpoint.error().message));
+                continue;
+            }
+            audit::AuditTree* tree = vault->audit().tree();
+            auto root = tree ? tree->proofs().root(checkpoint->size) : Result<QByteArray>();
+            if (!tree || !root || *root != checkpoint->root)
+                violation(QStringLiteral("iteration %1: the receipt of %2 carries a checkpoint of %3 entries that the "
+                                         "surviving log does not match")
+                              .arg(iteration)
+                              .arg(receipt.key())
+                              .arg(checkpoint->size));
         }
         QSqlQuery doubled((*services)->database());
         if (doubled.exec(QStringLiteral("SELECT subject FROM audit_log WHERE action = 'request.consumed' "
