@@ -354,7 +354,7 @@ private Q_SLOTS:
         QVERIFY2(joined.err.contains("HTTP 410"), joined.err.constData());
         QVERIFY2(consumed.exitCode == 4, consumed.err.constData());
         QVERIFY2(joined.exitCode == consumed.exitCode,
-                 QByteArray::number(joined.exitCode) + " from member join: " + joined.err);
+                 QByteArray(QByteArray::number(joined.exitCode) + " from member join: " + joined.err).constData());
         test::stopProcess(server);
     }
 
