@@ -5,6 +5,7 @@
 // of one approval exactly one wins.
 #include "api/apihandler.h"
 #include "api/teamlistener.h"
+#include "application/openservices.h"
 #include "approvals/decisionstatement.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -223,7 +224,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
         m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
         QVERIFY(m_vault);
-        auto services = approvals::Services::open(*m_vault, m_events, QStringLiteral("window"));
+        auto services = application::openServices(*m_vault, m_events, QStringLiteral("window"));
         VERIFY_RESULT(services);
         m_services = std::move(*services);
         auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")},
@@ -246,7 +247,8 @@ private Q_SLOTS:
         settings.rateBurst = 100000;
         settings.team = **team;
         m_endpoint = std::make_unique<http::EndpointThread>(
-            settings, api::ApiHandler::factory(*m_vault, m_events, QStringLiteral("endpoint")));
+            settings, api::ApiHandler::factory(
+                          [&] { return application::openServices(*m_vault, m_events, QStringLiteral("endpoint")); }));
         auto started = m_endpoint->start();
         VERIFY_RESULT(started);
         m_port = m_endpoint->port();
