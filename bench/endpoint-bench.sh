@@ -10,6 +10,9 @@
 #    durable one-row transactions on a SQLCipher vault in the same directory (the disk's floor).
 #    Writes arriving together share one commit (group commit); each is answered after it.
 #    CREATES_ONLY=1 skips part 1.
+# 3. Consumes with their receipts (POST /v1/requests/{id}/consume), 1 and 8 connections, of
+#    requests a policy rule approved as they were created. Consumes arriving together share one
+#    commit too, and the receipts of one commit one checkpoint. CONSUMES=0 skips it.
 # Decision latency is measured by the countersign-bench-endpoint program.
 set -euo pipefail
 build=${1:-build}
@@ -25,6 +28,7 @@ export COUNTERSIGN_PASSPHRASE_FILE="$work/pass"
 "$bin/countersign-cli" --data-dir "$work/vault" vault init --owner Bench >/dev/null
 token=$("$bin/countersign-cli" --data-dir "$work/vault" --json runtime add bench --allow 'bench.*' |
         python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+"$bin/countersign-cli" --data-dir "$work/vault" policy add 'bench.consume' --allow >/dev/null
 "$bin/countersign" --headless --data-dir "$work/vault" --port "$port" --rate-limit 1000000 > "$work/server.log" 2>&1 &
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/v1/health" && break; sleep 0.2; done
 
@@ -84,4 +88,46 @@ for connections in 1 8; do
         "$(echo "$out" | rps)" "$(echo "$out" | p99)" "$raw"
     errors=$(echo "$out" | awk '/Non-2xx/ {print $4}')
     if [ -n "$errors" ]; then echo "  non-2xx responses: $errors"; fi
+done
+
+[ "${CONSUMES:-1}" = 0 ] && exit 0
+# Approved at creation by the policy rule; each created id and digest is kept for the consumes.
+cat > "$work/approved.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"capability":"bench.consume","summary":"benchmark consume","payload":{"n":1}}'
+local out = io.open(os.getenv("BENCH_IDS"), "w")
+response = function(status, headers, body)
+    local id = body:match('"id":"([^"]+)"')
+    local digest = body:match('"payload_sha256":"([^"]+)"')
+    if status == 201 and id and digest then out:write(id, " ", digest, "\n"); out:flush() end
+end
+LUA
+# Consumes the kept ids in turn for the run's duration; only the 200s count (an id consumed
+# before is refused with 409 once the pool runs out).
+cat > "$work/consume.lua" <<'LUA'
+local ids, next = {}, 0
+for line in io.lines(os.getenv("BENCH_IDS")) do ids[#ids + 1] = line end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+    next = next % #ids + 1
+    local id, digest = ids[next]:match("(%S+) (%S+)")
+    return wrk.format(nil, "/v1/requests/" .. id .. "/consume", nil, '{"payload_sha256":"' .. digest .. '"}')
+end
+done = function(summary, latency, requests)
+    local ok = summary.requests - summary.errors.status
+    io.write(string.format("consumed %d in %.1f s: %.2f/s\n", ok, summary.duration / 1e6, ok * 1e6 / summary.duration))
+end
+LUA
+echo
+echo "Consumes with their receipts (each acknowledged after fsync)"
+for connections in 1 8; do
+    export BENCH_IDS="$work/ids-$connections"
+    wrk -t1 -c8 -d5s -s "$work/approved.lua" -H "Authorization: Bearer $token" \
+        "http://127.0.0.1:$port/v1/requests" >/dev/null 2>&1
+    out=$(wrk -t1 -c$connections -d5s --latency -s "$work/consume.lua" -H "Authorization: Bearer $token" \
+          "http://127.0.0.1:$port" 2>&1)
+    printf '  %d connection(s)  %10s consumes/s  p99 %-9s (of %s approved requests)\n' "$connections" \
+        "$(echo "$out" | awk '/^consumed/ {print $NF}' | tr -d '/s')" "$(echo "$out" | p99)" "$(wc -l < "$BENCH_IDS")"
 done
