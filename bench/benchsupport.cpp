@@ -1,5 +1,6 @@
 #include "benchsupport.h"
 
+#include "application/instance.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
 #include "crypto/securebuffer.h"
@@ -29,6 +30,14 @@ std::unique_ptr<vault::Vault> scratchVault(const QTemporaryDir& dir)
     if (!vault)
         qFatal("%s", qPrintable(vault.error().message));
     return std::move(*vault);
+}
+
+std::unique_ptr<application::Instance> scratchInstance(const QTemporaryDir& dir, const http::EndpointSettings& settings)
+{
+    auto instance = application::Instance::open(scratchVault(dir), settings);
+    if (!instance)
+        qFatal("%s", qPrintable(instance.error().message));
+    return std::move(*instance);
 }
 
 void fillAuditLog(vault::Vault& vault, qint64 count)

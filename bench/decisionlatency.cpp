@@ -6,8 +6,7 @@
 // does.
 //
 //   countersign-bench-decision [ROUNDS]
-#include "api/apihandler.h"
-#include "application/openservices.h"
+#include "application/instance.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -65,32 +64,28 @@ int main(int argc, char* argv[])
     bench::initialize();
     const int rounds = argc > 1 ? std::max(10, QByteArray(argv[1]).toInt()) : 300;
     QTemporaryDir dir;
-    auto vault = bench::scratchVault(dir);
-    approvals::RequestEvents events;
+    http::EndpointSettings settings;
+    settings.port = 0;
+    settings.ratePerSecond = 1e6;
+    settings.rateBurst = 1e6;
+    auto instance = bench::scratchInstance(dir, settings);
     std::atomic<qint64> committedAt{0};
     // Emitted on this thread right after the decision's transaction commits.
     QObject::connect(
-        &events, &approvals::RequestEvents::requestChanged, &events,
+        &instance->events(), &approvals::RequestEvents::requestChanged, &instance->events(),
         [&committedAt](const QString&, const QString& state) {
             if (state == u"approved")
                 committedAt = nowNs();
         },
         Qt::DirectConnection);
-    auto services = application::openServices(*vault, events, QStringLiteral("window"));
+    approvals::Services* services = instance->services();
     const QByteArray token =
-        (*services)
-            ->runtimes()
+        services->runtimes()
             .registerRuntime(QStringLiteral("bench"), {QStringLiteral("bench.*")}, QStringLiteral("member:owner"))
             ->toLatin1();
-    http::EndpointSettings settings;
-    settings.port = 0;
-    settings.ratePerSecond = 1e6;
-    settings.rateBurst = 1e6;
-    http::EndpointThread endpoint(settings, api::ApiHandler::factory([&] {
-                                      return application::openServices(*vault, events, QStringLiteral("endpoint"));
-                                  }));
-    if (!endpoint.start())
+    if (!instance->startEndpoint())
         qFatal("endpoint did not start");
+    const http::EndpointThread& endpoint = instance->endpoint();
     const QByteArray host = "127.0.0.1:" + QByteArray::number(endpoint.port());
 
     QList<double> latenciesMs;
@@ -126,7 +121,7 @@ int main(int argc, char* argv[])
             QThread::usleep(100);
         QThread::msleep(20); // let the long-poll park
         calledAt = nowNs();
-        if (!(*services)->requests().approve(QStringLiteral("owner"), id, {}))
+        if (!services->requests().approve(QStringLiteral("owner"), id, {}))
             qFatal("approve failed");
         callsMs.append(static_cast<double>(nowNs() - calledAt) / 1e6);
         poller.join();
@@ -143,6 +138,6 @@ int main(int argc, char* argv[])
     std::sort(callsMs.begin(), callsMs.end());
     std::printf("  the decision call itself, checkpoint signing included: p50 %.3f ms, max %.3f ms\n",
                 callsMs.at(callsMs.size() / 2), callsMs.constLast());
-    endpoint.stop();
+    instance->stopEndpoint();
     return 0;
 }

@@ -4,7 +4,7 @@
 // is the raw database fetch of the same requests, which the queue cannot beat.
 //
 //   countersign-bench-queue [REQUESTS]
-#include "application/openservices.h"
+#include "application/instance.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -46,18 +46,15 @@ int main(int argc, char* argv[])
     bench::initialize();
     const int count = argc > 1 ? std::max(100, QByteArray(argv[1]).toInt()) : 10000;
     QTemporaryDir dir;
-    auto vault = bench::scratchVault(dir);
-    approvals::RequestEvents events;
-    auto services = application::openServices(*vault, events, QStringLiteral("window"));
-    if (!services)
-        qFatal("%s", qPrintable(services.error().message));
-    approvals::RequestService& requests = (*services)->requests();
+    auto instance = bench::scratchInstance(dir);
+    approvals::Services* services = instance->services();
+    approvals::RequestEvents& events = instance->events();
+    approvals::RequestService& requests = services->requests();
     const QStringList runtimes{QStringLiteral("ci-deployer"), QStringLiteral("agent-claude"),
                                QStringLiteral("nightly-backup"), QStringLiteral("release-bot")};
     QList<approvals::RuntimeIdentity> identities;
     for (const QString& name : runtimes) {
-        auto token =
-            (*services)->runtimes().registerRuntime(name, {QStringLiteral("**")}, QStringLiteral("member:owner"));
+        auto token = services->runtimes().registerRuntime(name, {QStringLiteral("**")}, QStringLiteral("member:owner"));
         identities.append(*requests.authenticate(token->toLatin1()));
     }
     const QStringList capabilities{QStringLiteral("deploy.web"), QStringLiteral("db.migrate"),
@@ -66,7 +63,7 @@ int main(int argc, char* argv[])
                             QStringLiteral("critical")};
     QElapsedTimer timer;
     timer.start();
-    QSqlDatabase db = (*services)->database();
+    QSqlDatabase db = services->database();
     auto filled = storage::transact(db, [&]() -> Result<void> {
         for (int i = 0; i < count; ++i) {
             const QJsonObject body{

@@ -1,5 +1,6 @@
 #include "admin/policiestab.h"
 #include "admin/runtimestab.h"
+#include "appfixture.h"
 #include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -68,11 +69,7 @@ int rowWith(const QAbstractItemView* view, const QString& text)
 class TestAdminTabs final : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
-    std::unique_ptr<vault::Vault> m_vault;
-    approvals::RequestEvents m_events;
-    std::unique_ptr<approvals::Services> m_services;
-    approvals::RuntimeIdentity m_runtime;
+    std::unique_ptr<test::AppFixture> m_app; // one per test function
     ui::EnglishPlurals m_plurals;
 
     /// Turns the team listener on or off as another process would, through the core.
@@ -86,14 +83,14 @@ private:
             wanted.publicHost = QStringLiteral("127.0.0.1");
             settings = wanted;
         }
-        return members::TeamListenerSettings::store(m_services->database(), m_services->audit(),
+        return members::TeamListenerSettings::store(m_app->services().database(), m_app->services().audit(),
                                                     QStringLiteral("owner"), settings)
             .has_value();
     }
 
     int auditCount(const QString& action)
     {
-        QSqlQuery query(m_services->database());
+        QSqlQuery query(m_app->services().database());
         query.prepare(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = ?"));
         query.addBindValue(action);
         return query.exec() && query.next() ? query.value(0).toInt() : -1;
@@ -124,35 +121,24 @@ private Q_SLOTS:
     // passes when run alone.
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        m_services = test::openServices(*m_vault, m_events, QStringLiteral("gui"));
-        QVERIFY(m_services);
-        m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
-        QVERIFY(m_runtime.id != 0);
+        m_app = std::make_unique<test::AppFixture>();
+        QVERIFY(m_app->open());
     }
 
-    void cleanup()
-    {
-        m_services.reset();
-        m_vault.reset();
-        m_dir.reset();
-    }
+    void cleanup() { m_app.reset(); }
 
     void historyIsSearchableWithWhoWhenAndWhy()
     {
-        approvals::RequestService& requests = m_services->requests();
+        approvals::RequestService& requests = m_app->services().requests();
         const QString approved =
-            test::createRequest(requests, m_runtime, QStringLiteral("Ship web 3.1"), QStringLiteral("low"));
+            test::createRequest(requests, m_app->runtime(), QStringLiteral("Ship web 3.1"), QStringLiteral("low"));
         const QString denied =
-            test::createRequest(requests, m_runtime, QStringLiteral("Drop old tables"), QStringLiteral("high"));
+            test::createRequest(requests, m_app->runtime(), QStringLiteral("Drop old tables"), QStringLiteral("high"));
         const QString cancelled =
-            test::createRequest(requests, m_runtime, QStringLiteral("Nightly backup"), QStringLiteral("low"));
+            test::createRequest(requests, m_app->runtime(), QStringLiteral("Nightly backup"), QStringLiteral("low"));
         const QString pending =
-            test::createRequest(requests, m_runtime, QStringLiteral("Still waiting"), QStringLiteral("low"));
-        ui::HistoryTab tab(requests, m_events, QStringLiteral("owner"));
+            test::createRequest(requests, m_app->runtime(), QStringLiteral("Still waiting"), QStringLiteral("low"));
+        ui::HistoryTab tab(requests, m_app->events(), QStringLiteral("owner"));
         QAbstractItemModelTester tester(tab.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
@@ -160,7 +146,7 @@ private Q_SLOTS:
 
         QVERIFY(requests.approve(QStringLiteral("owner"), approved, QStringLiteral("release train")));
         QVERIFY(requests.deny(QStringLiteral("owner"), denied, QStringLiteral("not during the freeze")));
-        QVERIFY(requests.cancelRequest(m_runtime, cancelled));
+        QVERIFY(requests.cancelRequest(m_app->runtime(), cancelled));
         QTRY_COMPARE(tab.model()->rowCount(), 3); // follows outcomes live; the pending one is not history
         auto column = [&](int row, int col) {
             return tab.model()->index(row, col).data().toString();
@@ -192,16 +178,16 @@ private Q_SLOTS:
         search->clear();
         QTest::keyClick(search, Qt::Key_Return);
         QCOMPARE(tab.model()->rowCount(), 3);
-        QVERIFY(requests.cancelRequest(m_runtime, pending));
+        QVERIFY(requests.cancelRequest(m_app->runtime(), pending));
     }
 
     void historySaysAnUnusedApprovalRanOutNewestFirstSortableWithRisk()
     {
-        approvals::RequestService& requests = m_services->requests();
+        approvals::RequestService& requests = m_app->services().requests();
         const QString unused =
-            test::createRequest(requests, m_runtime, QStringLiteral("Rotate keys"), QStringLiteral("low"));
+            test::createRequest(requests, m_app->runtime(), QStringLiteral("Rotate keys"), QStringLiteral("low"));
         QVERIFY(requests.approve(QStringLiteral("owner"), unused, QStringLiteral("fine")));
-        QSqlQuery lapse(m_services->database()); // the approval's validity runs out unused
+        QSqlQuery lapse(m_app->services().database()); // the approval's validity runs out unused
         lapse.prepare(QStringLiteral("UPDATE requests SET approval_expires_at = 1 WHERE id = ?"));
         lapse.addBindValue(unused);
         QVERIFY(lapse.exec());
@@ -209,10 +195,10 @@ private Q_SLOTS:
         QCOMPARE(test::stored(requests, unused).state, approvals::RequestState::Expired);
         QTest::qWait(20); // a later time of its own for the next outcome
         const QString later =
-            test::createRequest(requests, m_runtime, QStringLiteral("Drop a table"), QStringLiteral("critical"));
+            test::createRequest(requests, m_app->runtime(), QStringLiteral("Drop a table"), QStringLiteral("critical"));
         QVERIFY(requests.deny(QStringLiteral("owner"), later, QStringLiteral("no")));
 
-        ui::HistoryTab tab(requests, m_events, QStringLiteral("owner"));
+        ui::HistoryTab tab(requests, m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* view = tab.findChild<QTableView*>(QStringLiteral("historyView"));
@@ -257,7 +243,7 @@ private Q_SLOTS:
 
     void registerShowsTheTokenOnceAndRevokeAsksFirst()
     {
-        ui::RuntimesTab tab(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
+        ui::RuntimesTab tab(m_app->services().runtimes(), m_app->events(), QStringLiteral("member:owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* table = tab.findChild<QTableView*>(QStringLiteral("runtimesView"));
@@ -287,7 +273,7 @@ private Q_SLOTS:
         QCOMPARE(QGuiApplication::clipboard()->text(), token);
         tokenDialog->accept();
         QCOMPARE(table->model()->rowCount(), before + 1);
-        auto identity = m_services->runtimes().authenticate(token.toLatin1());
+        auto identity = m_app->services().runtimes().authenticate(token.toLatin1());
         QVERIFY(identity);
         QCOMPARE(identity->name, QStringLiteral("nightly"));
         QCOMPARE(auditCount(QStringLiteral("runtime.registered")), 2);
@@ -302,36 +288,38 @@ private Q_SLOTS:
         auto* confirm = waitForDialog<QMessageBox>(QStringLiteral("revokeConfirm"));
         QVERIFY(confirm);
         confirm->button(QMessageBox::Cancel)->click();
-        QVERIFY(m_services->runtimes().authenticate(token.toLatin1()));
+        QVERIFY(m_app->services().runtimes().authenticate(token.toLatin1()));
         QTest::mouseClick(revoke, Qt::LeftButton);
         confirm = waitForDialog<QMessageBox>(QStringLiteral("revokeConfirm"));
         QVERIFY(confirm);
         confirm->findChild<QPushButton*>(QStringLiteral("revokeConfirmButton"))->click();
         QTRY_VERIFY(cellText(table, row, 5).startsWith(QStringLiteral("revoked")));
-        QCOMPARE(test::errorCode(m_services->runtimes().authenticate(token.toLatin1())), ErrorCode::Unauthenticated);
+        QCOMPARE(test::errorCode(m_app->services().runtimes().authenticate(token.toLatin1())),
+                 ErrorCode::Unauthenticated);
         QCOMPARE(auditCount(QStringLiteral("runtime.revoked")), 1);
     }
 
     void runtimesShowLastSeenAndRequestCounts()
     {
         for (const QString& summary : {QStringLiteral("first"), QStringLiteral("second")})
-            QVERIFY(!test::createRequest(m_services->requests(), m_runtime, summary, QStringLiteral("low")).isEmpty());
-        ui::RuntimesTab tab(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
+            QVERIFY(!test::createRequest(m_app->services().requests(), m_app->runtime(), summary, QStringLiteral("low"))
+                         .isEmpty());
+        ui::RuntimesTab tab(m_app->services().runtimes(), m_app->events(), QStringLiteral("member:owner"));
         auto* table = tab.findChild<QTableView*>(QStringLiteral("runtimesView"));
         const int row = rowWith(table, QStringLiteral("ci"));
         QVERIFY(row >= 0);
         const int count = cellText(table, row, 4).toInt();
         QCOMPARE(count, 2);
         QVERIFY(cellText(table, row, 3) != QStringLiteral("never"));
-        const QString id =
-            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("one more"), QStringLiteral("low"));
+        const QString id = test::createRequest(m_app->services().requests(), m_app->runtime(),
+                                               QStringLiteral("one more"), QStringLiteral("low"));
         QTRY_COMPARE_WITH_TIMEOUT(cellText(table, row, 4).toInt(), count + 1, 10000);
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
     }
 
     void policiesAreEditedValidatedAndReordered()
     {
-        ui::PoliciesTab tab(m_services->policies(), QStringLiteral("member:owner"));
+        ui::PoliciesTab tab(m_app->services().policies(), QStringLiteral("member:owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* table = tab.findChild<QTableView*>(QStringLiteral("policiesView"));
@@ -360,7 +348,7 @@ private Q_SLOTS:
 
         table->selectRow(1);
         QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("moveRuleUpButton")), Qt::LeftButton);
-        const auto moved = m_services->policies().rules();
+        const auto moved = m_app->services().policies().rules();
         VERIFY_RESULT(moved);
         QCOMPARE(moved->size(), 2);
         QCOMPARE(moved->first().capabilityGlob, QStringLiteral("docs.**"));
@@ -377,7 +365,7 @@ private Q_SLOTS:
         QVERIFY(floorBox);
         floorBox->setCurrentIndex(floorBox->findData(static_cast<int>(policy::Risk::High)));
         QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("ruleSaveButton")), Qt::LeftButton);
-        const auto edited = m_services->policies().rules();
+        const auto edited = m_app->services().policies().rules();
         VERIFY_RESULT(edited);
         QCOMPARE(edited->size(), 2);
         QCOMPARE(edited->at(1).timeoutSeconds, 120);
@@ -389,7 +377,7 @@ private Q_SLOTS:
         auto* confirm = waitForDialog<QMessageBox>(QStringLiteral("removeRuleConfirm"));
         QVERIFY(confirm);
         confirm->findChild<QPushButton*>(QStringLiteral("removeRuleConfirmButton"))->click();
-        const auto left = m_services->policies().rules();
+        const auto left = m_app->services().policies().rules();
         VERIFY_RESULT(left);
         QCOMPARE(left->size(), 1);
         QCOMPARE(table->model()->rowCount(), 1);
@@ -401,7 +389,7 @@ private Q_SLOTS:
 
     void theMembersTabInvitesWithALinkShownOnceAndManagesMembers()
     {
-        ui::MembersTab tab(*m_services, m_vault->tlsIdentity(), QStringLiteral("owner"));
+        ui::MembersTab tab(m_app->services(), m_app->vault().tlsIdentity(), QStringLiteral("owner"));
         tab.show();
         auto* invite = tab.findChild<QPushButton*>(QStringLiteral("inviteButton"));
         QVERIFY(!invite->isEnabled()); // the link needs the team listener's address
@@ -428,7 +416,7 @@ private Q_SLOTS:
         auto link = members::InvitationLink::parse(linkText);
         QVERIFY2(link, qPrintable(linkText));
         QCOMPARE(link->port, quint16{7450});
-        const crypto::TlsIdentity* identity = m_vault->tlsIdentity();
+        const crypto::TlsIdentity* identity = m_app->vault().tlsIdentity();
         QVERIFY(identity);
         const auto fingerprint = crypto::TlsIdentity::fingerprint(identity->certificatePem);
         VERIFY_RESULT(fingerprint);
@@ -439,8 +427,8 @@ private Q_SLOTS:
         QCOMPARE(auditCount(QStringLiteral("invitation.created")), 1);
 
         // Redeemed, the member shows up; the owner changes their role, then removes them.
-        auto member = m_services->invitations().redeem(link->token, QStringLiteral("Grace"),
-                                                       crypto::SigningKey::generate().publicKey());
+        auto member = m_app->services().invitations().redeem(link->token, QStringLiteral("Grace"),
+                                                             crypto::SigningKey::generate().publicKey());
         QVERIFY(member);
         tab.reload();
         auto* members = tab.findChild<QTableView*>(QStringLiteral("membersView"));
@@ -459,11 +447,11 @@ private Q_SLOTS:
                           Qt::LeftButton);
         // A member that cannot be read has no role here, and is never taken for removed.
         auto roleOf = [&](const QString& id) -> std::optional<members::Role> {
-            const auto found = m_services->members().member(id);
+            const auto found = m_app->services().members().member(id);
             return found ? std::optional(found->role) : std::nullopt;
         };
         auto isActive = [&](const QString& id) {
-            const auto found = m_services->members().member(id);
+            const auto found = m_app->services().members().member(id);
             return !found || found->active;
         };
         QTRY_COMPARE(roleOf(member->id), std::optional(members::Role::Viewer));
@@ -493,7 +481,7 @@ private Q_SLOTS:
         QCOMPARE(auditCount(QStringLiteral("invitation.revoked")), 1);
 
         // An approver at this desktop would see the refusal the services give.
-        ui::MembersTab approverView(*m_services, m_vault->tlsIdentity(), QStringLiteral("nobody"));
+        ui::MembersTab approverView(m_app->services(), m_app->vault().tlsIdentity(), QStringLiteral("nobody"));
         QVERIFY(approverView.findChild<QLabel*>(QStringLiteral("membersMessage"))
                     ->text()
                     .contains(QStringLiteral("not an active member")));
@@ -502,7 +490,7 @@ private Q_SLOTS:
     void revokingAnInvitationAsksFirstAsRevokingARuntimeDoes()
     {
         QVERIFY(setTeamListener(true));
-        ui::MembersTab tab(*m_services, m_vault->tlsIdentity(), QStringLiteral("owner"));
+        ui::MembersTab tab(m_app->services(), m_app->vault().tlsIdentity(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         VERIFY_RESULT(tab.invite(QStringLiteral("approver"), 3600, QStringLiteral("for Linus")));
@@ -516,7 +504,7 @@ private Q_SLOTS:
         QVERIFY(row >= 0);
         const QString id = cellText(invitations, row, 4);
         auto stateOf = [&] {
-            const auto listed = m_services->invitations().list(QStringLiteral("owner"));
+            const auto listed = m_app->services().invitations().list(QStringLiteral("owner"));
             for (const members::Invitation& invitation : *listed) {
                 if (invitation.id == id)
                     return members::Invitation::stateName(invitation.state);
@@ -549,7 +537,7 @@ private Q_SLOTS:
         QVERIFY(!tab.findChild<QLabel*>(QStringLiteral("membersMessage"))->text().contains(id)); // no raw id
 
         // A runtime's revocation asks alike.
-        ui::RuntimesTab runtimes(m_services->runtimes(), m_events, QStringLiteral("member:owner"));
+        ui::RuntimesTab runtimes(m_app->services().runtimes(), m_app->events(), QStringLiteral("member:owner"));
         runtimes.show();
         auto* table = runtimes.findChild<QTableView*>(QStringLiteral("runtimesView"));
         table->selectRow(rowWith(table, QStringLiteral("ci")));
@@ -560,7 +548,7 @@ private Q_SLOTS:
         QCOMPARE(runtimeConfirm->icon(), confirm->icon());
         runtimeConfirm->button(QMessageBox::Cancel)->click();
         bool active = false;
-        const auto runtimesNow = m_services->runtimes().list();
+        const auto runtimesNow = m_app->services().runtimes().list();
         for (const approvals::RuntimeInfo& runtime : *runtimesNow)
             active = active || (runtime.name == u"ci" && runtime.revokedAt == 0);
         QVERIFY(active);
@@ -569,7 +557,7 @@ private Q_SLOTS:
     void inviteSaysWhyItIsDisabledAndTheFingerprintIsGrouped()
     {
         QVERIFY(setTeamListener(false));
-        ui::MembersTab tab(*m_services, m_vault->tlsIdentity(), QStringLiteral("owner"));
+        ui::MembersTab tab(m_app->services(), m_app->vault().tlsIdentity(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* invite = tab.findChild<QPushButton*>(QStringLiteral("inviteButton"));
@@ -591,7 +579,7 @@ private Q_SLOTS:
         static const QRegularExpression groups(QStringLiteral("^([0-9a-f]{4} ){15}[0-9a-f]{4}$"));
         QVERIFY2(groups.match(fingerprint->text()).hasMatch(), qPrintable(fingerprint->text()));
         QCOMPARE(QString(fingerprint->text()).remove(u' ').toLatin1(),
-                 crypto::TlsIdentity::fingerprint(m_vault->tlsIdentity()->certificatePem)->toHex());
+                 crypto::TlsIdentity::fingerprint(m_app->vault().tlsIdentity()->certificatePem)->toHex());
         QVERIFY(QFontInfo(fingerprint->font()).fixedPitch());
         QVERIFY(fingerprint->textInteractionFlags().testFlag(Qt::TextSelectableByMouse));
         QVERIFY(fingerprint->textInteractionFlags().testFlag(Qt::TextSelectableByKeyboard));
@@ -623,7 +611,7 @@ private Q_SLOTS:
             QCOMPARE(expiry->text(), QStringLiteral("5 hours"));
             const qint64 before = QDateTime::currentMSecsSinceEpoch();
             QSet<QString> earlier;
-            const auto listedBefore = m_services->invitations().list(QStringLiteral("owner"));
+            const auto listedBefore = m_app->services().invitations().list(QStringLiteral("owner"));
             for (const members::Invitation& invitation : *listedBefore)
                 earlier.insert(invitation.id);
             QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("inviteConfirmButton")), Qt::LeftButton);
@@ -634,7 +622,7 @@ private Q_SLOTS:
             QVERIFY2(shown->windowTitle().contains(role), qPrintable(shown->windowTitle()));
             shown->accept();
             qint64 expiresAt = 0;
-            const auto listed = m_services->invitations().list(QStringLiteral("owner"));
+            const auto listed = m_app->services().invitations().list(QStringLiteral("owner"));
             for (const members::Invitation& invitation : *listed) {
                 if (!earlier.contains(invitation.id))
                     expiresAt = invitation.expiresAt;
@@ -645,7 +633,7 @@ private Q_SLOTS:
 
     void theRuleEditorOffersOnlyTheTimesThatApplyInHumanUnits()
     {
-        ui::PoliciesTab tab(m_services->policies(), QStringLiteral("member:owner"));
+        ui::PoliciesTab tab(m_app->services().policies(), QStringLiteral("member:owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("addRuleButton")), Qt::LeftButton);
@@ -717,13 +705,14 @@ private Q_SLOTS:
         dialog->findChild<QLineEdit*>(QStringLiteral("ruleGlobEdit"))->setText(QStringLiteral("reports.*"));
         QTest::mouseClick(dialog->findChild<QPushButton*>(QStringLiteral("ruleSaveButton")), Qt::LeftButton);
         QTRY_VERIFY(!dialog->isVisible());
-        const auto rules = *m_services->policies().rules();
+        const auto rules = *m_app->services().policies().rules();
         QCOMPARE(rules.last().capabilityGlob, QStringLiteral("reports.*"));
         QCOMPARE(rules.last().timeoutSeconds, 2 * 3600);
         auto* table = tab.findChild<QTableView*>(QStringLiteral("policiesView"));
         QCOMPARE(cellText(table, table->model()->rowCount() - 1, 4), QStringLiteral("2 hours"));
         QCOMPARE(cellText(table, table->model()->rowCount() - 1, 5), QStringLiteral("10 minutes"));
-        QVERIFY(m_services->policies().remove(static_cast<int>(rules.size()) - 1, QStringLiteral("member:owner")));
+        QVERIFY(
+            m_app->services().policies().remove(static_cast<int>(rules.size()) - 1, QStringLiteral("member:owner")));
     }
 
     void aCopiedSecretLeavesTheClipboardUnlessReplaced()

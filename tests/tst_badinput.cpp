@@ -5,7 +5,7 @@
 // and nothing is stored or half-stored. Edge cases that are legitimate (4-byte characters) are
 // stored exactly.
 #include "api/apihandler.h"
-#include "application/openservices.h"
+#include "application/instance.h"
 #include "approvals/decisionstatement.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -67,10 +67,9 @@ class TestBadInput final : public QObject {
     Q_OBJECT
 
     std::unique_ptr<QTemporaryDir> m_dir; // one per test function
-    std::unique_ptr<vault::Vault> m_vault;
-    approvals::RequestEvents m_events;
-    std::unique_ptr<approvals::Services> m_services;
-    std::unique_ptr<http::EndpointThread> m_endpoint;
+    std::unique_ptr<application::Instance> m_instance;
+    vault::Vault* m_vault = nullptr;
+    approvals::Services* m_services = nullptr;
     QByteArray m_token;
     QByteArray m_session;
     std::shared_ptr<const crypto::SigningKey> m_aliceKey;
@@ -120,10 +119,16 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        m_services = test::openServices(*m_vault, m_events, QStringLiteral("sweep"));
-        QVERIFY(m_services);
+        http::EndpointSettings settings;
+        settings.port = 0;
+        settings.localSocketPath.clear();
+        settings.ratePerSecond = 100000;
+        settings.rateBurst = 100000;
+        settings.authFailuresBeforeLockout = 100000;
+        m_instance = test::openInstance(test::createVault(m_dir->filePath(QStringLiteral("vault"))), settings);
+        QVERIFY(m_instance);
+        m_vault = &m_instance->vault();
+        m_services = m_instance->services();
         m_token =
             m_services->runtimes()
                 .registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")}, QStringLiteral("member:owner"))
@@ -132,17 +137,8 @@ private Q_SLOTS:
             test::addMember(*m_services, QStringLiteral("alice"), QStringLiteral("Alice"), QStringLiteral("approver"));
         QVERIFY(key);
         m_aliceKey = key;
-        http::EndpointSettings settings;
-        settings.port = 0;
-        settings.localSocketPath.clear();
-        settings.ratePerSecond = 100000;
-        settings.rateBurst = 100000;
-        settings.authFailuresBeforeLockout = 100000;
-        m_endpoint = std::make_unique<http::EndpointThread>(
-            settings, api::ApiHandler::factory(
-                          [&] { return application::openServices(*m_vault, m_events, QStringLiteral("endpoint")); }));
-        QVERIFY(m_endpoint->start());
-        m_port = m_endpoint->port();
+        VERIFY_RESULT(m_instance->startEndpoint());
+        m_port = m_instance->endpoint().port();
         // A member session, opened as a client would.
         const Answer challenge = send("POST", "/v1/sessions/challenge", Auth::None, "{\"member\":\"alice\"}");
         const QByteArray nonce =
@@ -167,9 +163,9 @@ private Q_SLOTS:
 
     void cleanup()
     {
-        m_endpoint.reset();
-        m_services.reset();
-        m_vault.reset();
+        m_services = nullptr;
+        m_vault = nullptr;
+        m_instance.reset();
         m_dir.reset();
     }
 

@@ -1,4 +1,5 @@
 #include "api/apihandler.h"
+#include "application/instance.h"
 #include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -98,11 +99,10 @@ Response readResponse(QIODevice& socket, QByteArray& buffer, int timeoutMs = 100
 class TestEndpoint final : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
-    std::unique_ptr<vault::Vault> m_vault;
-    approvals::RequestEvents m_events;
-    std::unique_ptr<approvals::Services> m_services; // the "window's" services, on this thread
-    std::unique_ptr<http::EndpointThread> m_endpoint;
+    std::unique_ptr<QTemporaryDir> m_dir;              // one per test function
+    std::unique_ptr<application::Instance> m_instance; // the running app, as the window builds it
+    vault::Vault* m_vault = nullptr;
+    approvals::Services* m_services = nullptr; // the "window's" services, on this thread
     QByteArray m_token;
     QByteArray m_otherToken;
     quint16 m_port = 0;
@@ -135,6 +135,13 @@ private:
                "\r\n\r\n" + body;
     }
 
+    /// Another instance on this test's vault directory (a second Vault on it), with other
+    /// \a settings; its endpoint is not started.
+    std::unique_ptr<application::Instance> openSecondInstance(const http::EndpointSettings& settings)
+    {
+        return test::openInstance(test::openVault(m_dir->filePath(QStringLiteral("vault"))), settings);
+    }
+
     QString createRequest(const QByteArray& token = {})
     {
         const Response created = send(post("/v1/requests", token.isEmpty() ? m_token : token,
@@ -149,11 +156,21 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        auto services = application::openServices(*m_vault, m_events, QStringLiteral("window"));
-        QVERIFY(services);
-        m_services = std::move(*services);
+        http::EndpointSettings settings;
+        settings.port = 0;
+        settings.localSocketPath = m_dir->filePath(QStringLiteral("run/countersign.sock"));
+        settings.headerTimeoutMs = 500;
+        settings.requestTimeoutMs = 2000;
+        settings.idleTimeoutMs = 800;
+        settings.maxConnections = 8;
+        settings.authFailuresBeforeLockout = 6;
+        settings.lockoutMs = 60'000;
+        settings.ratePerSecond = 1000;
+        settings.rateBurst = 1000;
+        m_instance = test::openInstance(test::createVault(m_dir->filePath(QStringLiteral("vault"))), settings);
+        QVERIFY(m_instance);
+        m_vault = &m_instance->vault();
+        m_services = m_instance->services();
         QVERIFY(
             test::addMember(*m_services, QStringLiteral("alice"), QStringLiteral("Alice"), QStringLiteral("approver")));
         m_token =
@@ -167,31 +184,17 @@ private Q_SLOTS:
         QVERIFY(m_services->runtimes().registerRuntime(QStringLiteral("slow"), {QStringLiteral("*")},
                                                        QStringLiteral("member:owner")));
 
-        http::EndpointSettings settings;
-        settings.port = 0;
-        settings.localSocketPath = m_dir->filePath(QStringLiteral("run/countersign.sock"));
-        settings.headerTimeoutMs = 500;
-        settings.requestTimeoutMs = 2000;
-        settings.idleTimeoutMs = 800;
-        settings.maxConnections = 8;
-        settings.authFailuresBeforeLockout = 6;
-        settings.lockoutMs = 60'000;
-        settings.ratePerSecond = 1000;
-        settings.rateBurst = 1000;
-        m_endpoint = std::make_unique<http::EndpointThread>(
-            settings, api::ApiHandler::factory(
-                          [&] { return application::openServices(*m_vault, m_events, QStringLiteral("endpoint")); }));
-        auto started = m_endpoint->start();
+        auto started = m_instance->startEndpoint();
         QVERIFY2(started, qPrintable(started ? QString() : started.error().message));
-        m_port = m_endpoint->port();
+        m_port = m_instance->endpoint().port();
         QVERIFY(m_port != 0);
     }
 
     void cleanup()
     {
-        m_endpoint.reset();
-        m_services.reset();
-        m_vault.reset();
+        m_services = nullptr;
+        m_vault = nullptr;
+        m_instance.reset();
         m_dir.reset();
     }
 
@@ -202,11 +205,9 @@ private Q_SLOTS:
         http::EndpointSettings noSocket;
         noSocket.port = 0;
         noSocket.localSocketPath = QStringLiteral("/proc/countersign-test/countersign.sock");
-        http::EndpointThread first(noSocket, api::ApiHandler::factory([&] {
-                                       return application::openServices(*m_vault, m_events,
-                                                                        QStringLiteral("no-socket"));
-                                   }));
-        auto socketFailure = first.start();
+        auto first = openSecondInstance(noSocket);
+        QVERIFY(first);
+        auto socketFailure = first->startEndpoint();
         QVERIFY(!socketFailure);
         QCOMPARE(test::errorCode(socketFailure), ErrorCode::Io);
         http::EndpointSettings badTeam;
@@ -214,8 +215,9 @@ private Q_SLOTS:
         badTeam.team = http::EndpointSettings::Team{
             QStringLiteral("127.0.0.1"), 0, QStringLiteral("127.0.0.1"), QByteArray("not a certificate"),
             std::make_shared<const crypto::SecureBuffer>(crypto::SecureBuffer::copyOf("not a key"))};
+        // No vault holds a certificate that is not one, so this endpoint is built by hand.
         http::EndpointThread second(badTeam, api::ApiHandler::factory([&] {
-                                        return application::openServices(*m_vault, m_events,
+                                        return application::openServices(*m_vault, m_instance->events(),
                                                                          QStringLiteral("bad-team"));
                                     }));
         auto teamFailure = second.start();
@@ -448,17 +450,16 @@ private Q_SLOTS:
         settings.idleTimeoutMs = 60'000;
         settings.ratePerSecond = 1000;
         settings.rateBurst = 1000;
-        http::EndpointThread endpoint(settings, api::ApiHandler::factory([&] {
-                                          return application::openServices(*m_vault, m_events, QStringLiteral("slots"));
-                                      }));
-        QVERIFY(endpoint.start());
+        auto endpoint = openSecondInstance(settings);
+        QVERIFY(endpoint);
+        VERIFY_RESULT(endpoint->startEndpoint());
         const QByteArray request =
-            "GET /v1/requests HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(endpoint.port()) +
+            "GET /v1/requests HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(endpoint->endpoint().port()) +
             "\r\nAuthorization: Bearer " + m_token + "\r\n\r\n";
         std::vector<std::unique_ptr<QTcpSocket>> held;
         for (int i = 0; i < 4; ++i) {
             auto socket = std::make_unique<QTcpSocket>();
-            socket->connectToHost(QHostAddress::LocalHost, endpoint.port());
+            socket->connectToHost(QHostAddress::LocalHost, endpoint->endpoint().port());
             QVERIFY(socket->waitForConnected(5000));
             socket->write(request);
             QByteArray buffer;
@@ -466,7 +467,7 @@ private Q_SLOTS:
             held.push_back(std::move(socket));
         }
         QTcpSocket extra;
-        extra.connectToHost(QHostAddress::LocalHost, endpoint.port());
+        extra.connectToHost(QHostAddress::LocalHost, endpoint->endpoint().port());
         QVERIFY(extra.waitForConnected(5000));
         extra.write(request);
         QByteArray extraBuffer;
@@ -474,7 +475,7 @@ private Q_SLOTS:
         QLocalSocket local;
         local.connectToServer(settings.localSocketPath);
         QVERIFY(local.waitForConnected(5000));
-        local.write("GET /v1/requests HTTP/1.1\r\nHost: localhost:" + QByteArray::number(endpoint.port()) +
+        local.write("GET /v1/requests HTTP/1.1\r\nHost: localhost:" + QByteArray::number(endpoint->endpoint().port()) +
                     "\r\nAuthorization: Bearer " + m_token + "\r\n\r\n");
         QByteArray localBuffer;
         QCOMPARE(readResponse(local, localBuffer).status, 200);
@@ -702,7 +703,7 @@ private Q_SLOTS:
             QVERIFY(sockets.back()->waitForConnected(5000));
         }
         const auto commitsSoFar = [this] {
-            return std::dynamic_pointer_cast<api::ApiHandler>(m_endpoint->handler())->writeCommits();
+            return std::dynamic_pointer_cast<api::ApiHandler>(m_instance->endpoint().handler())->writeCommits();
         };
         const quint64 before = commitsSoFar();
         QStringList created;
@@ -850,13 +851,11 @@ private Q_SLOTS:
         settings.port = 0;
         settings.ratePerSecond = 1;
         settings.rateBurst = 2;
-        http::EndpointThread limited(settings, api::ApiHandler::factory([&] {
-                                         return application::openServices(*m_vault, m_events,
-                                                                          QStringLiteral("limited"));
-                                     }));
-        QVERIFY(limited.start());
+        auto limited = openSecondInstance(settings);
+        QVERIFY(limited);
+        VERIFY_RESULT(limited->startEndpoint());
         const quint16 saved = m_port;
-        m_port = limited.port();
+        m_port = limited->endpoint().port();
         QList<int> statuses;
         Response last;
         for (int i = 0; i < 4; ++i) {

@@ -1,5 +1,6 @@
 // The running app as every front end builds it (application::Instance): it serves runtimes once
 // started, and taking it down releases the vault for the next process or instance.
+#include "appfixture.h"
 #include "application/instance.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -126,6 +127,30 @@ private Q_SLOTS:
         VERIFY_RESULT(second);
         VERIFY_RESULT((*second)->startEndpoint());
         QCOMPARE(test::stored((*second)->services()->requests(), id).summary, QStringLiteral("kept"));
+    }
+
+    void twoInstancesOnOneVaultKeepWhatIsTheirs()
+    {
+        // A second endpoint on the same vault directory, in the same process (as the tests run
+        // one with other limits): each Instance keeps its own connections.
+        test::AppFixture app;
+        QVERIFY(app.open(loopbackOnly()));
+        application::Instance& first = app.instance();
+        VERIFY_RESULT(first.startEndpoint());
+        auto second = test::openInstance(test::openVault(app.filePath(QStringLiteral("vault"))), loopbackOnly());
+        QVERIFY(second);
+        VERIFY_RESULT(second->startEndpoint());
+        QVERIFY(second->endpoint().port() != first.endpoint().port());
+        const QString id = test::createRequest(first.services()->requests(), app.runtime(), QStringLiteral("first"),
+                                               QStringLiteral("low"));
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(test::stored(second->services()->requests(), id).summary, QStringLiteral("first"));
+
+        second.reset();
+        QVERIFY(first.isServing());
+        QCOMPARE(test::stored(first.services()->requests(), id).summary, QStringLiteral("first"));
+        const QByteArray health = exchange(first.endpoint().port(), "GET", "/v1/health", {});
+        QVERIFY2(health.startsWith("HTTP/1.1 200"), health.constData());
     }
 
     void reKeyingBringsServicesAndEndpointBack()

@@ -1,3 +1,4 @@
+#include "appfixture.h"
 #include "application/instance.h"
 #include "application/openservices.h"
 #include "approvals/requestevents.h"
@@ -71,7 +72,7 @@ const QString CLI = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign-cli");
 /// The desktop app as DesktopSession assembles it: the session over a running instance (the
 /// real endpoint on a loopback port, with one registered runtime) and its window.
 struct Desktop {
-    QTemporaryDir dir;
+    test::AppFixture app;
     std::unique_ptr<ui::SessionController> session;
     std::unique_ptr<ui::MainWindow> window;
     QString token;
@@ -81,19 +82,12 @@ struct Desktop {
 
     bool start()
     {
-        http::EndpointSettings settings;
+        http::EndpointSettings settings = test::AppFixture::loopbackOnly();
         settings.port = wantedPort;
-        settings.localSocketPath.clear();
-        auto instance = test::openInstance(test::createVault(dir.filePath(QStringLiteral("vault"))), settings);
-        if (!instance)
+        if (!app.open(settings, QStringLiteral("agent"), {QStringLiteral("deploy.*"), QStringLiteral("shell.exec")}))
             return false;
-        auto registered = instance->services()->runtimes().registerRuntime(
-            QStringLiteral("agent"), {QStringLiteral("deploy.*"), QStringLiteral("shell.exec")},
-            QStringLiteral("member:owner"));
-        if (!registered)
-            return false;
-        token = *registered;
-        session = std::make_unique<ui::SessionController>(std::move(instance));
+        token = app.runtimeToken();
+        session = std::make_unique<ui::SessionController>(app.takeInstance());
         window = std::make_unique<ui::MainWindow>(*session);
         (void)session->startEndpoint();
         port = session->instance().endpoint().port();
@@ -601,7 +595,7 @@ private Q_SLOTS:
     {
         Desktop desktop;
         QVERIFY(desktop.start());
-        const QString passFile = desktop.dir.filePath(QStringLiteral("pass"));
+        const QString passFile = desktop.app.filePath(QStringLiteral("pass"));
         test::writeTextFile(passFile, test::PASSPHRASE);
         // Another process on the same vault, as a person at a terminal would run it.
         auto cli = [&](const QStringList& args) {
@@ -611,7 +605,7 @@ private Q_SLOTS:
             env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("*.debug=false"));
             process.setProcessEnvironment(env);
             process.start(
-                CLI, QStringList{QStringLiteral("--data-dir"), desktop.dir.filePath(QStringLiteral("vault"))} + args);
+                CLI, QStringList{QStringLiteral("--data-dir"), desktop.app.filePath(QStringLiteral("vault"))} + args);
             if (!process.waitForFinished(60000) || process.exitCode() != 0)
                 qWarning("cli %s: %s", qPrintable(args.join(u' ')), process.readAllStandardError().constData());
             return process.exitCode() == 0 ? process.readAllStandardOutput() : QByteArray();
@@ -1053,7 +1047,7 @@ private Q_SLOTS:
     {
         Desktop desktop;
         QVERIFY(desktop.start());
-        const QString marker = desktop.dir.filePath(QStringLiteral("ran"));
+        const QString marker = desktop.app.filePath(QStringLiteral("ran"));
         QProcess exec;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("COUNTERSIGN_URL"), QStringLiteral("http://127.0.0.1:%1").arg(desktop.port));

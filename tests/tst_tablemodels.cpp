@@ -2,6 +2,7 @@
 #include "admin/policiestab.h"
 #include "admin/runtimesmodel.h"
 #include "admin/runtimestab.h"
+#include "appfixture.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -60,31 +61,16 @@ approvals::RuntimeInfo runtimeNamed(const QString& name, qint64 requests = 0)
 class TestTableModels final : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<vault::Vault> m_vault;
-    approvals::RequestEvents m_events;
-    std::unique_ptr<approvals::Services> m_services;
-    approvals::RuntimeIdentity m_runtime;
+    std::unique_ptr<test::AppFixture> m_app; // one per test function
 
 private Q_SLOTS:
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        m_services = test::openServices(*m_vault, m_events, QStringLiteral("gui"));
-        QVERIFY(m_services);
-        m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
-        QVERIFY(m_runtime.id != 0);
+        m_app = std::make_unique<test::AppFixture>();
+        QVERIFY(m_app->open());
     }
 
-    void cleanup()
-    {
-        m_services.reset();
-        m_vault.reset();
-        m_dir.reset();
-    }
+    void cleanup() { m_app.reset(); }
 
     // The rows of a keyed table follow their records: removed, inserted and reordered rows are
     // told as such, so a view's selection stays on its record, and repeated keys reset cleanly.
@@ -126,7 +112,7 @@ private Q_SLOTS:
 
     void runtimesModelFollowsRegistrationsRevocationsAndTraffic()
     {
-        ui::RuntimesTab tab(m_services->runtimes(), m_events, OWNER);
+        ui::RuntimesTab tab(m_app->services().runtimes(), m_app->events(), OWNER);
         auto* view = tab.findChild<QTableView*>(QStringLiteral("runtimesView"));
         QVERIFY(view);
         QVERIFY(qobject_cast<ui::RuntimesModel*>(view->model()));
@@ -134,7 +120,7 @@ private Q_SLOTS:
         QCOMPARE(view->model()->rowCount(), 1);
 
         for (const QString& name : {QStringLiteral("nightly"), QStringLiteral("deployer")})
-            VERIFY_RESULT(m_services->runtimes().registerRuntime(name, {QStringLiteral("backup.*")}, OWNER));
+            VERIFY_RESULT(m_app->services().runtimes().registerRuntime(name, {QStringLiteral("backup.*")}, OWNER));
         tab.reload();
         QCOMPARE(view->model()->rowCount(), 3);
         const int nightly = rowOfKey(view->model(), ui::RuntimesModel::NameRole, QStringLiteral("nightly"));
@@ -144,7 +130,7 @@ private Q_SLOTS:
         QVERIFY(revoke->isEnabled());
 
         // Revoked elsewhere (the CLI): the row says so by value and the button follows it.
-        VERIFY_RESULT(m_services->runtimes().revoke(QStringLiteral("nightly"), OWNER));
+        VERIFY_RESULT(m_app->services().runtimes().revoke(QStringLiteral("nightly"), OWNER));
         tab.reload();
         const QModelIndex current = view->currentIndex();
         QCOMPARE(current.data(ui::RuntimesModel::NameRole).toString(), QStringLiteral("nightly"));
@@ -153,7 +139,8 @@ private Q_SLOTS:
         QVERIFY(!revoke->isEnabled());
 
         // Traffic: the count is a number, refreshed live.
-        QVERIFY(!test::createRequest(m_services->requests(), m_runtime, QStringLiteral("one"), QStringLiteral("low"))
+        QVERIFY(!test::createRequest(m_app->services().requests(), m_app->runtime(), QStringLiteral("one"),
+                                     QStringLiteral("low"))
                      .isEmpty());
         const int ci = rowOfKey(view->model(), ui::RuntimesModel::NameRole, QStringLiteral("ci"));
         QTRY_COMPARE_WITH_TIMEOUT(view->model()->index(ci, 0).data(ui::RuntimesModel::RequestCountRole).toLongLong(), 1,
@@ -162,7 +149,7 @@ private Q_SLOTS:
 
     void policiesModelFollowsAddsMovesAndRemovals()
     {
-        ui::PoliciesTab tab(m_services->policies(), OWNER);
+        ui::PoliciesTab tab(m_app->services().policies(), OWNER);
         auto* view = tab.findChild<QTableView*>(QStringLiteral("policiesView"));
         QVERIFY(view);
         QVERIFY(qobject_cast<ui::PoliciesModel*>(view->model()));
@@ -174,7 +161,7 @@ private Q_SLOTS:
             policy::PolicyRule rule;
             rule.capabilityGlob = glob;
             rule.outcome = outcome;
-            auto id = m_services->policies().add(rule, OWNER);
+            auto id = m_app->services().policies().add(rule, OWNER);
             VERIFY_RESULT(id);
             ids.append(*id);
             tab.reload();
@@ -186,7 +173,7 @@ private Q_SLOTS:
         // The last rule moved to the top: its row and the selection on it move, the positions
         // are renumbered.
         view->selectRow(2);
-        VERIFY_RESULT(m_services->policies().move(2, 0, OWNER));
+        VERIFY_RESULT(m_app->services().policies().move(2, 0, OWNER));
         tab.reload();
         QCOMPARE(view->currentIndex().row(), 0);
         QCOMPARE(view->currentIndex().data(ui::PoliciesModel::RuleIdRole).toLongLong(), ids.at(2));
@@ -194,7 +181,7 @@ private Q_SLOTS:
         QCOMPARE(view->model()->index(1, 0).data(ui::PoliciesModel::RuleIdRole).toLongLong(), ids.at(0));
 
         // The middle one removed: one row goes, the rest keep their records.
-        VERIFY_RESULT(m_services->policies().remove(1, OWNER));
+        VERIFY_RESULT(m_app->services().policies().remove(1, OWNER));
         tab.reload();
         QCOMPARE(view->model()->rowCount(), 2);
         QCOMPARE(view->model()->index(0, 0).data(ui::PoliciesModel::RuleIdRole).toLongLong(), ids.at(2));
@@ -204,7 +191,7 @@ private Q_SLOTS:
 
     void membersAndInvitationsModelsFollowTheTeam()
     {
-        ui::MembersTab tab(*m_services, m_vault->tlsIdentity(), QStringLiteral("owner"));
+        ui::MembersTab tab(m_app->services(), m_app->vault().tlsIdentity(), QStringLiteral("owner"));
         auto* members = tab.findChild<QTableView*>(QStringLiteral("membersView"));
         auto* invitations = tab.findChild<QTableView*>(QStringLiteral("invitationsView"));
         QVERIFY(members && invitations);
@@ -215,11 +202,11 @@ private Q_SLOTS:
                                                   QAbstractItemModelTester::FailureReportingMode::QtTest);
         const int before = members->model()->rowCount();
 
-        auto first = m_services->invitations().create(QStringLiteral("owner"), members::Role::Approver, 3600,
-                                                      QStringLiteral("for Grace"));
+        auto first = m_app->services().invitations().create(QStringLiteral("owner"), members::Role::Approver, 3600,
+                                                            QStringLiteral("for Grace"));
         VERIFY_RESULT(first);
-        auto second = m_services->invitations().create(QStringLiteral("owner"), members::Role::Viewer, 3600,
-                                                       QStringLiteral("for Linus"));
+        auto second = m_app->services().invitations().create(QStringLiteral("owner"), members::Role::Viewer, 3600,
+                                                             QStringLiteral("for Linus"));
         VERIFY_RESULT(second);
         tab.reload();
         QCOMPARE(invitations->model()->rowCount(), 2);
@@ -228,15 +215,15 @@ private Q_SLOTS:
         invitations->selectRow(linus);
         auto* revoke = tab.findChild<QPushButton*>(QStringLiteral("revokeInvitationButton"));
         QVERIFY(revoke->isEnabled());
-        VERIFY_RESULT(m_services->invitations().revoke(QStringLiteral("owner"), second->invitation.id));
+        VERIFY_RESULT(m_app->services().invitations().revoke(QStringLiteral("owner"), second->invitation.id));
         tab.reload();
         QCOMPARE(invitations->currentIndex().data(ui::InvitationsModel::IdRole).toString(), second->invitation.id);
         QCOMPARE(invitations->currentIndex().data(ui::InvitationsModel::StateRole).toInt(),
                  static_cast<int>(members::Invitation::State::Revoked));
         QVERIFY(!revoke->isEnabled());
 
-        auto grace = m_services->invitations().redeem(first->token, QStringLiteral("Grace"),
-                                                      crypto::SigningKey::generate().publicKey());
+        auto grace = m_app->services().invitations().redeem(first->token, QStringLiteral("Grace"),
+                                                            crypto::SigningKey::generate().publicKey());
         VERIFY_RESULT(grace);
         tab.reload();
         QCOMPARE(members->model()->rowCount(), before + 1);
@@ -247,7 +234,7 @@ private Q_SLOTS:
         members->selectRow(row);
         auto* remove = tab.findChild<QPushButton*>(QStringLiteral("removeMemberButton"));
         QVERIFY(remove->isEnabled());
-        VERIFY_RESULT(m_services->members().remove(QStringLiteral("owner"), grace->id));
+        VERIFY_RESULT(m_app->services().members().remove(QStringLiteral("owner"), grace->id));
         tab.reload();
         QCOMPARE(members->currentIndex().data(ui::MembersModel::IdRole).toString(), grace->id);
         QCOMPARE(members->currentIndex().data(ui::MembersModel::ActiveRole).toBool(), false);
@@ -258,10 +245,10 @@ private Q_SLOTS:
     // and leave the queue.
     void queueHistoryAndAuditModelsFollowDecisions()
     {
-        approvals::RequestService& requests = m_services->requests();
-        ui::QueueTab queue(requests, m_events, QStringLiteral("owner"));
-        ui::HistoryTab history(requests, m_events, QStringLiteral("owner"));
-        ui::AuditTab audit(*m_vault);
+        approvals::RequestService& requests = m_app->services().requests();
+        ui::QueueTab queue(requests, m_app->events(), QStringLiteral("owner"));
+        ui::HistoryTab history(requests, m_app->events(), QStringLiteral("owner"));
+        ui::AuditTab audit(m_app->vault());
         QAbstractItemModelTester queueTester(queue.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester historyTester(history.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QAbstractItemModelTester auditTester(audit.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -269,8 +256,8 @@ private Q_SLOTS:
 
         QStringList ids;
         for (int i = 0; i < 4; ++i) {
-            ids.append(
-                test::createRequest(requests, m_runtime, QStringLiteral("job %1").arg(i), QStringLiteral("low")));
+            ids.append(test::createRequest(requests, m_app->runtime(), QStringLiteral("job %1").arg(i),
+                                           QStringLiteral("low")));
             QVERIFY(!ids.last().isEmpty());
         }
         QTRY_COMPARE(queue.model()->rowCount(), 4);
@@ -279,7 +266,7 @@ private Q_SLOTS:
         QTRY_COMPARE(queue.model()->rowCount(), 2);
         QTRY_COMPARE(history.model()->rowCount(), 2);
         // The window's audit watcher tells the tab how far the chain now reaches.
-        const auto head = m_vault->audit().count();
+        const auto head = m_app->vault().audit().count();
         VERIFY_RESULT(head);
         audit.follow(*head);
         QTRY_VERIFY(audit.model()->rowCount() >= entries + 6);

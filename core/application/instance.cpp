@@ -9,18 +9,26 @@
 #include "openservices.h"
 #include "vault/vault.h"
 
+#include <QAtomicInteger>
+
 namespace countersign::application {
 
 namespace {
 
-const QString SERVICES_CONNECTION = QStringLiteral("instance");
-const QString ENDPOINT_CONNECTION = QStringLiteral("endpoint");
+/// Qt Sql names connections per process: each Instance names its own, so that a second one in
+/// the process (the tests', a second endpoint on one vault) takes nothing from the first.
+QString nextConnectionSuffix()
+{
+    static QAtomicInteger<quint64> counter;
+    return QString::number(++counter);
+}
 
 } // namespace
 
 Instance::Instance(std::unique_ptr<approvals::RequestEvents> events, std::unique_ptr<vault::Vault> vault)
     : m_events(std::move(events))
     , m_vault(std::move(vault))
+    , m_servicesConnection(QStringLiteral("instance-") + nextConnectionSuffix())
 {
 }
 
@@ -43,8 +51,10 @@ Result<std::unique_ptr<Instance>> Instance::open(std::unique_ptr<vault::Vault> v
     std::unique_ptr<Instance> instance(new Instance(std::make_unique<approvals::RequestEvents>(), std::move(vault)));
     COUNTERSIGN_TRY(instance->openServices());
     instance->m_endpoint = std::make_unique<http::EndpointThread>(
-        std::move(settings), api::ApiHandler::factory([&vault = *instance->m_vault, &events = *instance->m_events] {
-            return application::openServices(vault, events, ENDPOINT_CONNECTION);
+        std::move(settings),
+        api::ApiHandler::factory([&vault = *instance->m_vault, &events = *instance->m_events,
+                                  connection = QString(QStringLiteral("endpoint-") + nextConnectionSuffix())] {
+            return application::openServices(vault, events, connection);
         }));
     return instance;
 }
@@ -61,7 +71,7 @@ Result<void> Instance::openServices()
 {
     if (m_services)
         return {};
-    auto services = application::openServices(*m_vault, *m_events, SERVICES_CONNECTION);
+    auto services = application::openServices(*m_vault, *m_events, m_servicesConnection);
     COUNTERSIGN_TRY(services);
     m_services = std::move(*services);
     return {};

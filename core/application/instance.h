@@ -90,6 +90,7 @@ private:
     // Declared in the order they are built; the destructor takes them down in reverse.
     std::unique_ptr<approvals::RequestEvents> m_events;
     std::unique_ptr<vault::Vault> m_vault;
+    QString m_servicesConnection;
     std::unique_ptr<approvals::Services> m_services;
     std::unique_ptr<http::EndpointThread> m_endpoint;
     std::optional<Error> m_endpointProblem;

@@ -12,8 +12,7 @@
 //   - the audit chain verifies, against the checkpoint file too, with no gap.
 //
 //   countersign-crash-harness [--iterations N] [--bin DIR]      (exit 0: no violation)
-#include "application/openservices.h"
-#include "approvals/requestevents.h"
+#include "application/instance.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
@@ -22,6 +21,7 @@
 #include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
 #include "evidence/receipt.h"
+#include "http/endpointsettings.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>
@@ -174,15 +174,13 @@ int main(int argc, char* argv[])
                                                                : QStringLiteral(COUNTERSIGN_BIN_DIR);
     QTemporaryDir dir;
     const QString vaultDir = dir.filePath(QStringLiteral("vault"));
-    auto vault = test::createVault(vaultDir);
-    if (!vault)
+    // The approver's side, built as the window builds it; the server is another process.
+    auto instance = test::openInstance(test::createVault(vaultDir), {});
+    if (!instance)
         return 2;
-    approvals::RequestEvents events;
-    auto services = application::openServices(*vault, events, QStringLiteral("harness"));
-    if (!services)
-        return 2;
-    auto registered = (*services)->runtimes().registerRuntime(QStringLiteral("load"), {QStringLiteral("deploy.*")},
-                                                              QStringLiteral("member:owner"));
+    approvals::Services* services = instance->services();
+    auto registered = services->runtimes().registerRuntime(QStringLiteral("load"), {QStringLiteral("deploy.*")},
+                                                           QStringLiteral("member:owner"));
     const QByteArray token = registered->toLatin1();
     const QString passFile = dir.filePath(QStringLiteral("pass"));
     test::writeTextFile(passFile, test::PASSPHRASE);
@@ -221,11 +219,11 @@ int main(int argc, char* argv[])
         QElapsedTimer alive;
         alive.start();
         while (alive.elapsed() < lifetime) {
-            auto pending = (*services)->requests().requestsInState(approvals::RequestState::Pending, 50);
+            auto pending = services->requests().requestsInState(approvals::RequestState::Pending, 50);
             for (const approvals::Request& request : pending.value_or(QList<approvals::Request>())) {
                 if (alive.elapsed() >= lifetime)
                     break;
-                if ((*services)->requests().approve(QStringLiteral("owner"), request.id, QStringLiteral("load")))
+                if (services->requests().approve(QStringLiteral("owner"), request.id, QStringLiteral("load")))
                     approved.insert(request.id);
             }
             QThread::msleep(5);
@@ -239,31 +237,31 @@ int main(int argc, char* argv[])
         // The invariants, read from the vault the server left behind.
         QMutexLocker lock(&ledger.mutex);
         for (const QString& id : std::as_const(ledger.created)) {
-            if (!(*services)->requests().request(id))
+            if (!services->requests().request(id))
                 violation(QStringLiteral("iteration %1: acknowledged request %2 is gone").arg(iteration).arg(id));
         }
         for (const QString& id : std::as_const(approved)) {
-            auto request = (*services)->requests().request(id);
+            auto request = services->requests().request(id);
             if (!request || request->state == approvals::RequestState::Pending ||
                 request->state == approvals::RequestState::Denied)
                 violation(QStringLiteral("iteration %1: committed approval of %2 was lost").arg(iteration).arg(id));
         }
         for (const QString& id : std::as_const(ledger.consumed)) {
-            auto request = (*services)->requests().request(id);
+            auto request = services->requests().request(id);
             if (!request || request->state != approvals::RequestState::Consumed)
                 violation(QStringLiteral("iteration %1: acknowledged consume of %2 was lost").arg(iteration).arg(id));
             if (ledger.consumeOks.value(id) > 1)
                 violation(QStringLiteral("iteration %1: %2 was consumed twice").arg(iteration).arg(id));
         }
         for (auto receipt = ledger.receipts.cbegin(); receipt != ledger.receipts.cend(); ++receipt) {
-            auto checkpoint = audit::Receipt::verify(*receipt, vault->instancePublicKey());
+            auto checkpoint = audit::Receipt::verify(*receipt, instance->vault().instancePublicKey());
             if (!checkpoint) {
                 violation(QStringLiteral("iteration %1: the receipt of %2 does not verify: %3")
                               .arg(iteration)
                               .arg(receipt.key(), checkpoint.error().message));
                 continue;
             }
-            audit::AuditTree* tree = vault->audit().tree();
+            audit::AuditTree* tree = instance->vault().audit().tree();
             auto root = tree ? tree->proofs().root(checkpoint->size) : Result<QByteArray>();
             if (!tree || !root || *root != checkpoint->root)
                 violation(QStringLiteral("iteration %1: the receipt of %2 carries a checkpoint of %3 entries that the "
@@ -272,16 +270,17 @@ int main(int argc, char* argv[])
                               .arg(receipt.key())
                               .arg(checkpoint->size));
         }
-        QSqlQuery doubled((*services)->database());
+        QSqlQuery doubled(services->database());
         if (doubled.exec(QStringLiteral("SELECT subject FROM audit_log WHERE action = 'request.consumed' "
                                         "GROUP BY subject HAVING count(*) > 1")) &&
             doubled.next())
             violation(QStringLiteral("iteration %1: %2 has two consume entries")
                           .arg(iteration)
                           .arg(doubled.value(0).toString()));
-        auto checkpoints = audit::CheckpointSigner::readFile(vault->checkpointFilePath(), vault->instancePublicKey());
+        auto checkpoints = audit::CheckpointSigner::readFile(instance->vault().checkpointFilePath(),
+                                                             instance->vault().instancePublicKey());
         const audit::VerifyResult verified =
-            vault->audit().verify({}, checkpoints.value_or(QList<audit::Checkpoint>()));
+            instance->vault().audit().verify({}, checkpoints.value_or(QList<audit::Checkpoint>()));
         if (!verified.ok())
             violation(QStringLiteral("iteration %1: the audit chain does not verify: %2")
                           .arg(iteration)
@@ -296,6 +295,6 @@ int main(int argc, char* argv[])
         if (violations > 0)
             break;
     }
-    services->reset();
+    instance.reset();
     return violations == 0 ? 0 : 1;
 }

@@ -5,12 +5,12 @@
 // must stay flat.
 //
 //   countersign-soak [--seconds S] [--connections N] [--bin DIR]     (exit 0: all held)
-#include "application/openservices.h"
-#include "approvals/requestevents.h"
+#include "application/instance.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
 #include "crypto/crypto.h"
+#include "http/endpointsettings.h"
 #include "testsupport.h"
 
 #include <QCoreApplication>
@@ -193,16 +193,15 @@ int main(int argc, char* argv[])
 
     QTemporaryDir dir;
     const QString vaultDir = dir.filePath(QStringLiteral("vault"));
-    auto vault = test::createVault(vaultDir);
-    approvals::RequestEvents events;
-    auto services = application::openServices(*vault, events, QStringLiteral("soak"));
-    if (!vault || !services)
+    // The approver's side, built as the window builds it; the server is another process.
+    auto instance = test::openInstance(test::createVault(vaultDir), {});
+    if (!instance)
         return 2;
+    approvals::Services* services = instance->services();
     // Twenty runtimes share the connections, as a fleet of agents would.
     QList<QByteArray> tokens;
     for (int i = 0; i < 20; ++i)
-        tokens.append((*services)
-                          ->runtimes()
+        tokens.append(services->runtimes()
                           .registerRuntime(QStringLiteral("agent-%1").arg(i), {QStringLiteral("deploy.*")},
                                            QStringLiteral("member:owner"))
                           ->toLatin1());
@@ -226,10 +225,10 @@ int main(int argc, char* argv[])
     qint64 approvals = 0;
     QTimer decide;
     QObject::connect(&decide, &QTimer::timeout, &app, [&] {
-        auto pending = (*services)->requests().requestsInState(approvals::RequestState::Pending, 200);
+        auto pending = services->requests().requestsInState(approvals::RequestState::Pending, 200);
         for (const approvals::Request& request : pending.value_or(QList<approvals::Request>()))
             approvals +=
-                (*services)->requests().approve(QStringLiteral("owner"), request.id, QStringLiteral("soak")) ? 1 : 0;
+                services->requests().approve(QStringLiteral("owner"), request.id, QStringLiteral("soak")) ? 1 : 0;
     });
     decide.start(50);
     QTimer sampler;
