@@ -1,6 +1,7 @@
 // Members, roles and invitations through the real services on a real vault: the permission
 // table walked cell by cell, the rules beyond it, the invitation lifecycle (with a concurrent
 // redeem), and signed decisions down to the runtime's receipt.
+#include "appfixture.h"
 #include "application/openservices.h"
 #include "approvals/decisionstatement.h"
 #include "approvals/requestevents.h"
@@ -63,18 +64,14 @@ QStringList lastActions(vault::Vault& vault, int count)
 class TestMembers final : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
-    std::unique_ptr<vault::Vault> m_vault;
-    approvals::RequestEvents m_events;
-    std::unique_ptr<approvals::Services> m_services;
-    approvals::RuntimeIdentity m_runtime;
+    std::unique_ptr<test::AppFixture> m_app; // one per test function
     int m_counter = 0;
 
     QString unique(const QString& prefix) { return prefix + QString::number(++m_counter); }
 
     QString newRequest()
     {
-        return test::createRequest(m_services->requests(), m_runtime, unique(QStringLiteral("deploy ")),
+        return test::createRequest(m_app->services().requests(), m_app->runtime(), unique(QStringLiteral("deploy ")),
                                    QStringLiteral("low"), QJsonObject{{QStringLiteral("n"), m_counter}});
     }
 
@@ -90,50 +87,51 @@ class TestMembers final : public QObject {
         const QString actor = QStringLiteral("member:") + memberId;
         switch (permission) {
         case Permission::ViewQueue:
-            return toVoid(m_services->requests().queue(memberId));
+            return toVoid(m_app->services().requests().queue(memberId));
         case Permission::Decide:
-            return toVoid(m_services->requests().approve(memberId, newRequest(), QStringLiteral("fine")));
+            return toVoid(m_app->services().requests().approve(memberId, newRequest(), QStringLiteral("fine")));
         case Permission::RevealPayload:
-            return toVoid(m_services->requests().reveal(memberId, newRequest()));
+            return toVoid(m_app->services().requests().reveal(memberId, newRequest()));
         case Permission::ExtendRequest:
-            return toVoid(m_services->requests().extend(memberId, newRequest(), 60));
+            return toVoid(m_app->services().requests().extend(memberId, newRequest(), 60));
         case Permission::ViewMembers:
-            return toVoid(m_services->members().list(memberId));
+            return toVoid(m_app->services().members().list(memberId));
         case Permission::Invite:
-            return toVoid(m_services->invitations().create(memberId, Role::Approver));
+            return toVoid(m_app->services().invitations().create(memberId, Role::Approver));
         case Permission::RevokeInvitation: {
-            auto invitation = m_services->invitations().create(OWNER, Role::Approver);
-            return toVoid(m_services->invitations().revoke(memberId, invitation->invitation.id));
+            auto invitation = m_app->services().invitations().create(OWNER, Role::Approver);
+            return toVoid(m_app->services().invitations().revoke(memberId, invitation->invitation.id));
         }
         case Permission::ChangeRole: {
             const QString target = unique(QStringLiteral("target"));
-            (void)test::addMember(*m_services, target, target, QStringLiteral("approver"));
-            return toVoid(m_services->members().changeRole(memberId, target, Role::Viewer));
+            (void)test::addMember(m_app->services(), target, target, QStringLiteral("approver"));
+            return toVoid(m_app->services().members().changeRole(memberId, target, Role::Viewer));
         }
         case Permission::RemoveMember: {
             const QString target = unique(QStringLiteral("target"));
-            (void)test::addMember(*m_services, target, target, QStringLiteral("approver"));
-            return toVoid(m_services->members().remove(memberId, target));
+            (void)test::addMember(m_app->services(), target, target, QStringLiteral("approver"));
+            return toVoid(m_app->services().members().remove(memberId, target));
         }
         case Permission::RegisterRuntime:
-            return toVoid(
-                m_services->runtimes().registerRuntime(unique(QStringLiteral("rt")), {QStringLiteral("x.*")}, actor));
+            return toVoid(m_app->services().runtimes().registerRuntime(unique(QStringLiteral("rt")),
+                                                                       {QStringLiteral("x.*")}, actor));
         case Permission::RevokeRuntime: {
             const QString name = unique(QStringLiteral("rt"));
-            (void)m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, QStringLiteral("member:owner"));
-            return m_services->runtimes().revoke(name, actor);
+            (void)m_app->services().runtimes().registerRuntime(name, {QStringLiteral("x.*")},
+                                                               QStringLiteral("member:owner"));
+            return m_app->services().runtimes().revoke(name, actor);
         }
         case Permission::EditPolicy: {
             policy::PolicyRule rule;
             rule.capabilityGlob = unique(QStringLiteral("walk.")) + QStringLiteral(".*");
-            return toVoid(m_services->policies().add(rule, actor));
+            return toVoid(m_app->services().policies().add(rule, actor));
         }
         case Permission::ViewAudit:
         case Permission::ExportAudit:
         case Permission::ChangePassphrase:
         case Permission::ManageTeamListener:
             // No service of their own yet beyond the check the window, CLI and routes make.
-            return toVoid(m_services->members().authorize(memberId, permission));
+            return toVoid(m_app->services().members().authorize(memberId, permission));
         }
         return fail(ErrorCode::InvalidArgument, QStringLiteral("unknown permission"));
     }
@@ -143,27 +141,15 @@ private Q_SLOTS:
     // passes when run alone.
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        auto services = application::openServices(*m_vault, m_events, QStringLiteral("members"));
-        QVERIFY(services);
-        m_services = std::move(*services);
-        m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
-        QVERIFY(m_runtime.id > 0);
+        m_app = std::make_unique<test::AppFixture>();
+        QVERIFY(m_app->open());
         for (Role role : members::allRoles()) {
             const QString id = QStringLiteral("walk-") + members::roleName(role);
-            QVERIFY(test::addMember(*m_services, id, id, members::roleName(role)));
+            QVERIFY(test::addMember(m_app->services(), id, id, members::roleName(role)));
         }
     }
 
-    void cleanup()
-    {
-        m_services.reset();
-        m_vault.reset();
-        m_dir.reset();
-    }
+    void cleanup() { m_app.reset(); }
 
     void theDocsShowTheSameTable()
     {
@@ -237,45 +223,47 @@ private Q_SLOTS:
         // Deny by default: an actor that is not an active member allowed to act is refused,
         // whatever else it says it is, and nothing is stored or audited.
         QFETCH(QString, actor);
-        const auto counted = m_vault->audit().count();
+        const auto counted = m_app->vault().audit().count();
         VERIFY_RESULT(counted);
         const qint64 before = *counted;
         const QString name = unique(QStringLiteral("denied-rt"));
-        QCOMPARE(test::errorCode(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, actor)),
+        QCOMPARE(test::errorCode(m_app->services().runtimes().registerRuntime(name, {QStringLiteral("x.*")}, actor)),
                  ErrorCode::PermissionDenied);
-        QVERIFY(m_services->runtimes().registerRuntime(name, {QStringLiteral("x.*")}, QStringLiteral("member:owner")));
-        const auto countedAfter = m_vault->audit().count();
+        QVERIFY(m_app->services().runtimes().registerRuntime(name, {QStringLiteral("x.*")},
+                                                             QStringLiteral("member:owner")));
+        const auto countedAfter = m_app->vault().audit().count();
         VERIFY_RESULT(countedAfter);
         const qint64 registered = *countedAfter;
-        QCOMPARE(test::errorCode(m_services->runtimes().revoke(name, actor)), ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(m_app->services().runtimes().revoke(name, actor)), ErrorCode::PermissionDenied);
         policy::PolicyRule rule;
         rule.capabilityGlob = unique(QStringLiteral("denied.")) + QStringLiteral(".*");
-        QCOMPARE(test::errorCode(m_services->policies().add(rule, actor)), ErrorCode::PermissionDenied);
-        auto rules = m_services->policies().rules();
+        QCOMPARE(test::errorCode(m_app->services().policies().add(rule, actor)), ErrorCode::PermissionDenied);
+        auto rules = m_app->services().policies().rules();
         QVERIFY(rules);
-        QCOMPARE(test::errorCode(m_services->policies().remove(0, actor)), ErrorCode::PermissionDenied);
-        QCOMPARE(test::errorCode(m_services->policies().move(0, 0, actor)), ErrorCode::PermissionDenied);
-        const auto rulesAfter = m_services->policies().rules();
+        QCOMPARE(test::errorCode(m_app->services().policies().remove(0, actor)), ErrorCode::PermissionDenied);
+        QCOMPARE(test::errorCode(m_app->services().policies().move(0, 0, actor)), ErrorCode::PermissionDenied);
+        const auto rulesAfter = m_app->services().policies().rules();
         VERIFY_RESULT(rulesAfter);
         QCOMPARE(rulesAfter->size(), rules->size());
-        QCOMPARE(m_vault->audit().count().value_or(-1), registered);
+        QCOMPARE(m_app->vault().audit().count().value_or(-1), registered);
         QVERIFY(registered > before);
     }
 
     void historyNeedsAMemberWhoMaySeeTheQueue()
     {
         const QString id = newRequest();
-        QVERIFY(m_services->requests().deny(OWNER, id, QStringLiteral("not now")));
-        auto seen = m_services->requests().history(QStringLiteral("walk-approver"), id);
+        QVERIFY(m_app->services().requests().deny(OWNER, id, QStringLiteral("not now")));
+        auto seen = m_app->services().requests().history(QStringLiteral("walk-approver"), id);
         QVERIFY2(seen, qPrintable(seen ? QString() : seen.error().message));
         QCOMPARE(seen->size(), 1);
         QCOMPARE(seen->first().id, id);
-        QVERIFY(test::addMember(*m_services, QStringLiteral("gone"), QStringLiteral("Gone"), QStringLiteral("admin")));
-        QVERIFY(m_services->requests().history(QStringLiteral("gone"), id));
-        QVERIFY(m_services->members().remove(OWNER, QStringLiteral("gone")));
+        QVERIFY(test::addMember(m_app->services(), QStringLiteral("gone"), QStringLiteral("Gone"),
+                                QStringLiteral("admin")));
+        QVERIFY(m_app->services().requests().history(QStringLiteral("gone"), id));
+        QVERIFY(m_app->services().members().remove(OWNER, QStringLiteral("gone")));
         for (const QString& who : {QStringLiteral("walk-viewer"), QStringLiteral("nobody"), QString(),
                                    QStringLiteral("gone"), QStringLiteral("member:owner")}) {
-            auto refused = m_services->requests().history(who, id);
+            auto refused = m_app->services().requests().history(who, id);
             QVERIFY2(!refused, qPrintable(who));
             QCOMPARE(test::errorCode(refused), ErrorCode::PermissionDenied);
         }
@@ -284,24 +272,26 @@ private Q_SLOTS:
     void aRoleThisBuildDoesNotKnowGrantsNothing()
     {
         // A row whose role no build wrote (a damaged or tampered vault) must not read as a viewer.
-        QVERIFY(test::addMember(*m_services, QStringLiteral("odd"), QStringLiteral("Odd"), QStringLiteral("approver")));
-        QVERIFY(m_services->members().authorize(QStringLiteral("odd"), Permission::ViewQueue));
-        QSqlQuery tamper(m_services->database());
+        QVERIFY(test::addMember(m_app->services(), QStringLiteral("odd"), QStringLiteral("Odd"),
+                                QStringLiteral("approver")));
+        QVERIFY(m_app->services().members().authorize(QStringLiteral("odd"), Permission::ViewQueue));
+        QSqlQuery tamper(m_app->services().database());
         QVERIFY(tamper.exec(QStringLiteral("PRAGMA ignore_check_constraints = ON")));
         QVERIFY(tamper.exec(QStringLiteral("UPDATE members SET role = 'superuser' WHERE id = 'odd'")));
         QVERIFY(tamper.exec(QStringLiteral("PRAGMA ignore_check_constraints = OFF")));
         // Not even what every role may do (a viewer's view_audit).
-        QCOMPARE(test::errorCode(m_services->members().authorize(QStringLiteral("odd"), Permission::ViewAudit)),
+        QCOMPARE(test::errorCode(m_app->services().members().authorize(QStringLiteral("odd"), Permission::ViewAudit)),
                  ErrorCode::Integrity);
-        QVERIFY(!m_services->requests().history(QStringLiteral("odd")));
+        QVERIFY(!m_app->services().requests().history(QStringLiteral("odd")));
         // Everyone else still acts.
-        QVERIFY(m_services->members().authorize(OWNER, Permission::ViewQueue));
+        QVERIFY(m_app->services().members().authorize(OWNER, Permission::ViewQueue));
     }
 
     void theLastOwnerStaysAndAdminsCannotTouchOwners()
     {
-        auto& members = m_services->members();
-        QVERIFY(test::addMember(*m_services, QStringLiteral("adm"), QStringLiteral("Adm"), QStringLiteral("admin")));
+        auto& members = m_app->services().members();
+        QVERIFY(
+            test::addMember(m_app->services(), QStringLiteral("adm"), QStringLiteral("Adm"), QStringLiteral("admin")));
         // Only one owner so far besides the walk's: remove the walk owner first.
         QVERIFY(members.remove(OWNER, QStringLiteral("walk-owner")));
         auto demoted = members.changeRole(OWNER, OWNER, Role::Admin);
@@ -318,26 +308,27 @@ private Q_SLOTS:
                  ErrorCode::PermissionDenied);
         QCOMPARE(test::errorCode(members.changeRole(QStringLiteral("adm"), QStringLiteral("adm"), Role::Owner)),
                  ErrorCode::PermissionDenied);
-        QCOMPARE(test::errorCode(m_services->invitations().create(QStringLiteral("adm"), Role::Owner)),
+        QCOMPARE(test::errorCode(m_app->services().invitations().create(QStringLiteral("adm"), Role::Owner)),
                  ErrorCode::PermissionDenied);
 
         // With a second owner, the first may step down; then the second is the last.
-        QVERIFY(test::addMember(*m_services, QStringLiteral("own2"), QStringLiteral("Own2"), QStringLiteral("owner")));
+        QVERIFY(test::addMember(m_app->services(), QStringLiteral("own2"), QStringLiteral("Own2"),
+                                QStringLiteral("owner")));
         auto stepped = members.changeRole(OWNER, OWNER, Role::Admin);
         QVERIFY2(stepped, qPrintable(stepped ? QString() : stepped.error().message));
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("member.role_changed")});
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("member.role_changed")});
         QCOMPARE(test::errorCode(members.remove(QStringLiteral("own2"), QStringLiteral("own2"))), ErrorCode::Conflict);
         QVERIFY(members.changeRole(QStringLiteral("own2"), OWNER, Role::Owner));
         // A removed member can do nothing.
         QVERIFY(members.remove(OWNER, QStringLiteral("adm")));
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("member.removed")});
-        QCOMPARE(test::errorCode(m_services->invitations().create(QStringLiteral("adm"), Role::Viewer)),
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("member.removed")});
+        QCOMPARE(test::errorCode(m_app->services().invitations().create(QStringLiteral("adm"), Role::Viewer)),
                  ErrorCode::PermissionDenied);
     }
 
     void anInvitationIsRedeemedOnceIntoItsRole()
     {
-        auto& invitations = m_services->invitations();
+        auto& invitations = m_app->services().invitations();
         auto created = invitations.create(OWNER, Role::Approver, members::InvitationService::DEFAULT_EXPIRY_SECONDS,
                                           QStringLiteral("for Grace"));
         QVERIFY(created);
@@ -345,9 +336,9 @@ private Q_SLOTS:
         QVERIFY(QByteArray::fromBase64(created->token.mid(4).toLatin1(), QByteArray::Base64UrlEncoding).size() >= 32);
         const qint64 hours = (created->invitation.expiresAt - created->invitation.createdAt) / 3'600'000;
         QCOMPARE(hours, 72);
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("invitation.created")});
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("invitation.created")});
         // Stored only as a hash: the token is nowhere in the invitations table.
-        QSqlQuery rows(m_services->database());
+        QSqlQuery rows(m_app->services().database());
         QVERIFY(rows.exec(QStringLiteral("SELECT * FROM invitations")));
         while (rows.next()) {
             for (int column = 0; column < rows.record().count(); ++column)
@@ -359,17 +350,17 @@ private Q_SLOTS:
         QVERIFY2(joined, qPrintable(joined ? QString() : joined.error().message));
         QCOMPARE(joined->role, Role::Approver);
         QCOMPARE(joined->publicKey, key);
-        QCOMPARE(lastActions(*m_vault, 2),
+        QCOMPARE(lastActions(m_app->vault(), 2),
                  (QStringList{QStringLiteral("member.added"), QStringLiteral("invitation.redeemed")}));
         auto again =
             invitations.redeem(created->token, QStringLiteral("Mallory"), crypto::SigningKey::generate().publicKey());
         QCOMPARE(test::errorCode(again), ErrorCode::Revoked);
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("invitation.redeem_refused")});
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("invitation.redeem_refused")});
 
         // Listed with its state; a revoked one and an expired one are refused with 410's codes.
         auto revokedOne = invitations.create(OWNER, Role::Viewer);
         QVERIFY(invitations.revoke(OWNER, revokedOne->invitation.id));
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("invitation.revoked")});
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("invitation.revoked")});
         QCOMPARE(
             invitations.redeem(revokedOne->token, QStringLiteral("Eve"), crypto::SigningKey::generate().publicKey())
                 .error()
@@ -410,14 +401,14 @@ private Q_SLOTS:
 
     void twoConcurrentRedeemsOfOneTokenLetExactlyOneIn()
     {
-        auto created = m_services->invitations().create(OWNER, Role::Approver);
+        auto created = m_app->services().invitations().create(OWNER, Role::Approver);
         QVERIFY(created);
         std::atomic<int> succeeded{0};
         std::atomic<int> refused{0};
         std::atomic<bool> go{false};
         auto redeemer = [&](int n) {
             approvals::RequestEvents events;
-            auto services = application::openServices(*m_vault, events, QStringLiteral("redeemer-%1").arg(n));
+            auto services = application::openServices(m_app->vault(), events, QStringLiteral("redeemer-%1").arg(n));
             if (!services)
                 return;
             while (!go)
@@ -438,12 +429,12 @@ private Q_SLOTS:
 
     void decisionsAreSignedAndCheckedDownToTheReceipt()
     {
-        auto& requests = m_services->requests();
+        auto& requests = m_app->services().requests();
         const crypto::SigningKey grace = crypto::SigningKey::generate();
-        auto invitation = m_services->invitations().create(OWNER, Role::Approver);
+        auto invitation = m_app->services().invitations().create(OWNER, Role::Approver);
         VERIFY_RESULT(invitation);
-        auto member =
-            m_services->invitations().redeem(invitation->token, QStringLiteral("Grace Hopper"), grace.publicKey());
+        auto member = m_app->services().invitations().redeem(invitation->token, QStringLiteral("Grace Hopper"),
+                                                             grace.publicKey());
         VERIFY_RESULT(member);
         // A request that cannot be read gets an empty digest, which every decision refuses.
         auto payloadDigest = [&](const QString& id) {
@@ -457,7 +448,7 @@ private Q_SLOTS:
                                                 approve,
                                                 QStringLiteral("checked the diff"),
                                                 QDateTime::currentMSecsSinceEpoch(),
-                                                audit::Checkpoint::originFor(m_vault->instancePublicKey())};
+                                                audit::Checkpoint::originFor(m_app->vault().instancePublicKey())};
         };
 
         // A signature by another key, a statement about another payload, a stale time: refused.
@@ -465,7 +456,7 @@ private Q_SLOTS:
         approvals::DecisionStatement statement = statementFor(id, true);
         auto forged = requests.decideSigned(statement, statement.sign(crypto::SigningKey::generate()));
         QCOMPARE(test::errorCode(forged), ErrorCode::PermissionDenied);
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("request.decision_refused")});
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("request.decision_refused")});
         // The same statement signed for another instance (or for none) is no decision here.
         for (const QString& instance : {QStringLiteral("countersign/0123456789abcdef"), QString()}) {
             approvals::DecisionStatement elsewhere = statement;
@@ -491,50 +482,50 @@ private Q_SLOTS:
         auto decided = requests.decideSigned(statement, statement.sign(grace));
         QVERIFY2(decided, qPrintable(decided ? QString() : decided.error().message));
         QCOMPARE(decided->state, approvals::RequestState::Approved);
-        auto lastSeq = m_vault->audit().lastSeq();
+        auto lastSeq = m_app->vault().audit().lastSeq();
         VERIFY_RESULT(lastSeq);
-        auto lastEntries = m_vault->audit().entries(*lastSeq, 1);
+        auto lastEntries = m_app->vault().audit().entries(*lastSeq, 1);
         VERIFY_RESULT(lastEntries);
         QCOMPARE(lastEntries->size(), 1);
         const audit::AuditEntry last = lastEntries->first();
         QVERIFY(last.action == u"request.decision" || last.action == u"request.approved");
 
-        auto consumed = requests.consumeRequest(m_runtime, id, decided->payloadSha256);
+        auto consumed = requests.consumeRequest(m_app->runtime(), id, decided->payloadSha256);
         QVERIFY2(consumed, qPrintable(consumed ? QString() : consumed.error().message));
         const QJsonObject receipt = consumed->receipt;
         const QJsonObject decision = receipt.value(QStringLiteral("decisions")).toArray().first().toObject();
         QCOMPARE(decision.value(QStringLiteral("member")).toString(), member->id);
         QCOMPARE(QByteArray::fromBase64(decision.value(QStringLiteral("public_key")).toString().toLatin1()),
                  grace.publicKey());
-        QVERIFY(audit::Receipt::verify(receipt, m_vault->instancePublicKey()));
+        QVERIFY(audit::Receipt::verify(receipt, m_app->vault().instancePublicKey()));
 
         // Had the server's database been altered before the receipt was made, the member's
         // signature would no longer hold, even though the server signs the receipt.
         const QString second = newRequest();
         approvals::DecisionStatement secondStatement = statementFor(second, true);
         QVERIFY(requests.decideSigned(secondStatement, secondStatement.sign(grace)));
-        QSqlQuery alter(m_services->database());
+        QSqlQuery alter(m_app->services().database());
         QVERIFY(alter.exec(
             QStringLiteral("UPDATE decisions SET reason = 'rubber-stamped' WHERE request_id = '%1'").arg(second)));
-        auto altered = requests.consumeRequest(m_runtime, second, payloadDigest(second));
+        auto altered = requests.consumeRequest(m_app->runtime(), second, payloadDigest(second));
         QVERIFY(altered);
-        auto verdict = audit::Receipt::verify(altered->receipt, m_vault->instancePublicKey());
+        auto verdict = audit::Receipt::verify(altered->receipt, m_app->vault().instancePublicKey());
         QVERIFY(!verdict);
         QVERIFY2(verdict.error().message.contains(QStringLiteral("the decision by")),
                  qPrintable(verdict.error().message));
 
         // A viewer's signed decision, and a removed member's, are refused.
         const crypto::SigningKey viewerKey = crypto::SigningKey::generate();
-        auto viewerInvite = m_services->invitations().create(OWNER, Role::Viewer);
+        auto viewerInvite = m_app->services().invitations().create(OWNER, Role::Viewer);
         VERIFY_RESULT(viewerInvite);
         auto viewer =
-            m_services->invitations().redeem(viewerInvite->token, QStringLiteral("Vic"), viewerKey.publicKey());
+            m_app->services().invitations().redeem(viewerInvite->token, QStringLiteral("Vic"), viewerKey.publicKey());
         VERIFY_RESULT(viewer);
         approvals::DecisionStatement byViewer = statementFor(newRequest(), true);
         byViewer.memberId = viewer->id;
         QCOMPARE(test::errorCode(requests.decideSigned(byViewer, byViewer.sign(viewerKey))),
                  ErrorCode::PermissionDenied);
-        QVERIFY(m_services->members().remove(OWNER, member->id));
+        QVERIFY(m_app->services().members().remove(OWNER, member->id));
         approvals::DecisionStatement afterRemoval = statementFor(newRequest(), false);
         QCOMPARE(test::errorCode(requests.decideSigned(afterRemoval, afterRemoval.sign(grace))),
                  ErrorCode::PermissionDenied);
@@ -542,20 +533,20 @@ private Q_SLOTS:
 
     void approvalsCountOnlyWhileTheirMemberMayDecide()
     {
-        auto& requests = m_services->requests();
+        auto& requests = m_app->services().requests();
         policy::PolicyRule two;
         two.capabilityGlob = QStringLiteral("deploy.web");
         two.approvals = 2;
-        QVERIFY(m_services->policies().add(two, QStringLiteral("member:owner"), 0));
+        QVERIFY(m_app->services().policies().add(two, QStringLiteral("member:owner"), 0));
         for (const char* id : {"q1", "q2", "q3", "q4", "q5", "q6"})
-            QVERIFY(test::addMember(*m_services, QString::fromLatin1(id),
+            QVERIFY(test::addMember(m_app->services(), QString::fromLatin1(id),
                                     QStringLiteral("Quorum %1").arg(QString::fromLatin1(id)),
                                     QStringLiteral("approver")));
         auto approve = [&](const char* member, const QString& id) {
             return requests.approve(QString::fromLatin1(member), id, QStringLiteral("looks right"));
         };
         auto voidedEntries = [&](const QString& id) {
-            QSqlQuery query(m_services->database());
+            QSqlQuery query(m_app->services().database());
             query.prepare(QStringLiteral("SELECT actor, details FROM audit_log WHERE action = "
                                          "'request.decision_voided' AND subject = ?"));
             query.addBindValue(QString(QStringLiteral("request:") + id));
@@ -570,7 +561,7 @@ private Q_SLOTS:
         // Removal takes a member's open approval back, audited; the quorum waits for another.
         const QString first = newRequest();
         QCOMPARE(approve("q1", first)->approvalCount(), 1);
-        QVERIFY(m_services->members().remove(OWNER, QStringLiteral("q1")));
+        QVERIFY(m_app->services().members().remove(OWNER, QStringLiteral("q1")));
         QCOMPARE(test::stored(requests, first).approvalCount(), 0);
         const QStringList firstVoided = voidedEntries(first);
         QCOMPARE(firstVoided.size(), 1);
@@ -584,8 +575,8 @@ private Q_SLOTS:
         const QString second = newRequest();
         QVERIFY(approve("q2", second));
         QVERIFY(approve("q4", newRequest()));
-        QVERIFY(m_services->members().changeRole(OWNER, QStringLiteral("q2"), Role::Viewer));
-        QVERIFY(m_services->members().changeRole(OWNER, QStringLiteral("q4"), Role::Admin));
+        QVERIFY(m_app->services().members().changeRole(OWNER, QStringLiteral("q2"), Role::Viewer));
+        QVERIFY(m_app->services().members().changeRole(OWNER, QStringLiteral("q4"), Role::Admin));
         QCOMPARE(voidedEntries(second).size(), 1);
         QVERIFY(voidedEntries(second).first().contains(QStringLiteral("member.role_changed")));
         QCOMPARE(approve("q3", second)->state, approvals::RequestState::Pending);
@@ -594,24 +585,24 @@ private Q_SLOTS:
         // any path (here the database itself) is no approval.
         const QString third = newRequest();
         QVERIFY(approve("q5", third));
-        QSqlQuery demote(m_services->database());
+        QSqlQuery demote(m_app->services().database());
         QVERIFY(demote.exec(QStringLiteral("UPDATE members SET role = 'viewer' WHERE id = 'q5'")));
         QCOMPARE(approve("q6", third)->state, approvals::RequestState::Pending);
         QCOMPARE(approve("q4", third)->state, approvals::RequestState::Approved);
 
         // Decided requests keep their decisions.
-        QVERIFY(m_services->members().remove(OWNER, QStringLiteral("q3")));
+        QVERIFY(m_app->services().members().remove(OWNER, QStringLiteral("q3")));
         QCOMPARE(test::stored(requests, first).approvalCount(), 2);
         QVERIFY(voidedEntries(first).size() == 1);
-        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+        QVERIFY(m_app->services().policies().remove(0, QStringLiteral("member:owner")));
     }
 
     void sessionsNeedTheMembersKeyAndEndWithARoleChange()
     {
-        auto& sessions = m_services->sessions();
+        auto& sessions = m_app->services().sessions();
         const crypto::SigningKey key = crypto::SigningKey::generate();
-        auto invitation = m_services->invitations().create(OWNER, Role::Approver);
-        auto member = m_services->invitations().redeem(invitation->token, QStringLiteral("Sam"), key.publicKey());
+        auto invitation = m_app->services().invitations().create(OWNER, Role::Approver);
+        auto member = m_app->services().invitations().redeem(invitation->token, QStringLiteral("Sam"), key.publicKey());
         QVERIFY(member);
         // Another key's signature, or a nonce never issued: refused alike.
         auto nonce = sessions.challenge(member->id);
@@ -638,43 +629,43 @@ private Q_SLOTS:
         QVERIFY2(session, qPrintable(session ? QString() : session.error().message));
         QVERIFY(session->token.startsWith(members::SessionService::TOKEN_PREFIX));
         QCOMPARE(sessions.authenticate(session->token.toLatin1())->id, member->id);
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("member.session_opened")});
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("member.session_opened")});
         // A role change ends it at once.
-        QVERIFY(m_services->members().changeRole(OWNER, member->id, Role::Viewer));
+        QVERIFY(m_app->services().members().changeRole(OWNER, member->id, Role::Viewer));
         QCOMPARE(test::errorCode(sessions.authenticate(session->token.toLatin1())), ErrorCode::Unauthenticated);
     }
 
     void aMembersQueueHoldsWhatTheyMayStillDecide()
     {
-        auto alice = test::addMember(*m_services, QStringLiteral("q-alice"), QStringLiteral("Alice"),
+        auto alice = test::addMember(m_app->services(), QStringLiteral("q-alice"), QStringLiteral("Alice"),
                                      QStringLiteral("approver"));
-        QVERIFY(
-            test::addMember(*m_services, QStringLiteral("q-bob"), QStringLiteral("Bob"), QStringLiteral("approver")));
+        QVERIFY(test::addMember(m_app->services(), QStringLiteral("q-bob"), QStringLiteral("Bob"),
+                                QStringLiteral("approver")));
         policy::PolicyRule two;
         two.capabilityGlob = QStringLiteral("deploy.quorum");
         two.approvals = 2;
-        QVERIFY(m_services->policies().add(two, QStringLiteral("member:owner"), 0));
+        QVERIFY(m_app->services().policies().add(two, QStringLiteral("member:owner"), 0));
         auto token =
-            m_services->runtimes().registerRuntime(QStringLiteral("alices-agent"), {QStringLiteral("deploy.*")},
-                                                   QStringLiteral("member:owner"), QStringLiteral("q-alice"));
+            m_app->services().runtimes().registerRuntime(QStringLiteral("alices-agent"), {QStringLiteral("deploy.*")},
+                                                         QStringLiteral("member:owner"), QStringLiteral("q-alice"));
         QVERIFY(token);
-        auto agent = m_services->requests().authenticate(token->toLatin1());
-        auto raised = m_services->requests().createRequest(
+        auto agent = m_app->services().requests().authenticate(token->toLatin1());
+        auto raised = m_app->services().requests().createRequest(
             *agent,
             QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.quorum")},
                         {QStringLiteral("summary"), QStringLiteral("raised by Alice's agent")}},
             {});
         QVERIFY(raised);
-        auto other = m_services->requests().createRequest(
-            m_runtime,
+        auto other = m_app->services().requests().createRequest(
+            m_app->runtime(),
             QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.quorum")},
                         {QStringLiteral("summary"), QStringLiteral("needs two")}},
             {});
         QVERIFY(other);
         auto ids = [&](const QString& memberId) {
             QStringList found;
-            auto member = m_services->members().member(memberId);
-            auto queue = m_services->team().memberQueue(*member);
+            auto member = m_app->services().members().member(memberId);
+            auto queue = m_app->services().team().memberQueue(*member);
             for (const approvals::TeamApi::Shown& shown : queue.value_or(QList<approvals::TeamApi::Shown>()))
                 found.append(shown.request.id);
             return found;
@@ -684,7 +675,7 @@ private Q_SLOTS:
         QVERIFY(!ids(QStringLiteral("q-alice")).contains(raisedId));
         QVERIFY(ids(QStringLiteral("q-bob")).contains(raisedId));
         QVERIFY(ids(QStringLiteral("q-alice")).contains(otherId));
-        QVERIFY(m_services->requests().approve(QStringLiteral("q-alice"), otherId, QStringLiteral("one of two")));
+        QVERIFY(m_app->services().requests().approve(QStringLiteral("q-alice"), otherId, QStringLiteral("one of two")));
         QVERIFY(!ids(QStringLiteral("q-alice")).contains(otherId)); // already decided by her
         QVERIFY(ids(QStringLiteral("q-bob")).contains(otherId));    // still waits for a second
         Q_UNUSED(alice)
@@ -783,7 +774,8 @@ private Q_SLOTS:
     void theTeamListenerSettingsAreCheckedAndAudited()
     {
         auto store = [&](const QString& actor, const std::optional<members::TeamListenerSettings>& settings) {
-            return members::TeamListenerSettings::store(m_services->database(), m_services->audit(), actor, settings);
+            return members::TeamListenerSettings::store(m_app->services().database(), m_app->services().audit(), actor,
+                                                        settings);
         };
         using Settings = members::TeamListenerSettings;
         QCOMPARE(test::errorCode(store(OWNER, Settings{QStringLiteral("not-an-ip"), 7448, QStringLiteral("host")})),
@@ -792,21 +784,21 @@ private Q_SLOTS:
                  ErrorCode::InvalidArgument);
         QCOMPARE(test::errorCode(store(OWNER, Settings{QStringLiteral("0.0.0.0"), 7448, QStringLiteral("bad host!")})),
                  ErrorCode::InvalidArgument);
-        QVERIFY(
-            test::addMember(*m_services, QStringLiteral("t-admin"), QStringLiteral("Tess"), QStringLiteral("admin")));
+        QVERIFY(test::addMember(m_app->services(), QStringLiteral("t-admin"), QStringLiteral("Tess"),
+                                QStringLiteral("admin")));
         QCOMPARE(store(QStringLiteral("t-admin"), Settings{QStringLiteral("::"), 7448, QStringLiteral("ada.example")})
                      .error()
                      .code,
                  ErrorCode::PermissionDenied); // only an owner opens the instance to the network
         QVERIFY(store(OWNER, Settings{QStringLiteral("::"), 7449, QStringLiteral("ada.example")}));
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("team.listener_enabled")});
-        auto loaded = members::TeamListenerSettings::load(m_services->database());
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("team.listener_enabled")});
+        auto loaded = members::TeamListenerSettings::load(m_app->services().database());
         QVERIFY(loaded && *loaded);
         QCOMPARE((*loaded)->port, quint16{7449});
         QCOMPARE((*loaded)->publicHost, QStringLiteral("ada.example"));
         QVERIFY(store(OWNER, std::nullopt));
-        QCOMPARE(lastActions(*m_vault, 1), QStringList{QStringLiteral("team.listener_disabled")});
-        QVERIFY(!*members::TeamListenerSettings::load(m_services->database()));
+        QCOMPARE(lastActions(m_app->vault(), 1), QStringList{QStringLiteral("team.listener_disabled")});
+        QVERIFY(!*members::TeamListenerSettings::load(m_app->services().database()));
     }
 
     void invitationLinksRoundTripAndRefuseAnythingElse()

@@ -1,3 +1,4 @@
+#include "appfixture.h"
 #include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
@@ -71,16 +72,12 @@ double inkContrast(QLabel* label)
 class TestQueueTab final : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
-    std::unique_ptr<vault::Vault> m_vault;
-    approvals::RequestEvents m_events;
-    std::unique_ptr<approvals::Services> m_services;
-    approvals::RuntimeIdentity m_runtime;
+    std::unique_ptr<test::AppFixture> m_app; // one per test function
     ui::EnglishPlurals m_plurals;
 
     QString create(const QString& summary, const QString& risk)
     {
-        return test::createRequest(m_services->requests(), m_runtime, summary, risk,
+        return test::createRequest(m_app->services().requests(), m_app->runtime(), summary, risk,
                                    QJsonObject{{QStringLiteral("db_password"), QStringLiteral("hunter2")},
                                                {QStringLiteral("version"), QStringLiteral("1.4.2")}});
     }
@@ -90,27 +87,16 @@ private Q_SLOTS:
     // passes when run alone.
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        m_services = test::openServices(*m_vault, m_events, QStringLiteral("gui"));
-        QVERIFY(m_services);
-        m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
-        QVERIFY(m_runtime.id != 0);
+        m_app = std::make_unique<test::AppFixture>();
+        QVERIFY(m_app->open());
         QCoreApplication::installTranslator(&m_plurals);
     }
 
-    void cleanup()
-    {
-        m_services.reset();
-        m_vault.reset();
-        m_dir.reset();
-    }
+    void cleanup() { m_app.reset(); }
 
     void decideFromTheQueue()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
@@ -130,27 +116,27 @@ private Q_SLOTS:
 
         QTest::mouseClick(approve, Qt::LeftButton);
         QVERIFY(message->text().contains(QStringLiteral("needs a reason")));
-        QCOMPARE(test::stored(m_services->requests(), risky).state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), risky).state, approvals::RequestState::Pending);
 
         QTest::keyClicks(reason, QStringLiteral("release train, checked the diff"));
         QTest::mouseClick(approve, Qt::LeftButton); // arms: high risk takes a second confirmation
-        QCOMPARE(test::stored(m_services->requests(), risky).state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), risky).state, approvals::RequestState::Pending);
         QVERIFY(message->text().contains(QStringLiteral("again")));
         QTest::mouseClick(approve, Qt::LeftButton);
-        QCOMPARE(test::stored(m_services->requests(), risky).state, approvals::RequestState::Approved);
-        QCOMPARE(test::stored(m_services->requests(), risky).decisions.first().reason,
+        QCOMPARE(test::stored(m_app->services().requests(), risky).state, approvals::RequestState::Approved);
+        QCOMPARE(test::stored(m_app->services().requests(), risky).decisions.first().reason,
                  QStringLiteral("release train, checked the diff"));
         QCOMPARE(view->model()->rowCount(), 0);
 
         const QString low = create(QStringLiteral("Preview deploy"), QStringLiteral("low"));
         tab.select(low);
         QTest::mouseClick(deny, Qt::LeftButton); // low risk: no reason needed
-        QCOMPARE(test::stored(m_services->requests(), low).state, approvals::RequestState::Denied);
+        QCOMPARE(test::stored(m_app->services().requests(), low).state, approvals::RequestState::Denied);
     }
 
     void markupInARequestShowsAsPlainText()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const QString summary = QStringLiteral("<b>ship</b> <a href='https://evil.example'>now</a> &amp;");
@@ -171,7 +157,7 @@ private Q_SLOTS:
 
     void keyboardFirst()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const QString first = create(QStringLiteral("first"), QStringLiteral("low"));
@@ -183,22 +169,22 @@ private Q_SLOTS:
         QTest::keyClick(view, Qt::Key_J);
         QCOMPARE(view->currentIndex().data(ui::RequestQueueModel::IdRole).toString(), second);
         QTest::keyClick(view, Qt::Key_D);
-        QCOMPARE(test::stored(m_services->requests(), second).state, approvals::RequestState::Denied);
+        QCOMPARE(test::stored(m_app->services().requests(), second).state, approvals::RequestState::Denied);
         QTRY_COMPARE(view->currentIndex().data(ui::RequestQueueModel::IdRole).toString(), first);
         // Typing in the reason field never decides.
         auto* reason = tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit"));
         QTest::keyClicks(reason, QStringLiteral("ad"));
-        QCOMPARE(test::stored(m_services->requests(), first).state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), first).state, approvals::RequestState::Pending);
         view->setFocus();
         QTest::keyClick(view, Qt::Key_A);
-        QCOMPARE(test::stored(m_services->requests(), first).state, approvals::RequestState::Approved);
+        QCOMPARE(test::stored(m_app->services().requests(), first).state, approvals::RequestState::Approved);
         QTest::keyClick(&tab, Qt::Key_Slash);
         QVERIFY(tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"))->hasFocus());
     }
 
     void highRiskNeedsASecondKeystroke()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const QString id = create(QStringLiteral("drop table"), QStringLiteral("critical"));
@@ -209,24 +195,24 @@ private Q_SLOTS:
         QTest::keyClick(view, Qt::Key_A);
         QTest::keyClick(view, Qt::Key_Escape); // cancels the armed approval
         QTest::keyClick(view, Qt::Key_Return);
-        QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), id).state, approvals::RequestState::Pending);
         QTest::keyClick(view, Qt::Key_A);
-        QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), id).state, approvals::RequestState::Pending);
         QTest::keyClick(view, Qt::Key_Return); // the confirming keystroke
-        QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Approved);
+        QCOMPARE(test::stored(m_app->services().requests(), id).state, approvals::RequestState::Approved);
     }
 
     void aFirstOfTwoApprovalsSaysSoAndCannotBeRepeated()
     {
-        QVERIFY(
-            test::addMember(*m_services, QStringLiteral("qt-bob"), QStringLiteral("Bob"), QStringLiteral("approver")));
+        QVERIFY(test::addMember(m_app->services(), QStringLiteral("qt-bob"), QStringLiteral("Bob"),
+                                QStringLiteral("approver")));
         policy::PolicyRule two;
         two.capabilityGlob = QStringLiteral("deploy.web");
         two.minimumRisk = policy::Risk::High;
         two.approvals = 2;
-        auto ruleId = m_services->policies().add(two, QStringLiteral("member:owner"), 0);
+        auto ruleId = m_app->services().policies().add(two, QStringLiteral("member:owner"), 0);
         QVERIFY(ruleId);
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
@@ -234,13 +220,13 @@ private Q_SLOTS:
         auto* approve = tab.findChild<QPushButton*>(QStringLiteral("approveButton"));
         auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
         const QString id = create(QStringLiteral("Deploy with two"), QStringLiteral("high"));
-        QCOMPARE(test::stored(m_services->requests(), id).requiredApprovals, 2);
+        QCOMPARE(test::stored(m_app->services().requests(), id).requiredApprovals, 2);
         tab.select(id);
         QTest::keyClicks(reason, QStringLiteral("checked"));
         QTest::mouseClick(approve, Qt::LeftButton); // arms
         QTest::mouseClick(approve, Qt::LeftButton);
-        QCOMPARE(test::stored(m_services->requests(), id).approvalCount(), 1);
-        QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), id).approvalCount(), 1);
+        QCOMPARE(test::stored(m_app->services().requests(), id).state, approvals::RequestState::Pending);
         QCOMPARE(message->text(), QStringLiteral("Your approval is recorded: 1 of 2."));
         QVERIFY(!message->text().contains(QStringLiteral("Approved")));
         tab.select(id);
@@ -249,9 +235,10 @@ private Q_SLOTS:
         QTest::keyClick(view, Qt::Key_A); // no reason typed: still not asked for one
         QVERIFY2(message->text().contains(QStringLiteral("already approved")), qPrintable(message->text()));
         QVERIFY(!reason->hasFocus());
-        QCOMPARE(test::stored(m_services->requests(), id).approvalCount(), 1);
-        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id)); // leaves the queue to the other tests
+        QCOMPARE(test::stored(m_app->services().requests(), id).approvalCount(), 1);
+        QVERIFY(m_app->services().policies().remove(0, QStringLiteral("member:owner")));
+        QVERIFY(
+            m_app->services().requests().cancelRequest(m_app->runtime(), id)); // leaves the queue to the other tests
     }
 
     void aQuorumNoOneCanMeetIsFlagged()
@@ -260,8 +247,8 @@ private Q_SLOTS:
         many.capabilityGlob = QStringLiteral("deploy.web");
         many.minimumRisk = policy::Risk::Critical;
         many.approvals = policy::PolicyRule::MAX_APPROVALS; // far more than this vault's members
-        QVERIFY(m_services->policies().add(many, QStringLiteral("member:owner"), 0));
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        QVERIFY(m_app->services().policies().add(many, QStringLiteral("member:owner"), 0));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* approvals = tab.findChild<QLabel*>(QStringLiteral("detailApprovals"));
@@ -269,17 +256,17 @@ private Q_SLOTS:
         const QString unreachable = create(QStringLiteral("Needs ten"), QStringLiteral("critical"));
         tab.select(unreachable);
         QVERIFY2(approvals->text().contains(QStringLiteral("can never be approved")), qPrintable(approvals->text()));
-        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+        QVERIFY(m_app->services().policies().remove(0, QStringLiteral("member:owner")));
         const QString reachable = create(QStringLiteral("Needs one"), QStringLiteral("critical"));
         tab.select(reachable);
         QVERIFY2(!approvals->text().contains(QStringLiteral("never")), qPrintable(approvals->text()));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, unreachable));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, reachable));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), unreachable));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), reachable));
     }
 
     void bulkDeny()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const QStringList ids{create(QStringLiteral("one"), QStringLiteral("low")),
@@ -295,25 +282,25 @@ private Q_SLOTS:
         auto* bulk = tab.findChild<QPushButton*>(QStringLiteral("bulkDenyButton"));
         QTest::mouseClick(bulk, Qt::LeftButton); // a critical one is selected: a reason is required
         for (const QString& id : ids)
-            QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Pending);
+            QCOMPARE(test::stored(m_app->services().requests(), id).state, approvals::RequestState::Pending);
         QTest::keyClicks(tab.findChild<QLineEdit*>(QStringLiteral("reasonEdit")), QStringLiteral("incident freeze"));
         QTest::mouseClick(bulk, Qt::LeftButton);
         auto* confirm = tab.findChild<QPushButton*>(QStringLiteral("bulkDenyConfirmButton")); // asked once
         QVERIFY(confirm);
         QTest::mouseClick(confirm, Qt::LeftButton);
         for (const QString& id : ids) {
-            QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Denied);
-            QCOMPARE(test::stored(m_services->requests(), id).decisions.first().reason,
+            QCOMPARE(test::stored(m_app->services().requests(), id).state, approvals::RequestState::Denied);
+            QCOMPARE(test::stored(m_app->services().requests(), id).decisions.first().reason,
                      QStringLiteral("incident freeze"));
         }
-        QCOMPARE(test::stored(m_services->requests(), untouched).state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), untouched).state, approvals::RequestState::Pending);
         QCOMPARE(view->model()->rowCount(), 1);
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, untouched));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), untouched));
     }
 
     void filterNarrowsTheQueue()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         const QString a = create(QStringLiteral("alpha rollout"), QStringLiteral("low"));
         const QString b = create(QStringLiteral("beta rollout"), QStringLiteral("low"));
         auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
@@ -343,12 +330,12 @@ private Q_SLOTS:
         QCOMPARE(filtered(QStringLiteral("risk:extreme")), QStringList{});
         QCOMPARE(filtered(QString()), all);
         for (const QString& id : {a, b, c})
-            QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+            QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
     }
 
     void theFilterCountsFlagsTyposAndClearsOnEscape()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
@@ -377,22 +364,22 @@ private Q_SLOTS:
         QVERIFY(filter->text().isEmpty());
         QCOMPARE(view->model()->rowCount(), all);
         QVERIFY(status->text().isEmpty());
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, high));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, low));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), high));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), low));
     }
 
     void revealIsPerFieldAuditedAndForgottenOnTheNextRequest()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
-        const QString id =
-            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("two secrets"), QStringLiteral("low"),
-                                QJsonObject{{QStringLiteral("db_password"), QStringLiteral("hunter2")},
-                                            {QStringLiteral("api_token"), QStringLiteral("tok_live_51H")},
-                                            {QStringLiteral("version"), QStringLiteral("1.4.2")}});
-        const QString plain = test::createRequest(m_services->requests(), m_runtime, QStringLiteral("nothing masked"),
-                                                  QStringLiteral("low"),
+        const QString id = test::createRequest(
+            m_app->services().requests(), m_app->runtime(), QStringLiteral("two secrets"), QStringLiteral("low"),
+            QJsonObject{{QStringLiteral("db_password"), QStringLiteral("hunter2")},
+                        {QStringLiteral("api_token"), QStringLiteral("tok_live_51H")},
+                        {QStringLiteral("version"), QStringLiteral("1.4.2")}});
+        const QString plain = test::createRequest(m_app->services().requests(), m_app->runtime(),
+                                                  QStringLiteral("nothing masked"), QStringLiteral("low"),
                                                   QJsonObject{{QStringLiteral("version"), QStringLiteral("1.4.3")}});
         auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
         auto* detail = tab.findChild<QWidget*>(QStringLiteral("detailPane"));
@@ -415,15 +402,15 @@ private Q_SLOTS:
         QVERIFY(!shownText(detail).contains(QStringLiteral("tok_live_51H")));
 
         // One field by mouse: only that one shows, and only that one is audited.
-        const auto counted = m_services->audit().count();
+        const auto counted = m_app->services().audit().count();
         VERIFY_RESULT(counted);
         const qint64 before = *counted;
         QTest::mouseClick(toggle(QStringLiteral("/db_password")), Qt::LeftButton);
         QVERIFY(shownText(detail).contains(QStringLiteral("hunter2")));
         QVERIFY(!shownText(detail).contains(QStringLiteral("tok_live_51H")));
         QCOMPARE(toggle(QStringLiteral("/db_password"))->text(), QStringLiteral("Hide db_password"));
-        QCOMPARE(m_services->audit().count().value_or(-1), before + 1);
-        QSqlQuery last(m_services->database());
+        QCOMPARE(m_app->services().audit().count().value_or(-1), before + 1);
+        QSqlQuery last(m_app->services().database());
         QVERIFY(last.exec(
             QStringLiteral("SELECT actor, action, subject, details FROM audit_log ORDER BY seq DESC LIMIT 1")));
         QVERIFY(last.next());
@@ -445,13 +432,13 @@ private Q_SLOTS:
         QCOMPARE(QApplication::focusWidget(), toggle(QStringLiteral("/api_token")));
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_Space);
         QVERIFY(shownText(detail).contains(QStringLiteral("tok_live_51H")));
-        QCOMPARE(m_services->audit().count().value_or(-1), before + 2);
+        QCOMPARE(m_app->services().audit().count().value_or(-1), before + 2);
 
         // Hide masks again (nothing to audit).
         QTest::mouseClick(toggle(QStringLiteral("/db_password")), Qt::LeftButton);
         QVERIFY(!shownText(detail).contains(QStringLiteral("hunter2")));
         QVERIFY(shownText(detail).contains(QStringLiteral("tok_live_51H")));
-        QCOMPARE(m_services->audit().count().value_or(-1), before + 2);
+        QCOMPARE(m_app->services().audit().count().value_or(-1), before + 2);
 
         // Another request shown, then this one again: everything masked.
         tab.select(plain);
@@ -464,33 +451,35 @@ private Q_SLOTS:
         QVERIFY(shownText(detail).contains(QStringLiteral("tok_live_51H")));
         tab.clearDecisionInput();
         QVERIFY(!shownText(detail).contains(QStringLiteral("tok_live_51H")));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, plain));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), plain));
     }
 
     void onlyMaskedFieldsAreRevealed()
     {
         const QString id = create(QStringLiteral("reveal what is masked"), QStringLiteral("low"));
-        auto refused = m_services->requests().revealField(QStringLiteral("owner"), id, QStringLiteral("/version"));
+        auto refused =
+            m_app->services().requests().revealField(QStringLiteral("owner"), id, QStringLiteral("/version"));
         QVERIFY(!refused);
         QCOMPARE(test::errorCode(refused), ErrorCode::InvalidArgument);
-        auto value = m_services->requests().revealField(QStringLiteral("owner"), id, QStringLiteral("/db_password"));
+        auto value =
+            m_app->services().requests().revealField(QStringLiteral("owner"), id, QStringLiteral("/db_password"));
         QVERIFY(value);
         QCOMPARE(*value, QJsonValue(QStringLiteral("hunter2")));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
     }
 
     void extendIsAuditedAndBoundedByPolicy()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         // A rule with a 10-minute timeout: a request may live at most four times that.
-        QVERIFY(m_services->policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
-                                                              policy::PolicyRule::Outcome::Require, 1, 700, 600},
-                                           QStringLiteral("member:owner")));
+        QVERIFY(m_app->services().policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
+                                                                    policy::PolicyRule::Outcome::Require, 1, 700, 600},
+                                                 QStringLiteral("member:owner")));
         const QString id = create(QStringLiteral("slow one"), QStringLiteral("low"));
-        const auto stored = m_services->requests().request(id);
+        const auto stored = m_app->services().requests().request(id);
         VERIFY_RESULT(stored);
         const approvals::Request before = *stored;
         QCOMPARE(before.expiresAt - before.createdAt, 700'000);
@@ -498,15 +487,15 @@ private Q_SLOTS:
         auto* extend = tab.findChild<QPushButton*>(QStringLiteral("extendButton"));
         auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
         QTest::mouseClick(extend, Qt::LeftButton);
-        QCOMPARE(test::stored(m_services->requests(), id).expiresAt,
+        QCOMPARE(test::stored(m_app->services().requests(), id).expiresAt,
                  before.expiresAt + ui::QueueTab::EXTEND_SECONDS * 1000);
         QVERIFY(message->text().contains(QStringLiteral("deadline")));
         QTest::mouseClick(extend, Qt::LeftButton);
         QVERIFY(extend->isEnabled());
         QTest::mouseClick(extend, Qt::LeftButton); // capped at 4 x 700 s after creation
-        QCOMPARE(test::stored(m_services->requests(), id).expiresAt, before.createdAt + 2800'000);
+        QCOMPARE(test::stored(m_app->services().requests(), id).expiresAt, before.createdAt + 2800'000);
         // At the cap core says there is no room left: Extend is off, and says why.
-        const auto room = m_services->requests().extensionRoom(test::stored(m_services->requests(), id));
+        const auto room = m_app->services().requests().extensionRoom(test::stored(m_app->services().requests(), id));
         VERIFY_RESULT(room);
         QVERIFY(!room->roomMs);
         QVERIFY(!extend->isEnabled());
@@ -516,18 +505,18 @@ private Q_SLOTS:
         view->setFocus();
         QTest::keyClick(view, Qt::Key_E); // the shortcut asks anyway, and is told
         QVERIFY2(message->text().contains(QStringLiteral("cannot wait longer")), qPrintable(message->text()));
-        QCOMPARE(test::stored(m_services->requests(), id).expiresAt, before.createdAt + 2800'000);
-        QSqlQuery count(m_services->database());
+        QCOMPARE(test::stored(m_app->services().requests(), id).expiresAt, before.createdAt + 2800'000);
+        QSqlQuery count(m_app->services().database());
         QVERIFY(count.exec(QStringLiteral("SELECT count(*) FROM audit_log WHERE action = 'request.extend'")));
         QVERIFY(count.next());
         QCOMPARE(count.value(0).toInt(), 3);
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
-        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
+        QVERIFY(m_app->services().policies().remove(0, QStringLiteral("member:owner")));
     }
 
     void aRequestDecidedElsewhereShowsThatAndDisablesTheButtons()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const QString shown = create(QStringLiteral("look at me"), QStringLiteral("low"));
@@ -537,7 +526,7 @@ private Q_SLOTS:
         view->setFocus();
         QTRY_VERIFY(view->hasFocus());
         // Another connection (as the endpoint thread or a remote member would) decides it.
-        auto elsewhere = application::openServices(*m_vault, m_events, QStringLiteral("elsewhere"));
+        auto elsewhere = application::openServices(m_app->vault(), m_app->events(), QStringLiteral("elsewhere"));
         QVERIFY(elsewhere);
         QVERIFY((*elsewhere)->requests().deny(QStringLiteral("owner"), shown, QStringLiteral("from the CLI")));
         auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
@@ -549,18 +538,18 @@ private Q_SLOTS:
         QVERIFY(!tab.findChild<QPushButton*>(QStringLiteral("denyButton"))->isEnabled());
         // Nothing slid under the keyboard: A does not approve the neighbour.
         QTest::keyClick(view, Qt::Key_A);
-        QCOMPARE(test::stored(m_services->requests(), next).state, approvals::RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), next).state, approvals::RequestState::Pending);
         // Moving on clears it.
         QTest::keyClick(view, Qt::Key_J);
         QVERIFY(shownText(detail).contains(QStringLiteral("next in line")));
         QVERIFY(tab.findChild<QPushButton*>(QStringLiteral("approveButton"))->isEnabled());
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, next));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), next));
         elsewhere->reset();
     }
 
     void theQueueSortsByRiskThenAge()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
@@ -585,12 +574,12 @@ private Q_SLOTS:
         const QString late = create(QStringLiteral("sorted late"), QStringLiteral("critical"));
         QCOMPARE(shownOrder().indexOf(late), 2);
         for (const QString& id : shownOrder())
-            QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+            QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
     }
 
     void theCriticalCountStandsAboveTheList()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         auto* count = tab.findChild<QLabel*>(QStringLiteral("criticalCount"));
@@ -612,16 +601,16 @@ private Q_SLOTS:
         tab.findChild<QLineEdit*>(QStringLiteral("queueFilter"))->clear();
         QCOMPARE(count->text(), QStringLiteral("2 critical requests waiting"));
         // Decided elsewhere or here, they leave the count.
-        QVERIFY(m_services->requests().deny(QStringLiteral("owner"), first, QStringLiteral("no")));
+        QVERIFY(m_app->services().requests().deny(QStringLiteral("owner"), first, QStringLiteral("no")));
         QTRY_COMPARE(count->text(), QStringLiteral("1 critical request waiting"));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, second));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), second));
         QTRY_VERIFY(!count->isVisible());
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, low));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), low));
     }
 
     void theDetailHeaderShowsTheRiskBadge()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const QString id = create(QStringLiteral("badge me"), QStringLiteral("critical"));
@@ -645,12 +634,12 @@ private Q_SLOTS:
         }
         QVERIFY2(fill * 4 > shot.width() * shot.height(), qPrintable(QString::number(fill)));
         QVERIFY(text > 0);
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
     }
 
     void aNarrowQueueDropsColumnsInsteadOfScrolling()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.resize(1600, 500);
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
@@ -686,12 +675,12 @@ private Q_SLOTS:
         tab.resize(1600, 500);
         QTRY_COMPARE(hidden(), QList<int>{});
         QCOMPARE(view->horizontalScrollBar()->maximum(), 0);
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
     }
 
     void theDetailsScrollOnlyBelowTheirMinimum()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.resize(900, 540);
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
@@ -711,25 +700,25 @@ private Q_SLOTS:
         QTRY_VERIFY(scroll->verticalScrollBar()->maximum() > 0);
         QVERIFY(tab.rect().contains(QRect(approve->mapTo(&tab, QPoint(0, 0)), approve->size())));
         QVERIFY(!approve->visibleRegion().isEmpty());
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
     }
 
     void aRequestExpiringWhileSelected()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
-        QVERIFY(m_services->policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
-                                                              policy::PolicyRule::Outcome::Require, 1, 1, 600},
-                                           QStringLiteral("member:owner")));
+        QVERIFY(m_app->services().policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
+                                                                    policy::PolicyRule::Outcome::Require, 1, 1, 600},
+                                                 QStringLiteral("member:owner")));
         const QString id = create(QStringLiteral("about to expire"), QStringLiteral("low"));
-        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+        QVERIFY(m_app->services().policies().remove(0, QStringLiteral("member:owner")));
         tab.select(id);
-        m_services->requests().setExpiryTimerEnabled(true);
+        m_app->services().requests().setExpiryTimerEnabled(true);
         auto* message = tab.findChild<QLabel*>(QStringLiteral("decisionMessage"));
         QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(QStringLiteral("expired")), 10000);
-        m_services->requests().setExpiryTimerEnabled(false);
-        QCOMPARE(test::stored(m_services->requests(), id).state, approvals::RequestState::Expired);
+        m_app->services().requests().setExpiryTimerEnabled(false);
+        QCOMPARE(test::stored(m_app->services().requests(), id).state, approvals::RequestState::Expired);
         QVERIFY(!tab.findChild<QPushButton*>(QStringLiteral("approveButton"))->isEnabled());
         QVERIFY(shownText(tab.findChild<QWidget*>(QStringLiteral("detailPane")))
                     .contains(QStringLiteral("about to expire")));
@@ -783,13 +772,13 @@ private Q_SLOTS:
 
     void aMessageBelongsToTheRequestShownAndReadsAsASentence()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         // A 15-minute timeout: a request may wait four times that, an hour, in all.
-        QVERIFY(m_services->policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
-                                                              policy::PolicyRule::Outcome::Require, 1, 900, 600},
-                                           QStringLiteral("member:owner")));
+        QVERIFY(m_app->services().policies().add(policy::PolicyRule{0, QStringLiteral("deploy.web"), std::nullopt,
+                                                                    policy::PolicyRule::Outcome::Require, 1, 900, 600},
+                                                 QStringLiteral("member:owner")));
         const QString first = create(QStringLiteral("wait for me"), QStringLiteral("low"));
         const QString second = create(QStringLiteral("the next one"), QStringLiteral("low"));
         auto* view = tab.findChild<QTableView*>(QStringLiteral("queueView"));
@@ -799,8 +788,8 @@ private Q_SLOTS:
         view->setFocus();
         for (int i = 0; i < 3; ++i) // 15 minutes each, to the hour
             QTest::keyClick(view, Qt::Key_E);
-        QCOMPARE(test::stored(m_services->requests(), first).expiresAt,
-                 test::stored(m_services->requests(), first).createdAt + 3600'000);
+        QCOMPARE(test::stored(m_app->services().requests(), first).expiresAt,
+                 test::stored(m_app->services().requests(), first).createdAt + 3600'000);
         QCOMPARE(message->tone(), ui::MessageLabel::Tone::Info);
         QTest::keyClick(view, Qt::Key_E); // one more than the policy allows
         const QString said = message->text();
@@ -815,25 +804,25 @@ private Q_SLOTS:
         QTRY_VERIFY2(message->text().isEmpty(), qPrintable(message->text()));
         tab.select(first);
         QVERIFY(message->text().isEmpty());
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, first));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, second));
-        QVERIFY(m_services->policies().remove(0, QStringLiteral("member:owner")));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), first));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), second));
+        QVERIFY(m_app->services().policies().remove(0, QStringLiteral("member:owner")));
     }
 
     void errorsReadInBothPalettes()
     {
         for (const ui::ColorScheme scheme : {ui::ColorScheme::Light, ui::ColorScheme::Dark}) {
             ui::applyColorScheme(scheme);
-            ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+            ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
             tab.show();
             QVERIFY(QTest::qWaitForWindowExposed(&tab));
             const QString id = create(QStringLiteral("decided elsewhere first"), QStringLiteral("low"));
             tab.select(id);
             // Denied from the CLI between looking and pressing: the window's own deny is refused.
-            auto elsewhere = application::openServices(*m_vault, m_events, QStringLiteral("elsewhere"));
+            auto elsewhere = application::openServices(m_app->vault(), m_app->events(), QStringLiteral("elsewhere"));
             QVERIFY(elsewhere);
             {
-                QSignalBlocker quiet(&m_events); // as another process: this window hears of it later
+                QSignalBlocker quiet(&m_app->events()); // as another process: this window hears of it later
                 QVERIFY((*elsewhere)->requests().deny(QStringLiteral("owner"), id, QString()));
             }
             QTest::mouseClick(tab.findChild<QPushButton*>(QStringLiteral("denyButton")), Qt::LeftButton);
@@ -851,14 +840,14 @@ private Q_SLOTS:
 
     void pluralsAreWords()
     {
-        ui::QueueTab tab(m_services->requests(), m_events, QStringLiteral("owner"));
+        ui::QueueTab tab(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         tab.show();
         QVERIFY(QTest::qWaitForWindowExposed(&tab));
         const QString one = create(QStringLiteral("one secret"), QStringLiteral("low"));
-        const QString two =
-            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("two secrets"), QStringLiteral("low"),
-                                QJsonObject{{QStringLiteral("password"), QStringLiteral("a")},
-                                            {QStringLiteral("api_token"), QStringLiteral("b")}});
+        const QString two = test::createRequest(m_app->services().requests(), m_app->runtime(),
+                                                QStringLiteral("two secrets"), QStringLiteral("low"),
+                                                QJsonObject{{QStringLiteral("password"), QStringLiteral("a")},
+                                                            {QStringLiteral("api_token"), QStringLiteral("b")}});
         auto* detail = tab.findChild<QWidget*>(QStringLiteral("detailPane"));
         tab.select(one);
         QVERIFY2(shownText(detail).contains(QStringLiteral("1 secret-looking field masked")),
@@ -866,8 +855,8 @@ private Q_SLOTS:
         tab.select(two);
         QVERIFY(shownText(detail).contains(QStringLiteral("2 secret-looking fields masked")));
         QVERIFY(!shownText(detail).contains(QStringLiteral("(s)")));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, one));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, two));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), one));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), two));
     }
 };
 

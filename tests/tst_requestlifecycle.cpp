@@ -1,3 +1,4 @@
+#include "appfixture.h"
 #include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestlifecycle.h"
@@ -28,36 +29,22 @@ Q_DECLARE_METATYPE(approvals::RequestEvent)
 class TestRequestLifecycle final : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<vault::Vault> m_vault;
-    approvals::RequestEvents m_events;
-    std::unique_ptr<approvals::Services> m_services;
-    approvals::RuntimeIdentity m_runtime;
+    std::unique_ptr<test::AppFixture> m_app; // one per test function
 
     qint64 auditSize()
     {
-        auto size = m_services->audit().lastSeq();
+        auto size = m_app->services().audit().lastSeq();
         return size ? *size : -1;
     }
 
 private Q_SLOTS:
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        auto services = application::openServices(*m_vault, m_events, QStringLiteral("lifecycle"));
-        QVERIFY(services);
-        m_services = std::move(*services);
-        m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
+        m_app = std::make_unique<test::AppFixture>();
+        QVERIFY(m_app->open());
     }
 
-    void cleanup()
-    {
-        m_services.reset();
-        m_vault.reset();
-        m_dir.reset();
-    }
+    void cleanup() { m_app.reset(); }
 
     void stateTable_data()
     {
@@ -99,29 +86,29 @@ private Q_SLOTS:
 
     void applyRefusesWhatTheTableDoesNotHold()
     {
-        const QString id =
-            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("deploy"), QStringLiteral("low"));
+        const QString id = test::createRequest(m_app->services().requests(), m_app->runtime(), QStringLiteral("deploy"),
+                                               QStringLiteral("low"));
         QVERIFY(!id.isEmpty());
-        approvals::RequestStore store(m_services->database());
-        approvals::RequestLifecycle lifecycle(store, m_services->audit());
-        auto request = m_services->requests().request(id);
+        approvals::RequestStore store(m_app->services().database());
+        approvals::RequestLifecycle lifecycle(store, m_app->services().audit());
+        auto request = m_app->services().requests().request(id);
         QVERIFY(request);
         const qint64 before = auditSize();
         // A pending request cannot be consumed: refused, nothing written, nothing audited.
-        auto consumed =
-            lifecycle.apply(*request, RequestEvent::Consume, request->createdAt, audit::Actor::runtime(m_runtime.name));
+        auto consumed = lifecycle.apply(*request, RequestEvent::Consume, request->createdAt,
+                                        audit::Actor::runtime(m_app->runtime().name));
         QVERIFY(!consumed);
         QCOMPARE(test::errorCode(consumed), ErrorCode::Conflict);
         QCOMPARE(request->state, RequestState::Pending);
-        QCOMPARE(test::stored(m_services->requests(), id).state, RequestState::Pending);
+        QCOMPARE(test::stored(m_app->services().requests(), id).state, RequestState::Pending);
         QCOMPARE(auditSize(), before);
         // Through the table: cancelled, with its entry; then final.
-        auto cancelled =
-            lifecycle.apply(*request, RequestEvent::Cancel, request->createdAt, audit::Actor::runtime(m_runtime.name));
+        auto cancelled = lifecycle.apply(*request, RequestEvent::Cancel, request->createdAt,
+                                         audit::Actor::runtime(m_app->runtime().name));
         QVERIFY(cancelled);
         QCOMPARE(*cancelled, before + 1);
-        QCOMPARE(test::stored(m_services->requests(), id).state, RequestState::Cancelled);
-        auto entry = m_services->audit().entries(*cancelled, 1);
+        QCOMPARE(test::stored(m_app->services().requests(), id).state, RequestState::Cancelled);
+        auto entry = m_app->services().audit().entries(*cancelled, 1);
         QVERIFY(entry && entry->size() == 1);
         QCOMPARE(entry->first().action, QStringLiteral("request.cancelled"));
         QCOMPARE(entry->first().actor, QStringLiteral("runtime:ci"));
@@ -133,18 +120,18 @@ private Q_SLOTS:
 
     void applyLosesToAnotherWriter()
     {
-        const QString id =
-            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("deploy"), QStringLiteral("low"));
-        approvals::RequestStore store(m_services->database());
-        approvals::RequestLifecycle lifecycle(store, m_services->audit());
-        auto stale = m_services->requests().request(id);
+        const QString id = test::createRequest(m_app->services().requests(), m_app->runtime(), QStringLiteral("deploy"),
+                                               QStringLiteral("low"));
+        approvals::RequestStore store(m_app->services().database());
+        approvals::RequestLifecycle lifecycle(store, m_app->services().audit());
+        auto stale = m_app->services().requests().request(id);
         QVERIFY(stale);
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, id));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), id));
         // The copy still says pending; the row does not: the write finds no row in that state.
         auto late = lifecycle.apply(*stale, RequestEvent::Deny, stale->createdAt, audit::Actor::system());
         QVERIFY(!late);
         QCOMPARE(test::errorCode(late), ErrorCode::Conflict);
-        QCOMPARE(test::stored(m_services->requests(), id).state, RequestState::Cancelled);
+        QCOMPARE(test::stored(m_app->services().requests(), id).state, RequestState::Cancelled);
     }
 
     void actorsRoundTrip_data()
@@ -174,9 +161,9 @@ private Q_SLOTS:
 
     void authorizerFailsClosed()
     {
-        QVERIFY(
-            test::addMember(*m_services, QStringLiteral("victor"), QStringLiteral("Victor"), QStringLiteral("viewer")));
-        const members::MemberAuthorizer authorizer(m_services->database());
+        QVERIFY(test::addMember(m_app->services(), QStringLiteral("victor"), QStringLiteral("Victor"),
+                                QStringLiteral("viewer")));
+        const members::MemberAuthorizer authorizer(m_app->services().database());
         QVERIFY(authorizer.authorize(audit::Actor::member(QStringLiteral("owner")), members::Permission::Decide));
         QVERIFY(authorizer.authorize(QStringLiteral("member:owner"), members::Permission::EditPolicy));
         const QList<std::pair<audit::Actor, members::Permission>> refused{
@@ -200,15 +187,15 @@ private Q_SLOTS:
         }
         // The services ask the same authorizer: the owner reads the queue; a viewer neither reads
         // it nor reveals a payload; an unknown member reads nothing.
-        QVERIFY(m_services->requests().queue(QStringLiteral("owner")));
-        QVERIFY(!m_services->requests().queue(QStringLiteral("victor")));
-        QVERIFY(!m_services->requests().history(QStringLiteral("victor")));
-        const QString id =
-            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("deploy"), QStringLiteral("low"));
-        auto revealed = m_services->requests().reveal(QStringLiteral("victor"), id);
+        QVERIFY(m_app->services().requests().queue(QStringLiteral("owner")));
+        QVERIFY(!m_app->services().requests().queue(QStringLiteral("victor")));
+        QVERIFY(!m_app->services().requests().history(QStringLiteral("victor")));
+        const QString id = test::createRequest(m_app->services().requests(), m_app->runtime(), QStringLiteral("deploy"),
+                                               QStringLiteral("low"));
+        auto revealed = m_app->services().requests().reveal(QStringLiteral("victor"), id);
         QVERIFY(!revealed);
         QCOMPARE(test::errorCode(revealed), ErrorCode::PermissionDenied);
-        QVERIFY(!m_services->requests().queue(QStringLiteral("nobody")));
+        QVERIFY(!m_app->services().requests().queue(QStringLiteral("nobody")));
     }
 
     void dialectPatternsAreLiteral()
@@ -216,12 +203,12 @@ private Q_SLOTS:
         QCOMPARE(storage::SqlDialect::likePattern(QStringLiteral("50%_a\\b")), QStringLiteral("%50\\%\\_a\\\\b%"));
         const storage::SqlDialect sqlite(storage::SqlDialect::Kind::SqlCipher);
         const storage::SqlDialect postgres(storage::SqlDialect::Kind::PostgreSql);
-        QCOMPARE(storage::SqlDialect::of(m_services->database()).kind(), storage::SqlDialect::Kind::SqlCipher);
+        QCOMPARE(storage::SqlDialect::of(m_app->services().database()).kind(), storage::SqlDialect::Kind::SqlCipher);
         QCOMPARE(sqlite.greatest({QStringLiteral("a"), QStringLiteral("b")}), QStringLiteral("max(a, b)"));
         QCOMPARE(postgres.greatest({QStringLiteral("a"), QStringLiteral("b")}), QStringLiteral("GREATEST(a, b)"));
         QVERIFY(postgres.contains(QStringLiteral("summary")).contains(QStringLiteral("ILIKE")));
         // A search for "%" finds the text holding one, not every text.
-        QSqlQuery query(m_services->database());
+        QSqlQuery query(m_app->services().database());
         QVERIFY(query.exec(QStringLiteral("CREATE TEMP TABLE notes (text TEXT)")));
         QVERIFY(query.exec(QStringLiteral("INSERT INTO notes VALUES ('100% done'), ('1000 done'), ('A_B'), ('AxB')")));
         for (const auto& [search, expected] : {std::pair(QStringLiteral("%"), 1), std::pair(QStringLiteral("_"), 1),
@@ -255,7 +242,7 @@ private Q_SLOTS:
 
     void transactReturnsWhatItsWorkReturns()
     {
-        QSqlDatabase db = m_services->database();
+        QSqlDatabase db = m_app->services().database();
         QSqlQuery query(db);
         QVERIFY(query.exec(QStringLiteral("CREATE TABLE counted (x INTEGER)")));
         auto insert = [&](int value) -> Result<void> {

@@ -1,3 +1,4 @@
+#include "appfixture.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -19,15 +20,11 @@ using namespace countersign;
 class TestRequestQueueModel final : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<QTemporaryDir> m_dir; // one per test function
-    std::unique_ptr<vault::Vault> m_vault;
-    approvals::RequestEvents m_events;
-    std::unique_ptr<approvals::Services> m_services;
-    approvals::RuntimeIdentity m_runtime;
+    std::unique_ptr<test::AppFixture> m_app; // one per test function
 
     QString create(const QString& summary)
     {
-        return test::createRequest(m_services->requests(), m_runtime, summary, QStringLiteral("high"));
+        return test::createRequest(m_app->services().requests(), m_app->runtime(), summary, QStringLiteral("high"));
     }
 
 private Q_SLOTS:
@@ -35,27 +32,16 @@ private Q_SLOTS:
     // passes when run alone.
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        m_services = test::openServices(*m_vault, m_events, QStringLiteral("gui"));
-        QVERIFY(m_services);
-        m_runtime = test::registerRuntime(*m_services, QStringLiteral("ci"), {QStringLiteral("deploy.*")});
-        QVERIFY(m_runtime.id != 0);
+        m_app = std::make_unique<test::AppFixture>();
+        QVERIFY(m_app->open());
     }
 
-    void cleanup()
-    {
-        m_services.reset();
-        m_vault.reset();
-        m_dir.reset();
-    }
+    void cleanup() { m_app.reset(); }
 
     void followsTheQueueLive()
     {
         const QString before = create(QStringLiteral("already there"));
-        ui::RequestQueueModel model(m_services->requests(), m_events);
+        ui::RequestQueueModel model(m_app->services().requests(), m_app->events());
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.data(model.index(0, ui::RequestQueueModel::Summary)).toString(),
@@ -69,7 +55,7 @@ private Q_SLOTS:
         QCOMPARE(model.rowOf(arrived), 1);
 
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
-        QVERIFY(m_services->requests().approve(QStringLiteral("owner"), before, QStringLiteral("checked")));
+        QVERIFY(m_app->services().requests().approve(QStringLiteral("owner"), before, QStringLiteral("checked")));
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(removed.count(), 1);
         QCOMPARE(model.rowOf(arrived), 0); // the other row stays, just moves up
@@ -78,18 +64,18 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!ticked.isEmpty(), 3000); // the countdown refreshes on its own
         QVERIFY(!model.data(model.index(0, ui::RequestQueueModel::TimeLeft)).toString().isEmpty());
 
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, arrived));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), arrived));
         QCOMPARE(model.rowCount(), 0);
     }
 
     void theRiskIsABadgeInEveryRole()
     {
-        ui::RequestQueueModel model(m_services->requests(), m_events);
+        ui::RequestQueueModel model(m_app->services().requests(), m_app->events());
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        const QString critical =
-            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("badge"), QStringLiteral("critical"));
-        const QString low =
-            test::createRequest(m_services->requests(), m_runtime, QStringLiteral("badge"), QStringLiteral("low"));
+        const QString critical = test::createRequest(m_app->services().requests(), m_app->runtime(),
+                                                     QStringLiteral("badge"), QStringLiteral("critical"));
+        const QString low = test::createRequest(m_app->services().requests(), m_app->runtime(), QStringLiteral("badge"),
+                                                QStringLiteral("low"));
         const QModelIndex criticalRisk = model.index(model.rowOf(critical), ui::RequestQueueModel::Risk);
         const QModelIndex lowRisk = model.index(model.rowOf(low), ui::RequestQueueModel::Risk);
         // The word, the mark and what a screen reader says.
@@ -103,8 +89,8 @@ private Q_SLOTS:
         QCOMPARE(criticalRisk.data(ui::RequestQueueModel::RiskRole).toInt(), static_cast<int>(policy::Risk::Critical));
         // The other columns carry no mark.
         QVERIFY(!model.index(model.rowOf(critical), ui::RequestQueueModel::Summary).data(Qt::DecorationRole).isValid());
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, critical));
-        QVERIFY(m_services->requests().cancelRequest(m_runtime, low));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), critical));
+        QVERIFY(m_app->services().requests().cancelRequest(m_app->runtime(), low));
     }
 
     void tooltipsShowTheTextAsWritten()
@@ -121,11 +107,11 @@ private Q_SLOTS:
         const QString summary = QStringLiteral(
             "<img src=\"file:///etc/hostname\"><b>Routine</b> cleanup &amp; <a href=\"https://x.test\">docs</a>");
         const QString id = create(summary);
-        ui::RequestQueueModel queue(m_services->requests(), m_events);
+        ui::RequestQueueModel queue(m_app->services().requests(), m_app->events());
         QCOMPARE(queue.rowCount(), 1);
         QCOMPARE(shown(queue.data(queue.index(0, ui::RequestQueueModel::Summary), Qt::ToolTipRole)), summary);
-        QVERIFY(m_services->requests().deny(QStringLiteral("owner"), id, QStringLiteral("not now")));
-        ui::HistoryModel history(m_services->requests(), m_events, QStringLiteral("owner"));
+        QVERIFY(m_app->services().requests().deny(QStringLiteral("owner"), id, QStringLiteral("not now")));
+        ui::HistoryModel history(m_app->services().requests(), m_app->events(), QStringLiteral("owner"));
         int row = -1;
         for (int i = 0; i < history.rowCount(); ++i) {
             if (history.index(i, 0).data(ui::HistoryModel::IdRole).toString() == id)
