@@ -339,7 +339,13 @@ private Q_SLOTS:
               sent, qint64(all.size()), before, peak, growth);
         // Someone else is still served meanwhile.
         QCOMPARE(statusOf(loopback("GET", "/v1/requests", m_runtimeToken)), 200);
+#ifdef COUNTERSIGN_SANITIZED
+        // AddressSanitizer keeps freed memory in quarantine (256 MiB by default): the server's
+        // size says nothing here; the bound holds in every build without it.
+        qInfo("the growth bound is not checked under AddressSanitizer");
+#else
         QVERIFY2(growth < 8 * 1024, qPrintable(QStringLiteral("grew by %1 KiB").arg(growth)));
+#endif
     }
 
     void badRuntimeTokensDoNotLockAMemberOutOfTheTeamListener()

@@ -9,11 +9,12 @@ namespace countersign::ui {
 ColumnDropper::ColumnDropper(QTableView* view, QList<int> dropOrder, int stretchColumn, int stretchMinimum)
     : QObject(view)
     , m_view(view)
+    , m_viewport(view->viewport())
     , m_dropOrder(std::move(dropOrder))
     , m_stretchColumn(stretchColumn)
     , m_stretchMinimum(stretchMinimum)
 {
-    m_view->viewport()->installEventFilter(this);
+    m_viewport->installEventFilter(this);
     // A column the person widens may push another out; one made narrower may let it back.
     connect(m_view->horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
         if (column != m_stretchColumn)
@@ -23,7 +24,7 @@ ColumnDropper::ColumnDropper(QTableView* view, QList<int> dropOrder, int stretch
 
 bool ColumnDropper::eventFilter(QObject* watched, QEvent* event)
 {
-    if (watched == m_view->viewport() && event->type() == QEvent::Resize)
+    if (event->type() == QEvent::Resize && watched == m_viewport.data())
         fit();
     return QObject::eventFilter(watched, event);
 }

@@ -3,8 +3,10 @@
 #include <QHash>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 
 class QTableView;
+class QWidget;
 
 namespace countersign::ui {
 
@@ -26,6 +28,9 @@ protected:
 
 private:
     QTableView* m_view;
+    // The view's viewport, kept from the start: while the view is being destroyed its viewport
+    // still sends events, and the view can no longer be asked for it then.
+    QPointer<QWidget> m_viewport;
     QList<int> m_dropOrder;
     int m_stretchColumn;
     int m_stretchMinimum;

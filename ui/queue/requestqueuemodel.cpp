@@ -33,6 +33,7 @@ RequestQueueModel::RequestQueueModel(approvals::RequestService& requests, approv
     connect(&events, &approvals::RequestEvents::requestCreated, this, &RequestQueueModel::refreshOne);
     connect(&events, &approvals::RequestEvents::requestChanged, this,
             [this](const QString& id, const QString&) { refreshOne(id); });
+    m_now = QDateTime::currentMSecsSinceEpoch();
     m_ticker.setInterval(1000);
     connect(&m_ticker, &QTimer::timeout, this, &RequestQueueModel::tick);
     m_ticker.start();
@@ -80,7 +81,6 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
     const approvals::Request& request = m_rows.at(index.row());
     if (role == IdRole)
         return request.id;
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (role == SortRole) {
         switch (index.column()) {
         case Age:
@@ -108,7 +108,7 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
         return {};
     switch (index.column()) {
     case Age:
-        return duration(now - request.createdAt);
+        return duration(std::max<qint64>(0, m_now - request.createdAt)); // created since the last tick: 0
     case Runtime:
         return request.runtimeRevoked ? tr("%1 (revoked)").arg(request.runtimeName) : request.runtimeName;
     case Capability:
@@ -120,7 +120,7 @@ QVariant RequestQueueModel::data(const QModelIndex& index, int role) const
     case Approvals:
         return QStringLiteral("%1/%2").arg(request.approvalCount()).arg(request.requiredApprovals);
     case TimeLeft:
-        return duration(request.expiresAt - now);
+        return duration(request.expiresAt - m_now);
     default:
         return {};
     }
@@ -220,6 +220,7 @@ const QIcon& RequestQueueModel::riskIcon(policy::Risk risk) const
 
 void RequestQueueModel::tick()
 {
+    m_now = QDateTime::currentMSecsSinceEpoch();
     if (m_rows.isEmpty())
         return;
     const int last = static_cast<int>(m_rows.size()) - 1;

@@ -57,6 +57,9 @@ private:
     approvals::RequestService& m_requests;
     QList<approvals::Request> m_rows;
     QTimer m_ticker;
+    // The time Age and Time left count from. It moves only in tick(), which says so with
+    // dataChanged: a row never shows another text than its views were last told.
+    qint64 m_now = 0;
     mutable std::array<QIcon, 4> m_riskIcons;
     mutable QRgb m_riskIconsWindow = 0; // the window colour they were painted for
 };
