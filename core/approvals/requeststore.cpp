@@ -8,6 +8,9 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
+#include <limits>
+
 namespace countersign::approvals {
 
 namespace {
@@ -284,12 +287,19 @@ Result<QList<Request>> RequestStore::due(qint64 at) const
 
 Result<std::optional<qint64>> RequestStore::nextDeadline() const
 {
+    // Two minimums, each the first entry of its index (requests_state, requests_approval_expiry):
+    // one expression over both states would visit every open request.
     QSqlQuery query(m_db);
-    if (!query.exec(QStringLiteral("SELECT min(CASE state WHEN 'pending' THEN expires_at ELSE approval_expires_at END) "
-                                   "FROM requests WHERE state IN ('pending', 'approved')")) ||
+    if (!query.exec(QStringLiteral("SELECT (SELECT min(expires_at) FROM requests WHERE state = 'pending'), "
+                                   "(SELECT min(approval_expires_at) FROM requests WHERE state = 'approved')")) ||
         !query.next())
         return std::unexpected(storageError(query));
-    return query.isNull(0) ? std::optional<qint64>() : std::optional<qint64>(query.value(0).toLongLong());
+    std::optional<qint64> next;
+    for (int column = 0; column < 2; ++column) {
+        if (!query.isNull(column))
+            next = std::min(next.value_or(std::numeric_limits<qint64>::max()), query.value(column).toLongLong());
+    }
+    return next;
 }
 
 Result<QList<Request>> RequestStore::ofRuntime(qint64 runtimeId, const QString& state) const
