@@ -8,6 +8,7 @@
 #include "audit/auditlog.h"
 
 #include <QCryptographicHash>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonObject>
@@ -143,6 +144,21 @@ void writeTextFile(const QString& path, const QString& text)
     QFile file(path);
     if (file.open(QIODevice::WriteOnly | QIODevice::Truncate))
         file.write(text.toUtf8() + '\n');
+}
+
+bool copyDirectory(const QString& from, const QString& to)
+{
+    const QDir source(from);
+    if (!source.exists() || !QDir().mkpath(to))
+        return false;
+    QFile::setPermissions(to, QFile::permissions(from));
+    for (const QString& name : source.entryList(QDir::Files | QDir::Hidden)) {
+        const QString target = QDir(to).filePath(name);
+        if (!QFile::copy(source.filePath(name), target))
+            return false;
+        QFile::setPermissions(target, QFile::permissions(source.filePath(name)));
+    }
+    return true;
 }
 
 quint16 freeLoopbackPort()

@@ -95,6 +95,9 @@ std::shared_ptr<const crypto::SigningKey> addMember(approvals::Services& service
 [[nodiscard]] QByteArray fileDigest(const QString& path);
 /// Writes \a text plus a newline to \a path (passphrase files for child processes).
 void writeTextFile(const QString& path, const QString& text);
+/// Copies the files of a closed vault's directory \a from into a new directory \a to (flat, with
+/// permissions), so a long setup is done once and each test function still has its own vault.
+[[nodiscard]] bool copyDirectory(const QString& from, const QString& to);
 /// A loopback port free at the moment of asking (for child processes that need a fixed one).
 [[nodiscard]] quint16 freeLoopbackPort();
 /// Starts `countersign --headless` (\a app) on \a dataDir and \a port, unlocked from \a passFile,
