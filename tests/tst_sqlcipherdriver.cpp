@@ -11,17 +11,30 @@
 #include <QSqlField>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QSqlResult>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 #include <QUrl>
 
 #include <limits>
+#include <sqlite3.h>
 
 using countersign::crypto::SecureBuffer;
 using countersign::storage::SqlCipherDriver;
 
 namespace {
+
+/// The statements the connection holds prepared: those of live queries and those kept idle.
+int preparedStatements(const QSqlDatabase& db)
+{
+    auto* handle = qobject_cast<const SqlCipherDriver*>(db.driver())->nativeHandle();
+    int count = 0;
+    for (sqlite3_stmt* statement = sqlite3_next_stmt(handle, nullptr); statement;
+         statement = sqlite3_next_stmt(handle, statement))
+        ++count;
+    return count;
+}
 
 QSqlDatabase openDatabase(const QString& path, const QString& name, const QByteArray& key = QByteArray(32, 'k'),
                           const QString& options = {})
@@ -433,6 +446,81 @@ private Q_SLOTS:
         const qint64 expected = qint64{ROWS} * (ROWS + 1) / 2;
         QCOMPARE(check.value(1).toLongLong(), expected);
         QCOMPARE(check.value(2).toLongLong(), expected);
+    }
+
+    void aFinishedQuerysStatementIsKeptForTheSameTextWithNothingBound()
+    {
+        const QString sql = QStringLiteral("SELECT count(*) FROM t WHERE s = ?");
+        const int before = preparedStatements(m_db);
+        void* first = nullptr;
+        {
+            QSqlQuery query(m_db);
+            QVERIFY(query.prepare(sql));
+            query.bindValue(0, QStringLiteral("a secret the next query must not see"));
+            QVERIFY(query.exec() && query.next());
+            first = query.result()->handle().value<void*>();
+        }
+        QCOMPARE(preparedStatements(m_db), before + 1); // kept, not finalized
+        auto* kept = static_cast<sqlite3_stmt*>(first);
+        char* expanded = sqlite3_expanded_sql(kept);
+        QVERIFY2(!QByteArray(expanded).contains("secret"), expanded);
+        sqlite3_free(expanded);
+        QSqlQuery again(m_db);
+        QVERIFY(again.prepare(sql));
+        QCOMPARE(again.result()->handle().value<void*>(), first);
+        again.bindValue(0, QStringLiteral("x"));
+        QVERIFY(again.exec() && again.next());
+        QCOMPARE(again.value(0).toInt(), 0);
+    }
+
+    void twoLiveQueriesOfOneTextEachHaveTheirOwnStatement()
+    {
+        QSqlQuery insert(m_db);
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY(insert.exec(QStringLiteral("INSERT INTO t (i) VALUES (%1)").arg(i)));
+        const QString sql = QStringLiteral("SELECT i FROM t ORDER BY i");
+        QSqlQuery outer(m_db);
+        outer.setForwardOnly(true);
+        QVERIFY(outer.exec(sql));
+        QList<int> pairs;
+        while (outer.next()) {
+            QSqlQuery inner(m_db);
+            inner.setForwardOnly(true);
+            QVERIFY(inner.exec(sql));
+            QVERIFY(inner.result()->handle() != outer.result()->handle());
+            while (inner.next())
+                pairs.append(outer.value(0).toInt() * 10 + inner.value(0).toInt());
+        }
+        QCOMPARE(pairs, (QList<int>{11, 12, 13, 21, 22, 23, 31, 32, 33}));
+    }
+
+    void keptStatementsAreBoundedAndFollowTheSchema()
+    {
+        for (int i = 0; i < SqlCipherDriver::KEPT_STATEMENTS * 2; ++i) {
+            QSqlQuery query(m_db);
+            QVERIFY(query.exec(QStringLiteral("SELECT %1 FROM t").arg(i)));
+        }
+        QVERIFY2(preparedStatements(m_db) <= SqlCipherDriver::KEPT_STATEMENTS,
+                 qPrintable(QString::number(preparedStatements(m_db))));
+        {
+            QSqlQuery query(m_db);
+            QVERIFY(query.exec(QStringLiteral("SELECT * FROM t")));
+            QCOMPARE(query.record().count(), 8);
+        }
+        QSqlQuery alter(m_db);
+        QVERIFY(alter.exec(QStringLiteral("ALTER TABLE t ADD COLUMN added TEXT")));
+        QSqlQuery query(m_db);
+        QVERIFY(query.exec(QStringLiteral("SELECT * FROM t")));
+        QCOMPARE(query.record().count(), 9); // the kept statement was prepared again
+    }
+
+    void aQueryOfTwoStatementsIsRefusedEveryTime()
+    {
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            QSqlQuery query(m_db);
+            QVERIFY(!query.exec(QStringLiteral("SELECT 1; DELETE FROM t")));
+            QVERIFY2(query.lastError().text().contains(u"exactly one statement"), qPrintable(query.lastError().text()));
+        }
     }
 
     void busyWithShortTimeoutFails()

@@ -4,12 +4,14 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlField>
 #include <QSqlQuery>
 #include <QSqlRecord>
 
 #include <algorithm>
+#include <cstring>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -19,7 +21,19 @@ namespace countersign::storage {
 
 namespace {
 
+// Every statement with the time SQLite spent on it, when asked for with
+// QT_LOGGING_RULES="countersign.sql.debug=true" (how a write path is profiled).
+Q_LOGGING_CATEGORY(lcSql, "countersign.sql", QtWarningMsg)
+
 constexpr int DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+int traceStatement(unsigned /*type*/, void* /*context*/, void* statement, void* nanoseconds)
+{
+    // The statement's text only: bound values are payloads and secrets, never logged.
+    qCDebug(lcSql, "%8lld us  %s", static_cast<long long>(*static_cast<sqlite3_int64*>(nanoseconds) / 1000),
+            sqlite3_sql(static_cast<sqlite3_stmt*>(statement)));
+    return 0;
+}
 
 QSqlError makeError(sqlite3* db, const QString& text, QSqlError::ErrorType type, int code = -1)
 {
@@ -147,6 +161,8 @@ bool SqlCipherDriver::open(const QString& db, const QString& /*user*/, const QSt
     }
     sqlite3_extended_result_codes(m_db, 1);
     sqlite3_busy_timeout(m_db, busyTimeout);
+    if (lcSql().isDebugEnabled())
+        sqlite3_trace_v2(m_db, SQLITE_TRACE_PROFILE, traceStatement, nullptr);
 
     if (!m_key.isEmpty()) {
         const crypto::SecureBuffer literal = keyLiteral(m_key);
@@ -209,6 +225,7 @@ void SqlCipherDriver::close()
 {
     if (!m_db)
         return;
+    finalizeKeptStatements();
     // sqlite3_close_v2 defers the close until every statement of a still-living QSqlQuery is
     // finalized, so closing never fails with SQLITE_BUSY.
     sqlite3_close_v2(m_db);
@@ -216,6 +233,59 @@ void SqlCipherDriver::close()
     m_identity.reset();
     setOpen(false);
     setOpenError(false);
+}
+
+sqlite3_stmt* SqlCipherDriver::takeStatement(const QByteArray& sql) const
+{
+    const auto found = m_kept.find(sql);
+    if (found == m_kept.end() || found->empty())
+        return nullptr;
+    sqlite3_stmt* statement = found->back().statement;
+    found->pop_back();
+    if (found->empty())
+        m_kept.erase(found);
+    --m_keptCount;
+    return statement;
+}
+
+void SqlCipherDriver::returnStatement(const QByteArray& sql, sqlite3_stmt* statement) const
+{
+    if (!statement)
+        return;
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement); // bound payloads and secrets do not outlive their query
+    if (!m_db || sqlite3_db_handle(statement) != m_db) {
+        sqlite3_finalize(statement);
+        return;
+    }
+    if (m_keptCount >= KEPT_STATEMENTS) {
+        auto oldest = m_kept.end();
+        std::size_t oldestIndex = 0;
+        for (auto it = m_kept.begin(); it != m_kept.end(); ++it) {
+            for (std::size_t i = 0; i < it->size(); ++i) {
+                if (oldest == m_kept.end() || (*it)[i].returned < (*oldest)[oldestIndex].returned) {
+                    oldest = it;
+                    oldestIndex = i;
+                }
+            }
+        }
+        sqlite3_finalize((*oldest)[oldestIndex].statement);
+        oldest->erase(oldest->begin() + static_cast<std::ptrdiff_t>(oldestIndex));
+        if (oldest->empty())
+            m_kept.erase(oldest);
+        --m_keptCount;
+    }
+    m_kept[sql].push_back({statement, ++m_returns});
+    ++m_keptCount;
+}
+
+void SqlCipherDriver::finalizeKeptStatements()
+{
+    for (const std::vector<KeptStatement>& statements : std::as_const(m_kept))
+        for (const KeptStatement& kept : statements)
+            sqlite3_finalize(kept.statement);
+    m_kept.clear();
+    m_keptCount = 0;
 }
 
 QSqlResult* SqlCipherDriver::createResult() const
@@ -227,12 +297,18 @@ bool SqlCipherDriver::execSimple(const char* sql, QSqlError::ErrorType type)
 {
     if (!m_db)
         return false;
-    const int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) {
+    // Transaction control runs a few times per write: its statements are kept like any other.
+    const QByteArray text = QByteArray::fromRawData(sql, static_cast<qsizetype>(std::strlen(sql)));
+    sqlite3_stmt* statement = takeStatement(text);
+    if (!statement && sqlite3_prepare_v2(m_db, sql, -1, &statement, nullptr) != SQLITE_OK) {
         setErrorFromDb(QString::fromUtf8(sql), type);
         return false;
     }
-    return true;
+    const int rc = sqlite3_step(statement);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        setErrorFromDb(QString::fromUtf8(sql), type);
+    returnStatement(QByteArray(sql), statement);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW;
 }
 
 void SqlCipherDriver::setErrorFromDb(const QString& text, QSqlError::ErrorType type)

@@ -3,6 +3,7 @@
 #include "crypto/securebuffer.h"
 #include "error.h"
 
+#include <QHash>
 #include <QSqlDriver>
 #include <QSqlError>
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace countersign::storage {
 
@@ -67,6 +69,16 @@ public:
     /// Releases the innermost savepoint, keeping its writes (\a keep) or rolling them back first.
     [[nodiscard]] bool endSavepoint(bool keep);
 
+    /// An idle statement of this connection prepared earlier from exactly \a sql, or null. Every
+    /// query of the app is one of a few hundred texts, and parsing one costs more than running
+    /// most of them, so a result done with its statement hands it back instead of finalizing it.
+    [[nodiscard]] sqlite3_stmt* takeStatement(const QByteArray& sql) const;
+    /// Takes back \a statement (prepared from \a sql on this connection) with its bindings
+    /// cleared, keeping at most KEPT_STATEMENTS idle statements, the least recently used going
+    /// first; a statement of another or a closed connection is finalized.
+    void returnStatement(const QByteArray& sql, sqlite3_stmt* statement) const;
+    static constexpr int KEPT_STATEMENTS = 128;
+
 private:
     struct FileIdentity {
         quint64 device = 0;
@@ -75,12 +87,20 @@ private:
     [[nodiscard]] static std::optional<FileIdentity> fileIdentity(const QString& path);
 
     bool execSimple(const char* sql, QSqlError::ErrorType type);
+    void finalizeKeptStatements();
     void setErrorFromDb(const QString& text, QSqlError::ErrorType type);
 
     sqlite3* m_db = nullptr;
     crypto::SecureBuffer m_key;
     QString m_path;
     std::optional<FileIdentity> m_identity; // of the file at m_path when it was opened
+    struct KeptStatement {
+        sqlite3_stmt* statement = nullptr;
+        quint64 returned = 0; // when it was handed back, for evicting the least recently used
+    };
+    mutable QHash<QByteArray, std::vector<KeptStatement>> m_kept; // idle, reset, unbound
+    mutable int m_keptCount = 0;
+    mutable quint64 m_returns = 0;
     std::vector<std::function<void()>> m_afterCommit;
     std::vector<std::size_t> m_savepointMarks; // m_afterCommit's size when each open savepoint began
 };

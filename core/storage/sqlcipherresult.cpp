@@ -64,9 +64,14 @@ QVariant SqlCipherResult::handle() const
 
 void SqlCipherResult::finalize()
 {
-    if (m_stmt)
-        sqlite3_finalize(m_stmt);
+    if (m_stmt) {
+        if (const auto* owner = qobject_cast<const SqlCipherDriver*>(driver()))
+            owner->returnStatement(m_sql, m_stmt);
+        else
+            sqlite3_finalize(m_stmt);
+    }
     m_stmt = nullptr;
+    m_sql.clear();
     m_rowPending = false;
     m_done = false;
 }
@@ -86,9 +91,16 @@ bool SqlCipherResult::prepare(const QString& query)
         setLastError(QSqlError(QStringLiteral("Database is not open"), QString(), QSqlError::ConnectionError));
         return false;
     }
-    const QByteArray sql = query.toUtf8();
+    QByteArray sql = query.toUtf8();
+    if (const auto* owner = qobject_cast<const SqlCipherDriver*>(driver()); owner && owner->nativeHandle() == m_db) {
+        if ((m_stmt = owner->takeStatement(sql))) {
+            m_sql = std::move(sql);
+            return true;
+        }
+    }
     const char* tail = nullptr;
     const int rc = sqlite3_prepare_v2(m_db, sql.constData(), static_cast<int>(sql.size()), &m_stmt, &tail);
+    m_sql = sql;
     if (rc != SQLITE_OK) {
         setStatementError(QStringLiteral("Unable to prepare statement"), sqlite3_extended_errcode(m_db));
         finalize();
@@ -97,6 +109,8 @@ bool SqlCipherResult::prepare(const QString& query)
     if (tail && !QByteArray(tail).trimmed().isEmpty()) {
         setLastError(QSqlError(QStringLiteral("Unable to prepare statement"),
                                QStringLiteral("a query holds exactly one statement"), QSqlError::StatementError));
+        sqlite3_finalize(m_stmt); // never kept: it would pass for the whole text next time
+        m_stmt = nullptr;
         finalize();
         return false;
     }

@@ -45,6 +45,7 @@ private:
 
     sqlite3* m_db = nullptr;
     sqlite3_stmt* m_stmt = nullptr;
+    QByteArray m_sql;          // what m_stmt was prepared from, to hand it back to the driver
     bool m_rowPending = false; // exec() stepped onto the first row, not yet handed out
     bool m_done = false;
     int m_rowsAffected = -1;
