@@ -36,6 +36,33 @@ int preparedStatements(const QSqlDatabase& db)
     return count;
 }
 
+/// Counts the statements the connection runs that begin with a given word, while it lives.
+class StatementCounter final {
+public:
+    StatementCounter(const QSqlDatabase& db, QByteArray word)
+        : m_handle(qobject_cast<const SqlCipherDriver*>(db.driver())->nativeHandle())
+        , m_word(std::move(word))
+    {
+        sqlite3_trace_v2(m_handle, SQLITE_TRACE_STMT, &StatementCounter::seen, this);
+    }
+    ~StatementCounter() { sqlite3_trace_v2(m_handle, 0, nullptr, nullptr); }
+    StatementCounter(const StatementCounter&) = delete;
+    StatementCounter& operator=(const StatementCounter&) = delete;
+    [[nodiscard]] int count() const { return m_count; }
+
+private:
+    static int seen(unsigned, void* self, void* statement, void*)
+    {
+        auto* counter = static_cast<StatementCounter*>(self);
+        if (QByteArray(sqlite3_sql(static_cast<sqlite3_stmt*>(statement))).startsWith(counter->m_word))
+            ++counter->m_count;
+        return 0;
+    }
+    sqlite3* m_handle;
+    QByteArray m_word;
+    int m_count = 0;
+};
+
 QSqlDatabase openDatabase(const QString& path, const QString& name, const QByteArray& key = QByteArray(32, 'k'),
                           const QString& options = {})
 {
@@ -137,6 +164,83 @@ private Q_SLOTS:
         while (rows.next())
             stored.append(rows.value(0).toString());
         QCOMPARE(stored, (QStringList{QStringLiteral("a"), QStringLiteral("c")}));
+    }
+
+    void aBatchWhoseUnitsFailOnlyBeforeWritingRunsOnceWithoutSavepoints()
+    {
+        // Nearly every batch: its units open no savepoint (SQLCipher encrypts each page a
+        // savepoint journals), and a unit refused before it wrote anything costs no second run.
+        countersign::storage::GroupCommit writes(m_db);
+        const StatementCounter savepoints(m_db, "SAVEPOINT");
+        QList<int> runs(3, 0);
+        QList<bool> succeeded(3, false);
+        int done = 0;
+        for (int i = 0; i < 3; ++i) {
+            writes.submit(
+                [&, i] {
+                    ++runs[i];
+                    succeeded[i] =
+                        countersign::storage::transact(m_db, [&]() -> countersign::Result<void> {
+                            if (i == 1)
+                                return countersign::fail(countersign::ErrorCode::Conflict,
+                                                         QStringLiteral("refused before writing"));
+                            QSqlQuery query(m_db);
+                            query.prepare(QStringLiteral("INSERT INTO t (i) VALUES (?)"));
+                            query.addBindValue(i);
+                            if (!query.exec())
+                                return countersign::fail(countersign::ErrorCode::Storage, query.lastError().text());
+                            return {};
+                        }).has_value();
+                },
+                [&](const countersign::Result<void>& committed) {
+                    QVERIFY(committed);
+                    ++done;
+                });
+        }
+        QTRY_COMPARE(done, 3);
+        QCOMPARE(runs, (QList<int>{1, 1, 1}));
+        QCOMPARE(succeeded, (QList<bool>{true, false, true}));
+        QCOMPARE(savepoints.count(), 0);
+        QCOMPARE(writes.commits(), quint64{1});
+        QSqlQuery rows(m_db);
+        QVERIFY(rows.exec(QStringLiteral("SELECT group_concat(i) FROM t")) && rows.next());
+        QCOMPARE(rows.value(0).toString(), QStringLiteral("0,2"));
+    }
+
+    void aUnitFailingAfterItWroteMakesTheBatchRunAgainWithSavepoints()
+    {
+        countersign::storage::GroupCommit writes(m_db);
+        const StatementCounter savepoints(m_db, "SAVEPOINT");
+        QList<int> runs(3, 0);
+        int done = 0;
+        for (int i = 0; i < 3; ++i) {
+            writes.submit(
+                [&, i] {
+                    ++runs[i];
+                    (void)countersign::storage::transact(m_db, [&]() -> countersign::Result<void> {
+                        QSqlQuery query(m_db);
+                        query.prepare(QStringLiteral("INSERT INTO t (i) VALUES (?)"));
+                        query.addBindValue(i);
+                        if (!query.exec())
+                            return countersign::fail(countersign::ErrorCode::Storage, query.lastError().text());
+                        if (i == 1)
+                            return countersign::fail(countersign::ErrorCode::Conflict, QStringLiteral("refused"));
+                        return {};
+                    });
+                },
+                [&](const countersign::Result<void>& committed) {
+                    QVERIFY(committed);
+                    ++done;
+                });
+        }
+        QTRY_COMPARE(done, 3);
+        // The first pass stopped at the unit that failed; the second ran all three in savepoints.
+        QCOMPARE(runs, (QList<int>{2, 2, 1}));
+        QCOMPARE(savepoints.count(), 3);
+        QCOMPARE(writes.commits(), quint64{1});
+        QSqlQuery rows(m_db);
+        QVERIFY(rows.exec(QStringLiteral("SELECT group_concat(i) FROM t")) && rows.next());
+        QCOMPARE(rows.value(0).toString(), QStringLiteral("0,2"));
     }
 
     void roundTrips_data()

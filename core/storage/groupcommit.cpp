@@ -43,8 +43,20 @@ void GroupCommit::flush()
         }
         return;
     }
-    for (Unit& unit : batch)
-        unit.work();
+    if (!runOptimistically(batch)) {
+        // A unit failed after it had written: with no savepoint to undo it alone, the batch is
+        // rolled back and run once more, each unit in a real savepoint.
+        qCDebug(lcGroupCommit) << "a unit of" << batch.size() << "failed after writing; the batch runs again";
+        (void)detail::endWrite(m_db, *hold, false);
+        hold = detail::beginWrite(m_db);
+        if (!hold) {
+            for (Unit& unit : batch)
+                unit.done(std::unexpected(hold.error()));
+            return;
+        }
+        for (Unit& unit : batch)
+            unit.work();
+    }
     auto committed = detail::endWrite(m_db, *hold, true);
     if (committed)
         m_commits.fetch_add(1);
@@ -53,6 +65,25 @@ void GroupCommit::flush()
                                  << "writes failed:" << committed.error().message;
     for (Unit& unit : batch)
         unit.done(committed);
+}
+
+bool GroupCommit::runOptimistically(std::vector<Unit>& batch)
+{
+    if (!detail::deferSavepoints(m_db, true)) {
+        for (Unit& unit : batch)
+            unit.work();
+        return true;
+    }
+    bool clean = true;
+    for (Unit& unit : batch) {
+        unit.work();
+        if (detail::deferredUnitFailed(m_db)) {
+            clean = false;
+            break;
+        }
+    }
+    (void)detail::deferSavepoints(m_db, false);
+    return clean;
 }
 
 } // namespace countersign::storage

@@ -17,6 +17,11 @@ namespace countersign::storage {
 /// outcome only once the commit returned, and a failed commit fails all of them. The batch is
 /// flushed when the event loop has taken in what was ready: while one commit waits for the
 /// disk, the next batch gathers in the sockets.
+///
+/// Savepoints are deferred at first (SqlCipherDriver::deferSavepoints): when a unit fails after
+/// writing, the batch is rolled back and every unit runs again with real ones. A unit's work
+/// may therefore run twice; it must leave nothing behind but its writes, its afterCommit()
+/// actions and what it hands to its done.
 class GroupCommit final : public QObject {
     Q_OBJECT
 public:
@@ -36,6 +41,8 @@ private:
         Done done;
     };
     void flush();
+    /// Runs \a batch with deferred savepoints; false when a unit failed after writing.
+    [[nodiscard]] bool runOptimistically(std::vector<Unit>& batch);
 
     QSqlDatabase m_db;
     std::vector<Unit> m_pending;

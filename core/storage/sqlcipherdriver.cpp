@@ -359,24 +359,40 @@ void SqlCipherDriver::afterCommit(std::function<void()> action)
 
 bool SqlCipherDriver::beginSavepoint()
 {
+    if (m_deferSavepoints) {
+        m_savepointMarks.push_back({m_afterCommit.size(), sqlite3_total_changes(m_db), true});
+        return true;
+    }
     // SQLite savepoints nest; ROLLBACK TO and RELEASE act on the innermost of one name.
     if (!execSimple("SAVEPOINT countersign_unit", QSqlError::TransactionError))
         return false;
-    m_savepointMarks.push_back(m_afterCommit.size());
+    m_savepointMarks.push_back({m_afterCommit.size(), 0, false});
     return true;
 }
 
 bool SqlCipherDriver::endSavepoint(bool keep)
 {
-    const std::size_t mark = m_savepointMarks.empty() ? m_afterCommit.size() : m_savepointMarks.back();
+    const SavepointMark mark =
+        m_savepointMarks.empty() ? SavepointMark{m_afterCommit.size(), 0, false} : m_savepointMarks.back();
     if (!m_savepointMarks.empty())
         m_savepointMarks.pop_back();
-    if (!keep) {
-        m_afterCommit.resize(std::min(mark, m_afterCommit.size()));
-        if (!execSimple("ROLLBACK TO countersign_unit", QSqlError::TransactionError))
-            return false;
+    if (!keep)
+        m_afterCommit.resize(std::min(mark.afterCommit, m_afterCommit.size()));
+    if (mark.deferred) {
+        // Nothing to undo when the unit changed no row before it failed.
+        if (!keep && sqlite3_total_changes(m_db) != mark.changes)
+            m_deferredUnitFailed = true;
+        return true;
     }
+    if (!keep && !execSimple("ROLLBACK TO countersign_unit", QSqlError::TransactionError))
+        return false;
     return execSimple("RELEASE countersign_unit", QSqlError::TransactionError);
+}
+
+void SqlCipherDriver::deferSavepoints(bool on)
+{
+    m_deferSavepoints = on;
+    m_deferredUnitFailed = false;
 }
 
 QStringList SqlCipherDriver::tables(QSql::TableType type) const

@@ -68,6 +68,12 @@ public:
     [[nodiscard]] bool beginSavepoint();
     /// Releases the innermost savepoint, keeping its writes (\a keep) or rolling them back first.
     [[nodiscard]] bool endSavepoint(bool keep);
+    /// While on, savepoints are only marked: a unit that succeeds (nearly every one) costs no
+    /// SAVEPOINT and no sub-journal, whose every page SQLCipher encrypts. A unit that fails after
+    /// it changed a row cannot be undone alone then; deferredUnitFailed() says so, and the owner
+    /// of the transaction rolls it all back and runs the units again with real savepoints.
+    void deferSavepoints(bool on);
+    [[nodiscard]] bool deferredUnitFailed() const { return m_deferredUnitFailed; }
 
     /// An idle statement of this connection prepared earlier from exactly \a sql, or null. Every
     /// query of the app is one of a few hundred texts, and parsing one costs more than running
@@ -102,7 +108,14 @@ private:
     mutable int m_keptCount = 0;
     mutable quint64 m_returns = 0;
     std::vector<std::function<void()>> m_afterCommit;
-    std::vector<std::size_t> m_savepointMarks; // m_afterCommit's size when each open savepoint began
+    struct SavepointMark {
+        std::size_t afterCommit = 0; // m_afterCommit's size when the savepoint began
+        qint64 changes = 0;          // rows changed on the connection by then (deferred ones)
+        bool deferred = false;
+    };
+    std::vector<SavepointMark> m_savepointMarks;
+    bool m_deferSavepoints = false;
+    bool m_deferredUnitFailed = false;
 };
 
 } // namespace countersign::storage

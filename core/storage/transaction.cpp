@@ -64,6 +64,21 @@ Result<void> endWrite(QSqlDatabase& db, Hold hold, bool succeeded)
     return {};
 }
 
+bool deferSavepoints(QSqlDatabase& db, bool on)
+{
+    auto* driver = qobject_cast<SqlCipherDriver*>(db.driver());
+    if (!driver)
+        return false;
+    driver->deferSavepoints(on);
+    return true;
+}
+
+bool deferredUnitFailed(const QSqlDatabase& db)
+{
+    const auto* driver = qobject_cast<const SqlCipherDriver*>(db.driver());
+    return driver && driver->deferredUnitFailed();
+}
+
 } // namespace detail
 
 } // namespace countersign::storage

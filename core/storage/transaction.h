@@ -28,6 +28,11 @@ enum class Hold { Transaction, Savepoint };
 [[nodiscard]] Result<Hold> beginWrite(QSqlDatabase& db);
 /// Commits or releases (\a succeeded) what beginWrite() opened, or rolls it back.
 [[nodiscard]] Result<void> endWrite(QSqlDatabase& db, Hold hold, bool succeeded);
+/// Inside a transaction of \a db, units of work that follow open no real savepoint until
+/// deferSavepoints(db, false) (SqlCipherDriver::deferSavepoints); false for other drivers.
+[[nodiscard]] bool deferSavepoints(QSqlDatabase& db, bool on);
+/// True when, since savepoints were deferred, a unit failed after it had changed rows.
+[[nodiscard]] bool deferredUnitFailed(const QSqlDatabase& db);
 } // namespace detail
 
 /// Runs \a work inside a write transaction (BEGIN IMMEDIATE) on \a db and commits it, or rolls
