@@ -16,9 +16,10 @@ packages=(
     xvfb xauth imagemagick xdotool curl wrk nginx-light
     # tests: an independent RFC 8785 implementation runs under Node.js (tests/jcs)
     nodejs
-    # team mode: Qt's PostgreSQL driver (QPSQL); the tests start a throwaway PostgreSQL 15
-    # cluster (initdb, postgres, pg_dump) with a CA made by the openssl command
-    libqt6sql6-psql postgresql-15 openssl
+    # team mode: Qt's PostgreSQL driver (QPSQL) and libpq (whether a session was lost); the
+    # tests start a throwaway PostgreSQL 15 cluster (initdb, postgres, pg_dump) with a CA made
+    # by the openssl command
+    libqt6sql6-psql libpq-dev postgresql-15 openssl
 )
 # Debian packages npm apart from nodejs; Node.js from elsewhere brings its own.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -14,6 +14,14 @@ namespace countersign::storage {
 /// A database failure as an Error: the one place a driver's error becomes one of ours, so a
 /// store never words it itself.
 [[nodiscard]] Error storageError(const QSqlError& error);
+/// The same, and Unavailable whenever \a db's PostgreSQL session is gone (server restarted,
+/// session ended, network lost): libpq says so, whatever the message.
+[[nodiscard]] Error storageError(const QSqlDatabase& db, const QSqlError& error);
+/// True when \a db is a PostgreSQL connection whose session is gone.
+[[nodiscard]] bool connectionLost(const QSqlDatabase& db);
+/// True for PostgreSQL's serialization failure and deadlock (SQLSTATE 40001, 40P01): the
+/// transaction was rolled back whole and may simply run again.
+[[nodiscard]] bool isRetryable(const QSqlError& error);
 
 /// Prepares \a sql on \a db, binds \a values to its placeholders in order and runs it,
 /// forward-only. The query is returned to be read (next(), value()) or asked how many rows it

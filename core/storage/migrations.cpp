@@ -1,6 +1,9 @@
 #include "migrations.h"
 
+#include "execute.h"
 #include "sqlcipherdriver.h"
+#include "sqldialect.h"
+#include "transaction.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -189,6 +192,15 @@ int Migrations::latestVersion() const
 Result<int> Migrations::currentVersion(const QSqlDatabase& db)
 {
     QSqlQuery query(db);
+    if (SqlDialect::of(db).kind() == SqlDialect::Kind::PostgreSql) {
+        if (!query.exec(QStringLiteral("SELECT to_regclass('schema_version') IS NOT NULL")) || !query.next())
+            return std::unexpected(storageError(db, query.lastError()));
+        if (!query.value(0).toBool())
+            return 0;
+        if (!query.exec(QStringLiteral("SELECT coalesce(max(version), 0) FROM schema_version")) || !query.next())
+            return std::unexpected(storageError(db, query.lastError()));
+        return query.value(0).toInt();
+    }
     if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
         return fail(ErrorCode::Storage, query.lastError().text());
     return query.value(0).toInt();
@@ -201,6 +213,8 @@ Result<int> Migrations::migrate(QSqlDatabase& db, int target) const
         target = latest;
     if (target > latest)
         return fail(ErrorCode::InvalidArgument, QStringLiteral("no schema version %1").arg(target));
+    if (SqlDialect::of(db).kind() == SqlDialect::Kind::PostgreSql)
+        return migrateTeamDatabase(db, target);
     auto current = currentVersion(db);
     if (!current)
         return current;
@@ -233,6 +247,44 @@ Result<int> Migrations::migrate(QSqlDatabase& db, int target) const
         *current = step.version;
     }
     return *current;
+}
+
+Result<int> Migrations::migrateTeamDatabase(QSqlDatabase& db, int target) const
+{
+    const int latest = latestVersion();
+    // Every node of a team may start at once: the steps run in one transaction under a lock that
+    // the others wait for, and they find the schema migrated when they get it.
+    return transact(db, [&]() -> Result<int> {
+        auto locked = execute(db, QStringLiteral("SELECT pg_advisory_xact_lock(?)"), {TEAM_MIGRATION_LOCK});
+        COUNTERSIGN_TRY(locked);
+        auto table = execute(db, QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version ("
+                                                "version INTEGER PRIMARY KEY, description TEXT NOT NULL, "
+                                                "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"));
+        COUNTERSIGN_TRY(table);
+        auto current = currentVersion(db);
+        COUNTERSIGN_TRY(current);
+        if (*current > latest)
+            return fail(ErrorCode::UnsupportedSchema,
+                        QStringLiteral("the team database uses schema version %1 but this build knows only up to "
+                                       "%2; upgrade this node to the Countersign release the other nodes run")
+                            .arg(*current)
+                            .arg(latest));
+        for (const Migration& step : m_steps) {
+            if (step.version <= *current || step.version > target)
+                continue;
+            QSqlQuery script(db);
+            if (!script.exec(step.sql))
+                return fail(ErrorCode::Storage, QStringLiteral("schema step %1 (%2) failed: %3")
+                                                    .arg(step.version)
+                                                    .arg(step.description, script.lastError().text()));
+            auto recorded =
+                execute(db, QStringLiteral("INSERT INTO schema_version (version, description) VALUES (?, ?)"),
+                        {step.version, step.description});
+            COUNTERSIGN_TRY(recorded);
+            *current = step.version;
+        }
+        return *current;
+    });
 }
 
 } // namespace countersign::storage
