@@ -7,11 +7,14 @@
 #include "storage/pgconnectionconfig.h"
 #include "storage/transaction.h"
 #include "testsupport.h"
+#include "vault/vault.h"
 
+#include <QMap>
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
@@ -315,6 +318,88 @@ private Q_SLOTS:
         QCOMPARE(refused.error().code, ErrorCode::UnsupportedSchema);
         QVERIFY2(refused.error().message.contains(u"schema version 3") && refused.error().message.contains(u"up to 2"),
                  qPrintable(refused.error().message));
+    }
+
+    void theTeamSchemaHoldsTheVaultsTablesAndSealsWhatRequestsSay()
+    {
+        // The vault's schema, from a new vault of this build.
+        QTemporaryDir dir;
+        auto vault = test::createVault(dir.filePath(QStringLiteral("v")));
+        QVERIFY(vault);
+        QMap<QString, QString> vaultColumns; // "table.column" -> declared type
+        {
+            QSqlQuery tables(vault->database());
+            QVERIFY(tables.exec(
+                QStringLiteral("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")));
+            QStringList names;
+            while (tables.next())
+                names.append(tables.value(0).toString());
+            for (const QString& table : std::as_const(names)) {
+                QSqlQuery columns(vault->database());
+                QVERIFY(columns.exec(QStringLiteral("PRAGMA table_info(%1)").arg(table)));
+                while (columns.next())
+                    vaultColumns.insert(table + u'.' + columns.value(1).toString(), columns.value(2).toString());
+            }
+        }
+        QVERIFY(vaultColumns.size() > 50);
+
+        Connection a(*m_cluster, m_database, QStringLiteral("a"));
+        QVERIFY(a.isOpen());
+        auto migrated = Migrations(Migrations::team()).migrate(a.db());
+        VERIFY_RESULT(migrated);
+        QMap<QString, QString> teamColumns;
+        QSqlQuery columns(a.db());
+        QVERIFY(columns.exec(QStringLiteral("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                                            "WHERE table_schema = 'public'")));
+        while (columns.next())
+            teamColumns.insert(columns.value(0).toString() + u'.' + columns.value(1).toString(),
+                               columns.value(2).toString());
+
+        const QStringList sealed{QStringLiteral("requests.summary"), QStringLiteral("requests.details"),
+                                 QStringLiteral("requests.payload"), QStringLiteral("requests.context"),
+                                 QStringLiteral("decisions.reason"), QStringLiteral("audit_log.details"),
+                                 QStringLiteral("secrets.value")};
+        for (auto it = vaultColumns.cbegin(); it != vaultColumns.cend(); ++it) {
+            QVERIFY2(teamColumns.contains(it.key()), qPrintable(it.key() + QStringLiteral(" is missing")));
+            const QString type = teamColumns.value(it.key());
+            if (sealed.contains(it.key()) || it.value().compare(u"BLOB", Qt::CaseInsensitive) == 0)
+                QVERIFY2(type == u"bytea", qPrintable(it.key() + u' ' + type));
+            else if (it.value().compare(u"INTEGER", Qt::CaseInsensitive) == 0)
+                QVERIFY2(type == u"bigint" || type == u"integer", qPrintable(it.key() + u' ' + type));
+            else
+                QVERIFY2(type == u"text", qPrintable(it.key() + u' ' + type));
+        }
+        QStringList teamOnly;
+        for (auto it = teamColumns.cbegin(); it != teamColumns.cend(); ++it)
+            if (!vaultColumns.contains(it.key()))
+                teamOnly.append(it.key().section(u'.', 0, 0));
+        teamOnly.removeDuplicates();
+        teamOnly.sort();
+        QCOMPARE(teamOnly, (QStringList{QStringLiteral("audit_head"), QStringLiteral("data_keys"),
+                                        QStringLiteral("schema_version")}));
+    }
+
+    void theTeamsAuditChainIsAppendOnly()
+    {
+        Connection a(*m_cluster, m_database, QStringLiteral("a"));
+        QVERIFY(a.isOpen());
+        VERIFY_RESULT(Migrations(Migrations::team()).migrate(a.db()));
+        VERIFY_RESULT(
+            storage::execute(a.db(), QStringLiteral("INSERT INTO audit_log (seq, ts, actor, action, subject, details, "
+                                                    "prev_hash, entry_hash, mac) VALUES (1, 0, 'system', "
+                                                    "'vault.created', '', '\\x00', '\\x00', '\\x01', '\\x02')")));
+        VERIFY_RESULT(storage::execute(
+            a.db(), QStringLiteral("INSERT INTO audit_tree (level, idx, hash) VALUES (0, 0, '\\x01')")));
+        for (const QString& change :
+             {QStringLiteral("UPDATE audit_log SET actor = 'someone else'"), QStringLiteral("DELETE FROM audit_log"),
+              QStringLiteral("TRUNCATE audit_log"), QStringLiteral("UPDATE audit_tree SET hash = '\\x02'"),
+              QStringLiteral("DELETE FROM audit_tree"), QStringLiteral("TRUNCATE audit_tree")}) {
+            auto refused = storage::execute(a.db(), change);
+            QVERIFY2(!refused, qPrintable(change));
+            QVERIFY2(refused.error().message.contains(u"append-only"), qPrintable(refused.error().message));
+        }
+        QCOMPARE(single(a.db(), QStringLiteral("SELECT count(*) FROM audit_log")), 1);
+        QCOMPARE(single(a.db(), QStringLiteral("SELECT count(*) FROM audit_head")), 1);
     }
 
     void nodesStartingTogetherMigrateOnce()

@@ -28,6 +28,9 @@ public:
 
     /// The product's schema history. Append only: never edit a published step.
     [[nodiscard]] static QList<Migration> standard();
+    /// The team database's schema history on PostgreSQL (docs/team-server.md). Not published
+    /// yet: until the first release with team mode, its first step may still change.
+    [[nodiscard]] static QList<Migration> team();
     [[nodiscard]] int latestVersion() const;
 
     [[nodiscard]] static Result<int> currentVersion(const QSqlDatabase& db);
