@@ -204,7 +204,15 @@ private Q_SLOTS:
         const storage::SqlDialect sqlite(storage::SqlDialect::Kind::SqlCipher);
         const storage::SqlDialect postgres(storage::SqlDialect::Kind::PostgreSql);
         QCOMPARE(storage::SqlDialect::of(m_app->services().database()).kind(), storage::SqlDialect::Kind::SqlCipher);
-        QCOMPARE(sqlite.greatest({QStringLiteral("a"), QStringLiteral("b")}), QStringLiteral("max(a, b)"));
+        // The largest of the values that are there, NULLs skipped, as PostgreSQL's GREATEST does.
+        QSqlQuery greatest(m_app->services().database());
+        QVERIFY(
+            greatest.exec(QStringLiteral("SELECT %1, %2")
+                              .arg(sqlite.greatest({QStringLiteral("1"), QStringLiteral("NULL"), QStringLiteral("3")}),
+                                   sqlite.greatest({QStringLiteral("NULL"), QStringLiteral("-5")}))) &&
+            greatest.next());
+        QCOMPARE(greatest.value(0).toLongLong(), 3);
+        QCOMPARE(greatest.value(1).toLongLong(), -5);
         QCOMPARE(postgres.greatest({QStringLiteral("a"), QStringLiteral("b")}), QStringLiteral("GREATEST(a, b)"));
         QVERIFY(postgres.contains(QStringLiteral("summary")).contains(QStringLiteral("ILIKE")));
         // A search for "%" finds the text holding one, not every text.

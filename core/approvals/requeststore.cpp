@@ -31,19 +31,51 @@ Error storageError(const QSqlQuery& query)
     return Error{ErrorCode::Storage, query.lastError().text()};
 }
 
-Request requestFromRow(const QSqlQuery& row)
+const QString REQUESTS = QStringLiteral("requests");
+const QString DECISIONS = QStringLiteral("decisions");
+
+/// The row id a decision's sealed reason is bound to: its request and its member.
+QString decisionCell(const QString& requestId, const QString& memberId)
+{
+    return requestId + u'/' + memberId;
+}
+
+QString verdictName(bool approve)
+{
+    return approve ? QStringLiteral("approve") : QStringLiteral("deny");
+}
+
+} // namespace
+
+RequestStore::RequestStore(QSqlDatabase db, std::shared_ptr<const crypto::ColumnCipher> cipher)
+    : m_db(std::move(db))
+    , m_dialect(storage::SqlDialect::of(m_db))
+    , m_sealing(m_db, std::move(cipher))
+    , m_statements(std::make_unique<storage::StatementCache>(m_db))
+{
+}
+
+Result<Request> RequestStore::requestFromRow(const QSqlQuery& row) const
 {
     Request request;
     request.id = row.value(0).toString();
+    auto summary = m_sealing.open(REQUESTS, QStringLiteral("summary"), request.id, row.value(4));
+    COUNTERSIGN_TRY(summary);
+    auto details = m_sealing.open(REQUESTS, QStringLiteral("details"), request.id, row.value(5));
+    COUNTERSIGN_TRY(details);
+    auto payload = m_sealing.open(REQUESTS, QStringLiteral("payload"), request.id, row.value(6));
+    COUNTERSIGN_TRY(payload);
+    auto context = m_sealing.open(REQUESTS, QStringLiteral("context"), request.id, row.value(9));
+    COUNTERSIGN_TRY(context);
     request.runtimeId = row.value(1).toLongLong();
     request.runtimeName = row.value(2).toString();
     request.capability = row.value(3).toString();
-    request.summary = row.value(4).toString();
-    request.details = row.value(5).toString();
-    request.payload = row.value(6).toString().toUtf8();
+    request.summary = *summary;
+    request.details = *details;
+    request.payload = payload->toUtf8();
     request.payloadSha256 = row.value(7).toString();
     request.risk = policy::parseRisk(row.value(8).toString()).value_or(policy::Risk::Critical);
-    request.context = QJsonDocument::fromJson(row.value(9).toString().toUtf8()).object();
+    request.context = QJsonDocument::fromJson(context->toUtf8()).object();
     request.idempotencyKey = row.value(10).toString();
     request.state = parseState(row.value(11).toString()).value_or(RequestState::Expired);
     request.requiredApprovals = row.value(12).toInt();
@@ -62,26 +94,18 @@ Request requestFromRow(const QSqlQuery& row)
     return request;
 }
 
-/// A row of SELECT_DECISION (column 0 is the request's id).
-Decision decisionFromRow(const QSqlQuery& row)
+Result<Decision> RequestStore::decisionFromRow(const QSqlQuery& row) const
 {
-    return Decision{row.value(1).toString(),   row.value(2).toString(),   row.value(3).toString() == u"approve",
-                    row.value(4).toString(),   row.value(5).toLongLong(), row.value(6).toByteArray(),
+    auto reason = m_sealing.open(DECISIONS, QStringLiteral("reason"),
+                                 decisionCell(row.value(0).toString(), row.value(1).toString()), row.value(4));
+    COUNTERSIGN_TRY(reason);
+    return Decision{row.value(1).toString(),
+                    row.value(2).toString(),
+                    row.value(3).toString() == u"approve",
+                    *reason,
+                    row.value(5).toLongLong(),
+                    row.value(6).toByteArray(),
                     row.value(7).toByteArray()};
-}
-
-QString verdictName(bool approve)
-{
-    return approve ? QStringLiteral("approve") : QStringLiteral("deny");
-}
-
-} // namespace
-
-RequestStore::RequestStore(QSqlDatabase db)
-    : m_db(std::move(db))
-    , m_dialect(storage::SqlDialect::of(m_db))
-    , m_statements(std::make_unique<storage::StatementCache>(m_db))
-{
 }
 
 RequestStore::~RequestStore() = default;
@@ -94,8 +118,14 @@ Result<void> RequestStore::loadDecisions(Request& request) const
     if (!query.exec())
         return std::unexpected(storageError(query));
     request.decisions.clear();
-    while (query.next())
-        request.decisions.append(decisionFromRow(query));
+    while (query.next()) {
+        auto decision = decisionFromRow(query);
+        if (!decision) {
+            query.finish();
+            return std::unexpected(decision.error());
+        }
+        request.decisions.append(std::move(*decision));
+    }
     query.finish();
     return {};
 }
@@ -110,8 +140,11 @@ Result<QList<Request>> RequestStore::select(const QString& where, const QVariant
     if (!query.exec())
         return std::unexpected(storageError(query));
     QList<Request> requests;
-    while (query.next())
-        requests.append(requestFromRow(query));
+    while (query.next()) {
+        auto request = requestFromRow(query);
+        COUNTERSIGN_TRY(request);
+        requests.append(std::move(*request));
+    }
     query.finish();
     if (!withDecisions || requests.isEmpty())
         return requests;
@@ -137,8 +170,11 @@ Result<QList<Request>> RequestStore::select(const QString& where, const QVariant
         return std::unexpected(storageError(decisions));
     while (decisions.next()) {
         const auto it = byId.constFind(decisions.value(0).toString());
-        if (it != byId.cend())
-            requests[*it].decisions.append(decisionFromRow(decisions));
+        if (it == byId.cend())
+            continue;
+        auto decision = decisionFromRow(decisions);
+        COUNTERSIGN_TRY(decision);
+        requests[*it].decisions.append(std::move(*decision));
     }
     return requests;
 }
@@ -154,11 +190,12 @@ Result<std::optional<Request>> RequestStore::findOne(const QString& where, const
         query.finish();
         return std::optional<Request>();
     }
-    Request request = requestFromRow(query);
+    auto request = requestFromRow(query);
     query.finish();
-    auto decisions = loadDecisions(request);
+    COUNTERSIGN_TRY(request);
+    auto decisions = loadDecisions(*request);
     COUNTERSIGN_TRY(decisions);
-    return std::optional<Request>(std::move(request));
+    return std::optional<Request>(std::move(*request));
 }
 
 Result<std::optional<Request>> RequestStore::find(const QString& id) const
@@ -192,15 +229,23 @@ Result<QString> RequestStore::bodySha256(const QString& id) const
 
 Result<void> RequestStore::insert(const Request& request, const QString& bodySha256)
 {
+    auto summary = m_sealing.seal(REQUESTS, QStringLiteral("summary"), request.id, request.summary);
+    COUNTERSIGN_TRY(summary);
+    auto details = m_sealing.seal(REQUESTS, QStringLiteral("details"), request.id, request.details);
+    COUNTERSIGN_TRY(details);
+    auto payload = m_sealing.seal(REQUESTS, QStringLiteral("payload"), request.id, QString::fromUtf8(request.payload));
+    COUNTERSIGN_TRY(payload);
+    auto context = m_sealing.seal(REQUESTS, QStringLiteral("context"), request.id,
+                                  QString::fromUtf8(json::canonicalJson(request.context)));
+    COUNTERSIGN_TRY(context);
     QSqlQuery insert(m_db);
     insert.prepare(QStringLiteral(
         "INSERT INTO requests (id, runtime_id, capability, summary, details, payload, payload_sha256, risk, context, "
         "idempotency_key, body_sha256, state, required_approvals, policy_rule, validity_seconds, created_at, "
         "expires_at, requested_risk) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (const QVariant& value :
-         {QVariant(request.id), QVariant(request.runtimeId), QVariant(request.capability), QVariant(request.summary),
-          QVariant(request.details), QVariant(QString::fromUtf8(request.payload)), QVariant(request.payloadSha256),
-          QVariant(policy::riskName(request.risk)), QVariant(QString::fromUtf8(json::canonicalJson(request.context))),
+         {QVariant(request.id), QVariant(request.runtimeId), QVariant(request.capability), *summary, *details, *payload,
+          QVariant(request.payloadSha256), QVariant(policy::riskName(request.risk)), *context,
           request.idempotencyKey.isEmpty() ? QVariant(QMetaType::fromType<QString>())
                                            : QVariant(request.idempotencyKey),
           QVariant(bodySha256), QVariant(stateName(request.state)), QVariant(request.requiredApprovals),
@@ -264,13 +309,16 @@ Result<void> RequestStore::updateExpiresAt(const QString& id, qint64 expiresAt)
 
 Result<void> RequestStore::insertDecision(const QString& requestId, const Decision& decision)
 {
+    auto reason = m_sealing.seal(DECISIONS, QStringLiteral("reason"), decisionCell(requestId, decision.memberId),
+                                 decision.reason);
+    COUNTERSIGN_TRY(reason);
     QSqlQuery insert(m_db);
     insert.prepare(QStringLiteral("INSERT INTO decisions (request_id, member_id, verdict, reason, decided_at, "
                                   "signature) VALUES (?, ?, ?, ?, ?, ?)"));
     insert.addBindValue(requestId);
     insert.addBindValue(decision.memberId);
     insert.addBindValue(verdictName(decision.approve));
-    insert.addBindValue(decision.reason);
+    insert.addBindValue(*reason);
     insert.addBindValue(decision.decidedAt);
     insert.addBindValue(decision.signature);
     if (!insert.exec())
@@ -304,9 +352,11 @@ Result<std::optional<qint64>> RequestStore::nextDeadline() const
 
 Result<QList<Request>> RequestStore::ofRuntime(qint64 runtimeId, const QString& state) const
 {
-    return select(QStringLiteral("WHERE q.runtime_id = ? AND (? = '' OR q.state = ?) "
-                                 "ORDER BY q.created_at DESC LIMIT 1000"),
-                  {runtimeId, state, state}, true);
+    if (state.isEmpty())
+        return select(QStringLiteral("WHERE q.runtime_id = ? ORDER BY q.created_at DESC LIMIT 1000"), {runtimeId},
+                      true);
+    return select(QStringLiteral("WHERE q.runtime_id = ? AND q.state = ? ORDER BY q.created_at DESC LIMIT 1000"),
+                  {runtimeId, state}, true);
 }
 
 Result<QList<Request>> RequestStore::inState(RequestState state, int limit) const
@@ -317,6 +367,8 @@ Result<QList<Request>> RequestStore::inState(RequestState state, int limit) cons
 
 Result<QList<Request>> RequestStore::history(const QString& search, int limit) const
 {
+    if (m_sealing.seals())
+        return searchSealedHistory(search.trimmed(), limit);
     const QString pattern = storage::SqlDialect::likePattern(search.trimmed());
     const QString where =
         QStringLiteral("WHERE q.state <> 'pending' AND (%1 OR %2 OR %3 OR %4 OR EXISTS (SELECT 1 FROM decisions d "
@@ -327,6 +379,30 @@ Result<QList<Request>> RequestStore::history(const QString& search, int limit) c
                  m_dialect.greatest({QStringLiteral("q.created_at"), QStringLiteral("q.decided_at"),
                                      QStringLiteral("q.consumed_at")}));
     return select(where, {pattern, pattern, pattern, pattern, pattern, limit}, true);
+}
+
+Result<QList<Request>> RequestStore::searchSealedHistory(const QString& search, int limit) const
+{
+    auto newest = select(QStringLiteral("WHERE q.state <> 'pending' ORDER BY %1 DESC LIMIT ?")
+                             .arg(m_dialect.greatest({QStringLiteral("q.created_at"), QStringLiteral("q.decided_at"),
+                                                      QStringLiteral("q.consumed_at")})),
+                         {HISTORY_SEARCH_WINDOW}, true);
+    COUNTERSIGN_TRY(newest);
+    const auto has = [&search](const QString& text) {
+        return text.contains(search, Qt::CaseInsensitive);
+    };
+    QList<Request> found;
+    for (Request& request : *newest) {
+        if (found.size() >= limit)
+            break;
+        const bool matches = has(request.id) || has(request.runtimeName) || has(request.capability) ||
+                             has(request.summary) ||
+                             std::any_of(request.decisions.cbegin(), request.decisions.cend(),
+                                         [&has](const Decision& decision) { return has(decision.reason); });
+        if (matches)
+            found.append(std::move(request));
+    }
+    return found;
 }
 
 Result<QList<RequestStore::Approver>> RequestStore::approvers(const QString& requestId) const

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "request.h"
+#include "storage/cellsealing.h"
 #include "storage/sqldialect.h"
 
 #include <QList>
@@ -15,6 +16,8 @@
 namespace countersign::storage {
 class StatementCache;
 }
+
+class QSqlQuery;
 
 namespace countersign::approvals {
 
@@ -32,8 +35,12 @@ public:
         QString id;
         QString role;
     };
+    /// How many of the newest decided requests a search of a sealed history opens at the most.
+    static constexpr int HISTORY_SEARCH_WINDOW = 5000;
 
-    explicit RequestStore(QSqlDatabase db);
+    /// On \a db; a team database (PostgreSQL) also needs the team's \a cipher, with which what a
+    /// request or decision says is sealed (summary, details, payload, context, reason).
+    explicit RequestStore(QSqlDatabase db, std::shared_ptr<const crypto::ColumnCipher> cipher = {});
     ~RequestStore();
     RequestStore(const RequestStore&) = delete;
     RequestStore& operator=(const RequestStore&) = delete;
@@ -80,9 +87,16 @@ private:
     [[nodiscard]] Result<std::optional<Request>> findOne(const QString& where, const QVariantList& values) const;
     [[nodiscard]] Result<QList<Request>> select(const QString& where, const QVariantList& values,
                                                 bool withDecisions) const;
+    [[nodiscard]] Result<Request> requestFromRow(const QSqlQuery& row) const;
+    /// A row of SELECT_DECISION (column 0 is the request's id).
+    [[nodiscard]] Result<Decision> decisionFromRow(const QSqlQuery& row) const;
+    /// history() where what it searches is sealed: the newest decided requests are opened and
+    /// searched here, up to HISTORY_SEARCH_WINDOW of them.
+    [[nodiscard]] Result<QList<Request>> searchSealedHistory(const QString& search, int limit) const;
 
     QSqlDatabase m_db;
     storage::SqlDialect m_dialect;
+    storage::CellSealing m_sealing;
     std::unique_ptr<storage::StatementCache> m_statements;
 };
 

@@ -34,8 +34,12 @@ QString SqlDialect::nowMs() const
 
 QString SqlDialect::greatest(const QStringList& expressions) const
 {
-    const QString function = m_kind == Kind::PostgreSql ? QStringLiteral("GREATEST") : QStringLiteral("max");
-    return function + u'(' + expressions.join(QStringLiteral(", ")) + u')';
+    if (m_kind == Kind::PostgreSql)
+        return u"GREATEST(" + expressions.join(QStringLiteral(", ")) + u')';
+    QStringList skippingNull;
+    for (const QString& expression : expressions)
+        skippingNull.append(QStringLiteral("coalesce(%1, -9223372036854775808)").arg(expression));
+    return u"max(" + skippingNull.join(QStringLiteral(", ")) + u')';
 }
 
 QString SqlDialect::insertOrIgnore(const QString& table, const QStringList& columns) const

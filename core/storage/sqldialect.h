@@ -25,8 +25,9 @@ public:
     [[nodiscard]] QString blobType() const;
     /// The current time in milliseconds since the epoch, as an SQL expression.
     [[nodiscard]] QString nowMs() const;
-    /// The largest of \a expressions. SQLite's multi-argument max() is NULL when any argument is;
-    /// PostgreSQL's GREATEST skips NULLs: callers keep their arguments non-NULL where it matters.
+    /// The largest of the non-NULL \a expressions (integers; at least one must be non-NULL), as
+    /// PostgreSQL's GREATEST. SQLite's multi-argument max() is NULL as soon as one argument is, so
+    /// there each argument is taken as the smallest integer when it is NULL.
     [[nodiscard]] QString greatest(const QStringList& expressions) const;
     /// INSERT INTO \a table (\a columns) VALUES (?, ...) that does nothing when a unique key is taken.
     [[nodiscard]] QString insertOrIgnore(const QString& table, const QStringList& columns) const;
