@@ -25,10 +25,11 @@ Q_LOGGING_CATEGORY(lcAudit, "countersign.audit")
 
 namespace countersign::audit {
 
-AuditLog::AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey)
+AuditLog::AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey,
+                   std::shared_ptr<const crypto::ColumnCipher> cipher)
     : m_db(std::move(db))
     , m_hmac(std::make_unique<crypto::HmacSha256>(macKey))
-    , m_store(std::make_unique<AuditStore>(m_db))
+    , m_store(std::make_unique<AuditStore>(m_db, std::move(cipher)))
 {
 }
 
@@ -99,6 +100,8 @@ Result<qint64> AuditLog::syncTree()
 
 Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& lastSeq)
 {
+    auto head = m_store->lockHead();
+    COUNTERSIGN_TRY(head);
     auto tail = readTail();
     COUNTERSIGN_TRY(tail);
     AuditTree* merkleTree = tree();

@@ -16,6 +16,7 @@
 
 namespace countersign::crypto {
 class HmacSha256;
+class ColumnCipher;
 class SecureBuffer;
 } // namespace countersign::crypto
 
@@ -40,7 +41,9 @@ public:
     inline static const QString SYSTEM_ACTOR = Actor::system().toString();
 
     /// \a db must stay open for the life of the log and be used from this thread only.
-    AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey);
+    /// On \a db; a team database also needs the team's \a cipher (AuditStore).
+    AuditLog(QSqlDatabase db, const crypto::SecureBuffer& macKey,
+             std::shared_ptr<const crypto::ColumnCipher> cipher = {});
     ~AuditLog();
     AuditLog(const AuditLog&) = delete;
     AuditLog& operator=(const AuditLog&) = delete;

@@ -1,5 +1,6 @@
 #include "auditstore.h"
 
+#include "storage/execute.h"
 #include "storage/sqldialect.h"
 
 #include <QSqlError>
@@ -18,19 +19,8 @@ Error storageError(const QSqlQuery& query)
     return Error{ErrorCode::Storage, query.lastError().text()};
 }
 
-Result<QList<AuditEntry>> readEntries(QSqlQuery& query)
-{
-    if (!query.exec())
-        return std::unexpected(storageError(query));
-    QList<AuditEntry> entries;
-    while (query.next()) {
-        entries.append(AuditEntry{query.value(0).toLongLong(), query.value(1).toLongLong(), query.value(2).toString(),
-                                  query.value(3).toString(), query.value(4).toString(),
-                                  query.value(5).toString().toUtf8(), query.value(6).toByteArray(),
-                                  query.value(7).toByteArray(), query.value(8).toByteArray()});
-    }
-    return entries;
-}
+const QString AUDIT_LOG = QStringLiteral("audit_log");
+const QString DETAILS = QStringLiteral("details");
 
 Result<qint64> single(const QSqlDatabase& db, const QString& sql)
 {
@@ -47,10 +37,38 @@ bool AuditStore::Filter::isEmpty() const
     return actor.isEmpty() && action.isEmpty() && subject.isEmpty() && !from.isValid() && !to.isValid();
 }
 
-AuditStore::AuditStore(QSqlDatabase db)
+AuditStore::AuditStore(QSqlDatabase db, std::shared_ptr<const crypto::ColumnCipher> cipher)
     : m_db(std::move(db))
+    , m_sealing(m_db, std::move(cipher))
     , m_insert(m_db)
 {
+}
+
+Result<QList<AuditEntry>> AuditStore::readEntries(QSqlQuery& query) const
+{
+    if (!query.exec())
+        return std::unexpected(storageError(query));
+    QList<AuditEntry> entries;
+    while (query.next()) {
+        const qint64 seq = query.value(0).toLongLong();
+        auto details = m_sealing.open(AUDIT_LOG, DETAILS, QString::number(seq), query.value(5));
+        COUNTERSIGN_TRY(details);
+        entries.append(AuditEntry{seq, query.value(1).toLongLong(), query.value(2).toString(),
+                                  query.value(3).toString(), query.value(4).toString(), details->toUtf8(),
+                                  query.value(6).toByteArray(), query.value(7).toByteArray(),
+                                  query.value(8).toByteArray()});
+    }
+    return entries;
+}
+
+Result<void> AuditStore::lockHead()
+{
+    if (storage::SqlDialect::of(m_db).kind() != storage::SqlDialect::Kind::PostgreSql)
+        return {};
+    QSqlQuery head(m_db);
+    if (!head.exec(QStringLiteral("SELECT seq FROM audit_head FOR UPDATE")) || !head.next())
+        return std::unexpected(storage::storageError(m_db, head.lastError()));
+    return {};
 }
 
 Result<std::optional<AuditStore::Tail>> AuditStore::tail() const
@@ -74,7 +92,9 @@ Result<void> AuditStore::insert(const AuditEntry& entry)
     m_insert.bindValue(2, entry.actor);
     m_insert.bindValue(3, entry.action);
     m_insert.bindValue(4, entry.subject);
-    m_insert.bindValue(5, QString::fromUtf8(entry.details));
+    auto details = m_sealing.seal(AUDIT_LOG, DETAILS, QString::number(entry.seq), QString::fromUtf8(entry.details));
+    COUNTERSIGN_TRY(details);
+    m_insert.bindValue(5, *details);
     m_insert.bindValue(6, entry.prevHash);
     m_insert.bindValue(7, entry.entryHash);
     m_insert.bindValue(8, entry.mac);
@@ -181,13 +201,23 @@ bool AuditStore::heldLater(qint64 seq, qint64 rowId) const
 
 bool AuditStore::Walk::next(StoredRow& row)
 {
-    if (!m_query.next())
+    if (!m_error.isEmpty() || !m_query.next())
         return false;
     row.id = m_query.value(0).toLongLong();
     row.seq = m_query.value(1).toLongLong();
     row.timestampMs = m_query.value(2).toLongLong();
-    for (int i = 0; i < 4; ++i)
+    for (int i = 0; i < 3; ++i)
         row.text[i] = m_query.value(3 + i).toByteArray();
+    if (m_sealing.seals()) {
+        auto details = m_sealing.open(AUDIT_LOG, DETAILS, QString::number(row.seq), m_query.value(6));
+        if (!details) {
+            m_error = details.error().message;
+            return false;
+        }
+        row.text[3] = details->toUtf8();
+    } else {
+        row.text[3] = m_query.value(6).toByteArray();
+    }
     row.prevHash = m_query.value(7).toByteArray();
     row.entryHash = m_query.value(8).toByteArray();
     row.mac = m_query.value(9).toByteArray();
@@ -196,6 +226,8 @@ bool AuditStore::Walk::next(StoredRow& row)
 
 QString AuditStore::Walk::error() const
 {
+    if (!m_error.isEmpty())
+        return m_error;
     return m_query.lastError().isValid() ? m_query.lastError().text() : QString();
 }
 
@@ -204,11 +236,14 @@ Result<AuditStore::Walk> AuditStore::walk() const
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     // The text columns as blobs: the bytes that were hashed, without a round trip through QString.
-    if (!query.exec(QStringLiteral("SELECT id, seq, ts, CAST(actor AS %1), CAST(action AS %1), CAST(subject AS %1), "
-                                   "CAST(details AS %1), prev_hash, entry_hash, mac FROM audit_log ORDER BY id")
-                        .arg(storage::SqlDialect::of(m_db).blobType())))
+    const storage::SqlDialect dialect = storage::SqlDialect::of(m_db);
+    const QString details = m_sealing.seals() ? DETAILS : dialect.textBytes(DETAILS);
+    if (!query.exec(QStringLiteral("SELECT id, seq, ts, %1, %2, %3, %4, prev_hash, entry_hash, mac FROM audit_log "
+                                   "ORDER BY id")
+                        .arg(dialect.textBytes(QStringLiteral("actor")), dialect.textBytes(QStringLiteral("action")),
+                             dialect.textBytes(QStringLiteral("subject")), details)))
         return std::unexpected(storageError(query));
-    return Walk(std::move(query));
+    return Walk(std::move(query), m_sealing);
 }
 
 } // namespace countersign::audit

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "evidence/auditentry.h"
+#include "storage/cellsealing.h"
 
 #include <QDateTime>
 #include <QList>
@@ -39,8 +40,14 @@ public:
         QByteArray entryHash;
     };
 
-    explicit AuditStore(QSqlDatabase db);
+    /// On \a db; a team database (PostgreSQL) also needs the team's \a cipher: each entry's
+    /// details are sealed there, bound to the entry's number.
+    explicit AuditStore(QSqlDatabase db, std::shared_ptr<const crypto::ColumnCipher> cipher = {});
 
+    /// Inside an append's transaction, before tail(): waits for and takes the chain's head, so
+    /// that appends of several writers (the nodes of a team) form one chain. A vault's write
+    /// transaction (BEGIN IMMEDIATE) already holds the whole database, so there it does nothing.
+    [[nodiscard]] Result<void> lockHead();
     /// The newest stored entry, by storage order; nullopt for an empty log.
     [[nodiscard]] Result<std::optional<Tail>> tail() const;
     [[nodiscard]] Result<void> insert(const AuditEntry& entry);
@@ -77,16 +84,22 @@ public:
 
     private:
         friend class AuditStore;
-        explicit Walk(QSqlQuery query)
+        Walk(QSqlQuery query, storage::CellSealing sealing)
             : m_query(std::move(query))
+            , m_sealing(std::move(sealing))
         {
         }
         QSqlQuery m_query;
+        storage::CellSealing m_sealing;
+        QString m_error;
     };
     [[nodiscard]] Result<Walk> walk() const;
 
 private:
+    [[nodiscard]] Result<QList<AuditEntry>> readEntries(QSqlQuery& query) const;
+
     QSqlDatabase m_db;
+    storage::CellSealing m_sealing;
     QSqlQuery m_insert;
 };
 

@@ -32,6 +32,14 @@ QString SqlDialect::nowMs() const
                                       : QStringLiteral("CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)");
 }
 
+QString SqlDialect::textBytes(const QString& column) const
+{
+    // PostgreSQL's text-to-bytea cast reads backslashes as escapes; convert_to takes the bytes.
+    if (m_kind == Kind::PostgreSql)
+        return QStringLiteral("convert_to(%1, 'UTF8')").arg(column);
+    return QStringLiteral("CAST(%1 AS BLOB)").arg(column);
+}
+
 QString SqlDialect::greatest(const QStringList& expressions) const
 {
     if (m_kind == Kind::PostgreSql)

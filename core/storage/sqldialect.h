@@ -23,6 +23,8 @@ public:
     [[nodiscard]] Kind kind() const { return m_kind; }
     /// The column type for raw bytes.
     [[nodiscard]] QString blobType() const;
+    /// The UTF-8 bytes of text \a column, as the hash of an audit entry covers them.
+    [[nodiscard]] QString textBytes(const QString& column) const;
     /// The current time in milliseconds since the epoch, as an SQL expression.
     [[nodiscard]] QString nowMs() const;
     /// The largest of the non-NULL \a expressions (integers; at least one must be non-NULL), as

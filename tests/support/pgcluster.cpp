@@ -299,7 +299,7 @@ storage::PgConnectionConfig PgCluster::connectionConfig(const QString& host) con
     return config;
 }
 
-bool PgCluster::execute(const QString& sql) const
+bool PgCluster::execute(const QString& sql, const QString& database) const
 {
     const QString name = QStringLiteral("pgcluster-") + QUuid::createUuid().toString(QUuid::Id128);
     bool ok = false;
@@ -307,7 +307,7 @@ bool PgCluster::execute(const QString& sql) const
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         db.setHostName(m_dir.path());
         db.setPort(m_port);
-        db.setDatabaseName(QStringLiteral("postgres"));
+        db.setDatabaseName(database);
         db.setUserName(QStringLiteral("cluster_admin"));
         db.setPassword(m_superuserPassword);
         if (!db.open()) {

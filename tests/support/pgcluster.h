@@ -58,8 +58,9 @@ public:
 
     /// verify-full to \a host on this cluster's port, with its CA and the role's password file.
     [[nodiscard]] storage::PgConnectionConfig connectionConfig(const QString& host = QStringLiteral("localhost")) const;
-    /// Runs \a sql as the cluster's superuser over the Unix socket; false (and a warning) on error.
-    bool execute(const QString& sql) const;
+    /// Runs \a sql as the cluster's superuser over the Unix socket, in \a database; false (and a
+    /// warning) on error.
+    bool execute(const QString& sql, const QString& database = QStringLiteral("postgres")) const;
 
 private:
     bool create();
