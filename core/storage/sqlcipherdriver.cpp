@@ -1,5 +1,6 @@
 #include "sqlcipherdriver.h"
 
+#include "keptstatements.h"
 #include "sqlcipherresult.h"
 
 #include <QFile>
@@ -225,7 +226,7 @@ void SqlCipherDriver::close()
 {
     if (!m_db)
         return;
-    finalizeKeptStatements();
+    m_kept->clear();
     // sqlite3_close_v2 defers the close until every statement of a still-living QSqlQuery is
     // finalized, so closing never fails with SQLITE_BUSY.
     sqlite3_close_v2(m_db);
@@ -237,55 +238,12 @@ void SqlCipherDriver::close()
 
 sqlite3_stmt* SqlCipherDriver::takeStatement(const QByteArray& sql) const
 {
-    const auto found = m_kept.find(sql);
-    if (found == m_kept.end() || found->empty())
-        return nullptr;
-    sqlite3_stmt* statement = found->back().statement;
-    found->pop_back();
-    if (found->empty())
-        m_kept.erase(found);
-    --m_keptCount;
-    return statement;
+    return m_kept->take(sql);
 }
 
 void SqlCipherDriver::returnStatement(const QByteArray& sql, sqlite3_stmt* statement) const
 {
-    if (!statement)
-        return;
-    sqlite3_reset(statement);
-    sqlite3_clear_bindings(statement); // bound payloads and secrets do not outlive their query
-    if (!m_db || sqlite3_db_handle(statement) != m_db) {
-        sqlite3_finalize(statement);
-        return;
-    }
-    if (m_keptCount >= KEPT_STATEMENTS) {
-        auto oldest = m_kept.end();
-        std::size_t oldestIndex = 0;
-        for (auto it = m_kept.begin(); it != m_kept.end(); ++it) {
-            for (std::size_t i = 0; i < it->size(); ++i) {
-                if (oldest == m_kept.end() || (*it)[i].returned < (*oldest)[oldestIndex].returned) {
-                    oldest = it;
-                    oldestIndex = i;
-                }
-            }
-        }
-        sqlite3_finalize((*oldest)[oldestIndex].statement);
-        oldest->erase(oldest->begin() + static_cast<std::ptrdiff_t>(oldestIndex));
-        if (oldest->empty())
-            m_kept.erase(oldest);
-        --m_keptCount;
-    }
-    m_kept[sql].push_back({statement, ++m_returns});
-    ++m_keptCount;
-}
-
-void SqlCipherDriver::finalizeKeptStatements()
-{
-    for (const std::vector<KeptStatement>& statements : std::as_const(m_kept))
-        for (const KeptStatement& kept : statements)
-            sqlite3_finalize(kept.statement);
-    m_kept.clear();
-    m_keptCount = 0;
+    m_kept->give(sql, statement, m_db);
 }
 
 QSqlResult* SqlCipherDriver::createResult() const

@@ -2,12 +2,13 @@
 
 #include "crypto/securebuffer.h"
 #include "error.h"
+#include "keptstatements.h"
 
-#include <QHash>
 #include <QSqlDriver>
 #include <QSqlError>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -75,15 +76,12 @@ public:
     void deferSavepoints(bool on);
     [[nodiscard]] bool deferredUnitFailed() const { return m_deferredUnitFailed; }
 
-    /// An idle statement of this connection prepared earlier from exactly \a sql, or null. Every
-    /// query of the app is one of a few hundred texts, and parsing one costs more than running
-    /// most of them, so a result done with its statement hands it back instead of finalizing it.
+    /// An idle statement of this connection prepared earlier from exactly \a sql, or null
+    /// (KeptStatements): a result done with its statement hands it back instead of finalizing it.
     [[nodiscard]] sqlite3_stmt* takeStatement(const QByteArray& sql) const;
-    /// Takes back \a statement (prepared from \a sql on this connection) with its bindings
-    /// cleared, keeping at most KEPT_STATEMENTS idle statements, the least recently used going
-    /// first; a statement of another or a closed connection is finalized.
+    /// Takes back \a statement, prepared from \a sql (KeptStatements::give).
     void returnStatement(const QByteArray& sql, sqlite3_stmt* statement) const;
-    static constexpr int KEPT_STATEMENTS = 128;
+    static constexpr int KEPT_STATEMENTS = KeptStatements::CAPACITY;
 
 private:
     struct FileIdentity {
@@ -93,20 +91,14 @@ private:
     [[nodiscard]] static std::optional<FileIdentity> fileIdentity(const QString& path);
 
     bool execSimple(const char* sql, QSqlError::ErrorType type);
-    void finalizeKeptStatements();
     void setErrorFromDb(const QString& text, QSqlError::ErrorType type);
 
     sqlite3* m_db = nullptr;
     crypto::SecureBuffer m_key;
     QString m_path;
     std::optional<FileIdentity> m_identity; // of the file at m_path when it was opened
-    struct KeptStatement {
-        sqlite3_stmt* statement = nullptr;
-        quint64 returned = 0; // when it was handed back, for evicting the least recently used
-    };
-    mutable QHash<QByteArray, std::vector<KeptStatement>> m_kept; // idle, reset, unbound
-    mutable int m_keptCount = 0;
-    mutable quint64 m_returns = 0;
+    // Statements are kept and handed out from const members (QSqlDriver::createResult is const).
+    std::unique_ptr<KeptStatements> m_kept = std::make_unique<KeptStatements>();
     std::vector<std::function<void()>> m_afterCommit;
     struct SavepointMark {
         std::size_t afterCommit = 0; // m_afterCommit's size when the savepoint began
