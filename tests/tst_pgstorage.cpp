@@ -1,5 +1,10 @@
+#include "audit/auditlog.h"
+#include "crypto/columncipher.h"
 #include "crypto/crypto.h"
+#include "crypto/securebuffer.h"
+#include "members/memberauthorizer.h"
 #include "pgcluster.h"
+#include "policy/policystore.h"
 #include "storage/execute.h"
 #include "storage/groupcommit.h"
 #include "storage/migrations.h"
@@ -400,6 +405,45 @@ private Q_SLOTS:
         }
         QCOMPARE(single(a.db(), QStringLiteral("SELECT count(*) FROM audit_log")), 1);
         QCOMPARE(single(a.db(), QStringLiteral("SELECT count(*) FROM audit_head")), 1);
+    }
+
+    void aPolicyRuleAddedOnPostgresGetsItsId()
+    {
+        // PolicyStore over a team database: a new rule's id (QPSQL asks lastval(), which the
+        // identity column's sequence sets in this session), the order of the rules, and the
+        // owner's changes audited in the sealed chain.
+        Connection a(*m_cluster, m_database, QStringLiteral("a"));
+        QVERIFY(a.isOpen());
+        VERIFY_RESULT(Migrations(Migrations::team()).migrate(a.db()));
+        VERIFY_RESULT(
+            storage::execute(a.db(), QStringLiteral("INSERT INTO members (id, display_name, role, created_at) "
+                                                    "VALUES ('owner', 'Owner', 'owner', 0)")));
+        const auto cipher = std::make_shared<const crypto::ColumnCipher>(crypto::ColumnCipher::generate());
+        audit::AuditLog log(a.db(), crypto::SecureBuffer::copyOf(QByteArray(32, 'm')), cipher);
+        const members::MemberAuthorizer authorizer(a.db());
+        policy::PolicyStore policies(a.db(), log, authorizer);
+        policy::PolicyRule first;
+        first.capabilityGlob = QStringLiteral("deploy.*");
+        first.approvals = 2;
+        auto firstId = policies.add(first, QStringLiteral("member:owner"));
+        VERIFY_RESULT(firstId);
+        policy::PolicyRule second;
+        second.capabilityGlob = QStringLiteral("backup.*");
+        second.outcome = policy::PolicyRule::Outcome::Allow;
+        auto secondId = policies.add(second, QStringLiteral("member:owner"), 0);
+        VERIFY_RESULT(secondId);
+        QVERIFY(*firstId > 0 && *secondId > *firstId);
+        auto rules = policies.rules();
+        VERIFY_RESULT(rules);
+        QCOMPARE(rules->size(), 2);
+        QCOMPARE(rules->at(0).id, *secondId);
+        QCOMPARE(rules->at(1).id, *firstId);
+        QCOMPARE(rules->at(1).approvals, 2);
+        auto audited = log.count();
+        VERIFY_RESULT(audited);
+        QCOMPARE(*audited, 2);
+        const audit::VerifyResult verified = log.verify();
+        QVERIFY2(verified.ok(), qPrintable(verified.message));
     }
 
     void nodesStartingTogetherMigrateOnce()
