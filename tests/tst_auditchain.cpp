@@ -52,9 +52,7 @@ private:
 
     [[nodiscard]] storage::PgConnectionConfig pgConfig() const
     {
-        storage::PgConnectionConfig config = m_cluster->connectionConfig();
-        config.database = m_pgDatabase;
-        return config;
+        return m_cluster->connectionConfig(QStringLiteral("localhost"), m_pgDatabase);
     }
 
     /// Appends \a count entries, one transaction each, from a connection of the calling thread.
@@ -106,8 +104,7 @@ private Q_SLOTS:
     {
         if (QString::fromLatin1(QTest::currentDataTag()) == u"postgres") {
             m_pgDatabase = QStringLiteral("chain_%1").arg(++m_databases);
-            QVERIFY(
-                m_cluster->execute(QStringLiteral("CREATE DATABASE %1 OWNER %2").arg(m_pgDatabase, m_cluster->user())));
+            QVERIFY(m_cluster->createDatabase(m_pgDatabase));
             auto opened = storage::PgConnection::open(pgConfig(), QStringLiteral("main"));
             QVERIFY2(opened, opened ? "" : qPrintable(opened.error().message));
             m_db = *opened;

@@ -40,9 +40,8 @@ public:
     Connection(const PgCluster& cluster, const QString& database, const QString& name)
         : m_name(name)
     {
-        storage::PgConnectionConfig config = cluster.connectionConfig();
-        config.database = database;
-        auto opened = storage::PgConnection::open(config, name);
+        auto opened =
+            storage::PgConnection::open(cluster.connectionConfig(QStringLiteral("localhost"), database), name);
         if (!opened)
             qWarning("%s", qPrintable(opened.error().message));
         else
@@ -121,7 +120,7 @@ private Q_SLOTS:
     void init()
     {
         m_database = QStringLiteral("storage_%1").arg(++m_databases);
-        QVERIFY(m_cluster->execute(QStringLiteral("CREATE DATABASE %1 OWNER %2").arg(m_database, m_cluster->user())));
+        QVERIFY(m_cluster->createDatabase(m_database));
     }
 
     void aTransactionCommitsAndOnlyThenRunsWhatWaitsForIt()

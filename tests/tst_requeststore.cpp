@@ -78,9 +78,8 @@ private:
     QSqlDatabase connect(const QString& name) const
     {
         if (onPostgres()) {
-            storage::PgConnectionConfig config = m_cluster->connectionConfig();
-            config.database = m_pgDatabase;
-            auto opened = storage::PgConnection::open(config, name);
+            auto opened = storage::PgConnection::open(
+                m_cluster->connectionConfig(QStringLiteral("localhost"), m_pgDatabase), name);
             if (!opened)
                 qWarning("%s", qPrintable(opened.error().message));
             return opened ? *opened : QSqlDatabase();
@@ -114,8 +113,7 @@ private Q_SLOTS:
         const QString backend = QString::fromLatin1(QTest::currentDataTag());
         if (backend == u"postgres") {
             m_pgDatabase = QStringLiteral("requests_%1").arg(++m_databases);
-            QVERIFY(
-                m_cluster->execute(QStringLiteral("CREATE DATABASE %1 OWNER %2").arg(m_pgDatabase, m_cluster->user())));
+            QVERIFY(m_cluster->createDatabase(m_pgDatabase));
             m_db = connect(QStringLiteral("store"));
             m_connections.append(QStringLiteral("store"));
             QVERIFY(m_db.isOpen());
@@ -305,6 +303,17 @@ private Q_SLOTS:
         QCOMPARE(ids(QStringLiteral("window")), QStringList{QStringLiteral("req_h0")});   // a decision's reason
         QCOMPARE(ids(QStringLiteral("deploy.web")).size(), 3);                            // the capability
         QCOMPARE(ids(QStringLiteral("100%")), QStringList{});                             // % taken literally
+    }
+
+    void aTakenIdOnATeamDatabaseIsAConflict_data() { aTeamDatabaseHoldsNoPlaintextAndAMovedCiphertextIsRefused_data(); }
+    void aTakenIdOnATeamDatabaseIsAConflict()
+    {
+        // PostgreSQL's SQLSTATE 23505 reaches the caller as a Conflict, as every store reads it.
+        const Request request = sampleRequest(QStringLiteral("req_once"), m_runtimeId, 1'000);
+        VERIFY_RESULT(m_store->insert(request, QStringLiteral("b")));
+        auto again = storage::transact(m_db, [&] { return m_store->insert(request, QStringLiteral("b")); });
+        QVERIFY(!again);
+        QCOMPARE(again.error().code, ErrorCode::Conflict);
     }
 
     void aTeamDatabaseHoldsNoPlaintextAndAMovedCiphertextIsRefused_data()

@@ -1,6 +1,7 @@
 #include "requeststore.h"
 
 #include "json/canonicaljson.h"
+#include "storage/execute.h"
 #include "storage/statementcache.h"
 
 #include <QHash>
@@ -26,9 +27,10 @@ const QString SELECT_DECISION = QStringLiteral(
     "SELECT d.request_id, d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, d.decided_at, "
     "m.public_key, d.signature FROM decisions d LEFT JOIN members m ON m.id = d.member_id ");
 
+// One reading of a database failure for every store: on PostgreSQL by its SQLSTATE.
 Error storageError(const QSqlQuery& query)
 {
-    return Error{ErrorCode::Storage, query.lastError().text()};
+    return storage::storageError(query.lastError());
 }
 
 const QString REQUESTS = QStringLiteral("requests");

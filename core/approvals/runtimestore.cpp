@@ -1,6 +1,7 @@
 #include "runtimestore.h"
 
 #include "runtimeregistry.h"
+#include "storage/execute.h"
 #include "storage/statementcache.h"
 
 #include <QJsonArray>
@@ -21,9 +22,10 @@ QStringList globsFromJson(const QString& text)
     return globs;
 }
 
+// One reading of a database failure for every store: on PostgreSQL by its SQLSTATE.
 Error storageError(const QSqlQuery& query)
 {
-    return Error{ErrorCode::Storage, query.lastError().text()};
+    return storage::storageError(query.lastError());
 }
 
 } // namespace

@@ -14,9 +14,10 @@ namespace {
 const QString ENTRY_COLUMNS =
     QStringLiteral("seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac FROM audit_log ");
 
+// One reading of a database failure for every store: on PostgreSQL by its SQLSTATE.
 Error storageError(const QSqlQuery& query)
 {
-    return Error{ErrorCode::Storage, query.lastError().text()};
+    return storage::storageError(query.lastError());
 }
 
 const QString AUDIT_LOG = QStringLiteral("audit_log");

@@ -286,17 +286,22 @@ QString PgCluster::log() const
     return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
 }
 
-storage::PgConnectionConfig PgCluster::connectionConfig(const QString& host) const
+storage::PgConnectionConfig PgCluster::connectionConfig(const QString& host, const QString& database) const
 {
     storage::PgConnectionConfig config;
     config.host = host;
     config.port = m_port;
-    config.database = database();
+    config.database = database.isEmpty() ? this->database() : database;
     config.user = user();
     config.passwordFile = m_passwordFile;
     config.sslMode = storage::PgConnectionConfig::SslMode::VerifyFull;
     config.sslRootCert = m_caCertificate;
     return config;
+}
+
+bool PgCluster::createDatabase(const QString& name) const
+{
+    return execute(QStringLiteral("CREATE DATABASE %1 OWNER %2").arg(name, user()));
 }
 
 bool PgCluster::execute(const QString& sql, const QString& database) const

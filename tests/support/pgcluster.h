@@ -56,8 +56,12 @@ public:
     /// How long the first start() took, initdb to accepting connections, in milliseconds.
     [[nodiscard]] qint64 setupMilliseconds() const { return m_setupMs; }
 
-    /// verify-full to \a host on this cluster's port, with its CA and the role's password file.
-    [[nodiscard]] storage::PgConnectionConfig connectionConfig(const QString& host = QStringLiteral("localhost")) const;
+    /// verify-full to \a host on this cluster's port, with its CA and the role's password file,
+    /// to \a database (empty: the role's own database()).
+    [[nodiscard]] storage::PgConnectionConfig connectionConfig(const QString& host = QStringLiteral("localhost"),
+                                                               const QString& database = {}) const;
+    /// Creates database \a name owned by the role: one per test function. False (and a warning) on error.
+    bool createDatabase(const QString& name) const;
     /// Runs \a sql as the cluster's superuser over the Unix socket, in \a database; false (and a
     /// warning) on error.
     bool execute(const QString& sql, const QString& database = QStringLiteral("postgres")) const;
