@@ -1,4 +1,3 @@
-#include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
 #include "approvals/runtimeregistry.h"
@@ -7,6 +6,7 @@
 #include "crypto/crypto.h"
 #include "json/canonicaljson.h"
 #include "policy/policystore.h"
+#include "servicebackend.h"
 #include "testsupport.h"
 
 #include <QJsonArray>
@@ -44,8 +44,7 @@ QString digestOf(const QJsonValue& payload)
 class TestRequestService final : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<vault::Vault> m_vault;
+    std::unique_ptr<test::ServiceBackend> m_backend;
     approvals::RequestEvents m_events;
     std::unique_ptr<approvals::Services> m_services;
     approvals::RuntimeIdentity m_runtime;
@@ -95,14 +94,15 @@ private:
     }
 
 private Q_SLOTS:
-    // Each test function gets a vault of its own, so each passes when run alone.
+    // Every test function runs on a vault and on a team database, the same assertions on each.
+    void initTestCase_data() { test::ServiceBackend::addRows(); }
+
+    // Each test function gets a database of its own, so each passes when run alone.
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_vault = test::createVault(m_dir->filePath(QStringLiteral("vault")));
-        QVERIFY(m_vault);
-        auto services = application::openServices(*m_vault, m_events, QStringLiteral("services"));
+        m_backend = test::ServiceBackend::forCurrentRow();
+        QVERIFY(m_backend);
+        auto services = m_backend->openServices(m_events, QStringLiteral("services"));
         QVERIFY(services);
         m_services = std::move(*services);
         QVERIFY(
@@ -134,8 +134,7 @@ private Q_SLOTS:
         if (m_services)
             QVERIFY(m_services->audit().verify().ok());
         m_services.reset();
-        m_vault.reset();
-        m_dir.reset();
+        m_backend.reset();
     }
 
     void tokensAreStoredOnlyAsHashes()
@@ -361,7 +360,7 @@ private Q_SLOTS:
         for (int i = 0; i < RACERS; ++i) {
             racers.emplace_back([&, i] {
                 approvals::RequestEvents events;
-                auto services = application::openServices(*m_vault, events, QStringLiteral("racer-%1").arg(i));
+                auto services = m_backend->openServices(events, QStringLiteral("racer-%1").arg(i));
                 outcomes[i].opened = services.has_value();
                 start.arrive_and_wait(); // every connection open before anyone consumes
                 if (!services)

@@ -26,12 +26,13 @@ namespace countersign::approvals {
 
 RequestService::RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeRegistry& runtimes,
                                policy::PolicyStore& policies, RequestEvents& events,
-                               const members::Authorizer& authorizer, QObject* parent)
+                               const members::Authorizer& authorizer,
+                               std::shared_ptr<const crypto::ColumnCipher> cipher, QObject* parent)
     : QObject(parent)
     , m_audit(audit)
     , m_runtimes(runtimes)
     , m_authorizer(authorizer)
-    , m_store(std::make_unique<RequestStore>(db))
+    , m_store(std::make_unique<RequestStore>(db, std::move(cipher)))
     , m_views(std::make_unique<PayloadViews>())
     , m_announcer(std::make_unique<RequestAnnouncer>(db, events))
     , m_lifecycle(std::make_unique<RequestLifecycle>(*m_store, audit))

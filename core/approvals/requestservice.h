@@ -24,6 +24,7 @@ namespace countersign::storage {
 class GroupCommit;
 }
 namespace countersign::crypto {
+class ColumnCipher;
 class SecureBuffer;
 class SigningKey;
 } // namespace countersign::crypto
@@ -69,9 +70,11 @@ public:
     static constexpr int MAX_LIFETIME_FACTOR = ExpiryScheduler::MAX_LIFETIME_FACTOR;
     using BulkDenial = RequestDecisions::BulkDenial;
 
-    /// \a authorizer answers for every member call and must outlive the service.
+    /// \a authorizer answers for every member call and must outlive the service. A team database
+    /// also needs the team's \a cipher, which seals what requests say (RequestStore).
     RequestService(QSqlDatabase db, audit::AuditLog& audit, RuntimeRegistry& runtimes, policy::PolicyStore& policies,
-                   RequestEvents& events, const members::Authorizer& authorizer, QObject* parent = nullptr);
+                   RequestEvents& events, const members::Authorizer& authorizer,
+                   std::shared_ptr<const crypto::ColumnCipher> cipher = {}, QObject* parent = nullptr);
     ~RequestService() override;
 
     // RuntimeApi

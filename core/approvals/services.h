@@ -14,8 +14,9 @@ class AuditLog;
 class CheckpointSigner;
 } // namespace countersign::audit
 namespace countersign::crypto {
+class ColumnCipher;
 class SigningKey;
-}
+} // namespace countersign::crypto
 namespace countersign::members {
 class InvitationService;
 class MemberAuthorizer;
@@ -47,6 +48,8 @@ public:
         /// Signs the decisions of \a ownerId made here; null on vaults older than members.
         std::shared_ptr<const crypto::SigningKey> ownerKey;
         QString ownerId;
+        /// Seals what requests say on a team database; null on a vault, which is encrypted whole.
+        std::shared_ptr<const crypto::ColumnCipher> cipher;
     };
 
     /// Builds every service over \a connection (a connection of the calling thread's own,

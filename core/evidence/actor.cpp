@@ -4,10 +4,12 @@ namespace countersign::audit {
 
 namespace {
 
-const QString SYSTEM = QStringLiteral("system");
-const QString POLICY = QStringLiteral("policy");
-const QString MEMBER_PREFIX = QStringLiteral("member:");
-const QString RUNTIME_PREFIX = QStringLiteral("runtime:");
+// Constant-initialized views, not QStrings: AuditLog::SYSTEM_ACTOR is made from toString() during
+// static initialization, possibly before a QString of this file would be.
+constexpr QStringView SYSTEM = u"system";
+constexpr QStringView POLICY = u"policy";
+constexpr QStringView MEMBER_PREFIX = u"member:";
+constexpr QStringView RUNTIME_PREFIX = u"runtime:";
 
 } // namespace
 
@@ -28,15 +30,15 @@ QString Actor::toString() const
 {
     switch (m_kind) {
     case Kind::System:
-        return SYSTEM;
+        return SYSTEM.toString();
     case Kind::Policy:
-        return POLICY;
+        return POLICY.toString();
     case Kind::Member:
-        return MEMBER_PREFIX + m_id;
+        return MEMBER_PREFIX.toString() + m_id;
     case Kind::Runtime:
-        return RUNTIME_PREFIX + m_id;
+        return RUNTIME_PREFIX.toString() + m_id;
     }
-    return SYSTEM;
+    return SYSTEM.toString();
 }
 
 } // namespace countersign::audit

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "error.h"
+
+#include <QByteArray>
+#include <QSqlDatabase>
+#include <QString>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace countersign::approvals {
+class RequestEvents;
+class Services;
+} // namespace countersign::approvals
+namespace countersign::audit {
+class AuditLog;
+}
+namespace countersign::crypto {
+class SigningKey;
+}
+namespace countersign::team {
+class TeamDatabase;
+}
+namespace countersign::vault {
+class Vault;
+}
+
+namespace countersign::test {
+
+class PgCluster;
+
+/// Where a service test keeps its data: a vault (SQLCipher), or a team database on a PostgreSQL
+/// cluster the test process starts once. A suite runs on both by calling addRows() from its
+/// initTestCase_data(), so every test function runs once per backend ("vault", "postgres") with
+/// the same assertions, each on a database of its own.
+class ServiceBackend final {
+public:
+    /// The global data rows: one column "backend", rows "vault" and "postgres".
+    static void addRows();
+    /// The backend of the current global data row (in init()); nullptr and a warning on failure.
+    [[nodiscard]] static std::unique_ptr<ServiceBackend> forCurrentRow();
+    ~ServiceBackend();
+    ServiceBackend(const ServiceBackend&) = delete;
+    ServiceBackend& operator=(const ServiceBackend&) = delete;
+
+    [[nodiscard]] bool isTeam() const { return m_team != nullptr; }
+    /// The services of the calling thread over a new connection \a connectionName. On a team
+    /// database the owner's decisions are signed with ownerKey(), as the vault signs its owner's.
+    [[nodiscard]] Result<std::unique_ptr<approvals::Services>> openServices(approvals::RequestEvents& events,
+                                                                            const QString& connectionName) const;
+    /// The backend's own connection and its audit log.
+    [[nodiscard]] QSqlDatabase database() const;
+    [[nodiscard]] audit::AuditLog& audit() const;
+    [[nodiscard]] QByteArray instancePublicKey() const;
+    /// The vault, or null on a team database.
+    [[nodiscard]] vault::Vault* vault() const { return m_vault.get(); }
+    [[nodiscard]] team::TeamDatabase* team() const { return m_team.get(); }
+    /// The cluster of a team backend (null for a vault).
+    [[nodiscard]] static PgCluster* cluster();
+    /// The PostgreSQL database of a team backend.
+    [[nodiscard]] QString databaseName() const { return m_databaseName; }
+
+private:
+    ServiceBackend() = default;
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<vault::Vault> m_vault;
+    std::unique_ptr<team::TeamDatabase> m_team;
+    std::shared_ptr<const crypto::SigningKey> m_ownerKey;
+    QString m_databaseName;
+};
+
+} // namespace countersign::test
