@@ -52,6 +52,15 @@ bool isRetryable(const QSqlError& error)
     return state == u"40001" || state == u"40P01";
 }
 
+QVariant bindable(const QVariant& value)
+{
+    // QPSQL binds a null QString as NULL even when the variant holds a value; SQLite (our driver)
+    // binds it as empty text, which is what the stores mean. A NULL is a null variant on both.
+    if (!value.isNull() && value.metaType() == QMetaType::fromType<QString>() && value.toString().isNull())
+        return QVariant(QStringLiteral(""));
+    return value;
+}
+
 Result<QSqlQuery> execute(const QSqlDatabase& db, const QString& sql, const QVariantList& values)
 {
     QSqlQuery query(db);
@@ -65,7 +74,7 @@ Result<QSqlQuery> execute(const QSqlDatabase& db, const QString& sql, const QVar
     if (!query.prepare(sql))
         return std::unexpected(storageError(db, query.lastError()));
     for (const QVariant& value : values)
-        query.addBindValue(value);
+        query.addBindValue(bindable(value));
     if (!query.exec())
         return std::unexpected(storageError(db, query.lastError()));
     return query;

@@ -23,6 +23,11 @@ namespace countersign::storage {
 /// transaction was rolled back whole and may simply run again.
 [[nodiscard]] bool isRetryable(const QSqlError& error);
 
+/// \a value as every backend stores it: a QString holding no characters is empty text, never
+/// NULL (QPSQL would bind a null QString as NULL); a NULL is a null variant
+/// (QVariant(QMetaType::fromType<QString>())) on every backend. execute() binds through it.
+[[nodiscard]] QVariant bindable(const QVariant& value);
+
 /// Prepares \a sql on \a db, binds \a values to its placeholders in order and runs it,
 /// forward-only. The query is returned to be read (next(), value()) or asked how many rows it
 /// changed; a failure to prepare or run it is a Storage error.

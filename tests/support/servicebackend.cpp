@@ -1,7 +1,9 @@
 #include "servicebackend.h"
 
 #include "application/openservices.h"
+#include "approvals/requestevents.h"
 #include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
 #include "approvals/services.h"
 #include "audit/auditlog.h"
 #include "crypto/crypto.h"
@@ -108,6 +110,42 @@ audit::AuditLog& ServiceBackend::audit() const
 QByteArray ServiceBackend::instancePublicKey() const
 {
     return m_vault ? m_vault->instancePublicKey() : m_team->instancePublicKey();
+}
+
+ServicesFixture::ServicesFixture() = default;
+
+ServicesFixture::~ServicesFixture()
+{
+    m_services.reset();
+    m_events.reset();
+    m_backend.reset();
+}
+
+bool ServicesFixture::open(const QString& runtimeName, const QStringList& globs)
+{
+    m_backend = ServiceBackend::forCurrentRow();
+    if (!m_backend)
+        return false;
+    m_events = std::make_unique<approvals::RequestEvents>();
+    auto services = m_backend->openServices(*m_events, QStringLiteral("fixture-services"));
+    if (!services) {
+        qWarning("ServicesFixture: %s", qPrintable(services.error().message));
+        return false;
+    }
+    m_services = std::move(*services);
+    auto token = m_services->runtimes().registerRuntime(runtimeName, globs, QStringLiteral("member:owner"));
+    if (!token) {
+        qWarning("ServicesFixture: %s", qPrintable(token.error().message));
+        return false;
+    }
+    m_runtimeToken = *token;
+    auto runtime = m_services->requests().authenticate(m_runtimeToken.toLatin1());
+    if (!runtime) {
+        qWarning("ServicesFixture: %s", qPrintable(runtime.error().message));
+        return false;
+    }
+    m_runtime = *runtime;
+    return true;
 }
 
 } // namespace countersign::test

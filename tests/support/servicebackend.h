@@ -1,10 +1,12 @@
 #pragma once
 
+#include "approvals/runtimeidentity.h"
 #include "error.h"
 
 #include <QByteArray>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -69,6 +71,37 @@ private:
     std::unique_ptr<team::TeamDatabase> m_team;
     std::shared_ptr<const crypto::SigningKey> m_ownerKey;
     QString m_databaseName;
+};
+
+/// What a service test runs on: the backend of the current global data row, the services of the
+/// test's thread over a connection of their own, and one runtime registered on it.
+class ServicesFixture final {
+public:
+    ServicesFixture();
+    ~ServicesFixture();
+    ServicesFixture(const ServicesFixture&) = delete;
+    ServicesFixture& operator=(const ServicesFixture&) = delete;
+
+    /// Builds it, registering runtime \a runtimeName allowed \a globs; false (with a warning
+    /// naming what failed) when something could not be built.
+    [[nodiscard]] bool open(const QString& runtimeName = QStringLiteral("ci"),
+                            const QStringList& globs = {QStringLiteral("deploy.*")});
+
+    [[nodiscard]] ServiceBackend& backend() const { return *m_backend; }
+    [[nodiscard]] approvals::RequestEvents& events() const { return *m_events; }
+    [[nodiscard]] approvals::Services& services() const { return *m_services; }
+    /// The backend's own audit log (its own connection, not the services').
+    [[nodiscard]] audit::AuditLog& audit() const { return m_backend->audit(); }
+    [[nodiscard]] QByteArray instancePublicKey() const { return m_backend->instancePublicKey(); }
+    [[nodiscard]] const approvals::RuntimeIdentity& runtime() const { return m_runtime; }
+    [[nodiscard]] const QString& runtimeToken() const { return m_runtimeToken; }
+
+private:
+    std::unique_ptr<ServiceBackend> m_backend;
+    std::unique_ptr<approvals::RequestEvents> m_events;
+    std::unique_ptr<approvals::Services> m_services;
+    approvals::RuntimeIdentity m_runtime;
+    QString m_runtimeToken;
 };
 
 } // namespace countersign::test
