@@ -19,9 +19,8 @@ Result<std::unique_ptr<approvals::Services>> openServices(const vault::Vault& va
     return std::make_unique<approvals::Services>(std::move(*connection), events, keys);
 }
 
-Result<std::unique_ptr<approvals::Services>> openServices(const team::TeamDatabase& team,
-                                                          approvals::RequestEvents& events,
-                                                          const QString& connectionName)
+Result<std::unique_ptr<approvals::Services>>
+openServices(const team::TeamDatabase& team, approvals::RequestEvents& events, const QString& connectionName)
 {
     auto connection = team.openAuditedConnection(connectionName);
     COUNTERSIGN_TRY(connection);

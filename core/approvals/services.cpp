@@ -23,7 +23,8 @@ Services::Services(std::unique_ptr<audit::AuditedConnection> connection, Request
     m_authorizer = std::make_unique<members::MemberAuthorizer>(db);
     m_runtimes = std::make_unique<RuntimeRegistry>(db, log, *m_authorizer);
     m_policies = std::make_unique<policy::PolicyStore>(db, log, *m_authorizer);
-    m_requests = std::make_unique<RequestService>(db, log, *m_runtimes, *m_policies, events, *m_authorizer, keys.cipher);
+    m_requests =
+        std::make_unique<RequestService>(db, log, *m_runtimes, *m_policies, events, *m_authorizer, keys.cipher);
     m_members = std::make_unique<members::MemberService>(db, log);
     m_invitations = std::make_unique<members::InvitationService>(db, log, *m_members);
     m_sessions = std::make_unique<members::SessionService>(db, log, *m_members);

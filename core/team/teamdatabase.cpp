@@ -52,7 +52,7 @@ TeamDatabase::~TeamDatabase()
 }
 
 Result<std::unique_ptr<TeamDatabase>> TeamDatabase::connect(const storage::PgConnectionConfig& config,
-                                                           const QString& checkpointFile)
+                                                            const QString& checkpointFile)
 {
     std::unique_ptr<TeamDatabase> team(new TeamDatabase(config, checkpointFile));
     auto db = storage::PgConnection::open(config, team->m_connectionName);
@@ -63,8 +63,8 @@ Result<std::unique_ptr<TeamDatabase>> TeamDatabase::connect(const storage::PgCon
 }
 
 Result<std::unique_ptr<TeamDatabase>> TeamDatabase::initialize(const storage::PgConnectionConfig& config,
-                                                              const TeamKey& key, const Owner& owner,
-                                                              const QString& checkpointFile)
+                                                               const TeamKey& key, const Owner& owner,
+                                                               const QString& checkpointFile)
 {
     if (owner.displayName.trimmed().isEmpty() || owner.publicKey.size() != crypto::SigningKey::PUBLIC_KEY_SIZE)
         return fail(ErrorCode::InvalidArgument,
@@ -90,18 +90,18 @@ Result<std::unique_ptr<TeamDatabase>> TeamDatabase::initialize(const storage::Pg
         COUNTERSIGN_TRY(store.addSecret(TeamStore::INSTANCE_SEED, instanceKey.seed()));
         COUNTERSIGN_TRY(store.addOwner(owner.id, owner.displayName, owner.publicKey, now));
         audit::AuditLog log(db, auditSecret, sealed);
-        auto audited = log.append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("team.created"), QStringLiteral("team"),
-                                   QJsonObject{{QStringLiteral("instance_public_key"),
-                                                QString::fromLatin1(instanceKey.publicKey().toBase64())},
-                                               {QStringLiteral("schema_version"),
-                                                storage::Migrations(storage::Migrations::team()).latestVersion()}}});
+        auto audited =
+            log.append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("team.created"), QStringLiteral("team"),
+                        QJsonObject{{QStringLiteral("instance_public_key"),
+                                     QString::fromLatin1(instanceKey.publicKey().toBase64())},
+                                    {QStringLiteral("schema_version"),
+                                     storage::Migrations(storage::Migrations::team()).latestVersion()}}});
         COUNTERSIGN_TRY(audited);
-        auto joined = log.append({audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("member.added"),
-                                  QStringLiteral("member:") + owner.id,
-                                  QJsonObject{{QStringLiteral("display_name"), owner.displayName},
-                                              {QStringLiteral("role"), QStringLiteral("owner")},
-                                              {QStringLiteral("public_key"),
-                                               QString::fromLatin1(owner.publicKey.toBase64())}}});
+        auto joined = log.append(
+            {audit::AuditLog::SYSTEM_ACTOR, QStringLiteral("member.added"), QStringLiteral("member:") + owner.id,
+             QJsonObject{{QStringLiteral("display_name"), owner.displayName},
+                         {QStringLiteral("role"), QStringLiteral("owner")},
+                         {QStringLiteral("public_key"), QString::fromLatin1(owner.publicKey.toBase64())}}});
         COUNTERSIGN_TRY(joined);
         return {};
     });
@@ -111,8 +111,8 @@ Result<std::unique_ptr<TeamDatabase>> TeamDatabase::initialize(const storage::Pg
     return team;
 }
 
-Result<std::unique_ptr<TeamDatabase>> TeamDatabase::open(const storage::PgConnectionConfig& config,
-                                                        const TeamKey& key, const QString& checkpointFile)
+Result<std::unique_ptr<TeamDatabase>> TeamDatabase::open(const storage::PgConnectionConfig& config, const TeamKey& key,
+                                                         const QString& checkpointFile)
 {
     auto team = connect(config, checkpointFile);
     COUNTERSIGN_TRY(team);
@@ -126,10 +126,9 @@ Result<void> TeamDatabase::loadKeys(const TeamKey& key)
     auto wrapped = TeamStore(db, nullptr).wrappedDataKey(DATA_KEY_VERSION);
     COUNTERSIGN_TRY(wrapped);
     if (!*wrapped)
-        return fail(ErrorCode::NotFound,
-                    QStringLiteral("the database %1 holds no team yet: set it up with "
-                                   "`countersign-cli --database URL team init`")
-                        .arg(m_config.database));
+        return fail(ErrorCode::NotFound, QStringLiteral("the database %1 holds no team yet: set it up with "
+                                                        "`countersign-cli --database URL team init`")
+                                             .arg(m_config.database));
     auto dataKey = key.unwrap(**wrapped);
     COUNTERSIGN_TRY(dataKey);
     auto cipher = crypto::ColumnCipher::fromKey(std::move(*dataKey));
@@ -158,8 +157,8 @@ Result<QSqlDatabase> TeamDatabase::openConnection(const QString& connectionName)
     return storage::PgConnection::open(m_config, connectionName);
 }
 
-Result<std::unique_ptr<audit::AuditedConnection>> TeamDatabase::openAuditedConnection(
-    const QString& connectionName) const
+Result<std::unique_ptr<audit::AuditedConnection>>
+TeamDatabase::openAuditedConnection(const QString& connectionName) const
 {
     auto db = openConnection(connectionName);
     COUNTERSIGN_TRY(db);

@@ -44,14 +44,14 @@ public:
     /// instance key, stores the data key wrapped by \a key, adds \a owner and audits it all in one
     /// transaction. Refused (AlreadyExists) when the database already holds a team, even when two
     /// nodes set it up at once.
-    [[nodiscard]] static Result<std::unique_ptr<TeamDatabase>>
-    initialize(const storage::PgConnectionConfig& config, const TeamKey& key, const Owner& owner,
-               const QString& checkpointFile);
+    [[nodiscard]] static Result<std::unique_ptr<TeamDatabase>> initialize(const storage::PgConnectionConfig& config,
+                                                                          const TeamKey& key, const Owner& owner,
+                                                                          const QString& checkpointFile);
     /// Opens a team database: migrates it to this build's schema (refusing a newer one), opens the
     /// data key with \a key and loads the team's keys. \a checkpointFile is this node's own copy of
     /// the checkpoints it witnessed (CheckpointSigner).
-    [[nodiscard]] static Result<std::unique_ptr<TeamDatabase>>
-    open(const storage::PgConnectionConfig& config, const TeamKey& key, const QString& checkpointFile);
+    [[nodiscard]] static Result<std::unique_ptr<TeamDatabase>> open(const storage::PgConnectionConfig& config,
+                                                                    const TeamKey& key, const QString& checkpointFile);
 
     ~TeamDatabase();
     TeamDatabase(const TeamDatabase&) = delete;

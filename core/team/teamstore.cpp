@@ -31,7 +31,8 @@ Result<std::optional<QByteArray>> TeamStore::wrappedDataKey(int version) const
 Result<bool> TeamStore::addWrappedDataKey(int version, const QByteArray& wrapped, qint64 createdAt) const
 {
     const QString insert = storage::SqlDialect::of(m_db).insertOrIgnore(
-        QStringLiteral("data_keys"), {QStringLiteral("version"), QStringLiteral("wrapped"), QStringLiteral("created_at")});
+        QStringLiteral("data_keys"),
+        {QStringLiteral("version"), QStringLiteral("wrapped"), QStringLiteral("created_at")});
     auto done = storage::execute(m_db, insert, {version, QString::fromUtf8(wrapped), createdAt});
     COUNTERSIGN_TRY(done);
     return done->numRowsAffected() == 1;
@@ -57,13 +58,14 @@ Result<void> TeamStore::addSecret(const QString& name, const crypto::SecureBuffe
     if (!m_cipher)
         return fail(ErrorCode::Crypto, QStringLiteral("the team's secrets need its data key"));
     const QByteArray sealed = m_cipher->seal(value.view(), crypto::CellAddress{SECRETS, VALUE, name});
-    auto done = storage::execute(m_db, QStringLiteral("INSERT INTO secrets (name, value) VALUES (?, ?)"), {name, sealed});
+    auto done =
+        storage::execute(m_db, QStringLiteral("INSERT INTO secrets (name, value) VALUES (?, ?)"), {name, sealed});
     COUNTERSIGN_TRY(done);
     return {};
 }
 
 Result<void> TeamStore::addOwner(const QString& memberId, const QString& displayName, const QByteArray& publicKey,
-                                qint64 createdAt) const
+                                 qint64 createdAt) const
 {
     auto done = storage::execute(m_db,
                                  QStringLiteral("INSERT INTO members (id, display_name, role, public_key, created_at) "

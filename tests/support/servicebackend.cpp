@@ -72,10 +72,10 @@ std::unique_ptr<ServiceBackend> ServiceBackend::forCurrentRow()
     const team::TeamDatabase::Owner owner{QStringLiteral("owner"), QStringLiteral("Owner"),
                                           made->m_ownerKey->publicKey()};
     QByteArray wrapping = crypto::randomBytes(32);
-    auto team = team::TeamDatabase::initialize(
-        cluster->connectionConfig(QStringLiteral("localhost"), made->m_databaseName),
-        team::TeamKey::wrappingKey(crypto::SecureBuffer::takeFrom(wrapping)), owner,
-        made->m_dir.filePath(QStringLiteral("checkpoints")));
+    auto team =
+        team::TeamDatabase::initialize(cluster->connectionConfig(QStringLiteral("localhost"), made->m_databaseName),
+                                       team::TeamKey::wrappingKey(crypto::SecureBuffer::takeFrom(wrapping)), owner,
+                                       made->m_dir.filePath(QStringLiteral("checkpoints")));
     if (!team) {
         qWarning("team database: %s", qPrintable(team.error().message));
         return nullptr;
