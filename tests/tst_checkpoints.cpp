@@ -11,6 +11,7 @@
 #include "evidence/checkpoint.h"
 #include "evidence/receipt.h"
 #include "json/canonicaljson.h"
+#include "servicebackend.h"
 #include "testsupport.h"
 
 #include <QBuffer>
@@ -145,13 +146,16 @@ private Q_SLOTS:
         QVERIFY(!audit::Checkpoint::parseFile(checkpoint.note + '\n' + second.note.left(40), key.publicKey()));
     }
 
+    // On a vault and on a team database alike: the team's instance key signs as the vault's does.
+    void checkpointsAreSignedOnDecisionsAndEveryThousandEntries_data() { test::ServiceBackend::addRows(); }
     void checkpointsAreSignedOnDecisionsAndEveryThousandEntries()
     {
+        QFETCH(QString, backend);
         QTemporaryDir dir;
-        auto vault = test::createVault(dir.filePath(QStringLiteral("v")));
+        auto vault = test::ServiceBackend::create(backend);
         QVERIFY(vault);
         approvals::RequestEvents events;
-        auto services = application::openServices(*vault, events, QStringLiteral("s"));
+        auto services = vault->openServices(events, QStringLiteral("s"));
         QVERIFY(services);
         audit::CheckpointSigner& signer = (*services)->checkpoints();
         const auto none = signer.latest();

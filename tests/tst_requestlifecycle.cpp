@@ -1,4 +1,3 @@
-#include "appfixture.h"
 #include "application/openservices.h"
 #include "approvals/requestevents.h"
 #include "approvals/requestlifecycle.h"
@@ -8,6 +7,7 @@
 #include "audit/auditlog.h"
 #include "evidence/actor.h"
 #include "members/memberauthorizer.h"
+#include "servicebackend.h"
 #include "storage/sqldialect.h"
 #include "storage/transaction.h"
 #include "testsupport.h"
@@ -25,11 +25,12 @@ Q_DECLARE_METATYPE(approvals::RequestState)
 Q_DECLARE_METATYPE(approvals::RequestEvent)
 
 /// The seams of the approvals module: the state table, the actor type, the authorizer that fails
-/// closed, the dialect's patterns and transact(). Each function opens its own vault.
+/// closed, the dialect's patterns and transact(). Each function runs on a vault and on a team
+/// database, each its own.
 class TestRequestLifecycle final : public QObject {
     Q_OBJECT
 private:
-    std::unique_ptr<test::AppFixture> m_app; // one per test function
+    std::unique_ptr<test::ServicesFixture> m_app; // one per test function
 
     qint64 auditSize()
     {
@@ -38,9 +39,11 @@ private:
     }
 
 private Q_SLOTS:
+    void initTestCase_data() { test::ServiceBackend::addRows(); }
+
     void init()
     {
-        m_app = std::make_unique<test::AppFixture>();
+        m_app = std::make_unique<test::ServicesFixture>();
         QVERIFY(m_app->open());
     }
 
@@ -201,15 +204,17 @@ private Q_SLOTS:
     void dialectPatternsAreLiteral()
     {
         QCOMPARE(storage::SqlDialect::likePattern(QStringLiteral("50%_a\\b")), QStringLiteral("%50\\%\\_a\\\\b%"));
-        const storage::SqlDialect sqlite(storage::SqlDialect::Kind::SqlCipher);
         const storage::SqlDialect postgres(storage::SqlDialect::Kind::PostgreSql);
-        QCOMPARE(storage::SqlDialect::of(m_app->services().database()).kind(), storage::SqlDialect::Kind::SqlCipher);
+        // Each piece runs on the backend of this row, in that backend's dialect.
+        const storage::SqlDialect dialect = storage::SqlDialect::of(m_app->services().database());
+        QCOMPARE(dialect.kind(), m_app->backend().isTeam() ? storage::SqlDialect::Kind::PostgreSql
+                                                           : storage::SqlDialect::Kind::SqlCipher);
         // The largest of the values that are there, NULLs skipped, as PostgreSQL's GREATEST does.
         QSqlQuery greatest(m_app->services().database());
         QVERIFY(
             greatest.exec(QStringLiteral("SELECT %1, %2")
-                              .arg(sqlite.greatest({QStringLiteral("1"), QStringLiteral("NULL"), QStringLiteral("3")}),
-                                   sqlite.greatest({QStringLiteral("NULL"), QStringLiteral("-5")}))) &&
+                              .arg(dialect.greatest({QStringLiteral("1"), QStringLiteral("NULL"), QStringLiteral("3")}),
+                                   dialect.greatest({QStringLiteral("NULL"), QStringLiteral("-5")}))) &&
             greatest.next());
         QCOMPARE(greatest.value(0).toLongLong(), 3);
         QCOMPARE(greatest.value(1).toLongLong(), -5);
@@ -222,7 +227,7 @@ private Q_SLOTS:
         for (const auto& [search, expected] : {std::pair(QStringLiteral("%"), 1), std::pair(QStringLiteral("_"), 1),
                                                std::pair(QStringLiteral("DONE"), 2)}) {
             query.prepare(QStringLiteral("SELECT count(*) FROM notes WHERE ") +
-                          sqlite.contains(QStringLiteral("text")));
+                          dialect.contains(QStringLiteral("text")));
             query.addBindValue(storage::SqlDialect::likePattern(search));
             QVERIFY(query.exec() && query.next());
             QCOMPARE(query.value(0).toInt(), expected);
@@ -230,20 +235,20 @@ private Q_SLOTS:
         QVERIFY(query.exec(QStringLiteral("CREATE TEMP TABLE keyed (k INTEGER PRIMARY KEY, v TEXT)")));
         for (const QString& value : {QStringLiteral("first"), QStringLiteral("second")}) {
             QVERIFY2(query.prepare(
-                         sqlite.insertOrIgnore(QStringLiteral("keyed"), {QStringLiteral("k"), QStringLiteral("v")})),
+                         dialect.insertOrIgnore(QStringLiteral("keyed"), {QStringLiteral("k"), QStringLiteral("v")})),
                      qPrintable(query.lastError().text()));
             query.addBindValue(1);
             query.addBindValue(value);
             QVERIFY2(query.exec(), qPrintable(query.lastError().text() + u' ' + query.lastQuery()));
         }
         for (const QString& value : {QStringLiteral("third")}) {
-            query.prepare(sqlite.upsert(QStringLiteral("keyed"), {QStringLiteral("k"), QStringLiteral("v")},
-                                        {QStringLiteral("k")}, {QStringLiteral("v")}));
+            query.prepare(dialect.upsert(QStringLiteral("keyed"), {QStringLiteral("k"), QStringLiteral("v")},
+                                         {QStringLiteral("k")}, {QStringLiteral("v")}));
             query.addBindValue(1);
             query.addBindValue(value);
             QVERIFY(query.exec());
         }
-        QVERIFY(query.exec(QStringLiteral("SELECT v, count(*) FROM keyed")) && query.next());
+        QVERIFY(query.exec(QStringLiteral("SELECT max(v), count(*) FROM keyed")) && query.next());
         QCOMPARE(query.value(0).toString(), QStringLiteral("third"));
         QCOMPARE(query.value(1).toInt(), 1);
     }

@@ -47,6 +47,11 @@ PgCluster* ServiceBackend::cluster()
 std::unique_ptr<ServiceBackend> ServiceBackend::forCurrentRow()
 {
     QFETCH_GLOBAL(QString, backend);
+    return create(backend);
+}
+
+std::unique_ptr<ServiceBackend> ServiceBackend::create(const QString& backend)
+{
     std::unique_ptr<ServiceBackend> made(new ServiceBackend());
     if (!made->m_dir.isValid())
         return nullptr;
@@ -146,6 +151,16 @@ bool ServicesFixture::open(const QString& runtimeName, const QStringList& globs)
     }
     m_runtime = *runtime;
     return true;
+}
+
+const crypto::SigningKey& ServiceBackend::instanceKey() const
+{
+    return m_vault ? m_vault->instanceKey() : m_team->instanceKey();
+}
+
+QString ServiceBackend::checkpointFilePath() const
+{
+    return m_vault ? m_vault->checkpointFilePath() : m_team->checkpointFilePath();
 }
 
 } // namespace countersign::test

@@ -42,6 +42,8 @@ public:
     static void addRows();
     /// The backend of the current global data row (in init()); nullptr and a warning on failure.
     [[nodiscard]] static std::unique_ptr<ServiceBackend> forCurrentRow();
+    /// The backend named \a backend ("vault" or "postgres"), for a suite whose own data rows name it.
+    [[nodiscard]] static std::unique_ptr<ServiceBackend> create(const QString& backend);
     ~ServiceBackend();
     ServiceBackend(const ServiceBackend&) = delete;
     ServiceBackend& operator=(const ServiceBackend&) = delete;
@@ -55,6 +57,9 @@ public:
     [[nodiscard]] QSqlDatabase database() const;
     [[nodiscard]] audit::AuditLog& audit() const;
     [[nodiscard]] QByteArray instancePublicKey() const;
+    [[nodiscard]] const crypto::SigningKey& instanceKey() const;
+    /// Where this instance (or team node) writes the checkpoints it signs.
+    [[nodiscard]] QString checkpointFilePath() const;
     /// The vault, or null on a team database.
     [[nodiscard]] vault::Vault* vault() const { return m_vault.get(); }
     [[nodiscard]] team::TeamDatabase* team() const { return m_team.get(); }
