@@ -1,12 +1,18 @@
 #include "headless.h"
 
 #include "application/instance.h"
+#include "application/teamnode.h"
+#include "audit/checkpointsigner.h"
 #include "crypto/tlsidentity.h"
 #include "http/endpointthread.h"
+#include "storage/pgconnectionconfig.h"
+#include "team/teamdatabase.h"
+#include "team/teamkey.h"
 #include "vault/passphrasereader.h"
 #include "vault/vault.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -26,6 +32,48 @@ void onSignal(int)
 {
     const char byte = 1;
     (void)!::write(g_signalPipe[1], &byte, 1); // async-signal-safe: the event loop does the rest
+}
+
+/// Quits the event loop on SIGINT or SIGTERM (once exec() runs).
+std::unique_ptr<QSocketNotifier> quitOnSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0)
+        return nullptr;
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    auto notifier = std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(notifier.get(), &QSocketNotifier::activated, QCoreApplication::instance(),
+                     &QCoreApplication::quit);
+    return notifier;
+}
+
+Result<team::TeamKey> teamKeyFor(const TeamNodeOptions& options)
+{
+    if (!options.keyCredential.isEmpty())
+        return team::TeamKey::fromCredential(options.keyCredential);
+    auto passphrase =
+        vault::PassphraseReader::read("COUNTERSIGN_TEAM_PASSPHRASE_FILE", QStringLiteral("Team passphrase: "));
+    COUNTERSIGN_TRY(passphrase);
+    return team::TeamKey::passphrase(std::move(*passphrase));
+}
+
+Result<std::optional<http::EndpointSettings::Team>> listenerFor(const TeamNodeOptions& options)
+{
+    if (options.listen.isEmpty())
+        return std::optional<http::EndpointSettings::Team>();
+    const qsizetype colon = options.listen.lastIndexOf(u':');
+    bool ok = false;
+    const uint port = colon > 0 ? options.listen.mid(colon + 1).toUInt(&ok) : 0;
+    if (!ok || port > 65535)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("--listen takes ADDRESS:PORT, e.g. 0.0.0.0:7448 or [::]:7448"));
+    http::EndpointSettings::Team listener;
+    listener.address = options.listen.left(colon);
+    if (listener.address.startsWith(u'[') && listener.address.endsWith(u']'))
+        listener.address = listener.address.mid(1, listener.address.size() - 2);
+    listener.port = static_cast<quint16>(port);
+    listener.publicHost = options.publicHost.isEmpty() ? listener.address : options.publicHost;
+    return std::optional<http::EndpointSettings::Team>(std::move(listener));
 }
 
 } // namespace
@@ -66,10 +114,7 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
     }
     std::fflush(stdout);
 
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) == 0) {
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-    }
+    const auto signals = quitOnSignals();
     // The endpoint answers 503 once the database file is replaced or removed behind this
     // process; say so here too, once, for whoever watches the server's output.
     QTimer fileCheck;
@@ -83,11 +128,62 @@ int runHeadless(const QString& dataDir, const http::EndpointSettings& settings)
         }
     });
     fileCheck.start();
-    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, QCoreApplication::instance(), &QCoreApplication::quit);
     const int code = QCoreApplication::exec();
     fileCheck.stop();
     instance->reset(); // the endpoint, the services, then the vault and its lock
+    std::fprintf(stderr, "countersign: stopped\n");
+    return code;
+}
+
+int runTeamNode(const TeamNodeOptions& options, const http::EndpointSettings& settings)
+{
+    auto config = storage::PgConnectionConfig::fromUrl(options.databaseUrl);
+    if (!config) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(config.error().message));
+        return 2;
+    }
+    auto listener = listenerFor(options);
+    if (!listener) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(listener.error().message));
+        return 2;
+    }
+    auto key = teamKeyFor(options);
+    if (!key) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(key.error().message));
+        return 2;
+    }
+    if (!QDir().mkpath(options.nodeDir)) {
+        std::fprintf(stderr, "countersign: cannot create the node directory %s\n", qPrintable(options.nodeDir));
+        return 1;
+    }
+    auto team =
+        team::TeamDatabase::open(*config, *key, QDir(options.nodeDir).filePath(audit::CheckpointSigner::FILE_NAME));
+    if (!team) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(team.error().message));
+        return team.error().code == ErrorCode::WrongPassphrase ? 3 : 1;
+    }
+    auto node = application::TeamNode::open(std::move(*team), settings, std::move(*listener));
+    if (!node) {
+        std::fprintf(stderr, "countersign: %s\n", qPrintable(node.error().message));
+        return 1;
+    }
+    if (auto started = (*node)->start(); !started) {
+        std::fprintf(stderr, "countersign: refusing to serve: %s\n", qPrintable(started.error().message));
+        return 1;
+    }
+    const http::EndpointThread& endpoint = (*node)->endpoint();
+    std::printf("countersign: team node on %s/%s, serving http://127.0.0.1:%u\n", qPrintable(config->host),
+                qPrintable(config->database), endpoint.port());
+    if (const auto& tls = endpoint.settings().team) {
+        auto fingerprint = crypto::TlsIdentity::fingerprint(tls->certificatePem);
+        std::printf("countersign: serving runtimes and members on https://%s:%u (%s), certificate SHA-256 %s\n",
+                    qPrintable(tls->publicHost), endpoint.teamPort(), qPrintable(tls->address),
+                    fingerprint ? fingerprint->toHex().constData() : "?");
+    }
+    std::fflush(stdout);
+    const auto signals = quitOnSignals();
+    const int code = QCoreApplication::exec();
+    node->reset();
     std::fprintf(stderr, "countersign: stopped\n");
     return code;
 }

@@ -64,7 +64,30 @@ int main(int argc, char* argv[])
     const QCommandLineOption rateLimit(QStringLiteral("rate-limit"),
                                        QStringLiteral("Requests per second per token (default 20)."),
                                        QStringLiteral("N"));
-    parser.addOptions({headlessOption, port, socket, rateLimit});
+    const QCommandLineOption database(QStringLiteral("database"),
+                                      QStringLiteral("With --headless: run as a node of the team whose PostgreSQL "
+                                                     "database this URL names (postgresql://USER@HOST:PORT/DB?"
+                                                     "sslrootcert=...&password_file=...); see "
+                                                     "docs/team-server.md."),
+                                      QStringLiteral("URL"));
+    const QCommandLineOption keyCredential(QStringLiteral("team-key-credential"),
+                                           QStringLiteral("A team node opens the team's data key with the raw key in "
+                                                          "this systemd credential, instead of the team passphrase "
+                                                          "(COUNTERSIGN_TEAM_PASSPHRASE_FILE or the terminal)."),
+                                           QStringLiteral("NAME"));
+    const QCommandLineOption nodeDir(QStringLiteral("node-dir"),
+                                     QStringLiteral("Where a team node keeps the checkpoints it witnessed (default: "
+                                                    "the data directory)."),
+                                     QStringLiteral("DIR"));
+    const QCommandLineOption listen(QStringLiteral("listen"),
+                                    QStringLiteral("Where a team node serves runtimes on other machines and members "
+                                                   "over TLS, ADDRESS:PORT."),
+                                    QStringLiteral("ADDRESS:PORT"));
+    const QCommandLineOption publicHost(QStringLiteral("public-host"),
+                                        QStringLiteral("The name clients dial to reach --listen (default: its "
+                                                       "address)."),
+                                        QStringLiteral("NAME"));
+    parser.addOptions({headlessOption, port, socket, rateLimit, database, keyCredential, nodeDir, listen, publicHost});
     parser.process(app);
 
     http::EndpointSettings settings;
@@ -90,6 +113,19 @@ int main(int argc, char* argv[])
     if (!crypto::initialize()) {
         std::fprintf(stderr, "countersign: libsodium cannot be initialised\n");
         return 1;
+    }
+    if (parser.isSet(database)) {
+        if (!headless) {
+            std::fprintf(stderr, "countersign: a team node runs with --headless\n");
+            return 2;
+        }
+        app::TeamNodeOptions node;
+        node.databaseUrl = parser.value(database);
+        node.keyCredential = parser.value(keyCredential);
+        node.nodeDir = parser.isSet(nodeDir) ? parser.value(nodeDir) : parser.value(dataDir);
+        node.listen = parser.value(listen);
+        node.publicHost = parser.value(publicHost);
+        return app::runTeamNode(node, settings);
     }
     if (headless)
         return app::runHeadless(parser.value(dataDir), settings);

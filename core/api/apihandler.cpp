@@ -34,6 +34,7 @@ ApiHandler::ApiHandler(std::shared_ptr<approvals::Services> services, const http
                                   const QJsonObject& details) { m_api.recordSecurityEvent(action, details); })
     , m_afterCommit(m_api)
     , m_runtimeRoutes(m_api, m_polls, m_afterCommit, settings.maxWaitSeconds)
+    , m_runtimesOnTeam(settings.team && settings.team->servesRuntimes)
 {
     if (approvals::TeamApi* team = m_api.team()) {
         m_memberRoutes = std::make_unique<MemberRoutes>(*team, m_polls, m_afterCommit, settings.maxWaitSeconds);
@@ -155,17 +156,18 @@ std::optional<http::HttpResponse> ApiHandler::handle(const http::HttpRequest& re
     if (*match.route == Route::Health)
         return http::HttpResponse::json(200, health());
     const RouteAudience audience = audienceOf(*match.route);
-    // Runtimes are served on loopback only; the team listener is for people.
-    if (connection.isTeam() && audience == RouteAudience::Runtime)
+    // Runtimes are served on loopback only; the team listener is for people, except on a team
+    // node, whose runtimes reach it over TLS from other machines.
+    if (connection.isTeam() && !m_runtimesOnTeam && audience == RouteAudience::Runtime)
         return errorResponse(Error{ErrorCode::NotFound, QStringLiteral("no such route")});
     if ((audience == RouteAudience::Invitee || audience == RouteAudience::Member) && !m_memberRoutes)
         return errorResponse(Error{ErrorCode::Unavailable, QStringLiteral("this instance serves no team")});
     if (audience == RouteAudience::Invitee)
         return m_inviteeRoutes->serve(*match.route, request, connection);
 
-    // Runtime tokens count only on loopback and the Unix socket: on the team listener a runtime
-    // token is no credential at all, for every route.
-    const bool runtimesHere = !connection.isTeam() && audience != RouteAudience::Member;
+    // Runtime tokens count only on loopback and the Unix socket: on a desktop's team listener a
+    // runtime token is no credential at all, for every route.
+    const bool runtimesHere = (!connection.isTeam() || m_runtimesOnTeam) && audience != RouteAudience::Member;
     auto caller = authenticate(request, connection, runtimesHere, audience != RouteAudience::Runtime);
     if (!caller)
         return caller.error();

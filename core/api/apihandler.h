@@ -77,6 +77,7 @@ private:
     FailureAudit m_failures;
     AnswerAfterCommit m_afterCommit;
     RuntimeRoutes m_runtimeRoutes;
+    bool m_runtimesOnTeam = false;
     std::unique_ptr<MemberRoutes> m_memberRoutes;   // when the instance serves a team
     std::unique_ptr<InviteeRoutes> m_inviteeRoutes; // likewise
     std::optional<Error> m_unavailable;

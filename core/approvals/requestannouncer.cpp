@@ -2,6 +2,8 @@
 
 #include "audit/checkpointsigner.h"
 #include "requestevents.h"
+#include "storage/pgnotifications.h"
+#include "storage/sqldialect.h"
 #include "storage/transaction.h"
 
 #include <QLoggingCategory>
@@ -18,6 +20,14 @@ RequestAnnouncer::RequestAnnouncer(QSqlDatabase db, RequestEvents& events)
 
 void RequestAnnouncer::announce(const Request& request, bool created)
 {
+    // The other nodes of a team hear of it too: the id alone, delivered by PostgreSQL only once
+    // this transaction commits (docs/team-server.md, "Wake-ups").
+    if (storage::SqlDialect::of(m_db).kind() == storage::SqlDialect::Kind::PostgreSql) {
+        if (auto hinted =
+                storage::PgNotifications::notify(m_db, storage::PgNotifications::REQUESTS_CHANNEL, request.id);
+            !hinted)
+            qCWarning(lcRequests) << "no wake-up for the other nodes:" << hinted.error().message;
+    }
     // Inside a group commit the change is not on disk yet: it is announced after the commit, and
     // never if the commit fails.
     storage::afterCommit(m_db, [this, id = request.id, state = request.state, created] {

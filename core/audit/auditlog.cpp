@@ -98,6 +98,11 @@ Result<qint64> AuditLog::syncTree()
     return added;
 }
 
+Result<void> AuditLog::lockHead()
+{
+    return m_store->lockHead();
+}
+
 Result<void> AuditLog::appendRecords(const QList<AuditRecord>& records, qint64& lastSeq)
 {
     auto head = m_store->lockHead();

@@ -53,6 +53,10 @@ public:
     /// Appends several entries in one transaction. Returns the last seq.
     [[nodiscard]] Result<qint64> appendAll(const QList<AuditRecord>& records);
 
+    /// Holds the chain's head for the caller's open transaction: appends from other connections
+    /// wait until it ends (PostgreSQL; a vault's write transaction holds the whole file already).
+    [[nodiscard]] Result<void> lockHead();
+
     [[nodiscard]] Result<qint64> count() const;
     /// The newest entry's sequence number (0 for an empty log): one index lookup, where count()
     /// walks the table. Equal to count() for an intact chain.

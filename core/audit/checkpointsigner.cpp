@@ -6,6 +6,7 @@
 #include "crypto/signingkey.h"
 #include "evidence/receipt.h"
 #include "storage/durablefile.h"
+#include "storage/sqldialect.h"
 #include "storage/transaction.h"
 
 #include <QDateTime>
@@ -22,6 +23,7 @@ CheckpointSigner::CheckpointSigner(QSqlDatabase db, AuditLog& audit, const crypt
     , m_audit(audit)
     , m_key(key)
     , m_filePath(std::move(filePath))
+    , m_shared(storage::SqlDialect::of(m_store->database()).kind() == storage::SqlDialect::Kind::PostgreSql)
 {
 }
 
@@ -63,7 +65,9 @@ Result<void> CheckpointSigner::checkFileKeepsUp(const std::optional<Checkpoint>&
 {
     // A checkpoint reaches the file before the transaction storing it in the vault commits, so
     // the vault never holds one the file lacks, unless the file was deleted or put back older.
-    if (!inVault || (inFile && inFile->size >= inVault->size))
+    // A team's database is shared: the other nodes sign checkpoints into their own files, so this
+    // node's file is what it witnessed, and a newer one in the database is no sign of anything.
+    if (m_shared || !inVault || (inFile && inFile->size >= inVault->size))
         return {};
     return fail(
         ErrorCode::Integrity,
@@ -186,6 +190,10 @@ Result<Checkpoint> CheckpointSigner::sign()
         return fail(ErrorCode::Conflict, QStringLiteral("a checkpoint signs committed entries only"));
     // One write transaction: checkpoints from several connections and processes are serialised.
     auto signedNow = storage::transact(m_store->database(), [&]() -> Result<Checkpoint> {
+        // On a team database the other nodes append meanwhile: hold the chain's head, so that the
+        // tree and the log are read at one size.
+        if (m_shared)
+            COUNTERSIGN_TRY(m_audit.lockHead());
         auto stored = storedTree();
         COUNTERSIGN_TRY(stored);
         AuditTree* tree = stored->first;
@@ -226,7 +234,8 @@ Result<Checkpoint> CheckpointSigner::sign()
             }
         }
         Checkpoint checkpoint = Checkpoint::sign(size, *root, m_key);
-        COUNTERSIGN_TRY(m_store->insert(checkpoint, QDateTime::currentMSecsSinceEpoch()));
+        // Two nodes may sign the same size; Ed25519 signs it alike, so the first row stands.
+        COUNTERSIGN_TRY(m_store->insert(checkpoint, QDateTime::currentMSecsSinceEpoch(), m_shared));
         // Leaves the vault before the transaction commits: the entries it covers are committed.
         COUNTERSIGN_TRY(appendToFile(checkpoint));
         return checkpoint;

@@ -80,6 +80,8 @@ private:
     AuditLog& m_audit;
     const crypto::SigningKey& m_key;
     QString m_filePath;
+    /// A team's database, which several nodes sign into (each keeps its own file).
+    bool m_shared = false;
 };
 
 } // namespace countersign::audit

@@ -46,6 +46,9 @@ struct EndpointSettings final {
         /// Connections from one address that have not yet authenticated (TLS handshake under
         /// way, or no request with a valid credential yet); a further one evicts the oldest.
         int unprovenPerAddress = 8;
+        /// Whether runtimes are served here too, with their bearer tokens: on a team node, whose
+        /// runtimes run on other machines (docs/team-server.md); never on a desktop's listener.
+        bool servesRuntimes = false;
     };
     std::optional<Team> team;
 

@@ -5,6 +5,7 @@
 #include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
 #include "crypto/hmacsha256.h"
+#include "crypto/sha256.h"
 #include "storage/migrations.h"
 #include "storage/pgconnection.h"
 #include "storage/transaction.h"
@@ -76,6 +77,13 @@ Result<std::unique_ptr<TeamDatabase>> TeamDatabase::initialize(const storage::Pg
     auto wrapped = key.wrap(sealed->key());
     COUNTERSIGN_TRY(wrapped);
     const crypto::SigningKey instanceKey = crypto::SigningKey::generate();
+    // Named by the instance key's fingerprint, as a vault's is; never by a host, since every node
+    // presents it and clients pin it rather than check a name.
+    const QByteArray instanceId = crypto::toByteArray(crypto::Sha256::of(instanceKey.publicKey())).toHex().left(16);
+    auto tls = crypto::TlsIdentity::generate(QStringLiteral("Countersign team %1").arg(QLatin1StringView(instanceId)));
+    COUNTERSIGN_TRY(tls);
+    auto fingerprint = crypto::TlsIdentity::fingerprint(tls->certificatePem);
+    COUNTERSIGN_TRY(fingerprint);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     auto created = storage::transact(db, [&]() -> Result<void> {
         const TeamStore store(db, sealed);
@@ -88,6 +96,8 @@ Result<std::unique_ptr<TeamDatabase>> TeamDatabase::initialize(const storage::Pg
         const crypto::SecureBuffer auditSecret = crypto::SecureBuffer::takeFrom(auditKey);
         COUNTERSIGN_TRY(store.addSecret(TeamStore::AUDIT_KEY, auditSecret));
         COUNTERSIGN_TRY(store.addSecret(TeamStore::INSTANCE_SEED, instanceKey.seed()));
+        COUNTERSIGN_TRY(store.addSecret(TeamStore::TLS_CERTIFICATE, crypto::SecureBuffer::copyOf(tls->certificatePem)));
+        COUNTERSIGN_TRY(store.addSecret(TeamStore::TLS_KEY, tls->privateKeyPem));
         COUNTERSIGN_TRY(store.addOwner(owner.id, owner.displayName, owner.publicKey, now));
         audit::AuditLog log(db, auditSecret, sealed);
         auto audited =
@@ -143,6 +153,11 @@ Result<void> TeamDatabase::loadKeys(const TeamKey& key)
     auto instanceKey = crypto::SigningKey::fromSeed(*seed);
     COUNTERSIGN_TRY(instanceKey);
     m_instanceKey.emplace(std::move(*instanceKey));
+    auto certificate = store.secret(TeamStore::TLS_CERTIFICATE);
+    COUNTERSIGN_TRY(certificate);
+    auto tlsKey = store.secret(TeamStore::TLS_KEY);
+    COUNTERSIGN_TRY(tlsKey);
+    m_tlsIdentity.emplace(crypto::TlsIdentity{certificate->view().toByteArray(), std::move(*tlsKey)});
     m_audit = std::make_unique<audit::AuditLog>(db, m_auditKey, m_cipher);
     return {};
 }

@@ -3,6 +3,7 @@
 #include "crypto/columncipher.h"
 #include "crypto/securebuffer.h"
 #include "crypto/signingkey.h"
+#include "crypto/tlsidentity.h"
 #include "error.h"
 #include "storage/pgconnectionconfig.h"
 
@@ -72,6 +73,9 @@ public:
     [[nodiscard]] QByteArray instancePublicKey() const { return m_instanceKey->publicKey(); }
     [[nodiscard]] const crypto::SigningKey& instanceKey() const { return *m_instanceKey; }
     [[nodiscard]] QString checkpointFilePath() const { return m_checkpointFile; }
+    /// The team's TLS certificate and key, the same on every node: runtimes and members pin its
+    /// fingerprint, whichever node they reach.
+    [[nodiscard]] const crypto::TlsIdentity& tlsIdentity() const { return *m_tlsIdentity; }
     /// A checkpoint signer over \a connection and \a audit (the log appending through it).
     [[nodiscard]] std::unique_ptr<audit::CheckpointSigner> openCheckpointSigner(const QSqlDatabase& connection,
                                                                                 audit::AuditLog& audit) const;
@@ -88,6 +92,7 @@ private:
     std::shared_ptr<const crypto::ColumnCipher> m_cipher;
     crypto::SecureBuffer m_auditKey;
     std::optional<crypto::SigningKey> m_instanceKey;
+    std::optional<crypto::TlsIdentity> m_tlsIdentity;
     std::unique_ptr<audit::AuditLog> m_audit;
 };
 

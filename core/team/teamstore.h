@@ -20,6 +20,8 @@ class TeamStore final {
 public:
     inline static const QString AUDIT_KEY = QStringLiteral("audit_key");
     inline static const QString INSTANCE_SEED = QStringLiteral("instance_seed");
+    inline static const QString TLS_CERTIFICATE = QStringLiteral("tls_certificate");
+    inline static const QString TLS_KEY = QStringLiteral("tls_key");
 
     /// Over \a db; \a cipher seals and opens the secrets (null: only the data key can be read).
     TeamStore(QSqlDatabase db, std::shared_ptr<const crypto::ColumnCipher> cipher);
