@@ -40,8 +40,8 @@ Result<std::unique_ptr<TeamNode>> TeamNode::open(std::unique_ptr<team::TeamDatab
         listener->servesRuntimes = true;
     }
     settings.team = std::move(listener);
-    node->m_wakeUps = std::make_unique<storage::PgNotifications>(node->m_team->config(),
-                                                                 storage::PgNotifications::REQUESTS_CHANNEL);
+    node->m_wakeUps =
+        std::make_unique<storage::PgNotifications>(node->m_team->config(), storage::PgNotifications::REQUESTS_CHANNEL);
     // A hint names a request another node (or this one) changed: whoever waits on it looks again.
     QObject::connect(node->m_wakeUps.get(), &storage::PgNotifications::hinted, node->m_events.get(),
                      [events = node->m_events.get()](const QString& id) { Q_EMIT events->requestChanged(id, {}); });

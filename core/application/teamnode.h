@@ -29,9 +29,9 @@ public:
     /// Builds on \a team. \a settings say where runtimes reach the node on loopback; \a listener,
     /// when set, where runtimes on other machines and members reach it over TLS, presenting the
     /// team's certificate. Nothing listens until start().
-    [[nodiscard]] static Result<std::unique_ptr<TeamNode>>
-    open(std::unique_ptr<team::TeamDatabase> team, http::EndpointSettings settings,
-         std::optional<http::EndpointSettings::Team> listener);
+    [[nodiscard]] static Result<std::unique_ptr<TeamNode>> open(std::unique_ptr<team::TeamDatabase> team,
+                                                                http::EndpointSettings settings,
+                                                                std::optional<http::EndpointSettings::Team> listener);
     ~TeamNode();
     TeamNode(const TeamNode&) = delete;
     TeamNode& operator=(const TeamNode&) = delete;

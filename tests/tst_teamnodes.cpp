@@ -1,0 +1,452 @@
+// A team of three `countersign --headless --database URL` processes on one PostgreSQL database
+// the test starts (TLS, verify-full): runtimes and members talk to any node, and what holds on one
+// node holds across them (docs/team-server.md). Runtimes come in over loopback HTTP and over the
+// team's TLS listener; members open sessions and decide over TLS, each on a node of their choice.
+#include "application/openservices.h"
+#include "approvals/requestevents.h"
+#include "approvals/requestservice.h"
+#include "approvals/runtimeregistry.h"
+#include "approvals/services.h"
+#include "audit/auditlog.h"
+#include "crypto/crypto.h"
+#include "crypto/signingkey.h"
+#include "crypto/tlsidentity.h"
+#include "evidence/checkpoint.h"
+#include "evidence/decisionstatement.h"
+#include "members/sessionservice.h"
+#include "pgcluster.h"
+#include "policy/policystore.h"
+#include "team/teamdatabase.h"
+#include "team/teamkey.h"
+#include "testsupport.h"
+
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+
+#include <memory>
+#include <vector>
+
+using namespace countersign;
+
+namespace {
+
+const QString APP = QStringLiteral(COUNTERSIGN_BIN_DIR "/countersign");
+const QString TEAM_PASSPHRASE = QStringLiteral("correct horse battery staple of the team");
+constexpr int NODES = 3;
+
+QJsonObject bodyOf(const QByteArray& response)
+{
+    return QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
+}
+
+int statusOf(const QByteArray& response)
+{
+    // "HTTP/1.1 200 OK"
+    return response.startsWith("HTTP/1.1 ") ? response.mid(9, 3).toInt() : -1;
+}
+
+QByteArray compact(const QJsonObject& object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+class TestTeamNodes final : public QObject {
+    Q_OBJECT
+
+    struct Node {
+        std::unique_ptr<QProcess> process;
+        quint16 port = 0;    // loopback HTTP, for runtimes on this machine
+        quint16 tlsPort = 0; // TLS, for runtimes elsewhere and members
+    };
+    struct Member {
+        QString id;
+        std::shared_ptr<const crypto::SigningKey> key;
+    };
+
+    std::unique_ptr<test::PgCluster> m_cluster;
+    int m_databases = 0;
+    // Per test function:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_url;
+    std::unique_ptr<team::TeamDatabase> m_team;
+    approvals::RequestEvents m_events;
+    std::unique_ptr<approvals::Services> m_services;
+    QByteArray m_token;
+    std::vector<Node> m_nodes;
+
+    bool startNode(int index)
+    {
+        Node& node = m_nodes[static_cast<std::size_t>(index)];
+        node.process = std::make_unique<QProcess>();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("COUNTERSIGN_TEAM_PASSPHRASE_FILE"), m_dir->filePath(QStringLiteral("team-pass")));
+        node.process->setProcessEnvironment(env);
+        node.process->start(APP, {QStringLiteral("--headless"), QStringLiteral("--database"), m_url,
+                                  QStringLiteral("--node-dir"), m_dir->filePath(QStringLiteral("node%1").arg(index)),
+                                  QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--socket"),
+                                  QStringLiteral("none"), QStringLiteral("--rate-limit"), QStringLiteral("100000"),
+                                  QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                  QStringLiteral("--public-host"), QStringLiteral("127.0.0.1")});
+        if (!node.process->waitForStarted(10000))
+            return false;
+        static const QRegularExpression SERVING(QStringLiteral("serving http://127.0.0.1:(\\d+)"));
+        static const QRegularExpression TLS(QStringLiteral("members on https://127.0.0.1:(\\d+)"));
+        QElapsedTimer timer;
+        timer.start();
+        QByteArray output;
+        while (timer.elapsed() < 60000 && !TLS.match(QString::fromUtf8(output)).hasMatch()) {
+            node.process->waitForReadyRead(500);
+            output += node.process->readAllStandardOutput();
+            if (node.process->state() != QProcess::Running) {
+                qWarning("node %d ended: %s", index, node.process->readAllStandardError().constData());
+                return false;
+            }
+        }
+        node.port = static_cast<quint16>(SERVING.match(QString::fromUtf8(output)).captured(1).toUInt());
+        node.tlsPort = static_cast<quint16>(TLS.match(QString::fromUtf8(output)).captured(1).toUInt());
+        if (node.port == 0 || node.tlsPort == 0)
+            qWarning("node %d said: %s", index, output.constData());
+        return node.port != 0 && node.tlsPort != 0;
+    }
+
+    /// One request to node \a index's loopback listener with the runtime's token.
+    QByteArray runtime(int index, const QByteArray& method, const QByteArray& path, const QByteArray& body = {})
+    {
+        QTcpSocket socket;
+        const quint16 port = m_nodes[static_cast<std::size_t>(index)].port;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!socket.waitForConnected(10000))
+            return {};
+        return test::httpExchange(socket, method, path, "127.0.0.1:" + QByteArray::number(port), m_token, body);
+    }
+
+    /// One request to node \a index's TLS listener, pinning the team's certificate.
+    QByteArray overTls(int index, const QByteArray& method, const QByteArray& path, const QByteArray& token,
+                       const QByteArray& body = {})
+    {
+        QSslSocket socket;
+        // No CA vouches for a team's certificate: the client compares its fingerprint instead.
+        socket.setPeerVerifyMode(QSslSocket::VerifyNone);
+        const quint16 port = m_nodes[static_cast<std::size_t>(index)].tlsPort;
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+        if (!socket.waitForEncrypted(20000))
+            return "no TLS: " + socket.errorString().toUtf8();
+        const QByteArray presented = socket.peerCertificate().digest(QCryptographicHash::Sha256);
+        auto pinned = crypto::TlsIdentity::fingerprint(m_team->tlsIdentity().certificatePem);
+        if (!pinned || presented != *pinned)
+            return "not the team's certificate";
+        return test::httpExchange(socket, method, path, "127.0.0.1:" + QByteArray::number(port), token, body);
+    }
+
+    Member addMember(const QString& id)
+    {
+        auto key = test::addMember(*m_services, id, id, QStringLiteral("approver"));
+        return Member{id, key};
+    }
+
+    /// Opens a session for \a member on node \a index, as a member's client does.
+    QByteArray openSession(int index, const Member& member)
+    {
+        const QByteArray challenge = overTls(index, "POST", "/v1/sessions/challenge", {},
+                                             compact(QJsonObject{{QStringLiteral("member"), member.id}}));
+        const QJsonObject offered = bodyOf(challenge);
+        const QByteArray nonce = QByteArray::fromBase64(offered.value(QStringLiteral("nonce")).toString().toLatin1());
+        const QByteArray signature = member.key->sign(
+            members::SessionService::statement(offered.value(QStringLiteral("instance")).toString(), member.id, nonce));
+        const QByteArray opened =
+            overTls(index, "POST", "/v1/sessions", {},
+                    compact(QJsonObject{{QStringLiteral("member"), member.id},
+                                        {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
+                                        {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}}));
+        return bodyOf(opened).value(QStringLiteral("token")).toString().toLatin1();
+    }
+
+    /// The body of a decision by \a member on \a id, signed with their key.
+    QByteArray decisionBody(const Member& member, const QString& id, const QString& digest, bool approve)
+    {
+        const approvals::DecisionStatement statement{id,
+                                                     member.id,
+                                                     digest,
+                                                     approve,
+                                                     QStringLiteral("checked on my node"),
+                                                     QDateTime::currentMSecsSinceEpoch(),
+                                                     audit::Checkpoint::originFor(m_team->instancePublicKey())};
+        return compact(QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
+                                   {QStringLiteral("reason"), statement.reason},
+                                   {QStringLiteral("payload_sha256"), digest},
+                                   {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
+                                   {QStringLiteral("signature"), QString::fromLatin1(statement.sign(*member.key).toBase64())}});
+    }
+
+    QString createRequest(int index, const QString& capability, const QString& summary)
+    {
+        const QByteArray created =
+            runtime(index, "POST", "/v1/requests",
+                    compact(QJsonObject{{QStringLiteral("capability"), capability},
+                                        {QStringLiteral("summary"), summary},
+                                        {QStringLiteral("payload"), QJsonObject{{QStringLiteral("what"), summary}}}}));
+        return bodyOf(created).value(QStringLiteral("id")).toString();
+    }
+
+    QJsonObject statusOn(int index, const QString& id)
+    {
+        return bodyOf(runtime(index, "GET", "/v1/requests/" + id.toLatin1()));
+    }
+
+    void requireApprovals(const QString& glob, int approvals)
+    {
+        policy::PolicyRule rule;
+        rule.capabilityGlob = glob;
+        rule.approvals = approvals;
+        QVERIFY(m_services->policies().add(rule, QStringLiteral("member:owner")));
+    }
+
+    int auditCount(const QString& action, const QString& id)
+    {
+        int found = 0;
+        const auto entries = m_team->audit().entries(1, 1'000'000);
+        for (const audit::AuditEntry& entry : entries.value_or(QList<audit::AuditEntry>()))
+            found += entry.action == action && entry.subject == QStringLiteral("request:") + id ? 1 : 0;
+        return found;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(crypto::initialize());
+        m_cluster = std::make_unique<test::PgCluster>();
+        QVERIFY(m_cluster->start());
+    }
+    void cleanupTestCase() { m_cluster.reset(); }
+
+    // Each test function gets a team database and three nodes of its own.
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        const QString database = QStringLiteral("team_%1").arg(++m_databases);
+        QVERIFY(m_cluster->createDatabase(database));
+        const storage::PgConnectionConfig config = m_cluster->connectionConfig(QStringLiteral("localhost"), database);
+        m_url = QStringLiteral("postgresql://%1@localhost:%2/%3?sslrootcert=%4&password_file=%5")
+                    .arg(config.user)
+                    .arg(config.port)
+                    .arg(database, QString::fromLatin1(QUrl::toPercentEncoding(config.sslRootCert)),
+                         QString::fromLatin1(QUrl::toPercentEncoding(config.passwordFile)));
+        test::writeTextFile(m_dir->filePath(QStringLiteral("team-pass")), TEAM_PASSPHRASE);
+        const auto owner = crypto::SigningKey::generate();
+        auto team = team::TeamDatabase::initialize(
+            config, team::TeamKey::passphrase(test::secure(TEAM_PASSPHRASE), crypto::KdfParams::fast()),
+            team::TeamDatabase::Owner{QStringLiteral("owner"), QStringLiteral("Olive"), owner.publicKey()},
+            m_dir->filePath(QStringLiteral("setup-checkpoints")));
+        VERIFY_RESULT(team);
+        m_team = std::move(*team);
+        auto services = application::openServices(*m_team, m_events, QStringLiteral("setup"));
+        VERIFY_RESULT(services);
+        m_services = std::move(*services);
+        auto token = m_services->runtimes().registerRuntime(QStringLiteral("ci"), {QStringLiteral("deploy.*")},
+                                                            QStringLiteral("member:owner"));
+        VERIFY_RESULT(token);
+        m_token = token->toLatin1();
+        m_nodes.resize(NODES);
+        for (int i = 0; i < NODES; ++i)
+            QVERIFY(startNode(i));
+    }
+
+    void cleanup()
+    {
+        for (Node& node : m_nodes) {
+            if (node.process)
+                test::stopProcess(*node.process);
+        }
+        m_nodes.clear();
+        if (m_team) {
+            const auto verified = m_team->audit().verify();
+            QVERIFY2(verified.ok(), qPrintable(verified.message));
+        }
+        m_services.reset();
+        m_team.reset();
+        m_dir.reset();
+    }
+
+    void exactlyOneOfAHundredConsumesAcrossTheNodesWins()
+    {
+        const Member alice = addMember(QStringLiteral("alice"));
+        const QString id = createRequest(0, QStringLiteral("deploy.web"), QStringLiteral("ship 1.2"));
+        QVERIFY(!id.isEmpty());
+        QVERIFY(m_services->requests().approve(alice.id, id, QStringLiteral("ok")));
+        const QString digest = statusOn(1, id).value(QStringLiteral("payload_sha256")).toString();
+        QCOMPARE(statusOn(2, id).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
+
+        // A hundred connections, a third on each node, all open before any of them asks.
+        constexpr int CONSUMERS = 100;
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        for (int i = 0; i < CONSUMERS; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            socket->connectToHost(QHostAddress::LocalHost, m_nodes[static_cast<std::size_t>(i % NODES)].port);
+            sockets.push_back(std::move(socket));
+        }
+        for (auto& socket : sockets)
+            QVERIFY(socket->state() == QAbstractSocket::ConnectedState || socket->waitForConnected(20000));
+        const QByteArray body = compact(QJsonObject{{QStringLiteral("payload_sha256"), digest}});
+        for (int i = 0; i < CONSUMERS; ++i) {
+            const QByteArray host = "127.0.0.1:" + QByteArray::number(m_nodes[static_cast<std::size_t>(i % NODES)].port);
+            sockets[static_cast<std::size_t>(i)]->write("POST /v1/requests/" + id.toLatin1() +
+                                                       "/consume HTTP/1.1\r\nHost: " + host +
+                                                       "\r\nAuthorization: Bearer " + m_token +
+                                                       "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                                       QByteArray::number(body.size()) +
+                                                       "\r\nConnection: close\r\n\r\n" + body);
+        }
+        std::vector<QByteArray> answers(CONSUMERS);
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < CONSUMERS; ++i) {
+            QTcpSocket& socket = *sockets[static_cast<std::size_t>(i)];
+            while (socket.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 120000)
+                socket.waitForReadyRead(1000);
+            answers[static_cast<std::size_t>(i)] = socket.readAll();
+        }
+        int won = 0;
+        for (const QByteArray& answer : answers) {
+            const int status = statusOf(answer);
+            if (status == 200) {
+                ++won;
+                continue;
+            }
+            QVERIFY2(status == 409, answer.constData());
+            QCOMPARE(bodyOf(answer).value(QStringLiteral("error")).toObject().value(QStringLiteral("code")).toString(),
+                     errorCodeName(ErrorCode::AlreadyConsumed));
+        }
+        QCOMPARE(won, 1);
+        QCOMPARE(auditCount(QStringLiteral("request.consumed"), id), 1);
+        for (int i = 0; i < NODES; ++i)
+            QCOMPARE(statusOn(i, id).value(QStringLiteral("state")).toString(), QStringLiteral("consumed"));
+    }
+
+    void aQuorumCountsApproversOnDifferentNodes()
+    {
+        requireApprovals(QStringLiteral("deploy.db"), 2);
+        const Member alice = addMember(QStringLiteral("alice"));
+        const Member bob = addMember(QStringLiteral("bob"));
+        const QString id = createRequest(2, QStringLiteral("deploy.db"), QStringLiteral("migrate"));
+        QVERIFY(!id.isEmpty());
+        const QString digest = statusOn(2, id).value(QStringLiteral("payload_sha256")).toString();
+        const QByteArray aliceSession = openSession(0, alice);
+        const QByteArray bobSession = openSession(1, bob);
+        QVERIFY(!aliceSession.isEmpty() && !bobSession.isEmpty());
+        const QByteArray path = "/v1/member/requests/" + id.toLatin1() + "/decision";
+        const QByteArray first = overTls(0, "POST", path, aliceSession, decisionBody(alice, id, digest, true));
+        QVERIFY2(statusOf(first) == 200, first.constData());
+        QCOMPARE(statusOn(2, id).value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
+        // The same approver again, on another node, is still one approver.
+        const QByteArray aliceElsewhere = openSession(2, alice);
+        const QByteArray again = overTls(2, "POST", path, aliceElsewhere, decisionBody(alice, id, digest, true));
+        QVERIFY2(statusOf(again) == 409, again.constData());
+        QCOMPARE(statusOn(1, id).value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
+        const QByteArray second = overTls(1, "POST", path, bobSession, decisionBody(bob, id, digest, true));
+        QVERIFY2(statusOf(second) == 200, second.constData());
+        for (int i = 0; i < NODES; ++i)
+            QCOMPARE(statusOn(i, id).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
+    }
+
+    void aDenyAndAnApproveOnTwoNodesAtOnceDeny()
+    {
+        requireApprovals(QStringLiteral("deploy.db"), 2);
+        const Member alice = addMember(QStringLiteral("alice"));
+        const Member bob = addMember(QStringLiteral("bob"));
+        const QByteArray aliceSession = openSession(0, alice);
+        const QByteArray bobSession = openSession(1, bob);
+        QVERIFY(!aliceSession.isEmpty() && !bobSession.isEmpty());
+        for (int round = 0; round < 5; ++round) {
+            const QString id = createRequest(round % NODES, QStringLiteral("deploy.db"), QStringLiteral("round %1").arg(round));
+            QVERIFY(!id.isEmpty());
+            const QString digest = statusOn(0, id).value(QStringLiteral("payload_sha256")).toString();
+            const QByteArray path = "/v1/member/requests/" + id.toLatin1() + "/decision";
+            // Both sent before either is read: the two nodes decide at the same moment.
+            QSslSocket approveSocket;
+            QSslSocket denySocket;
+            for (auto [socket, index] : {std::pair(&approveSocket, 0), std::pair(&denySocket, 1)}) {
+                socket->setPeerVerifyMode(QSslSocket::VerifyNone);
+                socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_nodes[static_cast<std::size_t>(index)].tlsPort);
+                QVERIFY(socket->waitForEncrypted(20000));
+            }
+            auto send = [&](QSslSocket& socket, int index, const QByteArray& token, const QByteArray& body) {
+                socket.write("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
+                             QByteArray::number(m_nodes[static_cast<std::size_t>(index)].tlsPort) +
+                             "\r\nAuthorization: Bearer " + token +
+                             "\r\nContent-Type: application/json\r\nContent-Length: " +
+                             QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+            };
+            send(approveSocket, 0, aliceSession, decisionBody(alice, id, digest, true));
+            send(denySocket, 1, bobSession, decisionBody(bob, id, digest, false));
+            for (QSslSocket* socket : {&approveSocket, &denySocket}) {
+                QElapsedTimer timer;
+                timer.start();
+                while (socket->state() == QAbstractSocket::ConnectedState && timer.elapsed() < 60000)
+                    socket->waitForReadyRead(1000);
+            }
+            const QByteArray denied = denySocket.readAll();
+            QVERIFY2(statusOf(denied) == 200, denied.constData());
+            for (int i = 0; i < NODES; ++i)
+                QCOMPARE(statusOn(i, id).value(QStringLiteral("state")).toString(), QStringLiteral("denied"));
+            QCOMPARE(auditCount(QStringLiteral("request.denied"), id), 1);
+        }
+    }
+
+    void aDecisionOnOneNodeAnswersALongPollOnAnother()
+    {
+        const Member alice = addMember(QStringLiteral("alice"));
+        const QString id = createRequest(0, QStringLiteral("deploy.web"), QStringLiteral("wait for me"));
+        QVERIFY(!id.isEmpty());
+        const QString digest = statusOn(0, id).value(QStringLiteral("payload_sha256")).toString();
+        QTcpSocket waiting;
+        const quint16 port = m_nodes[1].port;
+        waiting.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(waiting.waitForConnected(10000));
+        waiting.write("GET /v1/requests/" + id.toLatin1() + "?wait=60 HTTP/1.1\r\nHost: 127.0.0.1:" +
+                      QByteArray::number(port) + "\r\nAuthorization: Bearer " + m_token +
+                      "\r\nConnection: close\r\n\r\n");
+        QVERIFY(waiting.waitForBytesWritten(10000));
+        QVERIFY(!waiting.waitForReadyRead(300)); // still waiting: nothing decided yet
+        const QByteArray session = openSession(2, alice);
+        const QByteArray decided = overTls(2, "POST", "/v1/member/requests/" + id.toLatin1() + "/decision", session,
+                                           decisionBody(alice, id, digest, true));
+        QVERIFY2(statusOf(decided) == 200, decided.constData());
+        QElapsedTimer timer;
+        timer.start();
+        while (waiting.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 60000)
+            waiting.waitForReadyRead(1000);
+        const QByteArray answer = waiting.readAll();
+        QVERIFY2(statusOf(answer) == 200, answer.constData());
+        QCOMPARE(bodyOf(answer).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
+    }
+
+    void aRuntimeElsewhereReachesANodeOverTlsWithItsToken()
+    {
+        const QByteArray created = overTls(
+            1, "POST", "/v1/requests", m_token,
+            compact(QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
+                                {QStringLiteral("summary"), QStringLiteral("from a CI runner")},
+                                {QStringLiteral("payload"), QJsonObject{{QStringLiteral("commit"), QStringLiteral("abc")}}}}));
+        QVERIFY2(statusOf(created) == 201, created.constData());
+        const QString id = bodyOf(created).value(QStringLiteral("id")).toString();
+        // The same request, seen from another node's loopback listener.
+        QCOMPARE(statusOn(2, id).value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
+        // Without the token, nothing.
+        const QByteArray refused = overTls(0, "GET", "/v1/requests/" + id.toLatin1(), {});
+        QVERIFY2(statusOf(refused) == 401, refused.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTeamNodes)
+#include "tst_teamnodes.moc"
