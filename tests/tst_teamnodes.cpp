@@ -16,12 +16,14 @@
 #include "members/sessionservice.h"
 #include "pgcluster.h"
 #include "policy/policystore.h"
+#include "storage/execute.h"
 #include "team/teamdatabase.h"
 #include "team/teamkey.h"
 #include "testsupport.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
@@ -90,6 +92,7 @@ class TestTeamNodes final : public QObject {
         node.process = std::make_unique<QProcess>();
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("COUNTERSIGN_TEAM_PASSPHRASE_FILE"), m_dir->filePath(QStringLiteral("team-pass")));
+        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("countersign.*.debug=false"));
         node.process->setProcessEnvironment(env);
         node.process->start(APP, {QStringLiteral("--headless"), QStringLiteral("--database"), m_url,
                                   QStringLiteral("--node-dir"), m_dir->filePath(QStringLiteral("node%1").arg(index)),
@@ -181,11 +184,12 @@ class TestTeamNodes final : public QObject {
                                                      QStringLiteral("checked on my node"),
                                                      QDateTime::currentMSecsSinceEpoch(),
                                                      audit::Checkpoint::originFor(m_team->instancePublicKey())};
-        return compact(QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
-                                   {QStringLiteral("reason"), statement.reason},
-                                   {QStringLiteral("payload_sha256"), digest},
-                                   {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
-                                   {QStringLiteral("signature"), QString::fromLatin1(statement.sign(*member.key).toBase64())}});
+        return compact(
+            QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
+                        {QStringLiteral("reason"), statement.reason},
+                        {QStringLiteral("payload_sha256"), digest},
+                        {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
+                        {QStringLiteral("signature"), QString::fromLatin1(statement.sign(*member.key).toBase64())}});
     }
 
     QString createRequest(int index, const QString& capability, const QString& summary)
@@ -265,11 +269,17 @@ private Q_SLOTS:
     void cleanup()
     {
         for (Node& node : m_nodes) {
-            if (node.process)
-                test::stopProcess(*node.process);
+            if (!node.process)
+                continue;
+            test::stopProcess(*node.process);
+            if (QTest::currentTestFailed())
+                qWarning("a node said: %s", node.process->readAllStandardError().right(4000).constData());
         }
         m_nodes.clear();
         if (m_team) {
+            QSqlDatabase db = m_team->database();
+            (void)storage::execute(db, QStringLiteral("SELECT 1")); // finds a lost session (a restart)
+            (void)storage::reconnectIfLost(db);
             const auto verified = m_team->audit().verify();
             QVERIFY2(verified.ok(), qPrintable(verified.message));
         }
@@ -299,13 +309,12 @@ private Q_SLOTS:
             QVERIFY(socket->state() == QAbstractSocket::ConnectedState || socket->waitForConnected(20000));
         const QByteArray body = compact(QJsonObject{{QStringLiteral("payload_sha256"), digest}});
         for (int i = 0; i < CONSUMERS; ++i) {
-            const QByteArray host = "127.0.0.1:" + QByteArray::number(m_nodes[static_cast<std::size_t>(i % NODES)].port);
-            sockets[static_cast<std::size_t>(i)]->write("POST /v1/requests/" + id.toLatin1() +
-                                                       "/consume HTTP/1.1\r\nHost: " + host +
-                                                       "\r\nAuthorization: Bearer " + m_token +
-                                                       "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                                       QByteArray::number(body.size()) +
-                                                       "\r\nConnection: close\r\n\r\n" + body);
+            const QByteArray host =
+                "127.0.0.1:" + QByteArray::number(m_nodes[static_cast<std::size_t>(i % NODES)].port);
+            sockets[static_cast<std::size_t>(i)]->write(
+                "POST /v1/requests/" + id.toLatin1() + "/consume HTTP/1.1\r\nHost: " + host +
+                "\r\nAuthorization: Bearer " + m_token + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         }
         std::vector<QByteArray> answers(CONSUMERS);
         QElapsedTimer timer;
@@ -368,7 +377,8 @@ private Q_SLOTS:
         const QByteArray bobSession = openSession(1, bob);
         QVERIFY(!aliceSession.isEmpty() && !bobSession.isEmpty());
         for (int round = 0; round < 5; ++round) {
-            const QString id = createRequest(round % NODES, QStringLiteral("deploy.db"), QStringLiteral("round %1").arg(round));
+            const QString id =
+                createRequest(round % NODES, QStringLiteral("deploy.db"), QStringLiteral("round %1").arg(round));
             QVERIFY(!id.isEmpty());
             const QString digest = statusOn(0, id).value(QStringLiteral("payload_sha256")).toString();
             const QByteArray path = "/v1/member/requests/" + id.toLatin1() + "/decision";
@@ -377,7 +387,8 @@ private Q_SLOTS:
             QSslSocket denySocket;
             for (auto [socket, index] : {std::pair(&approveSocket, 0), std::pair(&denySocket, 1)}) {
                 socket->setPeerVerifyMode(QSslSocket::VerifyNone);
-                socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_nodes[static_cast<std::size_t>(index)].tlsPort);
+                socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"),
+                                               m_nodes[static_cast<std::size_t>(index)].tlsPort);
                 QVERIFY(socket->waitForEncrypted(20000));
             }
             auto send = [&](QSslSocket& socket, int index, const QByteArray& token, const QByteArray& body) {
@@ -413,9 +424,9 @@ private Q_SLOTS:
         const quint16 port = m_nodes[1].port;
         waiting.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(waiting.waitForConnected(10000));
-        waiting.write("GET /v1/requests/" + id.toLatin1() + "?wait=60 HTTP/1.1\r\nHost: 127.0.0.1:" +
-                      QByteArray::number(port) + "\r\nAuthorization: Bearer " + m_token +
-                      "\r\nConnection: close\r\n\r\n");
+        waiting.write("GET /v1/requests/" + id.toLatin1() +
+                      "?wait=60 HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                      "\r\nAuthorization: Bearer " + m_token + "\r\nConnection: close\r\n\r\n");
         QVERIFY(waiting.waitForBytesWritten(10000));
         QVERIFY(!waiting.waitForReadyRead(300)); // still waiting: nothing decided yet
         const QByteArray session = openSession(2, alice);
@@ -431,13 +442,106 @@ private Q_SLOTS:
         QCOMPARE(bodyOf(answer).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
     }
 
+    void aRestartOfTheDatabaseLosesNoAcknowledgedWriteAndLongPollsResume()
+    {
+        const Member alice = addMember(QStringLiteral("alice"));
+        const QString waitedOn = createRequest(0, QStringLiteral("deploy.web"), QStringLiteral("decided after"));
+        QVERIFY(!waitedOn.isEmpty());
+        const QString digest = statusOn(0, waitedOn).value(QStringLiteral("payload_sha256")).toString();
+        // A long-poll on node 1 waits across the restart.
+        QTcpSocket waiting;
+        waiting.connectToHost(QHostAddress::LocalHost, m_nodes[1].port);
+        QVERIFY(waiting.waitForConnected(10000));
+        waiting.write("GET /v1/requests/" + waitedOn.toLatin1() +
+                      "?wait=120 HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_nodes[1].port) +
+                      "\r\nAuthorization: Bearer " + m_token + "\r\nConnection: close\r\n\r\n");
+        QVERIFY(waiting.waitForBytesWritten(10000));
+
+        // Creates with idempotency keys, round robin over the nodes, before, during and after the
+        // restart; a refused one is sent again with its key until it is acknowledged.
+        QHash<QString, QString> acknowledged; // idempotency key -> request id
+        int refusedWhileDown = 0;
+        auto create = [&](int n) {
+            const QByteArray key = "restart-" + QByteArray::number(n);
+            const QByteArray body = compact(QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
+                                                        {QStringLiteral("summary"), QStringLiteral("create %1").arg(n)},
+                                                        {QStringLiteral("payload"), n}});
+            const int index = n % NODES;
+            const quint16 port = m_nodes[static_cast<std::size_t>(index)].port;
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress::LocalHost, port);
+            if (!socket.waitForConnected(10000))
+                return false;
+            socket.write("POST /v1/requests HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                         "\r\nAuthorization: Bearer " + m_token + "\r\nIdempotency-Key: " + key +
+                         "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+                         "\r\nConnection: close\r\n\r\n" + body);
+            QByteArray answer;
+            while (socket.waitForReadyRead(30000))
+                answer += socket.readAll();
+            const int status = statusOf(answer);
+            if (status == 201 || status == 200) {
+                const QString id = bodyOf(answer).value(QStringLiteral("id")).toString();
+                if (acknowledged.contains(QString::fromLatin1(key)) &&
+                    acknowledged.value(QString::fromLatin1(key)) != id)
+                    qWarning("key %s answered two ids", key.constData());
+                acknowledged.insert(QString::fromLatin1(key), id);
+                return true;
+            }
+            if (status != 503 || !answer.contains("\r\nRetry-After: "))
+                qWarning("unexpected answer: %s", answer.constData());
+            else
+                ++refusedWhileDown;
+            return false;
+        };
+        int n = 0;
+        for (; n < 20; ++n)
+            QVERIFY(create(n));
+        QVERIFY(m_cluster->stop());
+        for (int k = 0; k < 9; ++k, ++n)
+            QVERIFY(!create(n)); // nothing is acknowledged while the database is down
+        QVERIFY(refusedWhileDown == 9);
+        QVERIFY(m_cluster->start());
+        // Every key again, the refused ones included, until all are acknowledged (the nodes
+        // reconnect with backoff: a few more 503s first).
+        QElapsedTimer timer;
+        timer.start();
+        for (int k = 0; k < n + 10; ++k) {
+            while (!create(k)) {
+                QVERIFY2(timer.elapsed() < 120000, "the nodes did not come back");
+                QTest::qWait(200);
+            }
+        }
+        QCOMPARE(acknowledged.size(), n + 10);
+        for (auto it = acknowledged.cbegin(); it != acknowledged.cend(); ++it) {
+            // This test's own session was lost too: the first statement finds out (503), the
+            // next one runs on a new session.
+            auto stored = m_services->requests().request(it.value());
+            if (!stored && stored.error().code == ErrorCode::Unavailable)
+                stored = m_services->requests().request(it.value());
+            QVERIFY2(stored, qPrintable(it.key() + u": " + (stored ? QString() : stored.error().message)));
+        }
+        // Decided after the restart, on another node: the long-poll that waited through it answers.
+        const QByteArray session = openSession(2, alice);
+        const QByteArray decided = overTls(2, "POST", "/v1/member/requests/" + waitedOn.toLatin1() + "/decision",
+                                           session, decisionBody(alice, waitedOn, digest, true));
+        QVERIFY2(statusOf(decided) == 200, decided.constData());
+        timer.restart();
+        while (waiting.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 60000)
+            waiting.waitForReadyRead(1000);
+        const QByteArray answer = waiting.readAll();
+        QVERIFY2(statusOf(answer) == 200, answer.constData());
+        QCOMPARE(bodyOf(answer).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
+    }
+
     void aRuntimeElsewhereReachesANodeOverTlsWithItsToken()
     {
-        const QByteArray created = overTls(
-            1, "POST", "/v1/requests", m_token,
-            compact(QJsonObject{{QStringLiteral("capability"), QStringLiteral("deploy.web")},
-                                {QStringLiteral("summary"), QStringLiteral("from a CI runner")},
-                                {QStringLiteral("payload"), QJsonObject{{QStringLiteral("commit"), QStringLiteral("abc")}}}}));
+        const QByteArray created =
+            overTls(1, "POST", "/v1/requests", m_token,
+                    compact(QJsonObject{
+                        {QStringLiteral("capability"), QStringLiteral("deploy.web")},
+                        {QStringLiteral("summary"), QStringLiteral("from a CI runner")},
+                        {QStringLiteral("payload"), QJsonObject{{QStringLiteral("commit"), QStringLiteral("abc")}}}}));
         QVERIFY2(statusOf(created) == 201, created.constData());
         const QString id = bodyOf(created).value(QStringLiteral("id")).toString();
         // The same request, seen from another node's loopback listener.

@@ -110,17 +110,25 @@ std::expected<ApiHandler::Caller, http::HttpResponse> ApiHandler::authenticate(c
         token = authorization.mid(7).trimmed();
         // A valid token is never blocked by a lockout: clients behind one address (loopback,
         // a NAT) cannot lock each other out.
+        // A token that cannot be looked up now (a team database restarting) is neither valid nor
+        // a failed attempt: the caller is told to come back, and nothing counts toward a lockout.
         if (runtimes) {
-            if (auto identity = m_api.authenticate(token)) {
+            auto identity = m_api.authenticate(token);
+            if (identity) {
                 connection.setProven();
                 return Caller{*identity, std::nullopt};
             }
+            if (identity.error().code == ErrorCode::Unavailable)
+                return std::unexpected(errorResponse(identity.error()));
         }
         if (members && m_api.team()) {
-            if (auto member = m_api.team()->authenticateMember(token)) {
+            auto member = m_api.team()->authenticateMember(token);
+            if (member) {
                 connection.setProven();
                 return Caller{std::nullopt, *member};
             }
+            if (member.error().code == ErrorCode::Unavailable)
+                return std::unexpected(errorResponse(member.error()));
         }
     }
     int retryAfter = 1;

@@ -123,7 +123,10 @@ std::optional<http::HttpResponse> RuntimeRoutes::getRequest(const http::HttpRequ
         connection, id, qint64{seconds} * 1000, [this, runtime, id] { return status(runtime, id); },
         [this, runtime, id] {
             auto now = m_api.getRequest(runtime, id);
-            return !now || now->state != approvals::RequestState::Pending;
+            // A database away for a moment (a team's restarting) is no news: the poll waits on.
+            if (!now)
+                return now.error().code != ErrorCode::Unavailable;
+            return now->state != approvals::RequestState::Pending;
         });
     return std::nullopt;
 }

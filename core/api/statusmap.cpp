@@ -4,6 +4,12 @@
 
 namespace countersign::api {
 
+namespace {
+
+constexpr int UNAVAILABLE_RETRY_SECONDS = 2;
+
+} // namespace
+
 int statusFor(ErrorCode code)
 {
     switch (code) {
@@ -44,7 +50,13 @@ int statusFor(ErrorCode code)
 
 http::HttpResponse errorResponse(const Error& error)
 {
-    return http::HttpResponse::error(statusFor(error.code), errorCodeName(error.code), error.message);
+    http::HttpResponse response =
+        http::HttpResponse::error(statusFor(error.code), errorCodeName(error.code), error.message);
+    // Unavailable is for now only (a team database restarting, a deadlock given up): say when to
+    // come back, so that a client retries instead of giving up (RFC 9110, section 10.2.3).
+    if (error.code == ErrorCode::Unavailable)
+        return std::move(response).withRetryAfter(UNAVAILABLE_RETRY_SECONDS);
+    return response;
 }
 
 } // namespace countersign::api

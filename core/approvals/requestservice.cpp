@@ -16,6 +16,7 @@
 #include "requeststore.h"
 #include "runtimeregistry.h"
 #include "runtimerequests.h"
+#include "storage/execute.h"
 #include "storage/transaction.h"
 
 #include <QLoggingCategory>
@@ -123,7 +124,12 @@ Result<RuntimeRequests::Consumed> RequestService::consumeReceipt(const RuntimeRe
 
 Result<void> RequestService::available()
 {
-    return storage::checkDatabaseFile(m_store->database());
+    COUNTERSIGN_TRY(storage::checkDatabaseFile(m_store->database()));
+    // A team node whose database went away serves again once it is back: each request asks for a
+    // new session (with backoff) and is answered 503 meanwhile, never refused for good.
+    QSqlDatabase db = m_store->database();
+    (void)storage::reconnectIfLost(db);
+    return {};
 }
 
 Result<audit::AuditProofs::SignedCheckpoint> RequestService::auditCheckpoint()

@@ -27,12 +27,6 @@ const QString SELECT_DECISION = QStringLiteral(
     "SELECT d.request_id, d.member_id, coalesce(m.display_name, d.member_id), d.verdict, d.reason, d.decided_at, "
     "m.public_key, d.signature FROM decisions d LEFT JOIN members m ON m.id = d.member_id ");
 
-// One reading of a database failure for every store: on PostgreSQL by its SQLSTATE.
-Error storageError(const QSqlQuery& query)
-{
-    return storage::storageError(query.lastError());
-}
-
 const QString REQUESTS = QStringLiteral("requests");
 const QString DECISIONS = QStringLiteral("decisions");
 
@@ -118,7 +112,7 @@ Result<void> RequestStore::loadDecisions(Request& request) const
         m_statements->prepared(SELECT_DECISION + QStringLiteral("WHERE d.request_id = ? ORDER BY d.decided_at"));
     query.bindValue(0, request.id);
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     request.decisions.clear();
     while (query.next()) {
         auto decision = decisionFromRow(query);
@@ -140,7 +134,7 @@ Result<QList<Request>> RequestStore::select(const QString& where, const QVariant
     for (const QVariant& value : values)
         query.addBindValue(value);
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     QList<Request> requests;
     while (query.next()) {
         auto request = requestFromRow(query);
@@ -169,7 +163,7 @@ Result<QList<Request>> RequestStore::select(const QString& where, const QVariant
     for (const QVariant& value : values)
         decisions.addBindValue(value);
     if (!decisions.exec())
-        return std::unexpected(storageError(decisions));
+        return std::unexpected(storage::queryError(decisions));
     while (decisions.next()) {
         const auto it = byId.constFind(decisions.value(0).toString());
         if (it == byId.cend())
@@ -187,7 +181,7 @@ Result<std::optional<Request>> RequestStore::findOne(const QString& where, const
     for (qsizetype i = 0; i < values.size(); ++i)
         query.bindValue(static_cast<int>(i), values.at(i));
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     if (!query.next()) {
         query.finish();
         return std::optional<Request>();
@@ -225,7 +219,7 @@ Result<QString> RequestStore::bodySha256(const QString& id) const
     query.prepare(QStringLiteral("SELECT body_sha256 FROM requests WHERE id = ?"));
     query.addBindValue(id);
     if (!query.exec() || !query.next())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     return query.value(0).toString();
 }
 
@@ -255,7 +249,7 @@ Result<void> RequestStore::insert(const Request& request, const QString& bodySha
           QVariant(request.expiresAt), QVariant(policy::riskName(request.requestedRisk))})
         insert.addBindValue(value);
     if (!insert.exec())
-        return std::unexpected(storageError(insert));
+        return std::unexpected(storage::queryError(insert));
     return {};
 }
 
@@ -291,7 +285,7 @@ Result<void> RequestStore::updateState(const Request& request, RequestState from
     update.addBindValue(request.id);
     update.addBindValue(stateName(from));
     if (!update.exec())
-        return std::unexpected(storageError(update));
+        return std::unexpected(storage::queryError(update));
     // The WHERE clause holds the state the change starts from: zero rows means someone else won.
     if (update.numRowsAffected() != 1)
         return fail(ErrorCode::Conflict, QStringLiteral("request %1 changed meanwhile").arg(request.id));
@@ -305,7 +299,7 @@ Result<void> RequestStore::updateExpiresAt(const QString& id, qint64 expiresAt)
     update.addBindValue(expiresAt);
     update.addBindValue(id);
     if (!update.exec())
-        return std::unexpected(storageError(update));
+        return std::unexpected(storage::queryError(update));
     return {};
 }
 
@@ -324,7 +318,7 @@ Result<void> RequestStore::insertDecision(const QString& requestId, const Decisi
     insert.addBindValue(decision.decidedAt);
     insert.addBindValue(decision.signature);
     if (!insert.exec())
-        return std::unexpected(storageError(insert));
+        return std::unexpected(storage::queryError(insert));
     return {};
 }
 
@@ -343,7 +337,7 @@ Result<std::optional<qint64>> RequestStore::nextDeadline() const
     if (!query.exec(QStringLiteral("SELECT (SELECT min(expires_at) FROM requests WHERE state = 'pending'), "
                                    "(SELECT min(approval_expires_at) FROM requests WHERE state = 'approved')")) ||
         !query.next())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     std::optional<qint64> next;
     for (int column = 0; column < 2; ++column) {
         if (!query.isNull(column))
@@ -414,7 +408,7 @@ Result<QList<RequestStore::Approver>> RequestStore::approvers(const QString& req
                                  "WHERE d.request_id = ? AND d.verdict = 'approve'"));
     query.addBindValue(requestId);
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     QList<Approver> approvers;
     while (query.next())
         approvers.append(Approver{query.value(0).toString(), query.value(1).toString() == u"active"});
@@ -425,7 +419,7 @@ Result<QList<RequestStore::ActiveMember>> RequestStore::activeMembers() const
 {
     QSqlQuery query(m_db);
     if (!query.exec(QStringLiteral("SELECT id, role FROM members WHERE state = 'active'")))
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     QList<ActiveMember> members;
     while (query.next())
         members.append(ActiveMember{query.value(0).toString(), query.value(1).toString()});
@@ -438,7 +432,7 @@ Result<QByteArray> RequestStore::memberKey(const QString& memberId) const
     key.prepare(QStringLiteral("SELECT public_key FROM members WHERE id = ?"));
     key.addBindValue(memberId);
     if (!key.exec() || !key.next())
-        return std::unexpected(storageError(key));
+        return std::unexpected(storage::queryError(key));
     return key.value(0).toByteArray();
 }
 

@@ -22,12 +22,6 @@ QStringList globsFromJson(const QString& text)
     return globs;
 }
 
-// One reading of a database failure for every store: on PostgreSQL by its SQLSTATE.
-Error storageError(const QSqlQuery& query)
-{
-    return storage::storageError(query.lastError());
-}
-
 } // namespace
 
 RuntimeStore::RuntimeStore(QSqlDatabase db)
@@ -44,7 +38,7 @@ Result<bool> RuntimeStore::nameTaken(const QString& name) const
     exists.prepare(QStringLiteral("SELECT 1 FROM runtimes WHERE name = ?"));
     exists.addBindValue(name);
     if (!exists.exec())
-        return std::unexpected(storageError(exists));
+        return std::unexpected(storage::queryError(exists));
     return exists.next();
 }
 
@@ -61,7 +55,7 @@ Result<void> RuntimeStore::insert(const QString& name, const QStringList& globs,
     insert.addBindValue(actsFor.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(actsFor));
     insert.addBindValue(createdAt);
     if (!insert.exec())
-        return std::unexpected(storageError(insert));
+        return std::unexpected(storage::queryError(insert));
     return {};
 }
 
@@ -72,7 +66,7 @@ Result<bool> RuntimeStore::revoke(const QString& name, qint64 at)
     query.addBindValue(at);
     query.addBindValue(name);
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     return query.numRowsAffected() == 1;
 }
 
@@ -83,7 +77,7 @@ Result<QList<RuntimeInfo>> RuntimeStore::list() const
     if (!query.exec(QStringLiteral("SELECT r.id, r.name, r.allowed, r.created_at, r.revoked_at, r.last_seen_at, "
                                    "(SELECT count(*) FROM requests q WHERE q.runtime_id = r.id) "
                                    "FROM runtimes r ORDER BY r.name")))
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     QList<RuntimeInfo> result;
     while (query.next()) {
         result.append(RuntimeInfo{query.value(0).toLongLong(), query.value(1).toString(),
@@ -101,7 +95,7 @@ Result<std::optional<RuntimeStore::TokenMatch>> RuntimeStore::findActiveByTokenH
                                               "FROM runtimes WHERE token_hash = ? AND revoked_at IS NULL"));
     query.bindValue(0, tokenHash);
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     if (!query.next()) {
         query.finish();
         return std::optional<TokenMatch>();

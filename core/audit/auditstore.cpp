@@ -14,12 +14,6 @@ namespace {
 const QString ENTRY_COLUMNS =
     QStringLiteral("seq, ts, actor, action, subject, details, prev_hash, entry_hash, mac FROM audit_log ");
 
-// One reading of a database failure for every store: on PostgreSQL by its SQLSTATE.
-Error storageError(const QSqlQuery& query)
-{
-    return storage::storageError(query.lastError());
-}
-
 const QString AUDIT_LOG = QStringLiteral("audit_log");
 const QString DETAILS = QStringLiteral("details");
 
@@ -27,7 +21,7 @@ Result<qint64> single(const QSqlDatabase& db, const QString& sql)
 {
     QSqlQuery query(db);
     if (!query.exec(sql) || !query.next())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     return query.value(0).toLongLong();
 }
 
@@ -42,13 +36,17 @@ AuditStore::AuditStore(QSqlDatabase db, std::shared_ptr<const crypto::ColumnCiph
     : m_db(std::move(db))
     , m_sealing(m_db, std::move(cipher))
     , m_insert(m_db)
+    , m_session(m_db, [this] {
+        m_insert = QSqlQuery(m_db);
+        m_insertPrepared = false;
+    })
 {
 }
 
 Result<QList<AuditEntry>> AuditStore::readEntries(QSqlQuery& query) const
 {
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     QList<AuditEntry> entries;
     while (query.next()) {
         const qint64 seq = query.value(0).toLongLong();
@@ -77,7 +75,7 @@ Result<std::optional<AuditStore::Tail>> AuditStore::tail() const
     QSqlQuery last(m_db);
     last.setForwardOnly(true);
     if (!last.exec(QStringLiteral("SELECT seq, ts, entry_hash FROM audit_log ORDER BY id DESC LIMIT 1")))
-        return std::unexpected(storageError(last));
+        return std::unexpected(storage::queryError(last));
     if (!last.next())
         return std::optional<Tail>();
     return Tail{last.value(0).toLongLong(), last.value(1).toLongLong(), last.value(2).toByteArray()};
@@ -85,9 +83,15 @@ Result<std::optional<AuditStore::Tail>> AuditStore::tail() const
 
 Result<void> AuditStore::insert(const AuditEntry& entry)
 {
-    if (m_insert.lastQuery().isEmpty())
-        m_insert.prepare(QStringLiteral("INSERT INTO audit_log (seq, ts, actor, action, subject, details, prev_hash, "
-                                        "entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    // Prepared once per session; one that could not be prepared (no session, an aborted
+    // transaction) is prepared next time.
+    if (!m_insertPrepared) {
+        m_insertPrepared =
+            m_insert.prepare(QStringLiteral("INSERT INTO audit_log (seq, ts, actor, action, subject, details, "
+                                            "prev_hash, entry_hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        if (!m_insertPrepared)
+            return std::unexpected(storage::queryError(m_insert));
+    }
     m_insert.bindValue(0, entry.seq);
     m_insert.bindValue(1, entry.timestampMs);
     m_insert.bindValue(2, entry.actor);
@@ -100,7 +104,7 @@ Result<void> AuditStore::insert(const AuditEntry& entry)
     m_insert.bindValue(7, entry.entryHash);
     m_insert.bindValue(8, entry.mac);
     if (!m_insert.exec())
-        return std::unexpected(storageError(m_insert));
+        return std::unexpected(storage::queryError(m_insert));
     return {};
 }
 
@@ -143,7 +147,7 @@ Result<std::optional<qint64>> AuditStore::firstSeqOf(const QString& action, cons
     query.addBindValue(action);
     query.addBindValue(subject);
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     return query.next() ? std::optional<qint64>(query.value(0).toLongLong()) : std::nullopt;
 }
 
@@ -184,7 +188,7 @@ Result<QList<qint64>> AuditStore::matching(const Filter& filter) const
     for (const QVariant& value : std::as_const(values))
         query.addBindValue(value);
     if (!query.exec())
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     QList<qint64> seqs;
     while (query.next())
         seqs.append(query.value(0).toLongLong());
@@ -243,7 +247,7 @@ Result<AuditStore::Walk> AuditStore::walk() const
                                    "ORDER BY id")
                         .arg(dialect.textBytes(QStringLiteral("actor")), dialect.textBytes(QStringLiteral("action")),
                              dialect.textBytes(QStringLiteral("subject")), details)))
-        return std::unexpected(storageError(query));
+        return std::unexpected(storage::queryError(query));
     return Walk(std::move(query), m_sealing);
 }
 

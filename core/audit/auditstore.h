@@ -3,6 +3,7 @@
 #include "error.h"
 #include "evidence/auditentry.h"
 #include "storage/cellsealing.h"
+#include "storage/sessionwatch.h"
 
 #include <QDateTime>
 #include <QList>
@@ -101,6 +102,8 @@ private:
     QSqlDatabase m_db;
     storage::CellSealing m_sealing;
     QSqlQuery m_insert;
+    bool m_insertPrepared = false;
+    storage::SessionWatch m_session; // a replaced session knows no statement of the old one
 };
 
 } // namespace countersign::audit

@@ -2,6 +2,8 @@
 
 #include "error.h"
 
+#include "storage/sessionwatch.h"
+
 #include <QByteArray>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -23,9 +25,13 @@ public:
     [[nodiscard]] Result<void> insert(int level, quint64 index, const QByteArray& hash);
 
 private:
+    void prepare() const;
+
     QSqlDatabase m_db;
-    mutable QSqlQuery m_select;
-    QSqlQuery m_insert;
+    mutable QSqlQuery m_select{m_db};
+    mutable QSqlQuery m_insert{m_db};
+    mutable bool m_prepared = false;
+    storage::SessionWatch m_session;
 };
 
 } // namespace countersign::audit

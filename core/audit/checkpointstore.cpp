@@ -1,6 +1,7 @@
 #include "checkpointstore.h"
 
 #include "evidence/checkpoint.h"
+#include "storage/execute.h"
 #include "storage/sqldialect.h"
 
 #include <QSqlError>
@@ -18,7 +19,7 @@ Result<std::optional<QByteArray>> CheckpointStore::newestNote() const
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1")))
-        return fail(ErrorCode::Storage, query.lastError().text());
+        return std::unexpected(storage::queryError(query));
     if (!query.next())
         return std::optional<QByteArray>();
     return std::optional<QByteArray>(query.value(0).toString().toUtf8());
@@ -28,7 +29,7 @@ Result<quint64> CheckpointStore::largestSize() const
 {
     QSqlQuery query(m_db);
     if (!query.exec(QStringLiteral("SELECT coalesce(max(size), 0) FROM checkpoints")) || !query.next())
-        return fail(ErrorCode::Storage, query.lastError().text());
+        return std::unexpected(storage::queryError(query));
     return static_cast<quint64>(query.value(0).toLongLong());
 }
 
@@ -45,7 +46,7 @@ Result<void> CheckpointStore::insert(const Checkpoint& checkpoint, qint64 create
     insert.addBindValue(QString::fromUtf8(checkpoint.note));
     insert.addBindValue(createdAt);
     if (!insert.exec())
-        return fail(ErrorCode::Storage, insert.lastError().text());
+        return std::unexpected(storage::queryError(insert));
     return {};
 }
 

@@ -3,6 +3,7 @@
 #include "audit/auditlog.h"
 #include "capabilityglob.h"
 #include "members/authorizer.h"
+#include "storage/execute.h"
 #include "storage/transaction.h"
 
 #include <QSqlError>
@@ -52,7 +53,7 @@ Result<QList<PolicyRule>> PolicyStore::rules() const
     query.setForwardOnly(true);
     if (!query.exec(QStringLiteral("SELECT id, capability_glob, min_risk, outcome, approvals, timeout_seconds, "
                                    "validity_seconds, risk_floor FROM policy_rules ORDER BY position")))
-        return fail(ErrorCode::Storage, query.lastError().text());
+        return std::unexpected(storage::queryError(query));
     QList<PolicyRule> result;
     while (query.next()) {
         PolicyRule rule;
@@ -79,7 +80,7 @@ Result<void> PolicyStore::rewriteOrder(const QList<PolicyRule>& ordered)
         query.bindValue(0, i + 1);
         query.bindValue(1, ordered.at(i).id);
         if (!query.exec())
-            return fail(ErrorCode::Storage, query.lastError().text());
+            return std::unexpected(storage::queryError(query));
     }
     return {};
 }
@@ -107,7 +108,7 @@ Result<qint64> PolicyStore::add(const PolicyRule& rule, const QString& actor, in
         insert.addBindValue(rule.riskFloor ? QVariant(riskName(*rule.riskFloor))
                                            : QVariant(QMetaType::fromType<QString>()));
         if (!insert.exec())
-            return fail(ErrorCode::Storage, insert.lastError().text());
+            return std::unexpected(storage::queryError(insert));
         id = insert.lastInsertId().toLongLong();
         PolicyRule stored = rule;
         stored.id = id;
@@ -144,7 +145,7 @@ Result<void> PolicyStore::update(const PolicyRule& rule, const QString& actor)
                                           : QVariant(QMetaType::fromType<QString>()));
         query.addBindValue(rule.id);
         if (!query.exec())
-            return fail(ErrorCode::Storage, query.lastError().text());
+            return std::unexpected(storage::queryError(query));
         if (query.numRowsAffected() != 1)
             return fail(ErrorCode::NotFound, QStringLiteral("no policy rule %1").arg(rule.id));
         auto audited = m_audit.append({actor, QStringLiteral("policy.rule_changed"), rule.describe(), rule.toJson()});
@@ -167,7 +168,7 @@ Result<void> PolicyStore::remove(int index, const QString& actor)
         query.prepare(QStringLiteral("DELETE FROM policy_rules WHERE id = ?"));
         query.addBindValue(removed.id);
         if (!query.exec())
-            return fail(ErrorCode::Storage, query.lastError().text());
+            return std::unexpected(storage::queryError(query));
         COUNTERSIGN_TRY(rewriteOrder(*current));
         QJsonObject details = removed.toJson();
         details.insert(QStringLiteral("index"), index);

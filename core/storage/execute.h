@@ -19,9 +19,19 @@ namespace countersign::storage {
 [[nodiscard]] Error storageError(const QSqlDatabase& db, const QSqlError& error);
 /// True when \a db is a PostgreSQL connection whose session is gone.
 [[nodiscard]] bool connectionLost(const QSqlDatabase& db);
+/// What \a query's failure means, as storageError(db, error) for the connection it ran on: a
+/// store's one reading of a failed statement.
+[[nodiscard]] Error queryError(const QSqlQuery& query);
 /// True for PostgreSQL's serialization failure and deadlock (SQLSTATE 40001, 40P01): the
 /// transaction was rolled back whole and may simply run again.
 [[nodiscard]] bool isRetryable(const QSqlError& error);
+
+/// Replaces \a db's lost PostgreSQL session with a new one (docs/team-server.md, "Failures"):
+/// when libpq says the session is gone and no transaction is open on it, closes and opens the
+/// connection again, at most once a second while the server stays away (backing off to five).
+/// Unavailable while it cannot; a no-op for a vault and for a session that is fine. Whoever keeps
+/// prepared statements lets go of them on the way (SessionWatch).
+[[nodiscard]] Result<void> reconnectIfLost(QSqlDatabase& db);
 
 /// \a value as every backend stores it: a QString holding no characters is empty text, never
 /// NULL (QPSQL would bind a null QString as NULL); a NULL is a null variant

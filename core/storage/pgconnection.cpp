@@ -2,8 +2,11 @@
 
 #include "crypto/secretfile.h"
 #include "pgconnectionconfig.h"
+#include "sessionwatch.h"
 
+#include <QHash>
 #include <QLoggingCategory>
+#include <QMutex>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QStringList>
@@ -11,6 +14,14 @@
 #include <utility>
 
 namespace countersign::storage {
+
+namespace {
+
+// What each open connection was opened with, so that a lost session is replaced alike.
+QMutex s_configsMutex;
+QHash<QString, PgConnectionConfig> s_configs;
+
+} // namespace
 
 namespace {
 
@@ -138,6 +149,35 @@ Error PgConnection::describeFailure(const QString& libpqMessage, const PgConnect
                  QStringLiteral("cannot connect to PostgreSQL at %1: %2").arg(where, libpqMessage.simplified())};
 }
 
+Result<void> PgConnection::reopen(QSqlDatabase& db)
+{
+    std::optional<PgConnectionConfig> config;
+    {
+        const QMutexLocker locker(&s_configsMutex);
+        if (auto found = s_configs.constFind(db.connectionName()); found != s_configs.cend())
+            config = *found;
+    }
+    if (!config)
+        return fail(ErrorCode::Storage,
+                    QStringLiteral("%1 was not opened as a team database connection").arg(db.connectionName()));
+    auto password = readPassword(*config);
+    COUNTERSIGN_TRY(password);
+    db.close();
+    // The old session's statements go while there is no session for their DEALLOCATE to fail in.
+    SessionWatch::sessionClosed(db.connectionName());
+    if (!password->isEmpty())
+        db.setPassword(QString::fromUtf8(password->view()));
+    const bool opened = db.open();
+    db.setPassword(QString());
+    if (!opened) {
+        QString failure = db.lastError().databaseText();
+        if (failure.isEmpty())
+            failure = db.lastError().text();
+        return std::unexpected(describeFailure(failure, *config));
+    }
+    return {};
+}
+
 Result<QSqlDatabase> PgConnection::open(const PgConnectionConfig& config, const QString& connectionName)
 {
     COUNTERSIGN_TRY(config.validate());
@@ -163,6 +203,8 @@ Result<QSqlDatabase> PgConnection::open(const PgConnectionConfig& config, const 
         if (db.open()) {
             // Not kept: a reconnect opens anew and reads the file again, picking up a rotated password.
             db.setPassword(QString());
+            const QMutexLocker locker(&s_configsMutex);
+            s_configs.insert(connectionName, config);
             return db;
         }
         failure = db.lastError().databaseText();

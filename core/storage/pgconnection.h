@@ -20,6 +20,10 @@ public:
     /// Like every QSqlDatabase, the connection belongs to the calling thread.
     [[nodiscard]] static Result<QSqlDatabase> open(const PgConnectionConfig& config, const QString& connectionName);
 
+    /// Closes \a db (opened by open()) and opens it again as it was opened, reading the password
+    /// anew: a lost session replaced. Fails as open() does, saying what to fix.
+    [[nodiscard]] static Result<void> reopen(QSqlDatabase& db);
+
     /// The password \a config names: the first line of its password file, or its systemd
     /// credential; empty for a Unix socket without one (peer authentication).
     [[nodiscard]] static Result<crypto::SecureBuffer> readPassword(const PgConnectionConfig& config);

@@ -45,6 +45,7 @@ Result<detail::Hold> beginOtherWrite(QSqlDatabase& db)
         open->savepointMarks.push_back(open->afterCommit.size());
         return detail::Hold::Savepoint;
     }
+    COUNTERSIGN_TRY(reconnectIfLost(db));
     // READ COMMITTED: every conditional change is one UPDATE ... WHERE state = ..., and the audit
     // chain's head is taken with a row lock, so no write depends on a snapshot older than its
     // statement.
