@@ -60,6 +60,19 @@ QByteArray compact(const QJsonObject& object)
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
+/// One HTTP/1.1 request to 127.0.0.1:\a port, whole, to be written on a socket whose answer is
+/// read later: the tests send several before reading any.
+QByteArray rawRequest(const QByteArray& method, const QByteArray& target, quint16 port, const QByteArray& token,
+                      const QByteArray& body = {}, const QByteArray& extraHeaders = {})
+{
+    return method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+           "\r\nAuthorization: Bearer " + token + "\r\n" + extraHeaders +
+           (body.isEmpty()
+                ? QByteArray()
+                : "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n") +
+           "Connection: close\r\n\r\n" + body;
+}
+
 } // namespace
 
 class TestTeamNodes final : public QObject {
@@ -309,12 +322,9 @@ private Q_SLOTS:
             QVERIFY(socket->state() == QAbstractSocket::ConnectedState || socket->waitForConnected(20000));
         const QByteArray body = compact(QJsonObject{{QStringLiteral("payload_sha256"), digest}});
         for (int i = 0; i < CONSUMERS; ++i) {
-            const QByteArray host =
-                "127.0.0.1:" + QByteArray::number(m_nodes[static_cast<std::size_t>(i % NODES)].port);
-            sockets[static_cast<std::size_t>(i)]->write(
-                "POST /v1/requests/" + id.toLatin1() + "/consume HTTP/1.1\r\nHost: " + host +
-                "\r\nAuthorization: Bearer " + m_token + "\r\nContent-Type: application/json\r\nContent-Length: " +
-                QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+            sockets[static_cast<std::size_t>(i)]->write(rawRequest("POST", "/v1/requests/" + id.toLatin1() + "/consume",
+                                                                   m_nodes[static_cast<std::size_t>(i % NODES)].port,
+                                                                   m_token, body));
         }
         std::vector<QByteArray> answers(CONSUMERS);
         QElapsedTimer timer;
@@ -392,11 +402,7 @@ private Q_SLOTS:
                 QVERIFY(socket->waitForEncrypted(20000));
             }
             auto send = [&](QSslSocket& socket, int index, const QByteArray& token, const QByteArray& body) {
-                socket.write("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                             QByteArray::number(m_nodes[static_cast<std::size_t>(index)].tlsPort) +
-                             "\r\nAuthorization: Bearer " + token +
-                             "\r\nContent-Type: application/json\r\nContent-Length: " +
-                             QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+                socket.write(rawRequest("POST", path, m_nodes[static_cast<std::size_t>(index)].tlsPort, token, body));
             };
             send(approveSocket, 0, aliceSession, decisionBody(alice, id, digest, true));
             send(denySocket, 1, bobSession, decisionBody(bob, id, digest, false));
@@ -424,9 +430,7 @@ private Q_SLOTS:
         const quint16 port = m_nodes[1].port;
         waiting.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(waiting.waitForConnected(10000));
-        waiting.write("GET /v1/requests/" + id.toLatin1() +
-                      "?wait=60 HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
-                      "\r\nAuthorization: Bearer " + m_token + "\r\nConnection: close\r\n\r\n");
+        waiting.write(rawRequest("GET", "/v1/requests/" + id.toLatin1() + "?wait=60", port, m_token));
         QVERIFY(waiting.waitForBytesWritten(10000));
         QVERIFY(!waiting.waitForReadyRead(300)); // still waiting: nothing decided yet
         const QByteArray session = openSession(2, alice);
@@ -452,9 +456,7 @@ private Q_SLOTS:
         QTcpSocket waiting;
         waiting.connectToHost(QHostAddress::LocalHost, m_nodes[1].port);
         QVERIFY(waiting.waitForConnected(10000));
-        waiting.write("GET /v1/requests/" + waitedOn.toLatin1() +
-                      "?wait=120 HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_nodes[1].port) +
-                      "\r\nAuthorization: Bearer " + m_token + "\r\nConnection: close\r\n\r\n");
+        waiting.write(rawRequest("GET", "/v1/requests/" + waitedOn.toLatin1() + "?wait=120", m_nodes[1].port, m_token));
         QVERIFY(waiting.waitForBytesWritten(10000));
 
         // Creates with idempotency keys, round robin over the nodes, before, during and after the
@@ -472,10 +474,7 @@ private Q_SLOTS:
             socket.connectToHost(QHostAddress::LocalHost, port);
             if (!socket.waitForConnected(10000))
                 return false;
-            socket.write("POST /v1/requests HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
-                         "\r\nAuthorization: Bearer " + m_token + "\r\nIdempotency-Key: " + key +
-                         "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
-                         "\r\nConnection: close\r\n\r\n" + body);
+            socket.write(rawRequest("POST", "/v1/requests", port, m_token, body, "Idempotency-Key: " + key + "\r\n"));
             QByteArray answer;
             while (socket.waitForReadyRead(30000))
                 answer += socket.readAll();
