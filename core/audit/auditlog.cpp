@@ -98,6 +98,12 @@ Result<qint64> AuditLog::syncTree()
     return added;
 }
 
+crypto::SecureBuffer AuditLog::viewSaltKey(const crypto::SecureBuffer& auditKey)
+{
+    QByteArray derived = crypto::HmacSha256(auditKey).mac("countersign payload view salt key/1");
+    return crypto::SecureBuffer::takeFrom(derived);
+}
+
 Result<void> AuditLog::lockHead()
 {
     return m_store->lockHead();

@@ -53,6 +53,11 @@ public:
     /// Appends several entries in one transaction. Returns the last seq.
     [[nodiscard]] Result<qint64> appendAll(const QList<AuditRecord>& records);
 
+    /// The key that salts the commitments to masked payload values, derived from the audit key
+    /// \a auditKey: a key of its own for another purpose (HMAC as a PRF, with a label that keeps it
+    /// apart from the chain's MACs over 32-byte entry hashes). The same for a vault and a team.
+    [[nodiscard]] static crypto::SecureBuffer viewSaltKey(const crypto::SecureBuffer& auditKey);
+
     /// Holds the chain's head for the caller's open transaction: appends from other connections
     /// wait until it ends (PostgreSQL; a vault's write transaction holds the whole file already).
     [[nodiscard]] Result<void> lockHead();

@@ -4,7 +4,6 @@
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
-#include "crypto/hmacsha256.h"
 #include "crypto/sha256.h"
 #include "storage/migrations.h"
 #include "storage/pgconnection.h"
@@ -186,9 +185,7 @@ TeamDatabase::openAuditedConnection(const QString& connectionName) const
 
 crypto::SecureBuffer TeamDatabase::viewSaltKey() const
 {
-    // As on a vault: a key of its own for another purpose, apart from the audit chain's MACs.
-    QByteArray derived = crypto::HmacSha256(m_auditKey).mac("countersign payload view salt key/1");
-    return crypto::SecureBuffer::takeFrom(derived);
+    return audit::AuditLog::viewSaltKey(m_auditKey);
 }
 
 std::unique_ptr<audit::CheckpointSigner> TeamDatabase::openCheckpointSigner(const QSqlDatabase& connection,

@@ -4,7 +4,6 @@
 #include "audit/auditlog.h"
 #include "audit/checkpointsigner.h"
 #include "crypto/crypto.h"
-#include "crypto/hmacsha256.h"
 #include "crypto/passphrasepolicy.h"
 #include "databasefiles.h"
 #include "storage/durablefile.h"
@@ -162,10 +161,7 @@ Result<crypto::SecureBuffer> Vault::viewSaltKey(const QSqlDatabase& connection) 
 {
     auto auditKey = VaultStore(connection).secret(VaultStore::AUDIT_KEY);
     COUNTERSIGN_TRY(auditKey);
-    // A key of its own for another purpose (RFC 2104 as a PRF): the label keeps it apart from
-    // the audit chain's MACs, which are over 32-byte entry hashes.
-    QByteArray derived = crypto::HmacSha256(*auditKey).mac("countersign payload view salt key/1");
-    return crypto::SecureBuffer::takeFrom(derived);
+    return audit::AuditLog::viewSaltKey(*auditKey);
 }
 
 QString Vault::databasePath() const
