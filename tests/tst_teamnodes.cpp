@@ -11,32 +11,28 @@
 #include "crypto/crypto.h"
 #include "crypto/signingkey.h"
 #include "crypto/tlsidentity.h"
-#include "evidence/checkpoint.h"
-#include "evidence/decisionstatement.h"
-#include "members/sessionservice.h"
 #include "pgcluster.h"
 #include "policy/policystore.h"
 #include "storage/execute.h"
 #include "team/teamdatabase.h"
 #include "team/teamkey.h"
+#include "teamnodeprocess.h"
 #include "testsupport.h"
 
-#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QJsonDocument>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUrl>
 
+#include <array>
 #include <memory>
-#include <vector>
 
 using namespace countersign;
+
+using Member = test::TeamMemberClient;
 
 namespace {
 
@@ -49,44 +45,15 @@ QJsonObject bodyOf(const QByteArray& response)
     return QJsonDocument::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4)).object();
 }
 
-int statusOf(const QByteArray& response)
-{
-    // "HTTP/1.1 200 OK"
-    return response.startsWith("HTTP/1.1 ") ? response.mid(9, 3).toInt() : -1;
-}
-
 QByteArray compact(const QJsonObject& object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-/// One HTTP/1.1 request to 127.0.0.1:\a port, whole, to be written on a socket whose answer is
-/// read later: the tests send several before reading any.
-QByteArray rawRequest(const QByteArray& method, const QByteArray& target, quint16 port, const QByteArray& token,
-                      const QByteArray& body = {}, const QByteArray& extraHeaders = {})
-{
-    return method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
-           "\r\nAuthorization: Bearer " + token + "\r\n" + extraHeaders +
-           (body.isEmpty()
-                ? QByteArray()
-                : "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n") +
-           "Connection: close\r\n\r\n" + body;
 }
 
 } // namespace
 
 class TestTeamNodes final : public QObject {
     Q_OBJECT
-
-    struct Node {
-        std::unique_ptr<QProcess> process;
-        quint16 port = 0;    // loopback HTTP, for runtimes on this machine
-        quint16 tlsPort = 0; // TLS, for runtimes elsewhere and members
-    };
-    struct Member {
-        QString id;
-        std::shared_ptr<const crypto::SigningKey> key;
-    };
 
     std::unique_ptr<test::PgCluster> m_cluster;
     int m_databases = 0;
@@ -97,49 +64,21 @@ class TestTeamNodes final : public QObject {
     approvals::RequestEvents m_events;
     std::unique_ptr<approvals::Services> m_services;
     QByteArray m_token;
-    std::vector<Node> m_nodes;
+    QByteArray m_pin; // SHA-256 of the team certificate
+    std::array<test::TeamNodeProcess, NODES> m_nodes;
 
     bool startNode(int index)
     {
-        Node& node = m_nodes[static_cast<std::size_t>(index)];
-        node.process = std::make_unique<QProcess>();
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("COUNTERSIGN_TEAM_PASSPHRASE_FILE"), m_dir->filePath(QStringLiteral("team-pass")));
-        env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("countersign.*.debug=false"));
-        node.process->setProcessEnvironment(env);
-        node.process->start(APP, {QStringLiteral("--headless"), QStringLiteral("--database"), m_url,
-                                  QStringLiteral("--node-dir"), m_dir->filePath(QStringLiteral("node%1").arg(index)),
-                                  QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--socket"),
-                                  QStringLiteral("none"), QStringLiteral("--rate-limit"), QStringLiteral("100000"),
-                                  QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                                  QStringLiteral("--public-host"), QStringLiteral("127.0.0.1")});
-        if (!node.process->waitForStarted(10000))
-            return false;
-        static const QRegularExpression SERVING(QStringLiteral("serving http://127.0.0.1:(\\d+)"));
-        static const QRegularExpression TLS(QStringLiteral("members on https://127.0.0.1:(\\d+)"));
-        QElapsedTimer timer;
-        timer.start();
-        QByteArray output;
-        while (timer.elapsed() < 60000 && !TLS.match(QString::fromUtf8(output)).hasMatch()) {
-            node.process->waitForReadyRead(500);
-            output += node.process->readAllStandardOutput();
-            if (node.process->state() != QProcess::Running) {
-                qWarning("node %d ended: %s", index, node.process->readAllStandardError().constData());
-                return false;
-            }
-        }
-        node.port = static_cast<quint16>(SERVING.match(QString::fromUtf8(output)).captured(1).toUInt());
-        node.tlsPort = static_cast<quint16>(TLS.match(QString::fromUtf8(output)).captured(1).toUInt());
-        if (node.port == 0 || node.tlsPort == 0)
-            qWarning("node %d said: %s", index, output.constData());
-        return node.port != 0 && node.tlsPort != 0;
+        return m_nodes[static_cast<std::size_t>(index)].start(APP, m_url,
+                                                              m_dir->filePath(QStringLiteral("node%1").arg(index)),
+                                                              m_dir->filePath(QStringLiteral("team-pass")));
     }
 
     /// One request to node \a index's loopback listener with the runtime's token.
     QByteArray runtime(int index, const QByteArray& method, const QByteArray& path, const QByteArray& body = {})
     {
         QTcpSocket socket;
-        const quint16 port = m_nodes[static_cast<std::size_t>(index)].port;
+        const quint16 port = m_nodes[static_cast<std::size_t>(index)].port();
         socket.connectToHost(QHostAddress::LocalHost, port);
         if (!socket.waitForConnected(10000))
             return {};
@@ -150,59 +89,25 @@ class TestTeamNodes final : public QObject {
     QByteArray overTls(int index, const QByteArray& method, const QByteArray& path, const QByteArray& token,
                        const QByteArray& body = {})
     {
-        QSslSocket socket;
-        // No CA vouches for a team's certificate: the client compares its fingerprint instead.
-        socket.setPeerVerifyMode(QSslSocket::VerifyNone);
-        const quint16 port = m_nodes[static_cast<std::size_t>(index)].tlsPort;
-        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
-        if (!socket.waitForEncrypted(20000))
-            return "no TLS: " + socket.errorString().toUtf8();
-        const QByteArray presented = socket.peerCertificate().digest(QCryptographicHash::Sha256);
-        auto pinned = crypto::TlsIdentity::fingerprint(m_team->tlsIdentity().certificatePem);
-        if (!pinned || presented != *pinned)
-            return "not the team's certificate";
-        return test::httpExchange(socket, method, path, "127.0.0.1:" + QByteArray::number(port), token, body);
+        return test::exchangeOverTls(m_nodes[static_cast<std::size_t>(index)].tlsPort(), m_pin, method, path, token,
+                                     body);
     }
 
     Member addMember(const QString& id)
     {
-        auto key = test::addMember(*m_services, id, id, QStringLiteral("approver"));
-        return Member{id, key};
+        return Member{id, test::addMember(*m_services, id, id, QStringLiteral("approver"))};
     }
 
     /// Opens a session for \a member on node \a index, as a member's client does.
     QByteArray openSession(int index, const Member& member)
     {
-        const QByteArray challenge = overTls(index, "POST", "/v1/sessions/challenge", {},
-                                             compact(QJsonObject{{QStringLiteral("member"), member.id}}));
-        const QJsonObject offered = bodyOf(challenge);
-        const QByteArray nonce = QByteArray::fromBase64(offered.value(QStringLiteral("nonce")).toString().toLatin1());
-        const QByteArray signature = member.key->sign(
-            members::SessionService::statement(offered.value(QStringLiteral("instance")).toString(), member.id, nonce));
-        const QByteArray opened =
-            overTls(index, "POST", "/v1/sessions", {},
-                    compact(QJsonObject{{QStringLiteral("member"), member.id},
-                                        {QStringLiteral("nonce"), QString::fromLatin1(nonce.toBase64())},
-                                        {QStringLiteral("signature"), QString::fromLatin1(signature.toBase64())}}));
-        return bodyOf(opened).value(QStringLiteral("token")).toString().toLatin1();
+        return member.openSession(m_nodes[static_cast<std::size_t>(index)].tlsPort(), m_pin);
     }
 
     /// The body of a decision by \a member on \a id, signed with their key.
     QByteArray decisionBody(const Member& member, const QString& id, const QString& digest, bool approve)
     {
-        const approvals::DecisionStatement statement{id,
-                                                     member.id,
-                                                     digest,
-                                                     approve,
-                                                     QStringLiteral("checked on my node"),
-                                                     QDateTime::currentMSecsSinceEpoch(),
-                                                     audit::Checkpoint::originFor(m_team->instancePublicKey())};
-        return compact(
-            QJsonObject{{QStringLiteral("verdict"), approve ? QStringLiteral("approve") : QStringLiteral("deny")},
-                        {QStringLiteral("reason"), statement.reason},
-                        {QStringLiteral("payload_sha256"), digest},
-                        {QStringLiteral("decided_at_ms"), statement.decidedAtMs},
-                        {QStringLiteral("signature"), QString::fromLatin1(statement.sign(*member.key).toBase64())}});
+        return member.decisionBody(id, digest, approve, m_team->instancePublicKey());
     }
 
     QString createRequest(int index, const QString& capability, const QString& summary)
@@ -254,11 +159,7 @@ private Q_SLOTS:
         const QString database = QStringLiteral("team_%1").arg(++m_databases);
         QVERIFY(m_cluster->createDatabase(database));
         const storage::PgConnectionConfig config = m_cluster->connectionConfig(QStringLiteral("localhost"), database);
-        m_url = QStringLiteral("postgresql://%1@localhost:%2/%3?sslrootcert=%4&password_file=%5")
-                    .arg(config.user)
-                    .arg(config.port)
-                    .arg(database, QString::fromLatin1(QUrl::toPercentEncoding(config.sslRootCert)),
-                         QString::fromLatin1(QUrl::toPercentEncoding(config.passwordFile)));
+        m_url = test::teamDatabaseUrl(config);
         test::writeTextFile(m_dir->filePath(QStringLiteral("team-pass")), TEAM_PASSPHRASE);
         const auto owner = crypto::SigningKey::generate();
         auto team = team::TeamDatabase::initialize(
@@ -274,21 +175,18 @@ private Q_SLOTS:
                                                             QStringLiteral("member:owner"));
         VERIFY_RESULT(token);
         m_token = token->toLatin1();
-        m_nodes.resize(NODES);
+        m_pin = *crypto::TlsIdentity::fingerprint(m_team->tlsIdentity().certificatePem);
         for (int i = 0; i < NODES; ++i)
             QVERIFY(startNode(i));
     }
 
     void cleanup()
     {
-        for (Node& node : m_nodes) {
-            if (!node.process)
-                continue;
-            test::stopProcess(*node.process);
+        for (test::TeamNodeProcess& node : m_nodes) {
+            node.stop();
             if (QTest::currentTestFailed())
-                qWarning("a node said: %s", node.process->readAllStandardError().right(4000).constData());
+                qWarning("a node said: %s", node.errorOutput().constData());
         }
-        m_nodes.clear();
         if (m_team) {
             QSqlDatabase db = m_team->database();
             (void)storage::execute(db, QStringLiteral("SELECT 1")); // finds a lost session (a restart)
@@ -315,16 +213,16 @@ private Q_SLOTS:
         std::vector<std::unique_ptr<QTcpSocket>> sockets;
         for (int i = 0; i < CONSUMERS; ++i) {
             auto socket = std::make_unique<QTcpSocket>();
-            socket->connectToHost(QHostAddress::LocalHost, m_nodes[static_cast<std::size_t>(i % NODES)].port);
+            socket->connectToHost(QHostAddress::LocalHost, m_nodes[static_cast<std::size_t>(i % NODES)].port());
             sockets.push_back(std::move(socket));
         }
         for (auto& socket : sockets)
             QVERIFY(socket->state() == QAbstractSocket::ConnectedState || socket->waitForConnected(20000));
         const QByteArray body = compact(QJsonObject{{QStringLiteral("payload_sha256"), digest}});
         for (int i = 0; i < CONSUMERS; ++i) {
-            sockets[static_cast<std::size_t>(i)]->write(rawRequest("POST", "/v1/requests/" + id.toLatin1() + "/consume",
-                                                                   m_nodes[static_cast<std::size_t>(i % NODES)].port,
-                                                                   m_token, body));
+            sockets[static_cast<std::size_t>(i)]->write(
+                test::rawHttpRequest("POST", "/v1/requests/" + id.toLatin1() + "/consume",
+                                     m_nodes[static_cast<std::size_t>(i % NODES)].port(), m_token, body));
         }
         std::vector<QByteArray> answers(CONSUMERS);
         QElapsedTimer timer;
@@ -337,7 +235,7 @@ private Q_SLOTS:
         }
         int won = 0;
         for (const QByteArray& answer : answers) {
-            const int status = statusOf(answer);
+            const int status = test::httpStatus(answer);
             if (status == 200) {
                 ++won;
                 continue;
@@ -365,15 +263,15 @@ private Q_SLOTS:
         QVERIFY(!aliceSession.isEmpty() && !bobSession.isEmpty());
         const QByteArray path = "/v1/member/requests/" + id.toLatin1() + "/decision";
         const QByteArray first = overTls(0, "POST", path, aliceSession, decisionBody(alice, id, digest, true));
-        QVERIFY2(statusOf(first) == 200, first.constData());
+        QVERIFY2(test::httpStatus(first) == 200, first.constData());
         QCOMPARE(statusOn(2, id).value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
         // The same approver again, on another node, is still one approver.
         const QByteArray aliceElsewhere = openSession(2, alice);
         const QByteArray again = overTls(2, "POST", path, aliceElsewhere, decisionBody(alice, id, digest, true));
-        QVERIFY2(statusOf(again) == 409, again.constData());
+        QVERIFY2(test::httpStatus(again) == 409, again.constData());
         QCOMPARE(statusOn(1, id).value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
         const QByteArray second = overTls(1, "POST", path, bobSession, decisionBody(bob, id, digest, true));
-        QVERIFY2(statusOf(second) == 200, second.constData());
+        QVERIFY2(test::httpStatus(second) == 200, second.constData());
         for (int i = 0; i < NODES; ++i)
             QCOMPARE(statusOn(i, id).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
     }
@@ -398,11 +296,12 @@ private Q_SLOTS:
             for (auto [socket, index] : {std::pair(&approveSocket, 0), std::pair(&denySocket, 1)}) {
                 socket->setPeerVerifyMode(QSslSocket::VerifyNone);
                 socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"),
-                                               m_nodes[static_cast<std::size_t>(index)].tlsPort);
+                                               m_nodes[static_cast<std::size_t>(index)].tlsPort());
                 QVERIFY(socket->waitForEncrypted(20000));
             }
             auto send = [&](QSslSocket& socket, int index, const QByteArray& token, const QByteArray& body) {
-                socket.write(rawRequest("POST", path, m_nodes[static_cast<std::size_t>(index)].tlsPort, token, body));
+                socket.write(test::rawHttpRequest("POST", path, m_nodes[static_cast<std::size_t>(index)].tlsPort(),
+                                                  token, body));
             };
             send(approveSocket, 0, aliceSession, decisionBody(alice, id, digest, true));
             send(denySocket, 1, bobSession, decisionBody(bob, id, digest, false));
@@ -413,7 +312,7 @@ private Q_SLOTS:
                     socket->waitForReadyRead(1000);
             }
             const QByteArray denied = denySocket.readAll();
-            QVERIFY2(statusOf(denied) == 200, denied.constData());
+            QVERIFY2(test::httpStatus(denied) == 200, denied.constData());
             for (int i = 0; i < NODES; ++i)
                 QCOMPARE(statusOn(i, id).value(QStringLiteral("state")).toString(), QStringLiteral("denied"));
             QCOMPARE(auditCount(QStringLiteral("request.denied"), id), 1);
@@ -427,22 +326,22 @@ private Q_SLOTS:
         QVERIFY(!id.isEmpty());
         const QString digest = statusOn(0, id).value(QStringLiteral("payload_sha256")).toString();
         QTcpSocket waiting;
-        const quint16 port = m_nodes[1].port;
+        const quint16 port = m_nodes[1].port();
         waiting.connectToHost(QHostAddress::LocalHost, port);
         QVERIFY(waiting.waitForConnected(10000));
-        waiting.write(rawRequest("GET", "/v1/requests/" + id.toLatin1() + "?wait=60", port, m_token));
+        waiting.write(test::rawHttpRequest("GET", "/v1/requests/" + id.toLatin1() + "?wait=60", port, m_token));
         QVERIFY(waiting.waitForBytesWritten(10000));
         QVERIFY(!waiting.waitForReadyRead(300)); // still waiting: nothing decided yet
         const QByteArray session = openSession(2, alice);
         const QByteArray decided = overTls(2, "POST", "/v1/member/requests/" + id.toLatin1() + "/decision", session,
                                            decisionBody(alice, id, digest, true));
-        QVERIFY2(statusOf(decided) == 200, decided.constData());
+        QVERIFY2(test::httpStatus(decided) == 200, decided.constData());
         QElapsedTimer timer;
         timer.start();
         while (waiting.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 60000)
             waiting.waitForReadyRead(1000);
         const QByteArray answer = waiting.readAll();
-        QVERIFY2(statusOf(answer) == 200, answer.constData());
+        QVERIFY2(test::httpStatus(answer) == 200, answer.constData());
         QCOMPARE(bodyOf(answer).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
     }
 
@@ -454,9 +353,10 @@ private Q_SLOTS:
         const QString digest = statusOn(0, waitedOn).value(QStringLiteral("payload_sha256")).toString();
         // A long-poll on node 1 waits across the restart.
         QTcpSocket waiting;
-        waiting.connectToHost(QHostAddress::LocalHost, m_nodes[1].port);
+        waiting.connectToHost(QHostAddress::LocalHost, m_nodes[1].port());
         QVERIFY(waiting.waitForConnected(10000));
-        waiting.write(rawRequest("GET", "/v1/requests/" + waitedOn.toLatin1() + "?wait=120", m_nodes[1].port, m_token));
+        waiting.write(test::rawHttpRequest("GET", "/v1/requests/" + waitedOn.toLatin1() + "?wait=120",
+                                           m_nodes[1].port(), m_token));
         QVERIFY(waiting.waitForBytesWritten(10000));
 
         // Creates with idempotency keys, round robin over the nodes, before, during and after the
@@ -469,16 +369,17 @@ private Q_SLOTS:
                                                         {QStringLiteral("summary"), QStringLiteral("create %1").arg(n)},
                                                         {QStringLiteral("payload"), n}});
             const int index = n % NODES;
-            const quint16 port = m_nodes[static_cast<std::size_t>(index)].port;
+            const quint16 port = m_nodes[static_cast<std::size_t>(index)].port();
             QTcpSocket socket;
             socket.connectToHost(QHostAddress::LocalHost, port);
             if (!socket.waitForConnected(10000))
                 return false;
-            socket.write(rawRequest("POST", "/v1/requests", port, m_token, body, "Idempotency-Key: " + key + "\r\n"));
+            socket.write(
+                test::rawHttpRequest("POST", "/v1/requests", port, m_token, body, "Idempotency-Key: " + key + "\r\n"));
             QByteArray answer;
             while (socket.waitForReadyRead(30000))
                 answer += socket.readAll();
-            const int status = statusOf(answer);
+            const int status = test::httpStatus(answer);
             if (status == 201 || status == 200) {
                 const QString id = bodyOf(answer).value(QStringLiteral("id")).toString();
                 if (acknowledged.contains(QString::fromLatin1(key)) &&
@@ -524,12 +425,12 @@ private Q_SLOTS:
         const QByteArray session = openSession(2, alice);
         const QByteArray decided = overTls(2, "POST", "/v1/member/requests/" + waitedOn.toLatin1() + "/decision",
                                            session, decisionBody(alice, waitedOn, digest, true));
-        QVERIFY2(statusOf(decided) == 200, decided.constData());
+        QVERIFY2(test::httpStatus(decided) == 200, decided.constData());
         timer.restart();
         while (waiting.state() == QAbstractSocket::ConnectedState && timer.elapsed() < 60000)
             waiting.waitForReadyRead(1000);
         const QByteArray answer = waiting.readAll();
-        QVERIFY2(statusOf(answer) == 200, answer.constData());
+        QVERIFY2(test::httpStatus(answer) == 200, answer.constData());
         QCOMPARE(bodyOf(answer).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
     }
 
@@ -541,13 +442,13 @@ private Q_SLOTS:
                         {QStringLiteral("capability"), QStringLiteral("deploy.web")},
                         {QStringLiteral("summary"), QStringLiteral("from a CI runner")},
                         {QStringLiteral("payload"), QJsonObject{{QStringLiteral("commit"), QStringLiteral("abc")}}}}));
-        QVERIFY2(statusOf(created) == 201, created.constData());
+        QVERIFY2(test::httpStatus(created) == 201, created.constData());
         const QString id = bodyOf(created).value(QStringLiteral("id")).toString();
         // The same request, seen from another node's loopback listener.
         QCOMPARE(statusOn(2, id).value(QStringLiteral("state")).toString(), QStringLiteral("pending"));
         // Without the token, nothing.
         const QByteArray refused = overTls(0, "GET", "/v1/requests/" + id.toLatin1(), {});
-        QVERIFY2(statusOf(refused) == 401, refused.constData());
+        QVERIFY2(test::httpStatus(refused) == 401, refused.constData());
     }
 };
 
