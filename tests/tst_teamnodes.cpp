@@ -434,6 +434,86 @@ private Q_SLOTS:
         QCOMPARE(bodyOf(answer).value(QStringLiteral("state")).toString(), QStringLiteral("approved"));
     }
 
+    void aRequestExpiresOnceWhateverNodesNoticeIt()
+    {
+        policy::PolicyRule rule;
+        rule.capabilityGlob = QStringLiteral("deploy.soon");
+        rule.timeoutSeconds = 2;
+        QVERIFY(m_services->policies().add(rule, QStringLiteral("member:owner")));
+        QStringList ids;
+        for (int n = 0; n < 12; ++n) {
+            ids.append(createRequest(n % NODES, QStringLiteral("deploy.soon"), QStringLiteral("soon %1").arg(n)));
+            QVERIFY(!ids.last().isEmpty());
+        }
+        // Every node's timer is due at about the same moment, and every node is asked about every
+        // request at once around it: each may notice the expiry, one changes the state.
+        QTest::qWait(1800);
+        for (int round = 0; round < 6; ++round) {
+            std::vector<std::unique_ptr<QTcpSocket>> sockets;
+            for (const QString& id : std::as_const(ids)) {
+                for (int i = 0; i < NODES; ++i) {
+                    const quint16 port = m_nodes[static_cast<std::size_t>(i)].port();
+                    auto socket = std::make_unique<QTcpSocket>();
+                    socket->connectToHost(QHostAddress::LocalHost, port);
+                    socket->write(test::rawHttpRequest("GET", "/v1/requests/" + id.toLatin1(), port, m_token));
+                    sockets.push_back(std::move(socket));
+                }
+            }
+            for (auto& socket : sockets) {
+                QElapsedTimer timer;
+                timer.start();
+                while (socket->state() != QAbstractSocket::UnconnectedState && timer.elapsed() < 30000)
+                    socket->waitForReadyRead(500);
+                QCOMPARE(test::httpStatus(socket->readAll()), 200);
+            }
+            QTest::qWait(100);
+        }
+        for (const QString& id : std::as_const(ids)) {
+            for (int i = 0; i < NODES; ++i) {
+                QTRY_COMPARE_WITH_TIMEOUT(statusOn(i, id).value(QStringLiteral("state")).toString(),
+                                          QStringLiteral("expired"), 30000);
+            }
+            QCOMPARE(auditCount(QStringLiteral("request.expired"), id), 1);
+        }
+    }
+
+    void aRuntimeElsewhereMeetsTheLoopbackHardeningUnderTheTeamsHostName()
+    {
+        const quint16 port = m_nodes[0].tlsPort();
+        const QByteArray path = "/v1/requests";
+        auto send = [&](const QByteArray& host, const QByteArray& token, const QByteArray& extra = {}) {
+            return test::sendOverTls(port, m_pin,
+                                     "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " +
+                                         token + "\r\n" + extra + "Connection: close\r\n\r\n");
+        };
+        const QByteArray teamHost = "127.0.0.1:" + QByteArray::number(port);
+        QCOMPARE(test::httpStatus(send(teamHost, m_token)), 200);
+        // A name the team does not go by (DNS rebinding), a browser page's request, a guesser.
+        const QByteArray misdirected = send("evil.example:" + QByteArray::number(port), m_token);
+        QVERIFY2(test::httpStatus(misdirected) == 421, misdirected.constData());
+        const QByteArray fromPage = send(teamHost, m_token, "Origin: https://evil.example\r\n");
+        QVERIFY2(test::httpStatus(fromPage) == 403, fromPage.constData());
+        QVERIFY(fromPage.contains("origin_forbidden"));
+        int refused = 0;
+        QByteArray locked;
+        for (int attempt = 0; attempt < 20 && locked.isEmpty(); ++attempt) {
+            const QByteArray answer = send(teamHost, "cs_rt_guess" + QByteArray::number(attempt));
+            if (test::httpStatus(answer) == 401)
+                ++refused;
+            else
+                locked = answer;
+        }
+        QVERIFY2(test::httpStatus(locked) == 429, locked.constData());
+        QVERIFY(locked.contains("locked_out") && locked.contains("\r\nRetry-After: "));
+        QVERIFY(refused >= 1);
+        QCOMPARE(test::httpStatus(send(teamHost, m_token)), 200); // a valid token is still served
+        const auto entries = m_team->audit().entries(1, 1'000'000);
+        int lockouts = 0;
+        for (const audit::AuditEntry& entry : entries.value_or(QList<audit::AuditEntry>()))
+            lockouts += entry.action == u"auth.lockout" ? 1 : 0;
+        QCOMPARE(lockouts, 1);
+    }
+
     void aRuntimeElsewhereReachesANodeOverTlsWithItsToken()
     {
         const QByteArray created =

@@ -125,8 +125,7 @@ int httpStatus(const QByteArray& response)
     return response.startsWith("HTTP/1.1 ") ? response.mid(9, 3).toInt() : 0;
 }
 
-QByteArray exchangeOverTls(quint16 port, const QByteArray& pin, const QByteArray& method, const QByteArray& path,
-                           const QByteArray& token, const QByteArray& body)
+QByteArray sendOverTls(quint16 port, const QByteArray& pin, const QByteArray& request)
 {
     QSslSocket socket;
     socket.setPeerVerifyMode(QSslSocket::VerifyNone);
@@ -135,11 +134,17 @@ QByteArray exchangeOverTls(quint16 port, const QByteArray& pin, const QByteArray
         return {};
     if (socket.peerCertificate().digest(QCryptographicHash::Sha256) != pin)
         return {};
-    socket.write(rawHttpRequest(method, path, port, token, body));
+    socket.write(request);
     QByteArray response;
     while (socket.waitForReadyRead(30000))
         response += socket.readAll();
     return response + socket.readAll();
+}
+
+QByteArray exchangeOverTls(quint16 port, const QByteArray& pin, const QByteArray& method, const QByteArray& path,
+                           const QByteArray& token, const QByteArray& body)
+{
+    return sendOverTls(port, pin, rawHttpRequest(method, path, port, token, body));
 }
 
 QByteArray TeamMemberClient::openSession(quint16 tlsPort, const QByteArray& pin) const

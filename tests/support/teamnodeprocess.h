@@ -60,6 +60,9 @@ private:
 /// The status of a raw HTTP answer, 0 when there is none (the connection was cut).
 [[nodiscard]] int httpStatus(const QByteArray& response);
 
+/// Writes \a request, whole, over TLS to 127.0.0.1:\a port, pinning \a pin as
+/// exchangeOverTls() does, and returns the raw answer (empty as there).
+[[nodiscard]] QByteArray sendOverTls(quint16 port, const QByteArray& pin, const QByteArray& request);
 /// One request over TLS to 127.0.0.1:\a port, as a client elsewhere makes it: no CA vouches for a
 /// team's certificate, so the client compares its SHA-256 with \a pin and sends nothing when it
 /// differs. Returns the raw answer; empty when there is no connection, the handshake fails or
