@@ -6,8 +6,6 @@
 #include "exitcode.h"
 #include "output.h"
 #include "policy/policystore.h"
-#include "vault/vault.h"
-#include "vaultsession.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -17,8 +15,6 @@ namespace countersign::cli {
 
 namespace {
 
-const QString ACTOR = VaultSession::OWNER_ACTOR;
-
 QString when(qint64 ms)
 {
     return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm"))
@@ -27,8 +23,8 @@ QString when(qint64 ms)
 
 } // namespace
 
-AdminCommands::AdminCommands(QString dataDir, bool json)
-    : m_dataDir(std::move(dataDir))
+AdminCommands::AdminCommands(AdminTarget target, bool json)
+    : m_target(std::move(target))
     , m_json(json)
 {
 }
@@ -47,14 +43,15 @@ int AdminCommands::runtime(const QStringList& args, const QCommandLineParser& pa
                                     .arg(command, command == u"add" ? QStringLiteral(" --allow GLOB...") : QString())});
     if (command == u"add" && parser.values(QStringLiteral("allow")).isEmpty())
         return printError(m_json, Error{ErrorCode::InvalidArgument, QStringLiteral("runtime add needs --allow GLOB")});
-    auto session = VaultSession::unlock(m_dataDir);
+    auto session = AdminSession::open(m_target);
     if (!session)
         return printError(m_json, session.error());
-    approvals::RuntimeRegistry& registry = (*session)->services->runtimes();
+    approvals::RuntimeRegistry& registry = (*session)->services().runtimes();
+    const QString actor = (*session)->ownerActor();
 
     if (command == u"add") {
         const QStringList globs = parser.values(QStringLiteral("allow"));
-        auto token = registry.registerRuntime(args.at(1), globs, ACTOR, parser.value(QStringLiteral("acts-for")));
+        auto token = registry.registerRuntime(args.at(1), globs, actor, parser.value(QStringLiteral("acts-for")));
         if (!token)
             return printError(m_json, token.error());
         printResult(
@@ -68,7 +65,7 @@ int AdminCommands::runtime(const QStringList& args, const QCommandLineParser& pa
         return EXIT_OK;
     }
     if (command == u"revoke") {
-        if (auto revoked = registry.revoke(args.at(1), ACTOR); !revoked)
+        if (auto revoked = registry.revoke(args.at(1), actor); !revoked)
             return printError(m_json, revoked.error());
         printResult(m_json, QStringLiteral("revoked runtime %1").arg(args.at(1)),
                     QJsonObject{{QStringLiteral("revoked"), args.at(1)}});
@@ -151,19 +148,20 @@ int AdminCommands::policy(const QStringList& args, const QCommandLineParser& par
         if (!ok || args.size() != 2)
             return printError(m_json, Error{ErrorCode::InvalidArgument, QStringLiteral("usage: policy remove INDEX")});
     }
-    auto session = VaultSession::unlock(m_dataDir);
+    auto session = AdminSession::open(m_target);
     if (!session)
         return printError(m_json, session.error());
-    policy::PolicyStore& store = (*session)->services->policies();
+    policy::PolicyStore& store = (*session)->services().policies();
+    const QString actor = (*session)->ownerActor();
     if (command == u"add") {
-        auto id = store.add(rule, ACTOR);
+        auto id = store.add(rule, actor);
         if (!id)
             return printError(m_json, id.error());
         printResult(m_json, QStringLiteral("added rule: %1").arg(rule.describe()), rule.toJson());
         return EXIT_OK;
     }
     if (command == u"remove") {
-        if (auto removed = store.remove(removeIndex, ACTOR); !removed)
+        if (auto removed = store.remove(removeIndex, actor); !removed)
             return printError(m_json, removed.error());
         printResult(m_json, QStringLiteral("removed rule %1").arg(removeIndex + 1),
                     QJsonObject{{QStringLiteral("removed"), removeIndex + 1}});

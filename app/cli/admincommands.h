@@ -1,5 +1,7 @@
 #pragma once
 
+#include "adminsession.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -8,16 +10,17 @@ class QCommandLineParser;
 namespace countersign::cli {
 
 /// `runtime add|list|revoke` and `policy list|add|remove`: administration on the vault itself,
-/// working whether or not the app is running (SQLite serialises the writers).
+/// working whether or not the app is running (SQLite serialises the writers), or on a team's
+/// database while its nodes serve.
 class AdminCommands final {
 public:
-    AdminCommands(QString dataDir, bool json);
+    AdminCommands(AdminTarget target, bool json);
 
     [[nodiscard]] int runtime(const QStringList& args, const QCommandLineParser& parser);
     [[nodiscard]] int policy(const QStringList& args, const QCommandLineParser& parser);
 
 private:
-    QString m_dataDir;
+    AdminTarget m_target;
     bool m_json = false;
 };
 

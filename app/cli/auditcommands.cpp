@@ -5,8 +5,6 @@
 #include "evidence/receipt.h"
 #include "exitcode.h"
 #include "output.h"
-#include "vault/passphrasereader.h"
-#include "vault/vault.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -19,16 +17,6 @@
 namespace countersign::cli {
 
 namespace {
-
-constexpr const char* PASSPHRASE_FILE = "COUNTERSIGN_PASSPHRASE_FILE";
-
-Result<std::unique_ptr<vault::Vault>> unlockVault(const QString& dataDir)
-{
-    auto passphrase = vault::PassphraseReader::read(PASSPHRASE_FILE, QStringLiteral("Passphrase: "));
-    if (!passphrase)
-        return std::unexpected(passphrase.error());
-    return vault::Vault::open(dataDir, *passphrase);
-}
 
 /// A public key given as base64 on the command line, or as a file holding it.
 Result<QByteArray> parseKey(const QString& text)
@@ -54,8 +42,8 @@ Result<QByteArray> readFile(const QString& path)
 
 } // namespace
 
-AuditCommands::AuditCommands(QString dataDir, bool json)
-    : m_dataDir(std::move(dataDir))
+AuditCommands::AuditCommands(AdminTarget target, bool json)
+    : m_target(std::move(target))
     , m_json(json)
 {
 }
@@ -76,23 +64,27 @@ int AuditCommands::audit(const QStringList& args, const QCommandLineParser& pars
 
 int AuditCommands::printKey()
 {
-    auto vault = unlockVault(m_dataDir);
-    if (!vault)
-        return printError(m_json, vault.error());
-    const QString key = QString::fromLatin1((*vault)->instancePublicKey().toBase64());
+    auto session = AdminSession::open(m_target);
+    if (!session)
+        return printError(m_json, session.error());
+    const QByteArray publicKey = (*session)->instancePublicKey();
+    const QString key = QString::fromLatin1(publicKey.toBase64());
     printResult(m_json, key,
                 QJsonObject{{QStringLiteral("public_key"), key},
-                            {QStringLiteral("origin"), audit::Checkpoint::originFor((*vault)->instancePublicKey())}});
+                            {QStringLiteral("origin"), audit::Checkpoint::originFor(publicKey)}});
     return EXIT_OK;
 }
 
 int AuditCommands::exportTo(const QString& path)
 {
-    auto vault = unlockVault(m_dataDir);
-    if (!vault)
-        return printError(m_json, vault.error());
+    auto session = AdminSession::open(m_target);
+    if (!session)
+        return printError(m_json, session.error());
+    auto service = (*session)->auditService();
+    if (!service)
+        return printError(m_json, service.error());
     const bool tty = !m_json && isatty(fileno(stderr));
-    auto exported = application::AuditService(**vault).exportTo(path, [tty](qint64 done) {
+    auto exported = (*service)->exportTo(path, [tty](qint64 done) {
         if (tty)
             std::fprintf(stderr, "\rexported %lld entries", static_cast<long long>(done));
         return true;

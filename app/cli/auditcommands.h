@@ -1,16 +1,18 @@
 #pragma once
 
+#include "adminsession.h"
+
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
 
 namespace countersign::cli {
 
-/// `audit export FILE`, `audit key` (on the vault), `audit verify EXPORT [--checkpoint FILE]
+/// `audit export FILE`, `audit key` (on the vault or a team's database), `audit verify EXPORT [--checkpoint FILE]
 /// [--key KEY]` and `receipt verify FILE --key KEY` (offline, no vault needed).
 class AuditCommands final {
 public:
-    AuditCommands(QString dataDir, bool json);
+    AuditCommands(AdminTarget target, bool json);
 
     [[nodiscard]] int audit(const QStringList& args, const QCommandLineParser& parser);
     [[nodiscard]] int receipt(const QStringList& args, const QCommandLineParser& parser);
@@ -20,7 +22,7 @@ private:
     [[nodiscard]] int printKey();
     [[nodiscard]] int verifyExport(const QString& path, const QCommandLineParser& parser);
 
-    QString m_dataDir;
+    AdminTarget m_target;
     bool m_json = false;
 };
 

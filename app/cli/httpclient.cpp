@@ -29,6 +29,20 @@ HttpClient::HttpClient(QUrl baseUrl, QByteArray token, QByteArray certificateSha
 {
 }
 
+namespace {
+
+/// A certificate's SHA-256 as hex, colons allowed between the bytes (as `openssl x509 -fingerprint`
+/// prints it); empty when \a text is none.
+QByteArray parsePin(QByteArrayView text)
+{
+    QByteArray hex = text.trimmed().toByteArray();
+    hex.replace(':', QByteArray());
+    const QByteArray pin = QByteArray::fromHex(hex);
+    return hex.size() == 64 && pin.toHex() == hex.toLower() ? pin : QByteArray();
+}
+
+} // namespace
+
 Result<HttpClient> HttpClient::runtimeFromEnvironment()
 {
     const QString url = qEnvironmentVariable("COUNTERSIGN_URL", QStringLiteral("http://127.0.0.1:7447"));
@@ -36,18 +50,45 @@ Result<HttpClient> HttpClient::runtimeFromEnvironment()
     if (!base.isValid() || (base.scheme() != u"http" && base.scheme() != u"https"))
         return fail(ErrorCode::InvalidArgument, QStringLiteral("COUNTERSIGN_URL is not an http(s) URL: %1").arg(url));
     QByteArray token = qgetenv("COUNTERSIGN_TOKEN");
+    QByteArray pinText = qgetenv("COUNTERSIGN_PIN");
+    QString pinSource = QStringLiteral("by COUNTERSIGN_PIN");
     const QString tokenFile = qEnvironmentVariable("COUNTERSIGN_TOKEN_FILE");
     if (token.isEmpty() && !tokenFile.isEmpty()) {
+        // docs/runtime-guide.md, "The token file": the token on the first line, then optionally
+        // `pin: <SHA-256 of the team's certificate>`.
         QFile file(tokenFile);
         if (!file.open(QIODevice::ReadOnly))
             return fail(ErrorCode::Unauthenticated,
                         QStringLiteral("cannot read COUNTERSIGN_TOKEN_FILE %1: %2").arg(tokenFile, file.errorString()));
-        token = file.readLine(4096).trimmed();
+        const QList<QByteArray> lines = file.read(16384).split('\n');
+        token = lines.value(0).trimmed();
+        for (const QByteArray& line : lines.mid(1)) {
+            if (pinText.isEmpty() && line.trimmed().startsWith("pin:")) {
+                pinText = line.trimmed().mid(4);
+                pinSource = QStringLiteral("in COUNTERSIGN_TOKEN_FILE");
+            }
+        }
     }
     if (token.isEmpty())
         return fail(ErrorCode::Unauthenticated,
                     QStringLiteral("no token: set COUNTERSIGN_TOKEN or COUNTERSIGN_TOKEN_FILE"));
-    return HttpClient(base, token);
+    if (base.scheme() != u"https")
+        return HttpClient(base, token); // loopback: no certificate to pin
+    // No CA vouches for a team's certificate and a first connection must not be trusted on its
+    // word: the pin comes from whoever registered the runtime (docs/runtime-guide.md).
+    if (pinText.isEmpty())
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("%1 is https but no certificate is pinned: set COUNTERSIGN_PIN (or a `pin:` line "
+                                   "in the token file) to the team certificate's SHA-256 that `countersign-cli team "
+                                   "init` and every node print")
+                        .arg(url));
+    const QByteArray pin = parsePin(pinText);
+    if (pin.isEmpty())
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("the pin %1 is not a SHA-256 in hex (64 hex digits)").arg(pinSource));
+    HttpClient client(base, token, pin);
+    client.m_pinSource = pinSource;
+    return client;
 }
 
 HttpClient HttpClient::teamListener(const QString& host, quint16 port, QByteArray certificateSha256)
@@ -123,9 +164,8 @@ HttpClient::Response HttpClient::send(const QByteArray& method, const QString& p
     if (response.status == 0) {
         const QString where = m_baseUrl.toString(QUrl::RemoveUserInfo);
         const QString message =
-            mismatch ? QStringLiteral("%1 presented a certificate other than the one pinned from the invitation "
-                                      "link; nothing was sent")
-                           .arg(where)
+            mismatch ? QStringLiteral("%1 presented a certificate other than the one pinned %2; nothing was sent")
+                           .arg(where, m_pinSource)
                      : QStringLiteral("cannot reach %1: %2").arg(where, reply->errorString());
         response.body = QJsonObject{
             {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), mismatch ? QStringLiteral("pin_mismatch")

@@ -29,7 +29,8 @@ public:
     explicit HttpClient(QUrl baseUrl, QByteArray token = {}, QByteArray certificateSha256 = {});
 
     /// The runtime endpoint from COUNTERSIGN_URL (default http://127.0.0.1:7447) and the token
-    /// from COUNTERSIGN_TOKEN or COUNTERSIGN_TOKEN_FILE. Never from argv.
+    /// from COUNTERSIGN_TOKEN or COUNTERSIGN_TOKEN_FILE, never from argv. An https URL needs the
+    /// certificate's SHA-256 pinned, in COUNTERSIGN_PIN or the token file's `pin:` line.
     [[nodiscard]] static Result<HttpClient> runtimeFromEnvironment();
     /// A team listener at \a host : \a port whose certificate's SHA-256 is \a certificateSha256.
     [[nodiscard]] static HttpClient teamListener(const QString& host, quint16 port, QByteArray certificateSha256);
@@ -46,6 +47,8 @@ private:
     QUrl m_baseUrl;
     QByteArray m_token;
     QByteArray m_certificateSha256;
+    /// Where the pin came from, for the message when a server presents another certificate.
+    QString m_pinSource = QStringLiteral("from the invitation link");
 };
 
 } // namespace countersign::cli

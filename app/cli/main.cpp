@@ -8,11 +8,13 @@
 #include "membercommands.h"
 #include "output.h"
 #include "requestcommands.h"
+#include "teamcommands.h"
 #include "vault/vault.h"
 #include "vaultcommands.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QLoggingCategory>
 
 #include <cstdio>
@@ -75,6 +77,29 @@ failure, 4 refused by the server (any other error status, 410 Gone included), 10
 11 expired or timed out, 12 cancelled.
 exec exits with the command's own code once it ran.)";
 
+/// The team database named by --database, by the file --database-file names, or by
+/// COUNTERSIGN_DATABASE_URL; empty: the vault.
+Result<QString> databaseUrl(const QCommandLineParser& parser)
+{
+    const bool given = parser.isSet(QStringLiteral("database"));
+    if (given && parser.isSet(QStringLiteral("database-file")))
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("give --database or --database-file, not both"));
+    if (given)
+        return parser.value(QStringLiteral("database"));
+    if (parser.isSet(QStringLiteral("database-file"))) {
+        const QString path = parser.value(QStringLiteral("database-file"));
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(ErrorCode::InvalidArgument,
+                        QStringLiteral("cannot read --database-file %1: %2").arg(path, file.errorString()));
+        const QString url = QString::fromUtf8(file.readLine(8192)).trimmed();
+        if (url.isEmpty())
+            return fail(ErrorCode::InvalidArgument, QStringLiteral("--database-file %1 holds no URL").arg(path));
+        return url;
+    }
+    return qEnvironmentVariable("COUNTERSIGN_DATABASE_URL");
+}
+
 /// `--wait` takes an optional number of seconds, which QCommandLineParser cannot express:
 /// a bare `--wait` becomes `--wait=` (wait as long as it takes).
 QStringList normaliseWait(QStringList args)
@@ -130,7 +155,7 @@ int main(int argc, char* argv[])
     };
     value("data-dir", "Vault directory (default: $XDG_DATA_HOME/countersign).", "DIR");
     flag("json", "Print results as JSON.");
-    value("owner", "Owner's display name (vault init).", "NAME");
+    value("owner", "Owner's display name (vault init, team init).", "NAME");
     value("acts-for", "Member the runtime acts for; they may not decide its requests (runtime add).", "MEMBER");
     if (command == u"policy") {
         // `policy add` takes --allow as an outcome; `runtime add` takes --allow GLOB.
@@ -153,14 +178,17 @@ int main(int argc, char* argv[])
     value("key", "Instance public key, base64 or a file holding it (audit verify, receipt verify).", "KEY");
     value("checkpoint", "Checkpoint file or receipt to check an export against, repeatable.", "FILE");
     value("address", "Address the team listener binds (team enable).", "A");
-    value("port", "Port of the team listener (team enable; default 7448).", "P");
-    value("host", "Host name members dial (team enable).", "H");
+    value("port", "Port of the team listener (team enable, team init, member invite; default 7448).", "P");
+    value("host", "Host name members dial (team enable, team init, member invite).", "H");
     value("role", "owner, admin, approver or viewer (member invite).", "ROLE");
     value("expires", "Hours until the invitation expires (member invite; default 72, at most 336).", "HOURS");
     value("note", "A note kept with the invitation (member invite).", "TEXT");
     value("name", "Your display name (member join; default $USER).", "NAME");
     value("member-file", "Your member key file (member commands).", "FILE");
     value("reason", "Why (member approve, member deny).", "TEXT");
+    value("database", "The team's PostgreSQL database, postgresql://... without a password (administration).", "URL");
+    value("database-file", "A file holding the team database's URL (administration).", "FILE");
+    value("team-key-credential", "The systemd credential holding the team's raw key (with --database).", "NAME");
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("See above."));
 
     if (!parser.parse(arguments)) {
@@ -186,20 +214,28 @@ int main(int argc, char* argv[])
                         args.isEmpty() ? QStringLiteral("no command given; see --help")
                                        : QStringLiteral("unknown command '%1'; see --help").arg(args.value(0))});
     args.removeFirst();
+    auto url = databaseUrl(parser);
+    if (!url)
+        return cli::printError(json, url.error());
+    const cli::AdminTarget target{dataDir, *url, parser.value(QStringLiteral("team-key-credential"))};
+    if (command == u"vault" && target.isTeam())
+        return cli::printError(json, Error{ErrorCode::InvalidArgument,
+                                           QStringLiteral("vault commands act on this machine's vault, not on a team "
+                                                          "database: drop --database (or COUNTERSIGN_DATABASE_URL)")});
     if (command == u"vault")
         return cli::VaultCommands(dataDir, json).run(args, parser.value(QStringLiteral("owner")));
     if (command == u"runtime")
-        return cli::AdminCommands(dataDir, json).runtime(args, parser);
+        return cli::AdminCommands(target, json).runtime(args, parser);
     if (command == u"policy")
-        return cli::AdminCommands(dataDir, json).policy(args, parser);
+        return cli::AdminCommands(target, json).policy(args, parser);
     if (command == u"audit")
-        return cli::AuditCommands(dataDir, json).audit(args, parser);
+        return cli::AuditCommands(target, json).audit(args, parser);
     if (command == u"receipt")
-        return cli::AuditCommands(dataDir, json).receipt(args, parser);
+        return cli::AuditCommands(target, json).receipt(args, parser);
     if (command == u"team")
-        return cli::MemberCommands(dataDir, json).team(args, parser);
+        return cli::TeamCommands(target, json).run(args, parser);
     if (command == u"member")
-        return cli::MemberCommands(dataDir, json).member(args, parser);
+        return cli::MemberCommands(target, json).member(args, parser);
 
     auto client = cli::HttpClient::runtimeFromEnvironment();
     if (!client)

@@ -14,10 +14,9 @@
 #include "members/sessionservice.h"
 #include "members/teamlistenersettings.h"
 #include "output.h"
-#include "storage/durablefile.h"
+#include "pendingmemberkey.h"
 #include "vault/passphrasereader.h"
 #include "vault/vault.h"
-#include "vaultsession.h"
 #include "witness.h"
 
 #include <QCommandLineParser>
@@ -36,8 +35,6 @@ namespace countersign::cli {
 
 namespace {
 
-constexpr const char* MEMBER_PASSPHRASE_FILE = "COUNTERSIGN_MEMBER_PASSPHRASE_FILE";
-
 Error usage(const QString& text)
 {
     return Error{ErrorCode::InvalidArgument, QStringLiteral("usage: %1").arg(text)};
@@ -46,14 +43,6 @@ Error usage(const QString& text)
 QString isoTime(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate);
-}
-
-QString memberFile(const QCommandLineParser& parser)
-{
-    if (parser.isSet(QStringLiteral("member-file")))
-        return parser.value(QStringLiteral("member-file"));
-    const QString fromEnvironment = qEnvironmentVariable("COUNTERSIGN_MEMBER_FILE");
-    return fromEnvironment.isEmpty() ? members::MemberKeyFile::defaultPath() : fromEnvironment;
 }
 
 QString describe(const QJsonObject& request)
@@ -89,7 +78,8 @@ Result<std::unique_ptr<MemberSession>> signIn(const QString& path, int& exitCode
         exitCode = EXIT_USAGE;
         return fail(ErrorCode::InvalidArgument, QStringLiteral("%1 never finished joining").arg(path));
     }
-    auto passphrase = vault::PassphraseReader::read(MEMBER_PASSPHRASE_FILE, QStringLiteral("Member key passphrase: "));
+    auto passphrase =
+        vault::PassphraseReader::read(PendingMemberKey::PASSPHRASE_FILE, QStringLiteral("Member key passphrase: "));
     if (!passphrase)
         return std::unexpected(passphrase.error());
     auto key = members::MemberKeyFile::unseal(path, *passphrase);
@@ -145,63 +135,10 @@ Result<std::unique_ptr<MemberSession>> signIn(const QString& path, int& exitCode
 
 } // namespace
 
-MemberCommands::MemberCommands(QString dataDir, bool json)
-    : m_dataDir(std::move(dataDir))
+MemberCommands::MemberCommands(AdminTarget target, bool json)
+    : m_target(std::move(target))
     , m_json(json)
 {
-}
-
-int MemberCommands::team(const QStringList& args, const QCommandLineParser& parser)
-{
-    const QString command = args.value(0);
-    if ((command != u"enable" && command != u"disable" && command != u"status") || args.size() != 1)
-        return printError(m_json, usage(QStringLiteral("team enable --address A [--port P] [--host H] | team disable | "
-                                                       "team status")));
-    quint16 port = members::TeamListenerSettings().port;
-    if (command == u"enable") {
-        if (!parser.isSet(QStringLiteral("address")))
-            return printError(m_json, usage(QStringLiteral("team enable --address A [--port P] [--host H]")));
-        if (parser.isSet(QStringLiteral("port"))) {
-            bool ok = false;
-            port = static_cast<quint16>(parser.value(QStringLiteral("port")).toUShort(&ok));
-            if (!ok || port == 0)
-                return printError(m_json, usage(QStringLiteral("--port takes a number from 1 to 65535")));
-        }
-    }
-    auto session = VaultSession::unlock(m_dataDir);
-    if (!session)
-        return printError(m_json, session.error());
-    application::TeamAdmin admin(*(*session)->services, (*session)->vault->tlsIdentity(), VaultSession::OWNER);
-    if (command == u"enable") {
-        if (auto enabled = admin.enableListener(parser.value(QStringLiteral("address")), port,
-                                                parser.value(QStringLiteral("host")));
-            !enabled)
-            return printError(m_json, enabled.error());
-    } else if (command == u"disable") {
-        if (auto disabled = admin.disableListener(); !disabled)
-            return printError(m_json, disabled.error());
-    }
-    auto current = admin.listener();
-    if (!current)
-        return printError(m_json, current.error());
-    const QByteArray fingerprint = admin.certificateSha256();
-    if (!*current) {
-        printResult(m_json, QStringLiteral("the team listener is off"), {{QStringLiteral("enabled"), false}});
-        return EXIT_OK;
-    }
-    const members::TeamListenerSettings& on = **current;
-    printResult(m_json,
-                QStringLiteral("the team listener is on: %1 port %2, members dial %3:%2 (takes effect when the app "
-                               "starts)\ncertificate SHA-256 %4")
-                    .arg(on.address)
-                    .arg(on.port)
-                    .arg(on.publicHost, QString::fromLatin1(fingerprint.toHex())),
-                {{QStringLiteral("enabled"), true},
-                 {QStringLiteral("address"), on.address},
-                 {QStringLiteral("port"), on.port},
-                 {QStringLiteral("host"), on.publicHost},
-                 {QStringLiteral("certificate_sha256"), QString::fromLatin1(fingerprint.toHex())}});
-    return EXIT_OK;
 }
 
 int MemberCommands::member(const QStringList& args, const QCommandLineParser& parser)
@@ -248,15 +185,26 @@ int MemberCommands::administer(const QString& command, const QStringList& args, 
             return printError(m_json, usage(QStringLiteral("--expires takes a number of hours")));
         expirySeconds = static_cast<qint64>(hours * 3600);
     }
-    auto session = VaultSession::unlock(m_dataDir);
+    const auto dialPort = portOption(parser, members::TeamListenerSettings().port);
+    if (!dialPort)
+        return printError(m_json, dialPort.error());
+    if (m_target.isTeam() && command == u"invite" && !parser.isSet(QStringLiteral("host")))
+        return printError(m_json, usage(QStringLiteral("member invite --role R --host H [--port P]: on a team, the "
+                                                       "node's --public-host and --listen port the invitee dials")));
+    auto session = AdminSession::open(m_target);
     if (!session)
         return printError(m_json, session.error());
-    approvals::Services& services = *(*session)->services;
-    const QString owner = VaultSession::OWNER;
+    approvals::Services& services = (*session)->services();
+    const QString owner = (*session)->ownerId();
 
     if (command == u"invite") {
-        auto invited = application::TeamAdmin(services, (*session)->vault->tlsIdentity(), owner)
-                           .invite(*role, expirySeconds, parser.value(QStringLiteral("note")));
+        application::TeamAdmin admin(services, (*session)->tlsIdentity(), owner);
+        const QString note = parser.value(QStringLiteral("note"));
+        // A team's nodes are told where they listen on their command line: the link names the
+        // node given here (docs/team-server.md, "Administering a team").
+        auto invited = (*session)->isTeam()
+                           ? admin.inviteTo(parser.value(QStringLiteral("host")), *dialPort, *role, expirySeconds, note)
+                           : admin.invite(*role, expirySeconds, note);
         if (!invited)
             return printError(m_json, invited.error());
         const members::Invitation& created = invited->invitation;
@@ -347,57 +295,38 @@ int MemberCommands::join(const QStringList& args, const QCommandLineParser& pars
     if (auto valid = members::MemberService::validateName(name); !valid)
         return printError(m_json,
                           Error{ErrorCode::InvalidArgument, valid.error().message + QStringLiteral(" (--name)")});
-    const QString path = memberFile(parser);
-    if (QFile::exists(path))
-        return printError(
-            m_json, Error{ErrorCode::AlreadyExists, QStringLiteral("%1 already holds a member key; choose another with "
-                                                                   "--member-file")
-                                                        .arg(path)});
-    auto passphrase = vault::PassphraseReader::readNew(MEMBER_PASSPHRASE_FILE,
-                                                       QStringLiteral("New passphrase for your member key: "));
-    if (!passphrase)
-        return printError(m_json, passphrase.error());
-
-    // The key is made and kept before anything is sent: it never leaves this file. Until the
-    // instance accepts it, the file waits beside the member file, so a refusal leaves nothing that
-    // blocks the next join.
-    const QString pending = path + QStringLiteral(".joining");
-    const crypto::SigningKey key = crypto::SigningKey::generate();
-    members::MemberKeyFile file;
-    file.host = link->host;
-    file.port = link->port;
-    file.certificateSha256 = link->certificateSha256;
-    file.displayName = name.trimmed();
-    file.publicKey = key.publicKey();
-    if (auto saved = file.save(pending, key, *passphrase); !saved)
-        return printError(m_json, saved.error());
+    // The key is made and kept before anything is sent: it never leaves this file.
+    members::MemberKeyFile draft;
+    draft.host = link->host;
+    draft.port = link->port;
+    draft.certificateSha256 = link->certificateSha256;
+    draft.displayName = name.trimmed();
+    auto pending = PendingMemberKey::create(PendingMemberKey::pathFor(parser), draft);
+    if (!pending)
+        return printError(m_json, pending.error());
+    members::MemberKeyFile& file = pending->file();
+    const QString path = pending->path();
     const HttpClient client = HttpClient::teamListener(link->host, link->port, link->certificateSha256);
     const HttpClient::Response response =
         client.post(QStringLiteral("/v1/invitations/redeem"),
                     {{QStringLiteral("token"), link->token},
                      {QStringLiteral("display_name"), file.displayName},
-                     {QStringLiteral("public_key"), QString::fromLatin1(key.publicKey().toBase64())}});
+                     {QStringLiteral("public_key"), QString::fromLatin1(file.publicKey.toBase64())}});
     if (response.status != 201) {
         // Refused (a certificate other than the pinned one, or any answer but "joined"): the key
         // belongs to nobody. Only when no answer came might the instance have taken it.
         if (response.status != 0 || response.pinMismatch)
-            QFile::remove(pending);
+            pending->discard();
         else
             std::fprintf(stderr, "countersign-cli: the key is kept in %s in case the instance took it\n",
-                         qPrintable(pending));
+                         qPrintable(pending->pendingPath()));
         return printResponseError(m_json, response);
     }
     const QJsonObject member = response.body.value(QStringLiteral("member")).toObject();
     file.memberId = member.value(QStringLiteral("id")).toString();
     file.role = member.value(QStringLiteral("role")).toString();
-    if (auto updated = file.update(pending); !updated)
-        return printError(m_json, updated.error());
-    if (!QFile::rename(pending, path))
-        return printError(m_json, Error{ErrorCode::Io, QStringLiteral("joined, but cannot move %1 to %2: rename it "
-                                                                      "yourself")
-                                                           .arg(pending, path)});
-    if (auto synced = storage::syncDirectory(QFileInfo(path).absolutePath()); !synced)
-        return printError(m_json, synced.error());
+    if (auto committed = pending->commit(); !committed)
+        return printError(m_json, committed.error());
     printResult(m_json,
                 QStringLiteral("joined %1:%2 as %3 (%4); member id %5; key kept in %6")
                     .arg(file.host)
@@ -416,7 +345,7 @@ int MemberCommands::remote(const QString& command, const QStringList& args, cons
     if ((command == u"approve" || command == u"deny") && !parser.isSet(QStringLiteral("reason")))
         return printError(m_json, usage(QStringLiteral("member %1 ID --reason TEXT").arg(command)));
     int exitCode = EXIT_FAILED;
-    auto session = signIn(memberFile(parser), exitCode);
+    auto session = signIn(PendingMemberKey::pathFor(parser), exitCode);
     if (!session) {
         std::fprintf(stderr, "countersign-cli: %s\n", qPrintable(session.error().message));
         return exitCode;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "adminsession.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -7,13 +9,12 @@ class QCommandLineParser;
 
 namespace countersign::cli {
 
-/// `team` (the team listener) and `member` (members and invitations): administration on the
-/// vault for owners and admins, and the member's own side for people who joined with an
+/// `member` (members and invitations): administration on the vault or a team's database for
+/// owners and admins, and the member's own side for people who joined with an
 /// invitation link: `member join LINK`, then `queue`, `show`, `approve`, `deny`, `watch`.
 class MemberCommands final {
 public:
-    MemberCommands(QString dataDir, bool json);
-    [[nodiscard]] int team(const QStringList& args, const QCommandLineParser& parser);
+    MemberCommands(AdminTarget target, bool json);
     [[nodiscard]] int member(const QStringList& args, const QCommandLineParser& parser);
 
 private:
@@ -21,7 +22,7 @@ private:
     [[nodiscard]] int join(const QStringList& args, const QCommandLineParser& parser);
     [[nodiscard]] int remote(const QString& command, const QStringList& args, const QCommandLineParser& parser);
 
-    QString m_dataDir;
+    AdminTarget m_target;
     bool m_json = false;
 };
 

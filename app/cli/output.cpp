@@ -1,5 +1,7 @@
 #include "output.h"
 
+#include <QCommandLineParser>
+
 #include "exitcode.h"
 
 #include <QJsonDocument>
@@ -46,6 +48,17 @@ int printResponseError(bool json, const HttpClient::Response& response)
     std::fwrite(bytes.constData(), 1, static_cast<std::size_t>(bytes.size()), stderr);
     std::fputc('\n', stderr);
     return exitCodeForStatus(response.status);
+}
+
+Result<quint16> portOption(const QCommandLineParser& parser, quint16 fallback)
+{
+    if (!parser.isSet(QStringLiteral("port")))
+        return fallback;
+    bool ok = false;
+    const quint16 port = parser.value(QStringLiteral("port")).toUShort(&ok);
+    if (!ok || port == 0)
+        return fail(ErrorCode::InvalidArgument, QStringLiteral("usage: --port takes a number from 1 to 65535"));
+    return port;
 }
 
 } // namespace countersign::cli

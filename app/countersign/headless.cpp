@@ -1,6 +1,7 @@
 #include "headless.h"
 
 #include "application/instance.h"
+#include "application/teamkeysource.h"
 #include "application/teamnode.h"
 #include "audit/checkpointsigner.h"
 #include "crypto/tlsidentity.h"
@@ -45,16 +46,6 @@ std::unique_ptr<QSocketNotifier> quitOnSignals()
     QObject::connect(notifier.get(), &QSocketNotifier::activated, QCoreApplication::instance(),
                      &QCoreApplication::quit);
     return notifier;
-}
-
-Result<team::TeamKey> teamKeyFor(const TeamNodeOptions& options)
-{
-    if (!options.keyCredential.isEmpty())
-        return team::TeamKey::fromCredential(options.keyCredential);
-    auto passphrase =
-        vault::PassphraseReader::read("COUNTERSIGN_TEAM_PASSPHRASE_FILE", QStringLiteral("Team passphrase: "));
-    COUNTERSIGN_TRY(passphrase);
-    return team::TeamKey::passphrase(std::move(*passphrase));
 }
 
 Result<std::optional<http::EndpointSettings::Team>> listenerFor(const TeamNodeOptions& options)
@@ -147,7 +138,7 @@ int runTeamNode(const TeamNodeOptions& options, const http::EndpointSettings& se
         std::fprintf(stderr, "countersign: %s\n", qPrintable(listener.error().message));
         return 2;
     }
-    auto key = teamKeyFor(options);
+    auto key = application::TeamKeySource::read(options.keyCredential);
     if (!key) {
         std::fprintf(stderr, "countersign: %s\n", qPrintable(key.error().message));
         return 2;

@@ -3,6 +3,7 @@
 #include "audit/auditedconnection.h"
 #include "audit/auditexport.h"
 #include "audit/checkpointsigner.h"
+#include "team/teamdatabase.h"
 #include "vault/vault.h"
 
 #include <QSaveFile>
@@ -22,13 +23,25 @@ AuditService::AuditService(audit::AuditLog& log, audit::CheckpointSigner& checkp
 {
 }
 
+std::unique_ptr<AuditService> AuditService::over(std::unique_ptr<audit::AuditedConnection> connection)
+{
+    std::unique_ptr<AuditService> service(new AuditService(connection->log(), connection->checkpoints()));
+    service->m_connection = std::move(connection);
+    return service;
+}
+
 Result<std::unique_ptr<AuditService>> AuditService::open(const vault::Vault& vault, const QString& connectionName)
 {
     auto connection = vault.openAuditedConnection(connectionName);
     COUNTERSIGN_TRY(connection);
-    std::unique_ptr<AuditService> service(new AuditService((*connection)->log(), (*connection)->checkpoints()));
-    service->m_connection = std::move(*connection);
-    return service;
+    return over(std::move(*connection));
+}
+
+Result<std::unique_ptr<AuditService>> AuditService::open(const team::TeamDatabase& team, const QString& connectionName)
+{
+    auto connection = team.openAuditedConnection(connectionName);
+    COUNTERSIGN_TRY(connection);
+    return over(std::move(*connection));
 }
 
 AuditService::~AuditService() = default;

@@ -12,6 +12,9 @@ namespace countersign::audit {
 class AuditedConnection;
 class CheckpointSigner;
 } // namespace countersign::audit
+namespace countersign::team {
+class TeamDatabase;
+}
 namespace countersign::vault {
 class Vault;
 }
@@ -47,6 +50,10 @@ public:
     /// the connection closes with the service.
     [[nodiscard]] static Result<std::unique_ptr<AuditService>> open(const vault::Vault& vault,
                                                                     const QString& connectionName);
+    /// The same over a connection to the team database \a team: its one chain, with the checkpoints
+    /// this process signs kept in \a team's checkpoint file (docs/team-server.md).
+    [[nodiscard]] static Result<std::unique_ptr<AuditService>> open(const team::TeamDatabase& team,
+                                                                    const QString& connectionName);
     ~AuditService();
     AuditService(const AuditService&) = delete;
     AuditService& operator=(const AuditService&) = delete;
@@ -64,6 +71,7 @@ public:
 
 private:
     AuditService(audit::AuditLog& log, audit::CheckpointSigner& checkpoints);
+    [[nodiscard]] static std::unique_ptr<AuditService> over(std::unique_ptr<audit::AuditedConnection> connection);
 
     std::unique_ptr<audit::AuditedConnection> m_connection;      // when the service has its own
     std::unique_ptr<audit::CheckpointSigner> m_vaultCheckpoints; // over the vault's connection

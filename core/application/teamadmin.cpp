@@ -45,14 +45,26 @@ Result<TeamAdmin::Invited> TeamAdmin::invite(members::Role role, qint64 expirySe
 {
     auto on = listener();
     COUNTERSIGN_TRY(on);
-    if (!*on || m_certificateSha256.isEmpty())
+    if (!*on)
         return fail(ErrorCode::Conflict,
                     QStringLiteral("turn the team listener on first: the invitation link names its address"));
+    return inviteTo((*on)->publicHost, (*on)->port, role, expirySeconds, note);
+}
+
+Result<TeamAdmin::Invited> TeamAdmin::inviteTo(const QString& host, quint16 port, members::Role role,
+                                               qint64 expirySeconds, const QString& note)
+{
+    if (m_certificateSha256.isEmpty())
+        return fail(ErrorCode::Conflict,
+                    QStringLiteral("turn the team listener on first: the invitation link names its address"));
+    if (host.isEmpty() || port == 0)
+        return fail(ErrorCode::InvalidArgument,
+                    QStringLiteral("an invitation link needs the host and port members dial"));
     auto created = m_services.invitations().create(m_actorId, role, expirySeconds, note);
     COUNTERSIGN_TRY(created);
     members::InvitationLink link;
-    link.host = (*on)->publicHost;
-    link.port = (*on)->port;
+    link.host = host;
+    link.port = port;
     link.certificateSha256 = m_certificateSha256;
     link.token = created->token;
     return Invited{created->invitation, link};

@@ -47,6 +47,10 @@ public:
     };
     /// Invites someone to join as \a role. Conflict while the listener is off: the link names it.
     [[nodiscard]] Result<Invited> invite(members::Role role, qint64 expirySeconds, const QString& note = {});
+    /// The same, with a link naming \a host : \a port: a team's nodes are told where they listen
+    /// on their command line, not in the database (docs/team-server.md, "Administering a team").
+    [[nodiscard]] Result<Invited> inviteTo(const QString& host, quint16 port, members::Role role, qint64 expirySeconds,
+                                           const QString& note = {});
 
 private:
     approvals::Services& m_services;
