@@ -17,7 +17,6 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QUrl>
 
 #include <memory>
 
@@ -174,12 +173,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
         const QString database = QStringLiteral("teamcli_%1").arg(++m_databases);
         QVERIFY(m_cluster->createDatabase(database));
-        const storage::PgConnectionConfig config = m_cluster->connectionConfig(QStringLiteral("localhost"), database);
-        m_url = QStringLiteral("postgresql://%1@localhost:%2/%3?sslrootcert=%4&password_file=%5")
-                    .arg(config.user)
-                    .arg(config.port)
-                    .arg(database, QString::fromLatin1(QUrl::toPercentEncoding(config.sslRootCert)),
-                         QString::fromLatin1(QUrl::toPercentEncoding(config.passwordFile)));
+        m_url = m_cluster->connectionUrl(database);
         QVERIFY(QDir().mkpath(path(QStringLiteral("credentials"))));
         QFile key(path(QStringLiteral("credentials/") + KEY_CREDENTIAL));
         QVERIFY(key.open(QIODevice::WriteOnly));
@@ -412,6 +406,27 @@ private Q_SLOTS:
                                          QStringLiteral("Olive"), QStringLiteral("--host"), QStringLiteral("h")});
         QCOMPARE(withoutDatabase.exitCode, 2);
         QVERIFY2(withoutDatabase.err.contains("give --database URL"), withoutDatabase.err.constData());
+    }
+
+    void theTeamPassphraseComesFromItsFile()
+    {
+        test::writeTextFile(path(QStringLiteral("team-pass")), QStringLiteral("the team's own passphrase, long"));
+        const QHash<QString, QString> env{
+            {QStringLiteral("COUNTERSIGN_TEAM_PASSPHRASE_FILE"), path(QStringLiteral("team-pass"))}};
+        const QStringList database{QStringLiteral("--database"), m_url, QStringLiteral("--json")};
+        const Run init =
+            cli(database + QStringList{QStringLiteral("team"), QStringLiteral("init"), QStringLiteral("--owner"),
+                                       QStringLiteral("Olive"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                                       QStringLiteral("--member-file"), path(QStringLiteral("owner.json"))},
+                env);
+        QCOMPARE(init.exitCode, 0);
+        const Run listed = cli(database + QStringList{QStringLiteral("member"), QStringLiteral("list")}, env);
+        QCOMPARE(listed.exitCode, 0);
+        QCOMPARE(listed.json().value(QStringLiteral("members")).toArray().size(), 1);
+        // A team wrapped by its passphrase is not opened with a raw key, and says so.
+        const Run credential = admin({QStringLiteral("member"), QStringLiteral("list")});
+        QCOMPARE(credential.exitCode, 2);
+        QVERIFY2(credential.err.contains("wrapped with the team passphrase"), credential.err.constData());
     }
 
     void anotherTeamKeyOpensNothing()

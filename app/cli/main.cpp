@@ -1,4 +1,4 @@
-// countersign-cli: vault administration without the window, and the client that runtimes and
+// countersign-cli: vault and team administration without the window, and the client that runtimes and
 // scripts use (docs/runtime-guide.md). See `countersign-cli --help`.
 #include "admincommands.h"
 #include "auditcommands.h"
@@ -53,6 +53,14 @@ Administration (on the vault; passphrase from the terminal or COUNTERSIGN_PASSPH
   member list | member invitations | member revoke-invitation ID
   member set-role ID ROLE | member remove ID
 
+On a team's PostgreSQL database (docs/team-server.md), with --database URL, --database-file FILE
+or COUNTERSIGN_DATABASE_URL (no password in it: password_file=...); the team key from
+COUNTERSIGN_TEAM_PASSPHRASE_FILE, the terminal or --team-key-credential NAME:
+  team init --owner NAME --host H [--port P] set up the team; makes the owner's member key file
+                                             (as member join) and prints the certificate's SHA-256
+  runtime, policy, audit export|key, member invite --host H [--port P] | list | ...
+                                             as on the vault, acting as the team's owner
+
 For members (key in --member-file or COUNTERSIGN_MEMBER_FILE, default
 $XDG_CONFIG_HOME/countersign/member.json; its passphrase from the terminal or
 COUNTERSIGN_MEMBER_PASSPHRASE_FILE):
@@ -67,7 +75,8 @@ Offline (no vault needed):
   receipt verify FILE --key KEY              check a consume receipt and its inclusion proof
 
 For runtimes (COUNTERSIGN_URL, default http://127.0.0.1:7447; token from COUNTERSIGN_TOKEN
-or COUNTERSIGN_TOKEN_FILE, never argv):
+or COUNTERSIGN_TOKEN_FILE, never argv; an https URL needs the certificate's SHA-256 in
+COUNTERSIGN_PIN or a "pin: HEX" line after the token in the token file):
   request --capability C --summary S [--payload FILE|-] [--risk R] [--details D] [--wait [SECONDS]]
   status ID | wait ID [--timeout SECONDS] | consume ID --payload FILE|- | cancel ID
   exec --capability C [--summary S] [--risk R] [--timeout SECONDS] -- COMMAND ARGS...

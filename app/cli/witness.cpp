@@ -103,6 +103,8 @@ QString Witness::defaultStateFile()
 Result<QString> Witness::check(const Get& get) const
 {
     const auto [status, body] = get(QStringLiteral("/v1/audit/checkpoint"));
+    if (status == 0) // no exchange: no connection, or a certificate other than the pinned one
+        return fail(ErrorCode::Unavailable, errorOf(body));
     if (status != 200)
         return fail(ErrorCode::Unavailable,
                     QStringLiteral("the instance shows no checkpoint of its log (HTTP %1%2), so this client cannot "
