@@ -5,6 +5,7 @@
 // "Administering a team"; docs/runtime-guide.md, "Team nodes over TLS").
 #include "crypto/crypto.h"
 #include "pgcluster.h"
+#include "teamnodeprocess.h"
 #include "testsupport.h"
 
 #include <QCryptographicHash>
@@ -173,7 +174,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
         const QString database = QStringLiteral("teamcli_%1").arg(++m_databases);
         QVERIFY(m_cluster->createDatabase(database));
-        m_url = m_cluster->connectionUrl(database);
+        m_url = test::teamDatabaseUrl(m_cluster->connectionConfig(QStringLiteral("localhost"), database));
         QVERIFY(QDir().mkpath(path(QStringLiteral("credentials"))));
         QFile key(path(QStringLiteral("credentials/") + KEY_CREDENTIAL));
         QVERIFY(key.open(QIODevice::WriteOnly));

@@ -9,7 +9,6 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QUrl>
 #include <QUuid>
 #include <QtDebug>
 
@@ -298,15 +297,6 @@ storage::PgConnectionConfig PgCluster::connectionConfig(const QString& host, con
     config.sslMode = storage::PgConnectionConfig::SslMode::VerifyFull;
     config.sslRootCert = m_caCertificate;
     return config;
-}
-
-QString PgCluster::connectionUrl(const QString& database) const
-{
-    return QStringLiteral("postgresql://%1@localhost:%2/%3?sslrootcert=%4&password_file=%5")
-        .arg(user())
-        .arg(m_port)
-        .arg(database, QString::fromLatin1(QUrl::toPercentEncoding(m_caCertificate)),
-             QString::fromLatin1(QUrl::toPercentEncoding(m_passwordFile)));
 }
 
 bool PgCluster::createDatabase(const QString& name) const

@@ -60,9 +60,6 @@ public:
     /// to \a database (empty: the role's own database()).
     [[nodiscard]] storage::PgConnectionConfig connectionConfig(const QString& host = QStringLiteral("localhost"),
                                                                const QString& database = {}) const;
-    /// The same as a database URL for `--database` (docs/team-server.md, "Connecting to PostgreSQL"),
-    /// to localhost: the password stays in its file.
-    [[nodiscard]] QString connectionUrl(const QString& database) const;
     /// Creates database \a name owned by the role: one per test function. False (and a warning) on error.
     bool createDatabase(const QString& name) const;
     /// Runs \a sql as the cluster's superuser over the Unix socket, in \a database; false (and a
