@@ -184,8 +184,7 @@ int main(int argc, char* argv[])
         return 2;
     const QStringList args = app.arguments();
     auto option = [&](const QString& name, const QString& fallback) {
-        const qsizetype at = args.indexOf(name);
-        return at >= 0 ? args.value(at + 1) : fallback;
+        return test::optionValue(args, name, fallback);
     };
     const int seconds = option(QStringLiteral("--seconds"), QStringLiteral("600")).toInt();
     const int connections = option(QStringLiteral("--connections"), QStringLiteral("200")).toInt();

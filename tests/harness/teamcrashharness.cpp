@@ -240,11 +240,8 @@ int main(int argc, char* argv[])
     if (!crypto::initialize())
         return 2;
     const QStringList args = app.arguments();
-    const int iterations = args.contains(QStringLiteral("--iterations"))
-                               ? args.value(args.indexOf(QStringLiteral("--iterations")) + 1).toInt()
-                               : 120;
-    const QString bin = args.contains(QStringLiteral("--bin")) ? args.value(args.indexOf(QStringLiteral("--bin")) + 1)
-                                                               : QStringLiteral(COUNTERSIGN_BIN_DIR);
+    const int iterations = test::optionValue(args, QStringLiteral("--iterations"), QStringLiteral("120")).toInt();
+    const QString bin = test::optionValue(args, QStringLiteral("--bin"), QStringLiteral(COUNTERSIGN_BIN_DIR));
     const QString appPath = bin + QStringLiteral("/countersign");
 
     test::PgCluster cluster;

@@ -201,6 +201,12 @@ QByteArray httpExchange(QAbstractSocket& socket, const QByteArray& method, const
     return response + socket.readAll();
 }
 
+QString optionValue(const QStringList& arguments, const QString& name, const QString& fallback)
+{
+    const qsizetype at = arguments.indexOf(name);
+    return at >= 0 ? arguments.value(at + 1) : fallback;
+}
+
 void stopProcess(QProcess& process, int graceMs)
 {
     if (process.state() == QProcess::NotRunning)

@@ -98,6 +98,9 @@ void writeTextFile(const QString& path, const QString& text);
 /// Copies the files of a closed vault's directory \a from into a new directory \a to (flat, with
 /// permissions), so a long setup is done once and each test function still has its own vault.
 [[nodiscard]] bool copyDirectory(const QString& from, const QString& to);
+/// The value after \a name in \a arguments ("--iterations 100"), or \a fallback when \a name is
+/// not there: the options of the harnesses and benchmarks that run as programs.
+[[nodiscard]] QString optionValue(const QStringList& arguments, const QString& name, const QString& fallback);
 /// A loopback port free at the moment of asking (for child processes that need a fixed one).
 [[nodiscard]] quint16 freeLoopbackPort();
 /// Starts `countersign --headless` (\a app) on \a dataDir and \a port, unlocked from \a passFile,
