@@ -441,6 +441,9 @@ private Q_SLOTS:
         const Run refused = cli({QStringLiteral("--database"), m_url, QStringLiteral("--team-key-credential"),
                                  QStringLiteral("other"), QStringLiteral("runtime"), QStringLiteral("list")});
         QCOMPARE(refused.exitCode, 3);
+        // What the command says is the refusal, without the server's notices of its migrations.
+        QVERIFY2(!refused.err.contains("NOTICE"), refused.err.constData());
+        QVERIFY2(refused.err.contains("does not open the team's data key"), refused.err.constData());
     }
 };
 

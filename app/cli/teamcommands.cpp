@@ -84,7 +84,11 @@ int TeamCommands::init(const QCommandLineParser& parser)
         return printError(m_json, key.error());
     }
     const QString checkpoints = m_target.teamCheckpointFile();
-    QDir().mkpath(QFileInfo(checkpoints).absolutePath());
+    if (!QDir().mkpath(QFileInfo(checkpoints).absolutePath())) {
+        pending->discard();
+        return printError(m_json,
+                          Error{ErrorCode::Io, QStringLiteral("cannot create the folder of %1").arg(checkpoints)});
+    }
     const team::TeamDatabase::Owner first{team::TeamDatabase::Owner().id, owner, pending->file().publicKey};
     auto team = team::TeamDatabase::initialize(*config, *key, first, checkpoints);
     if (!team) {

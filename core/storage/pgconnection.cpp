@@ -39,8 +39,11 @@ QString quoted(const QString& value)
 
 QString connectOptions(const PgConnectionConfig& config)
 {
+    // libpq prints the server's notices on standard error, where the CLI speaks to people (a
+    // migration's "already exists, skipping"): only warnings and worse are worth their attention.
     QStringList options{QStringLiteral("connect_timeout=%1").arg(config.connectTimeoutSeconds),
-                        QStringLiteral("application_name='countersign'")};
+                        QStringLiteral("application_name='countersign'"),
+                        QStringLiteral("options='-c client_min_messages=warning'")};
     if (!config.isUnixSocket()) {
         options << QStringLiteral("sslmode=") + quoted(PgConnectionConfig::sslModeName(config.sslMode))
                 << QStringLiteral("sslrootcert=") + quoted(config.sslRootCert)
