@@ -59,6 +59,7 @@ bench: build
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/bin/countersign-bench-queue
 	$(BUILD_DIR)/bin/countersign-bench-audit
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/bin/countersign-bench-auditview
+	$(BUILD_DIR)/bin/countersign-bench-team
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz build-coverage

@@ -17,6 +17,9 @@
 #include <QSslSocket>
 #include <QUrl>
 
+#include <csignal>
+#include <sys/prctl.h>
+
 namespace countersign::test {
 
 namespace {
@@ -57,6 +60,9 @@ bool TeamNodeProcess::start(const QString& app, const QString& url, const QStrin
     env.insert(QStringLiteral("COUNTERSIGN_TEAM_PASSPHRASE_FILE"), passphraseFile);
     env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("countersign.*.debug=false"));
     m_process->setProcessEnvironment(env);
+    // A test or benchmark that dies leaves no node behind, retrying a database that is gone too
+    // (prctl(2): the signal comes when the thread that started the node ends).
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     m_process->start(app, {QStringLiteral("--headless"), QStringLiteral("--database"), url,
                            QStringLiteral("--node-dir"), nodeDir, QStringLiteral("--port"), QStringLiteral("0"),
                            QStringLiteral("--socket"), QStringLiteral("none"), QStringLiteral("--rate-limit"),
