@@ -11,11 +11,13 @@
 
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <latch>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -530,6 +532,39 @@ private Q_SLOTS:
         QCOMPARE(auditCount(QStringLiteral("request.expired"), id), 1);
         QCOMPARE(test::errorCode(requests().approve(QStringLiteral("alice"), id, {})), ErrorCode::Expired);
         requests().setExpiryTimerEnabled(false);
+    }
+
+    void aPollThatFindsAnExpiryAnotherConnectionIsCommittingAnswersTheRequest()
+    {
+        addPolicy(QStringLiteral("deploy.quick"), policy::PolicyRule::Outcome::Require, 1, 1);
+        const QString id = create(body(QStringLiteral("deploy.quick")));
+        QTest::qWait(1100); // due, and no timer runs here
+        // Another connection (on a team: another node) is expiring the request and has not
+        // committed yet when a poll notices the expiry is due.
+        approvals::RequestEvents otherEvents;
+        auto other = m_backend->openServices(otherEvents, QStringLiteral("other-node"));
+        VERIFY_RESULT(other);
+        QSqlDatabase otherDb = (*other)->database();
+        QVERIFY(otherDb.transaction());
+        QSqlQuery expiring(otherDb);
+        QVERIFY(expiring.prepare(
+            QStringLiteral("UPDATE requests SET state = 'expired' WHERE id = ? AND state = 'pending'")));
+        expiring.addBindValue(id);
+        QVERIFY2(expiring.exec(), qPrintable(expiring.lastError().text()));
+        std::optional<Result<approvals::Request>> polled;
+        std::thread poller([&] {
+            approvals::RequestEvents events;
+            auto services = m_backend->openServices(events, QStringLiteral("poller"));
+            if (services)
+                polled = (*services)->requests().getRequest(m_runtime, id);
+        });
+        QTest::qWait(500); // the poll waits for the other connection's transaction
+        QVERIFY(otherDb.commit());
+        poller.join();
+        QVERIFY(polled.has_value());
+        // Not a conflict: the poll reads the change the other connection committed.
+        QVERIFY2(polled->has_value(), qPrintable(polled->has_value() ? QString() : polled->error().message));
+        QCOMPARE((*polled)->state, RequestState::Expired);
     }
 
     void aPollNoticesADueExpiryBeforeAnyTimer()

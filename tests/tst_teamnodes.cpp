@@ -441,12 +441,13 @@ private Q_SLOTS:
         rule.timeoutSeconds = 2;
         QVERIFY(m_services->policies().add(rule, QStringLiteral("member:owner")));
         QStringList ids;
-        for (int n = 0; n < 12; ++n) {
+        for (int n = 0; n < 24; ++n) {
             ids.append(createRequest(n % NODES, QStringLiteral("deploy.soon"), QStringLiteral("soon %1").arg(n)));
             QVERIFY(!ids.last().isEmpty());
         }
         // Every node's timer is due at about the same moment, and every node is asked about every
-        // request at once around it: each may notice the expiry, one changes the state.
+        // request at once around it: each may notice the expiry, one changes the state, and every
+        // answer is the request as it is (a node that lost the race reads the winner's change).
         QTest::qWait(1800);
         for (int round = 0; round < 6; ++round) {
             std::vector<std::unique_ptr<QTcpSocket>> sockets;
@@ -464,7 +465,8 @@ private Q_SLOTS:
                 timer.start();
                 while (socket->state() != QAbstractSocket::UnconnectedState && timer.elapsed() < 30000)
                     socket->waitForReadyRead(500);
-                QCOMPARE(test::httpStatus(socket->readAll()), 200);
+                const QByteArray answer = socket->readAll();
+                QVERIFY2(test::httpStatus(answer) == 200, answer.constData());
             }
             QTest::qWait(100);
         }

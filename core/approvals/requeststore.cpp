@@ -3,6 +3,7 @@
 #include "json/canonicaljson.h"
 #include "storage/execute.h"
 #include "storage/statementcache.h"
+#include "storage/transaction.h"
 
 #include <QHash>
 #include <QJsonDocument>
@@ -177,7 +178,12 @@ Result<QList<Request>> RequestStore::select(const QString& where, const QVariant
 
 Result<std::optional<Request>> RequestStore::findOne(const QString& where, const QVariantList& values) const
 {
-    QSqlQuery& query = m_statements->prepared(SELECT_REQUEST + where);
+    // A request read inside a write transaction is read to be changed: the read locks its row, so
+    // that on a shared database a change another node commits meanwhile is waited for and read,
+    // rather than found by a conditional update that then matches nothing (docs/team-server.md,
+    // "Transactions and failures").
+    const QString lock = storage::inTransaction(m_db) ? m_dialect.lockingRead(QStringLiteral("q")) : QString();
+    QSqlQuery& query = m_statements->prepared(SELECT_REQUEST + where + lock);
     for (qsizetype i = 0; i < values.size(); ++i)
         query.bindValue(static_cast<int>(i), values.at(i));
     if (!query.exec())

@@ -88,6 +88,11 @@ QString SqlDialect::returning(const QString& column) const
     return supportsReturning() ? QStringLiteral(" RETURNING ") + column : QString();
 }
 
+QString SqlDialect::lockingRead(const QString& alias) const
+{
+    return m_kind == Kind::PostgreSql ? QStringLiteral(" FOR UPDATE OF ") + alias : QString();
+}
+
 QString SqlDialect::contains(const QString& column) const
 {
     // SQLite's LIKE ignores ASCII case; PostgreSQL's does not, ILIKE does.

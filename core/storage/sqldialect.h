@@ -42,6 +42,10 @@ public:
     [[nodiscard]] bool supportsReturning() const;
     /// The clause answering \a column of the rows written; empty where unsupported (read it back).
     [[nodiscard]] QString returning(const QString& column) const;
+    /// The clause that makes a read inside a write transaction lock the rows it reads of table
+    /// alias \a alias until the transaction ends: PostgreSQL's FOR UPDATE OF. Empty on SQLite,
+    /// where a write transaction already holds the whole database.
+    [[nodiscard]] QString lockingRead(const QString& alias) const;
     /// A case-insensitive LIKE condition on \a column with one placeholder for a likePattern().
     [[nodiscard]] QString contains(const QString& column) const;
     /// The pattern for contains(): \a text anywhere, its own % _ and \ taken literally.
