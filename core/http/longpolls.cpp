@@ -41,12 +41,16 @@ void LongPolls::answer(const QList<Waiter>& ready)
 
 void LongPolls::wake(const QString& topic)
 {
+    // A wake says the topic may have changed: a change that leaves what a waiter waits for as it
+    // was (one approval of two, another node's hint about a request's creation) answers nobody
+    // whose probe can tell.
     QList<Waiter> ready;
     m_waiters.removeIf([&](const Waiter& waiter) {
-        if (waiter.topic != topic && waiter.connection)
+        if (!waiter.connection)
+            return true;
+        if (waiter.topic != topic || (waiter.changed && !waiter.changed()))
             return false;
-        if (waiter.connection)
-            ready.append(waiter);
+        ready.append(waiter);
         return true;
     });
     answer(ready);

@@ -30,7 +30,8 @@ public:
     /// Defers \a connection's answer for at most \a waitMs. \a changed, when given, is asked
     /// about once a second while the connection waits.
     void wait(HttpConnection& connection, const QString& topic, qint64 waitMs, Answer answer, Probe changed = {});
-    /// Answers every connection waiting on \a topic now.
+    /// Answers the connections waiting on \a topic now: those whose probe says the topic changed,
+    /// and every one that was given no probe.
     void wake(const QString& topic);
     [[nodiscard]] bool isEmpty() const { return m_waiters.isEmpty(); }
 
