@@ -47,7 +47,7 @@ class TestTeamCli final : public QObject {
     // Per test function:
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_url;
-    QProcess m_node;
+    test::TeamNodeProcess m_node;
     quint16 m_tlsPort = 0;
 
     QString path(const QString& name) const { return m_dir->filePath(name); }
@@ -115,29 +115,12 @@ class TestTeamCli final : public QObject {
     /// A team node serving TLS on m_tlsPort; what it printed (its certificate's fingerprint).
     QByteArray startNode()
     {
-        m_node.setProcessEnvironment(environment());
-        m_node.start(APP, {QStringLiteral("--headless"), QStringLiteral("--database"), m_url,
-                           QStringLiteral("--team-key-credential"), KEY_CREDENTIAL, QStringLiteral("--node-dir"),
-                           path(QStringLiteral("node")), QStringLiteral("--port"), QStringLiteral("0"),
-                           QStringLiteral("--socket"), QStringLiteral("none"), QStringLiteral("--listen"),
-                           QStringLiteral("127.0.0.1:%1").arg(m_tlsPort), QStringLiteral("--public-host"),
-                           QStringLiteral("127.0.0.1")});
-        if (!m_node.waitForStarted(10000))
-            return {};
-        QByteArray output;
-        QElapsedTimer timer;
-        timer.start();
-        while (timer.elapsed() < 60000 && !output.contains("certificate SHA-256")) {
-            m_node.waitForReadyRead(500);
-            output += m_node.readAllStandardOutput();
-            if (m_node.state() != QProcess::Running) {
-                qWarning("the node ended: %s", m_node.readAllStandardError().constData());
-                return {};
-            }
-        }
-        while (!output.endsWith('\n') && m_node.waitForReadyRead(2000))
-            output += m_node.readAllStandardOutput();
-        return output;
+        test::TeamNodeProcess::Options options;
+        options.environment = environment();
+        options.keyArguments = {QStringLiteral("--team-key-credential"), KEY_CREDENTIAL};
+        options.tlsPort = m_tlsPort;
+        return m_node.start(APP, m_url, path(QStringLiteral("node")), std::move(options)) ? m_node.startOutput()
+                                                                                          : QByteArray();
     }
 
     /// A request from the runtime over TLS; extra names the token and the pin.
@@ -187,11 +170,9 @@ private Q_SLOTS:
 
     void cleanup()
     {
-        if (m_node.state() != QProcess::NotRunning) {
-            test::stopProcess(m_node);
-            if (QTest::currentTestFailed())
-                qWarning("the node said: %s", m_node.readAllStandardError().right(4000).constData());
-        }
+        m_node.stop();
+        if (QTest::currentTestFailed())
+            qWarning("the node said: %s", m_node.errorOutput().constData());
         m_dir.reset();
     }
 

@@ -53,21 +53,29 @@ TeamNodeProcess::~TeamNodeProcess()
 bool TeamNodeProcess::start(const QString& app, const QString& url, const QString& nodeDir,
                             const QString& passphraseFile)
 {
+    Options options;
+    options.environment.insert(QStringLiteral("COUNTERSIGN_TEAM_PASSPHRASE_FILE"), passphraseFile);
+    return start(app, url, nodeDir, std::move(options));
+}
+
+bool TeamNodeProcess::start(const QString& app, const QString& url, const QString& nodeDir, Options options)
+{
     m_process = std::make_unique<QProcess>();
     m_port = 0;
     m_tlsPort = 0;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("COUNTERSIGN_TEAM_PASSPHRASE_FILE"), passphraseFile);
-    env.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("countersign.*.debug=false"));
-    m_process->setProcessEnvironment(env);
+    m_startOutput.clear();
+    options.environment.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("countersign.*.debug=false"));
+    m_process->setProcessEnvironment(options.environment);
     // A test or benchmark that dies leaves no node behind, retrying a database that is gone too
     // (prctl(2): the signal comes when the thread that started the node ends).
     m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
-    m_process->start(app, {QStringLiteral("--headless"), QStringLiteral("--database"), url,
-                           QStringLiteral("--node-dir"), nodeDir, QStringLiteral("--port"), QStringLiteral("0"),
-                           QStringLiteral("--socket"), QStringLiteral("none"), QStringLiteral("--rate-limit"),
-                           QStringLiteral("100000"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                           QStringLiteral("--public-host"), QStringLiteral("127.0.0.1")});
+    m_process->start(app, QStringList{QStringLiteral("--headless"), QStringLiteral("--database"), url,
+                                      QStringLiteral("--node-dir"), nodeDir, QStringLiteral("--port"),
+                                      QStringLiteral("0"), QStringLiteral("--socket"), QStringLiteral("none"),
+                                      QStringLiteral("--rate-limit"), QStringLiteral("100000"),
+                                      QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(options.tlsPort),
+                                      QStringLiteral("--public-host"), QStringLiteral("127.0.0.1")} +
+                              options.keyArguments);
     if (!m_process->waitForStarted(10000))
         return false;
     static const QRegularExpression SERVING(QStringLiteral("serving http://127.0.0.1:(\\d+)"));
@@ -75,7 +83,8 @@ bool TeamNodeProcess::start(const QString& app, const QString& url, const QStrin
     QElapsedTimer timer;
     timer.start();
     QByteArray output;
-    while (timer.elapsed() < 60000 && !TLS.match(QString::fromUtf8(output)).hasMatch()) {
+    // Until the line naming the TLS listener (and the certificate) has come whole.
+    while (timer.elapsed() < 60000 && !(TLS.match(QString::fromUtf8(output)).hasMatch() && output.endsWith('\n'))) {
         m_process->waitForReadyRead(500);
         output += m_process->readAllStandardOutput();
         if (m_process->state() != QProcess::Running) {
@@ -83,6 +92,7 @@ bool TeamNodeProcess::start(const QString& app, const QString& url, const QStrin
             return false;
         }
     }
+    m_startOutput = output;
     m_port = static_cast<quint16>(SERVING.match(QString::fromUtf8(output)).captured(1).toUInt());
     m_tlsPort = static_cast<quint16>(TLS.match(QString::fromUtf8(output)).captured(1).toUInt());
     if (m_port == 0 || m_tlsPort == 0)

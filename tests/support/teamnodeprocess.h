@@ -4,7 +4,9 @@
 
 #include <QByteArray>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 
@@ -29,11 +31,25 @@ public:
     TeamNodeProcess(const TeamNodeProcess&) = delete;
     TeamNodeProcess& operator=(const TeamNodeProcess&) = delete;
 
+    /// How a node is started beyond its database and directory.
+    struct Options {
+        /// The node's environment (where the team key comes from is part of it).
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        /// Arguments naming the team key, e.g. --team-key-credential NAME.
+        QStringList keyArguments;
+        /// The TLS listener's port; 0 lets the node pick one.
+        quint16 tlsPort = 0;
+    };
+
     /// Starts \a app (the countersign binary) on \a url with its state in \a nodeDir and the team
     /// passphrase from \a passphraseFile, and waits up to a minute until it serves on both
     /// listeners. False (with what the node said as a warning) when it does not.
     [[nodiscard]] bool start(const QString& app, const QString& url, const QString& nodeDir,
                              const QString& passphraseFile);
+    /// As above, started as \a options say.
+    [[nodiscard]] bool start(const QString& app, const QString& url, const QString& nodeDir, Options options);
+    /// What the node printed while it started (its listeners and the certificate's fingerprint).
+    [[nodiscard]] QByteArray startOutput() const { return m_startOutput; }
     /// SIGTERM, then SIGKILL after a grace period.
     void stop();
     /// SIGKILL at once, and waits for the process to be gone.
@@ -49,6 +65,7 @@ private:
     std::unique_ptr<QProcess> m_process;
     quint16 m_port = 0;
     quint16 m_tlsPort = 0;
+    QByteArray m_startOutput;
 };
 
 /// One HTTP/1.1 request to 127.0.0.1:\a port, whole (Connection: close), for a socket whose
